@@ -1,0 +1,168 @@
+//! The one finding model every front door produces and every renderer consumes.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::meta::{FrameworkRef, RuleMeta, Severity};
+
+/// The Kubernetes object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct ObjectRef {
+    /// `apiVersion` as written.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// `kind` as written.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name` (or `generateName`), if set.
+    pub name: Option<String>,
+}
+
+impl ObjectRef {
+    /// `Kind/namespace/name`, the short form used in text output.
+    pub fn display_name(&self) -> String {
+        let name = self.name.as_deref().unwrap_or("<unnamed>");
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.kind, ns, name),
+            None => format!("{}/{}", self.kind, name),
+        }
+    }
+}
+
+/// Where in the input a finding points. Lines and columns are 1-based; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Location {
+    /// The file as given on the command line (or `-` for standard input).
+    pub path: String,
+    /// 1-based line of the offending key, or of the nearest existing ancestor.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// 1-based last line of the highlighted span.
+    pub end_line: u32,
+    /// 1-based column just past the highlighted span.
+    pub end_column: u32,
+    /// 0-based index of the YAML document in the file.
+    pub document: u32,
+    /// JSON pointer (RFC 6901) of the offending field, relative to the object root.
+    pub pointer: String,
+    /// Whether the field at `pointer` is absent (the span is its nearest existing ancestor).
+    pub missing: bool,
+}
+
+/// One rule violation on one object (and container, where the rule is per-container).
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule that produced the finding.
+    pub rule: &'static RuleMeta,
+    /// Effective severity (the rule's default unless configuration changed it).
+    pub severity: Severity,
+    /// The object.
+    pub object: ObjectRef,
+    /// The container, for per-container checks.
+    pub container: Option<String>,
+    /// Where the offending field is.
+    pub location: Location,
+    /// What is wrong, naming the field and the value found. Never contains a secret value.
+    pub message: String,
+    /// Whether an annotation, waiver or baseline suppressed the finding.
+    pub suppressed: bool,
+    /// Why it was suppressed (the annotation's reason).
+    pub suppression_reason: Option<String>,
+}
+
+impl Finding {
+    /// The deterministic output order: file, line, column, rule, then message.
+    pub fn sort_key(&self) -> (&str, u32, u32, u32, &str, &str) {
+        (
+            &self.location.path,
+            self.location.document,
+            self.location.line,
+            self.location.column,
+            self.rule.id,
+            &self.message,
+        )
+    }
+}
+
+struct Frameworks<'a>(&'a RuleMeta);
+
+impl Serialize for Frameworks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let meta = self.0;
+        let mut map = s.serialize_map(None)?;
+        if let Some(pss) = meta.pss() {
+            map.serialize_entry("pss", &pss)?;
+        }
+        let lists: [(&str, fn(&FrameworkRef) -> Option<&'static str>); 3] = [
+            ("cis", |f| if let FrameworkRef::Cis(id) = f { Some(id) } else { None }),
+            ("nsa", |f| if let FrameworkRef::Nsa(id) = f { Some(id) } else { None }),
+            ("mitre", |f| if let FrameworkRef::Mitre(id) = f { Some(id) } else { None }),
+        ];
+        for (key, pick) in lists {
+            let ids = meta.framework_ids(pick);
+            if !ids.is_empty() {
+                map.serialize_entry(key, &ids)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Finding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("rule", self.rule.id)?;
+        map.serialize_entry("name", self.rule.name)?;
+        map.serialize_entry("title", self.rule.title)?;
+        map.serialize_entry("severity", &self.severity)?;
+        map.serialize_entry("layer", &self.rule.layer)?;
+        map.serialize_entry("object", &self.object)?;
+        map.serialize_entry("container", &self.container)?;
+        map.serialize_entry("location", &self.location)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("remediation", self.rule.remediation)?;
+        map.serialize_entry("frameworks", &Frameworks(self.rule))?;
+        map.serialize_entry("suppressed", &self.suppressed)?;
+        if let Some(reason) = &self.suppression_reason {
+            map.serialize_entry("suppression_reason", reason)?;
+        }
+        map.end()
+    }
+}
+
+/// A problem with the input (unreadable, malformed, over a limit). Input errors never stop a
+/// scan: they are reported next to the findings and make the exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InputError {
+    /// The file (or `-`).
+    pub path: String,
+    /// 1-based line, when the error has a position.
+    pub line: Option<u32>,
+    /// 1-based column, when the error has a position.
+    pub column: Option<u32>,
+    /// What went wrong. Never contains input content beyond key names.
+    pub message: String,
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Kubernetes objects evaluated.
+    pub objects: usize,
+    /// Documents skipped because they have no `apiVersion`/`kind`.
+    pub skipped_documents: usize,
+    /// Files skipped as templates (Helm) during a directory walk.
+    pub skipped_templates: usize,
+    /// Findings not suppressed.
+    pub findings: usize,
+    /// Unsuppressed findings per severity name.
+    pub by_severity: std::collections::BTreeMap<&'static str, usize>,
+    /// Suppressed findings.
+    pub suppressed: usize,
+    /// Input errors.
+    pub errors: usize,
+}

@@ -1,0 +1,16 @@
+//! Plain data shared by every Palisade front door: the [`Finding`], the rule metadata
+//! ([`RuleMeta`]), severities, 4C layers, framework references and input errors.
+//!
+//! This crate owns no behaviour beyond ordering and parsing of its own enums: it does not parse
+//! YAML, run rules or render output. Everything here serialises to the JSON contract documented
+//! in `docs/json-output.md`, so field names are stable.
+#![deny(missing_docs)]
+
+mod finding;
+mod meta;
+
+pub use finding::{Finding, InputError, Location, ObjectRef, Summary};
+pub use meta::{
+    FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus,
+    Severity,
+};

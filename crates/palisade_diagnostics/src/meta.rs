@@ -1,0 +1,283 @@
+//! Rule metadata: identity, severity, layer and framework mapping.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// How bad a finding is. Ordered from least to most severe so `>=` means "at least as bad".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Informational: worth knowing, not a weakness by itself.
+    Info,
+    /// Low: hardening gap with limited impact.
+    Low,
+    /// Medium: a weakness that helps an attacker.
+    Medium,
+    /// High: a direct path to privilege or data.
+    High,
+    /// Critical: equivalent to host or cluster compromise.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, least severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The error for an unknown enum name given on the command line or in configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseEnumError {
+    /// What kind of value was expected, e.g. "severity".
+    pub what: &'static str,
+    /// The value that was given.
+    pub given: String,
+    /// The accepted spellings.
+    pub expected: &'static [&'static str],
+}
+
+impl fmt::Display for ParseEnumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown {} `{}` (expected one of: {})",
+            self.what,
+            self.given,
+            self.expected.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for ParseEnumError {}
+
+impl FromStr for Severity {
+    type Err = ParseEnumError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ParseEnumError {
+                what: "severity",
+                given: s.to_string(),
+                expected: &["info", "low", "medium", "high", "critical"],
+            })
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The 4C layer of defence in depth a rule belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Infrastructure: cloud IAM, node OS, network.
+    Cloud,
+    /// Control plane, etcd, kubelet, RBAC, network policy, secrets, audit.
+    Cluster,
+    /// Pod specs and images.
+    Container,
+    /// Repository content and pipelines.
+    Code,
+}
+
+impl Layer {
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Cloud => "cloud",
+            Layer::Cluster => "cluster",
+            Layer::Container => "container",
+            Layer::Code => "code",
+        }
+    }
+}
+
+/// Pod Security Standards level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PssLevel {
+    /// Minimally restrictive, prevents known privilege escalations.
+    Baseline,
+    /// Heavily restricted, current pod hardening best practice.
+    Restricted,
+}
+
+impl PssLevel {
+    /// The lower-case name used upstream.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
+        }
+    }
+}
+
+/// A Pod Security Admission check a rule implements, with upstream's check id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PssCheck {
+    /// The level at which upstream enforces the check.
+    pub level: PssLevel,
+    /// The upstream check id, e.g. `hostPathVolumes`.
+    pub check: &'static str,
+}
+
+/// A framework control a rule maps to. The mapping lives on the rule itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameworkRef {
+    /// Pod Security Standards (upstream Pod Security Admission check).
+    Pss(PssCheck),
+    /// CIS Kubernetes Benchmark control id, e.g. `5.2.2`.
+    Cis(&'static str),
+    /// NSA/CISA Kubernetes Hardening Guidance control, e.g. `C-0057`.
+    Nsa(&'static str),
+    /// MITRE ATT&CK (containers matrix) technique, e.g. `T1611`.
+    Mitre(&'static str),
+}
+
+/// Where a rule can run. A rule declares every front door whose input can show its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Input {
+    /// Static manifests, rendered Helm charts and Kustomize output.
+    Manifest,
+    /// A saved cluster snapshot.
+    Snapshot,
+    /// A live, read-only cluster scan.
+    Live,
+    /// An AdmissionReview at the webhook.
+    Admission,
+}
+
+/// Lifecycle of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    /// Enabled by default and stable.
+    Stable,
+    /// Opt-in until its false-positive rate is known.
+    Preview,
+}
+
+/// Everything static about a rule. Rule docs, SARIF rule descriptors and `palisade rules`
+/// are generated from this, so nothing about a rule is written twice.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Stable id with a family prefix, e.g. `PSS001`.
+    pub id: &'static str,
+    /// Stable kebab-case name, e.g. `privileged-container`.
+    pub name: &'static str,
+    /// One-line summary.
+    pub title: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The 4C layer.
+    pub layer: Layer,
+    /// Lifecycle status.
+    pub status: RuleStatus,
+    /// Palisade version that introduced the rule.
+    pub since: &'static str,
+    /// Front doors whose input can show the rule's evidence.
+    pub inputs: &'static [Input],
+    /// Framework controls the rule checks.
+    pub frameworks: &'static [FrameworkRef],
+    /// How to fix a finding, in one or two sentences.
+    pub remediation: &'static str,
+    /// The rule's documentation (What it does / Why is this bad? / Example / Remediation /
+    /// References), taken from the doc comment on its declaration.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The family prefix: the leading letters of the id (`PSS` for `PSS001`).
+    pub fn family(&self) -> &'static str {
+        let end = self
+            .id
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(self.id.len());
+        &self.id[..end]
+    }
+
+    /// The Pod Security Admission check this rule implements, if any.
+    pub fn pss(&self) -> Option<PssCheck> {
+        self.frameworks.iter().find_map(|f| match f {
+            FrameworkRef::Pss(p) => Some(*p),
+            _ => None,
+        })
+    }
+
+    /// Framework ids of one kind, e.g. every CIS control id.
+    pub fn framework_ids(&self, pick: fn(&FrameworkRef) -> Option<&'static str>) -> Vec<&'static str> {
+        self.frameworks.iter().filter_map(pick).collect()
+    }
+
+    /// A docs section by heading (e.g. `Why is this bad?`), without the heading line.
+    pub fn doc_section(&self, heading: &str) -> Option<&'static str> {
+        let marker = format!("## {heading}");
+        let start = self.docs.find(&marker)? + marker.len();
+        let rest = &self.docs[start..];
+        let end = rest.find("\n## ").unwrap_or(rest.len());
+        Some(rest[..end].trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_and_parses() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        let err = "severe".parse::<Severity>().unwrap_err();
+        assert!(err.to_string().contains("unknown severity `severe`"));
+    }
+
+    #[test]
+    fn family_is_the_letter_prefix() {
+        let meta = RuleMeta {
+            id: "PSS012",
+            name: "x",
+            title: "x",
+            severity: Severity::Low,
+            layer: Layer::Container,
+            status: RuleStatus::Stable,
+            since: "0.1.0",
+            inputs: &[],
+            frameworks: &[FrameworkRef::Cis("5.2.2")],
+            remediation: "",
+            docs: "## What it does\nA.\n## Why is this bad?\nB.\n",
+        };
+        assert_eq!(meta.family(), "PSS");
+        assert_eq!(meta.doc_section("Why is this bad?"), Some("B."));
+        assert_eq!(meta.doc_section("What it does"), Some("A."));
+        assert_eq!(meta.pss(), None);
+    }
+}

@@ -1,0 +1,89 @@
+//! What a rule sees besides the model, and how it reports.
+
+use palisade_model::ContainerView;
+use palisade_source::Pos;
+
+use crate::rule::Rule;
+
+/// Where a raw finding points before the engine resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// A JSON pointer relative to the object (the normal case).
+    Pointer(String),
+    /// A source position, for findings about the text itself (e.g. duplicate keys).
+    Pos(Pos),
+}
+
+/// A finding as a rule reports it: no line numbers, no object identity.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    /// The reporting rule.
+    pub rule: &'static Rule,
+    /// Where.
+    pub at: At,
+    /// The container, for per-container findings.
+    pub container: Option<String>,
+    /// What is wrong, naming the field and the value found.
+    pub message: String,
+}
+
+/// The context a rule runs in: the settings that change semantics, and the finding sink.
+pub struct Ctx<'r> {
+    /// The Pod Security Standards policy minor version (`1.N`) being evaluated.
+    pub pss_minor: u32,
+    pub(crate) rule: &'static Rule,
+    pub(crate) out: &'r mut Vec<RawFinding>,
+    pub(crate) knows_selector: &'r dyn Fn(&str) -> bool,
+}
+
+impl<'r> Ctx<'r> {
+    /// A context for testing rules in isolation.
+    pub fn new(
+        rule: &'static Rule,
+        pss_minor: u32,
+        out: &'r mut Vec<RawFinding>,
+        knows_selector: &'r dyn Fn(&str) -> bool,
+    ) -> Self {
+        Ctx { pss_minor, rule, out, knows_selector }
+    }
+
+    /// Report a finding at a pointer relative to the object.
+    pub fn report(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.out.push(RawFinding {
+            rule: self.rule,
+            at: At::Pointer(pointer.into()),
+            container: None,
+            message: message.into(),
+        });
+    }
+
+    /// Report a finding about one container.
+    pub fn report_container(
+        &mut self,
+        container: &ContainerView<'_, '_>,
+        suffix: &str,
+        message: impl Into<String>,
+    ) {
+        self.out.push(RawFinding {
+            rule: self.rule,
+            at: At::Pointer(container.ptr(suffix)),
+            container: Some(container.name.to_string()),
+            message: message.into(),
+        });
+    }
+
+    /// Report a finding at a source position.
+    pub fn report_at(&mut self, pos: Pos, message: impl Into<String>) {
+        self.out.push(RawFinding {
+            rule: self.rule,
+            at: At::Pos(pos),
+            container: None,
+            message: message.into(),
+        });
+    }
+
+    /// Whether a rule selector (id, name or prefix) names at least one known rule.
+    pub fn knows_selector(&self, selector: &str) -> bool {
+        (self.knows_selector)(selector)
+    }
+}

@@ -1,0 +1,33 @@
+//! The rule engine: the [`Rule`] type and its hooks, rule selection (profiles, `--select`,
+//! `--ignore`, Pod Security Standards versions and overrides), annotation suppressions, and the
+//! runner that evaluates every enabled rule once per object and turns JSON pointers into
+//! `file:line:column` locations.
+//!
+//! Rules are pure functions of the model; the engine never does IO and never prints.
+#![deny(missing_docs)]
+
+mod context;
+mod macros;
+mod rule;
+mod runner;
+mod selection;
+mod suppress;
+
+pub use context::{At, Ctx, RawFinding};
+pub use rule::{pss_baseline, pss_restricted, Hook, PssGate, PssOverride, Rule};
+pub use runner::{DocumentReport, PathIgnore, RuleSet, Settings};
+pub use selection::{
+    PssVersion, Profile, Selection, SelectionError, Selector, NEWEST_PSS_MINOR,
+};
+pub use suppress::{parse_suppressions, Suppression, SuppressionProblem, IGNORE_ANNOTATION};
+
+/// What rule files import.
+pub mod prelude {
+    pub use crate::declare_rule;
+    pub use crate::rule::{pss_baseline, pss_restricted, Hook, PssGate, PssOverride, Rule};
+    pub use crate::Ctx;
+    pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
+    pub use palisade_diagnostics::{Layer, Severity};
+    pub use palisade_model::{ContainerView, Object, PodSpecView};
+    pub use palisade_source::{escape_pointer_segment, NodeRef};
+}

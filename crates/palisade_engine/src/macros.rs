@@ -1,0 +1,72 @@
+//! `declare_rule!`: one declaration gives a rule its metadata, docs and hook.
+
+/// Declare a rule as a `static`. The doc comment on the declaration becomes the rule's
+/// documentation (`palisade rule ID`, `docs/rules/`), so it must hold the sections
+/// `## What it does`, `## Why is this bad?`, `## Example`, `## Remediation` and `## References`.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     pub static PRIVILEGED = {
+///         id: "PSS003", name: "privileged-container", title: "Privileged container",
+///         severity: Critical, layer: Container,
+///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
+///         remediation: "Remove securityContext.privileged.",
+///         pss: PssGate { since_minor: 0, overrides: &[] },
+///         hook: Hook::Pod(check),
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        $vis:vis static $NAME:ident = {
+            id: $id:literal,
+            name: $name:literal,
+            title: $title:literal,
+            severity: $sev:ident,
+            layer: $layer:ident,
+            frameworks: [$($fw:expr),* $(,)?],
+            remediation: $rem:literal,
+            $(pss: $pss:expr,)?
+            hook: $hook:expr $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $NAME: $crate::Rule = $crate::Rule {
+            meta: ::palisade_diagnostics::RuleMeta {
+                id: $id,
+                name: $name,
+                title: $title,
+                severity: ::palisade_diagnostics::Severity::$sev,
+                layer: ::palisade_diagnostics::Layer::$layer,
+                status: ::palisade_diagnostics::RuleStatus::Stable,
+                since: "0.1.0",
+                inputs: &[
+                    ::palisade_diagnostics::Input::Manifest,
+                    ::palisade_diagnostics::Input::Snapshot,
+                    ::palisade_diagnostics::Input::Live,
+                    ::palisade_diagnostics::Input::Admission,
+                ],
+                frameworks: &[$($fw),*],
+                remediation: $rem,
+                docs: concat!($($doc, "\n"),*),
+            },
+            hook: $hook,
+            pss: $crate::__pss_gate!($($pss)?),
+        };
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pss_gate {
+    () => {
+        None
+    };
+    ($pss:expr) => {
+        Some($pss)
+    };
+}

@@ -1,0 +1,14 @@
+//! Typed Kubernetes views over the span-indexed documents of `palisade_source`.
+//!
+//! An [`Object`] is one Kubernetes object found in a document (a top-level object or an item of
+//! a `List`). A [`PodSpecView`] is the pod spec inside any workload kind, so pod rules are
+//! written once and run on Pods, Deployments, CronJobs, PodTemplates and custom workloads alike.
+//!
+//! No IO and no rule logic live here: only "where is this in the object".
+#![deny(missing_docs)]
+
+mod object;
+mod pod;
+
+pub use object::{objects_in, DocumentObjects, Object};
+pub use pod::{ContainerKind, ContainerView, PodSpecView};

@@ -1,0 +1,139 @@
+//! Kubernetes objects in a document, including the items of `List` kinds.
+
+use std::borrow::Cow;
+
+use palisade_source::{Document, NodeRef};
+
+use crate::pod::PodSpecView;
+
+/// One Kubernetes object: a document root with `apiVersion` and `kind`, or an item of a list.
+#[derive(Debug, Clone)]
+pub struct Object<'d, 'a> {
+    /// The object's root mapping.
+    pub root: NodeRef<'d, 'a>,
+    /// JSON pointer of the object within its document (`""`, or `/items/3` inside a list).
+    pub pointer: String,
+    /// `apiVersion`.
+    pub api_version: Cow<'d, str>,
+    /// `kind` (inferred from the list kind for typed lists whose items omit it).
+    pub kind: Cow<'d, str>,
+}
+
+impl<'d, 'a> Object<'d, 'a> {
+    /// `metadata.name`, falling back to `metadata.generateName`.
+    pub fn name(&self) -> Option<&'d str> {
+        let meta = self.root.get("metadata")?;
+        meta.get("name")
+            .and_then(|n| n.as_str())
+            .or_else(|| meta.get("generateName").and_then(|n| n.as_str()))
+    }
+
+    /// `metadata.namespace`.
+    pub fn namespace(&self) -> Option<&'d str> {
+        self.root.path(&["metadata", "namespace"])?.as_str()
+    }
+
+    /// An annotation on the object itself.
+    pub fn annotation(&self, key: &str) -> Option<NodeRef<'d, 'a>> {
+        self.root.path(&["metadata", "annotations", key])
+    }
+
+    /// The pod spec inside this object, for every kind that carries one.
+    pub fn pod_spec(&self) -> Option<PodSpecView<'d, 'a>> {
+        PodSpecView::of(self)
+    }
+}
+
+/// The objects of one document, and whether the document was skipped as non-Kubernetes.
+#[derive(Debug, Default)]
+pub struct DocumentObjects<'d, 'a> {
+    /// The objects found.
+    pub objects: Vec<Object<'d, 'a>>,
+    /// True when the document is not empty but has no `apiVersion`/`kind`.
+    pub skipped: bool,
+}
+
+/// The Kubernetes objects in a document. `kind: List` and typed `*List` kinds (as
+/// `kubectl get -o yaml` and the API print them) are unwrapped into their items.
+pub fn objects_in<'d, 'a>(doc: &'d Document<'a>) -> DocumentObjects<'d, 'a> {
+    let Some(root) = doc.root() else {
+        return DocumentObjects::default();
+    };
+    let Some((api_version, kind)) = type_meta(root) else {
+        return DocumentObjects {
+            objects: Vec::new(),
+            skipped: !root.is_null(),
+        };
+    };
+    let items = root.get("items").filter(|i| i.is_seq());
+    let item_kind = kind.strip_suffix("List").map(str::to_owned);
+    match (item_kind, items) {
+        (Some(item_kind), Some(items)) => {
+            let objects = items
+                .items()
+                .enumerate()
+                .filter(|(_, item)| item.is_map())
+                .map(|(i, item)| {
+                    let (av, k) = type_meta(item).unwrap_or_else(|| {
+                        // Typed lists (PodList from the API) omit the items' type.
+                        (api_version.clone(), Cow::Owned(item_kind.clone()))
+                    });
+                    Object {
+                        root: item,
+                        pointer: format!("/items/{i}"),
+                        api_version: av,
+                        kind: k,
+                    }
+                })
+                .filter(|o| !o.kind.is_empty())
+                .collect();
+            DocumentObjects {
+                objects,
+                skipped: false,
+            }
+        }
+        _ => DocumentObjects {
+            objects: vec![Object {
+                root,
+                pointer: String::new(),
+                api_version,
+                kind,
+            }],
+            skipped: false,
+        },
+    }
+}
+
+fn type_meta<'d>(node: NodeRef<'d, '_>) -> Option<(Cow<'d, str>, Cow<'d, str>)> {
+    let api_version = node.get("apiVersion")?.scalar_text()?;
+    let kind = node.get("kind")?.scalar_text()?;
+    if api_version.is_empty() || kind.is_empty() {
+        return None;
+    }
+    Some((api_version, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_source::{parse_stream, Limits};
+
+    #[test]
+    fn unwraps_lists_and_infers_item_kinds() {
+        let text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: b, namespace: x}\n";
+        let docs = parse_stream(text, &Limits::default());
+        let objs = objects_in(docs[0].as_ref().unwrap());
+        assert_eq!(objs.objects.len(), 2);
+        assert_eq!(objs.objects[0].kind, "Pod");
+        assert_eq!(objs.objects[0].pointer, "/items/0");
+        assert_eq!(objs.objects[1].kind, "Deployment");
+        assert_eq!(objs.objects[1].namespace(), Some("x"));
+    }
+
+    #[test]
+    fn documents_without_type_are_skipped_not_errors() {
+        let docs = parse_stream("foo: bar\n---\n# only a comment\n", &Limits::default());
+        assert!(objects_in(docs[0].as_ref().unwrap()).skipped);
+        assert!(docs.get(1).is_none_or(|d| !objects_in(d.as_ref().unwrap()).skipped));
+    }
+}

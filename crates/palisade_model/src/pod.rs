@@ -1,0 +1,187 @@
+//! The pod spec view shared by every workload kind.
+
+use palisade_source::NodeRef;
+
+use crate::object::Object;
+
+/// Which list a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// `initContainers`.
+    Init,
+    /// `containers`.
+    Regular,
+    /// `ephemeralContainers`.
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The pod spec field holding this kind of container.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Debug, Clone)]
+pub struct ContainerView<'d, 'a> {
+    /// The container mapping.
+    pub node: NodeRef<'d, 'a>,
+    /// Its JSON pointer relative to the object.
+    pub pointer: String,
+    /// `name` (empty when missing).
+    pub name: &'d str,
+    /// Which list it is in.
+    pub kind: ContainerKind,
+}
+
+impl<'d, 'a> ContainerView<'d, 'a> {
+    /// `securityContext.<keys…>` of this container.
+    pub fn security_context(&self, keys: &[&str]) -> Option<NodeRef<'d, 'a>> {
+        self.node.get("securityContext")?.path(keys)
+    }
+
+    /// A pointer below this container.
+    pub fn ptr(&self, suffix: &str) -> String {
+        format!("{}/{}", self.pointer, suffix)
+    }
+}
+
+/// The pod spec of a Pod, of any workload's pod template, or of a CronJob's job template.
+#[derive(Debug, Clone)]
+pub struct PodSpecView<'d, 'a> {
+    /// The pod spec mapping.
+    pub spec: NodeRef<'d, 'a>,
+    /// Its JSON pointer relative to the object.
+    pub pointer: String,
+    /// The pod (template) metadata, if present.
+    pub metadata: Option<NodeRef<'d, 'a>>,
+    /// The JSON pointer of the pod (template) metadata.
+    pub metadata_pointer: String,
+    containers: Vec<ContainerView<'d, 'a>>,
+}
+
+impl<'d, 'a> PodSpecView<'d, 'a> {
+    /// Find the pod spec of an object: `Pod.spec`, `PodTemplate.template.spec`,
+    /// `spec.jobTemplate.spec.template.spec` (CronJob and look-alikes), or `spec.template.spec`
+    /// (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, and custom
+    /// workloads such as Argo Rollouts) when it has a `containers` list.
+    pub fn of(object: &Object<'d, 'a>) -> Option<Self> {
+        let root = object.root;
+        let (template_path, spec_path): (&[&str], &[&str]) = if object.kind == "Pod" {
+            (&[], &["spec"])
+        } else if object.kind == "PodTemplate" {
+            (&["template"], &["template", "spec"])
+        } else if root.path(&["spec", "jobTemplate", "spec", "template", "spec"]).is_some() {
+            (
+                &["spec", "jobTemplate", "spec", "template"],
+                &["spec", "jobTemplate", "spec", "template", "spec"],
+            )
+        } else {
+            (&["spec", "template"], &["spec", "template", "spec"])
+        };
+        let spec = root.path(spec_path).filter(|s| s.is_map())?;
+        if object.kind != "Pod" && !spec.get("containers").is_some_and(|c| c.is_seq()) {
+            return None;
+        }
+        let mut metadata_path = template_path.to_vec();
+        metadata_path.push("metadata");
+        let pointer = join(spec_path);
+        let mut containers = Vec::new();
+        // The order Pod Security Admission visits them in.
+        for kind in [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral] {
+            let Some(list) = spec.get(kind.field()) else { continue };
+            for (i, node) in list.items().enumerate().filter(|(_, n)| n.is_map()) {
+                containers.push(ContainerView {
+                    node,
+                    pointer: format!("{pointer}/{}/{i}", kind.field()),
+                    name: node.get("name").and_then(|n| n.as_str()).unwrap_or(""),
+                    kind,
+                });
+            }
+        }
+        Some(PodSpecView {
+            spec,
+            metadata: root.path(&metadata_path),
+            metadata_pointer: join(&metadata_path),
+            pointer,
+            containers,
+        })
+    }
+
+    /// Every container: init containers, containers, then ephemeral containers.
+    pub fn containers(&self) -> &[ContainerView<'d, 'a>] {
+        &self.containers
+    }
+
+    /// `spec.securityContext.<keys…>`.
+    pub fn security_context(&self, keys: &[&str]) -> Option<NodeRef<'d, 'a>> {
+        self.spec.get("securityContext")?.path(keys)
+    }
+
+    /// A pointer below the pod spec.
+    pub fn ptr(&self, suffix: &str) -> String {
+        format!("{}/{}", self.pointer, suffix)
+    }
+
+    /// The pod (template) annotations.
+    pub fn annotations(&self) -> impl Iterator<Item = (&'d str, NodeRef<'d, 'a>)> + use<'d, 'a> {
+        self.metadata
+            .and_then(|m| m.get("annotations"))
+            .into_iter()
+            .flat_map(|a| a.entries())
+    }
+
+    /// Whether `spec.os.name` is `windows`.
+    pub fn is_windows(&self) -> bool {
+        self.spec.path(&["os", "name"]).and_then(|n| n.as_str()) == Some("windows")
+    }
+
+    /// Whether the pod runs in a user namespace (`spec.hostUsers: false`).
+    pub fn in_user_namespace(&self) -> bool {
+        self.spec.get("hostUsers").and_then(|n| n.as_bool()) == Some(false)
+    }
+}
+
+fn join(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("/{k}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::objects_in;
+    use palisade_source::{parse_stream, Limits};
+
+    fn view(text: &str) -> Option<(String, Vec<String>, String)> {
+        let docs = parse_stream(text, &Limits::default());
+        let doc = docs[0].as_ref().unwrap();
+        let objs = objects_in(doc);
+        let pod = objs.objects[0].pod_spec()?;
+        Some((
+            pod.pointer.clone(),
+            pod.containers().iter().map(|c| c.pointer.clone()).collect(),
+            pod.metadata_pointer.clone(),
+        ))
+    }
+
+    #[test]
+    fn finds_the_pod_spec_in_every_workload_shape() {
+        let (p, c, m) = view("apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a}]\n  initContainers: [{name: i}]\n").unwrap();
+        assert_eq!(p, "/spec");
+        assert_eq!(c, vec!["/spec/initContainers/0", "/spec/containers/0"]);
+        assert_eq!(m, "/metadata");
+        let (p, _, m) = view("apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: a}]\n").unwrap();
+        assert_eq!(p, "/spec/jobTemplate/spec/template/spec");
+        assert_eq!(m, "/spec/jobTemplate/spec/template/metadata");
+        let (p, _, _) = view("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  template:\n    spec:\n      containers: [{name: a}]\n").unwrap();
+        assert_eq!(p, "/spec/template/spec");
+        let (p, _, m) = view("apiVersion: v1\nkind: PodTemplate\ntemplate:\n  spec:\n    containers: [{name: a}]\n").unwrap();
+        assert_eq!((p.as_str(), m.as_str()), ("/template/spec", "/template/metadata"));
+        assert!(view("apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n").is_none());
+        assert!(view("apiVersion: x/v1\nkind: Thing\nspec:\n  template:\n    spec: {replicas: 1}\n").is_none());
+    }
+}

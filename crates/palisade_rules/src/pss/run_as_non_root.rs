@@ -1,0 +1,76 @@
+//! PSS015 run-as-non-root (restricted `runAsNonRoot`).
+
+use palisade_engine::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Requires containers to run as non-root: `runAsNonRoot: true` on the pod (containers may
+    /// then leave it unset) or on every container, and `false` nowhere. From policy v1.35 pods
+    /// in a user namespace (`hostUsers: false`) are exempt.
+    ///
+    /// ## Why is this bad?
+    /// Root in the container is root on the node's kernel: any escape bug, writable hostPath
+    /// or leaked capability gives the attacker the node.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: app
+    /// spec:
+    ///   securityContext:
+    ///     runAsNonRoot: false # expect: PSS015
+    ///   containers:
+    ///   - name: app
+    ///     image: example.com/app:1.0
+    /// ```
+    ///
+    /// ## Remediation
+    /// Set `spec.securityContext.runAsNonRoot: true` and build the image with a non-root
+    /// `USER` (or set `runAsUser` to a non-zero id).
+    ///
+    /// ## References
+    /// - Pod Security Standards, restricted: Running as Non-root
+    /// - CIS Kubernetes Benchmark 5.2.7
+    pub static RULE = {
+        id: "PSS015",
+        name: "run-as-non-root",
+        title: "Containers may run as root",
+        severity: Medium,
+        layer: Container,
+        frameworks: [pss_restricted("runAsNonRoot"), Cis("5.2.7"), Nsa("C-0013")],
+        remediation: "Set spec.securityContext.runAsNonRoot: true and run the image as a non-root user.",
+        pss: PssGate { since_minor: 0, overrides: &[] },
+        hook: Hook::Pod(check),
+    }
+}
+
+fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
+    if super::user_namespace_relaxed(pod, ctx.pss_minor) {
+        return;
+    }
+    let pod_value = pod.security_context(&["runAsNonRoot"]).and_then(|n| n.as_bool());
+    if pod_value == Some(false) {
+        ctx.report(pod.ptr("securityContext/runAsNonRoot"), "pod sets securityContext.runAsNonRoot to false");
+    }
+    for c in pod.containers() {
+        match c.security_context(&["runAsNonRoot"]).and_then(|n| n.as_bool()) {
+            Some(true) => {}
+            Some(false) => ctx.report_container(
+                c,
+                "securityContext/runAsNonRoot",
+                format!("container {:?} sets securityContext.runAsNonRoot to false", c.name),
+            ),
+            None if pod_value == Some(true) => {}
+            None => ctx.report_container(
+                c,
+                "securityContext/runAsNonRoot",
+                format!(
+                    "neither the pod nor container {:?} sets securityContext.runAsNonRoot to true",
+                    c.name
+                ),
+            ),
+        }
+    }
+}

@@ -1,0 +1,558 @@
+//! The bounded loader: parser events to [`Document`]s, with Kubernetes' scalar reading.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span};
+use rayon::prelude::*;
+
+use crate::scalar::resolve_plain;
+use crate::split::{split_documents, Chunk};
+use crate::tree::{Document, Entry, Node, NodeId, Pos, Value, Warning};
+
+/// Resource limits for one stream. Hitting one is an input error for that document, never a
+/// crash or an unbounded allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum nesting of collections.
+    pub max_depth: usize,
+    /// Maximum number of nodes a document may expand to through aliases.
+    pub max_expanded_nodes: u64,
+    /// Files larger than this are split into documents and loaded in parallel.
+    pub parallel_threshold: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            max_expanded_nodes: 1_000_000,
+            parallel_threshold: 256 * 1024,
+        }
+    }
+}
+
+/// A syntax error or a limit hit, with its 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What went wrong.
+    pub message: String,
+}
+
+fn parser_options(limits: &Limits) -> Options {
+    let mut options = Options::default();
+    options.flow_nesting_limit = limits.max_depth;
+    options.block_nesting_limit = limits.max_depth;
+    options
+}
+
+/// Load every document of a YAML (or JSON) stream. Each result is one document, in order; a
+/// syntax error loses only the document it is in.
+pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Vec<Result<Document<'a>, ParseError>> {
+    let chunks = split_documents(text);
+    let bounds = chunk_bounds(text, &chunks);
+    let per_chunk: Vec<Vec<Result<Document<'a>, ParseError>>> =
+        if text.len() >= limits.parallel_threshold && chunks.len() > 1 {
+            bounds
+                .par_iter()
+                .map(|&(chunk, end)| parse_chunk(text, chunk, end, limits))
+                .collect()
+        } else {
+            bounds
+                .iter()
+                .map(|&(chunk, end)| parse_chunk(text, chunk, end, limits))
+                .collect()
+        };
+    let mut docs: Vec<_> = per_chunk.into_iter().flatten().collect();
+    for (i, doc) in docs.iter_mut().enumerate() {
+        if let Ok(doc) = doc {
+            doc.index = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+    }
+    docs
+}
+
+/// Parse without building anything and return the number of events: the parse-only
+/// baseline the benchmark compares a full scan against.
+pub fn count_events(text: &str, limits: &Limits) -> Result<usize, ParseError> {
+    let chunks = split_documents(text);
+    let mut total = 0;
+    for (chunk, end) in chunk_bounds(text, &chunks) {
+        let mut parser = Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+        while let Some(event) = parser.next_event() {
+            event.map_err(|e| scan_error(&e, chunk))?;
+            total += 1;
+        }
+    }
+    Ok(total)
+}
+
+fn chunk_bounds(text: &str, chunks: &[Chunk]) -> Vec<(Chunk, usize)> {
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, chunks.get(i + 1).map_or(text.len(), |n| n.byte)))
+        .collect()
+}
+
+fn scan_error(e: &granit_parser::ScanError, chunk: Chunk) -> ParseError {
+    let m = e.marker();
+    ParseError {
+        line: u32::try_from(m.line() + chunk.line).unwrap_or(u32::MAX),
+        column: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+        message: e.info(),
+    }
+}
+
+fn parse_chunk<'a>(
+    text: &'a str,
+    chunk: Chunk,
+    end: usize,
+    limits: &Limits,
+) -> Vec<Result<Document<'a>, ParseError>> {
+    let mut parser = Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+    let mut builder = Builder::new(chunk, *limits);
+    let mut out = Vec::new();
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => match builder.event(event, span) {
+                Ok(Some(doc)) => out.push(Ok(doc)),
+                Ok(None) => {}
+                Err(err) => {
+                    out.push(Err(err));
+                    return out;
+                }
+            },
+            Err(e) => {
+                out.push(Err(scan_error(&e, chunk)));
+                return out;
+            }
+        }
+    }
+    out
+}
+
+struct Frame<'a> {
+    node: NodeId,
+    is_map: bool,
+    scratch_start: usize,
+    pending_key: Option<(Cow<'a, str>, Pos, bool)>,
+    merges: Vec<NodeId>,
+    weight: u64,
+}
+
+/// Turns one chunk's events into documents.
+struct Builder<'a> {
+    chunk: Chunk,
+    limits: Limits,
+    doc: Document<'a>,
+    stack: Vec<Frame<'a>>,
+    scratch_children: Vec<NodeId>,
+    scratch_entries: Vec<Entry<'a>>,
+    /// Anchor id -> node, and the expanded size of every node (for the alias budget).
+    anchors: Vec<Option<NodeId>>,
+    weights: Vec<u64>,
+    open: Vec<bool>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(chunk: Chunk, limits: Limits) -> Self {
+        Builder {
+            chunk,
+            limits,
+            doc: Document::default(),
+            stack: Vec::new(),
+            scratch_children: Vec::new(),
+            scratch_entries: Vec::new(),
+            anchors: Vec::new(),
+            weights: Vec::new(),
+            open: Vec::new(),
+        }
+    }
+
+    fn pos(&self, m: &Marker) -> Pos {
+        Pos {
+            byte: u32::try_from(m.byte_offset().unwrap_or(m.index()) + self.chunk.byte)
+                .unwrap_or(u32::MAX),
+            line: u32::try_from(m.line() + self.chunk.line).unwrap_or(u32::MAX),
+            col: u32::try_from(m.col()).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn error(&self, m: &Marker, message: impl Into<String>) -> ParseError {
+        let p = self.pos(m);
+        ParseError {
+            line: p.line,
+            column: p.col + 1,
+            message: message.into(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, span: Span) -> Result<Option<Document<'a>>, ParseError> {
+        match event {
+            Event::DocumentStart(..) => {
+                self.doc = Document::default();
+                self.anchors.clear();
+                self.weights.clear();
+                self.open.clear();
+            }
+            Event::DocumentEnd => return Ok(Some(std::mem::take(&mut self.doc))),
+            Event::Scalar(text, style, anchor, tag) => {
+                if self.expecting_key() {
+                    let is_merge = style == ScalarStyle::Plain && text == "<<";
+                    let pos = self.pos(&span.start);
+                    if let Some(frame) = self.stack.last_mut() {
+                        frame.pending_key = Some((text, pos, is_merge));
+                    }
+                    if anchor != 0 {
+                        // An anchored key can only be aliased as a key again; record a scalar.
+                        self.anchors_set(anchor, None);
+                    }
+                    return Ok(None);
+                }
+                let value = match (style, tag.as_deref().and_then(|t| t.core_suffix())) {
+                    (_, Some("str")) => Value::Str(text),
+                    (ScalarStyle::Plain, _) | (_, Some("int" | "float" | "bool" | "null")) => {
+                        resolve_plain(text)
+                    }
+                    _ => Value::Str(text),
+                };
+                let id = self.push_node(value, &span);
+                self.weights.push(1);
+                self.open.push(false);
+                if anchor != 0 {
+                    self.anchors_set(anchor, Some(id));
+                }
+                self.attach(id, 1, &span)?;
+            }
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                if self.expecting_key() {
+                    return Err(self.error(
+                        &span.start,
+                        "a mapping key must be a scalar (is this a template?)",
+                    ));
+                }
+                if self.stack.len() >= self.limits.max_depth {
+                    return Err(self.error(
+                        &span.start,
+                        format!("nesting deeper than {} levels", self.limits.max_depth),
+                    ));
+                }
+                let id = self.push_node(Value::Null, &span);
+                self.weights.push(1);
+                self.open.push(true);
+                if anchor != 0 {
+                    self.anchors_set(anchor, Some(id));
+                }
+                let scratch_start = if is_map {
+                    self.scratch_entries.len()
+                } else {
+                    self.scratch_children.len()
+                };
+                self.stack.push(Frame {
+                    node: id,
+                    is_map,
+                    scratch_start,
+                    pending_key: None,
+                    merges: Vec::new(),
+                    weight: 1,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Err(self.error(&span.start, "unbalanced collection end"));
+                };
+                let value = if frame.is_map {
+                    self.finish_map(&frame)?
+                } else {
+                    let start = u32::try_from(self.doc.children.len()).unwrap_or(u32::MAX);
+                    self.doc
+                        .children
+                        .extend(self.scratch_children.drain(frame.scratch_start..));
+                    let len = u32::try_from(self.doc.children.len()).unwrap_or(u32::MAX) - start;
+                    Value::Seq { start, len }
+                };
+                let end = self.pos(&span.end);
+                let node = &mut self.doc.nodes[frame.node as usize];
+                node.value = value;
+                node.end = end;
+                self.weights[frame.node as usize] = frame.weight;
+                self.open[frame.node as usize] = false;
+                self.attach(frame.node, frame.weight, &span)?;
+            }
+            Event::Alias(anchor) => {
+                let target = self.anchors.get(anchor).copied().flatten();
+                let Some(target) = target else {
+                    return Err(self.error(&span.start, "alias to an unknown or key anchor"));
+                };
+                if self.open[target as usize] {
+                    return Err(self.error(&span.start, "recursive alias"));
+                }
+                if self.expecting_key() {
+                    let Some(key) = self.doc.node(target).scalar_text().map(Cow::into_owned) else {
+                        return Err(self.error(&span.start, "a mapping key must be a scalar"));
+                    };
+                    let pos = self.pos(&span.start);
+                    if let Some(frame) = self.stack.last_mut() {
+                        frame.pending_key = Some((Cow::Owned(key), pos, false));
+                    }
+                    return Ok(None);
+                }
+                let weight = self.weights[target as usize];
+                self.attach(target, weight, &span)?;
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    fn anchors_set(&mut self, anchor: usize, id: Option<NodeId>) {
+        if self.anchors.len() <= anchor {
+            self.anchors.resize(anchor + 1, None);
+        }
+        self.anchors[anchor] = id;
+    }
+
+    fn expecting_key(&self) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|f| f.is_map && f.pending_key.is_none())
+    }
+
+    fn push_node(&mut self, value: Value<'a>, span: &Span) -> NodeId {
+        let id = u32::try_from(self.doc.nodes.len()).unwrap_or(u32::MAX);
+        let start = self.pos(&span.start);
+        let end = self.pos(&span.end);
+        self.doc.nodes.push(Node { value, start, end });
+        id
+    }
+
+    /// Hang a finished node on its parent (or make it the root).
+    fn attach(&mut self, id: NodeId, weight: u64, span: &Span) -> Result<(), ParseError> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.doc.root = Some(id);
+            return Ok(());
+        };
+        frame.weight = frame.weight.saturating_add(weight);
+        if frame.weight > self.limits.max_expanded_nodes {
+            return Err(self.error(
+                &span.start,
+                format!(
+                    "document expands to more than {} nodes through aliases",
+                    self.limits.max_expanded_nodes
+                ),
+            ));
+        }
+        if frame.is_map {
+            match frame.pending_key.take() {
+                Some((_, _, true)) => frame.merges.push(id),
+                Some((key, key_pos, false)) => self.scratch_entries.push(Entry {
+                    key,
+                    key_pos,
+                    value: id,
+                }),
+                None => unreachable_key(),
+            }
+        } else {
+            self.scratch_children.push(id);
+        }
+        Ok(())
+    }
+
+    /// Move a mapping's entries into the arena: last duplicate wins (with a warning) and
+    /// merge-key (`<<`) entries are added where no explicit key exists.
+    fn finish_map(&mut self, frame: &Frame<'a>) -> Result<Value<'a>, ParseError> {
+        let mut explicit: Vec<Entry<'a>> = self.scratch_entries.drain(frame.scratch_start..).collect();
+        if explicit.len() > 1 {
+            self.dedupe(&mut explicit);
+        }
+        let start = u32::try_from(self.doc.entries.len()).unwrap_or(u32::MAX);
+        if !frame.merges.is_empty() {
+            let mut seen: HashSet<Cow<'a, str>> = explicit.iter().map(|e| e.key.clone()).collect();
+            let mut merged = Vec::new();
+            for &source in &frame.merges {
+                let node = self.doc.node(source);
+                let maps: Vec<NodeId> = if node.is_map() {
+                    vec![source]
+                } else if node.is_seq() && node.items().all(|i| i.is_map()) {
+                    node.items().map(|i| i.id()).collect()
+                } else {
+                    let start = node.start();
+                    return Err(ParseError {
+                        line: start.line,
+                        column: start.col + 1,
+                        message: "a merge key (<<) value must be a mapping or a list of mappings".into(),
+                    });
+                };
+                for map in maps {
+                    for e in self.doc.node(map).raw_entries() {
+                        if seen.insert(e.key.clone()) {
+                            merged.push(e.clone());
+                        }
+                    }
+                }
+            }
+            self.doc.entries.extend(merged);
+        }
+        self.doc.entries.extend(explicit);
+        let len = u32::try_from(self.doc.entries.len()).unwrap_or(u32::MAX) - start;
+        Ok(Value::Map { start, len })
+    }
+
+    fn dedupe(&mut self, entries: &mut Vec<Entry<'a>>) {
+        let has_dup = if entries.len() <= 16 {
+            entries
+                .iter()
+                .enumerate()
+                .any(|(i, e)| entries[i + 1..].iter().any(|o| o.key == e.key))
+        } else {
+            let mut seen = HashSet::with_capacity(entries.len());
+            !entries.iter().all(|e| seen.insert(&e.key))
+        };
+        if !has_dup {
+            return;
+        }
+        let mut kept: Vec<Entry<'a>> = Vec::with_capacity(entries.len());
+        for e in entries.drain(..) {
+            if let Some(prev) = kept.iter_mut().find(|k| k.key == e.key) {
+                self.doc.warnings.push(Warning::DuplicateKey {
+                    key: e.key.to_string(),
+                    first: prev.key_pos,
+                    kept: e.key_pos,
+                });
+                *prev = e;
+            } else {
+                kept.push(e);
+            }
+        }
+        *entries = kept;
+    }
+}
+
+/// The parser never emits a mapping value without a key; keep the builder total anyway.
+fn unreachable_key() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Vec<Result<Document<'_>, ParseError>> {
+        parse_stream(text, &Limits::default())
+    }
+
+    #[test]
+    fn builds_a_spanned_tree() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      privileged: yes\n";
+        let docs = load(text);
+        let doc = docs[0].as_ref().unwrap();
+        let root = doc.root().unwrap();
+        assert_eq!(root.get("kind").unwrap().as_str(), Some("Pod"));
+        let c = root.path(&["spec", "containers"]).unwrap().at(0).unwrap();
+        let sc = c.get("securityContext").unwrap();
+        let e = sc.entry("privileged").unwrap();
+        assert_eq!((e.key_pos.line, e.key_pos.col), (7, 6));
+        assert_eq!(sc.get("privileged").unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn multi_document_lines_are_file_relative() {
+        let text = "a: 1\n---\nb: 2\n---\n\n\nc: 3\n";
+        let docs = load(text);
+        assert_eq!(docs.len(), 3);
+        let c = docs[2].as_ref().unwrap();
+        assert_eq!(c.index, 2);
+        let e = c.root().unwrap().entry("c").unwrap();
+        assert_eq!(e.key_pos.line, 7);
+        assert_eq!(c.root().unwrap().get("c").unwrap().start().byte as usize, text.find("3\n").unwrap());
+    }
+
+    #[test]
+    fn a_syntax_error_loses_only_its_document() {
+        let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+        let docs = load(text);
+        assert_eq!(docs.len(), 3);
+        assert!(docs[0].is_ok());
+        let err = docs[1].as_ref().unwrap_err();
+        assert!(err.line >= 3, "{err}");
+        assert!(docs[2].is_ok());
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_and_warn() {
+        let docs = load("a: 1\nb: 2\na: 3\n");
+        let doc = docs[0].as_ref().unwrap();
+        assert_eq!(doc.root().unwrap().get("a").unwrap().as_i64(), Some(3));
+        assert_eq!(doc.root().unwrap().entries().len(), 2);
+        assert!(matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept } if key == "a" && first.line == 1 && kept.line == 3));
+    }
+
+    #[test]
+    fn merge_keys_apply_without_overriding() {
+        let docs = load("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = docs[0].as_ref().unwrap().root().unwrap().get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(3));
+        assert_eq!(m.entries().len(), 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
+        let mut prev = "a";
+        for n in names {
+            text.push_str(&format!("{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            prev = n;
+        }
+        let docs = load(&text);
+        let err = docs[0].as_ref().unwrap_err();
+        assert!(err.message.contains("expands to more than"), "{err}");
+    }
+
+    #[test]
+    fn recursive_alias_and_complex_keys_are_errors() {
+        assert!(load("a: &a [*a]\n")[0].is_err());
+        let err = load("name: {{ .Values.name }}\n")[0].clone().unwrap_err();
+        assert!(err.message.contains("mapping key must be a scalar"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert!(load(&deep)[0].is_err());
+        let mut block = String::new();
+        for i in 0..20_000 {
+            block.push_str(&" ".repeat(i.min(2000)));
+            block.push_str("- \n");
+        }
+        assert!(load(&"- ".repeat(20_000))[0].is_err());
+    }
+
+    #[test]
+    fn quoted_and_tagged_scalars_stay_strings() {
+        let docs = load("a: \"yes\"\nb: !!str 0644\nc: 0644\nd: |\n  on\n");
+        let r = docs[0].as_ref().unwrap().root().unwrap();
+        assert_eq!(r.get("a").unwrap().as_str(), Some("yes"));
+        assert_eq!(r.get("b").unwrap().as_str(), Some("0644"));
+        assert_eq!(r.get("c").unwrap().as_i64(), Some(420));
+        assert_eq!(r.get("d").unwrap().as_str(), Some("on\n"));
+    }
+
+    #[test]
+    fn json_loads_too() {
+        let docs = load("{\"kind\": \"Pod\", \"spec\": {\"hostPID\": true}}");
+        let r = docs[0].as_ref().unwrap().root().unwrap();
+        assert_eq!(r.path(&["spec", "hostPID"]).unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn count_events_matches_a_parse() {
+        assert!(count_events("a: [1, 2]\n---\nb: 1\n", &Limits::default()).unwrap() > 6);
+    }
+}

@@ -1,0 +1,87 @@
+//! Splitting a stream at document markers before parsing.
+//!
+//! A line that starts with `---` (followed by white space or the end of the line) always starts
+//! a new document: YAML forbids document markers inside quoted scalars and flow collections and
+//! ends block scalars at them. Splitting first lets documents of one file load in parallel and
+//! keeps a syntax error in one document from losing the documents after it.
+
+/// A slice of the stream that starts at a line boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    /// Byte offset of the chunk in the file.
+    pub byte: usize,
+    /// 0-based line of the chunk's first line.
+    pub line: usize,
+}
+
+/// The chunks of `text`, split before every `---` document marker line. Directive lines
+/// (`%YAML`, `%TAG`) directly before a marker travel with the document they introduce.
+pub fn split_documents(text: &str) -> Vec<Chunk> {
+    let bytes = text.as_bytes();
+    let mut chunks = vec![Chunk { byte: 0, line: 0 }];
+    let mut line = 0usize;
+    let mut pos = 0usize;
+    // Start (byte, line) of a run of directive lines directly before the current line.
+    let mut directives: Option<(usize, usize)> = None;
+    while pos < bytes.len() {
+        let line_end = memchr_newline(bytes, pos);
+        let content = &bytes[pos..line_end];
+        if is_document_marker(content) {
+            let (byte, l) = directives.unwrap_or((pos, line));
+            if byte > 0 && chunks.last().map(|c| c.byte) != Some(byte) {
+                chunks.push(Chunk { byte, line: l });
+            }
+            directives = None;
+        } else if content.first() == Some(&b'%') {
+            directives.get_or_insert((pos, line));
+        } else if !content.iter().all(|b| b.is_ascii_whitespace()) && content.first() != Some(&b'#')
+        {
+            directives = None;
+        }
+        pos = line_end + 1;
+        line += 1;
+    }
+    chunks
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| from + i)
+}
+
+fn is_document_marker(line: &[u8]) -> bool {
+    line.starts_with(b"---")
+        && line
+            .get(3)
+            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_markers_only() {
+        let text = "a: 1\n---\nb: 2\n--- # c\nc: 3\n----\nd: |\n  ---\n";
+        let chunks = split_documents(text);
+        let starts: Vec<_> = chunks.iter().map(|c| (c.line, &text[c.byte..c.byte + 3])).collect();
+        assert_eq!(starts, vec![(0, "a: "), (1, "---"), (3, "---")]);
+    }
+
+    #[test]
+    fn directives_travel_with_their_document() {
+        let text = "a: 1\n...\n%YAML 1.1\n---\nb: 2\n";
+        let chunks = split_documents(text);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[1].line, 2);
+        assert!(text[chunks[1].byte..].starts_with("%YAML"));
+    }
+
+    #[test]
+    fn leading_marker_does_not_make_an_empty_chunk() {
+        let chunks = split_documents("---\na: 1\n");
+        assert_eq!(chunks, vec![Chunk { byte: 0, line: 0 }]);
+    }
+}

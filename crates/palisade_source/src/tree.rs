@@ -1,0 +1,271 @@
+//! The span-indexed document tree: flat arenas of nodes, sequence children and mapping entries.
+
+use std::borrow::Cow;
+
+/// A position in the source. `line` is 1-based, `col` is 0-based in characters, `byte` is the
+/// byte offset from the start of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Byte offset from the start of the file.
+    pub byte: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 0-based column in characters.
+    pub col: u32,
+}
+
+/// Index of a node in its [`Document`].
+pub type NodeId = u32;
+
+/// A node's value. Collections are ranges into the document's child or entry arenas.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// `null`, `~` or empty.
+    Null,
+    /// A boolean, YAML 1.1 spellings included.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string (quoted, block or unresolvable plain scalar).
+    Str(Cow<'a, str>),
+    /// A sequence: `len` children from `start` in the child arena.
+    Seq {
+        /// First index in the child arena.
+        start: u32,
+        /// Number of children.
+        len: u32,
+    },
+    /// A mapping: `len` entries from `start` in the entry arena.
+    Map {
+        /// First index in the entry arena.
+        start: u32,
+        /// Number of entries.
+        len: u32,
+    },
+}
+
+/// A node: its value and the span it covers.
+#[derive(Debug, Clone)]
+pub struct Node<'a> {
+    /// The value.
+    pub value: Value<'a>,
+    /// Where the node starts.
+    pub start: Pos,
+    /// Where the node ends (exclusive).
+    pub end: Pos,
+}
+
+/// A mapping entry: a (string) key with its position, and the value node.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// The key, as written (keys are not type-resolved).
+    pub key: Cow<'a, str>,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value node.
+    pub value: NodeId,
+}
+
+/// Something worth telling the user that does not stop the document from loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// The same key twice in one mapping; the last one wins, as in the API server's decoder.
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// The first (ignored) occurrence.
+        first: Pos,
+        /// The occurrence that is kept.
+        kept: Pos,
+    },
+}
+
+/// One YAML document of a stream.
+#[derive(Debug, Clone, Default)]
+pub struct Document<'a> {
+    pub(crate) nodes: Vec<Node<'a>>,
+    pub(crate) children: Vec<NodeId>,
+    pub(crate) entries: Vec<Entry<'a>>,
+    pub(crate) root: Option<NodeId>,
+    /// 0-based index of the document in its file.
+    pub index: u32,
+    /// Non-fatal problems found while loading.
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> Document<'a> {
+    /// The root node, or `None` for an empty document.
+    pub fn root(&self) -> Option<NodeRef<'_, 'a>> {
+        self.root.map(|id| NodeRef { doc: self, id })
+    }
+
+    /// A node by id.
+    pub fn node(&self, id: NodeId) -> NodeRef<'_, 'a> {
+        NodeRef { doc: self, id }
+    }
+
+    /// Number of nodes (aliases shared, not expanded).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+/// A cheap handle to a node: the document plus the node's id.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'d, 'a> {
+    doc: &'d Document<'a>,
+    id: NodeId,
+}
+
+impl std::fmt::Debug for NodeRef<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NodeRef({} {:?})", self.id, self.raw().value)
+    }
+}
+
+impl<'d, 'a> NodeRef<'d, 'a> {
+    fn raw(&self) -> &'d Node<'a> {
+        &self.doc.nodes[self.id as usize]
+    }
+
+    /// The node's id in its document.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The document the node belongs to.
+    pub fn document(&self) -> &'d Document<'a> {
+        self.doc
+    }
+
+    /// The node's value.
+    pub fn value(&self) -> &'d Value<'a> {
+        &self.raw().value
+    }
+
+    /// Where the node starts.
+    pub fn start(&self) -> Pos {
+        self.raw().start
+    }
+
+    /// Where the node ends (exclusive).
+    pub fn end(&self) -> Pos {
+        self.raw().end
+    }
+
+    fn entry_slice(&self) -> &'d [Entry<'a>] {
+        match self.raw().value {
+            Value::Map { start, len } => {
+                &self.doc.entries[start as usize..(start + len) as usize]
+            }
+            _ => &[],
+        }
+    }
+
+    fn child_slice(&self) -> &'d [NodeId] {
+        match self.raw().value {
+            Value::Seq { start, len } => {
+                &self.doc.children[start as usize..(start + len) as usize]
+            }
+            _ => &[],
+        }
+    }
+
+    /// The mapping entry for `key`, if this is a mapping that has it.
+    pub fn entry(&self, key: &str) -> Option<&'d Entry<'a>> {
+        self.entry_slice().iter().find(|e| e.key == key)
+    }
+
+    /// The value under `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<NodeRef<'d, 'a>> {
+        self.entry(key).map(|e| self.doc.node(e.value))
+    }
+
+    /// The value under `key` unless it is absent or `null` (Go's "pointer is nil").
+    pub fn get_some(&self, key: &str) -> Option<NodeRef<'d, 'a>> {
+        self.get(key).filter(|n| !n.is_null())
+    }
+
+    /// Follow a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<NodeRef<'d, 'a>> {
+        keys.iter().try_fold(*self, |node, key| node.get(key))
+    }
+
+    /// The `i`-th item, if this is a sequence that long.
+    pub fn at(&self, i: usize) -> Option<NodeRef<'d, 'a>> {
+        self.child_slice().get(i).map(|&id| self.doc.node(id))
+    }
+
+    /// The entries of a mapping (empty for anything else).
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = (&'d str, NodeRef<'d, 'a>)> + use<'d, 'a> {
+        let doc = self.doc;
+        self.entry_slice()
+            .iter()
+            .map(move |e| (&*e.key, doc.node(e.value)))
+    }
+
+    /// The raw entries of a mapping, with key positions.
+    pub fn raw_entries(&self) -> &'d [Entry<'a>] {
+        self.entry_slice()
+    }
+
+    /// The items of a sequence (empty for anything else).
+    pub fn items(&self) -> impl ExactSizeIterator<Item = NodeRef<'d, 'a>> + use<'d, 'a> {
+        let doc = self.doc;
+        self.child_slice().iter().map(move |&id| doc.node(id))
+    }
+
+    /// Whether the node is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.raw().value, Value::Null)
+    }
+
+    /// Whether the node is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.raw().value, Value::Map { .. })
+    }
+
+    /// Whether the node is a sequence.
+    pub fn is_seq(&self) -> bool {
+        matches!(self.raw().value, Value::Seq { .. })
+    }
+
+    /// The string, if this is a string scalar.
+    pub fn as_str(&self) -> Option<&'d str> {
+        match &self.raw().value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is a boolean scalar.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.raw().value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is an integer scalar.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.raw().value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A scalar rendered as text (for messages and string-typed fields written unquoted);
+    /// `None` for collections.
+    pub fn scalar_text(&self) -> Option<Cow<'d, str>> {
+        Some(match &self.raw().value {
+            Value::Null => Cow::Borrowed(""),
+            Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Float(f) => Cow::Owned(f.to_string()),
+            Value::Str(s) => Cow::Borrowed(&**s),
+            Value::Seq { .. } | Value::Map { .. } => return None,
+        })
+    }
+}
