@@ -1,9 +1,9 @@
 //! The one finding model every front door produces and every renderer consumes.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
-use crate::meta::{FrameworkRef, RuleMeta, Severity};
+use crate::meta::{RuleMeta, Severity};
 
 /// The Kubernetes object a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
@@ -95,13 +95,8 @@ impl Serialize for Frameworks<'_> {
         if let Some(pss) = meta.pss() {
             map.serialize_entry("pss", &pss)?;
         }
-        let lists: [(&str, fn(&FrameworkRef) -> Option<&'static str>); 3] = [
-            ("cis", |f| if let FrameworkRef::Cis(id) = f { Some(id) } else { None }),
-            ("nsa", |f| if let FrameworkRef::Nsa(id) = f { Some(id) } else { None }),
-            ("mitre", |f| if let FrameworkRef::Mitre(id) = f { Some(id) } else { None }),
-        ];
-        for (key, pick) in lists {
-            let ids = meta.framework_ids(pick);
+        for key in ["cis", "nsa", "mitre"] {
+            let ids = meta.framework_ids(key);
             if !ids.is_empty() {
                 map.serialize_entry(key, &ids)?;
             }

@@ -11,6 +11,5 @@ mod meta;
 
 pub use finding::{Finding, InputError, Location, ObjectRef, Summary};
 pub use meta::{
-    FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus,
-    Severity,
+    FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
 };

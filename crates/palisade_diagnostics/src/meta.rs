@@ -161,6 +161,26 @@ pub enum FrameworkRef {
     Mitre(&'static str),
 }
 
+impl FrameworkRef {
+    /// The framework's key in JSON output: `pss`, `cis`, `nsa` or `mitre`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            FrameworkRef::Pss(_) => "pss",
+            FrameworkRef::Cis(_) => "cis",
+            FrameworkRef::Nsa(_) => "nsa",
+            FrameworkRef::Mitre(_) => "mitre",
+        }
+    }
+
+    /// The control id (`5.2.2`, `C-0057`, `T1611`); Pod Security Standards checks have none.
+    pub fn id(&self) -> Option<&'static str> {
+        match self {
+            FrameworkRef::Pss(_) => None,
+            FrameworkRef::Cis(id) | FrameworkRef::Nsa(id) | FrameworkRef::Mitre(id) => Some(id),
+        }
+    }
+}
+
 /// Where a rule can run. A rule declares every front door whose input can show its evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -232,18 +252,33 @@ impl RuleMeta {
         })
     }
 
-    /// Framework ids of one kind, e.g. every CIS control id.
-    pub fn framework_ids(&self, pick: fn(&FrameworkRef) -> Option<&'static str>) -> Vec<&'static str> {
-        self.frameworks.iter().filter_map(pick).collect()
+    /// The control ids of one framework (`cis`, `nsa`, `mitre`), in declaration order.
+    pub fn framework_ids(&self, key: &str) -> Vec<&'static str> {
+        self.frameworks
+            .iter()
+            .filter(|f| f.key() == key)
+            .filter_map(FrameworkRef::id)
+            .collect()
+    }
+
+    /// The documentation as Markdown (the doc comment without its one-space indent).
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string()
     }
 
     /// A docs section by heading (e.g. `Why is this bad?`), without the heading line.
-    pub fn doc_section(&self, heading: &str) -> Option<&'static str> {
-        let marker = format!("## {heading}");
-        let start = self.docs.find(&marker)? + marker.len();
-        let rest = &self.docs[start..];
+    pub fn doc_section(&self, heading: &str) -> Option<String> {
+        let docs = self.documentation();
+        let marker = format!("## {heading}\n");
+        let start = docs.find(&marker)? + marker.len();
+        let rest = &docs[start..];
         let end = rest.find("\n## ").unwrap_or(rest.len());
-        Some(rest[..end].trim())
+        Some(rest[..end].trim().to_string())
     }
 }
 
@@ -273,11 +308,12 @@ mod tests {
             inputs: &[],
             frameworks: &[FrameworkRef::Cis("5.2.2")],
             remediation: "",
-            docs: "## What it does\nA.\n## Why is this bad?\nB.\n",
+            docs: " ## What it does\n A.\n ## Why is this bad?\n B.\n",
         };
         assert_eq!(meta.family(), "PSS");
-        assert_eq!(meta.doc_section("Why is this bad?"), Some("B."));
-        assert_eq!(meta.doc_section("What it does"), Some("A."));
+        assert_eq!(meta.doc_section("Why is this bad?").as_deref(), Some("B."));
+        assert_eq!(meta.doc_section("What it does").as_deref(), Some("A."));
+        assert!(meta.documentation().starts_with("## What it does\nA."));
         assert_eq!(meta.pss(), None);
     }
 }

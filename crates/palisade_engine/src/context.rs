@@ -1,5 +1,6 @@
 //! What a rule sees besides the model, and how it reports.
 
+use palisade_diagnostics::Severity;
 use palisade_model::ContainerView;
 use palisade_source::Pos;
 
@@ -25,6 +26,9 @@ pub struct RawFinding {
     pub container: Option<String>,
     /// What is wrong, naming the field and the value found.
     pub message: String,
+    /// A severity other than the rule's default, for findings that are worse than the rule's
+    /// typical case.
+    pub severity: Option<Severity>,
 }
 
 /// The context a rule runs in: the settings that change semantics, and the finding sink.
@@ -44,16 +48,47 @@ impl<'r> Ctx<'r> {
         out: &'r mut Vec<RawFinding>,
         knows_selector: &'r dyn Fn(&str) -> bool,
     ) -> Self {
-        Ctx { pss_minor, rule, out, knows_selector }
+        Ctx {
+            pss_minor,
+            rule,
+            out,
+            knows_selector,
+        }
     }
 
     /// Report a finding at a pointer relative to the object.
     pub fn report(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.push(At::Pointer(pointer.into()), None, message.into(), None);
+    }
+
+    /// Report a finding with a severity other than the rule's default.
+    pub fn report_as(
+        &mut self,
+        severity: Severity,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.push(
+            At::Pointer(pointer.into()),
+            None,
+            message.into(),
+            Some(severity),
+        );
+    }
+
+    fn push(
+        &mut self,
+        at: At,
+        container: Option<String>,
+        message: String,
+        severity: Option<Severity>,
+    ) {
         self.out.push(RawFinding {
             rule: self.rule,
-            at: At::Pointer(pointer.into()),
-            container: None,
-            message: message.into(),
+            at,
+            container,
+            message,
+            severity,
         });
     }
 
@@ -64,22 +99,33 @@ impl<'r> Ctx<'r> {
         suffix: &str,
         message: impl Into<String>,
     ) {
-        self.out.push(RawFinding {
-            rule: self.rule,
-            at: At::Pointer(container.ptr(suffix)),
-            container: Some(container.name.to_string()),
-            message: message.into(),
-        });
+        self.push(
+            At::Pointer(container.ptr(suffix)),
+            Some(container.name.to_string()),
+            message.into(),
+            None,
+        );
+    }
+
+    /// Report a finding about one container with a severity other than the rule's default.
+    pub fn report_container_as(
+        &mut self,
+        severity: Severity,
+        container: &ContainerView<'_, '_>,
+        suffix: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(
+            At::Pointer(container.ptr(suffix)),
+            Some(container.name.to_string()),
+            message.into(),
+            Some(severity),
+        );
     }
 
     /// Report a finding at a source position.
     pub fn report_at(&mut self, pos: Pos, message: impl Into<String>) {
-        self.out.push(RawFinding {
-            rule: self.rule,
-            at: At::Pos(pos),
-            container: None,
-            message: message.into(),
-        });
+        self.push(At::Pos(pos), None, message.into(), None);
     }
 
     /// Whether a rule selector (id, name or prefix) names at least one known rule.

@@ -14,20 +14,18 @@ mod selection;
 mod suppress;
 
 pub use context::{At, Ctx, RawFinding};
-pub use rule::{pss_baseline, pss_restricted, Hook, PssGate, PssOverride, Rule};
+pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
 pub use runner::{DocumentReport, PathIgnore, RuleSet, Settings};
-pub use selection::{
-    PssVersion, Profile, Selection, SelectionError, Selector, NEWEST_PSS_MINOR,
-};
-pub use suppress::{parse_suppressions, Suppression, SuppressionProblem, IGNORE_ANNOTATION};
+pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
+pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_suppressions};
 
 /// What rule files import.
 pub mod prelude {
-    pub use crate::declare_rule;
-    pub use crate::rule::{pss_baseline, pss_restricted, Hook, PssGate, PssOverride, Rule};
     pub use crate::Ctx;
+    pub use crate::declare_rule;
+    pub use crate::rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
     pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
     pub use palisade_diagnostics::{Layer, Severity};
     pub use palisade_model::{ContainerView, Object, PodSpecView};
-    pub use palisade_source::{escape_pointer_segment, NodeRef};
+    pub use palisade_source::{NodeRef, escape_pointer_segment};
 }

@@ -4,7 +4,7 @@
 /// documentation (`palisade rule ID`, `docs/rules/`), so it must hold the sections
 /// `## What it does`, `## Why is this bad?`, `## Example`, `## Remediation` and `## References`.
 ///
-/// ```ignore
+/// ```text
 /// declare_rule! {
 ///     /// ## What it does
 ///     /// ...

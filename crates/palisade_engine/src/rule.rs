@@ -50,10 +50,16 @@ impl std::fmt::Debug for Rule {
 
 /// A baseline-level Pod Security Standards mapping.
 pub const fn pss_baseline(check: &'static str) -> FrameworkRef {
-    FrameworkRef::Pss(PssCheck { level: PssLevel::Baseline, check })
+    FrameworkRef::Pss(PssCheck {
+        level: PssLevel::Baseline,
+        check,
+    })
 }
 
 /// A restricted-level Pod Security Standards mapping.
 pub const fn pss_restricted(check: &'static str) -> FrameworkRef {
-    FrameworkRef::Pss(PssCheck { level: PssLevel::Restricted, check })
+    FrameworkRef::Pss(PssCheck {
+        level: PssLevel::Restricted,
+        check,
+    })
 }

@@ -2,13 +2,13 @@
 //! suppression.
 
 use palisade_diagnostics::{Finding, Location, ObjectRef, Severity};
-use palisade_model::{objects_in, Object};
+use palisade_model::{Object, objects_in};
 use palisade_source::{Document, Pos};
 
 use crate::context::{At, Ctx, RawFinding};
 use crate::rule::{Hook, Rule};
 use crate::selection::{Selection, SelectionError, Selector};
-use crate::suppress::{parse_suppressions, IGNORE_ANNOTATION};
+use crate::suppress::{IGNORE_ANNOTATION, parse_suppressions};
 
 /// "Findings of these rules in files matching this glob are suppressed" (from `palisade.toml`).
 #[derive(Debug, Clone)]
@@ -55,7 +55,11 @@ impl RuleSet {
     /// Resolve the selection against the registry.
     pub fn new(registry: &[&'static Rule], settings: Settings) -> Result<Self, SelectionError> {
         let enabled = settings.selection.resolve(registry)?;
-        Ok(RuleSet { registry: registry.to_vec(), enabled, settings })
+        Ok(RuleSet {
+            registry: registry.to_vec(),
+            enabled,
+            settings,
+        })
     }
 
     /// The rules that run, in registry order.
@@ -93,7 +97,12 @@ impl RuleSet {
             raw.clear();
             let pod = object.pod_spec();
             for &rule in &self.enabled {
-                let mut ctx = Ctx::new(rule, self.settings.selection.pss_version.minor, &mut raw, &knows);
+                let mut ctx = Ctx::new(
+                    rule,
+                    self.settings.selection.pss_version.minor,
+                    &mut raw,
+                    &knows,
+                );
                 match rule.hook {
                     Hook::Object(check) => check(object, &mut ctx),
                     Hook::Pod(check) => {
@@ -116,11 +125,8 @@ impl RuleSet {
                 .flatten()
                 .collect();
             for finding in raw.drain(..) {
-                if self
-                    .settings
-                    .min_severity
-                    .is_some_and(|min| finding.rule.meta.severity < min)
-                {
+                let severity = finding.severity.unwrap_or(finding.rule.meta.severity);
+                if self.settings.min_severity.is_some_and(|min| severity < min) {
                     continue;
                 }
                 let rule = finding.rule;
@@ -134,7 +140,14 @@ impl RuleSet {
                             .find(|p| p.selectors.iter().any(|sel| sel.matches(rule)))
                             .map(|p| format!("palisade.toml per-path-ignores `{}`", p.pattern))
                     });
-                report.findings.push(self.resolve(object, &object_ref, path, doc.index, finding, reason));
+                report.findings.push(self.resolve(
+                    object,
+                    &object_ref,
+                    path,
+                    doc.index,
+                    finding,
+                    reason,
+                ));
             }
         }
         report
@@ -154,11 +167,19 @@ impl RuleSet {
                 let located = object.root.locate(&pointer);
                 (located.start, located.end, pointer, located.missing)
             }
-            At::Pos(pos) => (pos, Pos { col: pos.col + 1, ..pos }, String::new(), false),
+            At::Pos(pos) => (
+                pos,
+                Pos {
+                    col: pos.col + 1,
+                    ..pos
+                },
+                String::new(),
+                false,
+            ),
         };
         Finding {
             rule: &raw.rule.meta,
-            severity: raw.rule.meta.severity,
+            severity: raw.severity.unwrap_or(raw.rule.meta.severity),
             object: object_ref.clone(),
             container: raw.container,
             location: Location {

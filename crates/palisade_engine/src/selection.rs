@@ -20,7 +20,9 @@ pub struct PssVersion {
 
 impl Default for PssVersion {
     fn default() -> Self {
-        PssVersion { minor: NEWEST_PSS_MINOR }
+        PssVersion {
+            minor: NEWEST_PSS_MINOR,
+        }
     }
 }
 
@@ -36,7 +38,9 @@ impl FromStr for PssVersion {
             .strip_prefix("1.")
             .and_then(|m| m.parse::<u32>().ok())
             .ok_or_else(|| SelectionError::BadPssVersion(s.to_string()))?;
-        Ok(PssVersion { minor: minor.min(NEWEST_PSS_MINOR) })
+        Ok(PssVersion {
+            minor: minor.min(NEWEST_PSS_MINOR),
+        })
     }
 }
 
@@ -69,7 +73,10 @@ impl Profile {
         }
         match self {
             Profile::All => true,
-            Profile::PssBaseline => rule.meta.pss().is_some_and(|p| p.level == PssLevel::Baseline),
+            Profile::PssBaseline => rule
+                .meta
+                .pss()
+                .is_some_and(|p| p.level == PssLevel::Baseline),
             Profile::PssRestricted => rule.meta.pss().is_some(),
         }
     }
@@ -145,7 +152,10 @@ impl Selection {
     /// The rules that run, in registry order. Pod Security Standards checks newer than the
     /// pinned version are dropped, and a check is dropped when an enabled check overrides it
     /// at that version (upstream's `OverrideCheckIDs`).
-    pub fn resolve(&self, registry: &[&'static Rule]) -> Result<Vec<&'static Rule>, SelectionError> {
+    pub fn resolve(
+        &self,
+        registry: &[&'static Rule],
+    ) -> Result<Vec<&'static Rule>, SelectionError> {
         for sel in self.select.iter().chain(&self.ignore) {
             if !registry.iter().any(|r| sel.matches(r)) {
                 return Err(SelectionError::UnknownSelector(sel.0.clone()));
@@ -180,17 +190,26 @@ mod tests {
 
     #[test]
     fn versions_parse_and_clamp() {
-        assert_eq!("latest".parse::<PssVersion>().unwrap().minor, NEWEST_PSS_MINOR);
+        assert_eq!(
+            "latest".parse::<PssVersion>().unwrap().minor,
+            NEWEST_PSS_MINOR
+        );
         assert_eq!("v1.19".parse::<PssVersion>().unwrap().minor, 19);
         assert_eq!("1.0".parse::<PssVersion>().unwrap().minor, 0);
-        assert_eq!("v1.99".parse::<PssVersion>().unwrap().minor, NEWEST_PSS_MINOR);
+        assert_eq!(
+            "v1.99".parse::<PssVersion>().unwrap().minor,
+            NEWEST_PSS_MINOR
+        );
         assert!("v2.1".parse::<PssVersion>().is_err());
         assert!("v1.x".parse::<PssVersion>().is_err());
     }
 
     #[test]
     fn profiles_parse() {
-        assert_eq!("pss-restricted".parse::<Profile>().unwrap(), Profile::PssRestricted);
+        assert_eq!(
+            "pss-restricted".parse::<Profile>().unwrap(),
+            Profile::PssRestricted
+        );
         assert!("cis-9".parse::<Profile>().is_err());
     }
 }

@@ -10,5 +10,5 @@
 mod object;
 mod pod;
 
-pub use object::{objects_in, DocumentObjects, Object};
+pub use object::{DocumentObjects, Object, objects_in};
 pub use pod::{ContainerKind, ContainerView, PodSpecView};

@@ -116,7 +116,7 @@ fn type_meta<'d>(node: NodeRef<'d, '_>) -> Option<(Cow<'d, str>, Cow<'d, str>)> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_source::{parse_stream, Limits};
+    use palisade_source::{Limits, parse_stream};
 
     #[test]
     fn unwraps_lists_and_infers_item_kinds() {
@@ -134,6 +134,9 @@ mod tests {
     fn documents_without_type_are_skipped_not_errors() {
         let docs = parse_stream("foo: bar\n---\n# only a comment\n", &Limits::default());
         assert!(objects_in(docs[0].as_ref().unwrap()).skipped);
-        assert!(docs.get(1).is_none_or(|d| !objects_in(d.as_ref().unwrap()).skipped));
+        assert!(
+            docs.get(1)
+                .is_none_or(|d| !objects_in(d.as_ref().unwrap()).skipped)
+        );
     }
 }

@@ -76,7 +76,10 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
             (&[], &["spec"])
         } else if object.kind == "PodTemplate" {
             (&["template"], &["template", "spec"])
-        } else if root.path(&["spec", "jobTemplate", "spec", "template", "spec"]).is_some() {
+        } else if root
+            .path(&["spec", "jobTemplate", "spec", "template", "spec"])
+            .is_some()
+        {
             (
                 &["spec", "jobTemplate", "spec", "template"],
                 &["spec", "jobTemplate", "spec", "template", "spec"],
@@ -93,8 +96,14 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
         let pointer = join(spec_path);
         let mut containers = Vec::new();
         // The order Pod Security Admission visits them in.
-        for kind in [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral] {
-            let Some(list) = spec.get(kind.field()) else { continue };
+        for kind in [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ] {
+            let Some(list) = spec.get(kind.field()) else {
+                continue;
+            };
             for (i, node) in list.items().enumerate().filter(|(_, n)| n.is_map()) {
                 containers.push(ContainerView {
                     node,
@@ -154,7 +163,7 @@ fn join(keys: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use crate::objects_in;
-    use palisade_source::{parse_stream, Limits};
+    use palisade_source::{Limits, parse_stream};
 
     fn view(text: &str) -> Option<(String, Vec<String>, String)> {
         let docs = parse_stream(text, &Limits::default());
@@ -179,9 +188,18 @@ mod tests {
         assert_eq!(m, "/spec/jobTemplate/spec/template/metadata");
         let (p, _, _) = view("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  template:\n    spec:\n      containers: [{name: a}]\n").unwrap();
         assert_eq!(p, "/spec/template/spec");
-        let (p, _, m) = view("apiVersion: v1\nkind: PodTemplate\ntemplate:\n  spec:\n    containers: [{name: a}]\n").unwrap();
-        assert_eq!((p.as_str(), m.as_str()), ("/template/spec", "/template/metadata"));
+        let (p, _, m) = view(
+            "apiVersion: v1\nkind: PodTemplate\ntemplate:\n  spec:\n    containers: [{name: a}]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.as_str(), m.as_str()),
+            ("/template/spec", "/template/metadata")
+        );
         assert!(view("apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n").is_none());
-        assert!(view("apiVersion: x/v1\nkind: Thing\nspec:\n  template:\n    spec: {replicas: 1}\n").is_none());
+        assert!(
+            view("apiVersion: x/v1\nkind: Thing\nspec:\n  template:\n    spec: {replicas: 1}\n")
+                .is_none()
+        );
     }
 }

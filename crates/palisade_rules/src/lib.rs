@@ -9,4 +9,4 @@ pub mod pal;
 pub mod pss;
 mod registry;
 
-pub use registry::{find_rule, registry, REGISTRY};
+pub use registry::{REGISTRY, find_rule, registry};

@@ -9,8 +9,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use palisade_engine::{Profile, PssVersion, RuleSet, Selection, Settings, NEWEST_PSS_MINOR};
-use palisade_source::{parse_stream, Limits};
+use palisade_engine::{NEWEST_PSS_MINOR, Profile, PssVersion, RuleSet, Selection, Settings};
+use palisade_source::{Limits, parse_stream};
 use rayon::prelude::*;
 
 fn shared_dir() -> PathBuf {
@@ -47,7 +47,10 @@ fn check_of(stem: &str) -> Option<&'static str> {
     if base.starts_with("base") {
         return None;
     }
-    let found = CHECKS.iter().find(|c| c.eq_ignore_ascii_case(base)).copied();
+    let found = CHECKS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(base))
+        .copied();
     assert!(found.is_some(), "fixture {stem} names an unknown check");
     found
 }
@@ -103,12 +106,23 @@ fn cases() -> Vec<Case> {
 
 fn rule_set(restricted: bool, version: &str) -> RuleSet {
     let selection = Selection {
-        profile: if restricted { Profile::PssRestricted } else { Profile::PssBaseline },
+        profile: if restricted {
+            Profile::PssRestricted
+        } else {
+            Profile::PssBaseline
+        },
         pss_version: version.parse::<PssVersion>().unwrap(),
         select: vec![palisade_engine::Selector::new("PSS")],
         ..Selection::default()
     };
-    RuleSet::new(palisade_rules::registry(), Settings { selection, ..Settings::default() }).unwrap()
+    RuleSet::new(
+        palisade_rules::registry(),
+        Settings {
+            selection,
+            ..Settings::default()
+        },
+    )
+    .unwrap()
 }
 
 /// The PSS checks that fired on every object of the text (one set per object).
@@ -155,7 +169,9 @@ fn wrapped(text: &str) -> Vec<(String, String)> {
             .collect()
     };
     let template = |n: usize| format!("{}{}", indent(&metadata, n), indent(&spec, n));
-    let head = |api: &str, kind: &str| format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: wrapped\n");
+    let head = |api: &str, kind: &str| {
+        format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: wrapped\n")
+    };
     let mut out = Vec::new();
     for (api, kind) in [
         ("apps/v1", "Deployment"),
@@ -166,7 +182,10 @@ fn wrapped(text: &str) -> Vec<(String, String)> {
         ("batch/v1", "Job"),
         ("argoproj.io/v1alpha1", "Rollout"),
     ] {
-        out.push((kind.to_string(), format!("{}spec:\n  template:\n{}", head(api, kind), template(4))));
+        out.push((
+            kind.to_string(),
+            format!("{}spec:\n  template:\n{}", head(api, kind), template(4)),
+        ));
     }
     out.push((
         "CronJob".into(),
@@ -176,10 +195,16 @@ fn wrapped(text: &str) -> Vec<(String, String)> {
             template(8)
         ),
     ));
-    out.push(("PodTemplate".into(), format!("{}template:\n{}", head("v1", "PodTemplate"), template(2))));
+    out.push((
+        "PodTemplate".into(),
+        format!("{}template:\n{}", head("v1", "PodTemplate"), template(2)),
+    ));
     out.push((
         "List".into(),
-        format!("apiVersion: v1\nkind: List\nitems:\n- {}", indent(text, 2).trim_start()),
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n- {}",
+            indent(text, 2).trim_start()
+        ),
     ));
     out
 }
@@ -196,7 +221,9 @@ fn judge(case: &Case, fired: &BTreeSet<&'static str>) -> Result<(), String> {
     if fired.contains(check) || accepted.is_some_and(|o| fired.contains(o)) {
         Ok(())
     } else {
-        Err(format!("expected a `{check}` finding (or {accepted:?}), got {fired:?}"))
+        Err(format!(
+            "expected a `{check}` finding (or {accepted:?}), got {fired:?}"
+        ))
     }
 }
 
@@ -210,7 +237,11 @@ fn upstream_fixtures_agree_100_percent() {
         .map(|(r, m)| (r, m, rule_set(r, &format!("v1.{m}"))))
         .collect();
     let find = |restricted: bool, minor: u32| {
-        &rule_sets.iter().find(|(r, m, _)| *r == restricted && *m == minor).unwrap().2
+        &rule_sets
+            .iter()
+            .find(|(r, m, _)| *r == restricted && *m == minor)
+            .unwrap()
+            .2
     };
     let failures: Vec<String> = cases
         .par_iter()
@@ -232,7 +263,11 @@ fn upstream_fixtures_agree_100_percent() {
             if case.restricted && case.pass {
                 let base = verdicts(find(false, case.minor), &text);
                 if !base[0].is_empty() {
-                    problems.push(format!("{}: restricted pass fails baseline: {:?}", case.path.display(), base[0]));
+                    problems.push(format!(
+                        "{}: restricted pass fails baseline: {:?}",
+                        case.path.display(),
+                        base[0]
+                    ));
                 }
             }
             problems
@@ -242,7 +277,12 @@ fn upstream_fixtures_agree_100_percent() {
         failures.is_empty(),
         "{} disagreements with upstream, first ones:\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -267,7 +307,9 @@ fn fixture_names_cover_every_check() {
     let named: BTreeSet<&str> = cases().iter().filter_map(|c| c.check).collect();
     let all: BTreeSet<&str> = CHECKS.iter().copied().collect();
     assert_eq!(named, all);
-    let implemented: BTreeSet<&str> =
-        palisade_rules::registry().iter().filter_map(|r| r.meta.pss().map(|p| p.check)).collect();
+    let implemented: BTreeSet<&str> = palisade_rules::registry()
+        .iter()
+        .filter_map(|r| r.meta.pss().map(|p| p.check))
+        .collect();
     assert_eq!(implemented, all);
 }

@@ -15,8 +15,8 @@ mod scalar;
 mod split;
 mod tree;
 
-pub use loader::{count_events, parse_stream, Limits, ParseError};
-pub use pointer::{escape_pointer_segment, Located};
+pub use loader::{Limits, ParseError, count_events, parse_stream};
+pub use pointer::{Located, escape_pointer_segment};
 pub use scalar::resolve_plain;
 pub use split::split_documents;
 pub use tree::{Document, Entry, NodeId, NodeRef, Pos, Value, Warning};

@@ -7,7 +7,7 @@ use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span};
 use rayon::prelude::*;
 
 use crate::scalar::resolve_plain;
-use crate::split::{split_documents, Chunk};
+use crate::split::{Chunk, split_documents};
 use crate::tree::{Document, Entry, Node, NodeId, Pos, Value, Warning};
 
 /// Resource limits for one stream. Hitting one is an input error for that document, never a
@@ -83,9 +83,10 @@ pub fn count_events(text: &str, limits: &Limits) -> Result<usize, ParseError> {
     let chunks = split_documents(text);
     let mut total = 0;
     for (chunk, end) in chunk_bounds(text, &chunks) {
-        let mut parser = Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+        let mut parser =
+            Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
         while let Some(event) = parser.next_event() {
-            event.map_err(|e| scan_error(&e, chunk))?;
+            event.map_err(|e| scan_error(&e, chunk, limits))?;
             total += 1;
         }
     }
@@ -100,12 +101,16 @@ fn chunk_bounds(text: &str, chunks: &[Chunk]) -> Vec<(Chunk, usize)> {
         .collect()
 }
 
-fn scan_error(e: &granit_parser::ScanError, chunk: Chunk) -> ParseError {
+fn scan_error(e: &granit_parser::ScanError, chunk: Chunk, limits: &Limits) -> ParseError {
     let m = e.marker();
+    let mut message = e.info();
+    if message.contains("recursion limit") {
+        message = format!("nesting deeper than {} levels", limits.max_depth);
+    }
     ParseError {
         line: u32::try_from(m.line() + chunk.line).unwrap_or(u32::MAX),
         column: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-        message: e.info(),
+        message,
     }
 }
 
@@ -115,7 +120,8 @@ fn parse_chunk<'a>(
     end: usize,
     limits: &Limits,
 ) -> Vec<Result<Document<'a>, ParseError>> {
-    let mut parser = Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+    let mut parser =
+        Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
     let mut builder = Builder::new(chunk, *limits);
     let mut out = Vec::new();
     while let Some(next) = parser.next_event() {
@@ -129,7 +135,7 @@ fn parse_chunk<'a>(
                 }
             },
             Err(e) => {
-                out.push(Err(scan_error(&e, chunk)));
+                out.push(Err(scan_error(&e, chunk, limits)));
                 return out;
             }
         }
@@ -368,7 +374,8 @@ impl<'a> Builder<'a> {
     /// Move a mapping's entries into the arena: last duplicate wins (with a warning) and
     /// merge-key (`<<`) entries are added where no explicit key exists.
     fn finish_map(&mut self, frame: &Frame<'a>) -> Result<Value<'a>, ParseError> {
-        let mut explicit: Vec<Entry<'a>> = self.scratch_entries.drain(frame.scratch_start..).collect();
+        let mut explicit: Vec<Entry<'a>> =
+            self.scratch_entries.drain(frame.scratch_start..).collect();
         if explicit.len() > 1 {
             self.dedupe(&mut explicit);
         }
@@ -387,7 +394,8 @@ impl<'a> Builder<'a> {
                     return Err(ParseError {
                         line: start.line,
                         column: start.col + 1,
-                        message: "a merge key (<<) value must be a mapping or a list of mappings".into(),
+                        message: "a merge key (<<) value must be a mapping or a list of mappings"
+                            .into(),
                     });
                 };
                 for map in maps {
@@ -469,7 +477,10 @@ mod tests {
         assert_eq!(c.index, 2);
         let e = c.root().unwrap().entry("c").unwrap();
         assert_eq!(e.key_pos.line, 7);
-        assert_eq!(c.root().unwrap().get("c").unwrap().start().byte as usize, text.find("3\n").unwrap());
+        assert_eq!(
+            c.root().unwrap().get("c").unwrap().start().byte as usize,
+            text.find("3\n").unwrap()
+        );
     }
 
     #[test]
@@ -489,7 +500,9 @@ mod tests {
         let doc = docs[0].as_ref().unwrap();
         assert_eq!(doc.root().unwrap().get("a").unwrap().as_i64(), Some(3));
         assert_eq!(doc.root().unwrap().entries().len(), 2);
-        assert!(matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept } if key == "a" && first.line == 1 && kept.line == 3));
+        assert!(
+            matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept } if key == "a" && first.line == 1 && kept.line == 3)
+        );
     }
 
     #[test]
@@ -503,7 +516,9 @@ mod tests {
 
     #[test]
     fn alias_bomb_is_rejected_quickly() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
         let mut prev = "a";
         for n in names {
@@ -519,7 +534,10 @@ mod tests {
     fn recursive_alias_and_complex_keys_are_errors() {
         assert!(load("a: &a [*a]\n")[0].is_err());
         let err = load("name: {{ .Values.name }}\n")[0].clone().unwrap_err();
-        assert!(err.message.contains("mapping key must be a scalar"), "{err}");
+        assert!(
+            err.message.contains("mapping key must be a scalar"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         let mut start = node.start();
         let mut end = node.end();
         if pointer.is_empty() {
-            return Located { start, end, missing: false };
+            return Located {
+                start,
+                end,
+                missing: false,
+            };
         }
         for raw in pointer.trim_start_matches('/').split('/') {
             let segment = unescape(raw);
@@ -59,16 +63,26 @@ impl<'d, 'a> NodeRef<'d, 'a> {
                     start = s;
                     end = n.end();
                 }
-                None => return Located { start, end, missing: true },
+                None => {
+                    return Located {
+                        start,
+                        end,
+                        missing: true,
+                    };
+                }
             }
         }
-        Located { start, end, missing: false }
+        Located {
+            start,
+            end,
+            missing: false,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::{parse_stream, Limits};
+    use crate::{Limits, parse_stream};
 
     #[test]
     fn resolves_keys_items_and_missing_fields() {

@@ -20,10 +20,10 @@ pub fn resolve_plain(text: Cow<'_, str>) -> Value<'_> {
     if let Some(b) = yaml11_bool(s) {
         return Value::Bool(b);
     }
-    if matches!(first, b'0'..=b'9' | b'-' | b'+' | b'.') {
-        if let Some(v) = number(s) {
-            return v;
-        }
+    if matches!(first, b'0'..=b'9' | b'-' | b'+' | b'.')
+        && let Some(v) = number(s)
+    {
+        return v;
     }
     Value::Str(text)
 }
@@ -64,10 +64,8 @@ fn number(s: &str) -> Option<Value<'static>> {
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
         && digits.bytes().any(|b| b.is_ascii_digit());
-    if is_decimal {
-        if let Ok(f) = plain.parse::<f64>() {
-            return Some(Value::Float(f));
-        }
+    if is_decimal && let Ok(f) = plain.parse::<f64>() {
+        return Some(Value::Float(f));
     }
     None
 }
@@ -111,10 +109,14 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_like_the_api_server() {
-        for t in ["yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "true", "True", "TRUE"] {
+        for t in [
+            "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "true", "True", "TRUE",
+        ] {
             assert_eq!(r(t), Value::Bool(true), "{t}");
         }
-        for f in ["no", "No", "NO", "off", "OFF", "n", "N", "false", "False", "FALSE"] {
+        for f in [
+            "no", "No", "NO", "off", "OFF", "n", "N", "false", "False", "FALSE",
+        ] {
             assert_eq!(r(f), Value::Bool(false), "{f}");
         }
         assert_eq!(r("yEs"), Value::Str(Cow::Borrowed("yEs")));

@@ -24,31 +24,28 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     // Start (byte, line) of a run of directive lines directly before the current line.
     let mut directives: Option<(usize, usize)> = None;
     while pos < bytes.len() {
-        let line_end = memchr_newline(bytes, pos);
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let content = &bytes[pos..line_end];
-        if is_document_marker(content) {
-            let (byte, l) = directives.unwrap_or((pos, line));
-            if byte > 0 && chunks.last().map(|c| c.byte) != Some(byte) {
-                chunks.push(Chunk { byte, line: l });
+        // Only the first bytes of a line matter: markers and directives start at column 0, and
+        // anything else at column 0 is content that ends a run of directives.
+        match content.first() {
+            Some(b'-') if is_document_marker(content) => {
+                let (byte, l) = directives.unwrap_or((pos, line));
+                if byte > 0 && chunks.last().map(|c| c.byte) != Some(byte) {
+                    chunks.push(Chunk { byte, line: l });
+                }
+                directives = None;
             }
-            directives = None;
-        } else if content.first() == Some(&b'%') {
-            directives.get_or_insert((pos, line));
-        } else if !content.iter().all(|b| b.is_ascii_whitespace()) && content.first() != Some(&b'#')
-        {
-            directives = None;
+            Some(b'%') => {
+                directives.get_or_insert((pos, line));
+            }
+            None | Some(b' ' | b'\t' | b'\r' | b'#') => {}
+            Some(_) => directives = None,
         }
         pos = line_end + 1;
         line += 1;
     }
     chunks
-}
-
-fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| from + i)
 }
 
 fn is_document_marker(line: &[u8]) -> bool {
@@ -66,7 +63,10 @@ mod tests {
     fn splits_at_markers_only() {
         let text = "a: 1\n---\nb: 2\n--- # c\nc: 3\n----\nd: |\n  ---\n";
         let chunks = split_documents(text);
-        let starts: Vec<_> = chunks.iter().map(|c| (c.line, &text[c.byte..c.byte + 3])).collect();
+        let starts: Vec<_> = chunks
+            .iter()
+            .map(|c| (c.line, &text[c.byte..c.byte + 3]))
+            .collect();
         assert_eq!(starts, vec![(0, "a: "), (1, "---"), (3, "---")]);
     }
 

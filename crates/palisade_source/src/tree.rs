@@ -157,18 +157,14 @@ impl<'d, 'a> NodeRef<'d, 'a> {
 
     fn entry_slice(&self) -> &'d [Entry<'a>] {
         match self.raw().value {
-            Value::Map { start, len } => {
-                &self.doc.entries[start as usize..(start + len) as usize]
-            }
+            Value::Map { start, len } => &self.doc.entries[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
 
     fn child_slice(&self) -> &'d [NodeId] {
         match self.raw().value {
-            Value::Seq { start, len } => {
-                &self.doc.children[start as usize..(start + len) as usize]
-            }
+            Value::Seq { start, len } => &self.doc.children[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
@@ -199,7 +195,9 @@ impl<'d, 'a> NodeRef<'d, 'a> {
     }
 
     /// The entries of a mapping (empty for anything else).
-    pub fn entries(&self) -> impl ExactSizeIterator<Item = (&'d str, NodeRef<'d, 'a>)> + use<'d, 'a> {
+    pub fn entries(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&'d str, NodeRef<'d, 'a>)> + use<'d, 'a> {
         let doc = self.doc;
         self.entry_slice()
             .iter()

@@ -46,13 +46,18 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(value) = annotation_value(object) else { return };
+    let Some(value) = annotation_value(object) else {
+        return;
+    };
     for entry in parse_suppressions(&value).into_iter().flatten() {
         for sel in &entry.selectors {
             if !ctx.knows_selector(sel.as_str()) {
                 ctx.report(
                     annotation_pointer(),
-                    format!("suppression names `{}`, which matches no rule", sel.as_str()),
+                    format!(
+                        "suppression names `{}`, which matches no rule",
+                        sel.as_str()
+                    ),
                 );
             }
         }

@@ -1,7 +1,7 @@
 //! PAL001 suppression-without-reason.
 
 use palisade_engine::prelude::*;
-use palisade_engine::{parse_suppressions, SuppressionProblem};
+use palisade_engine::{SuppressionProblem, parse_suppressions};
 
 use super::{annotation_pointer, annotation_value};
 
@@ -47,7 +47,9 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(value) = annotation_value(object) else { return };
+    let Some(value) = annotation_value(object) else {
+        return;
+    };
     for entry in parse_suppressions(&value) {
         let message = match entry {
             Ok(_) => continue,

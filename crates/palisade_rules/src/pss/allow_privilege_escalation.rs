@@ -53,7 +53,10 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         let value = c.security_context(&["allowPrivilegeEscalation"]);
         if value.and_then(|v| v.as_bool()) != Some(false) {
             let found = if value.is_some_and(|v| !v.is_null()) {
-                format!("sets securityContext.allowPrivilegeEscalation to {}", super::shown(value))
+                format!(
+                    "sets securityContext.allowPrivilegeEscalation to {}",
+                    super::shown(value)
+                )
             } else {
                 "does not set securityContext.allowPrivilegeEscalation to false".to_string()
             };

@@ -61,7 +61,10 @@ fn allowed_annotation(v: &str) -> bool {
 }
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    if let Some(profile) = pod.security_context(&["appArmorProfile"]).filter(|p| !p.is_null()) {
+    if let Some(profile) = pod
+        .security_context(&["appArmorProfile"])
+        .filter(|p| !p.is_null())
+    {
         let t = text(profile.get("type"));
         if !allowed_type(&t) {
             ctx.report(
@@ -71,13 +74,20 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         }
     }
     for c in pod.containers() {
-        if let Some(profile) = c.security_context(&["appArmorProfile"]).filter(|p| !p.is_null()) {
+        if let Some(profile) = c
+            .security_context(&["appArmorProfile"])
+            .filter(|p| !p.is_null())
+        {
             let t = text(profile.get("type"));
             if !allowed_type(&t) {
                 ctx.report_container(
                     c,
                     "securityContext/appArmorProfile/type",
-                    format!("container {:?} sets securityContext.appArmorProfile.type to {}", c.name, q(&t)),
+                    format!(
+                        "container {:?} sets securityContext.appArmorProfile.type to {}",
+                        c.name,
+                        q(&t)
+                    ),
                 );
             }
         }
@@ -87,8 +97,15 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             let v = text(Some(value));
             if !allowed_annotation(&v) {
                 ctx.report(
-                    format!("{}/annotations/{}", pod.metadata_pointer, escape_pointer_segment(key)),
-                    format!("annotation {key}={} sets a forbidden AppArmor profile", q(&v)),
+                    format!(
+                        "{}/annotations/{}",
+                        pod.metadata_pointer,
+                        escape_pointer_segment(key)
+                    ),
+                    format!(
+                        "annotation {key}={} sets a forbidden AppArmor profile",
+                        q(&v)
+                    ),
                 );
             }
         }

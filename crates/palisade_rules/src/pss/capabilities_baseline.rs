@@ -53,14 +53,28 @@ declare_rule! {
     }
 }
 
-const ALLOWED: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+/// The container runtime's default capability set.
+pub(crate) const ALLOWED: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     for c in pod.containers() {
-        let Some(add) = c.security_context(&["capabilities", "add"]) else { continue };
+        let Some(add) = c.security_context(&["capabilities", "add"]) else {
+            continue;
+        };
         for (i, cap) in add.items().enumerate() {
             let name = super::text(Some(cap));
             if !ALLOWED.contains(&&*name) {

@@ -9,7 +9,8 @@ declare_rule! {
     /// From policy v1.22, requires every container to drop `ALL` capabilities
     /// (`securityContext.capabilities.drop` contains `ALL`, exactly) and to add none but
     /// `NET_BIND_SERVICE`. It replaces the baseline capabilities check (PSS004) at the
-    /// restricted level. From v1.25 Windows pods are exempt.
+    /// restricted level. From v1.25 Windows pods are exempt. Adding a capability outside the
+    /// runtime's default set is reported as high, like PSS004.
     ///
     /// ## Why is this bad?
     /// The runtime's default capability set still includes powers such as `DAC_OVERRIDE`,
@@ -57,11 +58,17 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     for c in pod.containers() {
-        let Some(caps) = c.security_context(&["capabilities"]).filter(|n| !n.is_null()) else {
+        let Some(caps) = c
+            .security_context(&["capabilities"])
+            .filter(|n| !n.is_null())
+        else {
             ctx.report_container(
                 c,
                 "securityContext/capabilities/drop",
-                format!("container {:?} does not set securityContext.capabilities.drop to [\"ALL\"]", c.name),
+                format!(
+                    "container {:?} does not set securityContext.capabilities.drop to [\"ALL\"]",
+                    c.name
+                ),
             );
             continue;
         };
@@ -72,17 +79,32 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             ctx.report_container(
                 c,
                 "securityContext/capabilities/drop",
-                format!("container {:?} does not drop \"ALL\" in securityContext.capabilities.drop", c.name),
+                format!(
+                    "container {:?} does not drop \"ALL\" in securityContext.capabilities.drop",
+                    c.name
+                ),
             );
         }
         let Some(add) = caps.get("add") else { continue };
         for (i, cap) in add.items().enumerate() {
             let name = super::text(Some(cap));
             if name != "NET_BIND_SERVICE" {
-                ctx.report_container(
+                // Capabilities beyond the runtime default keep the baseline check's severity.
+                let baseline = &super::capabilities_baseline::RULE.meta;
+                let severity = if super::capabilities_baseline::ALLOWED.contains(&&*name) {
+                    RULE.meta.severity
+                } else {
+                    baseline.severity
+                };
+                ctx.report_container_as(
+                    severity,
                     c,
                     &format!("securityContext/capabilities/add/{i}"),
-                    format!("container {:?} adds capability {} (only NET_BIND_SERVICE is allowed)", c.name, q(&name)),
+                    format!(
+                        "container {:?} adds capability {} (only NET_BIND_SERVICE is allowed)",
+                        c.name,
+                        q(&name)
+                    ),
                 );
             }
         }

@@ -47,7 +47,9 @@ declare_rule! {
 }
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(volumes) = pod.spec.get("volumes") else { return };
+    let Some(volumes) = pod.spec.get("volumes") else {
+        return;
+    };
     for (i, v) in volumes.items().enumerate() {
         if let Some(host_path) = v.get_some("hostPath") {
             let path = super::text(host_path.get("path"));

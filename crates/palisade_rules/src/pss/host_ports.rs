@@ -48,7 +48,9 @@ declare_rule! {
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     for c in pod.containers() {
-        let Some(ports) = c.node.get("ports") else { continue };
+        let Some(ports) = c.node.get("ports") else {
+            continue;
+        };
         for (i, port) in ports.items().enumerate() {
             match port.get("hostPort").and_then(|p| p.as_i64()) {
                 Some(0) | None => {}

@@ -62,7 +62,9 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     for c in pod.containers() {
         for handler in HANDLERS {
             let keys: Vec<&str> = handler.split('/').collect();
-            let Some(node) = c.node.path(&keys) else { continue };
+            let Some(node) = c.node.path(&keys) else {
+                continue;
+            };
             for action in ["httpGet", "tcpSocket"] {
                 let host = text(node.get(action).and_then(|a| a.get("host")));
                 if !host.is_empty() {

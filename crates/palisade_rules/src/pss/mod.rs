@@ -59,6 +59,9 @@ pub(crate) fn windows_exempt(pod: &palisade_model::PodSpecView<'_, '_>, minor: u
 }
 
 /// `spec.hostUsers: false` relaxation, active from v1.35.
-pub(crate) fn user_namespace_relaxed(pod: &palisade_model::PodSpecView<'_, '_>, minor: u32) -> bool {
+pub(crate) fn user_namespace_relaxed(
+    pod: &palisade_model::PodSpecView<'_, '_>,
+    minor: u32,
+) -> bool {
     minor >= 35 && pod.in_user_namespace()
 }

@@ -47,11 +47,17 @@ declare_rule! {
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     for c in pod.containers() {
-        if c.security_context(&["privileged"]).and_then(|n| n.as_bool()) == Some(true) {
+        if c.security_context(&["privileged"])
+            .and_then(|n| n.as_bool())
+            == Some(true)
+        {
             ctx.report_container(
                 c,
                 "securityContext/privileged",
-                format!("container {:?} sets securityContext.privileged to true", c.name),
+                format!(
+                    "container {:?} sets securityContext.privileged to true",
+                    c.name
+                ),
             );
         }
     }

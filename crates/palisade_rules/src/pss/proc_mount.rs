@@ -64,7 +64,11 @@ pub(crate) fn report_unmasked(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             ctx.report_container(
                 c,
                 "securityContext/procMount",
-                format!("container {:?} sets securityContext.procMount to {}", c.name, super::q(&value)),
+                format!(
+                    "container {:?} sets securityContext.procMount to {}",
+                    c.name,
+                    super::q(&value)
+                ),
             );
         }
     }

@@ -8,6 +8,7 @@ declare_rule! {
     /// `ephemeral`, `image`, `persistentVolumeClaim`, `projected` or `secret`. At the restricted
     /// level it replaces the baseline hostPath check (PSS005).
     ///
+    /// `hostPath` volumes are reported as high, like the baseline check PSS005.
     /// A volume with no source at all is allowed: the API server defaults it to `emptyDir`.
     ///
     /// ## Why is this bad?
@@ -90,7 +91,9 @@ const RESTRICTED: &[&str] = &[
 ];
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(volumes) = pod.spec.get("volumes") else { return };
+    let Some(volumes) = pod.spec.get("volumes") else {
+        return;
+    };
     for (i, v) in volumes.items().enumerate() {
         if ALLOWED.iter().any(|k| v.get_some(k).is_some()) {
             continue;
@@ -99,7 +102,14 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             continue;
         };
         let name = super::text(v.get("name"));
-        ctx.report(
+        // hostPath keeps the severity of the baseline check this one replaces.
+        let severity = if *kind == "hostPath" {
+            super::host_path_volumes::RULE.meta.severity
+        } else {
+            RULE.meta.severity
+        };
+        ctx.report_as(
+            severity,
             pod.ptr(&format!("volumes/{i}/{kind}")),
             format!("volume {name:?} uses restricted volume type {kind:?}"),
         );

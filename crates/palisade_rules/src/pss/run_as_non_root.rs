@@ -22,7 +22,7 @@ declare_rule! {
     ///   securityContext:
     ///     runAsNonRoot: false # expect: PSS015
     ///   containers:
-    ///   - name: app
+    ///   - name: app # expect: PSS015
     ///     image: example.com/app:1.0
     /// ```
     ///
@@ -50,17 +50,28 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     if super::user_namespace_relaxed(pod, ctx.pss_minor) {
         return;
     }
-    let pod_value = pod.security_context(&["runAsNonRoot"]).and_then(|n| n.as_bool());
+    let pod_value = pod
+        .security_context(&["runAsNonRoot"])
+        .and_then(|n| n.as_bool());
     if pod_value == Some(false) {
-        ctx.report(pod.ptr("securityContext/runAsNonRoot"), "pod sets securityContext.runAsNonRoot to false");
+        ctx.report(
+            pod.ptr("securityContext/runAsNonRoot"),
+            "pod sets securityContext.runAsNonRoot to false",
+        );
     }
     for c in pod.containers() {
-        match c.security_context(&["runAsNonRoot"]).and_then(|n| n.as_bool()) {
+        match c
+            .security_context(&["runAsNonRoot"])
+            .and_then(|n| n.as_bool())
+        {
             Some(true) => {}
             Some(false) => ctx.report_container(
                 c,
                 "securityContext/runAsNonRoot",
-                format!("container {:?} sets securityContext.runAsNonRoot to false", c.name),
+                format!(
+                    "container {:?} sets securityContext.runAsNonRoot to false",
+                    c.name
+                ),
             ),
             None if pod_value == Some(true) => {}
             None => ctx.report_container(

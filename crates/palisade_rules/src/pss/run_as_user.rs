@@ -48,8 +48,15 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     if super::user_namespace_relaxed(pod, ctx.pss_minor) {
         return;
     }
-    if pod.security_context(&["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {
-        ctx.report(pod.ptr("securityContext/runAsUser"), "pod sets securityContext.runAsUser to 0");
+    if pod
+        .security_context(&["runAsUser"])
+        .and_then(|n| n.as_i64())
+        == Some(0)
+    {
+        ctx.report(
+            pod.ptr("securityContext/runAsUser"),
+            "pod sets securityContext.runAsUser to 0",
+        );
     }
     for c in pod.containers() {
         if c.security_context(&["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {

@@ -78,7 +78,11 @@ fn check_annotations(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             let v = text(Some(value));
             if !valid_annotation(&v) {
                 ctx.report(
-                    format!("{}/annotations/{}", pod.metadata_pointer, escape_pointer_segment(key)),
+                    format!(
+                        "{}/annotations/{}",
+                        pod.metadata_pointer,
+                        escape_pointer_segment(key)
+                    ),
                     format!("annotation {key}={} disables seccomp", q(&v)),
                 );
             }
@@ -87,7 +91,10 @@ fn check_annotations(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
 }
 
 fn check_fields(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    if let Some(profile) = pod.security_context(&["seccompProfile"]).filter(|p| !p.is_null()) {
+    if let Some(profile) = pod
+        .security_context(&["seccompProfile"])
+        .filter(|p| !p.is_null())
+    {
         let t = text(profile.get("type"));
         if !valid_seccomp_type(&t) {
             ctx.report(
@@ -97,13 +104,20 @@ fn check_fields(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         }
     }
     for c in pod.containers() {
-        if let Some(profile) = c.security_context(&["seccompProfile"]).filter(|p| !p.is_null()) {
+        if let Some(profile) = c
+            .security_context(&["seccompProfile"])
+            .filter(|p| !p.is_null())
+        {
             let t = text(profile.get("type"));
             if !valid_seccomp_type(&t) {
                 ctx.report_container(
                     c,
                     "securityContext/seccompProfile/type",
-                    format!("container {:?} sets securityContext.seccompProfile.type to {}", c.name, q(&t)),
+                    format!(
+                        "container {:?} sets securityContext.seccompProfile.type to {}",
+                        c.name,
+                        q(&t)
+                    ),
                 );
             }
         }

@@ -51,7 +51,10 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     let mut pod_set = false;
-    if let Some(profile) = pod.security_context(&["seccompProfile"]).filter(|p| !p.is_null()) {
+    if let Some(profile) = pod
+        .security_context(&["seccompProfile"])
+        .filter(|p| !p.is_null())
+    {
         let t = text(profile.get("type"));
         if valid_seccomp_type(&t) {
             pod_set = true;

@@ -50,8 +50,10 @@ declare_rule! {
 }
 
 fn allowed_type(t: &str, minor: u32) -> bool {
-    matches!(t, "" | "container_t" | "container_init_t" | "container_kvm_t")
-        || (minor >= 31 && t == "container_engine_t")
+    matches!(
+        t,
+        "" | "container_t" | "container_init_t" | "container_kvm_t"
+    ) || (minor >= 31 && t == "container_engine_t")
 }
 
 fn check_options(
@@ -63,14 +65,23 @@ fn check_options(
 ) {
     let t = text(opts.get("type"));
     if !allowed_type(&t, minor) {
-        report(format!("{base}/type"), format!("{who} sets securityContext.seLinuxOptions.type to {}", q(&t)));
+        report(
+            format!("{base}/type"),
+            format!(
+                "{who} sets securityContext.seLinuxOptions.type to {}",
+                q(&t)
+            ),
+        );
     }
     for field in ["user", "role"] {
         let v = text(opts.get(field));
         if !v.is_empty() {
             report(
                 format!("{base}/{field}"),
-                format!("{who} sets securityContext.seLinuxOptions.{field} to {}", q(&v)),
+                format!(
+                    "{who} sets securityContext.seLinuxOptions.{field} to {}",
+                    q(&v)
+                ),
             );
         }
     }
@@ -78,16 +89,26 @@ fn check_options(
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     let minor = ctx.pss_minor;
-    if let Some(opts) = pod.security_context(&["seLinuxOptions"]).filter(|o| !o.is_null()) {
+    if let Some(opts) = pod
+        .security_context(&["seLinuxOptions"])
+        .filter(|o| !o.is_null())
+    {
         let base = pod.ptr("securityContext/seLinuxOptions");
         check_options(opts, "pod", &base, minor, |p, m| ctx.report(p, m));
     }
     for c in pod.containers() {
-        if let Some(opts) = c.security_context(&["seLinuxOptions"]).filter(|o| !o.is_null()) {
+        if let Some(opts) = c
+            .security_context(&["seLinuxOptions"])
+            .filter(|o| !o.is_null())
+        {
             let who = format!("container {:?}", c.name);
-            check_options(opts, &who, "securityContext/seLinuxOptions", minor, |p, m| {
-                ctx.report_container(c, &p, m)
-            });
+            check_options(
+                opts,
+                &who,
+                "securityContext/seLinuxOptions",
+                minor,
+                |p, m| ctx.report_container(c, &p, m),
+            );
         }
     }
 }

@@ -74,10 +74,14 @@ const SAFE: &[(&str, u32)] = &[
 ];
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(sysctls) = pod.security_context(&["sysctls"]) else { return };
+    let Some(sysctls) = pod.security_context(&["sysctls"]) else {
+        return;
+    };
     for (i, sysctl) in sysctls.items().enumerate() {
         let name = text(sysctl.get("name"));
-        let safe = SAFE.iter().any(|(n, since)| *n == name && *since <= ctx.pss_minor);
+        let safe = SAFE
+            .iter()
+            .any(|(n, since)| *n == name && *since <= ctx.pss_minor);
         if !safe {
             ctx.report(
                 pod.ptr(&format!("securityContext/sysctls/{i}/name")),

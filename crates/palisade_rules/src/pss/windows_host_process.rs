@@ -60,7 +60,10 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             ctx.report_container(
                 c,
                 "securityContext/windowsOptions/hostProcess",
-                format!("container {:?} sets securityContext.windowsOptions.hostProcess to true", c.name),
+                format!(
+                    "container {:?} sets securityContext.windowsOptions.hostProcess to true",
+                    c.name
+                ),
             );
         }
     }

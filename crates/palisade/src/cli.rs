@@ -1,0 +1,136 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Kubernetes security from the node up.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan manifests (files, directories or `-` for stdin) for misconfigurations.
+    Scan(Box<ScanArgs>),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Show one rule's documentation.
+    Rule(RuleArgs),
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// When writing to a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `palisade scan`.
+#[derive(Debug, Args, Default)]
+pub struct ScanArgs {
+    /// Files and directories to scan (`-` reads standard input). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: text, json, sarif or junit.
+    #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rule set: all (default), pss-baseline or pss-restricted.
+    #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Only run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    #[arg(
+        long,
+        env = "PALISADE_SELECT",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub select: Vec<String>,
+
+    /// Never run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    #[arg(
+        long,
+        env = "PALISADE_IGNORE",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub ignore: Vec<String>,
+
+    /// Exit 1 when a finding is at least this severe: info, low (default), medium, high,
+    /// critical, or never.
+    #[arg(long, env = "PALISADE_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Do not report findings below this severity.
+    #[arg(long, env = "PALISADE_MIN_SEVERITY", value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+
+    /// Pod Security Standards policy version: v1.0 … v1.37 or latest (default).
+    #[arg(long, env = "PALISADE_PSS_VERSION", value_name = "VERSION")]
+    pub pss_version: Option<String>,
+
+    /// Leave out files and directories matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Do not read .gitignore, .ignore or .git/info/exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Largest file to read, e.g. 16MiB (default), 512KiB or a number of bytes.
+    #[arg(long, env = "PALISADE_MAX_FILE_SIZE", value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+
+    /// Also list suppressed findings.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Use this configuration file instead of searching for palisade.toml.
+    #[arg(
+        long,
+        env = "PALISADE_CONFIG",
+        value_name = "FILE",
+        conflicts_with = "no_config"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Do not read any palisade.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// When to use colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `palisade rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// table (default) or json.
+    #[arg(short, long, default_value = "table")]
+    pub format: String,
+}
+
+/// `palisade rule`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule id or name, e.g. PSS003 or privileged-container.
+    pub rule: String,
+}

@@ -1,0 +1,308 @@
+//! `palisade.toml` and option resolution: flag > `PALISADE_*` environment > file > default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use palisade_diagnostics::Severity;
+use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings};
+use palisade_report::Format;
+use serde::Deserialize;
+
+use crate::cli::ScanArgs;
+
+/// The configuration file name searched for.
+pub const CONFIG_FILE: &str = "palisade.toml";
+
+/// The default `--max-file-size`: 16 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;
+
+/// `palisade.toml`. Every key is optional; flags and environment variables win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    /// Default output format.
+    pub format: Option<String>,
+    /// Rule set.
+    pub profile: Option<String>,
+    /// Only these rules.
+    pub select: Option<Vec<String>>,
+    /// Never these rules.
+    pub ignore: Option<Vec<String>>,
+    /// Failure threshold.
+    pub fail_on: Option<String>,
+    /// Reporting threshold.
+    pub min_severity: Option<String>,
+    /// Pod Security Standards version.
+    pub pss_version: Option<String>,
+    /// Paths to leave out.
+    pub exclude: Option<Vec<String>>,
+    /// Largest file to read.
+    pub max_file_size: Option<toml::Value>,
+    /// Glob (relative to the configuration file's directory) -> rules suppressed there.
+    pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// Find `palisade.toml` in `start` or the nearest ancestor.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_dir() {
+        start.to_path_buf()
+    } else {
+        start.parent()?.to_path_buf()
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
+    let absolute = std::fs::canonicalize(&start).ok()?;
+    absolute
+        .ancestors()
+        .map(|d| d.join(CONFIG_FILE))
+        .find(|p| p.is_file())
+}
+
+/// Load a configuration file.
+pub fn load(path: &Path) -> Result<FileConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid configuration in {}", path.display()))
+}
+
+/// What `--fail-on` resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail on findings at least this severe.
+    AtLeast(Severity),
+    /// Never fail on findings.
+    Never,
+}
+
+/// Fully resolved scan options.
+#[derive(Debug)]
+pub struct Resolved {
+    /// Engine settings.
+    pub settings: Settings,
+    /// Output format.
+    pub format: Format,
+    /// Failure threshold.
+    pub fail_on: FailOn,
+    /// Paths to leave out.
+    pub excludes: Vec<String>,
+    /// Largest file to read.
+    pub max_file_size: u64,
+    /// The configuration file used, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+/// Parse `16MiB`, `512KiB`, `1GiB`, `10MB` or a plain number of bytes.
+pub fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .with_context(|| format!("invalid size `{s}`"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => bail!("invalid size unit `{other}` in `{s}` (use B, KiB, MiB or GiB)"),
+    };
+    n.checked_mul(factor)
+        .with_context(|| format!("size `{s}` is too large"))
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn> {
+    if s.eq_ignore_ascii_case("never") || s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn::Never);
+    }
+    Ok(FailOn::AtLeast(
+        s.parse().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?,
+    ))
+}
+
+/// Combine flags (and their environment variables) with the configuration file.
+pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
+    let config_path = if args.no_config {
+        None
+    } else if let Some(explicit) = &args.config {
+        Some(explicit.clone())
+    } else {
+        let start = args
+            .paths
+            .iter()
+            .find(|p| p.as_os_str() != "-")
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        find_config(&start)
+    };
+    let file = match &config_path {
+        Some(p) => load(p)?,
+        None => FileConfig::default(),
+    };
+    let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
+    let list = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
+        let items = if flag.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            flag.clone()
+        };
+        items
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+
+    let format = pick(&args.format, &file.format)
+        .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
+        .transpose()?
+        .unwrap_or(Format::Text);
+    let profile = pick(&args.profile, &file.profile)
+        .map(|p| p.parse::<Profile>())
+        .transpose()?
+        .unwrap_or_default();
+    let pss_version = pick(&args.pss_version, &file.pss_version)
+        .map(|v| v.parse::<PssVersion>())
+        .transpose()?
+        .unwrap_or_default();
+    let fail_on = pick(&args.fail_on, &file.fail_on)
+        .map(|s| parse_fail_on(&s))
+        .transpose()?
+        .unwrap_or(FailOn::AtLeast(Severity::Low));
+    let min_severity = pick(&args.min_severity, &file.min_severity)
+        .map(|s| {
+            s.parse::<Severity>()
+                .map_err(|e| anyhow::anyhow!("--min-severity: {e}"))
+        })
+        .transpose()?;
+    let max_file_size = match (&args.max_file_size, &file.max_file_size) {
+        (Some(s), _) => parse_size(s)?,
+        (None, Some(toml::Value::Integer(n))) => {
+            u64::try_from(*n).context("max-file-size must be positive")?
+        }
+        (None, Some(toml::Value::String(s))) => parse_size(s)?,
+        (None, Some(other)) => bail!("max-file-size must be a size such as \"16MiB\", not {other}"),
+        (None, None) => DEFAULT_MAX_FILE_SIZE,
+    };
+    let mut excludes = file.exclude.clone().unwrap_or_default();
+    excludes.extend(args.exclude.iter().cloned());
+
+    let config_dir = config_path
+        .as_ref()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let path_ignores = file
+        .per_path_ignores
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(pattern, rules)| {
+            let anchored = anchor_glob(&pattern, config_dir.as_deref());
+            let glob = globset::GlobBuilder::new(&anchored)
+                .literal_separator(false)
+                .build()
+                .with_context(|| format!("invalid per-path-ignores glob `{pattern}`"))?
+                .compile_matcher();
+            Ok(PathIgnore {
+                pattern,
+                glob,
+                selectors: rules.iter().map(|r| Selector::new(r)).collect(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let selection = Selection {
+        profile,
+        select: list(&args.select, &file.select)
+            .iter()
+            .map(|s| Selector::new(s))
+            .collect(),
+        ignore: list(&args.ignore, &file.ignore)
+            .iter()
+            .map(|s| Selector::new(s))
+            .collect(),
+        pss_version,
+    };
+    // Selectors in per-path ignores are validated like --select ones.
+    for p in &path_ignores {
+        for sel in &p.selectors {
+            if !palisade_rules::registry().iter().any(|r| sel.matches(r)) {
+                bail!(
+                    "per-path-ignores `{}`: `{}` matches no rule (see `palisade rules`)",
+                    p.pattern,
+                    sel.as_str()
+                );
+            }
+        }
+    }
+    Ok(Resolved {
+        settings: Settings {
+            selection,
+            min_severity,
+            path_ignores,
+        },
+        format,
+        fail_on,
+        excludes,
+        max_file_size,
+        config_path,
+    })
+}
+
+/// Per-path globs are written relative to the configuration file; findings carry the paths as
+/// the user wrote them. Anchor a relative glob at the configuration directory (relative to the
+/// working directory when possible) and let it match at any depth otherwise.
+fn anchor_glob(pattern: &str, config_dir: Option<&Path>) -> String {
+    if pattern.starts_with('/') || pattern.starts_with("**") {
+        return pattern.to_string();
+    }
+    let base = config_dir.and_then(|dir| {
+        let cwd = std::env::current_dir().ok()?;
+        let cwd = std::fs::canonicalize(cwd).ok()?;
+        dir.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+    });
+    match base {
+        Some(b) if b.as_os_str().is_empty() => pattern.to_string(),
+        Some(b) => format!("{}/{pattern}", b.to_string_lossy()),
+        None => format!("**/{pattern}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16MiB").unwrap(), 16 << 20);
+        assert_eq!(parse_size("512 KiB").unwrap(), 512 << 10);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert_eq!(parse_size("2MB").unwrap(), 2_000_000);
+        assert!(parse_size("12parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+
+    #[test]
+    fn fail_on_values() {
+        assert_eq!(parse_fail_on("never").unwrap(), FailOn::Never);
+        assert_eq!(
+            parse_fail_on("HIGH").unwrap(),
+            FailOn::AtLeast(Severity::High)
+        );
+        assert!(parse_fail_on("severe").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<FileConfig>("fail_on = \"high\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let ok: FileConfig =
+            toml::from_str("fail-on = \"high\"\n[per-path-ignores]\n\"legacy/**\" = [\"PSS\"]\n")
+                .unwrap();
+        assert_eq!(ok.per_path_ignores.unwrap()["legacy/**"], vec!["PSS"]);
+    }
+}

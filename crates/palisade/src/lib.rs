@@ -1,0 +1,48 @@
+//! The `palisade` command line: argument parsing, configuration resolution
+//! (flag > `PALISADE_*` environment > `palisade.toml` > default), the scan pipeline that ties
+//! discovery, loading, the engine and the renderers together, and exit codes. This is the only
+//! crate that prints.
+
+pub mod cli;
+pub mod config;
+pub mod rules_cmd;
+pub mod scan;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit code: nothing at or above `--fail-on`.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: a usage, configuration or input error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Parse arguments and run; returns the process exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            });
+        }
+    };
+    let result = match cli.command {
+        cli::Command::Scan(args) => scan::command(&args),
+        cli::Command::Rules(args) => rules_cmd::list(&args),
+        cli::Command::Rule(args) => rules_cmd::show(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The `palisade` command.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    palisade::run(std::env::args_os())
+}

@@ -1,0 +1,187 @@
+//! `palisade rules`, `palisade rule ID` and the generated `docs/rules/` pages: all from the
+//! rules' own declarations.
+
+use anyhow::{Result, bail};
+use palisade_diagnostics::{FrameworkRef, RuleMeta};
+use palisade_engine::Rule;
+use serde::Serialize;
+
+use crate::EXIT_CLEAN;
+use crate::cli::{RuleArgs, RulesArgs};
+
+fn framework_list(meta: &RuleMeta) -> Vec<String> {
+    meta.frameworks
+        .iter()
+        .map(|f| match f {
+            FrameworkRef::Pss(p) => format!("PSS {}/{}", p.level.as_str(), p.check),
+            FrameworkRef::Cis(id) => format!("CIS {id}"),
+            FrameworkRef::Nsa(id) => format!("NSA {id}"),
+            FrameworkRef::Mitre(id) => format!("MITRE {id}"),
+        })
+        .collect()
+}
+
+fn pss_versions(rule: &Rule) -> Option<String> {
+    let gate = rule.pss?;
+    let mut s = format!("v1.{}+", gate.since_minor);
+    for o in gate.overrides {
+        s.push_str(&format!(
+            "; replaces `{}` from v1.{}",
+            o.check, o.since_minor
+        ));
+    }
+    Some(s)
+}
+
+#[derive(Serialize)]
+struct RuleJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    title: &'a str,
+    severity: &'a str,
+    layer: &'a str,
+    status: palisade_diagnostics::RuleStatus,
+    since: &'a str,
+    inputs: &'a [palisade_diagnostics::Input],
+    frameworks: Vec<String>,
+    pss: Option<palisade_diagnostics::PssCheck>,
+    pss_versions: Option<String>,
+    remediation: &'a str,
+}
+
+/// `palisade rules`.
+pub fn list(args: &RulesArgs) -> Result<u8> {
+    let rules = palisade_rules::registry();
+    match args.format.as_str() {
+        "json" => {
+            let out: Vec<RuleJson<'_>> = rules
+                .iter()
+                .map(|r| RuleJson {
+                    id: r.meta.id,
+                    name: r.meta.name,
+                    title: r.meta.title,
+                    severity: r.meta.severity.as_str(),
+                    layer: r.meta.layer.as_str(),
+                    status: r.meta.status,
+                    since: r.meta.since,
+                    inputs: r.meta.inputs,
+                    frameworks: framework_list(&r.meta),
+                    pss: r.meta.pss(),
+                    pss_versions: pss_versions(r),
+                    remediation: r.meta.remediation,
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        "table" => print!("{}", table(rules)),
+        other => bail!("unknown format `{other}` for `palisade rules` (expected table or json)"),
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// The rules as an aligned text table.
+pub fn table(rules: &[&Rule]) -> String {
+    let rows: Vec<[String; 5]> = rules
+        .iter()
+        .map(|r| {
+            [
+                r.meta.id.to_string(),
+                r.meta.name.to_string(),
+                r.meta.severity.to_string(),
+                r.meta.layer.as_str().to_string(),
+                r.meta.title.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "SEVERITY", "LAYER", "TITLE"].map(String::from);
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|r| r[i].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `palisade rule ID`.
+pub fn show(args: &RuleArgs) -> Result<u8> {
+    let Some(rule) = palisade_rules::find_rule(&args.rule) else {
+        let close: Vec<&str> = palisade_rules::registry()
+            .iter()
+            .filter(|r| {
+                r.meta
+                    .id
+                    .to_ascii_lowercase()
+                    .starts_with(&args.rule.to_ascii_lowercase())
+                    || r.meta.name.contains(&args.rule.to_ascii_lowercase())
+            })
+            .map(|r| r.meta.id)
+            .collect();
+        if close.is_empty() {
+            bail!("no rule `{}` (see `palisade rules`)", args.rule);
+        }
+        bail!(
+            "no rule `{}`; did you mean {}?",
+            args.rule,
+            close.join(", ")
+        );
+    };
+    print!("{}", markdown(rule));
+    Ok(EXIT_CLEAN)
+}
+
+/// A rule's documentation page (what `palisade rule` prints and `docs/rules/ID.md` holds).
+pub fn markdown(rule: &Rule) -> String {
+    let m = &rule.meta;
+    let mut out = format!("# {} {}: {}\n\n", m.id, m.name, m.title);
+    out.push_str(&format!(
+        "- Severity: {}\n- Layer: {}\n",
+        m.severity,
+        m.layer.as_str()
+    ));
+    let frameworks = framework_list(m);
+    if !frameworks.is_empty() {
+        out.push_str(&format!("- Frameworks: {}\n", frameworks.join(", ")));
+    }
+    if let Some(v) = pss_versions(rule) {
+        out.push_str(&format!("- Pod Security Standards versions: {v}\n"));
+    }
+    out.push_str(&format!("- Since: {}\n\n", m.since));
+    out.push_str(&m.documentation());
+    out.push('\n');
+    out
+}
+
+/// `docs/rules/README.md`: the index of every rule.
+pub fn index_markdown(rules: &[&Rule]) -> String {
+    let mut out = String::from(
+        "# Rules\n\nGenerated from the rule declarations by `cargo test -p palisade` \
+         (`PALISADE_BLESS=1` rewrites it); do not edit by hand.\n\n\
+         | ID | Name | Severity | Layer | Frameworks | Title |\n|---|---|---|---|---|---|\n",
+    );
+    for r in rules {
+        out.push_str(&format!(
+            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} |\n",
+            r.meta.name,
+            r.meta.severity,
+            r.meta.layer.as_str(),
+            framework_list(&r.meta).join(", "),
+            r.meta.title,
+            id = r.meta.id,
+        ));
+    }
+    out
+}

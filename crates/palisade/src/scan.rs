@@ -1,0 +1,254 @@
+//! The scan pipeline: discover -> read -> load -> run rules -> sort -> render -> exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use palisade_diagnostics::{Finding, InputError, Summary};
+use palisade_engine::RuleSet;
+use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
+use palisade_report::{Format, Report, Sources};
+use palisade_source::{Limits, parse_stream};
+use rayon::prelude::*;
+
+use crate::cli::{ColorChoice, ScanArgs};
+use crate::config::{self, FailOn};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+/// What to read and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Walk options.
+    pub discover: DiscoverOptions,
+    /// Largest file to read.
+    pub max_file_size: u64,
+    /// Keep the text of files with findings (for snippets).
+    pub keep_sources: bool,
+    /// Loader limits.
+    pub limits: Limits,
+}
+
+/// Everything a scan produced.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings in output order, suppressed ones included (flagged).
+    pub findings: Vec<Finding>,
+    /// Input errors, sorted.
+    pub errors: Vec<InputError>,
+    /// Notes about skipped input.
+    pub notes: Vec<String>,
+    /// Counts.
+    pub summary: Summary,
+    /// Text of files with findings, when kept.
+    pub sources: Sources,
+}
+
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    errors: Vec<InputError>,
+    objects: usize,
+    skipped_documents: usize,
+    template: bool,
+    read: bool,
+    source: Option<(String, Arc<str>)>,
+}
+
+/// Scan text that was read from `display`.
+fn scan_text(
+    display: &str,
+    text: &str,
+    explicit: bool,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+) -> FileResult {
+    let mut result = FileResult {
+        read: true,
+        ..FileResult::default()
+    };
+    let docs = parse_stream(text, &opts.limits);
+    let looks_templated = text.contains("{{");
+    if looks_templated && docs.iter().any(Result::is_err) {
+        if explicit {
+            result.errors.push(InputError {
+                path: display.to_string(),
+                line: None,
+                column: None,
+                message: "looks like a Helm template, not YAML; render it with `helm template` and scan the output".into(),
+            });
+        } else {
+            result.template = true;
+        }
+        return result;
+    }
+    for doc in docs {
+        match doc {
+            Ok(doc) => {
+                let report = rules.scan_document(&doc, display);
+                result.objects += report.objects;
+                result.skipped_documents += usize::from(report.skipped);
+                result.findings.extend(report.findings);
+            }
+            Err(e) => result.errors.push(InputError {
+                path: display.to_string(),
+                line: Some(e.line),
+                column: Some(e.column),
+                message: e.message,
+            }),
+        }
+    }
+    if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
+        result.source = Some((display.to_string(), Arc::from(text)));
+    }
+    result
+}
+
+fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
+    match read_candidate(c, opts.max_file_size) {
+        Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
+        Err(e) => FileResult {
+            errors: vec![e.0],
+            ..FileResult::default()
+        },
+    }
+}
+
+/// Scan the given paths (`-` is standard input) with the given rules.
+pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> ScanOutcome {
+    let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| p.as_os_str() == "-");
+    let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+    let discovery = discover(&files, &opts.discover);
+    let mut results: Vec<FileResult> = discovery
+        .files
+        .par_iter()
+        .map(|c| scan_candidate(c, rules, opts))
+        .collect();
+    if !stdin.is_empty() {
+        results.push(match read_stdin(opts.max_file_size) {
+            Ok(text) => scan_text("-", &text, true, rules, opts),
+            Err(e) => FileResult {
+                errors: vec![e.0],
+                ..FileResult::default()
+            },
+        });
+    }
+    let mut outcome = ScanOutcome {
+        errors: discovery.errors,
+        ..ScanOutcome::default()
+    };
+    let mut templates = discovery.templates.len();
+    for r in results {
+        outcome.summary.files += usize::from(r.read && !r.template);
+        outcome.summary.objects += r.objects;
+        outcome.summary.skipped_documents += r.skipped_documents;
+        templates += usize::from(r.template);
+        outcome.findings.extend(r.findings);
+        outcome.errors.extend(r.errors);
+        if let Some((path, text)) = r.source {
+            outcome.sources.insert(path, text);
+        }
+    }
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.errors.sort();
+    outcome.summary.skipped_templates = templates;
+    if templates > 0 {
+        outcome.notes.push(format!(
+            "skipped {templates} Helm template file{} (render the chart with `helm template` and scan the output)",
+            if templates == 1 { "" } else { "s" }
+        ));
+    }
+    if outcome.summary.skipped_documents > 0 {
+        let n = outcome.summary.skipped_documents;
+        outcome.notes.push(format!(
+            "skipped {n} document{} without apiVersion and kind",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    for f in &outcome.findings {
+        if f.suppressed {
+            outcome.summary.suppressed += 1;
+        } else {
+            outcome.summary.findings += 1;
+            *outcome
+                .summary
+                .by_severity
+                .entry(f.severity.as_str())
+                .or_default() += 1;
+        }
+    }
+    outcome.summary.errors = outcome.errors.len();
+    outcome
+}
+
+/// The exit code for an outcome.
+pub fn exit_code(outcome: &ScanOutcome, fail_on: FailOn) -> u8 {
+    if !outcome.errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::AtLeast(min) => outcome
+            .findings
+            .iter()
+            .any(|f| !f.suppressed && f.severity >= min),
+    };
+    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+}
+
+/// `palisade scan`.
+pub fn command(args: &ScanArgs) -> Result<u8> {
+    let resolved = config::resolve(args)?;
+    let rules = RuleSet::new(palisade_rules::registry(), resolved.settings)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let opts = ScanOptions {
+        discover: DiscoverOptions {
+            excludes: resolved.excludes.clone(),
+            respect_ignore_files: !args.no_ignore,
+        },
+        max_file_size: resolved.max_file_size,
+        keep_sources: resolved.format == Format::Text,
+        limits: Limits::default(),
+    };
+    let outcome = scan_paths(&paths, &rules, &opts);
+    let metas: Vec<_> = rules.enabled().iter().map(|r| &r.meta).collect();
+    let report = Report {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        findings: &outcome.findings,
+        errors: &outcome.errors,
+        notes: &outcome.notes,
+        summary: &outcome.summary,
+        rules: &metas,
+        sources: &outcome.sources,
+        show_suppressed: args.show_suppressed,
+    };
+    let mut buffer = Vec::new();
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    palisade_report::render(resolved.format, &report, color, &mut buffer)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &buffer)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`palisade scan | head`) is not an error worth reporting.
+            if let Err(e) = stdout.write_all(&buffer).and_then(|()| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(exit_code(&outcome, resolved.fail_on))
+}

@@ -1,0 +1,653 @@
+//! End-to-end tests of the `palisade` command: exit codes, inputs, bad input, configuration,
+//! suppression and output formats.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
+
+const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n";
+
+fn palisade() -> Command {
+    let mut cmd = Command::cargo_bin("palisade").unwrap();
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PALISADE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn dir_with(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn scan_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let r = run(palisade()
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(extra));
+    let json = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    (r.code, json)
+}
+
+fn rules_of(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = dir_with(&[("clean.yaml", RESTRICTED_POD.as_bytes())]);
+    assert_eq!(
+        run(palisade().current_dir(dir.path()).args(["scan", "."])).code,
+        0
+    );
+    let dir = dir_with(&[("bad.yaml", PRIVILEGED_POD.as_bytes())]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "bad.yaml"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("bad.yaml:11:7"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("critical[PSS003]: Privileged container"),
+        "{}",
+        r.stdout
+    );
+    // Only medium findings remain with these rules: below --fail-on high.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "scan",
+        "--select",
+        "PSS015,PSS017",
+        "--fail-on",
+        "high",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        run(palisade()
+            .current_dir(dir.path())
+            .args(["scan", "--fail-on", "never"]))
+        .code,
+        0
+    );
+    assert_eq!(
+        run(palisade()
+            .current_dir(dir.path())
+            .args(["scan", "--fail-on", "critical"]))
+        .code,
+        1
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = dir_with(&[("a.yaml", RESTRICTED_POD.as_bytes())]);
+    for args in [
+        vec!["scan", "--no-such-flag"],
+        vec!["scan", "--select", "NOPE999"],
+        vec!["scan", "--pss-version", "v2.0"],
+        vec!["scan", "--profile", "strictest"],
+        vec!["scan", "--format", "xml"],
+        vec!["scan", "--fail-on", "severe"],
+        vec!["scan", "--max-file-size", "12parsecs"],
+        vec!["rule", "PSS999"],
+    ] {
+        let r = run(palisade().current_dir(dir.path()).args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.is_empty(), "{args:?} explains itself");
+    }
+}
+
+#[test]
+fn malformed_yaml_is_reported_and_the_rest_is_scanned() {
+    let dir = dir_with(&[
+        ("a-broken.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n"),
+        ("b-multi.yaml", format!("{PRIVILEGED_POD}---\nkey: [1, 2\n---\n{PRIVILEGED_POD}").as_bytes()),
+        ("c.json", br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"hostPID": true, "containers": [{"name": "a", "image": "x"}]}}"#),
+    ]);
+    let (code, json) = scan_json(dir.path(), &["."]);
+    assert_eq!(code, 2);
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["path"], "./a-broken.yaml");
+    assert!(errors[0]["line"].as_u64().unwrap() >= 4);
+    assert!(errors[0]["column"].as_u64().is_some());
+    assert_eq!(errors[1]["path"], "./b-multi.yaml");
+    assert_eq!(errors[1]["line"], 13);
+    let rules = rules_of(&json);
+    // Both pods around the broken document and the JSON pod are still scanned.
+    assert_eq!(rules.iter().filter(|r| *r == "PSS003").count(), 2);
+    assert!(rules.contains(&"PSS002".to_string()));
+    let second = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "PSS003")
+        .nth(1)
+        .unwrap()
+        .clone();
+    assert_eq!(second["location"]["line"], 25);
+    assert_eq!(second["location"]["document"], 2);
+}
+
+fn assert_quick_error(name: &str, content: &[u8], message: &str) {
+    let dir = dir_with(&[(name, content), ("good.yaml", PRIVILEGED_POD.as_bytes())]);
+    let start = Instant::now();
+    let (code, json) = scan_json(dir.path(), &["."]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{name} took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 2, "{name}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains(message),
+        "{name}: {errors:?}"
+    );
+    assert!(
+        rules_of(&json).contains(&"PSS003".to_string()),
+        "{name}: the good file is still scanned"
+    );
+}
+
+#[test]
+fn alias_bomb_is_an_error() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for n in 'b'..='j' {
+        bomb.push_str(&format!(
+            "{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = n;
+    }
+    assert_quick_error("bomb.yaml", bomb.as_bytes(), "through aliases");
+}
+
+#[test]
+fn deep_nesting_is_an_error() {
+    assert_quick_error("deep.yaml", "[".repeat(100_000).as_bytes(), "nesting");
+    let mut block = String::new();
+    for i in 0..400 {
+        block.push_str(&" ".repeat(i * 2));
+        block.push_str("k:\n");
+    }
+    assert_quick_error("deep-block.yaml", block.as_bytes(), "nesting");
+}
+
+#[test]
+fn binary_and_non_utf8_files_are_errors() {
+    assert_quick_error(
+        "image.yaml",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "binary file",
+    );
+    assert_quick_error(
+        "latin1.yaml",
+        b"apiVersion: v1\nname: caf\xe9\n",
+        "not valid UTF-8",
+    );
+}
+
+#[test]
+fn huge_files_are_refused_by_size() {
+    let big = format!("{PRIVILEGED_POD}# {}\n", "x".repeat(2048));
+    let dir = dir_with(&[
+        ("big.yaml", big.as_bytes()),
+        ("good.yaml", PRIVILEGED_POD.as_bytes()),
+    ]);
+    let (code, json) = scan_json(dir.path(), &[".", "--max-file-size", "1KiB"]);
+    assert_eq!(code, 2);
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the --max-file-size limit of 1024 bytes")
+    );
+    assert_eq!(json["summary"]["files"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_symlinks_and_unreadable_files_are_errors() {
+    let dir = dir_with(&[("good.yaml", PRIVILEGED_POD.as_bytes())]);
+    std::os::unix::fs::symlink(
+        dir.path().join("missing.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .unwrap();
+    let (code, json) = scan_json(dir.path(), &["."]);
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"][0]["message"], "broken symbolic link");
+    assert!(rules_of(&json).contains(&"PSS003".to_string()));
+    // /proc/self/mem cannot be read with read(2): an unreadable input even for root.
+    let (code, json) = scan_json(dir.path(), &["/proc/self/mem", "good.yaml"]);
+    assert_eq!(code, 2);
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read"),
+        "{json}"
+    );
+    let (code, json) = scan_json(dir.path(), &["does-not-exist.yaml"]);
+    assert_eq!(code, 2);
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read")
+    );
+}
+
+#[test]
+fn non_kubernetes_yaml_is_skipped_and_counted() {
+    let dir = dir_with(&[
+        ("values.yaml", b"replicas: 3\nimage: {tag: latest}\n"),
+        ("empty.yaml", b"# nothing\n"),
+    ]);
+    let (code, json) = scan_json(dir.path(), &["."]);
+    assert_eq!(code, 0);
+    assert_eq!(json["summary"]["skipped_documents"], 1);
+    assert_eq!(json["summary"]["objects"], 0);
+    assert!(json["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn helm_templates_are_skipped_with_a_note() {
+    let dir = dir_with(&[
+        ("chart/Chart.yaml", b"apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+        ("chart/templates/deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"),
+        ("loose/template.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata:\n  {{- range .Values.items }}\n  {{ .name }}: x\n  {{- end }}\n"),
+        ("rules.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  summary: \"{{ $labels.instance }} is down\"\n"),
+    ]);
+    let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("note: skipped 2 Helm template files"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Scanned 2 files (1 object)"),
+        "{}",
+        r.stdout
+    );
+    // Named explicitly, a template is an input error that says what to do.
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "loose/template.yaml"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("helm template"), "{}", r.stdout);
+}
+
+#[test]
+fn stdin_lists_and_all_workload_kinds() {
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- {}",
+        PRIVILEGED_POD.replace('\n', "\n  ").trim_end()
+    );
+    let r = run(palisade()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(list));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = &json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PSS003")
+        .unwrap()
+        .clone();
+    assert_eq!(f["location"]["path"], "-");
+    assert_eq!(f["location"]["line"], 14);
+    assert_eq!(f["object"]["kind"], "Pod");
+    assert_eq!(f["object"]["namespace"], "ns");
+    assert_eq!(f["container"], "a");
+    assert_eq!(
+        f["location"]["pointer"],
+        "/spec/containers/0/securityContext/privileged"
+    );
+    assert_eq!(f["frameworks"]["pss"]["level"], "baseline");
+    assert_eq!(f["frameworks"]["pss"]["check"], "privileged");
+    assert_eq!(f["frameworks"]["cis"][0], "5.2.2");
+}
+
+#[test]
+fn profiles_versions_and_selection() {
+    let dir = dir_with(&[("p.yaml", PRIVILEGED_POD.as_bytes())]);
+    let (_, all) = scan_json(dir.path(), &["."]);
+    assert!(rules_of(&all).contains(&"PSS014".to_string()));
+    let (_, baseline) = scan_json(dir.path(), &[".", "--profile", "pss-baseline"]);
+    assert_eq!(rules_of(&baseline), vec!["PSS003"]);
+    let (_, selected) = scan_json(
+        dir.path(),
+        &[".", "--select", "privileged-container,PSS014"],
+    );
+    let mut got = rules_of(&selected);
+    got.sort();
+    assert_eq!(got, vec!["PSS003", "PSS014"]);
+    let (_, old) = scan_json(dir.path(), &[".", "--pss-version", "v1.7"]);
+    assert!(
+        !rules_of(&old).contains(&"PSS014".to_string()),
+        "allowPrivilegeEscalation starts at v1.8"
+    );
+    let (_, min) = scan_json(dir.path(), &[".", "--min-severity", "critical"]);
+    assert_eq!(rules_of(&min), vec!["PSS003"]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .env("PALISADE_PROFILE", "pss-baseline"));
+    assert_eq!(
+        rules_of(&serde_json::from_str(&r.stdout).unwrap()),
+        vec!["PSS003"]
+    );
+}
+
+#[test]
+fn excludes_and_gitignore() {
+    let dir = dir_with(&[
+        ("keep/a.yaml", PRIVILEGED_POD.as_bytes()),
+        ("vendor/b.yaml", PRIVILEGED_POD.as_bytes()),
+        ("build/c.yaml", PRIVILEGED_POD.as_bytes()),
+        (".gitignore", b"build/\n"),
+    ]);
+    let (_, json) = scan_json(dir.path(), &[".", "--exclude", "vendor"]);
+    assert_eq!(json["summary"]["files"], 1);
+    let (_, json) = scan_json(dir.path(), &[".", "--no-ignore"]);
+    assert_eq!(json["summary"]["files"], 3);
+}
+
+#[test]
+fn annotation_suppressions_need_a_reason() {
+    let suppressed = PRIVILEGED_POD.replace("  namespace: ns\n", "  namespace: ns\n  annotations:\n    palisade.dev/ignore: \"PSS003: GPU driver installer; reviewed in SEC-7\"\n");
+    let unreasoned = PRIVILEGED_POD.replace(
+        "  name: p\n",
+        "  name: q\n  annotations:\n    palisade.dev/ignore: \"PSS003\"\n",
+    );
+    let dir = dir_with(&[
+        ("s.yaml", suppressed.as_bytes()),
+        ("u.yaml", unreasoned.as_bytes()),
+    ]);
+    let (code, json) = scan_json(dir.path(), &[".", "--select", "PSS003,PAL"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&json);
+    assert_eq!(rules, vec!["PAL001", "PSS003"], "{json}");
+    assert_eq!(json["findings"][1]["location"]["path"], "./u.yaml");
+    assert_eq!(json["summary"]["suppressed"], 1);
+    let (_, shown) = scan_json(
+        dir.path(),
+        &[".", "--select", "PSS003,PAL", "--show-suppressed"],
+    );
+    let s = shown["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["suppressed"] == true)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        s["suppression_reason"],
+        "palisade.dev/ignore: GPU driver installer; reviewed in SEC-7"
+    );
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "s.yaml", "--select", "PSS003"]));
+    assert_eq!(r.code, 0, "a suppressed finding does not fail the scan");
+    assert!(r.stdout.contains("1 suppressed"), "{}", r.stdout);
+}
+
+#[test]
+fn config_file_is_found_and_flags_win() {
+    let dir = dir_with(&[
+        ("repo/palisade.toml", b"fail-on = \"critical\"\nignore = [\"PSS003\"]\n\n[per-path-ignores]\n\"legacy/**\" = [\"PSS\"]\n"),
+        ("repo/deploy/app/p.yaml", PRIVILEGED_POD.as_bytes()),
+        ("repo/legacy/old.yaml", PRIVILEGED_POD.as_bytes()),
+    ]);
+    let repo = dir.path().join("repo");
+    // Found by walking up from the scanned path: PSS003 ignored, remaining findings are medium/high.
+    let r = run(palisade().current_dir(&repo).args(["scan", "deploy/app"]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("PSS003"));
+    // The flag beats the file.
+    assert_eq!(
+        run(palisade()
+            .current_dir(&repo)
+            .args(["scan", "deploy/app", "--fail-on", "low"]))
+        .code,
+        1
+    );
+    // The environment beats the file too.
+    assert_eq!(
+        run(palisade()
+            .current_dir(&repo)
+            .args(["scan", "deploy/app"])
+            .env("PALISADE_FAIL_ON", "medium"))
+        .code,
+        1
+    );
+    assert_eq!(
+        run(palisade()
+            .current_dir(&repo)
+            .args(["scan", "deploy/app", "--no-config"]))
+        .code,
+        1
+    );
+    // Per-path ignores suppress with the pattern as the reason.
+    let (_, json) = scan_json(&repo, &[".", "--show-suppressed"]);
+    let legacy: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == "./legacy/old.yaml")
+        .collect();
+    assert!(!legacy.is_empty());
+    assert!(legacy.iter().all(|f| f["suppressed"] == true
+        && f["suppression_reason"] == "palisade.toml per-path-ignores `legacy/**`"));
+    // A broken configuration is a usage error that names the file.
+    std::fs::write(repo.join("palisade.toml"), "fail_on = 1\n").unwrap();
+    let r = run(palisade().current_dir(&repo).args(["scan", "."]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("palisade.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn output_file_and_formats() {
+    let dir = dir_with(&[("p.yaml", PRIVILEGED_POD.as_bytes())]);
+    let out = dir.path().join("report.sarif");
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "p.yaml", "--format", "sarif", "--output"])
+        .arg(&out));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "p.yaml", "--format", "junit"]));
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.stdout);
+    assert!(r.stdout.contains("<failure"), "{}", r.stdout);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "p.yaml", "--color", "always"]));
+    assert!(r.stdout.contains("\x1b["), "colour when asked");
+    let r = run(palisade().current_dir(dir.path()).args(["scan", "p.yaml"]));
+    assert!(!r.stdout.contains("\x1b["), "no colour when not a terminal");
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn sarif_schema() -> serde_json::Value {
+    let shared = std::env::var_os("PALISADE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let text =
+        std::fs::read_to_string(shared.join("schemas/sarif/sarif-schema-2.1.0.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn sarif_of_the_examples_validates() {
+    let r = run(palisade().current_dir(examples().parent().unwrap()).args([
+        "scan",
+        "examples",
+        "--format",
+        "sarif",
+        "--show-suppressed",
+    ]));
+    assert_eq!(r.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let schema = sarif_schema();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 10);
+    assert!(results.iter().all(|r| {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            > 0
+    }));
+    assert!(results.iter().any(|r| r["suppressions"].is_array()));
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().all(|r| {
+        r["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("## Remediation")
+    }));
+}
+
+#[test]
+fn the_examples_show_real_misconfigurations() {
+    let (code, json) = scan_json(examples().parent().unwrap(), &["examples"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&json);
+    for expected in [
+        "PSS002", "PSS003", "PSS006", "PSS011", "PSS014", "PSS016", "PSS018",
+    ] {
+        assert!(
+            rules.contains(&expected.to_string()),
+            "examples should show {expected}: {rules:?}"
+        );
+    }
+    assert_eq!(json["summary"]["suppressed"], 1);
+    assert!(json["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn secret_values_never_reach_any_output() {
+    const VALUE: &str = "s3cr3t-Pa55w0rd-value";
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    palisade.dev/ignore: \"PSS003\"\nstringData:\n  password: {VALUE}\n  password: {VALUE}\n"
+    );
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: x\n    env: [{{name: PASSWORD, value: {VALUE}}}]\n    securityContext: {{privileged: true, runAsUser: 0}}\n"
+    );
+    let dir = dir_with(&[
+        ("secret.yaml", secret.as_bytes()),
+        ("pod.yaml", pod.as_bytes()),
+    ]);
+    for format in ["text", "json", "sarif", "junit"] {
+        let r = run(palisade().current_dir(dir.path()).args([
+            "scan",
+            ".",
+            "--show-suppressed",
+            "--format",
+            format,
+        ]));
+        assert_eq!(r.code, 1, "{format}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("PAL00"),
+            "{format}: findings on the Secret are reported"
+        );
+        assert!(
+            !r.stdout.contains(VALUE) && !r.stderr.contains(VALUE),
+            "{format} leaked the secret:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn rules_and_rule_commands() {
+    let r = run(palisade().args(["rules"]));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.lines().next().unwrap().starts_with("ID"));
+    assert!(r.stdout.contains("PSS003  privileged-container"));
+    let r = run(palisade().args(["rules", "--format", "json"]));
+    let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let pss = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "PSS013")
+        .unwrap()
+        .clone();
+    assert_eq!(pss["pss"]["check"], "restrictedVolumes");
+    assert_eq!(
+        pss["pss_versions"],
+        "v1.0+; replaces `hostPathVolumes` from v1.0"
+    );
+    let r = run(palisade().args(["rule", "privileged-container"]));
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("# PSS003 privileged-container: Privileged container")
+    );
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Remediation",
+        "## References",
+    ] {
+        assert!(r.stdout.contains(section), "{section}");
+    }
+    let r = run(palisade().args(["rule", "PSS0"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean"), "{}", r.stderr);
+}

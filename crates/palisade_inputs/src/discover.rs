@@ -1,0 +1,266 @@
+//! Walking the paths given on the command line.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+use ignore::overrides::OverrideBuilder;
+use palisade_diagnostics::InputError;
+
+/// How to walk.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// Glob patterns of files and directories to leave out (gitignore syntax).
+    pub excludes: Vec<String>,
+    /// Read `.gitignore`, `.ignore` and `.git/info/exclude` files.
+    pub respect_ignore_files: bool,
+}
+
+/// A file to scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// Where to read it from.
+    pub path: PathBuf,
+    /// How to print it (the path as the user wrote it, joined with what the walk found).
+    pub display: String,
+    /// Named on the command line (scanned whatever its extension).
+    pub explicit: bool,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to scan, sorted.
+    pub files: Vec<Candidate>,
+    /// Helm templates skipped during the walk (display paths).
+    pub templates: Vec<String>,
+    /// Paths that could not be walked.
+    pub errors: Vec<InputError>,
+}
+
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+fn has_manifest_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Whether a file sits under the `templates/` directory of a Helm chart (a directory with a
+/// `Chart.yaml`), where files are Go templates rather than YAML.
+pub fn is_helm_template(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+    })
+}
+
+fn error(path: &str, message: impl Into<String>) -> InputError {
+    InputError {
+        path: path.to_string(),
+        line: None,
+        column: None,
+        message: message.into(),
+    }
+}
+
+/// Expand the paths given on the command line into the files to scan. `-` (stdin) is not
+/// handled here.
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
+    let mut found = Discovery::default();
+    for root in paths {
+        let display_root = root.to_string_lossy().to_string();
+        match std::fs::symlink_metadata(root) {
+            Err(e) => {
+                found
+                    .errors
+                    .push(error(&display_root, format!("cannot read: {e}")));
+                continue;
+            }
+            Ok(meta) if meta.file_type().is_symlink() && std::fs::metadata(root).is_err() => {
+                found
+                    .errors
+                    .push(error(&display_root, "broken symbolic link"));
+                continue;
+            }
+            Ok(_) => {}
+        }
+        if !root.is_dir() {
+            found.files.push(Candidate {
+                path: root.clone(),
+                display: display_root,
+                explicit: true,
+            });
+            continue;
+        }
+        walk_dir(root, options, &mut found);
+    }
+    found.files.sort();
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found.templates.sort();
+    found
+}
+
+fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(true)
+        .git_ignore(options.respect_ignore_files)
+        .git_exclude(options.respect_ignore_files)
+        .ignore(options.respect_ignore_files)
+        .git_global(false)
+        .require_git(false)
+        .parents(options.respect_ignore_files)
+        .filter_entry(|e| e.file_name() != ".git");
+    if !options.excludes.is_empty() {
+        let mut overrides = OverrideBuilder::new(root);
+        for glob in &options.excludes {
+            if let Err(e) = overrides.add(&format!("!{glob}")) {
+                found
+                    .errors
+                    .push(error(glob, format!("invalid --exclude glob: {e}")));
+            }
+        }
+        match overrides.build() {
+            Ok(o) => {
+                builder.overrides(o);
+            }
+            Err(e) => found.errors.push(error(
+                &root.to_string_lossy(),
+                format!("invalid --exclude: {e}"),
+            )),
+        }
+    }
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path =
+                    walk_error_path(&err).unwrap_or_else(|| root.to_string_lossy().to_string());
+                let message = if err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    "broken symbolic link".to_string()
+                } else {
+                    format!("cannot read: {err}")
+                };
+                found.errors.push(error(&path, message));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_none_or(|t| t.is_dir()) || !has_manifest_extension(path) {
+            continue;
+        }
+        let display = path.to_string_lossy().to_string();
+        if is_helm_template(path) {
+            found.templates.push(display);
+            continue;
+        }
+        found.files.push(Candidate {
+            path: path.to_path_buf(),
+            display,
+            explicit: false,
+        });
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.to_string_lossy().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.to_string_lossy().to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn names(d: &Discovery, root: &Path) -> Vec<String> {
+        d.files
+            .iter()
+            .map(|c| {
+                c.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walks_manifests_respecting_gitignore_and_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "a.yaml",
+            "b.YML",
+            "c.json",
+            "d.txt",
+            "sub/e.yaml",
+            "ignored/f.yaml",
+            "skip/g.yaml",
+            ".hidden/h.yaml",
+        ] {
+            let p = root.join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "a: 1\n").unwrap();
+        }
+        fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+        let opts = DiscoverOptions {
+            excludes: vec!["skip/**".into()],
+            respect_ignore_files: true,
+        };
+        let d = discover(&[root.to_path_buf()], &opts);
+        assert_eq!(
+            names(&d, root),
+            vec![".hidden/h.yaml", "a.yaml", "b.YML", "c.json", "sub/e.yaml"]
+        );
+        let all = discover(&[root.to_path_buf()], &DiscoverOptions::default());
+        assert!(names(&all, root).contains(&"ignored/f.yaml".to_string()));
+    }
+
+    #[test]
+    fn helm_templates_are_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("chart/templates/sub")).unwrap();
+        fs::write(root.join("chart/Chart.yaml"), "apiVersion: v2\nname: c\n").unwrap();
+        fs::write(root.join("chart/templates/deploy.yaml"), "{{ .Values }}").unwrap();
+        fs::write(root.join("chart/templates/sub/x.yaml"), "{{ .Values }}").unwrap();
+        fs::create_dir_all(root.join("plain/templates")).unwrap();
+        fs::write(root.join("plain/templates/x.yaml"), "a: 1").unwrap();
+        let d = discover(&[root.to_path_buf()], &DiscoverOptions::default());
+        assert_eq!(d.templates.len(), 2);
+        assert_eq!(
+            names(&d, root),
+            vec!["chart/Chart.yaml", "plain/templates/x.yaml"]
+        );
+    }
+
+    #[test]
+    fn missing_paths_and_broken_links_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let d = discover(&[root.join("nope.yaml")], &DiscoverOptions::default());
+        assert_eq!(d.errors.len(), 1);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("gone.yaml"), root.join("link.yaml")).unwrap();
+            let d = discover(&[root.join("link.yaml")], &DiscoverOptions::default());
+            assert_eq!(d.errors[0].message, "broken symbolic link");
+            let d = discover(&[root.to_path_buf()], &DiscoverOptions::default());
+            assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+            assert!(d.errors[0].path.ends_with("link.yaml"), "{:?}", d.errors);
+        }
+    }
+}

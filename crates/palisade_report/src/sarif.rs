@@ -1,0 +1,282 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning and other dashboards read it.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use palisade_diagnostics::{Finding, RuleMeta, Severity};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+
+use crate::Report;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn result_level(sev: Severity) -> ResultLevel {
+    match sev {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// GitHub's `security-severity` score for each severity.
+fn security_severity(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.5",
+    }
+}
+
+/// A path as a URI reference: relative paths stay relative, absolute ones become `file://`.
+pub(crate) fn path_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for ch in path.replace('\\', "/").chars() {
+        match ch {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    if out.starts_with('/') {
+        format!("file://{out}")
+    } else {
+        out.trim_start_matches("./").to_string()
+    }
+}
+
+/// A fingerprint that survives lines moving: rule, file, object, field and container.
+fn fingerprint(f: &Finding) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let parts = [
+        f.rule.id,
+        &f.location.path,
+        &f.object.kind,
+        f.object.namespace.as_deref().unwrap_or(""),
+        f.object.name.as_deref().unwrap_or(""),
+        &f.location.pointer,
+        f.container.as_deref().unwrap_or(""),
+    ];
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
+    let docs = meta.documentation();
+    let mut tags = vec!["security".to_string(), meta.layer.as_str().to_string()];
+    if let Some(pss) = meta.pss() {
+        tags.push(format!("pss-{}", pss.level.as_str()));
+    }
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        serde_json::json!(security_severity(meta.severity)),
+    );
+    props.insert(
+        "frameworks".to_string(),
+        serde_json::json!(frameworks(meta)),
+    );
+    ReportingDescriptor::builder()
+        .id(meta.id)
+        .name(meta.name)
+        .short_description(MultiformatMessageString::builder().text(meta.title).build())
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(
+                    meta.doc_section("What it does")
+                        .unwrap_or_else(|| meta.title.to_string()),
+                )
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(format!(
+                    "{}\n\nRemediation: {}",
+                    meta.title, meta.remediation
+                ))
+                .markdown(docs)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(serde_json::json!(level(meta.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+fn frameworks(meta: &RuleMeta) -> serde_json::Value {
+    use palisade_diagnostics::FrameworkRef;
+    let mut map = serde_json::Map::new();
+    for f in meta.frameworks {
+        let value = match f {
+            FrameworkRef::Pss(p) => format!("{}/{}", p.level.as_str(), p.check),
+            other => other.id().unwrap_or_default().to_string(),
+        };
+        if let Some(list) = map
+            .entry(f.key())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+            .as_array_mut()
+        {
+            list.push(value.into());
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+fn region(f: &Finding) -> Region {
+    let l = &f.location;
+    let single_line = l.end_line == l.line && l.end_column > l.column;
+    let b = Region::builder()
+        .start_line(i64::from(l.line))
+        .start_column(i64::from(l.column));
+    if single_line {
+        b.end_line(i64::from(l.end_line))
+            .end_column(i64::from(l.end_column))
+            .build()
+    } else {
+        b.build()
+    }
+}
+
+pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let index: BTreeMap<&str, usize> = report
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i))
+        .collect();
+    let mut rules: Vec<&RuleMeta> = report.rules.to_vec();
+    // A finding from a rule outside the list (cannot happen today) still gets a descriptor.
+    for f in report.visible() {
+        if !index.contains_key(f.rule.id) && !rules.iter().any(|r| r.id == f.rule.id) {
+            rules.push(f.rule);
+        }
+    }
+    let results: Vec<SResult> = report
+        .visible()
+        .map(|f| {
+            let location = Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(path_uri(&f.location.path))
+                                .build(),
+                        )
+                        .region(region(f))
+                        .build(),
+                )
+                .build();
+            let mut fingerprints = BTreeMap::new();
+            fingerprints.insert("palisade/v1".to_string(), fingerprint(f));
+            let mut props = BTreeMap::new();
+            props.insert(
+                "object".to_string(),
+                serde_json::to_value(&f.object).unwrap_or_default(),
+            );
+            props.insert("pointer".to_string(), serde_json::json!(f.location.pointer));
+            props.insert(
+                "severity".to_string(),
+                serde_json::json!(f.severity.as_str()),
+            );
+            let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
+            let builder = SResult::builder()
+                .rule_id(f.rule.id)
+                .rule_index(i64::try_from(rule_index).unwrap_or(0))
+                .level(result_level(f.severity))
+                .message(
+                    Message::builder()
+                        .text(format!("{} ({})", f.message, f.object.display_name()))
+                        .build(),
+                )
+                .locations(vec![location])
+                .partial_fingerprints(fingerprints)
+                .properties(PropertyBag::builder().additional_properties(props).build());
+            if f.suppressed {
+                builder
+                    .suppressions(vec![
+                        Suppression::builder()
+                            .kind(serde_json::json!("inSource"))
+                            .justification(f.suppression_reason.clone().unwrap_or_default())
+                            .build(),
+                    ])
+                    .build()
+            } else {
+                builder.build()
+            }
+        })
+        .collect();
+    let notifications: Vec<Notification> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let mut physical = PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(path_uri(&e.path)).build())
+                .build();
+            if let Some(line) = e.line {
+                let r = Region::builder().start_line(i64::from(line));
+                physical.region = Some(match e.column {
+                    Some(c) => r.start_column(i64::from(c)).build(),
+                    None => r.build(),
+                });
+            }
+            Notification::builder()
+                .level(serde_json::json!("error"))
+                .message(Message::builder().text(e.message.clone()).build())
+                .locations(vec![
+                    Location::builder().physical_location(physical).build(),
+                ])
+                .build()
+        })
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(report.errors.is_empty())
+        .tool_execution_notifications(notifications)
+        .build();
+    let driver = ToolComponent::builder()
+        .name("palisade")
+        .version(report.tool_version)
+        .semantic_version(report.tool_version)
+        .information_uri("https://github.com/palisade-dev/palisade")
+        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .build();
+    let sarif = Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}

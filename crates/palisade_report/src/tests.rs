@@ -1,0 +1,261 @@
+//! Snapshot tests for every format, and SARIF schema validation.
+
+use std::sync::Arc;
+
+use palisade_diagnostics::{
+    Finding, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck, PssLevel, RuleMeta,
+    RuleStatus, Severity, Summary,
+};
+
+use crate::{Format, Report, Sources, render};
+
+static PRIVILEGED: RuleMeta = RuleMeta {
+    id: "PSS003",
+    name: "privileged-container",
+    title: "Privileged container",
+    severity: Severity::Critical,
+    layer: Layer::Container,
+    status: RuleStatus::Stable,
+    since: "0.1.0",
+    inputs: &[],
+    frameworks: &[
+        FrameworkRef::Pss(PssCheck {
+            level: PssLevel::Baseline,
+            check: "privileged",
+        }),
+        FrameworkRef::Cis("5.2.2"),
+        FrameworkRef::Mitre("T1611"),
+    ],
+    remediation: "Remove securityContext.privileged.",
+    docs: " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n",
+};
+
+static NON_ROOT: RuleMeta = RuleMeta {
+    id: "PSS015",
+    name: "run-as-non-root",
+    title: "Containers may run as root",
+    severity: Severity::Medium,
+    layer: Layer::Container,
+    status: RuleStatus::Stable,
+    since: "0.1.0",
+    inputs: &[],
+    frameworks: &[FrameworkRef::Pss(PssCheck {
+        level: PssLevel::Restricted,
+        check: "runAsNonRoot",
+    })],
+    remediation: "Set runAsNonRoot: true.",
+    docs: " ## What it does\n Requires non-root.\n",
+};
+
+const SOURCE: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n";
+
+fn object() -> ObjectRef {
+    ObjectRef {
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        namespace: Some("shop".into()),
+        name: Some("web".into()),
+    }
+}
+
+fn findings() -> Vec<Finding> {
+    vec![
+        Finding {
+            rule: &NON_ROOT,
+            severity: Severity::Medium,
+            object: object(),
+            container: Some("app".into()),
+            location: Location {
+                path: "deploy/web pod.yaml".into(),
+                line: 8,
+                column: 5,
+                end_line: 11,
+                end_column: 23,
+                document: 0,
+                pointer: "/spec/containers/0/securityContext/runAsNonRoot".into(),
+                missing: true,
+            },
+            message:
+                "neither the pod nor container \"app\" sets securityContext.runAsNonRoot to true"
+                    .into(),
+            suppressed: false,
+            suppression_reason: None,
+        },
+        Finding {
+            rule: &PRIVILEGED,
+            severity: Severity::Critical,
+            object: object(),
+            container: Some("app".into()),
+            location: Location {
+                path: "deploy/web pod.yaml".into(),
+                line: 11,
+                column: 7,
+                end_line: 11,
+                end_column: 23,
+                document: 0,
+                pointer: "/spec/containers/0/securityContext/privileged".into(),
+                missing: false,
+            },
+            message: "container \"app\" sets securityContext.privileged to true".into(),
+            suppressed: false,
+            suppression_reason: None,
+        },
+        Finding {
+            rule: &PRIVILEGED,
+            severity: Severity::Critical,
+            object: object(),
+            container: Some("app".into()),
+            location: Location {
+                path: "other.yaml".into(),
+                line: 11,
+                column: 7,
+                end_line: 11,
+                end_column: 23,
+                document: 0,
+                pointer: "/spec/containers/0/securityContext/privileged".into(),
+                missing: false,
+            },
+            message: "container \"app\" sets securityContext.privileged to true".into(),
+            suppressed: true,
+            suppression_reason: Some("palisade.dev/ignore: debug pod".into()),
+        },
+    ]
+}
+
+fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T {
+    let findings = findings();
+    let errors = vec![InputError {
+        path: "broken.yaml".into(),
+        line: Some(3),
+        column: Some(7),
+        message: "did not find expected key".into(),
+    }];
+    let notes =
+        vec!["skipped 1 Helm template (render charts with `helm template` first)".to_string()];
+    let mut summary = Summary {
+        files: 3,
+        objects: 2,
+        findings: 2,
+        suppressed: 1,
+        errors: 1,
+        ..Summary::default()
+    };
+    summary.by_severity.insert("critical", 1);
+    summary.by_severity.insert("medium", 1);
+    let mut sources = Sources::new();
+    sources.insert("deploy/web pod.yaml".into(), Arc::from(SOURCE));
+    let rules = [&PRIVILEGED, &NON_ROOT];
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &findings,
+        errors: &errors,
+        notes: &notes,
+        summary: &summary,
+        rules: &rules,
+        sources: &sources,
+        show_suppressed,
+    };
+    f(&report)
+}
+
+fn rendered(format: Format, show_suppressed: bool) -> String {
+    with_report(show_suppressed, |r| {
+        let mut out = Vec::new();
+        render(format, r, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    })
+}
+
+#[test]
+fn text_snapshot() {
+    insta::assert_snapshot!(rendered(Format::Text, false));
+}
+
+#[test]
+fn text_shows_suppressed_on_request() {
+    let out = rendered(Format::Text, true);
+    assert!(
+        out.contains("suppressed: palisade.dev/ignore: debug pod"),
+        "{out}"
+    );
+    assert!(!rendered(Format::Text, false).contains("debug pod"));
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(rendered(Format::Json, false));
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(rendered(Format::Junit, true));
+}
+
+#[test]
+fn sarif_snapshot() {
+    insta::assert_snapshot!(rendered(Format::Sarif, true));
+}
+
+fn sarif_schema() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/schemas/sarif/sarif-schema-2.1.0.json");
+    let path = std::env::var_os("PALISADE_SHARED")
+        .map(|s| std::path::PathBuf::from(s).join("schemas/sarif/sarif-schema-2.1.0.json"))
+        .unwrap_or(path);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("SARIF schema in ../shared"))
+        .unwrap()
+}
+
+/// Validate a SARIF document against the official 2.1.0 schema; the errors as text.
+pub fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
+    let schema = sarif_schema();
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    for show in [false, true] {
+        let doc: serde_json::Value = serde_json::from_str(&rendered(Format::Sarif, show)).unwrap();
+        let errors = sarif_errors(&doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), if show { 3 } else { 2 });
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "deploy/web%20pod.yaml"
+        );
+        assert_eq!(
+            doc["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"],
+            "9.5"
+        );
+    }
+    // An invalid document is caught, so the check above can fail.
+    assert!(
+        !sarif_errors(&serde_json::json!({"version": "2.1.0", "runs": [{"results": []}]}))
+            .is_empty()
+    );
+}
+
+#[test]
+fn text_marks_the_offending_span() {
+    let out = rendered(Format::Text, false);
+    let line = out
+        .lines()
+        .find(|l| l.contains("privileged: true"))
+        .unwrap();
+    let marker = out
+        .lines()
+        .skip_while(|l| !l.contains("privileged: true"))
+        .nth(1)
+        .unwrap();
+    assert_eq!(
+        line.find("privileged"),
+        marker.find('^'),
+        "\n{line}\n{marker}"
+    );
+    assert!(out.ends_with("Scanned 3 files (2 objects): 2 findings (1 critical, 1 medium), 1 suppressed, 1 input error.\n"));
+}

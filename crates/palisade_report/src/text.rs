@@ -1,0 +1,173 @@
+//! `--format text`: compiler-style diagnostics grouped by file, then a summary line.
+
+use std::io::{self, Write};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use palisade_diagnostics::{Finding, Severity};
+
+use crate::Report;
+
+fn level(sev: Severity) -> Level<'static> {
+    let base = match sev {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::NOTE,
+        Severity::Info => Level::INFO,
+    };
+    base.with_name(sev.as_str())
+}
+
+/// The offending line and the byte range to underline within it.
+fn snippet_line<'s>(source: &'s str, f: &Finding) -> Option<(&'s str, std::ops::Range<usize>)> {
+    let line = source
+        .lines()
+        .nth(usize::try_from(f.location.line).ok()?.checked_sub(1)?)?;
+    let col = usize::try_from(f.location.column).ok()?.saturating_sub(1);
+    let start = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+    let end = if f.location.end_line == f.location.line && f.location.end_column > f.location.column
+    {
+        let end_col = usize::try_from(f.location.end_column)
+            .ok()?
+            .saturating_sub(1);
+        line.char_indices()
+            .nth(end_col)
+            .map_or(line.len(), |(i, _)| i)
+    } else {
+        line.trim_end().len().max(start)
+    };
+    Some((line, start..end.max(start)))
+}
+
+fn render_finding(
+    report: &Report<'_>,
+    f: &Finding,
+    renderer: &Renderer,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lvl = level(f.severity);
+    let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
+    // Never show the text of a Secret, even the offending line.
+    let source = (f.object.kind != "Secret")
+        .then(|| report.sources.get(&f.location.path))
+        .flatten();
+    let mut group = match source.and_then(|s| snippet_line(s, f)) {
+        Some((line, span)) => title.element(
+            Snippet::source(line)
+                .line_start(f.location.line as usize)
+                .path(f.location.path.as_str())
+                .annotation(AnnotationKind::Primary.span(span).label(f.message.as_str())),
+        ),
+        None => title
+            .element(
+                Origin::path(f.location.path.as_str())
+                    .line(f.location.line as usize)
+                    .char_column(f.location.column.saturating_sub(1) as usize),
+            )
+            .element(Level::NOTE.message(f.message.as_str())),
+    };
+    let mut about = format!("object: {}", f.object.display_name());
+    if let Some(c) = &f.container {
+        about.push_str(&format!(", container: {c}"));
+    }
+    group = group.element(Level::NOTE.message(about));
+    if f.suppressed {
+        let reason = f.suppression_reason.as_deref().unwrap_or("");
+        group = group.element(Level::NOTE.with_name("suppressed").message(reason));
+    }
+    group = group.element(Level::HELP.message(f.rule.remediation));
+    let groups: [Group<'_>; 1] = [group];
+    writeln!(out, "{}\n", renderer.render(&groups))
+}
+
+pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut current: Option<&str> = None;
+    for f in report.visible() {
+        if current != Some(f.location.path.as_str()) {
+            current = Some(f.location.path.as_str());
+            let count = report
+                .visible()
+                .filter(|g| g.location.path == f.location.path)
+                .count();
+            let header = format!(
+                "── {} ({} finding{})",
+                f.location.path,
+                count,
+                if count == 1 { "" } else { "s" }
+            );
+            if color {
+                writeln!(out, "\x1b[1m{header}\x1b[0m\n")?;
+            } else {
+                writeln!(out, "{header}\n")?;
+            }
+        }
+        render_finding(report, f, &renderer, out)?;
+    }
+    for e in report.errors {
+        let place = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
+            (Some(l), None) => format!("{}:{l}", e.path),
+            _ => e.path.clone(),
+        };
+        let label = if color {
+            "\x1b[1;31merror\x1b[0m"
+        } else {
+            "error"
+        };
+        writeln!(out, "{label}: {place}: {}", e.message)?;
+    }
+    for n in report.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    if !report.errors.is_empty() || !report.notes.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `Scanned 3 files (12 objects): 5 findings (1 critical, 4 high), 2 suppressed, 1 input error.`
+pub(crate) fn summary_line(report: &Report<'_>) -> String {
+    let s = report.summary;
+    let mut line = format!(
+        "Scanned {} ({}): ",
+        plural(s.files, "file", "files"),
+        plural(s.objects, "object", "objects")
+    );
+    if s.findings == 0 {
+        line.push_str("no findings");
+    } else {
+        let by: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|sev| {
+                s.by_severity
+                    .get(sev.as_str())
+                    .map(|n| format!("{n} {}", sev.as_str()))
+            })
+            .collect();
+        line.push_str(&format!(
+            "{} ({})",
+            plural(s.findings, "finding", "findings"),
+            by.join(", ")
+        ));
+    }
+    if s.suppressed > 0 {
+        line.push_str(&format!(", {} suppressed", s.suppressed));
+    }
+    if s.errors > 0 {
+        line.push_str(&format!(
+            ", {}",
+            plural(s.errors, "input error", "input errors")
+        ));
+    }
+    line.push('.');
+    line
+}
