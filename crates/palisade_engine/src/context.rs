@@ -92,19 +92,14 @@ impl<'r> Ctx<'r> {
         });
     }
 
-    /// Report a finding about one container.
+    /// Report a finding about one container, at `suffix` below it.
     pub fn report_container(
         &mut self,
         container: &ContainerView<'_, '_>,
         suffix: &str,
         message: impl Into<String>,
     ) {
-        self.push(
-            At::Pointer(container.ptr(suffix)),
-            Some(container.name.to_string()),
-            message.into(),
-            None,
-        );
+        self.container_finding(None, container, suffix, message.into());
     }
 
     /// Report a finding about one container with a severity other than the rule's default.
@@ -115,12 +110,18 @@ impl<'r> Ctx<'r> {
         suffix: &str,
         message: impl Into<String>,
     ) {
-        self.push(
-            At::Pointer(container.ptr(suffix)),
-            Some(container.name.to_string()),
-            message.into(),
-            Some(severity),
-        );
+        self.container_finding(Some(severity), container, suffix, message.into());
+    }
+
+    fn container_finding(
+        &mut self,
+        severity: Option<Severity>,
+        container: &ContainerView<'_, '_>,
+        suffix: &str,
+        message: String,
+    ) {
+        let at = At::Pointer(container.ptr(suffix));
+        self.push(at, Some(container.name.to_string()), message, severity);
     }
 
     /// Report a finding at a source position.

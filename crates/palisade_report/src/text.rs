@@ -17,11 +17,34 @@ fn level(sev: Severity) -> Level<'static> {
     base.with_name(sev.as_str())
 }
 
+/// Byte offsets of line starts, so each snippet costs O(line) rather than O(file).
+struct LineIndex<'s> {
+    source: &'s str,
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    fn new(source: &'s str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, starts }
+    }
+
+    /// The 1-based line's text, without its line break.
+    fn line(&self, n: u32) -> Option<&'s str> {
+        let i = usize::try_from(n).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).map_or(self.source.len(), |e| e - 1);
+        Some(self.source[start..end.max(start)].trim_end_matches('\r'))
+    }
+}
+
 /// The offending line and the byte range to underline within it.
-fn snippet_line<'s>(source: &'s str, f: &Finding) -> Option<(&'s str, std::ops::Range<usize>)> {
-    let line = source
-        .lines()
-        .nth(usize::try_from(f.location.line).ok()?.checked_sub(1)?)?;
+fn snippet_line<'s>(
+    index: &LineIndex<'s>,
+    f: &Finding,
+) -> Option<(&'s str, std::ops::Range<usize>)> {
+    let line = index.line(f.location.line)?;
     let col = usize::try_from(f.location.column).ok()?.saturating_sub(1);
     let start = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
     let end = if f.location.end_line == f.location.line && f.location.end_column > f.location.column
@@ -39,18 +62,16 @@ fn snippet_line<'s>(source: &'s str, f: &Finding) -> Option<(&'s str, std::ops::
 }
 
 fn render_finding(
-    report: &Report<'_>,
     f: &Finding,
+    index: Option<&LineIndex<'_>>,
     renderer: &Renderer,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let lvl = level(f.severity);
     let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
     // Never show the text of a Secret, even the offending line.
-    let source = (f.object.kind != "Secret")
-        .then(|| report.sources.get(&f.location.path))
-        .flatten();
-    let mut group = match source.and_then(|s| snippet_line(s, f)) {
+    let index = index.filter(|_| f.object.kind != "Secret");
+    let mut group = match index.and_then(|i| snippet_line(i, f)) {
         Some((line, span)) => title.element(
             Snippet::source(line)
                 .line_start(f.location.line as usize)
@@ -85,14 +106,20 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
     } else {
         Renderer::plain()
     };
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in report.visible() {
+        *counts.entry(f.location.path.as_str()).or_default() += 1;
+    }
     let mut current: Option<&str> = None;
+    let mut index: Option<LineIndex<'_>> = None;
     for f in report.visible() {
         if current != Some(f.location.path.as_str()) {
             current = Some(f.location.path.as_str());
-            let count = report
-                .visible()
-                .filter(|g| g.location.path == f.location.path)
-                .count();
+            index = report
+                .sources
+                .get(&f.location.path)
+                .map(|s| LineIndex::new(s));
+            let count = counts[f.location.path.as_str()];
             let header = format!(
                 "── {} ({} finding{})",
                 f.location.path,
@@ -105,7 +132,7 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
                 writeln!(out, "{header}\n")?;
             }
         }
-        render_finding(report, f, &renderer, out)?;
+        render_finding(f, index.as_ref(), &renderer, out)?;
     }
     for e in report.errors {
         let place = match (e.line, e.column) {
