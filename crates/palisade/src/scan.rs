@@ -9,7 +9,7 @@ use palisade_diagnostics::{Finding, InputError, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
 use palisade_report::{Format, Report, Sources};
-use palisade_source::{Limits, parse_stream};
+use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -55,7 +55,14 @@ struct FileResult {
     source: Option<(String, Arc<str>)>,
 }
 
-/// Scan text that was read from `display`.
+/// What one document contributed.
+enum DocumentOutcome {
+    Scanned(palisade_engine::DocumentReport),
+    Failed(InputError),
+}
+
+/// Scan text that was read from `display`. Documents are scanned as they are loaded and
+/// dropped right after, so memory holds findings, not trees.
 fn scan_text(
     display: &str,
     text: &str,
@@ -67,9 +74,19 @@ fn scan_text(
         read: true,
         ..FileResult::default()
     };
-    let docs = parse_stream(text, &opts.limits);
-    let looks_templated = text.contains("{{");
-    if looks_templated && docs.iter().any(Result::is_err) {
+    let outcomes = map_documents(text, &opts.limits, |doc| match doc {
+        Ok(doc) => DocumentOutcome::Scanned(rules.scan_document(&doc, display)),
+        Err(e) => DocumentOutcome::Failed(InputError {
+            path: display.to_string(),
+            line: Some(e.line),
+            column: Some(e.column),
+            message: e.message,
+        }),
+    });
+    let failed = outcomes
+        .iter()
+        .any(|o| matches!(o, DocumentOutcome::Failed(_)));
+    if failed && text.contains("{{") {
         if explicit {
             result.errors.push(InputError {
                 path: display.to_string(),
@@ -82,20 +99,14 @@ fn scan_text(
         }
         return result;
     }
-    for doc in docs {
-        match doc {
-            Ok(doc) => {
-                let report = rules.scan_document(&doc, display);
+    for outcome in outcomes {
+        match outcome {
+            DocumentOutcome::Scanned(report) => {
                 result.objects += report.objects;
                 result.skipped_documents += usize::from(report.skipped);
                 result.findings.extend(report.findings);
             }
-            Err(e) => result.errors.push(InputError {
-                path: display.to_string(),
-                line: Some(e.line),
-                column: Some(e.column),
-                message: e.message,
-            }),
+            DocumentOutcome::Failed(error) => result.errors.push(error),
         }
     }
     if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
@@ -229,26 +240,32 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         sources: &outcome.sources,
         show_suppressed: args.show_suppressed,
     };
-    let mut buffer = Vec::new();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    palisade_report::render(resolved.format, &report, color, &mut buffer)?;
-    match &args.output {
-        Some(path) => std::fs::write(path, &buffer)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+    let written = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            palisade_report::render(resolved.format, &report, color, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`palisade scan | head`) is not an error worth reporting.
-            if let Err(e) = stdout.write_all(&buffer).and_then(|()| stdout.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match palisade_report::render(resolved.format, &report, color, &mut out)
+                .and_then(|()| out.flush())
             {
-                return Err(e.into());
+                // A closed pipe (`palisade scan | head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write the report"),
             }
         }
-    }
+    };
+    written?;
     Ok(exit_code(&outcome, resolved.fail_on))
 }

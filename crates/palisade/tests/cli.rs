@@ -651,3 +651,44 @@ fn rules_and_rule_commands() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("did you mean"), "{}", r.stderr);
 }
+
+#[test]
+fn large_files_load_in_parallel_with_exact_positions() {
+    // Over the parallel threshold: documents load concurrently but keep their numbering.
+    let mut text = String::from("# generated\n");
+    let mut lines = 1;
+    let mut expected = Vec::new();
+    for i in 0..2500 {
+        text.push_str("---\n");
+        lines += 1;
+        if i == 1300 {
+            text.push_str("broken: [\n");
+            lines += 1;
+            continue;
+        }
+        text.push_str(&PRIVILEGED_POD.replace("name: p\n", &format!("name: p{i}\n")));
+        expected.push((i, lines + 11));
+        lines += 11;
+    }
+    assert!(text.len() > 256 * 1024);
+    let dir = dir_with(&[("big.yaml", text.as_bytes())]);
+    let (code, json) = scan_json(dir.path(), &["big.yaml", "--select", "PSS003"]);
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"].as_array().unwrap().len(), 1);
+    let found: Vec<(u64, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["document"].as_u64().unwrap(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, u64)> = expected
+        .iter()
+        .map(|&(i, l)| (i as u64, l as u64))
+        .collect();
+    assert_eq!(found, expected);
+}

@@ -15,7 +15,7 @@ mod scalar;
 mod split;
 mod tree;
 
-pub use loader::{Limits, ParseError, count_events, parse_stream};
+pub use loader::{Limits, ParseError, count_events, map_documents, parse_stream};
 pub use pointer::{Located, escape_pointer_segment};
 pub use scalar::resolve_plain;
 pub use split::split_documents;

@@ -54,27 +54,63 @@ fn parser_options(limits: &Limits) -> Options {
 /// Load every document of a YAML (or JSON) stream. Each result is one document, in order; a
 /// syntax error loses only the document it is in.
 pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Vec<Result<Document<'a>, ParseError>> {
+    map_documents(text, limits, |doc| doc)
+}
+
+/// Load every document and hand each to `f` as soon as it is built, so that only the documents
+/// being processed are held in memory. Outputs come back in document order. Large streams are
+/// loaded in parallel, one chunk per `---` document.
+pub fn map_documents<'a, T, F>(text: &'a str, limits: &Limits, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Result<Document<'a>, ParseError>) -> T + Sync,
+{
     let chunks = split_documents(text);
     let bounds = chunk_bounds(text, &chunks);
-    let per_chunk: Vec<Vec<Result<Document<'a>, ParseError>>> =
-        if text.len() >= limits.parallel_threshold && chunks.len() > 1 {
-            bounds
-                .par_iter()
-                .map(|&(chunk, end)| parse_chunk(text, chunk, end, limits))
-                .collect()
-        } else {
-            bounds
-                .iter()
-                .map(|&(chunk, end)| parse_chunk(text, chunk, end, limits))
-                .collect()
-        };
-    let mut docs: Vec<_> = per_chunk.into_iter().flatten().collect();
-    for (i, doc) in docs.iter_mut().enumerate() {
-        if let Ok(doc) = doc {
-            doc.index = u32::try_from(i).unwrap_or(u32::MAX);
+    if text.len() >= limits.parallel_threshold && bounds.len() > 1 {
+        // Every chunk after the first starts with `---` and normally holds one document, so its
+        // first document's index is known before parsing; the guess is checked afterwards.
+        let preamble_only = !has_content(&text[bounds[0].0.byte..bounds[0].1]);
+        let per_chunk: Vec<(usize, usize, Vec<T>)> = bounds
+            .par_iter()
+            .enumerate()
+            .map(|(k, &(chunk, end))| {
+                let first = if preamble_only {
+                    k.saturating_sub(1)
+                } else {
+                    k
+                };
+                let mut out = Vec::new();
+                let count =
+                    parse_chunk(text, chunk, end, limits, first, &mut |doc| out.push(f(doc)));
+                (first, count, out)
+            })
+            .collect();
+        let mut next = 0;
+        let consistent = per_chunk.iter().all(|(first, count, _)| {
+            let ok = *first == next;
+            next += count;
+            ok
+        });
+        if consistent {
+            return per_chunk.into_iter().flat_map(|(_, _, out)| out).collect();
         }
+        // A chunk held several documents (`...` separators): number them sequentially instead.
     }
-    docs
+    let mut out = Vec::new();
+    let mut next = 0;
+    for (chunk, end) in bounds {
+        next += parse_chunk(text, chunk, end, limits, next, &mut |doc| out.push(f(doc)));
+    }
+    out
+}
+
+/// Whether a stream prefix holds anything but blank lines, comments and directives.
+fn has_content(prefix: &str) -> bool {
+    prefix.lines().any(|l| {
+        let t = l.trim_start();
+        !(t.is_empty() || t.starts_with('#') || l.starts_with('%'))
+    })
 }
 
 /// Parse without building anything and return the number of events: the parse-only
@@ -114,33 +150,39 @@ fn scan_error(e: &granit_parser::ScanError, chunk: Chunk, limits: &Limits) -> Pa
     }
 }
 
+/// Parse one chunk, numbering its documents from `first`; returns how many results it gave.
 fn parse_chunk<'a>(
     text: &'a str,
     chunk: Chunk,
     end: usize,
     limits: &Limits,
-) -> Vec<Result<Document<'a>, ParseError>> {
+    first: usize,
+    sink: &mut dyn FnMut(Result<Document<'a>, ParseError>),
+) -> usize {
     let mut parser =
         Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
     let mut builder = Builder::new(chunk, *limits);
-    let mut out = Vec::new();
+    let mut count = 0;
     while let Some(next) = parser.next_event() {
-        match next {
+        let result = match next {
             Ok((event, span)) => match builder.event(event, span) {
-                Ok(Some(doc)) => out.push(Ok(doc)),
-                Ok(None) => {}
-                Err(err) => {
-                    out.push(Err(err));
-                    return out;
+                Ok(Some(mut doc)) => {
+                    doc.index = u32::try_from(first + count).unwrap_or(u32::MAX);
+                    Ok(doc)
                 }
+                Ok(None) => continue,
+                Err(err) => Err(err),
             },
-            Err(e) => {
-                out.push(Err(scan_error(&e, chunk, limits)));
-                return out;
-            }
+            Err(e) => Err(scan_error(&e, chunk, limits)),
+        };
+        let failed = result.is_err();
+        sink(result);
+        count += 1;
+        if failed {
+            break;
         }
     }
-    out
+    count
 }
 
 struct Frame<'a> {
@@ -567,6 +609,38 @@ mod tests {
         let docs = load("{\"kind\": \"Pod\", \"spec\": {\"hostPID\": true}}");
         let r = docs[0].as_ref().unwrap().root().unwrap();
         assert_eq!(r.path(&["spec", "hostPID"]).unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn parallel_loading_numbers_documents_like_sequential() {
+        let limits = Limits {
+            parallel_threshold: 1,
+            ..Limits::default()
+        };
+        let sequential = Limits {
+            parallel_threshold: usize::MAX,
+            ..Limits::default()
+        };
+        for text in [
+            "# licence\n---\na: 1\n---\nb: 2\n---\nc: [1\n---\nd: 4\n",
+            "a: 1\n---\nb: 2\n...\nc: 3\n---\nd: 4\n",
+            "---\na: 1\n---\n---\nb: 2\n",
+        ] {
+            let index = |l: &Limits| -> Vec<Option<u32>> {
+                parse_stream(text, l)
+                    .iter()
+                    .map(|d| d.as_ref().ok().map(|d| d.index))
+                    .collect()
+            };
+            assert_eq!(index(&limits), index(&sequential), "{text:?}");
+        }
+        let docs = parse_stream("# c\n---\na: 1\n---\nb: 2\n", &limits);
+        assert_eq!(
+            docs.iter()
+                .map(|d| d.as_ref().unwrap().index)
+                .collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 
     #[test]
