@@ -39,7 +39,7 @@ declare_rule! {
         title: "Pod mounts a hostPath volume",
         severity: High,
         layer: Container,
-        frameworks: [pss_baseline("hostPathVolumes"), Cis("5.2.11"), Nsa("C-0048"), Mitre("T1611")],
+        frameworks: [pss_baseline("hostPathVolumes"), Cis("5.2.11"), Mitre("T1611")],
         remediation: "Replace the hostPath volume with a PersistentVolumeClaim, emptyDir or CSI volume.",
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),

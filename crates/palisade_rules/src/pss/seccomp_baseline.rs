@@ -45,7 +45,7 @@ declare_rule! {
         title: "Seccomp disabled",
         severity: Medium,
         layer: Container,
-        frameworks: [pss_baseline("seccompProfile_baseline"), Cis("5.6.2"), Nsa("C-0210")],
+        frameworks: [pss_baseline("seccompProfile_baseline"), Cis("5.6.2")],
         remediation: "Set seccompProfile.type to RuntimeDefault or Localhost, or remove the override.",
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),

@@ -39,7 +39,7 @@ declare_rule! {
         title: "Seccomp profile not set",
         severity: Medium,
         layer: Container,
-        frameworks: [pss_restricted("seccompProfile_restricted"), Cis("5.6.2"), Nsa("C-0210")],
+        frameworks: [pss_restricted("seccompProfile_restricted"), Cis("5.6.2")],
         remediation: "Set spec.securityContext.seccompProfile.type: RuntimeDefault.",
         pss: PssGate { since_minor: 19, overrides: &[PssOverride { check: "seccompProfile_baseline", since_minor: 19 }] },
         hook: Hook::Pod(check),

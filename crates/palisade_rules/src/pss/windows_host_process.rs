@@ -39,7 +39,7 @@ declare_rule! {
         title: "Windows HostProcess container",
         severity: High,
         layer: Container,
-        frameworks: [pss_baseline("windowsHostProcess"), Cis("5.2.10"), Nsa("C-0202"), Mitre("T1611")],
+        frameworks: [pss_baseline("windowsHostProcess"), Cis("5.2.10"), Mitre("T1611")],
         remediation: "Remove securityContext.windowsOptions.hostProcess or set it to false on the pod and every container.",
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
