@@ -9,7 +9,8 @@ use tempfile::TempDir;
 
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
 
-const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n";
+/// A pod that passes every built-in rule.
+const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
 
 fn palisade() -> Command {
     let mut cmd = Command::cargo_bin("palisade").unwrap();
@@ -433,7 +434,7 @@ fn annotation_suppressions_need_a_reason() {
 #[test]
 fn config_file_is_found_and_flags_win() {
     let dir = dir_with(&[
-        ("repo/palisade.toml", b"fail-on = \"critical\"\nignore = [\"PSS003\"]\n\n[per-path-ignores]\n\"legacy/**\" = [\"PSS\"]\n"),
+        ("repo/palisade.toml", b"fail-on = \"critical\"\nignore = [\"PSS003\"]\n\n[per-path-ignores]\n\"legacy/**\" = [\"ALL\"]\n"),
         ("repo/deploy/app/p.yaml", PRIVILEGED_POD.as_bytes()),
         ("repo/legacy/old.yaml", PRIVILEGED_POD.as_bytes()),
     ]);

@@ -7,8 +7,10 @@
 //! No IO and no rule logic live here: only "where is this in the object".
 #![deny(missing_docs)]
 
+mod image;
 mod object;
 mod pod;
 
+pub use image::ImageRef;
 pub use object::{DocumentObjects, Object, objects_in};
-pub use pod::{ContainerKind, ContainerView, PodSpecView};
+pub use pod::{ContainerKind, ContainerView, HostPathVolume, PodSpecView};

@@ -62,7 +62,22 @@ pub struct PodSpecView<'d, 'a> {
     pub metadata: Option<NodeRef<'d, 'a>>,
     /// The JSON pointer of the pod (template) metadata.
     pub metadata_pointer: String,
+    /// The kind of the object that carries the pod spec (`Deployment`, `Pod`, …).
+    pub kind: String,
+    /// The object's `metadata.namespace`.
+    pub namespace: Option<&'d str>,
     containers: Vec<ContainerView<'d, 'a>>,
+}
+
+/// A `hostPath` volume of a pod spec.
+#[derive(Debug, Clone, Copy)]
+pub struct HostPathVolume<'d> {
+    /// Index in `spec.volumes`.
+    pub index: usize,
+    /// The volume name.
+    pub name: &'d str,
+    /// The host path, without trailing slashes (`/` stays `/`).
+    pub path: &'d str,
 }
 
 impl<'d, 'a> PodSpecView<'d, 'a> {
@@ -118,6 +133,8 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
             metadata: root.path(&metadata_path),
             metadata_pointer: join(&metadata_path),
             pointer,
+            kind: object.kind.to_string(),
+            namespace: object.namespace(),
             containers,
         })
     }
@@ -143,6 +160,42 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
             .and_then(|m| m.get("annotations"))
             .into_iter()
             .flat_map(|a| a.entries())
+    }
+
+    /// The `hostPath` volumes.
+    pub fn host_path_volumes(&self) -> Vec<HostPathVolume<'d>> {
+        let Some(volumes) = self.spec.get("volumes") else {
+            return Vec::new();
+        };
+        volumes
+            .items()
+            .enumerate()
+            .filter_map(|(index, v)| {
+                let host_path = v.get_some("hostPath")?;
+                let path = host_path.get("path").and_then(|p| p.as_str()).unwrap_or("");
+                let trimmed = path.trim_end_matches('/');
+                Some(HostPathVolume {
+                    index,
+                    name: v.get("name").and_then(|n| n.as_str()).unwrap_or(""),
+                    path: if trimmed.is_empty() && path.starts_with('/') {
+                        "/"
+                    } else {
+                        trimmed
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the pod runs to completion (a Job or CronJob, or `restartPolicy` other than
+    /// `Always`) rather than as a long-running service.
+    pub fn runs_to_completion(&self) -> bool {
+        matches!(self.kind.as_str(), "Job" | "CronJob")
+            || self
+                .spec
+                .get("restartPolicy")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| r != "Always")
     }
 
     /// Whether `spec.os.name` is `windows`.

@@ -1,11 +1,13 @@
-//! Palisade's built-in rules. One file per rule, grouped by family (`pss/`, `pal/`), each a
+//! Palisade's built-in rules. One file per rule, grouped by family (`pss/`, `pod/`, `image/`, `pal/`), each a
 //! `declare_rule!` with its documentation, framework mapping and check. [`registry`] is the one
 //! ordered list of every rule; adding a rule touches its file and that list.
 //!
 //! Rules are pure functions of the model: no IO, no clocks, no printing.
 #![deny(missing_docs)]
 
+pub mod image;
 pub mod pal;
+pub mod pod;
 pub mod pss;
 mod registry;
 

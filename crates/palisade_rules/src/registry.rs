@@ -2,9 +2,9 @@
 
 use palisade_engine::Rule;
 
-use crate::{pal, pss};
+use crate::{image, pal, pod, pss};
 
-/// Every built-in rule, in id order.
+/// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
     &pss::windows_host_process::RULE,
     &pss::host_namespaces::RULE,
@@ -25,6 +25,21 @@ pub static REGISTRY: &[&Rule] = &[
     &pss::seccomp_restricted::RULE,
     &pss::capabilities_restricted::RULE,
     &pss::proc_mount_restricted::RULE,
+    &pod::read_only_root_filesystem::RULE,
+    &pod::missing_resource_limits::RULE,
+    &pod::missing_resource_requests::RULE,
+    &pod::container_runtime_socket::RULE,
+    &pod::sensitive_host_path::RULE,
+    &pod::writable_host_path::RULE,
+    &pod::cloud_credentials_host_path::RULE,
+    &pod::root_group::RULE,
+    &pod::default_namespace::RULE,
+    &pod::missing_probes::RULE,
+    &pod::ssh_port::RULE,
+    &image::latest_tag::RULE,
+    &image::unpinned_image::RULE,
+    &image::deprecated_registry::RULE,
+    &image::sudo_in_command::RULE,
     &pal::suppression_without_reason::RULE,
     &pal::suppression_unknown_rule::RULE,
     &pal::duplicate_key::RULE,
