@@ -70,6 +70,8 @@ pub struct Finding {
     pub suppressed: bool,
     /// Why it was suppressed (the annotation's reason).
     pub suppression_reason: Option<String>,
+    /// The offending source text holds a secret: renderers must not show it.
+    pub redact_source: bool,
 }
 
 impl Finding {

@@ -29,6 +29,8 @@ pub struct RawFinding {
     /// A severity other than the rule's default, for findings that are worse than the rule's
     /// typical case.
     pub severity: Option<Severity>,
+    /// The offending text is a secret: no renderer may show it.
+    pub redact: bool,
 }
 
 /// The context a rule runs in: the settings that change semantics, and the finding sink.
@@ -89,7 +91,17 @@ impl<'r> Ctx<'r> {
             container,
             message,
             severity,
+            redact: false,
         });
+    }
+
+    /// Report a finding whose offending source text is a secret value: renderers show the
+    /// location but never the line. The message must not contain the value either.
+    pub fn report_redacted(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.push(At::Pointer(pointer.into()), None, message.into(), None);
+        if let Some(last) = self.out.last_mut() {
+            last.redact = true;
+        }
     }
 
     /// Report a finding about one container, at `suffix` below it.

@@ -13,6 +13,7 @@
 ///         severity: Critical, layer: Container,
 ///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
 ///         remediation: "Remove securityContext.privileged.",
+///         inputs: [Manifest, Snapshot],      // optional; default: every front door
 ///         pss: PssGate { since_minor: 0, overrides: &[] },
 ///         hook: Hook::Pod(check),
 ///     }
@@ -30,6 +31,7 @@ macro_rules! declare_rule {
             layer: $layer:ident,
             frameworks: [$($fw:expr),* $(,)?],
             remediation: $rem:literal,
+            $(inputs: [$($input:ident),+ $(,)?],)?
             $(pss: $pss:expr,)?
             hook: $hook:expr $(,)?
         }
@@ -44,12 +46,7 @@ macro_rules! declare_rule {
                 layer: ::palisade_diagnostics::Layer::$layer,
                 status: ::palisade_diagnostics::RuleStatus::Stable,
                 since: "0.1.0",
-                inputs: &[
-                    ::palisade_diagnostics::Input::Manifest,
-                    ::palisade_diagnostics::Input::Snapshot,
-                    ::palisade_diagnostics::Input::Live,
-                    ::palisade_diagnostics::Input::Admission,
-                ],
+                inputs: $crate::__inputs!($($($input),+)?),
                 frameworks: &[$($fw),*],
                 remediation: $rem,
                 docs: concat!($($doc, "\n"),*),
@@ -57,6 +54,22 @@ macro_rules! declare_rule {
             hook: $hook,
             pss: $crate::__pss_gate!($($pss)?),
         };
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __inputs {
+    () => {
+        &[
+            ::palisade_diagnostics::Input::Manifest,
+            ::palisade_diagnostics::Input::Snapshot,
+            ::palisade_diagnostics::Input::Live,
+            ::palisade_diagnostics::Input::Admission,
+        ]
+    };
+    ($($input:ident),+) => {
+        &[$(::palisade_diagnostics::Input::$input),+]
     };
 }
 

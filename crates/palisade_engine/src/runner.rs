@@ -106,7 +106,7 @@ impl RuleSet {
                 match rule.hook {
                     Hook::Object(check) => check(object, &mut ctx),
                     Hook::Pod(check) => {
-                        if let Some(pod) = &pod {
+                        if let Some(pod) = pod {
                             check(pod, &mut ctx);
                         }
                     }
@@ -195,6 +195,7 @@ impl RuleSet {
             message: raw.message,
             suppressed: reason.is_some(),
             suppression_reason: reason,
+            redact_source: raw.redact,
         }
     }
 }

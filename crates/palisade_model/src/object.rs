@@ -1,6 +1,7 @@
 //! Kubernetes objects in a document, including the items of `List` kinds.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use palisade_source::{Document, NodeRef};
 
@@ -17,6 +18,8 @@ pub struct Object<'d, 'a> {
     pub api_version: Cow<'d, str>,
     /// `kind` (inferred from the list kind for typed lists whose items omit it).
     pub kind: Cow<'d, str>,
+    /// The pod spec view, built on first use and shared by every rule.
+    pod: OnceCell<Option<PodSpecView<'d, 'a>>>,
 }
 
 impl<'d, 'a> Object<'d, 'a> {
@@ -38,9 +41,25 @@ impl<'d, 'a> Object<'d, 'a> {
         self.root.path(&["metadata", "annotations", key])
     }
 
-    /// The pod spec inside this object, for every kind that carries one.
-    pub fn pod_spec(&self) -> Option<PodSpecView<'d, 'a>> {
-        PodSpecView::of(self)
+    /// A Kubernetes object rooted at `root`.
+    pub fn new(
+        root: NodeRef<'d, 'a>,
+        pointer: String,
+        api_version: Cow<'d, str>,
+        kind: Cow<'d, str>,
+    ) -> Self {
+        Object {
+            root,
+            pointer,
+            api_version,
+            kind,
+            pod: OnceCell::new(),
+        }
+    }
+
+    /// The pod spec inside this object, for every kind that carries one (built once).
+    pub fn pod_spec(&self) -> Option<&PodSpecView<'d, 'a>> {
+        self.pod.get_or_init(|| PodSpecView::of(self)).as_ref()
     }
 }
 
@@ -78,12 +97,7 @@ pub fn objects_in<'d, 'a>(doc: &'d Document<'a>) -> DocumentObjects<'d, 'a> {
                         // Typed lists (PodList from the API) omit the items' type.
                         (api_version.clone(), Cow::Owned(item_kind.clone()))
                     });
-                    Object {
-                        root: item,
-                        pointer: format!("/items/{i}"),
-                        api_version: av,
-                        kind: k,
-                    }
+                    Object::new(item, format!("/items/{i}"), av, k)
                 })
                 .filter(|o| !o.kind.is_empty())
                 .collect();
@@ -93,12 +107,7 @@ pub fn objects_in<'d, 'a>(doc: &'d Document<'a>) -> DocumentObjects<'d, 'a> {
             }
         }
         _ => DocumentObjects {
-            objects: vec![Object {
-                root,
-                pointer: String::new(),
-                api_version,
-                kind,
-            }],
+            objects: vec![Object::new(root, String::new(), api_version, kind)],
             skipped: false,
         },
     }

@@ -80,6 +80,7 @@ fn findings() -> Vec<Finding> {
                     .into(),
             suppressed: false,
             suppression_reason: None,
+            redact_source: false,
         },
         Finding {
             rule: &PRIVILEGED,
@@ -99,6 +100,7 @@ fn findings() -> Vec<Finding> {
             message: "container \"app\" sets securityContext.privileged to true".into(),
             suppressed: false,
             suppression_reason: None,
+            redact_source: false,
         },
         Finding {
             rule: &PRIVILEGED,
@@ -118,6 +120,7 @@ fn findings() -> Vec<Finding> {
             message: "container \"app\" sets securityContext.privileged to true".into(),
             suppressed: true,
             suppression_reason: Some("palisade.dev/ignore: debug pod".into()),
+            redact_source: false,
         },
     ]
 }

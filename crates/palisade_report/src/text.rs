@@ -69,8 +69,8 @@ fn render_finding(
 ) -> io::Result<()> {
     let lvl = level(f.severity);
     let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
-    // Never show the text of a Secret, even the offending line.
-    let index = index.filter(|_| f.object.kind != "Secret");
+    // Never show the text of a Secret, or a line that holds a secret value.
+    let index = index.filter(|_| f.object.kind != "Secret" && !f.redact_source);
     let mut group = match index.and_then(|i| snippet_line(i, f)) {
         Some((line, span)) => title.element(
             Snippet::source(line)

@@ -10,5 +10,6 @@ pub mod pal;
 pub mod pod;
 pub mod pss;
 mod registry;
+pub mod secrets;
 
 pub use registry::{REGISTRY, find_rule, registry};

@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{image, pal, pod, pss};
+use crate::{image, pal, pod, pss, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -40,6 +40,10 @@ pub static REGISTRY: &[&Rule] = &[
     &image::unpinned_image::RULE,
     &image::deprecated_registry::RULE,
     &image::sudo_in_command::RULE,
+    &secrets::secret_in_env::RULE,
+    &secrets::hardcoded_credential::RULE,
+    &secrets::legacy_token_secret::RULE,
+    &secrets::secret_in_manifest::RULE,
     &pal::suppression_without_reason::RULE,
     &pal::suppression_unknown_rule::RULE,
     &pal::duplicate_key::RULE,

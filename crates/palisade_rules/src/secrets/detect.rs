@@ -1,0 +1,245 @@
+//! Recognising credentials without ever echoing them: well-known token formats anywhere in a
+//! value, and high-entropy literals under secret-like names.
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+/// Well-known credential formats, with the name used in messages.
+const FORMATS: &[(&str, &str)] = &[
+    (
+        "private key",
+        r"-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----",
+    ),
+    ("AWS access key ID", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    (
+        "GitHub token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b",
+    ),
+    ("GitLab token", r"\bglpat-[0-9A-Za-z_\-]{20}\b"),
+    ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    ("Slack token", r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
+    ("Stripe live key", r"\b[sr]k_live_[0-9A-Za-z]{20,}"),
+    (
+        "JSON Web Token",
+        r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+    ),
+    ("bearer token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{20,}=*"),
+    (
+        "password in a URL",
+        r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@$\{][^/\s@]*@",
+    ),
+];
+
+static FORMAT_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(FORMATS.iter().map(|(_, re)| re)).expect("credential patterns compile")
+});
+
+/// `name = value` or `name: value` assignments inside configuration file contents.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*["']?([A-Za-z0-9_.\-]+)["']?[ \t]*[:=][ \t]*["']?([^\s"'#,;]+)"#)
+        .expect("assignment pattern compiles")
+});
+
+/// Name fragments that mark a value as a credential.
+const SENSITIVE_NAMES: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "privatekey",
+    "private_key",
+    "credential",
+    "jwt",
+    "bearer",
+    "passphrase",
+    "accesskey",
+    "access_key",
+    "auth_key",
+];
+
+/// The kind of credential a value contains, if it contains a well-known format.
+pub fn known_format(value: &str) -> Option<&'static str> {
+    FORMAT_SET
+        .matches(value)
+        .iter()
+        .next()
+        .map(|i| FORMATS[i].0)
+}
+
+/// Name fragments that mark a value as a pointer to a credential rather than the credential
+/// (`secretName`, `PASSWORD_FILE`, `tokenPath`, `inject-ca-from-secret`).
+const REFERENCE_NAMES: &[&str] = &[
+    "name",
+    "file",
+    "path",
+    "ref",
+    "annotation",
+    "url",
+    "from",
+    "dir",
+    "mount",
+    "length",
+    "ttl",
+    "expir",
+];
+
+/// Whether a key name marks its value as a credential (`DB_PASSWORD`, `apiToken`, …).
+pub fn sensitive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    let compact = lower.replace('_', "");
+    SENSITIVE_NAMES
+        .iter()
+        .any(|n| lower.contains(n) || compact.contains(&n.replace('_', "")))
+        && !REFERENCE_NAMES.iter().any(|r| compact.contains(r))
+}
+
+fn entropy(value: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in value.bytes() {
+        counts[b as usize] += 1;
+    }
+    let len = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a value under a sensitive name is a literal secret rather than a reference, a path,
+/// a placeholder or the name of something else.
+pub fn literal_secret(value: &str) -> bool {
+    let v = value.trim();
+    let reference = v.contains("$(")
+        || v.contains("${")
+        || v.contains("{{")
+        || v.starts_with('/')
+        || v.starts_with("file:")
+        || v.starts_with("vault:")
+        || v.starts_with("ref+");
+    let upper_identifier = v
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let lower_identifier = v
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'/'))
+        && v.contains(['-', '.', '/']);
+    let identifier = upper_identifier || lower_identifier;
+    let classes = [
+        v.bytes().any(|b| b.is_ascii_lowercase()),
+        v.bytes().any(|b| b.is_ascii_uppercase()),
+        v.bytes().any(|b| b.is_ascii_digit()),
+        v.bytes().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    v.len() >= 8
+        && !v.contains(char::is_whitespace)
+        && !reference
+        && !identifier
+        && classes >= 2
+        && entropy(v) >= 3.0
+}
+
+/// Why `name: value` is a hard-coded credential, in words that never include the value.
+pub fn credential(name: &str, value: &str) -> Option<String> {
+    if let Some(kind) = known_format(value) {
+        return Some(format!("contains a {kind}"));
+    }
+    if sensitive_name(name) && literal_secret(value) {
+        return Some(format!(
+            "holds a literal {}-character secret",
+            value.trim().chars().count()
+        ));
+    }
+    if value.contains('\n') {
+        for caps in ASSIGNMENT.captures_iter(value) {
+            if sensitive_name(&caps[1]) && literal_secret(&caps[2]) {
+                return Some(format!(
+                    "sets `{}` to a literal secret in its contents",
+                    &caps[1]
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(
+            known_format("key: AKIAIOSFODNN7EXAMPLE"),
+            Some("AWS access key ID")
+        );
+        assert_eq!(
+            known_format("-----BEGIN OPENSSH PRIVATE KEY-----\nabc"),
+            Some("private key")
+        );
+        assert_eq!(
+            known_format("postgres://app:s3cret@db:5432/app"),
+            Some("password in a URL")
+        );
+        assert_eq!(
+            known_format("postgres://app:${DB_PASSWORD}@db:5432/app"),
+            None
+        );
+        assert_eq!(known_format("https://example.com/path"), None);
+        assert_eq!(
+            known_format("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345"),
+            Some("bearer token")
+        );
+        assert_eq!(known_format("just text"), None);
+    }
+
+    #[test]
+    fn names_and_literals() {
+        assert!(sensitive_name("DB_PASSWORD"));
+        assert!(sensitive_name("apiToken"));
+        assert!(sensitive_name("client-secret"));
+        assert!(!sensitive_name("CACHE_KEY"));
+        assert!(!sensitive_name("LOG_LEVEL"));
+        assert!(!sensitive_name("storageSecretNameAnnotation"));
+        assert!(!sensitive_name("DB_PASSWORD_FILE"));
+        assert!(!sensitive_name("inject-ca-from-secret"));
+        assert!(!literal_secret("cert-manager/cert-manager-webhook-ca"));
+        assert!(literal_secret("Xk9#mQ2$vL8p"));
+        assert!(literal_secret("changeme123"));
+        assert!(!literal_secret("/var/run/secrets/token"));
+        assert!(!literal_secret("$(DB_PASSWORD)"));
+        assert!(!literal_secret("DB_PASSWORD_FILE"));
+        assert!(!literal_secret("my-secret-name"));
+        assert!(!literal_secret("true"));
+        assert!(!literal_secret("aaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn credentials_in_file_contents() {
+        let props = "db.url=jdbc:postgresql://db/app\ndb.password=Sup3rS3cret!\n";
+        assert_eq!(
+            credential("application.properties", props).as_deref(),
+            Some("sets `db.password` to a literal secret in its contents")
+        );
+        assert_eq!(credential("config.yaml", "log:\n  level: info\n"), None);
+        assert_eq!(
+            credential(
+                "config.yaml",
+                "login_token:\n  signing_key: Xk9mQ2vL8pRt5wZ3\n"
+            ),
+            None
+        );
+        let message = credential("PASSWORD", "Xk9#mQ2$vL8p").unwrap();
+        assert!(!message.contains("Xk9"));
+    }
+}
