@@ -618,7 +618,21 @@ fn rules_and_rule_commands() {
     let r = run(palisade().args(["rules"]));
     assert_eq!(r.code, 0);
     assert!(r.stdout.lines().next().unwrap().starts_with("ID"));
-    assert!(r.stdout.contains("PSS003  privileged-container"));
+    let row: Vec<&str> = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("PSS003"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        &row[..4],
+        ["PSS003", "privileged-container", "critical", "container"]
+    );
+    assert_eq!(
+        r.stdout.lines().count(),
+        palisade_rules::registry().len() + 1
+    );
     let r = run(palisade().args(["rules", "--format", "json"]));
     let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let pss = rules

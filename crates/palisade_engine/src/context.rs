@@ -5,6 +5,7 @@ use palisade_model::ContainerView;
 use palisade_source::Pos;
 
 use crate::rule::Rule;
+use crate::runner::RuleSet;
 
 /// Where a raw finding points before the engine resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Ctx<'r> {
     pub pss_minor: u32,
     pub(crate) rule: &'static Rule,
     pub(crate) out: &'r mut Vec<RawFinding>,
-    pub(crate) knows_selector: &'r dyn Fn(&str) -> bool,
+    pub(crate) rules: &'r RuleSet,
 }
 
 impl<'r> Ctx<'r> {
@@ -48,13 +49,13 @@ impl<'r> Ctx<'r> {
         rule: &'static Rule,
         pss_minor: u32,
         out: &'r mut Vec<RawFinding>,
-        knows_selector: &'r dyn Fn(&str) -> bool,
+        rules: &'r RuleSet,
     ) -> Self {
         Ctx {
             pss_minor,
             rule,
             out,
-            knows_selector,
+            rules,
         }
     }
 
@@ -143,6 +144,12 @@ impl<'r> Ctx<'r> {
 
     /// Whether a rule selector (id, name or prefix) names at least one known rule.
     pub fn knows_selector(&self, selector: &str) -> bool {
-        (self.knows_selector)(selector)
+        self.rules.knows(selector)
+    }
+
+    /// Whether the rule with this id runs in this scan. Rules use it to leave a finding to a
+    /// broader rule that reports the same thing (e.g. a `*`/`*` RBAC rule to RBAC002).
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.rules.enabled().iter().any(|r| r.meta.id == id)
     }
 }

@@ -72,7 +72,8 @@ impl RuleSet {
         &self.settings
     }
 
-    fn knows(&self, selector: &str) -> bool {
+    /// Whether a selector (id, name or prefix) names at least one known rule.
+    pub fn knows(&self, selector: &str) -> bool {
         let sel = Selector::new(selector);
         self.registry.iter().any(|r| sel.matches(r))
     }
@@ -92,7 +93,6 @@ impl RuleSet {
             .filter(|p| p.glob.is_match(path) || p.glob.is_match(path.trim_start_matches("./")))
             .collect();
         let mut raw = Vec::new();
-        let knows = |s: &str| self.knows(s);
         for object in &found.objects {
             raw.clear();
             let pod = object.pod_spec();
@@ -101,7 +101,7 @@ impl RuleSet {
                     rule,
                     self.settings.selection.pss_version.minor,
                     &mut raw,
-                    &knows,
+                    self,
                 );
                 match rule.hook {
                     Hook::Object(check) => check(object, &mut ctx),

@@ -10,6 +10,7 @@
 mod image;
 mod object;
 mod pod;
+pub mod rbac;
 
 pub use image::ImageRef;
 pub use object::{DocumentObjects, Object, objects_in};

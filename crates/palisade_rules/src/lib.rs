@@ -9,6 +9,7 @@ pub mod image;
 pub mod pal;
 pub mod pod;
 pub mod pss;
+pub mod rbac;
 mod registry;
 pub mod secrets;
 

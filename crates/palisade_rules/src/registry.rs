@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{image, pal, pod, pss, secrets};
+use crate::{image, pal, pod, pss, rbac, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -40,6 +40,24 @@ pub static REGISTRY: &[&Rule] = &[
     &image::unpinned_image::RULE,
     &image::deprecated_registry::RULE,
     &image::sudo_in_command::RULE,
+    &rbac::cluster_admin_binding::RULE,
+    &rbac::admin_equivalent::RULE,
+    &rbac::wildcard::RULE,
+    &rbac::read_secrets::RULE,
+    &rbac::create_workloads::RULE,
+    &rbac::bind_roles::RULE,
+    &rbac::escalate_roles::RULE,
+    &rbac::impersonate::RULE,
+    &rbac::create_persistent_volumes::RULE,
+    &rbac::nodes_proxy::RULE,
+    &rbac::approve_csr::RULE,
+    &rbac::webhook_configuration::RULE,
+    &rbac::token_request::RULE,
+    &rbac::pod_exec::RULE,
+    &rbac::ephemeral_containers::RULE,
+    &rbac::modify_namespaces::RULE,
+    &rbac::anonymous_binding::RULE,
+    &rbac::authenticated_binding::RULE,
     &secrets::secret_in_env::RULE,
     &secrets::hardcoded_credential::RULE,
     &secrets::legacy_token_secret::RULE,

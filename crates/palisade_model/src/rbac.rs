@@ -1,0 +1,180 @@
+//! RBAC policy rules, matched the way the Kubernetes RBAC authorizer matches them.
+
+use palisade_source::NodeRef;
+
+/// One entry of a Role's or ClusterRole's `rules`.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyRule<'d> {
+    /// `verbs`.
+    pub verbs: Vec<&'d str>,
+    /// `apiGroups` (`""` is the core group).
+    pub api_groups: Vec<&'d str>,
+    /// `resources`, possibly `resource/subresource`, `*` or `*/subresource`.
+    pub resources: Vec<&'d str>,
+    /// `resourceNames`; empty means every name.
+    pub resource_names: Vec<&'d str>,
+    /// `nonResourceURLs`.
+    pub non_resource_urls: Vec<&'d str>,
+}
+
+fn strings<'d>(node: Option<NodeRef<'d, '_>>) -> Vec<&'d str> {
+    node.map(|n| n.items().filter_map(|i| i.as_str()).collect())
+        .unwrap_or_default()
+}
+
+impl<'d> PolicyRule<'d> {
+    /// Read a rule mapping.
+    pub fn from_node(node: NodeRef<'d, '_>) -> Self {
+        PolicyRule {
+            verbs: strings(node.get("verbs")),
+            api_groups: strings(node.get("apiGroups")),
+            resources: strings(node.get("resources")),
+            resource_names: strings(node.get("resourceNames")),
+            non_resource_urls: strings(node.get("nonResourceURLs")),
+        }
+    }
+
+    /// The rules of a Role or ClusterRole object, with their index.
+    pub fn of_role(role: NodeRef<'d, '_>) -> Vec<(usize, PolicyRule<'d>)> {
+        role.get("rules")
+            .map(|rules| {
+                rules
+                    .items()
+                    .enumerate()
+                    .map(|(i, r)| (i, PolicyRule::from_node(r)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the rule grants `verb`.
+    pub fn has_verb(&self, verb: &str) -> bool {
+        self.verbs.iter().any(|v| *v == "*" || *v == verb)
+    }
+
+    /// Whether the rule covers the API group.
+    pub fn has_group(&self, group: &str) -> bool {
+        self.api_groups.iter().any(|g| *g == "*" || *g == group)
+    }
+
+    /// Whether the rule covers `resource` (or `resource/subresource`), as the authorizer's
+    /// `ResourceMatches`: `*`, an exact match, or `*/subresource`.
+    pub fn has_resource(&self, resource: &str) -> bool {
+        let subresource = resource.split_once('/').map(|(_, s)| s);
+        self.resources.iter().any(|r| {
+            *r == "*"
+                || *r == resource
+                || subresource.is_some_and(|s| r.strip_prefix("*/") == Some(s))
+        })
+    }
+
+    /// Whether the rule covers `resource` or any of its subresources (`userextras/scopes` for
+    /// `userextras`).
+    pub fn has_resource_or_subresource(&self, resource: &str) -> bool {
+        self.resources.iter().any(|r| {
+            *r == "*"
+                || *r == resource
+                || r.starts_with("*/")
+                || r.strip_prefix(resource)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    /// Whether the rule grants `verb` on `group`/`resource` for every object name (rules
+    /// restricted by `resourceNames` do not).
+    pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
+        self.resource_names.is_empty()
+            && self.has_verb(verb)
+            && self.has_group(group)
+            && self.has_resource(resource)
+    }
+
+    /// Whether the rule grants `verb` on `group`/`resource` for at least the object `name`.
+    pub fn allows_name(&self, verb: &str, group: &str, resource: &str, name: &str) -> bool {
+        (self.resource_names.is_empty() || self.resource_names.contains(&name))
+            && self.has_verb(verb)
+            && self.has_group(group)
+            && self.has_resource(resource)
+    }
+}
+
+/// A subject of a RoleBinding or ClusterRoleBinding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject<'d> {
+    /// Index in `subjects`.
+    pub index: usize,
+    /// `User`, `Group` or `ServiceAccount`.
+    pub kind: &'d str,
+    /// The name.
+    pub name: &'d str,
+    /// The namespace (ServiceAccounts).
+    pub namespace: Option<&'d str>,
+}
+
+impl<'d> Subject<'d> {
+    /// The subjects of a binding object.
+    pub fn of_binding(binding: NodeRef<'d, '_>) -> Vec<Subject<'d>> {
+        let Some(subjects) = binding.get("subjects") else {
+            return Vec::new();
+        };
+        subjects
+            .items()
+            .enumerate()
+            .map(|(index, s)| Subject {
+                index,
+                kind: s.get("kind").and_then(|k| k.as_str()).unwrap_or(""),
+                name: s.get("name").and_then(|k| k.as_str()).unwrap_or(""),
+                namespace: s.get("namespace").and_then(|k| k.as_str()),
+            })
+            .collect()
+    }
+
+    /// `Kind name` (`ServiceAccount ns/name` for service accounts), for messages.
+    pub fn describe(&self) -> String {
+        match (self.kind, self.namespace) {
+            ("ServiceAccount", Some(ns)) => format!("ServiceAccount {ns}/{}", self.name),
+            (kind, _) => format!("{kind} {}", self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_source::{Limits, parse_stream};
+
+    fn rule(text: &str) -> bool {
+        let docs = parse_stream(text, &Limits::default());
+        let node = docs[0].as_ref().unwrap().root().unwrap();
+        let r = PolicyRule::from_node(node);
+        r.allows("create", "", "pods/exec")
+    }
+
+    #[test]
+    fn matches_like_the_authorizer() {
+        assert!(rule(
+            "verbs: [create]\napiGroups: ['']\nresources: [pods/exec]\n"
+        ));
+        assert!(rule("verbs: ['*']\napiGroups: ['*']\nresources: ['*']\n"));
+        assert!(rule(
+            "verbs: [create]\napiGroups: ['']\nresources: ['*/exec']\n"
+        ));
+        assert!(
+            !rule("verbs: [create]\napiGroups: ['']\nresources: [pods]\n"),
+            "pods does not cover pods/exec"
+        );
+        assert!(
+            !rule("verbs: [create]\napiGroups: ['']\nresources: ['pods/*']\n"),
+            "pods/* is not a wildcard"
+        );
+        assert!(!rule(
+            "verbs: [create]\napiGroups: [apps]\nresources: [pods/exec]\n"
+        ));
+        assert!(!rule(
+            "verbs: [get]\napiGroups: ['']\nresources: [pods/exec]\n"
+        ));
+        assert!(!rule(
+            "verbs: [create]\napiGroups: ['']\nresources: [pods/exec]\nresourceNames: [one]\n"
+        ));
+    }
+}
