@@ -3,9 +3,10 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexBuilder};
 
-/// Well-known credential formats, with the name used in messages.
+/// Well-known credential formats, with the name used in messages. Matched on bytes with
+/// ASCII classes, so the regex engine can use its DFA and literal prefilters.
 const FORMATS: &[(&str, &str)] = &[
     (
         "private key",
@@ -24,21 +25,34 @@ const FORMATS: &[(&str, &str)] = &[
         "JSON Web Token",
         r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
     ),
-    ("bearer token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{20,}=*"),
     (
-        "password in a URL",
-        r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@$\{][^/\s@]*@",
+        "bearer token",
+        r"(?i)\bbearer[ \t]+[A-Za-z0-9\-._~+/]{20,}=*",
     ),
+    ("password in a URL", r"://[^/\s:@]+:[^/\s@$\{][^/\s@]*@"),
 ];
 
-static FORMAT_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(FORMATS.iter().map(|(_, re)| re)).expect("credential patterns compile")
-});
+fn bytes_regex(pattern: &str) -> Regex {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("credential pattern compiles")
+}
+
+static EACH_FORMAT: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| FORMATS.iter().map(|(_, re)| bytes_regex(re)).collect());
 
 /// `name = value` or `name: value` assignments inside configuration file contents.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*["']?([A-Za-z0-9_.\-]+)["']?[ \t]*[:=][ \t]*["']?([^\s"'#,;]+)"#)
-        .expect("assignment pattern compiles")
+    bytes_regex(r#"(?m)^[ \t]*["']?([A-Za-z0-9_.\-]+)["']?[ \t]*[:=][ \t]*["']?([^\s"'#,;]+)"#)
+});
+
+/// Where a secret-like word appears, so that only those lines of large file contents are
+/// examined for `name = value` assignments.
+static SENSITIVE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    bytes_regex(
+        r"(?i)pass|pwd|secret|token|api_?key|private_?key|credential|jwt|bearer|access_?key|auth_key",
+    )
 });
 
 /// Name fragments that mark a value as a credential.
@@ -63,10 +77,9 @@ const SENSITIVE_NAMES: &[&str] = &[
 
 /// The kind of credential a value contains, if it contains a well-known format.
 pub fn known_format(value: &str) -> Option<&'static str> {
-    FORMAT_SET
-        .matches(value)
+    EACH_FORMAT
         .iter()
-        .next()
+        .position(|re| re.is_match(value.as_bytes()))
         .map(|i| FORMATS[i].0)
 }
 
@@ -95,6 +108,14 @@ pub fn sensitive_name(name: &str) -> bool {
         .iter()
         .any(|n| lower.contains(n) || compact.contains(&n.replace('_', "")))
         && !REFERENCE_NAMES.iter().any(|r| compact.contains(r))
+}
+
+/// The start of the line that ends at the end of `before`.
+fn memrchr_newline(before: &[u8]) -> usize {
+    before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 fn entropy(value: &str) -> f64 {
@@ -161,12 +182,28 @@ pub fn credential(name: &str, value: &str) -> Option<String> {
         ));
     }
     if value.contains('\n') {
-        for caps in ASSIGNMENT.captures_iter(value) {
-            if sensitive_name(&caps[1]) && literal_secret(&caps[2]) {
-                return Some(format!(
-                    "sets `{}` to a literal secret in its contents",
-                    &caps[1]
-                ));
+        let bytes = value.as_bytes();
+        let mut last_line_start = usize::MAX;
+        for word in SENSITIVE_WORD.find_iter(bytes) {
+            let start = memrchr_newline(&bytes[..word.start()]);
+            if start == last_line_start {
+                continue;
+            }
+            last_line_start = start;
+            let end = bytes[word.end()..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| word.end() + i);
+            let Some(caps) = ASSIGNMENT.captures(&bytes[start..end]) else {
+                continue;
+            };
+            let (Ok(name), Ok(secret)) =
+                (std::str::from_utf8(&caps[1]), std::str::from_utf8(&caps[2]))
+            else {
+                continue;
+            };
+            if sensitive_name(name) && literal_secret(secret) {
+                return Some(format!("sets `{name}` to a literal secret in its contents"));
             }
         }
     }
