@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod image;
+pub mod network;
 pub mod pal;
 pub mod pod;
 pub mod pss;

@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{image, pal, pod, pss, rbac, secrets};
+use crate::{image, network, pal, pod, pss, rbac, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -40,6 +40,10 @@ pub static REGISTRY: &[&Rule] = &[
     &image::unpinned_image::RULE,
     &image::deprecated_registry::RULE,
     &image::sudo_in_command::RULE,
+    &network::allow_all_policy::RULE,
+    &network::exposed_service::RULE,
+    &network::service_external_ips::RULE,
+    &network::ingress_without_tls::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,
