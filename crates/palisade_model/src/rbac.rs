@@ -178,3 +178,215 @@ mod tests {
         ));
     }
 }
+
+/// A dangerous permission: any of `verbs` on any of `resources` in `group`. A resource written
+/// `name/*` stands for every subresource of `name`.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    /// Verbs, any of which grants the power.
+    pub verbs: &'static [&'static str],
+    /// The API group.
+    pub group: &'static str,
+    /// Resources, any of which grants the power.
+    pub resources: &'static [&'static str],
+}
+
+/// What an RBAC permission lets its holder do that matters for security. The one place that
+/// says which verbs on which resources grant which power; rules and the RBAC analysis use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Power {
+    /// Every verb on every resource (of every group, or of the core group).
+    Admin,
+    /// Read Secret values.
+    ReadSecrets,
+    /// Create pods or workload controllers.
+    CreateWorkloads,
+    /// Bind roles the holder does not have.
+    Bind,
+    /// Add permissions to roles.
+    Escalate,
+    /// Act as other identities.
+    Impersonate,
+    /// Create PersistentVolumes (hostPath).
+    CreatePersistentVolumes,
+    /// Reach the kubelet API.
+    NodesProxy,
+    /// Change admission webhooks.
+    Webhooks,
+    /// Mint ServiceAccount tokens.
+    TokenRequest,
+    /// Exec into or attach to containers.
+    Exec,
+    /// Add ephemeral containers to running pods.
+    EphemeralContainers,
+    /// Relabel namespaces.
+    ModifyNamespaces,
+}
+
+impl Power {
+    /// The grants that confer the power (empty for [`Power::Admin`], which is a rule shape).
+    pub fn grants(self) -> &'static [Grant] {
+        const RBAC: &str = "rbac.authorization.k8s.io";
+        match self {
+            Power::Admin => &[],
+            Power::ReadSecrets => &[Grant {
+                verbs: &["get", "list", "watch"],
+                group: "",
+                resources: &["secrets"],
+            }],
+            Power::CreateWorkloads => &[
+                Grant {
+                    verbs: &["create"],
+                    group: "",
+                    resources: &["pods", "replicationcontrollers"],
+                },
+                Grant {
+                    verbs: &["create", "update", "patch"],
+                    group: "apps",
+                    resources: &["deployments", "replicasets", "statefulsets", "daemonsets"],
+                },
+                Grant {
+                    verbs: &["create", "update", "patch"],
+                    group: "batch",
+                    resources: &["jobs", "cronjobs"],
+                },
+                Grant {
+                    verbs: &["update", "patch"],
+                    group: "",
+                    resources: &["replicationcontrollers"],
+                },
+            ],
+            Power::Bind => &[Grant {
+                verbs: &["bind"],
+                group: RBAC,
+                resources: &["clusterroles", "roles"],
+            }],
+            Power::Escalate => &[Grant {
+                verbs: &["escalate"],
+                group: RBAC,
+                resources: &["clusterroles", "roles"],
+            }],
+            Power::Impersonate => &[
+                Grant {
+                    verbs: &["impersonate"],
+                    group: "",
+                    resources: &["users", "groups", "serviceaccounts"],
+                },
+                Grant {
+                    verbs: &["impersonate"],
+                    group: "authentication.k8s.io",
+                    resources: &["userextras/*", "uids"],
+                },
+            ],
+            Power::CreatePersistentVolumes => &[Grant {
+                verbs: &["create"],
+                group: "",
+                resources: &["persistentvolumes"],
+            }],
+            Power::NodesProxy => &[Grant {
+                verbs: &[
+                    "get", "create", "update", "patch", "delete", "list", "watch",
+                ],
+                group: "",
+                resources: &["nodes/proxy"],
+            }],
+            Power::Webhooks => &[Grant {
+                verbs: &["create", "update", "patch"],
+                group: "admissionregistration.k8s.io",
+                resources: &[
+                    "validatingwebhookconfigurations",
+                    "mutatingwebhookconfigurations",
+                ],
+            }],
+            Power::TokenRequest => &[Grant {
+                verbs: &["create"],
+                group: "",
+                resources: &["serviceaccounts/token"],
+            }],
+            Power::Exec => &[Grant {
+                verbs: &["create"],
+                group: "",
+                resources: &["pods/exec", "pods/attach"],
+            }],
+            Power::EphemeralContainers => &[Grant {
+                verbs: &["update", "patch"],
+                group: "",
+                resources: &["pods/ephemeralcontainers"],
+            }],
+            Power::ModifyNamespaces => &[Grant {
+                verbs: &["update", "patch"],
+                group: "",
+                resources: &["namespaces"],
+            }],
+        }
+    }
+
+    /// Every power, most dangerous first.
+    pub const ALL: [Power; 13] = [
+        Power::Admin,
+        Power::Bind,
+        Power::Escalate,
+        Power::Impersonate,
+        Power::ReadSecrets,
+        Power::CreateWorkloads,
+        Power::NodesProxy,
+        Power::Webhooks,
+        Power::TokenRequest,
+        Power::Exec,
+        Power::EphemeralContainers,
+        Power::CreatePersistentVolumes,
+        Power::ModifyNamespaces,
+    ];
+
+    /// A short description of what the power lets its holder do.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Power::Admin => "do anything",
+            Power::ReadSecrets => "read Secret values",
+            Power::CreateWorkloads => "run pods as any ServiceAccount of the namespace",
+            Power::Bind => "grant itself any role",
+            Power::Escalate => "add any permission to roles",
+            Power::Impersonate => "act as other identities",
+            Power::CreatePersistentVolumes => {
+                "mount node directories through hostPath PersistentVolumes"
+            }
+            Power::NodesProxy => "run commands in any pod through the kubelet",
+            Power::Webhooks => "intercept or rewrite API requests",
+            Power::TokenRequest => "issue tokens for ServiceAccounts",
+            Power::Exec => "run commands in containers",
+            Power::EphemeralContainers => "inject containers into running pods",
+            Power::ModifyNamespaces => "weaken Pod Security levels and network policy selection",
+        }
+    }
+}
+
+impl PolicyRule<'_> {
+    /// Whether the rule is `*` verbs on `*` resources of `*` or the core group.
+    pub fn is_admin(&self) -> bool {
+        self.resource_names.is_empty()
+            && self.verbs.contains(&"*")
+            && self.resources.contains(&"*")
+            && self.api_groups.iter().any(|g| *g == "*" || g.is_empty())
+    }
+
+    /// The first (verb, resource) through which the rule confers `power` for every object name.
+    pub fn confers(&self, power: Power) -> Option<(&'static str, &'static str)> {
+        if power == Power::Admin {
+            return self.is_admin().then_some(("*", "*"));
+        }
+        power.grants().iter().find_map(|g| {
+            g.verbs
+                .iter()
+                .flat_map(|v| g.resources.iter().map(move |r| (*v, *r)))
+                .find(|(v, r)| match r.strip_suffix("/*") {
+                    Some(base) => {
+                        self.resource_names.is_empty()
+                            && self.has_verb(v)
+                            && self.has_group(g.group)
+                            && self.has_resource_or_subresource(base)
+                    }
+                    None => self.allows(v, g.group, r),
+                })
+        })
+    }
+}

@@ -47,20 +47,12 @@ declare_rule! {
     }
 }
 
-/// `*` verbs on `*` resources in `*` or the core group.
-pub(crate) fn is_admin_rule(rule: &PolicyRule<'_>) -> bool {
-    rule.resource_names.is_empty()
-        && rule.verbs.contains(&"*")
-        && rule.resources.contains(&"*")
-        && rule.api_groups.iter().any(|g| *g == "*" || g.is_empty())
-}
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
         return;
     }
     for (i, rule) in PolicyRule::of_role(object.root) {
-        if is_admin_rule(&rule) {
+        if rule.is_admin() {
             let groups = if rule.api_groups.contains(&"*") {
                 "every API group"
             } else {

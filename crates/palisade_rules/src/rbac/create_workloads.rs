@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -46,34 +48,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[
-    Grant {
-        verbs: &["create"],
-        group: "",
-        resources: &["pods", "replicationcontrollers"],
-    },
-    Grant {
-        verbs: &["create", "update", "patch"],
-        group: "apps",
-        resources: &["deployments", "replicasets", "statefulsets", "daemonsets"],
-    },
-    Grant {
-        verbs: &["create", "update", "patch"],
-        group: "batch",
-        resources: &["jobs", "cronjobs"],
-    },
-    Grant {
-        verbs: &["update", "patch"],
-        group: "",
-        resources: &["replicationcontrollers"],
-    },
-];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::CreateWorkloads,
         "its subjects can run pods as any ServiceAccount of the namespace",
     );
 }

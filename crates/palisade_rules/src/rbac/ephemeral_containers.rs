@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -44,17 +46,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[Grant {
-    verbs: &["update", "patch"],
-    group: "",
-    resources: &["pods/ephemeralcontainers"],
-}];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::EphemeralContainers,
         "its subjects can inject containers into running pods",
     );
 }

@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -42,17 +44,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[Grant {
-    verbs: &["escalate"],
-    group: "rbac.authorization.k8s.io",
-    resources: &["clusterroles", "roles"],
-}];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::Escalate,
         "its subjects can add any permission to roles",
     );
 }

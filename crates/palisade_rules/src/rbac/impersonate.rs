@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -44,24 +46,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[
-    Grant {
-        verbs: &["impersonate"],
-        group: "",
-        resources: &["users", "groups", "serviceaccounts"],
-    },
-    Grant {
-        verbs: &["impersonate"],
-        group: "authentication.k8s.io",
-        resources: &["userextras/*", "uids"],
-    },
-];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::Impersonate,
         "its subjects can act as other identities",
     );
 }

@@ -22,15 +22,7 @@ pub mod webhook_configuration;
 pub mod wildcard;
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::PolicyRule;
-
-/// A dangerous permission: any of `verbs` on any of `resources` in `group`. A resource written
-/// `name/*` stands for every subresource of `name`.
-pub(crate) struct Grant {
-    pub verbs: &'static [&'static str],
-    pub group: &'static str,
-    pub resources: &'static [&'static str],
-}
+use palisade_model::rbac::{PolicyRule, Power};
 
 /// Whether the object is an RBAC object of one of `kinds`.
 pub(crate) fn is_rbac(object: &Object<'_, '_>, kinds: &[&str]) -> bool {
@@ -47,38 +39,17 @@ pub(crate) fn is_builtin(object: &Object<'_, '_>) -> bool {
         == Some("rbac-defaults")
 }
 
-/// The first (verb, resource) of `grants` that `rule` allows for every object name.
-pub(crate) fn first_grant(
-    rule: &PolicyRule<'_>,
-    grants: &[Grant],
-) -> Option<(&'static str, &'static str)> {
-    grants.iter().find_map(|g| {
-        g.verbs
-            .iter()
-            .flat_map(|v| g.resources.iter().map(move |r| (*v, *r)))
-            .find(|(v, r)| match r.strip_suffix("/*") {
-                Some(base) => {
-                    rule.resource_names.is_empty()
-                        && rule.has_verb(v)
-                        && rule.has_group(g.group)
-                        && rule.has_resource_or_subresource(base)
-                }
-                None => rule.allows(v, g.group, r),
-            })
-    })
-}
-
 /// Whether RBAC002 reports this rule already (it grants everything, so naming each dangerous
 /// permission it includes would only repeat it).
 pub(crate) fn reported_as_admin(rule: &PolicyRule<'_>, ctx: &Ctx<'_>) -> bool {
-    admin_equivalent::is_admin_rule(rule) && ctx.is_enabled(admin_equivalent::RULE.meta.id)
+    rule.is_admin() && ctx.is_enabled(admin_equivalent::RULE.meta.id)
 }
 
-/// Report every rule of a (non-built-in) Role or ClusterRole that grants one of `grants`.
+/// Report every rule of a (non-built-in) Role or ClusterRole that confers `power`.
 pub(crate) fn report_grants(
     object: &Object<'_, '_>,
     ctx: &mut Ctx<'_>,
-    grants: &[Grant],
+    power: Power,
     effect: &str,
 ) {
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
@@ -88,7 +59,7 @@ pub(crate) fn report_grants(
         if reported_as_admin(&rule, ctx) {
             continue;
         }
-        if let Some((verb, resource)) = first_grant(&rule, grants) {
+        if let Some((verb, resource)) = rule.confers(power) {
             ctx.report(
                 format!("/rules/{i}"),
                 format!("{} grants {verb} on {resource}: {effect}", object.kind),

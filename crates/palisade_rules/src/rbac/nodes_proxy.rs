@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -43,19 +45,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[Grant {
-    verbs: &[
-        "get", "create", "update", "patch", "delete", "list", "watch",
-    ],
-    group: "",
-    resources: &["nodes/proxy"],
-}];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::NodesProxy,
         "its subjects can run commands in any pod through the kubelet",
     );
 }

@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -45,12 +47,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[Grant {
-    verbs: &["get", "list", "watch"],
-    group: "",
-    resources: &["secrets"],
-}];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    report_grants(object, ctx, GRANTS, "its subjects can read Secret values");
+    report_grants(
+        object,
+        ctx,
+        Power::ReadSecrets,
+        "its subjects can read Secret values",
+    );
 }

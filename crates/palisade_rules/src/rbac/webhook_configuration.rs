@@ -2,7 +2,9 @@
 
 use palisade_engine::prelude::*;
 
-use super::{Grant, report_grants};
+use palisade_model::rbac::Power;
+
+use super::report_grants;
 
 declare_rule! {
     /// ## What it does
@@ -45,20 +47,11 @@ declare_rule! {
     }
 }
 
-const GRANTS: &[Grant] = &[Grant {
-    verbs: &["create", "update", "patch"],
-    group: "admissionregistration.k8s.io",
-    resources: &[
-        "validatingwebhookconfigurations",
-        "mutatingwebhookconfigurations",
-    ],
-}];
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     report_grants(
         object,
         ctx,
-        GRANTS,
+        Power::Webhooks,
         "its subjects can intercept or rewrite API requests",
     );
 }
