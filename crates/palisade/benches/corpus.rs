@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use palisade_engine::{RuleSet, Settings};
+use palisade_model::inventory::{Fact, Inventory};
 use palisade_source::{Limits, count_events, parse_stream};
 use rayon::prelude::*;
 
@@ -54,20 +55,30 @@ fn best(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
 }
 
 fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (usize, usize) {
-    files
+    let per_file: Vec<(usize, usize, Vec<Fact>)> = files
         .par_iter()
         .map(|(path, text)| {
             let display = path.to_string_lossy();
             let mut objects = 0;
             let mut findings = 0;
+            let mut facts = Vec::new();
             for doc in parse_stream(text, limits).into_iter().flatten() {
                 let r = rules.scan_document(&doc, &display);
                 objects += r.objects;
                 findings += r.findings.len();
+                facts.extend(r.facts);
             }
-            (objects, findings)
+            (objects, findings, facts)
         })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        .collect();
+    let mut inventory = Inventory::default();
+    let (mut objects, mut findings) = (0, 0);
+    for (o, f, facts) in per_file {
+        objects += o;
+        findings += f;
+        inventory.facts.extend(facts);
+    }
+    (objects, findings + rules.scan_inventory(&inventory).len())
 }
 
 fn parse_only(files: &[(PathBuf, String)], limits: &Limits) -> usize {

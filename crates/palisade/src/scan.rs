@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use palisade_diagnostics::{Finding, InputError, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
+use palisade_model::inventory::{Fact, Inventory};
 use palisade_report::{Format, Report, Sources};
 use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
@@ -47,6 +48,7 @@ pub struct ScanOutcome {
 #[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
+    facts: Vec<Fact>,
     errors: Vec<InputError>,
     objects: usize,
     skipped_documents: usize,
@@ -105,6 +107,7 @@ fn scan_text(
                 result.objects += report.objects;
                 result.skipped_documents += usize::from(report.skipped);
                 result.findings.extend(report.findings);
+                result.facts.extend(report.facts);
             }
             DocumentOutcome::Failed(error) => result.errors.push(error),
         }
@@ -150,7 +153,9 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         ..ScanOutcome::default()
     };
     let mut templates = discovery.templates.len();
+    let mut inventory = Inventory::default();
     for r in results {
+        inventory.facts.extend(r.facts);
         outcome.summary.files += usize::from(r.read && !r.template);
         outcome.summary.objects += r.objects;
         outcome.summary.skipped_documents += r.skipped_documents;
@@ -161,6 +166,20 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             outcome.sources.insert(path, text);
         }
     }
+    let cross_object = rules.scan_inventory(&inventory);
+    if opts.keep_sources {
+        // Cross-object findings can land in files that had no finding of their own.
+        for f in &cross_object {
+            let path = &f.location.path;
+            if !outcome.sources.contains_key(path)
+                && path != "-"
+                && let Ok(text) = std::fs::read_to_string(path)
+            {
+                outcome.sources.insert(path.clone(), Arc::from(text));
+            }
+        }
+    }
+    outcome.findings.extend(cross_object);
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -12,6 +12,9 @@ const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n 
 /// A pod that passes every built-in rule.
 const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
 
+/// Isolates every pod of the namespace `shop`.
+const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
+
 fn palisade() -> Command {
     let mut cmd = Command::cargo_bin("palisade").unwrap();
     for (k, _) in std::env::vars() {
@@ -69,11 +72,10 @@ fn rules_of(json: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let dir = dir_with(&[("clean.yaml", RESTRICTED_POD.as_bytes())]);
-    assert_eq!(
-        run(palisade().current_dir(dir.path()).args(["scan", "."])).code,
-        0
-    );
+    let clean = format!("{RESTRICTED_POD}---\n{DEFAULT_DENY}");
+    let dir = dir_with(&[("clean.yaml", clean.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
     let dir = dir_with(&[("bad.yaml", PRIVILEGED_POD.as_bytes())]);
     let r = run(palisade()
         .current_dir(dir.path())
@@ -706,4 +708,36 @@ fn large_files_load_in_parallel_with_exact_positions() {
         .map(|&(i, l)| (i as u64, l as u64))
         .collect();
     assert_eq!(found, expected);
+}
+
+#[test]
+fn cross_object_rules_see_every_file() {
+    // The workload, its binding and the role live in three files.
+    let dir = dir_with(&[
+        ("app.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      containers: [{name: api, image: x}]\n"),
+        ("binding.yaml", b"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: api, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets}\nsubjects:\n- {kind: ServiceAccount, name: api}\n"),
+        ("role.yaml", b"apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: secrets, namespace: shop}\nrules:\n- {apiGroups: [''], resources: [secrets], verbs: [list]}\n"),
+    ]);
+    let (code, json) = scan_json(dir.path(), &[".", "--select", "RBAC031,NET002"]);
+    assert_eq!(code, 1);
+    let findings = json["findings"].as_array().unwrap();
+    let powers = findings
+        .iter()
+        .find(|f| f["rule"] == "RBAC031")
+        .expect("RBAC031 across files");
+    assert_eq!(powers["location"]["path"], "./app.yaml");
+    assert_eq!(powers["location"]["line"], 7);
+    assert!(
+        powers["message"]
+            .as_str()
+            .unwrap()
+            .contains("read Secret values (via RoleBinding/api -> Role/secrets)"),
+        "{powers}"
+    );
+    assert!(findings.iter().any(|f| f["rule"] == "NET002"));
+    // Text output shows the snippet of a file that only has a cross-object finding.
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--select", "RBAC031"]));
+    assert!(r.stdout.contains("serviceAccountName: api"), "{}", r.stdout);
 }

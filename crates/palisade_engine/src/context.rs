@@ -153,3 +153,50 @@ impl<'r> Ctx<'r> {
         self.rules.enabled().iter().any(|r| r.meta.id == id)
     }
 }
+
+/// A cross-object finding as a rule reports it: at a fact's location.
+#[derive(Debug, Clone)]
+pub struct SiteFinding {
+    /// The reporting rule.
+    pub rule: &'static Rule,
+    /// The object the finding is about.
+    pub object: palisade_diagnostics::ObjectRef,
+    /// Where to point.
+    pub location: palisade_diagnostics::Location,
+    /// The object's suppression annotation.
+    pub ignore: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// A severity other than the rule's default.
+    pub severity: Option<Severity>,
+}
+
+/// The context of a cross-object rule.
+pub struct InventoryCtx<'r> {
+    rule: &'static Rule,
+    out: &'r mut Vec<SiteFinding>,
+}
+
+impl<'r> InventoryCtx<'r> {
+    /// A context for running one inventory rule.
+    pub fn new(rule: &'static Rule, out: &'r mut Vec<SiteFinding>) -> Self {
+        InventoryCtx { rule, out }
+    }
+
+    /// Report a finding about `fact`'s object at `location` (one of the fact's sites).
+    pub fn report(
+        &mut self,
+        fact: &palisade_model::inventory::Fact,
+        location: &palisade_diagnostics::Location,
+        message: impl Into<String>,
+    ) {
+        self.out.push(SiteFinding {
+            rule: self.rule,
+            object: fact.object.clone(),
+            location: location.clone(),
+            ignore: fact.ignore.clone(),
+            message: message.into(),
+            severity: None,
+        });
+    }
+}

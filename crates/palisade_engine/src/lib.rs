@@ -13,7 +13,7 @@ mod runner;
 mod selection;
 mod suppress;
 
-pub use context::{At, Ctx, RawFinding};
+pub use context::{At, Ctx, InventoryCtx, RawFinding, SiteFinding};
 pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
 pub use runner::{DocumentReport, PathIgnore, RuleSet, Settings};
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
@@ -21,11 +21,12 @@ pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_sup
 
 /// What rule files import.
 pub mod prelude {
-    pub use crate::Ctx;
     pub use crate::declare_rule;
     pub use crate::rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
+    pub use crate::{Ctx, InventoryCtx};
     pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
     pub use palisade_diagnostics::{Layer, Severity};
+    pub use palisade_model::inventory::{Fact, FactKind, Inventory};
     pub use palisade_model::{ContainerView, Object, PodSpecView};
     pub use palisade_source::{NodeRef, escape_pointer_segment};
 }

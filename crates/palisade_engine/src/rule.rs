@@ -3,7 +3,8 @@
 use palisade_diagnostics::{FrameworkRef, PssCheck, PssLevel, RuleMeta};
 use palisade_model::{Object, PodSpecView};
 
-use crate::context::Ctx;
+use crate::context::{Ctx, InventoryCtx};
+use palisade_model::inventory::Inventory;
 
 /// The one place a rule plugs into the runner.
 #[derive(Clone, Copy)]
@@ -12,6 +13,8 @@ pub enum Hook {
     Pod(for<'d, 'a> fn(&PodSpecView<'d, 'a>, &mut Ctx<'_>)),
     /// Runs on every object.
     Object(for<'d, 'a> fn(&Object<'d, 'a>, &mut Ctx<'_>)),
+    /// Runs once per scan on the facts of every object (cross-object rules).
+    Inventory(fn(&Inventory, &mut InventoryCtx<'_>)),
 }
 
 /// A Pod Security Admission check's version history, as upstream registers it.

@@ -1,14 +1,16 @@
 //! The per-object runner: every enabled rule once per object, then location resolution and
 //! suppression.
 
-use palisade_diagnostics::{Finding, Location, ObjectRef, Severity};
-use palisade_model::{Object, objects_in};
+use palisade_diagnostics::{Finding, ObjectRef, Severity};
+use palisade_model::inventory::{Inventory, fact_of};
+use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
 
+use crate::context::InventoryCtx;
 use crate::context::{At, Ctx, RawFinding};
 use crate::rule::{Hook, Rule};
 use crate::selection::{Selection, SelectionError, Selector};
-use crate::suppress::{IGNORE_ANNOTATION, parse_suppressions};
+use crate::suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};
 
 /// "Findings of these rules in files matching this glob are suppressed" (from `palisade.toml`).
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct Settings {
 pub struct DocumentReport {
     /// Findings, suppressed ones included (flagged).
     pub findings: Vec<Finding>,
+    /// Facts for cross-object rules (only when such rules are enabled).
+    pub facts: Vec<palisade_model::inventory::Fact>,
     /// Objects evaluated.
     pub objects: usize,
     /// Whether the document was skipped as non-Kubernetes.
@@ -83,17 +87,17 @@ impl RuleSet {
         let found = objects_in(doc);
         let mut report = DocumentReport {
             findings: Vec::new(),
+            facts: Vec::new(),
             objects: found.objects.len(),
             skipped: found.skipped,
         };
-        let path_suppressors: Vec<&PathIgnore> = self
-            .settings
-            .path_ignores
-            .iter()
-            .filter(|p| p.glob.is_match(path) || p.glob.is_match(path.trim_start_matches("./")))
-            .collect();
+        let path_suppressors = self.path_suppressors(path);
+        let collect_facts = self.collects_facts();
         let mut raw = Vec::new();
         for object in &found.objects {
+            if collect_facts && let Some(fact) = fact_of(object, path, doc.index) {
+                report.facts.push(fact);
+            }
             raw.clear();
             let pod = object.pod_spec();
             for &rule in &self.enabled {
@@ -110,36 +114,24 @@ impl RuleSet {
                             check(pod, &mut ctx);
                         }
                     }
+                    Hook::Inventory(_) => {}
                 }
             }
             if raw.is_empty() {
                 continue;
             }
-            let object_ref = object_ref(object);
-            let suppressions: Vec<_> = object
-                .annotation(IGNORE_ANNOTATION)
-                .and_then(|a| a.as_str())
-                .map(parse_suppressions)
-                .unwrap_or_default()
-                .into_iter()
-                .flatten()
-                .collect();
+            let object_ref = object.object_ref();
+            let suppressions = annotation_suppressions(
+                object
+                    .annotation(IGNORE_ANNOTATION)
+                    .and_then(|a| a.as_str()),
+            );
             for finding in raw.drain(..) {
                 let severity = finding.severity.unwrap_or(finding.rule.meta.severity);
                 if self.settings.min_severity.is_some_and(|min| severity < min) {
                     continue;
                 }
-                let rule = finding.rule;
-                let reason = suppressions
-                    .iter()
-                    .find(|s| s.selectors.iter().any(|sel| sel.matches(rule)))
-                    .map(|s| format!("{IGNORE_ANNOTATION}: {}", s.reason))
-                    .or_else(|| {
-                        path_suppressors
-                            .iter()
-                            .find(|p| p.selectors.iter().any(|sel| sel.matches(rule)))
-                            .map(|p| format!("palisade.toml per-path-ignores `{}`", p.pattern))
-                    });
+                let reason = suppression_reason(finding.rule, &suppressions, &path_suppressors);
                 report.findings.push(self.resolve(
                     object,
                     &object_ref,
@@ -153,6 +145,57 @@ impl RuleSet {
         report
     }
 
+    /// Whether any enabled rule needs the inventory (so documents record their facts).
+    pub fn collects_facts(&self) -> bool {
+        self.enabled
+            .iter()
+            .any(|r| matches!(r.hook, Hook::Inventory(_)))
+    }
+
+    fn path_suppressors(&self, path: &str) -> Vec<&PathIgnore> {
+        self.settings
+            .path_ignores
+            .iter()
+            .filter(|p| p.glob.is_match(path) || p.glob.is_match(path.trim_start_matches("./")))
+            .collect()
+    }
+
+    /// Run the cross-object rules over the facts of a whole scan.
+    pub fn scan_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
+        let mut raw = Vec::new();
+        for &rule in &self.enabled {
+            if let Hook::Inventory(check) = rule.hook {
+                let mut ctx = InventoryCtx::new(rule, &mut raw);
+                check(inventory, &mut ctx);
+            }
+        }
+        raw.into_iter()
+            .filter_map(|f| {
+                let severity = f.severity.unwrap_or(f.rule.meta.severity);
+                if self.settings.min_severity.is_some_and(|min| severity < min) {
+                    return None;
+                }
+                let suppressions = annotation_suppressions(f.ignore.as_deref());
+                let reason = suppression_reason(
+                    f.rule,
+                    &suppressions,
+                    &self.path_suppressors(&f.location.path),
+                );
+                Some(Finding {
+                    rule: &f.rule.meta,
+                    severity,
+                    object: f.object,
+                    container: None,
+                    location: f.location,
+                    message: f.message,
+                    suppressed: reason.is_some(),
+                    suppression_reason: reason,
+                    redact_source: false,
+                })
+            })
+            .collect()
+    }
+
     fn resolve(
         &self,
         object: &Object<'_, '_>,
@@ -162,18 +205,17 @@ impl RuleSet {
         raw: RawFinding,
         reason: Option<String>,
     ) -> Finding {
-        let (start, end, pointer, missing) = match raw.at {
-            At::Pointer(pointer) => {
-                let located = object.root.locate(&pointer);
-                (located.start, located.end, pointer, located.missing)
-            }
-            At::Pos(pos) => (
+        let location = match raw.at {
+            At::Pointer(pointer) => object.location(path, document, &pointer),
+            At::Pos(pos) => span_location(
+                path,
+                document,
+                String::new(),
                 pos,
                 Pos {
                     col: pos.col + 1,
                     ..pos
                 },
-                String::new(),
                 false,
             ),
         };
@@ -182,16 +224,7 @@ impl RuleSet {
             severity: raw.severity.unwrap_or(raw.rule.meta.severity),
             object: object_ref.clone(),
             container: raw.container,
-            location: Location {
-                path: path.to_string(),
-                line: start.line,
-                column: start.col + 1,
-                end_line: end.line,
-                end_column: end.col + 1,
-                document,
-                pointer,
-                missing,
-            },
+            location,
             message: raw.message,
             suppressed: reason.is_some(),
             suppression_reason: reason,
@@ -200,11 +233,29 @@ impl RuleSet {
     }
 }
 
-fn object_ref(object: &Object<'_, '_>) -> ObjectRef {
-    ObjectRef {
-        api_version: object.api_version.to_string(),
-        kind: object.kind.to_string(),
-        namespace: object.namespace().map(str::to_string),
-        name: object.name().map(str::to_string),
-    }
+fn annotation_suppressions(value: Option<&str>) -> Vec<Suppression> {
+    value
+        .map(parse_suppressions)
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Why a finding of `rule` is suppressed: the object's annotation first, then per-path ignores.
+fn suppression_reason(
+    rule: &Rule,
+    annotation: &[Suppression],
+    paths: &[&PathIgnore],
+) -> Option<String> {
+    annotation
+        .iter()
+        .find(|s| s.selectors.iter().any(|sel| sel.matches(rule)))
+        .map(|s| format!("{IGNORE_ANNOTATION}: {}", s.reason))
+        .or_else(|| {
+            paths
+                .iter()
+                .find(|p| p.selectors.iter().any(|sel| sel.matches(rule)))
+                .map(|p| format!("palisade.toml per-path-ignores `{}`", p.pattern))
+        })
 }

@@ -8,10 +8,11 @@
 #![deny(missing_docs)]
 
 mod image;
+pub mod inventory;
 mod object;
 mod pod;
 pub mod rbac;
 
 pub use image::ImageRef;
-pub use object::{DocumentObjects, Object, objects_in};
+pub use object::{DocumentObjects, Object, objects_in, span_location};
 pub use pod::{ContainerKind, ContainerView, HostPathVolume, PodSpecView};

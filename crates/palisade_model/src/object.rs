@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use palisade_source::{Document, NodeRef};
+use palisade_diagnostics::{Location, ObjectRef};
+use palisade_source::{Document, NodeRef, Pos};
 
 use crate::pod::PodSpecView;
 
@@ -57,9 +58,54 @@ impl<'d, 'a> Object<'d, 'a> {
         }
     }
 
+    /// The identity used in findings.
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.to_string(),
+            kind: self.kind.to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().map(str::to_string),
+        }
+    }
+
+    /// The location of `pointer` (relative to this object) in the file: the field's key, or its
+    /// nearest existing ancestor when it is missing.
+    pub fn location(&self, path: &str, document: u32, pointer: &str) -> Location {
+        let located = self.root.locate(pointer);
+        span_location(
+            path,
+            document,
+            pointer.to_string(),
+            located.start,
+            located.end,
+            located.missing,
+        )
+    }
+
     /// The pod spec inside this object, for every kind that carries one (built once).
     pub fn pod_spec(&self) -> Option<&PodSpecView<'d, 'a>> {
         self.pod.get_or_init(|| PodSpecView::of(self)).as_ref()
+    }
+}
+
+/// A [`Location`] from a span (positions are 1-based lines, 0-based columns).
+pub fn span_location(
+    path: &str,
+    document: u32,
+    pointer: String,
+    start: Pos,
+    end: Pos,
+    missing: bool,
+) -> Location {
+    Location {
+        path: path.to_string(),
+        line: start.line,
+        column: start.col + 1,
+        end_line: end.line,
+        end_column: end.col + 1,
+        document,
+        pointer,
+        missing,
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use palisade_engine::{PssVersion, RuleSet, Selection, Selector, Settings};
+use palisade_model::inventory::Inventory;
 use palisade_source::{Limits, parse_stream};
 
 fn fixtures_dir() -> PathBuf {
@@ -55,14 +56,20 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
     )
     .unwrap();
     let mut out = Expectations::new();
+    let mut inventory = Inventory::default();
+    let mut findings = Vec::new();
     for doc in parse_stream(text, &Limits::default()) {
         let doc = doc.expect("fixture parses");
-        for f in rules.scan_document(&doc, "fixture.yaml").findings {
-            assert!(!f.message.is_empty());
-            if !f.suppressed {
-                *out.entry((f.location.line, f.rule.id.to_string()))
-                    .or_default() += 1;
-            }
+        let report = rules.scan_document(&doc, "fixture.yaml");
+        findings.extend(report.findings);
+        inventory.facts.extend(report.facts);
+    }
+    findings.extend(rules.scan_inventory(&inventory));
+    for f in findings {
+        assert!(!f.message.is_empty());
+        if !f.suppressed {
+            *out.entry((f.location.line, f.rule.id.to_string()))
+                .or_default() += 1;
         }
     }
     out

@@ -20,6 +20,7 @@ pub mod read_secrets;
 pub mod token_request;
 pub mod webhook_configuration;
 pub mod wildcard;
+pub mod workload_powers;
 
 use palisade_engine::prelude::*;
 use palisade_model::rbac::{PolicyRule, Power};

@@ -1,0 +1,342 @@
+//! The inventory: compact facts about the objects of a scan that cross-object rules need
+//! (namespaces, workloads, network policies, Services, RBAC), collected while documents are
+//! scanned so that trees can be dropped. Each fact keeps where it came from, for findings.
+
+use std::collections::BTreeMap;
+
+use palisade_diagnostics::{Location, ObjectRef};
+
+use crate::object::Object;
+use crate::rbac::{PolicyRule, Power, Subject};
+
+/// One object's facts.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// The object.
+    pub object: ObjectRef,
+    /// The object's `metadata.name` (or its root when unnamed).
+    pub site: Location,
+    /// The object's `metadata.namespace` (or `site` when unset).
+    pub namespace_site: Location,
+    /// The object's `palisade.dev/ignore` annotation, for suppressing cross-object findings.
+    pub ignore: Option<String>,
+    /// What the object is.
+    pub kind: FactKind,
+}
+
+/// The facts that matter per kind of object.
+#[derive(Debug, Clone)]
+pub enum FactKind {
+    /// A Namespace.
+    Namespace,
+    /// An object with a pod spec.
+    Workload(WorkloadFact),
+    /// A NetworkPolicy.
+    NetworkPolicy(NetworkPolicyFact),
+    /// A Service.
+    Service(ServiceFact),
+    /// A ServiceAccount.
+    ServiceAccount,
+    /// A Role or ClusterRole.
+    Role(RoleFact),
+    /// A RoleBinding or ClusterRoleBinding.
+    Binding(BindingFact),
+}
+
+/// A workload's pod template as other objects see it.
+#[derive(Debug, Clone)]
+pub struct WorkloadFact {
+    /// The pod template's labels.
+    pub labels: BTreeMap<String, String>,
+    /// `serviceAccountName` (`default` when unset).
+    pub service_account: String,
+    /// Where the ServiceAccount is (or would be) set.
+    pub service_account_site: Location,
+    /// Host access the pod has: `privileged`, `hostNetwork`, `hostPID`, `hostIPC`, `hostPath`.
+    pub host_access: Vec<&'static str>,
+}
+
+/// A NetworkPolicy's effect on isolation.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkPolicyFact {
+    /// `podSelector: {}`: the policy selects every pod of its namespace.
+    pub selects_all: bool,
+    /// The effective policy types include Ingress (so selected pods are isolated for ingress).
+    pub ingress: bool,
+    /// The effective policy types include Egress.
+    pub egress: bool,
+}
+
+/// A Service's reach.
+#[derive(Debug, Clone)]
+pub struct ServiceFact {
+    /// `NodePort` or `LoadBalancer`.
+    pub exposed: bool,
+    /// `spec.selector`.
+    pub selector: BTreeMap<String, String>,
+    /// Where the selector (or type) is.
+    pub selector_site: Location,
+}
+
+/// The powers a Role or ClusterRole confers.
+#[derive(Debug, Clone)]
+pub struct RoleFact {
+    /// ClusterRole (true) or Role.
+    pub cluster: bool,
+    /// Powers conferred by any of its rules.
+    pub powers: Vec<Power>,
+}
+
+/// A binding's role and subjects.
+#[derive(Debug, Clone)]
+pub struct BindingFact {
+    /// ClusterRoleBinding (true) or RoleBinding.
+    pub cluster: bool,
+    /// `roleRef.kind`.
+    pub role_kind: String,
+    /// `roleRef.name`.
+    pub role_name: String,
+    /// Subjects as (kind, name, namespace).
+    pub subjects: Vec<(String, String, Option<String>)>,
+}
+
+/// Every fact of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// The facts, in no particular order.
+    pub facts: Vec<Fact>,
+}
+
+fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
+    node.map(|n| {
+        n.entries()
+            .filter_map(|(k, v)| v.scalar_text().map(|t| (k.to_string(), t.into_owned())))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The facts of one object, if cross-object rules care about its kind.
+pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fact> {
+    let root = object.root;
+    let rbac = object.api_version.starts_with("rbac.authorization.k8s.io/");
+    let kind = if let Some(pod) = object.pod_spec() {
+        let sa = pod
+            .spec
+            .get("serviceAccountName")
+            .or_else(|| pod.spec.get("serviceAccount"))
+            .and_then(|s| s.as_str())
+            .filter(|s| !s.is_empty());
+        let sa_pointer = if pod.spec.get("serviceAccountName").is_some() {
+            pod.ptr("serviceAccountName")
+        } else {
+            pod.pointer.clone()
+        };
+        let mut host_access = Vec::new();
+        if pod.containers().iter().any(|c| {
+            c.security_context(&["privileged"])
+                .and_then(|p| p.as_bool())
+                == Some(true)
+        }) {
+            host_access.push("privileged");
+        }
+        for field in ["hostNetwork", "hostPID", "hostIPC"] {
+            if pod.spec.get(field).and_then(|v| v.as_bool()) == Some(true) {
+                host_access.push(field);
+            }
+        }
+        if !pod.host_path_volumes().is_empty() {
+            host_access.push("hostPath");
+        }
+        FactKind::Workload(WorkloadFact {
+            labels: labels(pod.metadata.and_then(|m| m.get("labels"))),
+            service_account: sa.unwrap_or("default").to_string(),
+            service_account_site: object.location(path, document, &sa_pointer),
+            host_access,
+        })
+    } else {
+        match &*object.kind {
+            "Namespace" => FactKind::Namespace,
+            "ServiceAccount" => FactKind::ServiceAccount,
+            "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
+                let spec = root.get("spec");
+                let selects_all = spec.and_then(|s| s.get("podSelector")).is_none_or(|p| {
+                    p.entries()
+                        .all(|(_, v)| v.entries().len() == 0 && v.items().len() == 0)
+                });
+                let types: Vec<&str> = spec
+                    .and_then(|s| s.get("policyTypes"))
+                    .map(|t| t.items().filter_map(|i| i.as_str()).collect())
+                    .unwrap_or_default();
+                // Upstream defaulting: Ingress always when unset, Egress when egress rules exist.
+                let (ingress, egress) = if types.is_empty() {
+                    (
+                        true,
+                        spec.and_then(|s| s.get("egress"))
+                            .is_some_and(|e| !e.is_null()),
+                    )
+                } else {
+                    (types.contains(&"Ingress"), types.contains(&"Egress"))
+                };
+                FactKind::NetworkPolicy(NetworkPolicyFact {
+                    selects_all,
+                    ingress,
+                    egress,
+                })
+            }
+            "Service" => {
+                let kind = root.path(&["spec", "type"]).and_then(|t| t.as_str());
+                let pointer = if root.path(&["spec", "selector"]).is_some() {
+                    "/spec/selector"
+                } else {
+                    "/spec"
+                };
+                FactKind::Service(ServiceFact {
+                    exposed: matches!(kind, Some("NodePort" | "LoadBalancer")),
+                    selector: labels(root.path(&["spec", "selector"])),
+                    selector_site: object.location(path, document, pointer),
+                })
+            }
+            "Role" | "ClusterRole" if rbac => {
+                let rules = PolicyRule::of_role(root);
+                let powers = Power::ALL
+                    .into_iter()
+                    .filter(|p| rules.iter().any(|(_, r)| r.confers(*p).is_some()))
+                    .collect();
+                FactKind::Role(RoleFact {
+                    cluster: object.kind == "ClusterRole",
+                    powers,
+                })
+            }
+            "RoleBinding" | "ClusterRoleBinding" if rbac => {
+                let text = |keys: &[&str]| {
+                    root.path(keys)
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                FactKind::Binding(BindingFact {
+                    cluster: object.kind == "ClusterRoleBinding",
+                    role_kind: text(&["roleRef", "kind"]),
+                    role_name: text(&["roleRef", "name"]),
+                    subjects: Subject::of_binding(root)
+                        .into_iter()
+                        .map(|s| {
+                            (
+                                s.kind.to_string(),
+                                s.name.to_string(),
+                                s.namespace.map(str::to_string),
+                            )
+                        })
+                        .collect(),
+                })
+            }
+            _ => return None,
+        }
+    };
+    let site_pointer = if root.path(&["metadata", "name"]).is_some() {
+        "/metadata/name"
+    } else {
+        ""
+    };
+    let site = object.location(path, document, site_pointer);
+    let namespace_site = if object.namespace().is_some() {
+        object.location(path, document, "/metadata/namespace")
+    } else {
+        site.clone()
+    };
+    Some(Fact {
+        object: object.object_ref(),
+        site,
+        namespace_site,
+        ignore: object
+            .annotation("palisade.dev/ignore")
+            .and_then(|a| a.scalar_text())
+            .map(|a| a.into_owned()),
+        kind,
+    })
+}
+
+impl Inventory {
+    /// Facts of a kind in a namespace (`None` matches objects without a namespace).
+    pub fn in_namespace<'i>(
+        &'i self,
+        namespace: Option<&'i str>,
+    ) -> impl Iterator<Item = &'i Fact> + 'i {
+        self.facts
+            .iter()
+            .filter(move |f| f.object.namespace.as_deref() == namespace)
+    }
+
+    /// The powers a ServiceAccount holds through the bindings and roles of the scan (and the
+    /// built-in `cluster-admin`, `admin` and `edit` ClusterRoles), with the binding and role
+    /// that confer each.
+    pub fn service_account_powers(
+        &self,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Vec<(Power, String)> {
+        let mut out: Vec<(Power, String)> = Vec::new();
+        for fact in &self.facts {
+            let FactKind::Binding(b) = &fact.kind else {
+                continue;
+            };
+            let binding_ns = fact.object.namespace.as_deref();
+            let applies = b
+                .subjects
+                .iter()
+                .any(|(kind, subject, ns)| match kind.as_str() {
+                    "ServiceAccount" => {
+                        subject == name && ns.as_deref().or(binding_ns) == namespace
+                    }
+                    "Group" => {
+                        subject == "system:serviceaccounts"
+                            || namespace
+                                .is_some_and(|n| *subject == format!("system:serviceaccounts:{n}"))
+                    }
+                    _ => false,
+                });
+            // A RoleBinding only grants inside its own namespace.
+            if !applies || (!b.cluster && binding_ns != namespace) {
+                continue;
+            }
+            let via = format!(
+                "{}/{} -> {}/{}",
+                fact.object.kind,
+                fact.object.name.as_deref().unwrap_or(""),
+                b.role_kind,
+                b.role_name
+            );
+            for power in self.role_powers(&b.role_kind, &b.role_name, binding_ns) {
+                if !out.iter().any(|(p, _)| *p == power) {
+                    out.push((power, via.clone()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn role_powers(&self, kind: &str, name: &str, binding_ns: Option<&str>) -> Vec<Power> {
+        let found = self.facts.iter().find_map(|f| match &f.kind {
+            FactKind::Role(r)
+                if f.object.kind == kind
+                    && f.object.name.as_deref() == Some(name)
+                    && (r.cluster || f.object.namespace.as_deref() == binding_ns) =>
+            {
+                Some(r.powers.clone())
+            }
+            _ => None,
+        });
+        if let Some(powers) = found {
+            return powers;
+        }
+        match (kind, name) {
+            ("ClusterRole", "cluster-admin") => vec![Power::Admin],
+            ("ClusterRole", "admin" | "edit") => {
+                vec![Power::ReadSecrets, Power::CreateWorkloads, Power::Exec]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
