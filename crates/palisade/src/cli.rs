@@ -98,6 +98,15 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_MAX_FILE_SIZE", value_name = "SIZE")]
     pub max_file_size: Option<String>,
 
+    /// Report only findings that are not in this baseline file (the others count as
+    /// suppressed).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the findings that remain unsuppressed to FILE as a baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Also list suppressed findings.
     #[arg(long)]
     pub show_suppressed: bool,

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use palisade_diagnostics::Location;
 use palisade_diagnostics::Severity;
-use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings};
+use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
 use palisade_report::Format;
 use serde::Deserialize;
 
@@ -41,6 +42,30 @@ pub struct FileConfig {
     pub max_file_size: Option<toml::Value>,
     /// Glob (relative to the configuration file's directory) -> rules suppressed there.
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// Accepted risks with scope, owner, reason and expiry.
+    pub waivers: Option<Vec<toml::Spanned<WaiverConfig>>>,
+}
+
+/// One `[[waivers]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WaiverConfig {
+    /// Rule ids, names or prefixes.
+    pub rules: Vec<String>,
+    /// Only objects in this namespace.
+    pub namespace: Option<String>,
+    /// Only objects of this kind.
+    pub kind: Option<String>,
+    /// Only objects whose name matches this glob.
+    pub name: Option<String>,
+    /// Only files matching this glob (relative to the configuration file's directory).
+    pub path: Option<String>,
+    /// Who accepted the risk (mandatory).
+    pub owner: String,
+    /// Why (mandatory).
+    pub reason: String,
+    /// Last day the waiver applies, `YYYY-MM-DD`.
+    pub expires: Option<String>,
 }
 
 /// Find `palisade.toml` in `start` or the nearest ancestor.
@@ -62,11 +87,13 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Load a configuration file.
-pub fn load(path: &Path) -> Result<FileConfig> {
+/// Load a configuration file; returns it with its text (for waiver line numbers).
+pub fn load(path: &Path) -> Result<(FileConfig, String)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid configuration in {}", path.display()))
+    let config = toml::from_str(&text)
+        .with_context(|| format!("invalid configuration in {}", path.display()))?;
+    Ok((config, text))
 }
 
 /// What `--fail-on` resolves to.
@@ -93,6 +120,8 @@ pub struct Resolved {
     pub max_file_size: u64,
     /// The configuration file used, if any.
     pub config_path: Option<PathBuf>,
+    /// Waivers from the configuration file.
+    pub waivers: Vec<Waiver>,
 }
 
 /// Parse `16MiB`, `512KiB`, `1GiB`, `10MB` or a plain number of bytes.
@@ -141,10 +170,11 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             .unwrap_or_else(|| PathBuf::from("."));
         find_config(&start)
     };
-    let file = match &config_path {
+    let (mut file, config_text) = match &config_path {
         Some(p) => load(p)?,
-        None => FileConfig::default(),
+        None => (FileConfig::default(), String::new()),
     };
+    let waiver_entries = file.waivers.take().unwrap_or_default();
     let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
     let list = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
         let items = if flag.is_empty() {
@@ -239,7 +269,12 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             }
         }
     }
+    let waivers = match &config_path {
+        Some(path) => build_waivers(waiver_entries, &config_text, path, config_dir.as_deref())?,
+        None => Vec::new(),
+    };
     Ok(Resolved {
+        waivers,
         settings: Settings {
             selection,
             min_severity,
@@ -270,6 +305,108 @@ fn anchor_glob(pattern: &str, config_dir: Option<&Path>) -> String {
         Some(b) => format!("{}/{pattern}", b.to_string_lossy()),
         None => format!("**/{pattern}"),
     }
+}
+
+/// The path to print for the configuration file: relative to the working directory when below it.
+fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative
+        .unwrap_or_else(|| path.to_path_buf())
+        .to_string_lossy()
+        .to_string()
+}
+
+fn glob(pattern: &str, what: &str) -> Result<globset::GlobMatcher> {
+    Ok(globset::GlobBuilder::new(pattern)
+        .literal_separator(false)
+        .build()
+        .with_context(|| format!("invalid {what} glob `{pattern}`"))?
+        .compile_matcher())
+}
+
+/// Validate `[[waivers]]` entries: known rules, an owner and a reason, a real date.
+fn build_waivers(
+    entries: Vec<toml::Spanned<WaiverConfig>>,
+    text: &str,
+    path: &Path,
+    config_dir: Option<&Path>,
+) -> Result<Vec<Waiver>> {
+    let display = display_path(path);
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, spanned)| {
+            let line = u32::try_from(
+                text[..spanned.span().start.min(text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1,
+            )
+            .unwrap_or(u32::MAX);
+            let w = spanned.into_inner();
+            let context = || format!("{display}:{line}: waiver {i}");
+            if w.rules.is_empty() {
+                bail!("{}: `rules` is empty", context());
+            }
+            for rule in &w.rules {
+                if !palisade_rules::registry()
+                    .iter()
+                    .any(|r| Selector::new(rule).matches(r))
+                {
+                    bail!(
+                        "{}: `{rule}` matches no rule (see `palisade rules`)",
+                        context()
+                    );
+                }
+            }
+            if w.owner.trim().is_empty() || w.reason.trim().is_empty() {
+                bail!("{}: `owner` and `reason` are required", context());
+            }
+            if let Some(date) = &w.expires {
+                time::Date::parse(
+                    date,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .with_context(|| {
+                    format!(
+                        "{}: `expires` must be a date as YYYY-MM-DD, not `{date}`",
+                        context()
+                    )
+                })?;
+            }
+            Ok(Waiver {
+                rules: w.rules.iter().map(|r| Selector::new(r)).collect(),
+                namespace: w.namespace,
+                kind: w.kind,
+                name: w
+                    .name
+                    .as_deref()
+                    .map(|n| glob(n, "waiver name"))
+                    .transpose()?,
+                path: w
+                    .path
+                    .as_deref()
+                    .map(|p| glob(&anchor_glob(p, config_dir), "waiver path"))
+                    .transpose()?,
+                owner: w.owner,
+                reason: w.reason,
+                expires: w.expires,
+                declared_at: Location {
+                    path: display.clone(),
+                    line,
+                    column: 1,
+                    end_line: line,
+                    end_column: 1,
+                    document: 0,
+                    pointer: format!("/waivers/{i}"),
+                    missing: false,
+                },
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

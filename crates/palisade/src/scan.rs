@@ -128,6 +128,107 @@ fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileRes
     }
 }
 
+impl ScanOutcome {
+    /// Sort findings into output order and count them (again, after waivers or a baseline).
+    pub fn count(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let summary = &mut self.summary;
+        summary.findings = 0;
+        summary.suppressed = 0;
+        summary.by_severity.clear();
+        for f in &self.findings {
+            if f.suppressed {
+                summary.suppressed += 1;
+            } else {
+                summary.findings += 1;
+                *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
+            }
+        }
+        summary.errors = self.errors.len();
+    }
+}
+
+/// Today's date (`YYYY-MM-DD`, UTC) for waiver expiry; `PALISADE_TODAY` overrides it so that
+/// runs can be reproduced.
+pub fn today() -> Result<String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match std::env::var("PALISADE_TODAY") {
+        Ok(date) => {
+            time::Date::parse(&date, format)
+                .with_context(|| format!("PALISADE_TODAY must be YYYY-MM-DD, not `{date}`"))?;
+            Ok(date)
+        }
+        Err(_) => {
+            let d = time::OffsetDateTime::now_utc().date();
+            Ok(format!(
+                "{:04}-{:02}-{:02}",
+                d.year(),
+                u8::from(d.month()),
+                d.day()
+            ))
+        }
+    }
+}
+
+/// Suppress findings whose fingerprint is in the baseline file.
+pub fn apply_baseline(findings: &mut [Finding], path: &std::path::Path) -> Result<()> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let baseline: Baseline = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a Palisade baseline", path.display()))?;
+    let known: std::collections::HashSet<&str> = baseline
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    for f in findings.iter_mut().filter(|f| !f.suppressed) {
+        if known.contains(f.fingerprint().as_str()) {
+            f.suppressed = true;
+            f.suppression_reason = Some(format!("baseline {}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// A baseline: the fingerprints of the findings accepted at one point in time.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Baseline {
+    /// Format version.
+    pub version: u32,
+    /// One entry per accepted finding.
+    pub findings: Vec<BaselineEntry>,
+}
+
+/// One accepted finding; `rule` and `path` are there for readers, matching uses the fingerprint.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct BaselineEntry {
+    /// Rule id.
+    pub rule: String,
+    /// File.
+    pub path: String,
+    /// [`Finding::fingerprint`].
+    pub fingerprint: String,
+}
+
+/// Write the unsuppressed findings as a baseline.
+pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()> {
+    let baseline = Baseline {
+        version: 1,
+        findings: findings
+            .iter()
+            .filter(|f| !f.suppressed)
+            .map(|f| BaselineEntry {
+                rule: f.rule.id.to_string(),
+                path: f.location.path.trim_start_matches("./").to_string(),
+                fingerprint: f.fingerprint(),
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&baseline)? + "\n";
+    std::fs::write(path, text).with_context(|| format!("cannot write baseline {}", path.display()))
+}
+
 /// Scan the given paths (`-` is standard input) with the given rules.
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> ScanOutcome {
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
@@ -198,19 +299,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             if n == 1 { "" } else { "s" }
         ));
     }
-    for f in &outcome.findings {
-        if f.suppressed {
-            outcome.summary.suppressed += 1;
-        } else {
-            outcome.summary.findings += 1;
-            *outcome
-                .summary
-                .by_severity
-                .entry(f.severity.as_str())
-                .or_default() += 1;
-        }
-    }
-    outcome.summary.errors = outcome.errors.len();
+    outcome.count();
     outcome
 }
 
@@ -247,7 +336,23 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         keep_sources: resolved.format == Format::Text,
         limits: Limits::default(),
     };
-    let outcome = scan_paths(&paths, &rules, &opts);
+    let mut outcome = scan_paths(&paths, &rules, &opts);
+    let problems =
+        palisade_engine::apply_waivers(&mut outcome.findings, &resolved.waivers, &today()?);
+    outcome
+        .findings
+        .extend(palisade_rules::pal::waiver_findings(
+            &problems,
+            &resolved.waivers,
+            rules.enabled(),
+        ));
+    if let Some(baseline) = &args.baseline {
+        apply_baseline(&mut outcome.findings, baseline)?;
+    }
+    outcome.count();
+    if let Some(path) = &args.write_baseline {
+        write_baseline(&outcome.findings, path)?;
+    }
     let metas: Vec<_> = rules.enabled().iter().map(|r| &r.meta).collect();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),

@@ -741,3 +741,145 @@ fn cross_object_rules_see_every_file() {
         .args(["scan", ".", "--select", "RBAC031"]));
     assert!(r.stdout.contains("serviceAccountName: api"), "{}", r.stdout);
 }
+
+#[test]
+fn waivers_suppress_expire_and_report_unused() {
+    let config = "\
+[[waivers]]
+rules = [\"PSS003\"]
+namespace = \"ns\"
+kind = \"Pod\"
+name = \"p*\"
+owner = \"platform@example.com\"
+reason = \"GPU driver installer\"
+expires = \"2999-12-31\"
+
+[[waivers]]
+rules = [\"privilege-escalation-allowed\"]
+path = \"apps/**\"
+owner = \"team-a@example.com\"
+reason = \"migration in progress\"
+expires = \"2000-01-31\"
+
+[[waivers]]
+rules = [\"PSS001\"]
+owner = \"team-b@example.com\"
+reason = \"windows agents\"
+";
+    let dir = dir_with(&[
+        ("palisade.toml", config.as_bytes()),
+        ("apps/p.yaml", PRIVILEGED_POD.as_bytes()),
+    ]);
+    let (code, json) = scan_json(
+        dir.path(),
+        &[".", "--select", "PSS003,PSS014,PAL", "--show-suppressed"],
+    );
+    assert_eq!(code, 1);
+    let findings = json["findings"].as_array().unwrap();
+    let by_rule = |id: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == id)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let waived = &by_rule("PSS003")[0];
+    assert_eq!(waived["suppressed"], true);
+    assert_eq!(
+        waived["suppression_reason"],
+        "waiver by platform@example.com: GPU driver installer"
+    );
+    assert_eq!(
+        by_rule("PSS014")[0]["suppressed"],
+        false,
+        "an expired waiver suppresses nothing"
+    );
+    let expired = &by_rule("PAL004")[0];
+    assert_eq!(
+        (
+            expired["location"]["path"].as_str(),
+            expired["location"]["line"].as_u64()
+        ),
+        (Some("palisade.toml"), Some(10))
+    );
+    assert!(
+        expired["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2000-01-31")
+    );
+    let unused = &by_rule("PAL005")[0];
+    assert_eq!(unused["location"]["line"], 17);
+    // The expiry is checked against today; PALISADE_TODAY makes a run reproducible.
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--select", "PSS014", "-f", "json"])
+        .env("PALISADE_TODAY", "1999-12-31"));
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["summary"]["findings"], 0, "{}", r.stdout);
+    assert_eq!(json["summary"]["suppressed"], 1);
+    // Waivers without an owner, with a bad date or unknown rules are configuration errors.
+    for bad in [
+        "[[waivers]]\nrules = [\"PSS003\"]\nreason = \"r\"\n",
+        "[[waivers]]\nrules = [\"PSS003\"]\nowner = \"o\"\nreason = \"r\"\nexpires = \"31/12/2030\"\n",
+        "[[waivers]]\nrules = [\"NOPE1\"]\nowner = \"o\"\nreason = \"r\"\n",
+        "[[waivers]]\nrules = [\"PSS003\"]\nowner = \" \"\nreason = \"r\"\n",
+    ] {
+        std::fs::write(dir.path().join("palisade.toml"), bad).unwrap();
+        let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains("palisade.toml"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn baselines_report_only_new_findings() {
+    let dir = dir_with(&[("old.yaml", PRIVILEGED_POD.as_bytes())]);
+    let baseline = dir.path().join("baseline.json");
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--write-baseline"])
+        .arg(&baseline));
+    assert_eq!(r.code, 1);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(written["version"], 1);
+    assert!(
+        written["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "PSS003" && f["path"] == "old.yaml")
+    );
+    // Everything known is baselined: clean exit, counted as suppressed. Written paths do not
+    // depend on how the file was named on the command line.
+    let (code, json) = scan_json(dir.path(), &["old.yaml", "--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["summary"]["findings"], 0);
+    assert!(json["summary"]["suppressed"].as_u64().unwrap() > 0);
+    // A new problem is reported; moving the old lines does not resurrect old findings.
+    let moved = format!("# a comment that moves every line\n{PRIVILEGED_POD}");
+    std::fs::write(dir.path().join("old.yaml"), moved).unwrap();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        PRIVILEGED_POD.replace("name: p\n", "name: q\n"),
+    )
+    .unwrap();
+    let (code, json) = scan_json(dir.path(), &[".", "--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    let paths: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.into_iter().collect::<Vec<_>>(), vec!["./new.yaml"]);
+    std::fs::write(&baseline, "{\"not\": \"a baseline\"}").unwrap();
+    assert_eq!(
+        run(palisade()
+            .current_dir(dir.path())
+            .args(["scan", ".", "--baseline", "baseline.json"]))
+        .code,
+        2
+    );
+}

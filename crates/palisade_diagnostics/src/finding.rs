@@ -75,6 +75,28 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A fingerprint that survives lines moving and the way the path was written (`./a` and
+    /// `a` agree): rule, file, object, field and container. Baselines and SARIF use it.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let parts = [
+            self.rule.id,
+            self.location.path.trim_start_matches("./"),
+            &self.object.kind,
+            self.object.namespace.as_deref().unwrap_or(""),
+            self.object.name.as_deref().unwrap_or(""),
+            &self.location.pointer,
+            self.container.as_deref().unwrap_or(""),
+        ];
+        for part in parts {
+            for b in part.bytes().chain(std::iter::once(0)) {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
+
     /// The deterministic output order: file, line, column, rule, then message.
     pub fn sort_key(&self) -> (&str, u32, u32, u32, &str, &str) {
         (

@@ -15,6 +15,8 @@ pub enum Hook {
     Object(for<'d, 'a> fn(&Object<'d, 'a>, &mut Ctx<'_>)),
     /// Runs once per scan on the facts of every object (cross-object rules).
     Inventory(fn(&Inventory, &mut InventoryCtx<'_>)),
+    /// Reported by the engine itself about its own inputs (waivers); never run on objects.
+    Engine,
 }
 
 /// A Pod Security Admission check's version history, as upstream registers it.

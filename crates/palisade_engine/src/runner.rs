@@ -114,7 +114,7 @@ impl RuleSet {
                             check(pod, &mut ctx);
                         }
                     }
-                    Hook::Inventory(_) => {}
+                    Hook::Inventory(_) | Hook::Engine => {}
                 }
             }
             if raw.is_empty() {

@@ -107,12 +107,17 @@ impl Selector {
 
     /// Whether the selector names this rule.
     pub fn matches(&self, rule: &Rule) -> bool {
+        self.matches_meta(&rule.meta)
+    }
+
+    /// Whether the selector names the rule with this metadata.
+    pub fn matches_meta(&self, meta: &palisade_diagnostics::RuleMeta) -> bool {
         let s = &self.0;
         s.eq_ignore_ascii_case("all")
-            || s.eq_ignore_ascii_case(rule.meta.name)
-            || (s.len() <= rule.meta.id.len()
-                && rule.meta.id[..s.len()].eq_ignore_ascii_case(s)
-                && !s.is_empty())
+            || s.eq_ignore_ascii_case(meta.name)
+            || (!s.is_empty()
+                && s.len() <= meta.id.len()
+                && meta.id[..s.len()].eq_ignore_ascii_case(s))
     }
 
     /// The selector as given.

@@ -60,27 +60,6 @@ pub(crate) fn path_uri(path: &str) -> String {
     }
 }
 
-/// A fingerprint that survives lines moving: rule, file, object, field and container.
-fn fingerprint(f: &Finding) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let parts = [
-        f.rule.id,
-        &f.location.path,
-        &f.object.kind,
-        f.object.namespace.as_deref().unwrap_or(""),
-        f.object.name.as_deref().unwrap_or(""),
-        &f.location.pointer,
-        f.container.as_deref().unwrap_or(""),
-    ];
-    for part in parts {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
     let docs = meta.documentation();
     let mut tags = vec!["security".to_string(), meta.layer.as_str().to_string()];
@@ -195,7 +174,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 )
                 .build();
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("palisade/v1".to_string(), fingerprint(f));
+            fingerprints.insert("palisade/v1".to_string(), f.fingerprint());
             let mut props = BTreeMap::new();
             props.insert(
                 "object".to_string(),

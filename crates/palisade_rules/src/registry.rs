@@ -73,6 +73,8 @@ pub static REGISTRY: &[&Rule] = &[
     &pal::suppression_without_reason::RULE,
     &pal::suppression_unknown_rule::RULE,
     &pal::duplicate_key::RULE,
+    &pal::waiver_expired::RULE,
+    &pal::waiver_unused::RULE,
 ];
 
 /// Every built-in rule, in id order.

@@ -3,6 +3,8 @@
 pub mod duplicate_key;
 pub mod suppression_unknown_rule;
 pub mod suppression_without_reason;
+pub mod waiver_expired;
+pub mod waiver_unused;
 
 use palisade_engine::IGNORE_ANNOTATION;
 use palisade_engine::prelude::*;
@@ -20,4 +22,51 @@ pub(crate) fn annotation_value<'d>(object: &Object<'d, '_>) -> Option<std::borro
     object
         .annotation(IGNORE_ANNOTATION)
         .and_then(|a| a.scalar_text())
+}
+
+/// Findings about waivers that expired or matched nothing, for the rules that are enabled.
+pub fn waiver_findings(
+    problems: &[(usize, palisade_engine::WaiverProblem)],
+    waivers: &[palisade_engine::Waiver],
+    enabled: &[&palisade_engine::Rule],
+) -> Vec<palisade_diagnostics::Finding> {
+    use palisade_engine::WaiverProblem;
+    problems
+        .iter()
+        .filter_map(|&(i, problem)| {
+            let w = &waivers[i];
+            let (rule, message) = match problem {
+                WaiverProblem::Expired => (
+                    &waiver_expired::RULE,
+                    format!(
+                        "waiver by {} expired on {}; the findings it covered are reported again",
+                        w.owner,
+                        w.expires.as_deref().unwrap_or("")
+                    ),
+                ),
+                WaiverProblem::Unused => (
+                    &waiver_unused::RULE,
+                    format!("waiver by {} matched no finding", w.owner),
+                ),
+            };
+            enabled.iter().any(|r| r.meta.id == rule.meta.id).then(|| {
+                palisade_diagnostics::Finding {
+                    rule: &rule.meta,
+                    severity: rule.meta.severity,
+                    object: palisade_diagnostics::ObjectRef {
+                        api_version: "palisade.dev/v1".into(),
+                        kind: "Waiver".into(),
+                        namespace: None,
+                        name: Some(format!("waivers[{i}]")),
+                    },
+                    container: None,
+                    location: w.declared_at.clone(),
+                    message,
+                    suppressed: false,
+                    suppression_reason: None,
+                    redact_source: false,
+                }
+            })
+        })
+        .collect()
 }
