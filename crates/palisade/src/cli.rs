@@ -51,7 +51,7 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Rule set: all (default), pss-baseline or pss-restricted.
+    /// Rule set: all (default), pss-baseline, pss-restricted, cis, nsa or mitre.
     #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
     pub profile: Option<String>,
 
@@ -106,6 +106,11 @@ pub struct ScanArgs {
     /// Write the findings that remain unsuppressed to FILE as a baseline.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Print the compliance summary (per framework control and per 4C layer) in text output;
+    /// implied by a framework profile. JSON output always has it.
+    #[arg(long)]
+    pub compliance: bool,
 
     /// Also list suppressed findings.
     #[arg(long)]

@@ -363,6 +363,7 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         rules: &metas,
         sources: &outcome.sources,
         show_suppressed: args.show_suppressed,
+        show_compliance: args.compliance || rules.settings().selection.profile.is_framework(),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {

@@ -883,3 +883,64 @@ fn baselines_report_only_new_findings() {
         2
     );
 }
+
+#[test]
+fn framework_profiles_and_compliance_summary() {
+    let dir = dir_with(&[("p.yaml", PRIVILEGED_POD.as_bytes())]);
+    let (_, cis) = scan_json(dir.path(), &[".", "--profile", "cis"]);
+    let rules = rules_of(&cis);
+    assert!(rules.contains(&"PSS003".to_string()));
+    assert!(
+        !rules.contains(&"POD003".to_string()),
+        "POD003 maps to no CIS control"
+    );
+    let fw = cis["compliance"]["frameworks"].as_array().unwrap();
+    let cis_summary = fw.iter().find(|f| f["framework"] == "cis").unwrap();
+    let control = |id: &str| {
+        cis_summary["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(control("5.2.2")["status"], "fail");
+    assert_eq!(
+        control("5.1.1")["status"],
+        "pass",
+        "RBAC001 ran and found nothing"
+    );
+    assert_eq!(
+        control("1.2.1")["status"],
+        "not_evaluated",
+        "no rule reads API server flags yet"
+    );
+    assert!(cis_summary["score"].as_f64().unwrap() < 100.0);
+    let (_, nsa) = scan_json(dir.path(), &[".", "--profile", "nsa"]);
+    assert!(rules_of(&nsa).iter().all(|r| {
+        palisade_rules::find_rule(r)
+            .unwrap()
+            .meta
+            .framework_ids("nsa")
+            .len()
+            > 0
+    }));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--profile", "mitre"]));
+    assert!(
+        r.stdout.contains("Compliance") && r.stdout.contains("MITRE ATT&CK"),
+        "{}",
+        r.stdout
+    );
+    let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
+    assert!(
+        !r.stdout.contains("Compliance"),
+        "summary only on request or with a framework profile"
+    );
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--compliance"]));
+    assert!(r.stdout.contains("layer container"), "{}", r.stdout);
+}

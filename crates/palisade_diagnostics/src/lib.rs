@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod finding;
+pub mod frameworks;
 mod meta;
 
 pub use finding::{Finding, InputError, Location, ObjectRef, Summary};

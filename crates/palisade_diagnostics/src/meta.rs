@@ -252,12 +252,15 @@ impl RuleMeta {
         })
     }
 
-    /// The control ids of one framework (`cis`, `nsa`, `mitre`), in declaration order.
+    /// The control ids of one framework (`pss` gives upstream check ids), in declaration order.
     pub fn framework_ids(&self, key: &str) -> Vec<&'static str> {
         self.frameworks
             .iter()
             .filter(|f| f.key() == key)
-            .filter_map(FrameworkRef::id)
+            .filter_map(|f| match f {
+                FrameworkRef::Pss(p) => Some(p.check),
+                other => other.id(),
+            })
             .collect()
     }
 

@@ -60,11 +60,29 @@ pub enum Profile {
     PssBaseline,
     /// The Pod Security Standards restricted checks (baseline included).
     PssRestricted,
+    /// Rules mapped to the CIS Kubernetes Benchmark.
+    Cis,
+    /// Rules mapped to the NSA/CISA Kubernetes Hardening Guidance.
+    Nsa,
+    /// Rules mapped to MITRE ATT&CK techniques.
+    Mitre,
 }
 
 impl Profile {
     /// The accepted names.
-    pub const NAMES: &'static [&'static str] = &["all", "pss-baseline", "pss-restricted"];
+    pub const NAMES: &'static [&'static str] = &[
+        "all",
+        "pss-baseline",
+        "pss-restricted",
+        "cis",
+        "nsa",
+        "mitre",
+    ];
+
+    /// Whether the profile is a compliance framework (its summary is worth showing).
+    pub fn is_framework(self) -> bool {
+        self != Profile::All
+    }
 
     fn includes(self, rule: &Rule) -> bool {
         // Rules about the scan itself (suppression syntax, YAML hygiene) run in every profile.
@@ -78,6 +96,9 @@ impl Profile {
                 .pss()
                 .is_some_and(|p| p.level == PssLevel::Baseline),
             Profile::PssRestricted => rule.meta.pss().is_some(),
+            Profile::Cis => !rule.meta.framework_ids("cis").is_empty(),
+            Profile::Nsa => !rule.meta.framework_ids("nsa").is_empty(),
+            Profile::Mitre => !rule.meta.framework_ids("mitre").is_empty(),
         }
     }
 }
@@ -89,6 +110,9 @@ impl FromStr for Profile {
             "all" => Ok(Profile::All),
             "pss-baseline" => Ok(Profile::PssBaseline),
             "pss-restricted" => Ok(Profile::PssRestricted),
+            "cis" => Ok(Profile::Cis),
+            "nsa" => Ok(Profile::Nsa),
+            "mitre" => Ok(Profile::Mitre),
             _ => Err(SelectionError::UnknownProfile(s.to_string())),
         }
     }
@@ -133,7 +157,9 @@ pub enum SelectionError {
     #[error("`{0}` matches no rule (see `palisade rules`)")]
     UnknownSelector(String),
     /// An unknown profile name.
-    #[error("unknown profile `{0}` (expected one of: all, pss-baseline, pss-restricted)")]
+    #[error(
+        "unknown profile `{0}` (expected one of: all, pss-baseline, pss-restricted, cis, nsa, mitre)"
+    )]
     UnknownProfile(String),
     /// A malformed Pod Security Standards version.
     #[error("invalid Pod Security Standards version `{0}` (expected v1.N or latest)")]

@@ -20,6 +20,7 @@ struct Output<'a> {
     summary: &'a Summary,
     errors: &'a [InputError],
     notes: &'a [String],
+    compliance: crate::compliance::Compliance,
 }
 
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -32,6 +33,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         summary: report.summary,
         errors: report.errors,
         notes: report.notes,
+        compliance: crate::compliance::compliance(report.findings, report.rules),
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)

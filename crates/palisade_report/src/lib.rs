@@ -8,6 +8,7 @@
 //! `Secret` object.
 #![deny(missing_docs)]
 
+pub mod compliance;
 mod json;
 mod junit;
 mod sarif;
@@ -76,6 +77,8 @@ pub struct Report<'a> {
     pub sources: &'a Sources,
     /// Include suppressed findings in the output.
     pub show_suppressed: bool,
+    /// Print the compliance summary in text output (JSON always has it).
+    pub show_compliance: bool,
 }
 
 impl Report<'_> {

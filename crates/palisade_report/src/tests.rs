@@ -157,6 +157,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         rules: &rules,
         sources: &sources,
         show_suppressed,
+        show_compliance: show_suppressed,
     };
     f(&report)
 }
@@ -261,4 +262,47 @@ fn text_marks_the_offending_span() {
         "\n{line}\n{marker}"
     );
     assert!(out.ends_with("Scanned 3 files (2 objects): 2 findings (1 critical, 1 medium), 1 suppressed, 1 input error.\n"));
+}
+
+#[test]
+fn compliance_marks_controls_pass_fail_and_not_evaluated() {
+    use crate::compliance::{Status, compliance};
+    let findings = findings();
+    let c = compliance(&findings[1..], &[&PRIVILEGED, &NON_ROOT]);
+    let pss = &c.frameworks[0];
+    assert_eq!(pss.framework, "pss");
+    let status = |id: &str| pss.controls.iter().find(|c| c.id == id).unwrap().status;
+    assert_eq!(
+        status("privileged"),
+        Status::Fail,
+        "one unsuppressed PSS003 finding"
+    );
+    assert_eq!(
+        status("runAsNonRoot"),
+        Status::Pass,
+        "its only finding was left out"
+    );
+    assert_eq!(status("sysctls"), Status::NotEvaluated);
+    assert_eq!((pss.passed, pss.failed, pss.not_evaluated), (1, 1, 17));
+    assert_eq!(pss.score, 50.0);
+    let cis = c.frameworks.iter().find(|f| f.framework == "cis").unwrap();
+    assert_eq!(cis.failed, 1);
+    assert_eq!(
+        cis.controls.iter().find(|c| c.id == "5.2.2").unwrap().rules,
+        vec!["PSS003"]
+    );
+    let container = c
+        .layers
+        .iter()
+        .find(|l| l.layer == palisade_diagnostics::Layer::Container)
+        .unwrap();
+    assert_eq!(
+        (container.rules, container.failed_rules, container.score),
+        (2, 1, 50.0)
+    );
+    let out = rendered(Format::Text, true);
+    assert!(
+        out.contains("Pod Security Standards") && out.contains("failing: privileged (1)"),
+        "{out}"
+    );
 }

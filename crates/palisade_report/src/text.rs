@@ -153,6 +153,10 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
     if !report.errors.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;
     }
+    if report.show_compliance {
+        let c = crate::compliance::compliance(report.findings, report.rules);
+        writeln!(out, "{}", crate::compliance::text(&c))?;
+    }
     writeln!(out, "{}", summary_line(report))
 }
 

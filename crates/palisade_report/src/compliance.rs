@@ -1,0 +1,200 @@
+//! Compliance summaries: each framework control and each 4C layer as pass, fail or not
+//! evaluated, from the findings and the rules that ran.
+
+use std::collections::BTreeMap;
+
+use palisade_diagnostics::frameworks::FRAMEWORKS;
+use palisade_diagnostics::{Finding, Layer, RuleMeta};
+use serde::Serialize;
+
+/// The state of one control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Rules that check the control ran and found nothing unsuppressed.
+    Pass,
+    /// At least one unsuppressed finding from a rule that checks the control.
+    Fail,
+    /// No rule that ran can show the control from this input.
+    NotEvaluated,
+}
+
+/// One framework control.
+#[derive(Debug, Clone, Serialize)]
+pub struct Control {
+    /// The control id (`5.2.2`, `C-0057`, `T1611`, `privileged`).
+    pub id: &'static str,
+    /// Pass, fail or not evaluated.
+    pub status: Status,
+    /// The rules that check it.
+    pub rules: Vec<&'static str>,
+    /// Unsuppressed findings against it.
+    pub findings: usize,
+}
+
+/// One framework's summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary {
+    /// `pss`, `cis`, `nsa` or `mitre`.
+    pub framework: &'static str,
+    /// Readable name.
+    pub name: &'static str,
+    /// Controls passed.
+    pub passed: usize,
+    /// Controls failed.
+    pub failed: usize,
+    /// Controls not evaluated.
+    pub not_evaluated: usize,
+    /// Passed as a percentage of evaluated controls (100 when none was evaluated).
+    pub score: f64,
+    /// Every control.
+    pub controls: Vec<Control>,
+}
+
+/// One 4C layer's summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary {
+    /// The layer.
+    pub layer: Layer,
+    /// Rules of the layer that ran.
+    pub rules: usize,
+    /// Of those, rules with unsuppressed findings.
+    pub failed_rules: usize,
+    /// Unsuppressed findings in the layer.
+    pub findings: usize,
+    /// Rules without findings as a percentage of the layer's rules.
+    pub score: f64,
+}
+
+/// Compliance per framework and per layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Compliance {
+    /// Per framework.
+    pub frameworks: Vec<FrameworkSummary>,
+    /// Per 4C layer.
+    pub layers: Vec<LayerSummary>,
+}
+
+fn percent(good: usize, total: usize) -> f64 {
+    if total == 0 {
+        100.0
+    } else {
+        (good as f64 * 1000.0 / total as f64).round() / 10.0
+    }
+}
+
+/// Summarise `findings` (only unsuppressed ones count) against the `rules` that ran.
+pub fn compliance(findings: &[Finding], rules: &[&'static RuleMeta]) -> Compliance {
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings.iter().filter(|f| !f.suppressed) {
+        *per_rule.entry(f.rule.id).or_default() += 1;
+    }
+    let frameworks = FRAMEWORKS
+        .iter()
+        .map(|fw| {
+            let mut controls: BTreeMap<&'static str, Control> = BTreeMap::new();
+            let mut order: Vec<&'static str> = fw.controls.to_vec();
+            for rule in rules {
+                for id in rule.framework_ids(fw.key) {
+                    if !order.contains(&id) {
+                        order.push(id);
+                    }
+                    let c = controls.entry(id).or_insert(Control {
+                        id,
+                        status: Status::Pass,
+                        rules: Vec::new(),
+                        findings: 0,
+                    });
+                    c.rules.push(rule.id);
+                    c.findings += per_rule.get(rule.id).copied().unwrap_or(0);
+                }
+            }
+            let controls: Vec<Control> = order
+                .into_iter()
+                .map(|id| match controls.remove(id) {
+                    Some(mut c) => {
+                        c.status = if c.findings > 0 {
+                            Status::Fail
+                        } else {
+                            Status::Pass
+                        };
+                        c
+                    }
+                    None => Control {
+                        id,
+                        status: Status::NotEvaluated,
+                        rules: Vec::new(),
+                        findings: 0,
+                    },
+                })
+                .collect();
+            let count = |s: Status| controls.iter().filter(|c| c.status == s).count();
+            let (passed, failed, not_evaluated) = (
+                count(Status::Pass),
+                count(Status::Fail),
+                count(Status::NotEvaluated),
+            );
+            FrameworkSummary {
+                framework: fw.key,
+                name: fw.name,
+                passed,
+                failed,
+                not_evaluated,
+                score: percent(passed, passed + failed),
+                controls,
+            }
+        })
+        .collect();
+    let layers = [Layer::Cloud, Layer::Cluster, Layer::Container, Layer::Code]
+        .into_iter()
+        .map(|layer| {
+            let in_layer: Vec<&&RuleMeta> = rules.iter().filter(|r| r.layer == layer).collect();
+            let failed_rules = in_layer
+                .iter()
+                .filter(|r| per_rule.contains_key(r.id))
+                .count();
+            LayerSummary {
+                layer,
+                rules: in_layer.len(),
+                failed_rules,
+                findings: findings
+                    .iter()
+                    .filter(|f| !f.suppressed && f.rule.layer == layer)
+                    .count(),
+                score: percent(in_layer.len() - failed_rules, in_layer.len()),
+            }
+        })
+        .collect();
+    Compliance { frameworks, layers }
+}
+
+/// The compliance section of text output.
+pub fn text(c: &Compliance) -> String {
+    let mut out = String::from("Compliance\n");
+    for fw in &c.frameworks {
+        out.push_str(&format!(
+            "  {:<40} {:>5.1}%  {} passed, {} failed, {} not evaluated\n",
+            fw.name, fw.score, fw.passed, fw.failed, fw.not_evaluated
+        ));
+        let failing: Vec<String> = fw
+            .controls
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| format!("{} ({})", c.id, c.findings))
+            .collect();
+        if !failing.is_empty() {
+            out.push_str(&format!("      failing: {}\n", failing.join(", ")));
+        }
+    }
+    for l in &c.layers {
+        out.push_str(&format!(
+            "  layer {:<34} {:>5.1}%  {} of {} rules failing, {} findings\n",
+            l.layer.as_str(),
+            l.score,
+            l.failed_rules,
+            l.rules,
+            l.findings
+        ));
+    }
+    out
+}
