@@ -919,12 +919,11 @@ fn framework_profiles_and_compliance_summary() {
     assert!(cis_summary["score"].as_f64().unwrap() < 100.0);
     let (_, nsa) = scan_json(dir.path(), &[".", "--profile", "nsa"]);
     assert!(rules_of(&nsa).iter().all(|r| {
-        palisade_rules::find_rule(r)
+        !palisade_rules::find_rule(r)
             .unwrap()
             .meta
             .framework_ids("nsa")
-            .len()
-            > 0
+            .is_empty()
     }));
     let r = run(palisade()
         .current_dir(dir.path())
