@@ -78,7 +78,10 @@ fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (u
         findings += f;
         inventory.facts.extend(facts);
     }
-    (objects, findings + rules.scan_inventory(&inventory).len())
+    (
+        objects,
+        findings + rules.scan_inventory(&inventory).findings.len(),
+    )
 }
 
 fn parse_only(files: &[(PathBuf, String)], limits: &Limits) -> usize {

@@ -43,11 +43,14 @@ pub struct ScanOutcome {
     pub summary: Summary,
     /// Text of files with findings, when kept.
     pub sources: Sources,
+    /// Ids of the rules that found something to evaluate (for the compliance summary).
+    pub evaluated: std::collections::BTreeSet<&'static str>,
 }
 
 #[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
+    evaluated: Vec<&'static str>,
     facts: Vec<Fact>,
     errors: Vec<InputError>,
     objects: usize,
@@ -107,6 +110,11 @@ fn scan_text(
                 result.objects += report.objects;
                 result.skipped_documents += usize::from(report.skipped);
                 result.findings.extend(report.findings);
+                for id in report.evaluated {
+                    if !result.evaluated.contains(&id) {
+                        result.evaluated.push(id);
+                    }
+                }
                 result.facts.extend(report.facts);
             }
             DocumentOutcome::Failed(error) => result.errors.push(error),
@@ -262,12 +270,15 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.summary.skipped_documents += r.skipped_documents;
         templates += usize::from(r.template);
         outcome.findings.extend(r.findings);
+        outcome.evaluated.extend(r.evaluated);
         outcome.errors.extend(r.errors);
         if let Some((path, text)) = r.source {
             outcome.sources.insert(path, text);
         }
     }
-    let cross_object = rules.scan_inventory(&inventory);
+    let cross = rules.scan_inventory(&inventory);
+    outcome.evaluated.extend(cross.evaluated);
+    let cross_object = cross.findings;
     if opts.keep_sources {
         // Cross-object findings can land in files that had no finding of their own.
         for f in &cross_object {
@@ -363,6 +374,7 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         rules: &metas,
         sources: &outcome.sources,
         show_suppressed: args.show_suppressed,
+        evaluated: &outcome.evaluated,
         show_compliance: args.compliance || rules.settings().selection.profile.is_framework(),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

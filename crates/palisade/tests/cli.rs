@@ -886,7 +886,11 @@ fn baselines_report_only_new_findings() {
 
 #[test]
 fn framework_profiles_and_compliance_summary() {
-    let dir = dir_with(&[("p.yaml", PRIVILEGED_POD.as_bytes())]);
+    let binding = b"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: viewers, namespace: ns}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: Group, name: devs}\n";
+    let dir = dir_with(&[
+        ("p.yaml", PRIVILEGED_POD.as_bytes()),
+        ("rbac.yaml", binding),
+    ]);
     let (_, cis) = scan_json(dir.path(), &[".", "--profile", "cis"]);
     let rules = rules_of(&cis);
     assert!(rules.contains(&"PSS003".to_string()));
@@ -914,7 +918,12 @@ fn framework_profiles_and_compliance_summary() {
     assert_eq!(
         control("1.2.1")["status"],
         "not_evaluated",
-        "no rule reads API server flags yet"
+        "no kube-apiserver manifest was scanned"
+    );
+    assert_eq!(
+        control("5.1.2")["status"],
+        "not_evaluated",
+        "no Role was scanned"
     );
     assert!(cis_summary["score"].as_f64().unwrap() < 100.0);
     let (_, nsa) = scan_json(dir.path(), &[".", "--profile", "nsa"]);

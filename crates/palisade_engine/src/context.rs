@@ -41,6 +41,7 @@ pub struct Ctx<'r> {
     pub(crate) rule: &'static Rule,
     pub(crate) out: &'r mut Vec<RawFinding>,
     pub(crate) rules: &'r RuleSet,
+    pub(crate) evaluated: bool,
 }
 
 impl<'r> Ctx<'r> {
@@ -56,7 +57,21 @@ impl<'r> Ctx<'r> {
             rule,
             out,
             rules,
+            evaluated: false,
         }
+    }
+
+    /// Record that the object is one the rule applies to, even when it finds nothing: the
+    /// compliance summary then reports the rule's controls as passed rather than not evaluated.
+    pub fn applicable(&mut self) {
+        self.evaluated = true;
+    }
+
+    /// Record that the object is not one the rule applies to. Pod rules start out applicable
+    /// (every pod spec is their subject); rules about a subset of pods (control-plane static
+    /// pods) call this first and [`Ctx::applicable`] when they find their subject.
+    pub fn not_applicable(&mut self) {
+        self.evaluated = false;
     }
 
     /// Report a finding at a pointer relative to the object.
@@ -86,6 +101,7 @@ impl<'r> Ctx<'r> {
         message: String,
         severity: Option<Severity>,
     ) {
+        self.evaluated = true;
         self.out.push(RawFinding {
             rule: self.rule,
             at,
@@ -175,12 +191,22 @@ pub struct SiteFinding {
 pub struct InventoryCtx<'r> {
     rule: &'static Rule,
     out: &'r mut Vec<SiteFinding>,
+    pub(crate) evaluated: bool,
 }
 
 impl<'r> InventoryCtx<'r> {
     /// A context for running one inventory rule.
     pub fn new(rule: &'static Rule, out: &'r mut Vec<SiteFinding>) -> Self {
-        InventoryCtx { rule, out }
+        InventoryCtx {
+            rule,
+            out,
+            evaluated: false,
+        }
+    }
+
+    /// Record that the scan holds objects the rule applies to, even when it finds nothing.
+    pub fn applicable(&mut self) {
+        self.evaluated = true;
     }
 
     /// Report a finding about `fact`'s object at `location` (one of the fact's sites).
@@ -190,6 +216,7 @@ impl<'r> InventoryCtx<'r> {
         location: &palisade_diagnostics::Location,
         message: impl Into<String>,
     ) {
+        self.evaluated = true;
         self.out.push(SiteFinding {
             rule: self.rule,
             object: fact.object.clone(),

@@ -39,12 +39,23 @@ pub struct Settings {
 pub struct DocumentReport {
     /// Findings, suppressed ones included (flagged).
     pub findings: Vec<Finding>,
+    /// Ids of the rules that found objects they apply to.
+    pub evaluated: Vec<&'static str>,
     /// Facts for cross-object rules (only when such rules are enabled).
     pub facts: Vec<palisade_model::inventory::Fact>,
     /// Objects evaluated.
     pub objects: usize,
     /// Whether the document was skipped as non-Kubernetes.
     pub skipped: bool,
+}
+
+/// What the cross-object rules found.
+#[derive(Debug, Default)]
+pub struct InventoryReport {
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// Ids of the rules that found objects they apply to.
+    pub evaluated: Vec<&'static str>,
 }
 
 /// The enabled rules, split by hook, ready to run on many documents in parallel.
@@ -87,6 +98,7 @@ impl RuleSet {
         let found = objects_in(doc);
         let mut report = DocumentReport {
             findings: Vec::new(),
+            evaluated: Vec::new(),
             facts: Vec::new(),
             objects: found.objects.len(),
             skipped: found.skipped,
@@ -111,10 +123,14 @@ impl RuleSet {
                     Hook::Object(check) => check(object, &mut ctx),
                     Hook::Pod(check) => {
                         if let Some(pod) = pod {
+                            ctx.evaluated = true;
                             check(pod, &mut ctx);
                         }
                     }
                     Hook::Inventory(_) | Hook::Engine => {}
+                }
+                if ctx.evaluated && !report.evaluated.contains(&rule.meta.id) {
+                    report.evaluated.push(rule.meta.id);
                 }
             }
             if raw.is_empty() {
@@ -161,15 +177,20 @@ impl RuleSet {
     }
 
     /// Run the cross-object rules over the facts of a whole scan.
-    pub fn scan_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
+    pub fn scan_inventory(&self, inventory: &Inventory) -> InventoryReport {
         let mut raw = Vec::new();
+        let mut evaluated = Vec::new();
         for &rule in &self.enabled {
             if let Hook::Inventory(check) = rule.hook {
                 let mut ctx = InventoryCtx::new(rule, &mut raw);
                 check(inventory, &mut ctx);
+                if ctx.evaluated {
+                    evaluated.push(rule.meta.id);
+                }
             }
         }
-        raw.into_iter()
+        let findings = raw
+            .into_iter()
             .filter_map(|f| {
                 let severity = f.severity.unwrap_or(f.rule.meta.severity);
                 if self.settings.min_severity.is_some_and(|min| severity < min) {
@@ -193,7 +214,11 @@ impl RuleSet {
                     redact_source: false,
                 })
             })
-            .collect()
+            .collect();
+        InventoryReport {
+            findings,
+            evaluated,
+        }
     }
 
     fn resolve(

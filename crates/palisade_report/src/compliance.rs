@@ -56,7 +56,7 @@ pub struct FrameworkSummary {
 pub struct LayerSummary {
     /// The layer.
     pub layer: Layer,
-    /// Rules of the layer that ran.
+    /// Rules of the layer that found objects to evaluate.
     pub rules: usize,
     /// Of those, rules with unsuppressed findings.
     pub failed_rules: usize,
@@ -83,12 +83,23 @@ fn percent(good: usize, total: usize) -> f64 {
     }
 }
 
-/// Summarise `findings` (only unsuppressed ones count) against the `rules` that ran.
-pub fn compliance(findings: &[Finding], rules: &[&'static RuleMeta]) -> Compliance {
+/// Summarise `findings` (only unsuppressed ones count) against the `rules` that ran; a rule
+/// counts only if it found objects it applies to (`evaluated`) or reported something.
+pub fn compliance(
+    findings: &[Finding],
+    rules: &[&'static RuleMeta],
+    evaluated: &std::collections::BTreeSet<&'static str>,
+) -> Compliance {
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings.iter().filter(|f| !f.suppressed) {
         *per_rule.entry(f.rule.id).or_default() += 1;
     }
+    let rules: Vec<&'static RuleMeta> = rules
+        .iter()
+        .copied()
+        .filter(|r| evaluated.contains(r.id) || per_rule.contains_key(r.id))
+        .collect();
+    let rules = &rules[..];
     let frameworks = FRAMEWORKS
         .iter()
         .map(|fw| {

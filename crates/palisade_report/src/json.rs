@@ -33,7 +33,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         summary: report.summary,
         errors: report.errors,
         notes: report.notes,
-        compliance: crate::compliance::compliance(report.findings, report.rules),
+        compliance: crate::compliance::compliance(report.findings, report.rules, report.evaluated),
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)

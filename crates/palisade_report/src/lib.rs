@@ -79,6 +79,9 @@ pub struct Report<'a> {
     pub show_suppressed: bool,
     /// Print the compliance summary in text output (JSON always has it).
     pub show_compliance: bool,
+    /// Ids of the rules that found objects they apply to: controls of other rules are "not
+    /// evaluated" rather than passed.
+    pub evaluated: &'a std::collections::BTreeSet<&'static str>,
 }
 
 impl Report<'_> {

@@ -148,6 +148,8 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
     let mut sources = Sources::new();
     sources.insert("deploy/web pod.yaml".into(), Arc::from(SOURCE));
     let rules = [&PRIVILEGED, &NON_ROOT];
+    let evaluated: std::collections::BTreeSet<&'static str> =
+        ["PSS003", "PSS015"].into_iter().collect();
     let report = Report {
         tool_version: "0.1.0",
         findings: &findings,
@@ -158,6 +160,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         sources: &sources,
         show_suppressed,
         show_compliance: show_suppressed,
+        evaluated: &evaluated,
     };
     f(&report)
 }
@@ -268,7 +271,13 @@ fn text_marks_the_offending_span() {
 fn compliance_marks_controls_pass_fail_and_not_evaluated() {
     use crate::compliance::{Status, compliance};
     let findings = findings();
-    let c = compliance(&findings[1..], &[&PRIVILEGED, &NON_ROOT]);
+    let evaluated = ["PSS003", "PSS015"].into_iter().collect();
+    let c = compliance(&findings[1..], &[&PRIVILEGED, &NON_ROOT], &evaluated);
+    let none = compliance(&[], &[&PRIVILEGED, &NON_ROOT], &Default::default());
+    assert_eq!(
+        none.frameworks[0].passed, 0,
+        "rules that saw nothing to check pass nothing"
+    );
     let pss = &c.frameworks[0];
     assert_eq!(pss.framework, "pss");
     let status = |id: &str| pss.controls.iter().find(|c| c.id == id).unwrap().status;

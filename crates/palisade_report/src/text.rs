@@ -154,7 +154,7 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
         writeln!(out)?;
     }
     if report.show_compliance {
-        let c = crate::compliance::compliance(report.findings, report.rules);
+        let c = crate::compliance::compliance(report.findings, report.rules, report.evaluated);
         writeln!(out, "{}", crate::compliance::text(&c))?;
     }
     writeln!(out, "{}", summary_line(report))

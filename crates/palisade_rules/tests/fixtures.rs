@@ -64,7 +64,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
         findings.extend(report.findings);
         inventory.facts.extend(report.facts);
     }
-    findings.extend(rules.scan_inventory(&inventory));
+    findings.extend(rules.scan_inventory(&inventory).findings);
     for f in findings {
         assert!(!f.message.is_empty());
         if !f.suppressed {

@@ -75,6 +75,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind != "NetworkPolicy" || !object.api_version.starts_with("networking.k8s.io/") {
         return;
     }
+    ctx.applicable();
     for (direction, peers_key, word) in [("ingress", "from", "from"), ("egress", "to", "to")] {
         let Some(rules) = object.root.path(&["spec", direction]) else {
             continue;

@@ -68,6 +68,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         if !service.exposed || service.selector.is_empty() {
             continue;
         }
+        ctx.applicable();
         for target in inventory.in_namespace(fact.object.namespace.as_deref()) {
             let FactKind::Workload(w) = &target.kind else {
                 continue;

@@ -48,6 +48,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind != "Service" {
         return;
     }
+    ctx.applicable();
     let kind = object.root.path(&["spec", "type"]).and_then(|t| t.as_str());
     if let Some(kind @ ("NodePort" | "LoadBalancer")) = kind {
         let restricted = kind == "LoadBalancer"

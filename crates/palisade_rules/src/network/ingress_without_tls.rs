@@ -50,6 +50,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind != "Ingress" || !object.api_version.starts_with("networking.k8s.io/") {
         return;
     }
+    ctx.applicable();
     if object
         .root
         .path(&["spec", "tls"])

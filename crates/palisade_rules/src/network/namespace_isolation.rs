@@ -29,6 +29,7 @@ pub(crate) fn namespaces_with_workloads(inventory: &Inventory) -> BTreeMap<&str,
 pub(crate) fn report_unisolated(inventory: &Inventory, ctx: &mut InventoryCtx<'_>, egress: bool) {
     let direction = if egress { "egress" } else { "ingress" };
     for (ns, (fact, workloads)) in namespaces_with_workloads(inventory) {
+        ctx.applicable();
         let isolated = inventory.in_namespace(Some(ns)).any(|f| match &f.kind {
             FactKind::NetworkPolicy(p) => {
                 p.selects_all && if egress { p.egress } else { p.ingress }

@@ -49,6 +49,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind != "Service" {
         return;
     }
+    ctx.applicable();
     if let Some(ips) = object
         .root
         .path(&["spec", "externalIPs"])

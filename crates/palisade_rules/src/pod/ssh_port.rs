@@ -54,6 +54,7 @@ fn is_tcp(port: NodeRef<'_, '_>) -> bool {
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind == "Service" {
+        ctx.applicable();
         let Some(ports) = object.root.path(&["spec", "ports"]) else {
             return;
         };
@@ -75,6 +76,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     let Some(pod) = object.pod_spec() else { return };
+    ctx.applicable();
     for c in pod.containers() {
         let Some(ports) = c.node.get("ports") else {
             continue;

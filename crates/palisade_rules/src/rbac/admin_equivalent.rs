@@ -51,6 +51,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     for (i, rule) in PolicyRule::of_role(object.root) {
         if rule.is_admin() {
             let groups = if rule.api_groups.contains(&"*") {

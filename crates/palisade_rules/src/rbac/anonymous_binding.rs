@@ -52,6 +52,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["RoleBinding", "ClusterRoleBinding"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     for s in Subject::of_binding(object.root) {
         if (s.kind == "User" && s.name == "system:anonymous")
             || (s.kind == "Group" && s.name == "system:unauthenticated")

@@ -61,6 +61,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     let rules: Vec<_> = PolicyRule::of_role(object.root)
         .into_iter()
         .filter(|(_, r)| !super::reported_as_admin(r, ctx))

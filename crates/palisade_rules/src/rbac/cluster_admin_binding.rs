@@ -55,6 +55,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["RoleBinding", "ClusterRoleBinding"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     let role = object.root.get("roleRef");
     let kind = role.and_then(|r| r.get("kind")).and_then(|k| k.as_str());
     let name = role.and_then(|r| r.get("name")).and_then(|k| k.as_str());

@@ -56,6 +56,7 @@ pub(crate) fn report_grants(
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     for (i, rule) in PolicyRule::of_role(object.root) {
         if reported_as_admin(&rule, ctx) {
             continue;

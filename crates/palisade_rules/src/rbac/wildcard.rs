@@ -50,6 +50,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
         return;
     }
+    ctx.applicable();
     for (i, rule) in PolicyRule::of_role(object.root) {
         if super::reported_as_admin(&rule, ctx) {
             continue;

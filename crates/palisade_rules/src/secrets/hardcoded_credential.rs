@@ -51,6 +51,8 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
+    // Every object has annotations this rule reads.
+    ctx.applicable();
     if object.kind == "ConfigMap"
         && let Some(data) = object.root.get("data")
     {

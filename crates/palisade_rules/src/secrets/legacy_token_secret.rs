@@ -46,6 +46,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     if object.kind != "Secret" {
         return;
     }
+    ctx.applicable();
     if object.root.get("type").and_then(|t| t.as_str())
         == Some("kubernetes.io/service-account-token")
     {

@@ -49,6 +49,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     {
         return;
     }
+    ctx.applicable();
     for field in ["data", "stringData"] {
         let Some(values) = object.root.get(field) else {
             continue;

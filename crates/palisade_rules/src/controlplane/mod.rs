@@ -1,0 +1,207 @@
+//! Control-plane component configuration read from static pod manifests: kube-apiserver,
+//! kube-controller-manager, kube-scheduler and etcd flags (CIS Kubernetes Benchmark 1.2–1.4 and
+//! 2). Each rule is one flag requirement, evaluated with the comparison kube-bench uses.
+
+pub mod always_admit;
+pub mod always_pull_images;
+pub mod anonymous_auth;
+pub mod apiserver_etcd_tls;
+pub mod apiserver_profiling;
+pub mod apiserver_tls;
+pub mod audit_log_maxage;
+pub mod audit_log_maxbackup;
+pub mod audit_log_maxsize;
+pub mod audit_log_path;
+pub mod authorization_always_allow;
+pub mod authorization_node;
+pub mod authorization_rbac;
+pub mod client_ca;
+pub mod controller_manager_bind_address;
+pub mod controller_manager_profiling;
+pub mod deny_external_ips;
+pub mod encryption_provider_config;
+pub mod etcd_auto_tls;
+pub mod etcd_client_cert_auth;
+pub mod etcd_peer_auto_tls;
+pub mod etcd_peer_client_cert_auth;
+pub mod etcd_peer_tls;
+pub mod etcd_plaintext_urls;
+pub mod etcd_tls;
+pub mod etcd_trusted_ca;
+pub mod event_rate_limit;
+pub mod extend_token_expiration;
+pub mod kubelet_certificate_authority;
+pub mod kubelet_client_certificate;
+pub mod kubelet_server_certificate_rotation;
+pub mod namespace_lifecycle;
+pub mod node_restriction;
+pub mod pod_security_admission;
+pub mod root_ca_file;
+pub mod scheduler_bind_address;
+pub mod scheduler_profiling;
+pub mod service_account_credentials;
+pub mod service_account_key_file;
+pub mod service_account_lookup;
+pub mod service_account_plugin;
+pub mod service_account_private_key;
+pub mod terminated_pod_gc;
+pub mod tls_cipher_suites;
+pub mod token_auth_file;
+
+use palisade_engine::prelude::*;
+use palisade_model::component::{Component, ComponentFlags, components};
+
+/// A flag requirement.
+pub(crate) enum Check {
+    /// The flag must equal `value`; when unset, the component default applies (`unset_ok`).
+    Equals {
+        flag: &'static str,
+        value: &'static str,
+        unset_ok: bool,
+    },
+    /// Every flag must be set.
+    Set(&'static [&'static str]),
+    /// The flag must not be set.
+    Unset(&'static str),
+    /// The comma-separated flag must contain `item`.
+    Contains {
+        flag: &'static str,
+        item: &'static str,
+        unset_ok: bool,
+    },
+    /// The comma-separated flag must not contain `item` (unset never contains it unless the
+    /// component default does: `default_has`).
+    Lacks {
+        flag: &'static str,
+        item: &'static str,
+        default_has: bool,
+    },
+    /// The numeric flag must be set and at least `min`.
+    AtLeast { flag: &'static str, min: i64 },
+    /// Every URL in these flags must be `https://`.
+    HttpsOnly(&'static [&'static str]),
+    /// Every item of the flag, when set, must be in `allowed`.
+    Subset {
+        flag: &'static str,
+        allowed: &'static [&'static str],
+    },
+}
+
+fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
+    let bin = c.component.binary();
+    let at = |flag: &str| {
+        c.get(flag)
+            .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
+    };
+    match *check {
+        Check::Equals {
+            flag,
+            value,
+            unset_ok,
+        } => match c.value(flag) {
+            Some(v) if v == value => None,
+            Some(v) => Some((
+                at(flag),
+                format!("{bin} sets --{flag}={v}; it must be {value}"),
+            )),
+            None if unset_ok => None,
+            None => Some((
+                at(flag),
+                format!("{bin} does not set --{flag}={value} (the default is unsafe)"),
+            )),
+        },
+        Check::Set(flags) => {
+            let missing: Vec<String> = flags
+                .iter()
+                .filter(|f| c.value(f).is_none_or(str::is_empty))
+                .map(|f| format!("--{f}"))
+                .collect();
+            (!missing.is_empty()).then(|| {
+                (
+                    c.list_pointer.clone(),
+                    format!("{bin} does not set {}", missing.join(" and ")),
+                )
+            })
+        }
+        Check::Unset(flag) => c
+            .get(flag)
+            .map(|f| (f.pointer.clone(), format!("{bin} sets --{flag}"))),
+        Check::Contains {
+            flag,
+            item,
+            unset_ok,
+        } => {
+            if c.list_contains(flag, item) || (unset_ok && c.value(flag).is_none()) {
+                None
+            } else {
+                Some((at(flag), format!("{bin} --{flag} does not include {item}")))
+            }
+        }
+        Check::Lacks {
+            flag,
+            item,
+            default_has,
+        } => match c.value(flag) {
+            Some(_) if c.list_contains(flag, item) => {
+                Some((at(flag), format!("{bin} --{flag} includes {item}")))
+            }
+            None if default_has => Some((
+                at(flag),
+                format!("{bin} does not set --{flag}, whose default includes {item}"),
+            )),
+            _ => None,
+        },
+        Check::AtLeast { flag, min } => match c.value(flag).map(|v| v.parse::<i64>()) {
+            Some(Ok(n)) if n >= min => None,
+            Some(_) => Some((at(flag), format!("{bin} sets --{flag} below {min}"))),
+            None => Some((
+                at(flag),
+                format!("{bin} does not set --{flag} (at least {min})"),
+            )),
+        },
+        Check::HttpsOnly(flags) => flags.iter().find_map(|flag| {
+            let plain: Vec<&str> = c
+                .value(flag)?
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty() && !u.starts_with("https://"))
+                .collect();
+            (!plain.is_empty()).then(|| {
+                (
+                    at(flag),
+                    format!("{bin} --{flag} has plaintext URLs {}", plain.join(", ")),
+                )
+            })
+        }),
+        Check::Subset { flag, allowed } => {
+            let bad: Vec<&str> = c
+                .value(flag)?
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !allowed.contains(s))
+                .collect();
+            (!bad.is_empty()).then(|| {
+                (
+                    at(flag),
+                    format!("{bin} --{flag} allows {}", bad.join(", ")),
+                )
+            })
+        }
+    }
+}
+
+/// Evaluate a requirement on every container of `component` in the pod.
+pub(crate) fn evaluate(
+    pod: &PodSpecView<'_, '_>,
+    ctx: &mut Ctx<'_>,
+    component: Component,
+    check: &Check,
+) {
+    ctx.not_applicable();
+    for c in components(pod).iter().filter(|c| c.component == component) {
+        ctx.applicable();
+        if let Some((pointer, message)) = check_one(c, check) {
+            ctx.report(pointer, message);
+        }
+    }
+}
