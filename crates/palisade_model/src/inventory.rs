@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use palisade_diagnostics::{Location, ObjectRef};
 
 use crate::object::Object;
-use crate::rbac::{PolicyRule, Power, Subject};
+use crate::rbac::{Power, Subject};
 
 /// One object's facts.
 #[derive(Debug, Clone)]
@@ -198,7 +198,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 })
             }
             "Role" | "ClusterRole" if rbac => {
-                let rules = PolicyRule::of_role(root);
+                let rules = object.policy_rules();
                 let powers = Power::ALL
                     .into_iter()
                     .filter(|p| rules.iter().any(|(_, r)| r.confers(*p).is_some()))

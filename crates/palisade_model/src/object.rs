@@ -21,6 +21,8 @@ pub struct Object<'d, 'a> {
     pub kind: Cow<'d, str>,
     /// The pod spec view, built on first use and shared by every rule.
     pod: OnceCell<Option<PodSpecView<'d, 'a>>>,
+    /// The rules of a Role or ClusterRole, parsed on first use and shared by every rule.
+    policy_rules: OnceCell<Vec<(usize, crate::rbac::PolicyRule<'d>)>>,
 }
 
 impl<'d, 'a> Object<'d, 'a> {
@@ -55,6 +57,7 @@ impl<'d, 'a> Object<'d, 'a> {
             api_version,
             kind,
             pod: OnceCell::new(),
+            policy_rules: OnceCell::new(),
         }
     }
 
@@ -80,6 +83,12 @@ impl<'d, 'a> Object<'d, 'a> {
             located.end,
             located.missing,
         )
+    }
+
+    /// The `rules` of a Role or ClusterRole with their indexes (parsed once).
+    pub fn policy_rules(&self) -> &[(usize, crate::rbac::PolicyRule<'d>)] {
+        self.policy_rules
+            .get_or_init(|| crate::rbac::PolicyRule::of_role(self.root))
     }
 
     /// The pod spec inside this object, for every kind that carries one (built once).

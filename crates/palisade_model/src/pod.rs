@@ -67,6 +67,7 @@ pub struct PodSpecView<'d, 'a> {
     /// The object's `metadata.namespace`.
     pub namespace: Option<&'d str>,
     containers: Vec<ContainerView<'d, 'a>>,
+    components: std::cell::OnceCell<Vec<crate::component::ComponentFlags<'d>>>,
 }
 
 /// A `hostPath` volume of a pod spec.
@@ -136,7 +137,15 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
             kind: object.kind.to_string(),
             namespace: object.namespace(),
             containers,
+            components: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The control-plane components this pod runs, with their flags (parsed once, shared by
+    /// every control-plane rule).
+    pub fn components(&self) -> &[crate::component::ComponentFlags<'d>] {
+        self.components
+            .get_or_init(|| crate::component::components(self))
     }
 
     /// Every container: init containers, containers, then ephemeral containers.

@@ -49,7 +49,7 @@ pub mod tls_cipher_suites;
 pub mod token_auth_file;
 
 use palisade_engine::prelude::*;
-use palisade_model::component::{Component, ComponentFlags, components};
+use palisade_model::component::{Component, ComponentFlags};
 
 /// A flag requirement.
 pub(crate) enum Check {
@@ -198,7 +198,7 @@ pub(crate) fn evaluate(
     check: &Check,
 ) {
     ctx.not_applicable();
-    for c in components(pod).iter().filter(|c| c.component == component) {
+    for c in pod.components().iter().filter(|c| c.component == component) {
         ctx.applicable();
         if let Some((pointer, message)) = check_one(c, check) {
             ctx.report(pointer, message);

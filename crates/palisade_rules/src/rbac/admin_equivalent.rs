@@ -1,7 +1,6 @@
 //! RBAC002 admin-equivalent.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::PolicyRule;
 
 use super::{is_builtin, is_rbac};
 
@@ -52,7 +51,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     ctx.applicable();
-    for (i, rule) in PolicyRule::of_role(object.root) {
+    for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
         if rule.is_admin() {
             let groups = if rule.api_groups.contains(&"*") {
                 "every API group"

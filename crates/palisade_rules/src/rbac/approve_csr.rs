@@ -62,8 +62,10 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     ctx.applicable();
-    let rules: Vec<_> = PolicyRule::of_role(object.root)
-        .into_iter()
+    let rules: Vec<_> = object
+        .policy_rules()
+        .iter()
+        .map(|(i, r)| (*i, r))
         .filter(|(_, r)| !super::reported_as_admin(r, ctx))
         .collect();
     let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.iter().any(|(_, r)| f(r));

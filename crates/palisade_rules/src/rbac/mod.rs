@@ -57,7 +57,7 @@ pub(crate) fn report_grants(
         return;
     }
     ctx.applicable();
-    for (i, rule) in PolicyRule::of_role(object.root) {
+    for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
         if reported_as_admin(&rule, ctx) {
             continue;
         }

@@ -1,7 +1,6 @@
 //! RBAC003 wildcard-permission.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::PolicyRule;
 
 use super::{is_builtin, is_rbac};
 
@@ -51,7 +50,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     ctx.applicable();
-    for (i, rule) in PolicyRule::of_role(object.root) {
+    for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
         if super::reported_as_admin(&rule, ctx) {
             continue;
         }
