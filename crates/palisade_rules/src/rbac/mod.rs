@@ -58,7 +58,7 @@ pub(crate) fn report_grants(
     }
     ctx.applicable();
     for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
-        if reported_as_admin(&rule, ctx) {
+        if reported_as_admin(rule, ctx) {
             continue;
         }
         if let Some((verb, resource)) = rule.confers(power) {

@@ -51,7 +51,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     }
     ctx.applicable();
     for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
-        if super::reported_as_admin(&rule, ctx) {
+        if super::reported_as_admin(rule, ctx) {
             continue;
         }
         let fields: Vec<&str> = [
