@@ -7,6 +7,7 @@
 
 pub mod controlplane;
 pub mod image;
+pub mod kubelet;
 pub mod network;
 pub mod pal;
 pub mod pod;

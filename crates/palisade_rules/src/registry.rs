@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{controlplane, image, network, pal, pod, pss, rbac, secrets};
+use crate::{controlplane, image, kubelet, network, pal, pod, pss, rbac, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -111,6 +111,22 @@ pub static REGISTRY: &[&Rule] = &[
     &controlplane::etcd_peer_auto_tls::RULE,
     &controlplane::etcd_trusted_ca::RULE,
     &controlplane::etcd_plaintext_urls::RULE,
+    &kubelet::anonymous_auth::RULE,
+    &kubelet::authorization_mode::RULE,
+    &kubelet::client_ca::RULE,
+    &kubelet::token_webhook::RULE,
+    &kubelet::read_only_port::RULE,
+    &kubelet::streaming_idle_timeout::RULE,
+    &kubelet::iptables_util_chains::RULE,
+    &kubelet::serving_certificate::RULE,
+    &kubelet::rotate_certificates::RULE,
+    &kubelet::server_certificate_rotation::RULE,
+    &kubelet::tls_cipher_suites::RULE,
+    &kubelet::pod_pids_limit::RULE,
+    &kubelet::seccomp_default::RULE,
+    &kubelet::protect_kernel_defaults::RULE,
+    &kubelet::static_pod_url::RULE,
+    &kubelet::tls_min_version::RULE,
     &secrets::secret_in_env::RULE,
     &secrets::hardcoded_credential::RULE,
     &secrets::legacy_token_secret::RULE,
