@@ -10,6 +10,7 @@ pub mod host_namespaces;
 pub mod host_path_volumes;
 pub mod host_ports;
 pub mod host_probes;
+pub mod namespace_enforcement;
 pub mod privileged;
 pub mod proc_mount;
 pub mod proc_mount_restricted;
