@@ -35,8 +35,11 @@ pub enum FactKind {
     NetworkPolicy(NetworkPolicyFact),
     /// A Service.
     Service(ServiceFact),
-    /// A ServiceAccount.
-    ServiceAccount,
+    /// A ServiceAccount and its `automountServiceAccountToken`.
+    ServiceAccount {
+        /// `automountServiceAccountToken`, when set.
+        automount: Option<bool>,
+    },
     /// A Role or ClusterRole.
     Role(RoleFact),
     /// A RoleBinding or ClusterRoleBinding.
@@ -54,6 +57,10 @@ pub struct WorkloadFact {
     pub service_account_site: Location,
     /// Host access the pod has: `privileged`, `hostNetwork`, `hostPID`, `hostIPC`, `hostPath`.
     pub host_access: Vec<&'static str>,
+    /// The pod's `automountServiceAccountToken`, when set.
+    pub automount: Option<bool>,
+    /// Where the pod spec is (to add `automountServiceAccountToken`).
+    pub spec_site: Location,
 }
 
 /// A NetworkPolicy's effect on isolation.
@@ -153,11 +160,20 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
             service_account: sa.unwrap_or("default").to_string(),
             service_account_site: object.location(path, document, &sa_pointer),
             host_access,
+            automount: pod
+                .spec
+                .get("automountServiceAccountToken")
+                .and_then(|a| a.as_bool()),
+            spec_site: object.location(path, document, &pod.pointer),
         })
     } else {
         match &*object.kind {
             "Namespace" => FactKind::Namespace,
-            "ServiceAccount" => FactKind::ServiceAccount,
+            "ServiceAccount" => FactKind::ServiceAccount {
+                automount: root
+                    .get("automountServiceAccountToken")
+                    .and_then(|a| a.as_bool()),
+            },
             "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
                 let spec = root.get("spec");
                 let selects_all = spec.and_then(|s| s.get("podSelector")).is_none_or(|p| {

@@ -221,6 +221,16 @@ pub enum Power {
     EphemeralContainers,
     /// Relabel namespaces.
     ModifyNamespaces,
+    /// Forward ports into pods.
+    PortForward,
+    /// Rewrite pod status (hijack Service selection).
+    ModifyPodStatus,
+    /// Rewrite Service status (CVE-2020-8554 load-balancer IPs).
+    ModifyServiceStatus,
+    /// Delete Events (cover tracks).
+    DeleteEvents,
+    /// Delete workloads, Secrets and volumes.
+    DeleteResources,
 }
 
 impl Power {
@@ -318,6 +328,51 @@ impl Power {
                 group: "",
                 resources: &["namespaces"],
             }],
+            Power::PortForward => &[Grant {
+                verbs: &["create"],
+                group: "",
+                resources: &["pods/portforward"],
+            }],
+            Power::ModifyPodStatus => &[Grant {
+                verbs: &["update", "patch"],
+                group: "",
+                resources: &["pods/status"],
+            }],
+            Power::ModifyServiceStatus => &[Grant {
+                verbs: &["update", "patch"],
+                group: "",
+                resources: &["services/status"],
+            }],
+            Power::DeleteEvents => &[
+                Grant {
+                    verbs: &["delete", "deletecollection"],
+                    group: "",
+                    resources: &["events"],
+                },
+                Grant {
+                    verbs: &["delete", "deletecollection"],
+                    group: "events.k8s.io",
+                    resources: &["events"],
+                },
+            ],
+            Power::DeleteResources => &[
+                Grant {
+                    verbs: &["delete", "deletecollection"],
+                    group: "",
+                    resources: &[
+                        "secrets",
+                        "persistentvolumes",
+                        "persistentvolumeclaims",
+                        "pods",
+                        "services",
+                    ],
+                },
+                Grant {
+                    verbs: &["delete", "deletecollection"],
+                    group: "apps",
+                    resources: &["deployments", "statefulsets", "daemonsets", "replicasets"],
+                },
+            ],
         }
     }
 
@@ -356,6 +411,11 @@ impl Power {
             Power::Exec => "run commands in containers",
             Power::EphemeralContainers => "inject containers into running pods",
             Power::ModifyNamespaces => "weaken Pod Security levels and network policy selection",
+            Power::PortForward => "connect to any port of its pods",
+            Power::ModifyPodStatus => "change pod status to hijack Service traffic",
+            Power::ModifyServiceStatus => "claim load-balancer IPs (CVE-2020-8554)",
+            Power::DeleteEvents => "delete Events to hide its tracks",
+            Power::DeleteResources => "delete workloads, Secrets and volumes",
         }
     }
 }
