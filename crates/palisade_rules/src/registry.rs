@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{controlplane, image, kubelet, network, pal, pod, pss, rbac, secrets};
+use crate::{audit, controlplane, image, kubelet, network, pal, pod, pss, rbac, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -122,6 +122,8 @@ pub static REGISTRY: &[&Rule] = &[
     &controlplane::etcd_peer_auto_tls::RULE,
     &controlplane::etcd_trusted_ca::RULE,
     &controlplane::etcd_plaintext_urls::RULE,
+    &audit::policy_leaks_secrets::RULE,
+    &audit::policy_coverage::RULE,
     &kubelet::anonymous_auth::RULE,
     &kubelet::authorization_mode::RULE,
     &kubelet::client_ca::RULE,
