@@ -64,6 +64,8 @@ pub struct PodSpecView<'d, 'a> {
     pub metadata_pointer: String,
     /// The kind of the object that carries the pod spec (`Deployment`, `Pod`, …).
     pub kind: String,
+    /// The root of the object that carries the pod spec.
+    pub object: NodeRef<'d, 'a>,
     /// The object's `metadata.namespace`.
     pub namespace: Option<&'d str>,
     containers: Vec<ContainerView<'d, 'a>>,
@@ -135,6 +137,7 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
             metadata_pointer: join(&metadata_path),
             pointer,
             kind: object.kind.to_string(),
+            object: root,
             namespace: object.namespace(),
             containers,
             components: std::cell::OnceCell::new(),

@@ -1,6 +1,7 @@
 //! Image references: mutable tags, digests, registries, pull policy and what runs in them.
 
 pub mod deprecated_registry;
+pub mod image_pull_policy;
 pub mod latest_tag;
 pub mod sudo_in_command;
 pub mod unpinned_image;

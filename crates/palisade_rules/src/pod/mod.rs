@@ -4,11 +4,14 @@
 pub mod cloud_credentials_host_path;
 pub mod container_runtime_socket;
 pub mod default_namespace;
+pub mod deprecated_service_account;
+pub mod duplicate_env;
 pub mod missing_probes;
 pub mod missing_resource_limits;
 pub mod missing_resource_requests;
 pub mod read_only_root_filesystem;
 pub mod root_group;
+pub mod selector_mismatch;
 pub mod sensitive_host_path;
 pub mod ssh_port;
 pub mod writable_host_path;
