@@ -110,8 +110,21 @@ pub struct BindingFact {
 /// Every fact of a scan.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
-    /// The facts, in no particular order.
+    /// The facts, in no particular order. Add every fact before the first query: the lookup
+    /// indexes are built once, on first use.
     pub facts: Vec<Fact>,
+    index: std::cell::OnceCell<Index>,
+}
+
+/// Lookups the cross-object queries need, built once per scan.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Facts that are bindings.
+    bindings: Vec<usize>,
+    /// Role powers by (kind, name, namespace); ClusterRoles have no namespace.
+    roles: std::collections::HashMap<(String, String, Option<String>), Vec<Power>>,
+    /// `automountServiceAccountToken` of ServiceAccounts by (namespace, name).
+    service_accounts: std::collections::HashMap<(Option<String>, String), Option<bool>>,
 }
 
 fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
@@ -274,6 +287,50 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
 }
 
 impl Inventory {
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            for (i, fact) in self.facts.iter().enumerate() {
+                let name = fact.object.name.clone().unwrap_or_default();
+                match &fact.kind {
+                    FactKind::Binding(_) => index.bindings.push(i),
+                    FactKind::Role(r) => {
+                        let ns = if r.cluster {
+                            None
+                        } else {
+                            fact.object.namespace.clone()
+                        };
+                        index
+                            .roles
+                            .entry((fact.object.kind.clone(), name, ns))
+                            .or_insert_with(|| r.powers.clone());
+                    }
+                    FactKind::ServiceAccount { automount } => {
+                        index
+                            .service_accounts
+                            .entry((fact.object.namespace.clone(), name))
+                            .or_insert(*automount);
+                    }
+                    _ => {}
+                }
+            }
+            index
+        })
+    }
+
+    /// `automountServiceAccountToken` of a scanned ServiceAccount: `None` when the account is
+    /// not in the scan, `Some(None)` when it does not set the field.
+    pub fn service_account_automount(
+        &self,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Option<bool>> {
+        self.index()
+            .service_accounts
+            .get(&(namespace.map(str::to_string), name.to_string()))
+            .copied()
+    }
+
     /// Facts of a kind in a namespace (`None` matches objects without a namespace).
     pub fn in_namespace<'i>(
         &'i self,
@@ -293,7 +350,8 @@ impl Inventory {
         name: &str,
     ) -> Vec<(Power, String)> {
         let mut out: Vec<(Power, String)> = Vec::new();
-        for fact in &self.facts {
+        for &i in &self.index().bindings {
+            let fact = &self.facts[i];
             let FactKind::Binding(b) = &fact.kind else {
                 continue;
             };
@@ -334,18 +392,17 @@ impl Inventory {
     }
 
     fn role_powers(&self, kind: &str, name: &str, binding_ns: Option<&str>) -> Vec<Power> {
-        let found = self.facts.iter().find_map(|f| match &f.kind {
-            FactKind::Role(r)
-                if f.object.kind == kind
-                    && f.object.name.as_deref() == Some(name)
-                    && (r.cluster || f.object.namespace.as_deref() == binding_ns) =>
-            {
-                Some(r.powers.clone())
-            }
-            _ => None,
-        });
-        if let Some(powers) = found {
-            return powers;
+        let ns = if kind == "ClusterRole" {
+            None
+        } else {
+            binding_ns.map(str::to_string)
+        };
+        if let Some(powers) = self
+            .index()
+            .roles
+            .get(&(kind.to_string(), name.to_string(), ns))
+        {
+            return powers.clone();
         }
         match (kind, name) {
             ("ClusterRole", "cluster-admin") => vec![Power::Admin],

@@ -59,15 +59,8 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             continue;
         }
         let sa_automount = inventory
-            .in_namespace(fact.object.namespace.as_deref())
-            .find_map(|f| match f.kind {
-                FactKind::ServiceAccount { automount }
-                    if f.object.name.as_deref() == Some(&w.service_account) =>
-                {
-                    automount
-                }
-                _ => None,
-            });
+            .service_account_automount(fact.object.namespace.as_deref(), &w.service_account)
+            .flatten();
         if w.automount.is_none() && sa_automount == Some(false) {
             continue;
         }
