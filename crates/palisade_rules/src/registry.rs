@@ -26,6 +26,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pss::capabilities_restricted::RULE,
     &pss::proc_mount_restricted::RULE,
     &pss::namespace_enforcement::RULE,
+    &pss::admission_defaults::RULE,
     &pod::read_only_root_filesystem::RULE,
     &pod::missing_resource_limits::RULE,
     &pod::missing_resource_requests::RULE,

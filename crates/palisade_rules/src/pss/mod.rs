@@ -2,6 +2,7 @@
 //! versions. Semantics follow the upstream `policy/check_*.go` implementations exactly; where a
 //! Go field is a pointer, "set" means present and not `null`.
 
+pub mod admission_defaults;
 pub mod allow_privilege_escalation;
 pub mod apparmor_profile;
 pub mod capabilities_baseline;
