@@ -35,6 +35,10 @@ pub enum FactKind {
     NetworkPolicy(NetworkPolicyFact),
     /// A Service.
     Service(ServiceFact),
+    /// A Secret.
+    Secret,
+    /// A ConfigMap.
+    ConfigMap,
     /// A ServiceAccount and its `automountServiceAccountToken`.
     ServiceAccount {
         /// `automountServiceAccountToken`, when set.
@@ -61,6 +65,121 @@ pub struct WorkloadFact {
     pub automount: Option<bool>,
     /// Where the pod spec is (to add `automountServiceAccountToken`).
     pub spec_site: Location,
+    /// Secrets and ConfigMaps the pod requires (references not marked `optional: true`).
+    pub references: Vec<Reference>,
+}
+
+/// A pod's reference to a Secret or ConfigMap.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// `Secret` or `ConfigMap`.
+    pub kind: &'static str,
+    /// The referenced name.
+    pub name: String,
+    /// Where the reference is.
+    pub site: Location,
+}
+
+/// The Secrets and ConfigMaps a pod spec requires, with the pointer of each reference.
+fn pod_references(pod: &crate::PodSpecView<'_, '_>) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let optional = |n: palisade_source::NodeRef<'_, '_>| {
+        n.get("optional").and_then(|o| o.as_bool()) == Some(true)
+    };
+    let mut push =
+        |kind: &'static str, node: palisade_source::NodeRef<'_, '_>, key: &str, pointer: String| {
+            if let Some(name) = node
+                .get(key)
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.is_empty())
+                && !optional(node)
+            {
+                out.push((kind, name.to_string(), pointer));
+            }
+        };
+    if let Some(volumes) = pod.spec.get("volumes") {
+        for (i, v) in volumes.items().enumerate() {
+            if let Some(s) = v.get("secret") {
+                push(
+                    "Secret",
+                    s,
+                    "secretName",
+                    pod.ptr(&format!("volumes/{i}/secret")),
+                );
+            }
+            if let Some(c) = v.get("configMap") {
+                push(
+                    "ConfigMap",
+                    c,
+                    "name",
+                    pod.ptr(&format!("volumes/{i}/configMap")),
+                );
+            }
+            if let Some(sources) = v.path(&["projected", "sources"]) {
+                for (j, src) in sources.items().enumerate() {
+                    if let Some(s) = src.get("secret") {
+                        push(
+                            "Secret",
+                            s,
+                            "name",
+                            pod.ptr(&format!("volumes/{i}/projected/sources/{j}/secret")),
+                        );
+                    }
+                    if let Some(c) = src.get("configMap") {
+                        push(
+                            "ConfigMap",
+                            c,
+                            "name",
+                            pod.ptr(&format!("volumes/{i}/projected/sources/{j}/configMap")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for c in pod.containers() {
+        if let Some(env) = c.node.get("env") {
+            for (i, var) in env.items().enumerate() {
+                if let Some(r) = var.path(&["valueFrom", "secretKeyRef"]) {
+                    push(
+                        "Secret",
+                        r,
+                        "name",
+                        c.ptr(&format!("env/{i}/valueFrom/secretKeyRef")),
+                    );
+                }
+                if let Some(r) = var.path(&["valueFrom", "configMapKeyRef"]) {
+                    push(
+                        "ConfigMap",
+                        r,
+                        "name",
+                        c.ptr(&format!("env/{i}/valueFrom/configMapKeyRef")),
+                    );
+                }
+            }
+        }
+        if let Some(env_from) = c.node.get("envFrom") {
+            for (i, src) in env_from.items().enumerate() {
+                if let Some(r) = src.get("secretRef") {
+                    push(
+                        "Secret",
+                        r,
+                        "name",
+                        c.ptr(&format!("envFrom/{i}/secretRef")),
+                    );
+                }
+                if let Some(r) = src.get("configMapRef") {
+                    push(
+                        "ConfigMap",
+                        r,
+                        "name",
+                        c.ptr(&format!("envFrom/{i}/configMapRef")),
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A NetworkPolicy's effect on isolation.
@@ -177,11 +296,21 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 .spec
                 .get("automountServiceAccountToken")
                 .and_then(|a| a.as_bool()),
+            references: pod_references(pod)
+                .into_iter()
+                .map(|(kind, name, pointer)| Reference {
+                    kind,
+                    name,
+                    site: object.location(path, document, &pointer),
+                })
+                .collect(),
             spec_site: object.location(path, document, &pod.pointer),
         })
     } else {
         match &*object.kind {
             "Namespace" => FactKind::Namespace,
+            "Secret" => FactKind::Secret,
+            "ConfigMap" => FactKind::ConfigMap,
             "ServiceAccount" => FactKind::ServiceAccount {
                 automount: root
                     .get("automountServiceAccountToken")

@@ -41,6 +41,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pod::duplicate_env::RULE,
     &pod::deprecated_service_account::RULE,
     &pod::selector_mismatch::RULE,
+    &pod::missing_reference::RULE,
     &image::latest_tag::RULE,
     &image::unpinned_image::RULE,
     &image::deprecated_registry::RULE,

@@ -7,6 +7,7 @@ pub mod default_namespace;
 pub mod deprecated_service_account;
 pub mod duplicate_env;
 pub mod missing_probes;
+pub mod missing_reference;
 pub mod missing_resource_limits;
 pub mod missing_resource_requests;
 pub mod read_only_root_filesystem;
