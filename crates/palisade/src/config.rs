@@ -44,6 +44,18 @@ pub struct FileConfig {
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
     /// Accepted risks with scope, owner, reason and expiry.
     pub waivers: Option<Vec<toml::Spanned<WaiverConfig>>>,
+    /// Settings of configurable rules.
+    pub rule_options: Option<RuleOptionsConfig>,
+}
+
+/// `[rule-options]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptionsConfig {
+    /// Registries images may come from (IMG003).
+    pub allowed_registries: Option<Vec<String>>,
+    /// Labels every workload must carry (POD017).
+    pub required_labels: Option<Vec<String>>,
 }
 
 /// One `[[waivers]]` entry.
@@ -276,6 +288,18 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     Ok(Resolved {
         waivers,
         settings: Settings {
+            options: palisade_engine::RuleOptions {
+                allowed_registries: file
+                    .rule_options
+                    .as_ref()
+                    .and_then(|o| o.allowed_registries.clone())
+                    .unwrap_or_default(),
+                required_labels: file
+                    .rule_options
+                    .as_ref()
+                    .and_then(|o| o.required_labels.clone())
+                    .unwrap_or_default(),
+            },
             selection,
             min_severity,
             path_ignores,

@@ -952,3 +952,40 @@ fn framework_profiles_and_compliance_summary() {
         .args(["scan", ".", "--compliance"]));
     assert!(r.stdout.contains("layer container"), "{}", r.stdout);
 }
+
+#[test]
+fn rule_options_come_from_palisade_toml() {
+    let config = b"[rule-options]\nallowed-registries = [\"registry.example.com\"]\nrequired-labels = [\"team\"]\n";
+    let dir = dir_with(&[
+        ("palisade.toml", config),
+        ("p.yaml", PRIVILEGED_POD.as_bytes()),
+    ]);
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "IMG003,POD017"]);
+    let findings = json["findings"].as_array().unwrap();
+    let img = findings
+        .iter()
+        .find(|f| f["rule"] == "IMG003")
+        .expect("image x is not from the allowed registry");
+    assert!(
+        img["message"].as_str().unwrap().contains("docker.io"),
+        "{img}"
+    );
+    let labels = findings.iter().find(|f| f["rule"] == "POD017").unwrap();
+    assert!(
+        labels["message"].as_str().unwrap().contains("team"),
+        "{labels}"
+    );
+    // Without an allow-list IMG003 evaluates nothing.
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "IMG003", "--no-config"]);
+    assert!(json["findings"].as_array().unwrap().is_empty());
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "[rule-options]\nallowed-registry = []\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(palisade().current_dir(dir.path()).args(["scan", "."])).code,
+        2,
+        "unknown option keys are errors"
+    );
+}

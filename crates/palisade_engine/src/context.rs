@@ -163,6 +163,11 @@ impl<'r> Ctx<'r> {
         self.rules.knows(selector)
     }
 
+    /// Settings of configurable rules.
+    pub fn options(&self) -> &crate::runner::RuleOptions {
+        &self.rules.settings().options
+    }
+
     /// Whether the rule with this id runs in this scan. Rules use it to leave a finding to a
     /// broader rule that reports the same thing (e.g. a `*`/`*` RBAC rule to RBAC002).
     pub fn is_enabled(&self, id: &str) -> bool {

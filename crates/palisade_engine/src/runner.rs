@@ -32,6 +32,29 @@ pub struct Settings {
     pub min_severity: Option<Severity>,
     /// Per-path suppressions.
     pub path_ignores: Vec<PathIgnore>,
+    /// Settings that configurable rules read.
+    pub options: RuleOptions,
+}
+
+/// Settings of configurable rules (`[rule-options]` in `palisade.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleOptions {
+    /// Registries (host, or host/path prefix) images may come from; empty disables IMG003.
+    pub allowed_registries: Vec<String>,
+    /// Labels every workload must carry (POD017).
+    pub required_labels: Vec<String>,
+}
+
+impl RuleOptions {
+    /// The labels POD017 requires when none are configured: the recommended
+    /// `app.kubernetes.io/name` and `app.kubernetes.io/instance`.
+    pub fn required_labels(&self) -> Vec<&str> {
+        if self.required_labels.is_empty() {
+            vec!["app.kubernetes.io/name", "app.kubernetes.io/instance"]
+        } else {
+            self.required_labels.iter().map(String::as_str).collect()
+        }
+    }
 }
 
 /// The result of scanning one document.

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use palisade_engine::{Hook, PssVersion, RuleSet, Selection, Selector, Settings};
+use palisade_engine::{Hook, PssVersion, RuleOptions, RuleSet, Selection, Selector, Settings};
 use palisade_model::inventory::Inventory;
 use palisade_source::{Limits, parse_stream};
 
@@ -31,6 +31,25 @@ fn expectations(text: &str) -> Expectations {
     out
 }
 
+/// `# allowed-registries: a, b` and `# required-labels: a, b` headers set rule options.
+fn options(text: &str) -> RuleOptions {
+    let list = |key: &str| -> Vec<String> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    RuleOptions {
+        allowed_registries: list("# allowed-registries:"),
+        required_labels: list("# required-labels:"),
+    }
+}
+
 fn pss_version(text: &str) -> PssVersion {
     text.lines()
         .find_map(|l| l.strip_prefix("# pss-version:"))
@@ -51,6 +70,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
         palisade_rules::registry(),
         Settings {
             selection,
+            options: options(text),
             ..Settings::default()
         },
     )

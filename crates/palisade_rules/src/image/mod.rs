@@ -5,6 +5,7 @@ pub mod image_pull_policy;
 pub mod latest_tag;
 pub mod sudo_in_command;
 pub mod unpinned_image;
+pub mod untrusted_registry;
 
 use palisade_model::{ContainerView, ImageRef};
 

@@ -11,6 +11,7 @@ pub mod missing_reference;
 pub mod missing_resource_limits;
 pub mod missing_resource_requests;
 pub mod read_only_root_filesystem;
+pub mod required_labels;
 pub mod root_group;
 pub mod selector_mismatch;
 pub mod sensitive_host_path;
