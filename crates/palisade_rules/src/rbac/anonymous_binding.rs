@@ -1,9 +1,6 @@
 //! RBAC026 anonymous-binding.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::Subject;
-
-use super::{is_builtin, is_rbac};
 
 declare_rule! {
     /// ## What it does
@@ -49,22 +46,18 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if !is_rbac(object, &["RoleBinding", "ClusterRoleBinding"]) || is_builtin(object) {
-        return;
-    }
-    ctx.applicable();
-    for s in Subject::of_binding(object.root) {
-        if (s.kind == "User" && s.name == "system:anonymous")
-            || (s.kind == "Group" && s.name == "system:unauthenticated")
-        {
-            ctx.report(
-                format!("/subjects/{}", s.index),
-                format!(
-                    "{} grants its role to {}, which every unauthenticated request has",
-                    object.kind,
-                    s.describe()
-                ),
-            );
-        }
-    }
+    super::report_subjects(
+        object,
+        ctx,
+        |s| {
+            (s.kind == "User" && s.name == "system:anonymous")
+                || (s.kind == "Group" && s.name == "system:unauthenticated")
+        },
+        |kind, s, _| {
+            format!(
+                "{kind} grants its role to {}, which every unauthenticated request has",
+                s.describe()
+            )
+        },
+    );
 }

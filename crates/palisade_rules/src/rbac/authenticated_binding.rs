@@ -1,9 +1,6 @@
 //! RBAC027 authenticated-binding.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::Subject;
-
-use super::{is_builtin, is_rbac};
 
 declare_rule! {
     /// ## What it does
@@ -50,24 +47,10 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if !is_rbac(object, &["RoleBinding", "ClusterRoleBinding"]) || is_builtin(object) {
-        return;
-    }
-    ctx.applicable();
-    for s in Subject::of_binding(object.root) {
-        if s.kind == "Group" && s.name == "system:authenticated" {
-            let role = object
-                .root
-                .path(&["roleRef", "name"])
-                .and_then(|n| n.as_str())
-                .unwrap_or("");
-            ctx.report(
-                format!("/subjects/{}", s.index),
-                format!(
-                    "{} grants {role:?} to every authenticated identity",
-                    object.kind
-                ),
-            );
-        }
-    }
+    super::report_subjects(
+        object,
+        ctx,
+        |s| s.kind == "Group" && s.name == "system:authenticated",
+        |kind, _, role| format!("{kind} grants {role:?} to every authenticated identity"),
+    );
 }

@@ -31,7 +31,7 @@ pub mod wildcard;
 pub mod workload_powers;
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::{PolicyRule, Power};
+use palisade_model::rbac::{PolicyRule, Power, Subject};
 
 /// Whether the object is an RBAC object of one of `kinds`.
 pub(crate) fn is_rbac(object: &Object<'_, '_>, kinds: &[&str]) -> bool {
@@ -46,6 +46,35 @@ pub(crate) fn is_builtin(object: &Object<'_, '_>) -> bool {
         .path(&["metadata", "labels", "kubernetes.io/bootstrapping"])
         .and_then(|l| l.as_str())
         == Some("rbac-defaults")
+}
+
+/// Report every subject of a (non-built-in) RoleBinding or ClusterRoleBinding that `matches`,
+/// with the message `describe` gives for it (it receives the binding kind, the subject and
+/// the bound role's name).
+pub(crate) fn report_subjects(
+    object: &Object<'_, '_>,
+    ctx: &mut Ctx<'_>,
+    matches: fn(&Subject<'_>) -> bool,
+    describe: fn(&str, &Subject<'_>, &str) -> String,
+) {
+    if !is_rbac(object, &["RoleBinding", "ClusterRoleBinding"]) || is_builtin(object) {
+        return;
+    }
+    ctx.applicable();
+    let role = object
+        .root
+        .path(&["roleRef", "name"])
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    for s in Subject::of_binding(object.root)
+        .iter()
+        .filter(|s| matches(s))
+    {
+        ctx.report(
+            format!("/subjects/{}", s.index),
+            describe(&object.kind, s, role),
+        );
+    }
 }
 
 /// Whether RBAC002 reports this rule already (it grants everything, so naming each dangerous
