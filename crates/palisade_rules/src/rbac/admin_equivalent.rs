@@ -2,7 +2,7 @@
 
 use palisade_engine::prelude::*;
 
-use super::{is_builtin, is_rbac};
+use super::custom_role_rules;
 
 declare_rule! {
     /// ## What it does
@@ -47,11 +47,7 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
-        return;
-    }
-    ctx.applicable();
-    for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
+    for (i, rule) in custom_role_rules(object, ctx) {
         if rule.is_admin() {
             let groups = if rule.api_groups.contains(&"*") {
                 "every API group"

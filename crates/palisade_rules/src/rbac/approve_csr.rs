@@ -3,7 +3,7 @@
 use palisade_engine::prelude::*;
 use palisade_model::rbac::PolicyRule;
 
-use super::{is_builtin, is_rbac};
+use super::custom_role_rules;
 
 declare_rule! {
     /// ## What it does
@@ -58,14 +58,8 @@ declare_rule! {
 const GROUP: &str = "certificates.k8s.io";
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
-        return;
-    }
-    ctx.applicable();
-    let rules: Vec<_> = object
-        .policy_rules()
+    let rules: Vec<_> = custom_role_rules(object, ctx)
         .iter()
-        .map(|(i, r)| (*i, r))
         .filter(|(_, r)| !super::reported_as_admin(r, ctx))
         .collect();
     let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.iter().any(|(_, r)| f(r));

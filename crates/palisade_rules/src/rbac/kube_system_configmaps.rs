@@ -2,7 +2,7 @@
 
 use palisade_engine::prelude::*;
 
-use super::{is_builtin, is_rbac};
+use super::custom_role_rules;
 
 declare_rule! {
     /// ## What it does
@@ -48,14 +48,10 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
-        return;
-    }
     if object.kind == "Role" && object.namespace() != Some("kube-system") {
         return;
     }
-    ctx.applicable();
-    for (i, rule) in object.policy_rules() {
+    for (i, rule) in custom_role_rules(object, ctx) {
         if super::reported_as_admin(rule, ctx) {
             continue;
         }

@@ -83,6 +83,19 @@ pub(crate) fn reported_as_admin(rule: &PolicyRule<'_>, ctx: &Ctx<'_>) -> bool {
     rule.is_admin() && ctx.is_enabled(admin_equivalent::RULE.meta.id)
 }
 
+/// The rules of a Role or ClusterRole that is not built in, each with its index; marks the
+/// rule applicable. Empty for any other object.
+pub(crate) fn custom_role_rules<'o, 'd>(
+    object: &'o Object<'d, '_>,
+    ctx: &mut Ctx<'_>,
+) -> &'o [(usize, PolicyRule<'d>)] {
+    if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
+        return &[];
+    }
+    ctx.applicable();
+    object.policy_rules()
+}
+
 /// Report every rule of a (non-built-in) Role or ClusterRole that confers `power`.
 pub(crate) fn report_grants(
     object: &Object<'_, '_>,
@@ -90,11 +103,7 @@ pub(crate) fn report_grants(
     power: Power,
     effect: &str,
 ) {
-    if !is_rbac(object, &["Role", "ClusterRole"]) || is_builtin(object) {
-        return;
-    }
-    ctx.applicable();
-    for (i, rule) in object.policy_rules().iter().map(|(i, r)| (*i, r)) {
+    for (i, rule) in custom_role_rules(object, ctx) {
         if reported_as_admin(rule, ctx) {
             continue;
         }
