@@ -59,70 +59,51 @@ fn object() -> ObjectRef {
 }
 
 fn findings() -> Vec<Finding> {
-    vec![
-        Finding {
-            rule: &NON_ROOT,
-            severity: Severity::Medium,
-            object: object(),
-            container: Some("app".into()),
-            location: Location {
-                path: "deploy/web pod.yaml".into(),
-                line: 8,
-                column: 5,
-                end_line: 11,
-                end_column: 23,
-                document: 0,
-                pointer: "/spec/containers/0/securityContext/runAsNonRoot".into(),
-                missing: true,
-            },
-            message:
-                "neither the pod nor container \"app\" sets securityContext.runAsNonRoot to true"
-                    .into(),
-            suppressed: false,
-            suppression_reason: None,
-            redact_source: false,
+    let non_root = Finding {
+        rule: &NON_ROOT,
+        severity: Severity::Medium,
+        object: object(),
+        container: Some("app".into()),
+        location: Location {
+            path: "deploy/web pod.yaml".into(),
+            line: 8,
+            column: 5,
+            end_line: 11,
+            end_column: 23,
+            document: 0,
+            pointer: "/spec/containers/0/securityContext/runAsNonRoot".into(),
+            missing: true,
         },
-        Finding {
-            rule: &PRIVILEGED,
-            severity: Severity::Critical,
-            object: object(),
-            container: Some("app".into()),
-            location: Location {
-                path: "deploy/web pod.yaml".into(),
-                line: 11,
-                column: 7,
-                end_line: 11,
-                end_column: 23,
-                document: 0,
-                pointer: "/spec/containers/0/securityContext/privileged".into(),
-                missing: false,
-            },
-            message: "container \"app\" sets securityContext.privileged to true".into(),
-            suppressed: false,
-            suppression_reason: None,
-            redact_source: false,
+        message: "neither the pod nor container \"app\" sets securityContext.runAsNonRoot to true"
+            .into(),
+        suppressed: false,
+        suppression_reason: None,
+        redact_source: false,
+    };
+    let privileged = Finding {
+        rule: &PRIVILEGED,
+        severity: Severity::Critical,
+        location: Location {
+            line: 11,
+            column: 7,
+            pointer: "/spec/containers/0/securityContext/privileged".into(),
+            missing: false,
+            ..non_root.location.clone()
         },
-        Finding {
-            rule: &PRIVILEGED,
-            severity: Severity::Critical,
-            object: object(),
-            container: Some("app".into()),
-            location: Location {
-                path: "other.yaml".into(),
-                line: 11,
-                column: 7,
-                end_line: 11,
-                end_column: 23,
-                document: 0,
-                pointer: "/spec/containers/0/securityContext/privileged".into(),
-                missing: false,
-            },
-            message: "container \"app\" sets securityContext.privileged to true".into(),
-            suppressed: true,
-            suppression_reason: Some("palisade.dev/ignore: debug pod".into()),
-            redact_source: false,
+        message: "container \"app\" sets securityContext.privileged to true".into(),
+        ..non_root.clone()
+    };
+    // The same finding in another file, suppressed by an annotation.
+    let suppressed = Finding {
+        location: Location {
+            path: "other.yaml".into(),
+            ..privileged.location.clone()
         },
-    ]
+        suppressed: true,
+        suppression_reason: Some("palisade.dev/ignore: debug pod".into()),
+        ..privileged.clone()
+    };
+    vec![non_root, privileged, suppressed]
 }
 
 fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T {
