@@ -29,7 +29,7 @@ measure() { # label, command...
 ARGO="$CORPUS/argo-cd/manifests/install.yaml"
 echo "corpus: $CORPUS (outside helm/)"
 for i in 1 2 3; do
-  measure "palisade scan (corpus, run $i)" "$PALISADE" scan "$CORPUS" --exclude /helm --format json -o /dev/null || true
+  measure "palisade scan (corpus, run $i)" "$PALISADE" scan "$CORPUS" --exclude /helm --no-render --format json -o /dev/null || true
 done
 for i in 1 2 3; do
   measure "palisade scan (argo-cd install.yaml, run $i)" "$PALISADE" scan "$ARGO" --format json -o /dev/null || true

@@ -16,6 +16,10 @@ if command -v rustup >/dev/null 2>&1; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 fi
 
+# helm and kubectl (with kustomize) for the rendering tests: installed into .tools/bin.
+bash scripts/install-tools.sh
+export PATH="$PWD/.tools/bin:$PATH"
+
 # Snapshot tests must fail on a mismatch, never write new snapshots.
 export INSTA_UPDATE=no
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

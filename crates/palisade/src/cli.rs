@@ -132,6 +132,37 @@ pub struct ScanArgs {
     /// When to use colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Helm values file for the charts scanned (repeatable, later files win).
+    #[arg(long, value_name = "FILE", help_heading = "Helm and Kustomize")]
+    pub values: Vec<PathBuf>,
+
+    /// Set a Helm value, as `helm template --set` (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Helm and Kustomize")]
+    pub set: Vec<String>,
+
+    /// Set a Helm value as a string, as `helm template --set-string` (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Helm and Kustomize")]
+    pub set_string: Vec<String>,
+
+    /// The Helm release namespace, as `helm template --namespace`. Without it, findings that
+    /// only say "this runs in the default namespace" are not reported for charts, whose
+    /// namespace is chosen at install time.
+    #[arg(long, value_name = "NAMESPACE", help_heading = "Helm and Kustomize")]
+    pub namespace: Option<String>,
+
+    /// The helm binary (default: $PALISADE_HELM, else helm on PATH).
+    #[arg(long, value_name = "PATH", help_heading = "Helm and Kustomize")]
+    pub helm: Option<PathBuf>,
+
+    /// The kubectl (or kustomize) binary (default: $PALISADE_KUBECTL, else kubectl on PATH).
+    #[arg(long, value_name = "PATH", help_heading = "Helm and Kustomize")]
+    pub kubectl: Option<PathBuf>,
+
+    /// Do not render Helm charts or build kustomizations: chart templates are skipped and
+    /// kustomization directories are scanned as plain files.
+    #[arg(long, help_heading = "Helm and Kustomize")]
+    pub no_render: bool,
 }
 
 /// `palisade rules`.

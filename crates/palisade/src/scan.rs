@@ -7,6 +7,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use palisade_diagnostics::{Finding, InputError, Summary};
 use palisade_engine::RuleSet;
+use palisade_inputs::render::{
+    RenderMap, RenderOptions, Rendered, remap_findings, render_chart, render_kustomization,
+};
 use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
 use palisade_model::inventory::{Fact, Inventory};
 use palisade_report::{Format, Report, Sources};
@@ -28,6 +31,8 @@ pub struct ScanOptions {
     pub keep_sources: bool,
     /// Loader limits.
     pub limits: Limits,
+    /// How to render Helm charts and kustomizations.
+    pub render: RenderOptions,
 }
 
 /// Everything a scan produced.
@@ -237,16 +242,78 @@ pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()
     std::fs::write(path, text).with_context(|| format!("cannot write baseline {}", path.display()))
 }
 
+/// What rendering the charts and kustomizations of a scan produced.
+#[derive(Default)]
+struct Renderings {
+    rendered: Vec<Rendered>,
+    errors: Vec<InputError>,
+    /// Files a kustomization reads (canonical paths): not scanned on their own.
+    consumed: std::collections::HashSet<PathBuf>,
+}
+
+fn render_all(
+    charts: &[Candidate],
+    kustomizations: &[Candidate],
+    opts: &ScanOptions,
+) -> Renderings {
+    let charts = charts
+        .par_iter()
+        .map(|c| render_chart(&c.path, &c.display, &opts.render).map(|r| (r, Default::default())));
+    let kustomizations = kustomizations
+        .par_iter()
+        .map(|k| render_kustomization(&k.path, &k.display, &opts.render));
+    let results: Vec<_> = charts.chain(kustomizations).collect();
+    let mut out = Renderings::default();
+    for result in results {
+        match result {
+            Ok((rendered, consumed)) => {
+                out.rendered.push(rendered);
+                out.consumed.extend(consumed);
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    out
+}
+
+/// A "runs in the default namespace" finding on a chart rendered without `--namespace`: Helm
+/// fills in `default` for `.Release.Namespace`, but the real namespace is chosen at install
+/// time, so the finding would be about Palisade's rendering, not the chart.
+fn install_time_namespace(f: &Finding) -> bool {
+    f.rule.id == palisade_rules::pod::default_namespace::RULE.meta.id
+        && f.origin.as_ref().is_some_and(|o| o.renderer == "helm")
+}
+
 /// Scan the given paths (`-` is standard input) with the given rules.
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> ScanOutcome {
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
-    let discovery = discover(&files, &opts.discover);
+    let mut discovery = discover(&files, &opts.discover);
+    let renderings = render_all(&discovery.charts, &discovery.kustomizations, opts);
+    if !renderings.consumed.is_empty() {
+        discovery.files.retain(|c| {
+            let path = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
+            c.explicit || !renderings.consumed.contains(&path)
+        });
+    }
+    let units: Vec<_> = renderings
+        .rendered
+        .iter()
+        .flat_map(|r| r.units.iter())
+        .collect();
     let mut results: Vec<FileResult> = discovery
         .files
         .par_iter()
         .map(|c| scan_candidate(c, rules, opts))
+        .chain(units.par_iter().map(|u| {
+            let mut result = scan_text(&u.display, &u.text, true, rules, opts);
+            for e in &mut result.errors {
+                e.message = format!("in the rendered output: {}", e.message);
+            }
+            result.source = None;
+            result
+        }))
         .collect();
     if !stdin.is_empty() {
         results.push(match read_stdin(opts.max_file_size) {
@@ -261,6 +328,17 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         errors: discovery.errors,
         ..ScanOutcome::default()
     };
+    outcome.errors.extend(renderings.errors);
+    let mut maps: std::collections::HashMap<String, RenderMap> = Default::default();
+    for r in &renderings.rendered {
+        maps.extend(r.maps());
+        outcome.notes.extend(r.notes.iter().cloned());
+        if opts.keep_sources {
+            for (path, text) in &r.sources {
+                outcome.sources.insert(path.clone(), Arc::clone(text));
+            }
+        }
+    }
     let mut templates = discovery.templates.len();
     let mut inventory = Inventory::default();
     for r in results {
@@ -278,10 +356,14 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let cross = rules.scan_inventory(&inventory);
     outcome.evaluated.extend(cross.evaluated);
-    let cross_object = cross.findings;
+    outcome.findings.extend(cross.findings);
+    remap_findings(&mut outcome.findings, &maps);
+    if opts.render.namespace.is_none() {
+        outcome.findings.retain(|f| !install_time_namespace(f));
+    }
     if opts.keep_sources {
         // Cross-object findings can land in files that had no finding of their own.
-        for f in &cross_object {
+        for f in &outcome.findings {
             let path = &f.location.path;
             if !outcome.sources.contains_key(path)
                 && path != "-"
@@ -291,7 +373,6 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             }
         }
     }
-    outcome.findings.extend(cross_object);
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -342,10 +423,21 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         discover: DiscoverOptions {
             excludes: resolved.excludes.clone(),
             respect_ignore_files: !args.no_ignore,
+            render: !args.no_render,
         },
         max_file_size: resolved.max_file_size,
         keep_sources: resolved.format == Format::Text,
         limits: Limits::default(),
+        render: RenderOptions {
+            helm: args.helm.clone(),
+            kubectl: args.kubectl.clone(),
+            values: args.values.clone(),
+            set: args.set.clone(),
+            set_string: args.set_string.clone(),
+            namespace: args.namespace.clone(),
+            max_output: resolved.max_file_size.max(64 << 20),
+            ..RenderOptions::default()
+        },
     };
     let mut outcome = scan_paths(&paths, &rules, &opts);
     let problems =

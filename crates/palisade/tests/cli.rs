@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod common;
+
+use common::{dir_with, palisade, run, scan_json};
 
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
 
@@ -14,52 +15,6 @@ const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n
 
 /// Isolates every pod of the namespace `shop`.
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
-
-fn palisade() -> Command {
-    let mut cmd = Command::cargo_bin("palisade").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PALISADE_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn dir_with(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn scan_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let r = run(palisade()
-        .current_dir(dir)
-        .args(["scan", "--format", "json"])
-        .args(extra));
-    let json = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
-    (r.code, json)
-}
 
 fn rules_of(json: &serde_json::Value) -> Vec<String> {
     json["findings"]
@@ -297,7 +252,9 @@ fn helm_templates_are_skipped_with_a_note() {
         ("loose/template.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata:\n  {{- range .Values.items }}\n  {{ .name }}: x\n  {{- end }}\n"),
         ("rules.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  summary: \"{{ $labels.instance }} is down\"\n"),
     ]);
-    let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--no-render", "."]));
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
         r.stdout.contains("note: skipped 2 Helm template files"),

@@ -51,6 +51,22 @@ pub struct Location {
     pub missing: bool,
 }
 
+/// Where a rendered object came from: `location` then points into the template or resource
+/// file a user edits, and for Helm, `values` names the values keys that set the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// `helm` or `kustomize`.
+    pub renderer: &'static str,
+    /// The chart (directory or archive) or kustomization directory that was rendered.
+    pub source: String,
+    /// `location` is the offending key itself, not the nearest line written literally in the
+    /// template (or resource) above it.
+    pub exact: bool,
+    /// Helm values keys that set the offending field, in the order the template uses them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
 /// One rule violation on one object (and container, where the rule is per-container).
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -72,6 +88,8 @@ pub struct Finding {
     pub suppression_reason: Option<String>,
     /// The offending source text holds a secret: renderers must not show it.
     pub redact_source: bool,
+    /// How the object was produced, when a tool (Helm, Kustomize) rendered it.
+    pub origin: Option<Origin>,
 }
 
 impl Finding {
@@ -146,6 +164,9 @@ impl Serialize for Finding {
         map.serialize_entry("suppressed", &self.suppressed)?;
         if let Some(reason) = &self.suppression_reason {
             map.serialize_entry("suppression_reason", reason)?;
+        }
+        if let Some(origin) = &self.origin {
+            map.serialize_entry("origin", origin)?;
         }
         map.end()
     }

@@ -235,6 +235,7 @@ impl RuleSet {
                     suppressed: reason.is_some(),
                     suppression_reason: reason,
                     redact_source: false,
+                    origin: None,
                 })
             })
             .collect();
@@ -277,6 +278,7 @@ impl RuleSet {
             suppressed: reason.is_some(),
             suppression_reason: reason,
             redact_source: raw.redact,
+            origin: None,
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct DiscoverOptions {
     pub excludes: Vec<String>,
     /// Read `.gitignore`, `.ignore` and `.git/info/exclude` files.
     pub respect_ignore_files: bool,
+    /// Report Helm charts and kustomizations for rendering (else chart templates are skipped
+    /// and kustomization files are scanned as plain files).
+    pub render: bool,
 }
 
 /// A file to scan.
@@ -31,8 +34,12 @@ pub struct Candidate {
 pub struct Discovery {
     /// Files to scan, sorted.
     pub files: Vec<Candidate>,
-    /// Helm templates skipped during the walk (display paths).
+    /// Helm templates skipped during the walk (display paths), when not rendering.
     pub templates: Vec<String>,
+    /// Helm chart directories and archives to render.
+    pub charts: Vec<Candidate>,
+    /// Directories with a kustomization to build.
+    pub kustomizations: Vec<Candidate>,
     /// Paths that could not be walked.
     pub errors: Vec<InputError>,
 }
@@ -86,20 +93,39 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
             }
             Ok(_) => {}
         }
+        let candidate = Candidate {
+            path: root.clone(),
+            display: display_root,
+            explicit: true,
+        };
         if !root.is_dir() {
-            found.files.push(Candidate {
-                path: root.clone(),
-                display: display_root,
-                explicit: true,
-            });
+            if options.render && crate::render::is_chart_archive(root) {
+                found.charts.push(candidate);
+            } else {
+                found.files.push(candidate);
+            }
+            continue;
+        }
+        if options.render && is_chart_dir(root) {
+            found.charts.push(candidate);
             continue;
         }
         walk_dir(root, options, &mut found);
     }
-    found.files.sort();
-    found.files.dedup_by(|a, b| a.path == b.path);
+    for list in [
+        &mut found.files,
+        &mut found.charts,
+        &mut found.kustomizations,
+    ] {
+        list.sort();
+        list.dedup_by(|a, b| a.path == b.path);
+    }
     found.templates.sort();
     found
+}
+
+fn is_chart_dir(dir: &Path) -> bool {
+    dir.join("Chart.yaml").is_file()
 }
 
 fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
@@ -114,6 +140,23 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
         .require_git(false)
         .parents(options.respect_ignore_files)
         .filter_entry(|e| e.file_name() != ".git");
+    // Chart directories are rendered whole: their files are not walked.
+    let charts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    if options.render {
+        let seen = std::sync::Arc::clone(&charts);
+        builder.filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            let chart = e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && is_chart_dir(e.path());
+            if chart && let Ok(mut seen) = seen.lock() {
+                seen.push(e.path().to_path_buf());
+            }
+            !chart
+        });
+    }
     if !options.excludes.is_empty() {
         let mut overrides = OverrideBuilder::new(root);
         for glob in &options.excludes {
@@ -152,7 +195,22 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             }
         };
         let path = entry.path();
-        if entry.file_type().is_none_or(|t| t.is_dir()) || !has_manifest_extension(path) {
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
+            continue;
+        }
+        if options.render
+            && let Some(name) = path.file_name().and_then(|n| n.to_str())
+            && crate::render::KUSTOMIZATION_FILES.contains(&name)
+            && let Some(dir) = path.parent()
+        {
+            found.kustomizations.push(Candidate {
+                path: dir.to_path_buf(),
+                display: dir.to_string_lossy().to_string(),
+                explicit: false,
+            });
+            continue;
+        }
+        if !has_manifest_extension(path) {
             continue;
         }
         let display = path.to_string_lossy().to_string();
@@ -165,6 +223,17 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             display,
             explicit: false,
         });
+    }
+    take_charts(&charts, found);
+}
+
+fn take_charts(charts: &std::sync::Mutex<Vec<PathBuf>>, found: &mut Discovery) {
+    if let Ok(mut charts) = charts.lock() {
+        found.charts.extend(charts.drain(..).map(|path| Candidate {
+            display: path.to_string_lossy().to_string(),
+            path,
+            explicit: false,
+        }));
     }
 }
 
@@ -185,7 +254,11 @@ mod tests {
     use std::fs;
 
     fn names(d: &Discovery, root: &Path) -> Vec<String> {
-        d.files
+        relative(&d.files, root)
+    }
+
+    fn relative(candidates: &[Candidate], root: &Path) -> Vec<String> {
+        candidates
             .iter()
             .map(|c| {
                 c.path
@@ -197,11 +270,20 @@ mod tests {
             .collect()
     }
 
+    /// A temporary directory holding these files.
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "a: 1\n").unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn walks_manifests_respecting_gitignore_and_excludes() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for f in [
+        let dir = tree(&[
             "a.yaml",
             "b.YML",
             "c.json",
@@ -210,15 +292,13 @@ mod tests {
             "ignored/f.yaml",
             "skip/g.yaml",
             ".hidden/h.yaml",
-        ] {
-            let p = root.join(f);
-            fs::create_dir_all(p.parent().unwrap()).unwrap();
-            fs::write(p, "a: 1\n").unwrap();
-        }
+        ]);
+        let root = dir.path();
         fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
         let opts = DiscoverOptions {
             excludes: vec!["skip/**".into()],
             respect_ignore_files: true,
+            render: false,
         };
         let d = discover(&[root.to_path_buf()], &opts);
         assert_eq!(
@@ -245,6 +325,43 @@ mod tests {
             names(&d, root),
             vec!["chart/Chart.yaml", "plain/templates/x.yaml"]
         );
+    }
+
+    #[test]
+    fn charts_and_kustomizations_are_reported_for_rendering() {
+        let dir = tree(&[
+            "apps/web/Chart.yaml",
+            "apps/web/values.yaml",
+            "apps/web/templates/d.yaml",
+            "apps/web/charts/sub/Chart.yaml",
+            "k/base/kustomization.yaml",
+            "k/base/d.yaml",
+            "k/prod/Kustomization",
+            "plain.yaml",
+            "pkg/web-1.0.0.tgz",
+        ]);
+        let root = dir.path();
+        let opts = DiscoverOptions {
+            render: true,
+            ..DiscoverOptions::default()
+        };
+        let d = discover(&[root.to_path_buf()], &opts);
+        let rel = |c: &Vec<Candidate>| relative(c, root);
+        assert_eq!(
+            rel(&d.charts),
+            vec!["apps/web"],
+            "subcharts render with their parent"
+        );
+        assert_eq!(rel(&d.kustomizations), vec!["k/base", "k/prod"]);
+        assert_eq!(names(&d, root), vec!["k/base/d.yaml", "plain.yaml"]);
+        assert!(d.templates.is_empty());
+        // Named on the command line: a chart directory or a packaged chart.
+        let d = discover(
+            &[root.join("apps/web"), root.join("pkg/web-1.0.0.tgz")],
+            &opts,
+        );
+        assert_eq!(rel(&d.charts), vec!["apps/web", "pkg/web-1.0.0.tgz"]);
+        assert!(d.files.is_empty());
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! `--exclude` globs), standard input, with size, binary and encoding checks that turn bad
 //! input into clear [`InputError`]s instead of crashes.
 //!
-//! Helm chart templates met during a directory walk are recognised and skipped with a note;
-//! rendering charts is a separate step. This crate knows nothing of YAML or rules.
+//! Helm charts and kustomizations met during the walk are reported apart: [`render`] builds them
+//! with the real `helm` and `kubectl` and maps findings on the rendered objects back to the
+//! template, values key or resource file a user edits. This crate knows nothing of rules.
 #![deny(missing_docs)]
 
 mod discover;
 mod read;
+pub mod render;
 
 pub use discover::{Candidate, DiscoverOptions, Discovery, discover, is_helm_template};
 pub use read::{ReadError, read_candidate, read_stdin};

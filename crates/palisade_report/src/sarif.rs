@@ -185,6 +185,12 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 "severity".to_string(),
                 serde_json::json!(f.severity.as_str()),
             );
+            if let Some(origin) = &f.origin {
+                props.insert(
+                    "origin".to_string(),
+                    serde_json::to_value(origin).unwrap_or_default(),
+                );
+            }
             let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
             let builder = SResult::builder()
                 .rule_id(f.rule.id)

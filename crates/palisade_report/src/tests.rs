@@ -79,6 +79,7 @@ fn findings() -> Vec<Finding> {
         suppressed: false,
         suppression_reason: None,
         redact_source: false,
+        origin: None,
     };
     let privileged = Finding {
         rule: &PRIVILEGED,

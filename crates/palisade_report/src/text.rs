@@ -91,6 +91,9 @@ fn render_finding(
         about.push_str(&format!(", container: {c}"));
     }
     group = group.element(Level::NOTE.message(about));
+    if let Some(origin) = &f.origin {
+        group = group.element(Level::NOTE.message(origin_note(origin)));
+    }
     if f.suppressed {
         let reason = f.suppression_reason.as_deref().unwrap_or("");
         group = group.element(Level::NOTE.with_name("suppressed").message(reason));
@@ -98,6 +101,19 @@ fn render_finding(
     group = group.element(Level::HELP.message(f.rule.remediation));
     let groups: [Group<'_>; 1] = [group];
     writeln!(out, "{}\n", renderer.render(&groups))
+}
+
+/// Where a rendered object came from, and for Helm the values a user would change.
+fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
+    let mut note = format!("rendered by {} from {}", origin.renderer, origin.source);
+    if !origin.exact {
+        note.push_str(" (the line is the nearest one written in the file)");
+    }
+    if !origin.values.is_empty() {
+        let keys: Vec<String> = origin.values.iter().map(|v| format!("`{v}`")).collect();
+        note.push_str(&format!("; set by values key {}", keys.join(", ")));
+    }
+    note
 }
 
 pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {

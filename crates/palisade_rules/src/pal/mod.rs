@@ -65,6 +65,7 @@ pub fn waiver_findings(
                     suppressed: false,
                     suppression_reason: None,
                     redact_source: false,
+                    origin: None,
                 }
             })
         })

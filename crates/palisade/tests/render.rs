@@ -1,0 +1,387 @@
+//! Helm charts and kustomizations, rendered by the real `helm` and `kubectl`, with findings
+//! mapped back to templates, values keys and resource files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{palisade, run, tool};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render")
+}
+
+/// `palisade scan --format json` with the installed tools, from `dir`.
+fn scan(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let r = run(palisade()
+        .current_dir(dir)
+        .env("PALISADE_HELM", tool("helm"))
+        .env("PALISADE_KUBECTL", tool("kubectl"))
+        .args(["scan", "--format", "json"])
+        .args(args));
+    let json = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    (r.code, json)
+}
+
+fn findings(json: &Value) -> Vec<&Value> {
+    json["findings"].as_array().unwrap().iter().collect()
+}
+
+fn find<'a>(json: &'a Value, rule: &str) -> Option<&'a Value> {
+    findings(json).into_iter().find(|f| f["rule"] == rule)
+}
+
+fn at(f: &Value) -> (String, u64) {
+    (
+        f["location"]["path"].as_str().unwrap().to_string(),
+        f["location"]["line"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn helm_findings_point_at_the_template_and_the_values_key() {
+    let (code, json) = scan(&fixtures(), &["web"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+    let privileged = find(&json, "PSS003").expect("privileged container found");
+    assert_eq!(at(privileged), ("web/templates/deployment.yaml".into(), 27));
+    let origin = &privileged["origin"];
+    assert_eq!(origin["renderer"], "helm");
+    assert_eq!(origin["source"], "web");
+    assert_eq!(origin["exact"], false);
+    assert_eq!(
+        origin["values"],
+        serde_json::json!(["securityContext.privileged"])
+    );
+    let latest = find(&json, "IMG001").expect("latest tag found");
+    assert_eq!(at(latest), ("web/templates/deployment.yaml".into(), 26));
+    assert_eq!(latest["origin"]["exact"], true);
+    assert_eq!(
+        latest["origin"]["values"],
+        serde_json::json!(["image.repository", "image.tag"])
+    );
+    // Pod-level context comes from a `with` block: no runAsNonRoot finding, and nothing in
+    // the default namespace is reported for a chart rendered without --namespace.
+    assert!(find(&json, "PSS015").is_none(), "{json:#}");
+    assert!(find(&json, "POD014").is_none(), "{json:#}");
+    // The same names work as values overrides, as with `helm template`.
+    let (_, json) = scan(
+        &fixtures(),
+        &[
+            "web",
+            "--set",
+            "securityContext.privileged=false",
+            "--set-string",
+            "image.tag=1.27.2",
+        ],
+    );
+    assert!(find(&json, "PSS003").is_none(), "{json:#}");
+    assert!(find(&json, "IMG001").is_none(), "{json:#}");
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("host.yaml");
+    std::fs::write(&values, "hostNetwork: true\n").unwrap();
+    let (_, json) = scan(&fixtures(), &["web", "--values", values.to_str().unwrap()]);
+    let host = find(&json, "PSS002").expect("hostNetwork from the values file");
+    assert_eq!(at(host), ("web/templates/deployment.yaml".into(), 19));
+    assert_eq!(host["origin"]["values"], serde_json::json!(["hostNetwork"]));
+}
+
+#[test]
+fn helm_text_output_shows_the_template_line_and_values_key() {
+    let r = run(palisade()
+        .current_dir(fixtures())
+        .env("PALISADE_HELM", tool("helm"))
+        .args(["scan", "web", "--select", "PSS003"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("--> web/templates/deployment.yaml:27:11"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("securityContext:"),
+        "snippet from the template: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("rendered by helm from web")
+            && r.stdout.contains("`securityContext.privileged`"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn packaged_charts_render_and_map_into_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(tool("helm"))
+        .args(["package", fixtures().join("web").to_str().unwrap(), "-d"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, json) = scan(dir.path(), &["web-1.2.0.tgz"]);
+    assert_eq!(code, 1, "{json:#}");
+    let privileged = find(&json, "PSS003").unwrap();
+    assert_eq!(
+        at(privileged),
+        ("web-1.2.0.tgz!/web/templates/deployment.yaml".into(), 27)
+    );
+}
+
+#[test]
+fn charts_found_in_a_walk_are_rendered_once_with_their_subcharts() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("apps/web");
+    copy_dir(&fixtures().join("web"), &chart);
+    copy_dir(&fixtures().join("web"), &chart.join("charts/sidecar"));
+    let sub = chart.join("charts/sidecar/Chart.yaml");
+    let text = std::fs::read_to_string(&sub)
+        .unwrap()
+        .replace("name: web", "name: sidecar");
+    std::fs::write(sub, text).unwrap();
+    let (_, json) = scan(dir.path(), &["--select", "PSS003"]);
+    let mut paths: Vec<(String, u64)> = findings(&json).into_iter().map(at).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            (
+                "./apps/web/charts/sidecar/templates/deployment.yaml".into(),
+                27
+            ),
+            ("./apps/web/templates/deployment.yaml".into(), 27),
+        ],
+        "{json:#}"
+    );
+    assert_eq!(json["summary"]["skipped_templates"], 0);
+}
+
+#[test]
+fn helm_failures_are_input_errors_that_say_what_to_do() {
+    // No helm anywhere.
+    let empty = tempfile::tempdir().unwrap();
+    let r = run(palisade()
+        .current_dir(fixtures())
+        .env("PATH", empty.path())
+        .args(["scan", "web"]));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("`helm` was not found on PATH"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("https://helm.sh/docs/intro/install/"),
+        "{}",
+        r.stdout
+    );
+    // --no-render: templates are skipped as before.
+    let r = run(palisade()
+        .current_dir(fixtures())
+        .env("PATH", empty.path())
+        .args(["scan", "--no-render", "web"]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("skipped 1 Helm template file"),
+        "{}",
+        r.stdout
+    );
+    // A dependency that was never fetched, and a library chart.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("web"), &dir.path().join("app"));
+    let chart = dir.path().join("app/Chart.yaml");
+    let mut text = std::fs::read_to_string(&chart).unwrap();
+    text.push_str("dependencies:\n  - name: common\n    version: 2.x.x\n    repository: oci://registry.example.com/charts\n");
+    std::fs::write(&chart, text).unwrap();
+    std::fs::create_dir_all(dir.path().join("lib/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("lib/Chart.yaml"),
+        "apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("lib/templates/_x.tpl"),
+        "{{- define \"x\" }}{{- end }}\n",
+    )
+    .unwrap();
+    let (code, json) = scan(dir.path(), &[]);
+    assert_eq!(code, 2, "{json:#}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["path"], "./app");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("helm dependency build") && message.contains("common"),
+        "{message}"
+    );
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("library chart ./lib")),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn kustomize_findings_point_at_the_patch_or_the_resource() {
+    let root = fixtures().join("kustomize");
+    let (code, json) = scan(&root, &["prod"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+    // The overlay's patch wrote `privileged: true`.
+    let privileged = find(&json, "PSS003").expect("privileged from the patch");
+    assert_eq!(at(privileged), ("prod/debug-patch.yaml".into(), 12));
+    assert_eq!(privileged["object"]["name"], "prod-api", "the built name");
+    assert_eq!(privileged["origin"]["renderer"], "kustomize");
+    assert_eq!(privileged["origin"]["source"], "prod");
+    assert_eq!(privileged["origin"]["exact"], true);
+    // A field missing from the built object points into the base resource.
+    let non_root = find(&json, "PSS015").expect("runAsNonRoot missing");
+    assert_eq!(at(non_root).0, "base/deployment.yaml");
+    assert_eq!(non_root["origin"]["exact"], true);
+
+    // Scanning the tree builds both kustomizations and never scans their files on their own.
+    let (_, json) = scan(&root, &["--select", "PSS003,PSS015"]);
+    let mut seen: Vec<(String, String, String)> = findings(&json)
+        .into_iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["object"]["name"].as_str().unwrap().to_string(),
+                at(f).0,
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "PSS003".into(),
+                "prod-api".into(),
+                "./prod/debug-patch.yaml".into()
+            ),
+            (
+                "PSS015".into(),
+                "api".into(),
+                "./base/deployment.yaml".into()
+            ),
+            (
+                "PSS015".into(),
+                "prod-api".into(),
+                "./base/deployment.yaml".into()
+            ),
+        ],
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_kustomization_that_does_not_build_is_an_error_and_its_files_are_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("kustomize/base"), dir.path());
+    let k = dir.path().join("kustomization.yaml");
+    std::fs::write(&k, "resources:\n  - deployment.yaml\n  - missing.yaml\n").unwrap();
+    let (code, json) = scan(dir.path(), &["--select", "PSS015"]);
+    assert_eq!(code, 2, "{json:#}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["path"], "./kustomization.yaml");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing.yaml"),
+        "{json:#}"
+    );
+    assert_eq!(
+        findings(&json).len(),
+        1,
+        "the resource is scanned as a plain file: {json:#}"
+    );
+    assert!(findings(&json)[0].get("origin").is_none());
+}
+
+#[test]
+fn corpus_charts_render_and_map_to_existing_templates() {
+    let shared = std::env::var_os("PALISADE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let helm = shared.join("corpus/helm");
+    assert!(helm.is_dir(), "corpus not found at {}", helm.display());
+    let charts = [
+        "ingress-nginx/ingress-nginx",
+        "prometheus-community/prometheus-node-exporter",
+        "prometheus-community/kube-state-metrics",
+        "metrics-server/metrics-server",
+        "microservices-demo/helm-chart",
+        "grafana-community/grafana",
+        "istio/gateway",
+        "argo-helm/argo-rollouts",
+    ];
+    let (code, json) = scan(&helm, &charts);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+    let all = findings(&json);
+    assert!(all.len() > 100, "{}", all.len());
+    for f in &all {
+        let (path, line) = at(f);
+        let text =
+            std::fs::read_to_string(helm.join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(line as usize <= text.lines().count(), "{path}:{line}");
+        assert_eq!(f["origin"]["renderer"], "helm");
+    }
+    // node-exporter runs on the host network because its values say so.
+    let host = all
+        .iter()
+        .find(|f| f["rule"] == "PSS002" && at(f).0.contains("node-exporter"))
+        .expect("node-exporter shares the host network");
+    assert_eq!(host["origin"]["values"], serde_json::json!(["hostNetwork"]));
+    let (path, line) = at(host);
+    let text = std::fs::read_to_string(helm.join(path)).unwrap();
+    assert!(
+        text.lines()
+            .nth(line as usize - 1)
+            .unwrap()
+            .trim_start()
+            .starts_with("hostNetwork:"),
+        "{line}"
+    );
+
+    // A chart whose dependency is vendored into charts/ renders with it.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&helm.join("bitnami/nginx"), &dir.path().join("nginx"));
+    copy_dir(
+        &helm.join("bitnami/common"),
+        &dir.path().join("nginx/charts/common"),
+    );
+    let (code, json) = scan(dir.path(), &["nginx"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+    assert!(
+        findings(&json)
+            .iter()
+            .all(|f| at(f).0.starts_with("nginx/templates/"))
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! `helm template`, and the mapping of its `# Source:` sections back to template files.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use palisade_diagnostics::{Finding, InputError, Origin};
+
+use super::template_map::TemplateMap;
+use super::tool::{Tool, run};
+use super::{RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
+
+/// A packaged chart (`.tgz`), which `helm template` renders like a chart directory.
+pub fn is_chart_archive(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".tgz") || name.ends_with(".tar.gz")
+}
+
+/// Findings on objects of one chart, mapped to its templates.
+#[derive(Debug)]
+pub(super) struct HelmMap {
+    chart: String,
+    templates: HashMap<String, Template>,
+}
+
+#[derive(Debug)]
+struct Template {
+    map: Option<TemplateMap>,
+    /// The position of each rendered object among those of its kind from this template.
+    ordinals: HashMap<(String, String), usize>,
+}
+
+/// Where the text of a chart's templates comes from.
+enum ChartFiles {
+    Dir {
+        dir: PathBuf,
+        display: String,
+    },
+    Archive {
+        files: HashMap<String, String>,
+        display: String,
+    },
+}
+
+impl ChartFiles {
+    /// The display path and text of a `# Source:` path (`chart/templates/x.yaml`).
+    fn lookup(
+        &self,
+        source: &str,
+        max: u64,
+        archives: &mut SubchartArchives,
+    ) -> (String, Option<String>) {
+        match self {
+            ChartFiles::Archive { files, display } => {
+                (format!("{display}!/{source}"), files.get(source).cloned())
+            }
+            ChartFiles::Dir { dir, display } => {
+                let rest = source.split_once('/').map_or(source, |(_, r)| r);
+                let disk = dir.join(rest);
+                if disk.is_file() {
+                    let text = std::fs::metadata(&disk)
+                        .ok()
+                        .filter(|m| m.len() <= max)
+                        .and_then(|_| std::fs::read_to_string(&disk).ok());
+                    return (format!("{display}/{rest}"), text);
+                }
+                // A dependency packaged in charts/: `chart/charts/sub/templates/x.yaml`.
+                if let Some(inner) = rest.strip_prefix("charts/")
+                    && let Some((archive, text)) = archives.find(dir, inner, max)
+                {
+                    return (format!("{display}/charts/{archive}!/{inner}"), Some(text));
+                }
+                (format!("{display}/{rest}"), None)
+            }
+        }
+    }
+}
+
+/// The packaged dependencies in a chart's `charts/`, opened on first use.
+#[derive(Default)]
+struct SubchartArchives {
+    opened: Option<Vec<(String, HashMap<String, String>)>>,
+}
+
+impl SubchartArchives {
+    fn find(&mut self, chart: &Path, inner: &str, max: u64) -> Option<(String, String)> {
+        let archives = self.opened.get_or_insert_with(|| {
+            let Ok(entries) = std::fs::read_dir(chart.join("charts")) else {
+                return Vec::new();
+            };
+            let mut found: Vec<(String, HashMap<String, String>)> = entries
+                .flatten()
+                .filter(|e| is_chart_archive(&e.path()))
+                .filter_map(|e| {
+                    let files = read_archive(&e.path(), max).ok()?;
+                    Some((e.file_name().to_string_lossy().into_owned(), files))
+                })
+                .collect();
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            found
+        });
+        archives
+            .iter()
+            .find_map(|(name, files)| files.get(inner).map(|t| (name.clone(), t.clone())))
+    }
+}
+
+/// The template files of a chart archive (`chart/templates/**`), as text.
+fn read_archive(path: &Path, max: u64) -> Result<HashMap<String, String>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut files = HashMap::new();
+    let mut total = 0u64;
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("not a chart archive: {e}"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("not a chart archive: {e}"))?;
+        let name = entry
+            .path()
+            .map_err(|e| format!("not a chart archive: {e}"))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let size = entry.header().size().unwrap_or(u64::MAX);
+        if !name.contains("/templates/") || !entry.header().entry_type().is_file() || size > max {
+            continue;
+        }
+        total += size;
+        if total > max.saturating_mul(4) {
+            return Err("chart archive holds too many template bytes".into());
+        }
+        let mut text = String::new();
+        if entry.read_to_string(&mut text).is_ok() {
+            files.insert(name, text);
+        }
+    }
+    Ok(files)
+}
+
+/// `kind` and `metadata.name` of a rendered document, read from its top-level lines (cheap and
+/// good enough to tell apart the objects a template renders).
+fn head(text: &str) -> (String, String) {
+    let mut kind = String::new();
+    let mut name = String::new();
+    let mut in_metadata = false;
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("kind:") {
+            kind = v.trim().trim_matches(['"', '\'']).to_string();
+        }
+        if !line.starts_with(' ') && !line.is_empty() {
+            in_metadata = line.starts_with("metadata:");
+        } else if in_metadata
+            && name.is_empty()
+            && let Some(v) = line.strip_prefix("  name:")
+        {
+            name = v.trim().trim_matches(['"', '\'']).to_string();
+        }
+    }
+    (kind, name)
+}
+
+/// Split `helm template` output into its `# Source:` sections, in order.
+fn sections(output: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut current: Option<(&str, usize)> = None;
+    let mut offset = 0;
+    for line in output.split_inclusive('\n') {
+        if let Some(source) = line.strip_prefix("# Source: ") {
+            if let Some((src, start)) = current {
+                found.push((src, &output[start..offset]));
+            }
+            current = Some((source.trim_end(), offset));
+        }
+        offset += line.len();
+    }
+    if let Some((src, start)) = current {
+        found.push((src, &output[start..]));
+    }
+    found
+}
+
+/// Render a chart directory or archive with `helm template`.
+pub fn render_chart(
+    chart: &Path,
+    display: &str,
+    opts: &RenderOptions,
+) -> Result<Rendered, InputError> {
+    let helm = Tool::Helm
+        .locate(opts.helm.as_deref())
+        .map_err(|e| render_error(display, format!("cannot render the Helm chart: {e}")))?;
+    let mut args = vec!["template".to_string(), chart.to_string_lossy().into_owned()];
+    for values in &opts.values {
+        args.push("--values".into());
+        args.push(values.to_string_lossy().into_owned());
+    }
+    for set in &opts.set {
+        args.push("--set".into());
+        args.push(set.clone());
+    }
+    for set in &opts.set_string {
+        args.push("--set-string".into());
+        args.push(set.clone());
+    }
+    if let Some(namespace) = &opts.namespace {
+        args.push("--namespace".into());
+        args.push(namespace.clone());
+    }
+    let output = match run(&helm, &args, None, opts.timeout, opts.max_output) {
+        Ok(output) => output,
+        Err(e) if e.contains("library charts are not installable") => {
+            return Ok(Rendered {
+                notes: vec![format!(
+                    "skipped the library chart {display} (it renders nothing on its own)"
+                )],
+                ..Rendered::default()
+            });
+        }
+        Err(e) => {
+            return Err(render_error(
+                display,
+                format!("`helm template` failed: {e}"),
+            ));
+        }
+    };
+    let files = if chart.is_dir() {
+        ChartFiles::Dir {
+            dir: chart.to_path_buf(),
+            display: display.trim_end_matches('/').to_string(),
+        }
+    } else {
+        let files = read_archive(chart, opts.max_output).map_err(|e| render_error(display, e))?;
+        ChartFiles::Archive {
+            files,
+            display: display.to_string(),
+        }
+    };
+    Ok(assemble(&output, display, &files, opts.max_output))
+}
+
+fn assemble(output: &str, display: &str, files: &ChartFiles, max: u64) -> Rendered {
+    let mut archives = SubchartArchives::default();
+    let mut units: Vec<RenderedUnit> = Vec::new();
+    let mut templates: HashMap<String, Template> = HashMap::new();
+    let mut sources = Vec::new();
+    let mut unit_of: HashMap<String, usize> = HashMap::new();
+    for (source, text) in sections(output) {
+        let (path, template_text) = files.lookup(source, max, &mut archives);
+        let template = templates.entry(path.clone()).or_insert_with(|| {
+            if let Some(t) = &template_text {
+                sources.push((path.clone(), Arc::from(t.as_str())));
+            }
+            Template {
+                map: template_text.as_deref().map(TemplateMap::new),
+                ordinals: HashMap::new(),
+            }
+        });
+        let (kind, name) = head(text);
+        let ordinal = template.ordinals.keys().filter(|(k, _)| *k == kind).count();
+        template.ordinals.entry((kind, name)).or_insert(ordinal);
+        match unit_of.get(&path) {
+            Some(&i) => {
+                units[i].text.push_str("\n---\n");
+                units[i].text.push_str(text);
+            }
+            None => {
+                unit_of.insert(path.clone(), units.len());
+                units.push(RenderedUnit {
+                    display: path,
+                    text: text.to_string(),
+                });
+            }
+        }
+    }
+    let map = HelmMap {
+        chart: display.to_string(),
+        templates,
+    };
+    Rendered {
+        units,
+        sources,
+        notes: Vec::new(),
+        map: Some(Arc::new(SourceMap::Helm(map))),
+    }
+}
+
+impl HelmMap {
+    pub(super) fn remap(&self, findings: &mut [&mut Finding]) {
+        for f in findings.iter_mut() {
+            let Some(template) = self.templates.get(&f.location.path) else {
+                continue;
+            };
+            let name = f.object.name.clone().unwrap_or_default();
+            let key = (f.object.kind.clone(), name);
+            let ordinal = template.ordinals.get(&key).copied().unwrap_or(0);
+            let position = template
+                .map
+                .as_ref()
+                .and_then(|m| m.locate(&f.object.kind, ordinal, &f.location.pointer));
+            let mut origin = Origin {
+                renderer: "helm",
+                source: self.chart.clone(),
+                exact: false,
+                values: Vec::new(),
+            };
+            if let Some(p) = position {
+                let l = &mut f.location;
+                (l.line, l.column, l.end_line, l.end_column, l.document) =
+                    (p.line, p.column, p.line, p.end_column, 0);
+                origin.exact = p.exact;
+                origin.values = p.values;
+            }
+            f.origin = Some(origin);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTPUT: &str = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels:\n    name: x\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n";
+
+    #[test]
+    fn sections_and_heads() {
+        let s = sections(OUTPUT);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[1].0, "web/templates/deploy.yaml");
+        assert!(
+            s[1].1
+                .starts_with("# Source: web/templates/deploy.yaml\napiVersion")
+        );
+        assert_eq!(head(s[1].1), ("Deployment".into(), "a".into()));
+        assert_eq!(head(s[2].1), ("Deployment".into(), "b".into()));
+        assert!(sections("no markers").is_empty());
+    }
+
+    #[test]
+    fn units_group_by_template_and_count_ordinals() {
+        let files = ChartFiles::Archive {
+            files: HashMap::from([(
+                "web/templates/deploy.yaml".to_string(),
+                "kind: Deployment\nmetadata:\n  name: a\n---\nkind: Deployment\nmetadata:\n  name: b\n".to_string(),
+            )]),
+            display: "web-1.0.0.tgz".into(),
+        };
+        let r = assemble(OUTPUT, "web-1.0.0.tgz", &files, 1 << 20);
+        let displays: Vec<&str> = r.units.iter().map(|u| u.display.as_str()).collect();
+        assert_eq!(
+            displays,
+            vec![
+                "web-1.0.0.tgz!/web/templates/sa.yaml",
+                "web-1.0.0.tgz!/web/templates/deploy.yaml"
+            ]
+        );
+        assert_eq!(r.sources.len(), 1, "only templates with text are sources");
+        let Some(SourceMap::Helm(map)) = r.map.as_deref() else {
+            panic!("helm map");
+        };
+        let t = &map.templates["web-1.0.0.tgz!/web/templates/deploy.yaml"];
+        assert_eq!(t.ordinals[&("Deployment".to_string(), "b".to_string())], 1);
+        let p = t
+            .map
+            .as_ref()
+            .unwrap()
+            .locate("Deployment", 1, "/metadata/name")
+            .unwrap();
+        assert_eq!(p.line, 7);
+    }
+
+    #[test]
+    fn archives_are_recognised_by_name() {
+        assert!(is_chart_archive(Path::new("x/web-1.2.3.tgz")));
+        assert!(is_chart_archive(Path::new("web.tar.gz")));
+        assert!(!is_chart_archive(Path::new("web.yaml")));
+    }
+}

