@@ -18,6 +18,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan manifests (files, directories or `-` for stdin) for misconfigurations.
     Scan(Box<ScanArgs>),
+    /// Apply the mechanical fixes of findings to plain YAML files (takes `scan`'s options);
+    /// `--diff` previews them.
+    Fix(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Show one rule's documentation.
@@ -115,6 +118,15 @@ pub struct ScanArgs {
     /// Also list suppressed findings.
     #[arg(long)]
     pub show_suppressed: bool,
+
+    /// Apply the mechanical fixes of findings to plain YAML files as minimal edits, then
+    /// report what remains. Helm templates and Kustomize builds are never rewritten.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Print the fixes as a unified diff and change no file (exit 1 when there is any).
+    #[arg(long)]
+    pub diff: bool,
 
     /// Use this configuration file instead of searching for palisade.toml.
     #[arg(

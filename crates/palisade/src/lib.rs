@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod fix;
 pub mod rules_cmd;
 pub mod scan;
 
@@ -35,6 +36,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let result = match cli.command {
         cli::Command::Scan(args) => scan::command(&args),
+        cli::Command::Fix(args) => fix::command(&args, true),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),
     };

@@ -47,6 +47,7 @@ struct RuleJson<'a> {
     pss: Option<palisade_diagnostics::PssCheck>,
     pss_versions: Option<String>,
     remediation: &'a str,
+    fixable: bool,
 }
 
 /// `palisade rules`.
@@ -69,6 +70,7 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                     pss: r.meta.pss(),
                     pss_versions: pss_versions(r),
                     remediation: r.meta.remediation,
+                    fixable: r.meta.fixable,
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&out)?);
@@ -158,6 +160,9 @@ pub fn markdown(rule: &Rule) -> String {
     }
     if let Some(v) = pss_versions(rule) {
         out.push_str(&format!("- Pod Security Standards versions: {v}\n"));
+    }
+    if m.fixable {
+        out.push_str("- Fix: `palisade fix` applies the remediation to plain YAML files\n");
     }
     out.push_str(&format!("- Since: {}\n\n", m.since));
     out.push_str(&m.documentation());

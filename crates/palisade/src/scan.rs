@@ -410,10 +410,24 @@ pub fn exit_code(outcome: &ScanOutcome, fail_on: FailOn) -> u8 {
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }
 
-/// `palisade scan`.
-pub fn command(args: &ScanArgs) -> Result<u8> {
+/// A finished scan and what it was run with.
+pub struct Scanned {
+    /// The configuration in effect.
+    pub resolved: config::Resolved,
+    /// The rules that ran.
+    pub rules: RuleSet,
+    /// What was found, with waivers and the baseline applied.
+    pub outcome: ScanOutcome,
+    /// How inputs were read (for re-scanning after fixes).
+    pub opts: ScanOptions,
+    /// The paths scanned.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Resolve the configuration and scan, applying waivers and the baseline.
+pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
     let resolved = config::resolve(args)?;
-    let rules = RuleSet::new(palisade_rules::registry(), resolved.settings)?;
+    let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -439,7 +453,25 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
             ..RenderOptions::default()
         },
     };
-    let mut outcome = scan_paths(&paths, &rules, &opts);
+    let outcome = scan_governed(&paths, &rules, &opts, &resolved, args)?;
+    Ok(Scanned {
+        resolved,
+        rules,
+        outcome,
+        opts,
+        paths,
+    })
+}
+
+/// Scan, then apply waivers (reporting expired and unused ones) and the baseline.
+pub fn scan_governed(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    resolved: &config::Resolved,
+    args: &ScanArgs,
+) -> Result<ScanOutcome> {
+    let mut outcome = scan_paths(paths, rules, opts);
     let problems =
         palisade_engine::apply_waivers(&mut outcome.findings, &resolved.waivers, &today()?);
     outcome
@@ -453,9 +485,24 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         apply_baseline(&mut outcome.findings, baseline)?;
     }
     outcome.count();
-    if let Some(path) = &args.write_baseline {
-        write_baseline(&outcome.findings, path)?;
+    Ok(outcome)
+}
+
+/// `palisade scan`.
+pub fn command(args: &ScanArgs) -> Result<u8> {
+    if args.fix || args.diff {
+        return crate::fix::command(args, false);
     }
+    let scanned = run_scan(args)?;
+    if let Some(path) = &args.write_baseline {
+        write_baseline(&scanned.outcome.findings, path)?;
+    }
+    report(args, &scanned)
+}
+
+/// Render the report of a scan and return its exit code.
+pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
+    let (resolved, rules, outcome) = (&scanned.resolved, &scanned.rules, &scanned.outcome);
     let metas: Vec<_> = rules.enabled().iter().map(|r| &r.meta).collect();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -496,5 +543,5 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         }
     };
     written?;
-    Ok(exit_code(&outcome, resolved.fail_on))
+    Ok(exit_code(outcome, resolved.fail_on))
 }

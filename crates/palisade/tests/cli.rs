@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dir_with, palisade, run, scan_json};
+use common::{dir_with, palisade, rules_of, run, scan_json};
 
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
 
@@ -15,15 +15,6 @@ const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n
 
 /// Isolates every pod of the namespace `shop`.
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
-
-fn rules_of(json: &serde_json::Value) -> Vec<String> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn exit_codes_follow_fail_on() {

@@ -67,6 +67,73 @@ pub struct Origin {
     pub values: Vec<String>,
 }
 
+/// A mechanical remediation: changes to fields of the object, which `palisade fix` turns into
+/// minimal text edits of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the fix does, e.g. "set securityContext.allowPrivilegeEscalation to false".
+    pub title: String,
+    /// The changes, in order.
+    pub edits: Vec<FixEdit>,
+}
+
+impl Fix {
+    /// A fix that sets one field (pointer relative to the object) to a plain YAML scalar.
+    pub fn set(pointer: impl Into<String>, value: &str) -> Fix {
+        let pointer = pointer.into();
+        Fix {
+            title: format!("set {} to {value}", dotted(&pointer)),
+            edits: vec![FixEdit::Set {
+                pointer,
+                value: value.to_string(),
+            }],
+        }
+    }
+
+    /// A fix that adds a scalar item to a list (created when missing).
+    pub fn add(pointer: impl Into<String>, value: &str) -> Fix {
+        let pointer = pointer.into();
+        Fix {
+            title: format!("add {value} to {}", dotted(&pointer)),
+            edits: vec![FixEdit::Add {
+                pointer,
+                value: value.to_string(),
+            }],
+        }
+    }
+}
+
+/// `/spec/containers/0/securityContext/x` -> `securityContext.x` (the part under the container
+/// or pod spec a reader recognises).
+fn dotted(pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let from = segments
+        .iter()
+        .rposition(|s| s.parse::<usize>().is_ok() || *s == "spec")
+        .map_or(0, |i| i + 1);
+    segments[from..].join(".")
+}
+
+/// One change of a [`Fix`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum FixEdit {
+    /// Make the scalar at `pointer` equal to `value`, creating missing mappings.
+    Set {
+        /// JSON pointer relative to the object.
+        pointer: String,
+        /// The value as YAML text.
+        value: String,
+    },
+    /// Make the list at `pointer` contain `value`, creating it when missing.
+    Add {
+        /// JSON pointer relative to the object.
+        pointer: String,
+        /// The item as YAML text.
+        value: String,
+    },
+}
+
 /// One rule violation on one object (and container, where the rule is per-container).
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -90,6 +157,8 @@ pub struct Finding {
     pub redact_source: bool,
     /// How the object was produced, when a tool (Helm, Kustomize) rendered it.
     pub origin: Option<Origin>,
+    /// A mechanical remediation `palisade fix` can apply.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -167,6 +236,9 @@ impl Serialize for Finding {
         }
         if let Some(origin) = &self.origin {
             map.serialize_entry("origin", origin)?;
+        }
+        if let Some(fix) = &self.fix {
+            map.serialize_entry("fix", fix)?;
         }
         map.end()
     }

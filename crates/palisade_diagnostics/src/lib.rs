@@ -10,7 +10,7 @@ mod finding;
 pub mod frameworks;
 mod meta;
 
-pub use finding::{Finding, InputError, Location, ObjectRef, Origin, Summary};
+pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use meta::{
     FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
 };

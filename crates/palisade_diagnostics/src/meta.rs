@@ -229,6 +229,8 @@ pub struct RuleMeta {
     pub frameworks: &'static [FrameworkRef],
     /// How to fix a finding, in one or two sentences.
     pub remediation: &'static str,
+    /// Findings carry a mechanical fix that `palisade fix` applies.
+    pub fixable: bool,
     /// The rule's documentation (What it does / Why is this bad? / Example / Remediation /
     /// References), taken from the doc comment on its declaration.
     pub docs: &'static str,
@@ -311,6 +313,7 @@ mod tests {
             inputs: &[],
             frameworks: &[FrameworkRef::Cis("5.2.2")],
             remediation: "",
+            fixable: false,
             docs: " ## What it does\n A.\n ## Why is this bad?\n B.\n",
         };
         assert_eq!(meta.family(), "PSS");

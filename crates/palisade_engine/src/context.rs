@@ -1,6 +1,6 @@
 //! What a rule sees besides the model, and how it reports.
 
-use palisade_diagnostics::Severity;
+use palisade_diagnostics::{Fix, Severity};
 use palisade_model::ContainerView;
 use palisade_source::Pos;
 
@@ -32,6 +32,8 @@ pub struct RawFinding {
     pub severity: Option<Severity>,
     /// The offending text is a secret: no renderer may show it.
     pub redact: bool,
+    /// A mechanical remediation.
+    pub fix: Option<Fix>,
 }
 
 /// The context a rule runs in: the settings that change semantics, and the finding sink.
@@ -109,7 +111,15 @@ impl<'r> Ctx<'r> {
             message,
             severity,
             redact: false,
+            fix: None,
         });
+    }
+
+    /// Attach a mechanical remediation to the finding just reported.
+    pub fn fix(&mut self, fix: Fix) {
+        if let Some(last) = self.out.last_mut() {
+            last.fix = Some(fix);
+        }
     }
 
     /// Report a finding whose offending source text is a secret value: renderers show the
@@ -190,6 +200,8 @@ pub struct SiteFinding {
     pub message: String,
     /// A severity other than the rule's default.
     pub severity: Option<Severity>,
+    /// A mechanical remediation.
+    pub fix: Option<Fix>,
 }
 
 /// The context of a cross-object rule.
@@ -229,6 +241,14 @@ impl<'r> InventoryCtx<'r> {
             ignore: fact.ignore.clone(),
             message: message.into(),
             severity: None,
+            fix: None,
         });
+    }
+
+    /// Attach a mechanical remediation to the finding just reported.
+    pub fn fix(&mut self, fix: Fix) {
+        if let Some(last) = self.out.last_mut() {
+            last.fix = Some(fix);
+        }
     }
 }

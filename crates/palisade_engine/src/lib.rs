@@ -1,12 +1,13 @@
 //! The rule engine: the [`Rule`] type and its hooks, rule selection (profiles, `--select`,
 //! `--ignore`, Pod Security Standards versions and overrides), annotation suppressions, and the
 //! runner that evaluates every enabled rule once per object and turns JSON pointers into
-//! `file:line:column` locations.
+//! `file:line:column` locations, and applying the mechanical fixes findings carry.
 //!
 //! Rules are pure functions of the model; the engine never does IO and never prints.
 #![deny(missing_docs)]
 
 mod context;
+mod fix;
 mod macros;
 mod rule;
 mod runner;
@@ -15,6 +16,7 @@ mod suppress;
 mod waiver;
 
 pub use context::{At, Ctx, InventoryCtx, RawFinding, SiteFinding};
+pub use fix::{FixOutcome, apply_fixes};
 pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
 pub use runner::{DocumentReport, InventoryReport, PathIgnore, RuleOptions, RuleSet, Settings};
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
@@ -27,7 +29,7 @@ pub mod prelude {
     pub use crate::rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
     pub use crate::{Ctx, InventoryCtx};
     pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
-    pub use palisade_diagnostics::{Layer, Severity};
+    pub use palisade_diagnostics::{Fix, Layer, Severity};
     pub use palisade_model::inventory::{Fact, FactKind, Inventory};
     pub use palisade_model::{ContainerView, Object, PodSpecView};
     pub use palisade_source::{NodeRef, escape_pointer_segment};

@@ -13,6 +13,7 @@
 ///         severity: Critical, layer: Container,
 ///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
 ///         remediation: "Remove securityContext.privileged.",
+///         fix: true,                          // optional: findings carry a `Fix`
 ///         inputs: [Manifest, Snapshot],      // optional; default: every front door
 ///         pss: PssGate { since_minor: 0, overrides: &[] },
 ///         hook: Hook::Pod(check),
@@ -31,6 +32,7 @@ macro_rules! declare_rule {
             layer: $layer:ident,
             frameworks: [$($fw:expr),* $(,)?],
             remediation: $rem:literal,
+            $(fix: $fix:literal,)?
             $(inputs: [$($input:ident),+ $(,)?],)?
             $(pss: $pss:expr,)?
             hook: $hook:expr $(,)?
@@ -49,11 +51,23 @@ macro_rules! declare_rule {
                 inputs: $crate::__inputs!($($($input),+)?),
                 frameworks: &[$($fw),*],
                 remediation: $rem,
+                fixable: $crate::__fixable!($($fix)?),
                 docs: concat!($($doc, "\n"),*),
             },
             hook: $hook,
             pss: $crate::__pss_gate!($($pss)?),
         };
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fixable {
+    () => {
+        false
+    };
+    ($fix:literal) => {
+        $fix
     };
 }
 

@@ -236,6 +236,7 @@ impl RuleSet {
                     suppression_reason: reason,
                     redact_source: false,
                     origin: None,
+                    fix: f.fix,
                 })
             })
             .collect();
@@ -279,6 +280,7 @@ impl RuleSet {
             suppression_reason: reason,
             redact_source: raw.redact,
             origin: None,
+            fix: raw.fix,
         }
     }
 }

@@ -27,6 +27,7 @@ static PRIVILEGED: RuleMeta = RuleMeta {
         FrameworkRef::Mitre("T1611"),
     ],
     remediation: "Remove securityContext.privileged.",
+    fixable: false,
     docs: " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n",
 };
 
@@ -44,6 +45,7 @@ static NON_ROOT: RuleMeta = RuleMeta {
         check: "runAsNonRoot",
     })],
     remediation: "Set runAsNonRoot: true.",
+    fixable: false,
     docs: " ## What it does\n Requires non-root.\n",
 };
 
@@ -80,6 +82,7 @@ fn findings() -> Vec<Finding> {
         suppression_reason: None,
         redact_source: false,
         origin: None,
+        fix: None,
     };
     let privileged = Finding {
         rule: &PRIVILEGED,

@@ -99,6 +99,9 @@ fn render_finding(
         group = group.element(Level::NOTE.with_name("suppressed").message(reason));
     }
     group = group.element(Level::HELP.message(f.rule.remediation));
+    if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
+        group = group.element(Level::HELP.message(format!("fix: {} (`palisade fix`)", fix.title)));
+    }
     let groups: [Group<'_>; 1] = [group];
     writeln!(out, "{}\n", renderer.render(&groups))
 }

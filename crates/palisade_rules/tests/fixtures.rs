@@ -8,9 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use palisade_engine::{Hook, PssVersion, RuleOptions, RuleSet, Selection, Selector, Settings};
+use palisade_diagnostics::{Finding, FixEdit};
+use palisade_engine::{
+    Hook, PssVersion, RuleOptions, RuleSet, Selection, Selector, Settings, apply_fixes,
+};
 use palisade_model::inventory::Inventory;
-use palisade_source::{Limits, parse_stream};
+use palisade_source::{Limits, NodeRef, Value, parse_stream};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -59,6 +62,19 @@ fn pss_version(text: &str) -> PssVersion {
 
 /// Run `rule` (plus every rule the expectations name) over `text`; the findings as expectations.
 fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
+    let mut out = Expectations::new();
+    for f in scan(rule, text, expected) {
+        assert!(!f.message.is_empty());
+        if !f.suppressed {
+            *out.entry((f.location.line, f.rule.id.to_string()))
+                .or_default() += 1;
+        }
+    }
+    out
+}
+
+/// Every finding of `rule` (plus the rules the expectations name) on `text`.
+fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
     let mut select = vec![Selector::new(rule)];
     select.extend(expected.keys().map(|(_, id)| Selector::new(id)));
     let selection = Selection {
@@ -75,7 +91,6 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
         },
     )
     .unwrap();
-    let mut out = Expectations::new();
     let mut inventory = Inventory::default();
     let mut findings = Vec::new();
     for doc in parse_stream(text, &Limits::default()) {
@@ -85,14 +100,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
         inventory.facts.extend(report.facts);
     }
     findings.extend(rules.scan_inventory(&inventory).findings);
-    for f in findings {
-        assert!(!f.message.is_empty());
-        if !f.suppressed {
-            *out.entry((f.location.line, f.rule.id.to_string()))
-                .or_default() += 1;
-        }
-    }
-    out
+    findings
 }
 
 #[test]
@@ -252,4 +260,141 @@ fn doc_examples_fire_as_annotated() {
             r.meta.id
         );
     }
+}
+
+/// A document as JSON, to compare what files hold before and after a fix.
+fn to_json(node: NodeRef<'_, '_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match node.value() {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => J::from(*f),
+        Value::Str(s) => J::String(s.to_string()),
+        Value::Seq { .. } => J::Array(node.items().map(to_json).collect()),
+        Value::Map { .. } => J::Object(
+            node.entries()
+                .map(|(k, v)| (k.to_string(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn documents(text: &str) -> Vec<serde_json::Value> {
+    parse_stream(text, &Limits::default())
+        .iter()
+        .map(|d| {
+            let d = d.as_ref().expect("loads");
+            d.root().map_or(serde_json::Value::Null, to_json)
+        })
+        .collect()
+}
+
+/// What a fix means, applied to the JSON of the object: the file after fixing must hold
+/// exactly this.
+fn apply_semantically(object: &mut serde_json::Value, edit: &FixEdit) {
+    let (pointer, value, add) = match edit {
+        FixEdit::Set { pointer, value } => (pointer, value, false),
+        FixEdit::Add { pointer, value } => (pointer, value, true),
+    };
+    let scalar = serde_json::from_str(value).unwrap_or(serde_json::Value::String(value.clone()));
+    let mut node = object;
+    for segment in pointer.trim_start_matches('/').split('/') {
+        if node.is_null() {
+            *node = serde_json::json!({});
+        }
+        node = match node {
+            serde_json::Value::Array(items) => &mut items[segment.parse::<usize>().unwrap()],
+            serde_json::Value::Object(map) => map
+                .entry(segment.to_string())
+                .or_insert(serde_json::Value::Null),
+            other => panic!("{pointer}: not a collection: {other}"),
+        };
+    }
+    if add {
+        if !node.is_array() {
+            *node = serde_json::json!([]);
+        }
+        let items = node.as_array_mut().unwrap();
+        if !items.contains(&scalar) {
+            items.push(scalar);
+        }
+    } else {
+        *node = scalar;
+    }
+}
+
+#[test]
+fn fixable_rules_fix_their_fire_fixtures_and_nothing_else() {
+    let mut checked = 0;
+    for rule in palisade_rules::registry().iter().filter(|r| r.meta.fixable) {
+        let id = rule.meta.id;
+        let dir = fixtures_dir().join(id);
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("fire-")
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let shown = path.display();
+            let findings: Vec<Finding> = scan(id, &text, &Expectations::new())
+                .into_iter()
+                .filter(|f| f.rule.id == id && f.fix.is_some())
+                .collect();
+            if findings.is_empty() {
+                continue;
+            }
+            let refs: Vec<&Finding> = findings.iter().collect();
+            let outcome = apply_fixes(&text, &refs, &Limits::default());
+            assert!(outcome.failed.is_empty(), "{shown}: {:?}", outcome.failed);
+            assert_eq!(outcome.fixed, findings.len(), "{shown}");
+            let fixed = outcome.text;
+            // The findings are gone.
+            let left: Vec<String> = scan(id, &fixed, &Expectations::new())
+                .into_iter()
+                .filter(|f| f.rule.id == id && f.fix.is_some())
+                .map(|f| f.message)
+                .collect();
+            assert!(left.is_empty(), "{shown}: still {left:?}\n{fixed}");
+            // Comments survive.
+            for line in text.lines().filter(|l| l.contains('#')) {
+                let comment = &line[line.find('#').unwrap()..];
+                assert!(
+                    fixed.contains(comment),
+                    "{shown}: lost {comment:?}\n{fixed}"
+                );
+            }
+            // The objects are the same apart from the fix.
+            let mut expected = documents(&text);
+            for f in &findings {
+                let doc = &mut expected[f.location.document as usize];
+                let name = f.object.name.as_deref().unwrap_or("");
+                let is_it = |o: &serde_json::Value| {
+                    o["kind"] == f.object.kind.as_str() && o["metadata"]["name"] == name
+                };
+                let object = if is_it(doc) {
+                    doc
+                } else {
+                    let items = doc["items"].as_array_mut().unwrap();
+                    items.iter_mut().find(|o| is_it(o)).unwrap()
+                };
+                for edit in &f.fix.as_ref().unwrap().edits {
+                    apply_semantically(object, edit);
+                }
+            }
+            assert_eq!(documents(&fixed), expected, "{shown}\n{fixed}");
+            // And fixing again changes nothing.
+            let again = apply_fixes(&fixed, &refs, &Limits::default());
+            assert_eq!(again.text, fixed, "{shown}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "only {checked} fixtures had fixes");
 }

@@ -9,12 +9,14 @@
 //! This crate owns no Kubernetes knowledge and does no IO: callers hand it text.
 #![deny(missing_docs)]
 
+mod edit;
 mod loader;
 mod pointer;
 mod scalar;
 mod split;
 mod tree;
 
+pub use edit::{EditError, EditOp, TextEdit, plan_edit};
 pub use loader::{Limits, ParseError, count_events, map_documents, parse_stream};
 pub use pointer::{Located, escape_pointer_segment};
 pub use scalar::resolve_plain;

@@ -11,7 +11,7 @@ pub fn escape_pointer_segment(segment: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
     if segment.contains('~') {
         std::borrow::Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
     } else {

@@ -70,3 +70,13 @@ pub fn tool(name: &str) -> PathBuf {
             panic!("`{name}` is needed by this test: run scripts/install-tools.sh (scripts/test.sh does)")
         })
 }
+
+/// The rule ids of a JSON report's findings, in order.
+pub fn rules_of(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -66,6 +66,7 @@ pub fn waiver_findings(
                     suppression_reason: None,
                     redact_source: false,
                     origin: None,
+                    fix: None,
                 }
             })
         })

@@ -44,6 +44,7 @@ declare_rule! {
         layer: Container,
         frameworks: [Nsa("C-0017"), Mitre("T1525")],
         remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the application writes.",
+        fix: true,
         hook: Hook::Pod(check),
     }
 }
@@ -64,6 +65,10 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                 "securityContext/readOnlyRootFilesystem",
                 format!("container {:?} {found}", c.name),
             );
+            ctx.fix(Fix::set(
+                c.ptr("securityContext/readOnlyRootFilesystem"),
+                "true",
+            ));
         }
     }
 }

@@ -40,6 +40,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("allowPrivilegeEscalation"), Cis("5.2.6"), Nsa("C-0016"), Mitre("T1548")],
         remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+        fix: true,
         pss: PssGate { since_minor: 8, overrides: &[] },
         hook: Hook::Pod(check),
     }
@@ -65,6 +66,10 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                 "securityContext/allowPrivilegeEscalation",
                 format!("container {:?} {found}", c.name),
             );
+            ctx.fix(Fix::set(
+                c.ptr("securityContext/allowPrivilegeEscalation"),
+                "false",
+            ));
         }
     }
 }

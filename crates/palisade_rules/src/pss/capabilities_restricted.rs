@@ -48,6 +48,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("capabilities_restricted"), Cis("5.2.9"), Nsa("C-0046")],
         remediation: "Set securityContext.capabilities.drop: [\"ALL\"] and add back only NET_BIND_SERVICE.",
+        fix: true,
         pss: PssGate { since_minor: 22, overrides: &[PssOverride { check: "capabilities_baseline", since_minor: 22 }] },
         hook: Hook::Pod(check),
     }
@@ -70,6 +71,7 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     c.name
                 ),
             );
+            ctx.fix(Fix::add(c.ptr("securityContext/capabilities/drop"), "ALL"));
             continue;
         };
         let drops_all = caps
@@ -84,6 +86,7 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     c.name
                 ),
             );
+            ctx.fix(Fix::add(c.ptr("securityContext/capabilities/drop"), "ALL"));
         }
         let Some(add) = caps.get("add") else { continue };
         for (i, cap) in add.items().enumerate() {

@@ -40,6 +40,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_baseline("privileged"), Cis("5.2.2"), Nsa("C-0057"), Mitre("T1611")],
         remediation: "Remove securityContext.privileged or set it to false; add only the specific capability the workload needs.",
+        fix: true,
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
     }
@@ -59,6 +60,7 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     c.name
                 ),
             );
+            ctx.fix(Fix::set(c.ptr("securityContext/privileged"), "false"));
         }
     }
 }

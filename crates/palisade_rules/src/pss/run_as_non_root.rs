@@ -41,6 +41,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("runAsNonRoot"), Cis("5.2.7"), Nsa("C-0013")],
         remediation: "Set spec.securityContext.runAsNonRoot: true and run the image as a non-root user.",
+        fix: true,
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
     }
@@ -58,6 +59,7 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             pod.ptr("securityContext/runAsNonRoot"),
             "pod sets securityContext.runAsNonRoot to false",
         );
+        ctx.fix(Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true"));
     }
     for c in pod.containers() {
         match c
@@ -65,23 +67,30 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             .and_then(|n| n.as_bool())
         {
             Some(true) => {}
-            Some(false) => ctx.report_container(
-                c,
-                "securityContext/runAsNonRoot",
-                format!(
-                    "container {:?} sets securityContext.runAsNonRoot to false",
-                    c.name
-                ),
-            ),
+            Some(false) => {
+                ctx.report_container(
+                    c,
+                    "securityContext/runAsNonRoot",
+                    format!(
+                        "container {:?} sets securityContext.runAsNonRoot to false",
+                        c.name
+                    ),
+                );
+                ctx.fix(Fix::set(c.ptr("securityContext/runAsNonRoot"), "true"));
+            }
             None if pod_value == Some(true) => {}
-            None => ctx.report_container(
-                c,
-                "securityContext/runAsNonRoot",
-                format!(
-                    "neither the pod nor container {:?} sets securityContext.runAsNonRoot to true",
-                    c.name
-                ),
-            ),
+            None => {
+                ctx.report_container(
+                    c,
+                    "securityContext/runAsNonRoot",
+                    format!(
+                        "neither the pod nor container {:?} sets securityContext.runAsNonRoot to true",
+                        c.name
+                    ),
+                );
+                // Once at the pod level covers every container.
+                ctx.fix(Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true"));
+            }
         }
     }
 }

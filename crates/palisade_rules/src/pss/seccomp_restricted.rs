@@ -41,6 +41,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("seccompProfile_restricted"), Cis("5.6.2")],
         remediation: "Set spec.securityContext.seccompProfile.type: RuntimeDefault.",
+        fix: true,
         pss: PssGate { since_minor: 19, overrides: &[PssOverride { check: "seccompProfile_baseline", since_minor: 19 }] },
         hook: Hook::Pod(check),
     }
@@ -63,29 +64,53 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                 pod.ptr("securityContext/seccompProfile/type"),
                 format!("pod sets securityContext.seccompProfile.type to {}", q(&t)),
             );
+            ctx.fix(runtime_default(
+                pod.ptr("securityContext/seccompProfile/type"),
+            ));
         }
     }
     for c in pod.containers() {
-        match c.security_context(&["seccompProfile"]).filter(|p| !p.is_null()) {
+        match c
+            .security_context(&["seccompProfile"])
+            .filter(|p| !p.is_null())
+        {
             Some(profile) => {
                 let t = text(profile.get("type"));
                 if !valid_seccomp_type(&t) {
                     ctx.report_container(
                         c,
                         "securityContext/seccompProfile/type",
-                        format!("container {:?} sets securityContext.seccompProfile.type to {}", c.name, q(&t)),
+                        format!(
+                            "container {:?} sets securityContext.seccompProfile.type to {}",
+                            c.name,
+                            q(&t)
+                        ),
                     );
+                    ctx.fix(runtime_default(
+                        c.ptr("securityContext/seccompProfile/type"),
+                    ));
                 }
             }
             None if pod_set => {}
-            None => ctx.report_container(
-                c,
-                "securityContext/seccompProfile/type",
-                format!(
-                    "neither the pod nor container {:?} sets securityContext.seccompProfile.type to RuntimeDefault or Localhost",
-                    c.name
-                ),
-            ),
+            None => {
+                ctx.report_container(
+                    c,
+                    "securityContext/seccompProfile/type",
+                    format!(
+                        "neither the pod nor container {:?} sets securityContext.seccompProfile.type to RuntimeDefault or Localhost",
+                        c.name
+                    ),
+                );
+                // Once at the pod level covers every container.
+                ctx.fix(runtime_default(
+                    pod.ptr("securityContext/seccompProfile/type"),
+                ));
+            }
         }
     }
+}
+
+/// The container runtime's default profile: what `Unconfined` or no profile should become.
+fn runtime_default(pointer: String) -> Fix {
+    Fix::set(pointer, "RuntimeDefault")
 }

@@ -45,6 +45,7 @@ declare_rule! {
         layer: Cluster,
         frameworks: [Cis("5.1.6"), Nsa("C-0034"), Mitre("T1528")],
         remediation: "Set automountServiceAccountToken: false on the pod or its ServiceAccount.",
+        fix: true,
         hook: Hook::Inventory(check),
     }
 }
@@ -73,5 +74,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             )
         };
         ctx.report(fact, &w.spec_site, format!("pod {why}"));
+        let pointer = format!("{}/automountServiceAccountToken", w.spec_site.pointer);
+        ctx.fix(Fix::set(pointer, "false"));
     }
 }
