@@ -159,6 +159,10 @@ pub struct Finding {
     pub origin: Option<Origin>,
     /// A mechanical remediation `palisade fix` can apply.
     pub fix: Option<Fix>,
+    /// The stricter rule whose finding on the same container made this one redundant. Such a
+    /// finding is suppressed (not listed, not failing the run) but still fails its framework
+    /// controls in the compliance summary.
+    pub superseded_by: Option<&'static str>,
 }
 
 impl Finding {

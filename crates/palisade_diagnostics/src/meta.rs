@@ -231,6 +231,9 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     /// Findings carry a mechanical fix that `palisade fix` applies.
     pub fixable: bool,
+    /// Stricter rules whose finding on the same container (or pod) says everything this one
+    /// would: this rule's finding is then kept for the compliance summary but not listed.
+    pub superseded_by: &'static [&'static str],
     /// The rule's documentation (What it does / Why is this bad? / Example / Remediation /
     /// References), taken from the doc comment on its declaration.
     pub docs: &'static str,
@@ -314,6 +317,7 @@ mod tests {
             frameworks: &[FrameworkRef::Cis("5.2.2")],
             remediation: "",
             fixable: false,
+            superseded_by: &[],
             docs: " ## What it does\n A.\n ## Why is this bad?\n B.\n",
         };
         assert_eq!(meta.family(), "PSS");

@@ -14,6 +14,7 @@
 ///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
 ///         remediation: "Remove securityContext.privileged.",
 ///         fix: true,                          // optional: findings carry a `Fix`
+///         superseded_by: ["PSS015"],          // optional: hidden when that rule fires too
 ///         inputs: [Manifest, Snapshot],      // optional; default: every front door
 ///         pss: PssGate { since_minor: 0, overrides: &[] },
 ///         hook: Hook::Pod(check),
@@ -33,6 +34,7 @@ macro_rules! declare_rule {
             frameworks: [$($fw:expr),* $(,)?],
             remediation: $rem:literal,
             $(fix: $fix:literal,)?
+            $(superseded_by: [$($sup:literal),+ $(,)?],)?
             $(inputs: [$($input:ident),+ $(,)?],)?
             $(pss: $pss:expr,)?
             hook: $hook:expr $(,)?
@@ -52,6 +54,7 @@ macro_rules! declare_rule {
                 frameworks: &[$($fw),*],
                 remediation: $rem,
                 fixable: $crate::__fixable!($($fix)?),
+                superseded_by: &[$($($sup),+)?],
                 docs: concat!($($doc, "\n"),*),
             },
             hook: $hook,

@@ -165,20 +165,26 @@ impl RuleSet {
                     .annotation(IGNORE_ANNOTATION)
                     .and_then(|a| a.as_str()),
             );
-            for finding in raw.drain(..) {
+            let reasons: Vec<Option<String>> = raw
+                .iter()
+                .map(|f| suppression_reason(f.rule, &suppressions, &path_suppressors))
+                .collect();
+            let superseding: Vec<Option<&'static str>> = raw
+                .iter()
+                .map(|f| superseding_rule(f, &raw, &reasons))
+                .collect();
+            for ((finding, reason), superseded_by) in raw.drain(..).zip(reasons).zip(superseding) {
                 let severity = finding.severity.unwrap_or(finding.rule.meta.severity);
                 if self.settings.min_severity.is_some_and(|min| severity < min) {
                     continue;
                 }
-                let reason = suppression_reason(finding.rule, &suppressions, &path_suppressors);
-                report.findings.push(self.resolve(
-                    object,
-                    &object_ref,
-                    path,
-                    doc.index,
-                    finding,
-                    reason,
-                ));
+                let reason = reason.or_else(|| {
+                    superseded_by.map(|id| format!("superseded by {id} on the same container"))
+                });
+                let mut resolved =
+                    self.resolve(object, &object_ref, path, doc.index, finding, reason);
+                resolved.superseded_by = superseded_by;
+                report.findings.push(resolved);
             }
         }
         report
@@ -237,6 +243,7 @@ impl RuleSet {
                     redact_source: false,
                     origin: None,
                     fix: f.fix,
+                    superseded_by: None,
                 })
             })
             .collect();
@@ -281,8 +288,28 @@ impl RuleSet {
             redact_source: raw.redact,
             origin: None,
             fix: raw.fix,
+            superseded_by: None,
         }
     }
+}
+
+/// The stricter rule, among those `f`'s rule names as superseding it, that reported an
+/// unsuppressed finding on the same container (or on the pod, for pod-level findings).
+fn superseding_rule(
+    f: &RawFinding,
+    all: &[RawFinding],
+    reasons: &[Option<String>],
+) -> Option<&'static str> {
+    let ids = f.rule.meta.superseded_by;
+    if ids.is_empty() {
+        return None;
+    }
+    all.iter()
+        .zip(reasons)
+        .find(|(g, reason)| {
+            reason.is_none() && ids.contains(&g.rule.meta.id) && g.container == f.container
+        })
+        .map(|(g, _)| g.rule.meta.id)
 }
 
 fn annotation_suppressions(value: Option<&str>) -> Vec<Suppression> {

@@ -91,7 +91,11 @@ pub fn compliance(
     evaluated: &std::collections::BTreeSet<&'static str>,
 ) -> Compliance {
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in findings.iter().filter(|f| !f.suppressed) {
+    // Superseded findings are hidden, not accepted: they still fail their controls.
+    for f in findings
+        .iter()
+        .filter(|f| !f.suppressed || f.superseded_by.is_some())
+    {
         *per_rule.entry(f.rule.id).or_default() += 1;
     }
     let rules: Vec<&'static RuleMeta> = rules

@@ -28,6 +28,7 @@ static PRIVILEGED: RuleMeta = RuleMeta {
     ],
     remediation: "Remove securityContext.privileged.",
     fixable: false,
+    superseded_by: &[],
     docs: " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n",
 };
 
@@ -46,6 +47,7 @@ static NON_ROOT: RuleMeta = RuleMeta {
     })],
     remediation: "Set runAsNonRoot: true.",
     fixable: false,
+    superseded_by: &[],
     docs: " ## What it does\n Requires non-root.\n",
 };
 
@@ -83,6 +85,7 @@ fn findings() -> Vec<Finding> {
         redact_source: false,
         origin: None,
         fix: None,
+        superseded_by: None,
     };
     let privileged = Finding {
         rule: &PRIVILEGED,

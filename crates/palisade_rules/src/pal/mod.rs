@@ -67,6 +67,7 @@ pub fn waiver_findings(
                     redact_source: false,
                     origin: None,
                     fix: None,
+                    superseded_by: None,
                 }
             })
         })

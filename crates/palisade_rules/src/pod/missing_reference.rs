@@ -78,12 +78,14 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             .references
             .iter()
             .map(|r| (r.kind, r.name.as_str(), &r.site));
+        // One finding per missing object and workload, at its first reference.
+        let mut reported: HashSet<(&str, &str)> = HashSet::new();
         for (kind, name, site) in sa.into_iter().chain(refs) {
             if !managed.contains(&(kind, ns)) {
                 continue;
             }
             ctx.applicable();
-            if !present.contains(&(kind, ns, name)) {
+            if !present.contains(&(kind, ns, name)) && reported.insert((kind, name)) {
                 ctx.report(
                     fact,
                     site,
