@@ -161,6 +161,12 @@ pub fn markdown(rule: &Rule) -> String {
     if let Some(v) = pss_versions(rule) {
         out.push_str(&format!("- Pod Security Standards versions: {v}\n"));
     }
+    if !m.superseded_by.is_empty() {
+        out.push_str(&format!(
+            "- Superseded by: {} (hidden when that rule reports the same container)\n",
+            m.superseded_by.join(", ")
+        ));
+    }
     if m.fixable {
         out.push_str("- Fix: `palisade fix` applies the remediation to plain YAML files\n");
     }

@@ -150,7 +150,8 @@ impl ScanOutcome {
         summary.findings = 0;
         summary.suppressed = 0;
         summary.by_severity.clear();
-        for f in &self.findings {
+        // A superseded finding is folded into the stricter one: counted as neither.
+        for f in self.findings.iter().filter(|f| f.superseded_by.is_none()) {
             if f.suppressed {
                 summary.suppressed += 1;
             } else {

@@ -937,3 +937,40 @@ fn rule_options_come_from_palisade_toml() {
         "unknown option keys are errors"
     );
 }
+
+#[test]
+fn superseded_findings_are_hidden_but_fail_their_controls() {
+    let bare = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: shop}\nspec:\n  containers:\n  - name: a\n    image: x\n";
+    let dir = dir_with(&[("bare.yaml", bare.as_bytes())]);
+    let (_, json) = scan_json(dir.path(), &["bare.yaml"]);
+    let rules = rules_of(&json);
+    assert!(rules.contains(&"PSS017".to_string()) && rules.contains(&"PSS015".to_string()));
+    assert!(!rules.contains(&"POD030".to_string()), "{rules:?}");
+    assert!(!rules.contains(&"POD031".to_string()), "{rules:?}");
+    let control = |json: &serde_json::Value, id: &str| {
+        json["compliance"]["frameworks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["controls"].as_array().unwrap().iter())
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(control(&json, "C-0055")["status"], "fail");
+    assert_eq!(control(&json, "5.6.3")["status"], "fail");
+    let (_, json) = scan_json(dir.path(), &["bare.yaml", "--show-suppressed"]);
+    let superseded = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "POD030")
+        .unwrap();
+    assert_eq!(
+        superseded["suppression_reason"],
+        "superseded by PSS017 on the same container"
+    );
+    // Without the stricter rule (the NSA profile has no seccomp-restricted rule) it is listed.
+    let (_, json) = scan_json(dir.path(), &["bare.yaml", "--profile", "nsa"]);
+    assert!(rules_of(&json).contains(&"POD030".to_string()), "{json:#}");
+}

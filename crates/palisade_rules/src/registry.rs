@@ -43,6 +43,8 @@ pub static REGISTRY: &[&Rule] = &[
     &pod::deprecated_service_account::RULE,
     &pod::selector_mismatch::RULE,
     &pod::missing_reference::RULE,
+    &pod::no_linux_hardening::RULE,
+    &pod::missing_security_context::RULE,
     &image::latest_tag::RULE,
     &image::unpinned_image::RULE,
     &image::untrusted_registry::RULE,

@@ -10,6 +10,8 @@ pub mod missing_probes;
 pub mod missing_reference;
 pub mod missing_resource_limits;
 pub mod missing_resource_requests;
+pub mod missing_security_context;
+pub mod no_linux_hardening;
 pub mod read_only_root_filesystem;
 pub mod required_labels;
 pub mod root_group;
