@@ -385,3 +385,42 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn the_whole_corpus_scans_with_rendering_and_every_finding_points_into_a_file() {
+    let shared = std::env::var_os("PALISADE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let corpus = shared.join("corpus");
+    let (code, json) = scan(&corpus, &["."]);
+    // Offline, some charts lack their dependencies and some kustomizations fetch remote bases
+    // or name files the corpus does not ship: those are the only errors.
+    assert_eq!(code, 2, "{}", json["summary"]);
+    for e in json["errors"].as_array().unwrap() {
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("`helm template` failed:")
+                || message.starts_with("`kubectl kustomize` failed:"),
+            "{e}"
+        );
+    }
+    assert!(json["summary"]["files"].as_u64().unwrap() > 1000);
+    assert!(json["summary"]["objects"].as_u64().unwrap() > 3000);
+    let mut lines: std::collections::HashMap<String, usize> = Default::default();
+    let mut rendered = (0, 0);
+    for f in findings(&json) {
+        let (path, line) = at(f);
+        match f["origin"]["renderer"].as_str() {
+            Some("helm") => rendered.0 += 1,
+            Some("kustomize") => rendered.1 += 1,
+            _ => {}
+        }
+        let count = *lines.entry(path.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(corpus.join(&path))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            text.lines().count()
+        });
+        assert!(line >= 1 && line as usize <= count, "{path}:{line}");
+    }
+    assert!(rendered.0 > 100 && rendered.1 > 100, "{rendered:?}");
+}
