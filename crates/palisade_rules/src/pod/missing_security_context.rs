@@ -1,4 +1,4 @@
-//! POD031: neither the pod nor the container has a security context.
+//! POD012: neither the pod nor the container has a security context.
 
 use palisade_engine::prelude::*;
 
@@ -24,7 +24,7 @@ declare_rule! {
     /// spec:
     ///   securityContext: {}
     ///   containers:
-    ///   - name: app # expect: POD031
+    ///   - name: app # expect: POD012
     ///     image: example.com/app:1.0
     /// ```
     ///
@@ -36,7 +36,7 @@ declare_rule! {
     /// ## References
     /// - CIS Kubernetes Benchmark 5.6.3 (kubescape C-0211)
     pub static RULE = {
-        id: "POD031",
+        id: "POD012",
         name: "missing-security-context",
         title: "No security context on the pod or container",
         severity: Low,

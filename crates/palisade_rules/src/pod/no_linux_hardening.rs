@@ -1,4 +1,4 @@
-//! POD030: no Linux hardening at all on a container.
+//! POD011: no Linux hardening at all on a container.
 
 use palisade_engine::prelude::*;
 
@@ -24,7 +24,7 @@ declare_rule! {
     ///   name: app
     /// spec:
     ///   containers:
-    ///   - name: app # expect: POD030
+    ///   - name: app # expect: POD011
     ///     image: example.com/app:1.0
     /// ```
     ///
@@ -35,7 +35,7 @@ declare_rule! {
     /// ## References
     /// - NSA/CISA Kubernetes Hardening Guide: Linux hardening (kubescape C-0055)
     pub static RULE = {
-        id: "POD030",
+        id: "POD011",
         name: "no-linux-hardening",
         title: "Container without any Linux hardening",
         severity: Medium,
