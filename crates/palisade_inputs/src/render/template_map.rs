@@ -200,7 +200,9 @@ impl TemplateMap {
             let Some(line) = Line::parse(number, raw) else {
                 continue;
             };
-            let doc = docs.last_mut().expect("docs starts non-empty");
+            let Some(doc) = docs.last_mut() else {
+                continue;
+            };
             if line.col == 0 && line.key.as_deref() == Some("kind") {
                 let value = raw.split_once(':').map(|(_, v)| v.trim()).unwrap_or("");
                 if !value.is_empty() && !value.contains("{{") {

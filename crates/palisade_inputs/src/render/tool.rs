@@ -98,8 +98,10 @@ pub fn run(
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        return Err(format!("cannot read the output of {}", program.display()));
+    };
     // Drain both pipes concurrently so that a chatty tool cannot block on a full pipe.
     let out = std::thread::spawn(move || {
         let mut bytes = Vec::new();
