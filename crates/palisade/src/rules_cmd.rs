@@ -159,6 +159,9 @@ pub fn markdown(rule: &Rule) -> String {
     if let Some(v) = pss_versions(rule) {
         out.push_str(&format!("- Pod Security Standards versions: {v}\n"));
     }
+    if m.status == palisade_diagnostics::RuleStatus::Preview {
+        out.push_str("- Status: preview (opt-in: runs only when selected by id or name)\n");
+    }
     out.push_str(&format!("- Since: {}\n\n", m.since));
     out.push_str(&m.documentation());
     out.push('\n');

@@ -14,6 +14,8 @@
 ///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
 ///         remediation: "Remove securityContext.privileged.",
 ///         inputs: [Manifest, Snapshot],      // optional; default: every front door
+///         status: Preview,                   // optional; default: Stable (preview rules are
+///                                            // opt-in: they run only when selected by id or name)
 ///         pss: PssGate { since_minor: 0, overrides: &[] },
 ///         hook: Hook::Pod(check),
 ///     }
@@ -32,6 +34,7 @@ macro_rules! declare_rule {
             frameworks: [$($fw:expr),* $(,)?],
             remediation: $rem:literal,
             $(inputs: [$($input:ident),+ $(,)?],)?
+            $(status: $status:ident,)?
             $(pss: $pss:expr,)?
             hook: $hook:expr $(,)?
         }
@@ -44,7 +47,7 @@ macro_rules! declare_rule {
                 title: $title,
                 severity: ::palisade_diagnostics::Severity::$sev,
                 layer: ::palisade_diagnostics::Layer::$layer,
-                status: ::palisade_diagnostics::RuleStatus::Stable,
+                status: $crate::__status!($($status)?),
                 since: "0.1.0",
                 inputs: $crate::__inputs!($($($input),+)?),
                 frameworks: &[$($fw),*],
@@ -70,6 +73,17 @@ macro_rules! __inputs {
     };
     ($($input:ident),+) => {
         &[$(::palisade_diagnostics::Input::$input),+]
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __status {
+    () => {
+        ::palisade_diagnostics::RuleStatus::Stable
+    };
+    ($status:ident) => {
+        ::palisade_diagnostics::RuleStatus::$status
     };
 }
 
