@@ -128,6 +128,8 @@ pub static REGISTRY: &[&Rule] = &[
     &controlplane::controller_manager_bind_address::RULE,
     &controlplane::scheduler_profiling::RULE,
     &controlplane::scheduler_bind_address::RULE,
+    &controlplane::event_rate_limit_config::RULE,
+    &controlplane::image_policy_default_allow::RULE,
     &controlplane::etcd_tls::RULE,
     &controlplane::etcd_client_cert_auth::RULE,
     &controlplane::etcd_auto_tls::RULE,

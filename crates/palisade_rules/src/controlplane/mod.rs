@@ -32,7 +32,9 @@ pub mod etcd_plaintext_urls;
 pub mod etcd_tls;
 pub mod etcd_trusted_ca;
 pub mod event_rate_limit;
+pub mod event_rate_limit_config;
 pub mod extend_token_expiration;
+pub mod image_policy_default_allow;
 pub mod image_policy_webhook;
 pub mod insecure_port;
 pub mod kubelet_certificate_authority;
@@ -266,6 +268,39 @@ pub(crate) fn evaluate_all(
             }
         }
     }
+}
+
+/// The inline `configuration` of every `plugins` entry named `plugin` in an
+/// `AdmissionConfiguration` (`apiserver.config.k8s.io` or `apiserver.k8s.io`), with its JSON
+/// pointer. Marks the rule applicable when there is one. Plugins configured through `path`
+/// (a separate file) are not visible here.
+pub(crate) fn admission_plugin_configs<'d, 'a>(
+    object: &Object<'d, 'a>,
+    ctx: &mut Ctx<'_>,
+    plugin: &str,
+) -> Vec<(String, NodeRef<'d, 'a>)> {
+    let group = object.api_version.split('/').next().unwrap_or("");
+    if object.kind != "AdmissionConfiguration"
+        || !matches!(group, "apiserver.config.k8s.io" | "apiserver.k8s.io")
+    {
+        return Vec::new();
+    }
+    let Some(plugins) = object.root.get("plugins") else {
+        return Vec::new();
+    };
+    let configs: Vec<(String, NodeRef<'d, 'a>)> = plugins
+        .items()
+        .enumerate()
+        .filter(|(_, p)| p.get("name").and_then(|n| n.as_str()) == Some(plugin))
+        .filter_map(|(i, p)| {
+            let config = p.get("configuration").filter(|c| c.is_map())?;
+            Some((format!("/plugins/{i}/configuration"), config))
+        })
+        .collect();
+    if !configs.is_empty() {
+        ctx.applicable();
+    }
+    configs
 }
 
 /// TLS versions older than 1.2, as Go components (`VersionTLS11`) and etcd (`TLS1.1`) spell
