@@ -54,6 +54,15 @@ pub enum FactKind {
         /// `spec.tls[].secretName`.
         tls_secrets: Vec<String>,
     },
+    /// Any other object that is a custom resource or names Secrets.
+    Other {
+        /// The object is a custom resource (its API group is not a Kubernetes one), which a
+        /// controller may turn into pods.
+        custom: bool,
+        /// Secret names in fields about Secrets (`secretName`, `secretRef.name`,
+        /// `adminSecretName`, …) of StorageClasses, PersistentVolumes and custom resources.
+        secrets: Vec<String>,
+    },
     /// A LimitRange.
     LimitRange,
     /// A ResourceQuota.
@@ -255,9 +264,11 @@ pub struct RoleFact {
     pub namespaced_only: bool,
     /// Built in (label `kubernetes.io/bootstrapping: rbac-defaults`).
     pub builtin: bool,
-    /// Labelled to be aggregated into other ClusterRoles (`rbac.authorization.k8s.io/aggregate-to-*`):
-    /// it grants through them rather than through bindings of its own.
-    pub aggregated: bool,
+    /// The role's labels (which aggregation rules select).
+    pub labels: BTreeMap<String, String>,
+    /// `aggregationRule.clusterRoleSelectors`, for a ClusterRole whose rules the controller
+    /// manager fills from the ClusterRoles they select.
+    pub aggregation: Option<Vec<LabelSelector>>,
 }
 
 /// A binding's role and subjects.
@@ -435,6 +446,44 @@ fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, St
     .unwrap_or_default()
 }
 
+/// Whether a mapping key is about a Secret's name: `secretName`, `adminSecretName`,
+/// `csi.storage.k8s.io/provisioner-secret-name`, …
+fn secret_name_key(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    key.contains("secret") && key.ends_with("name")
+}
+
+/// The Secret names an object mentions in fields about Secrets: values of Secret-name keys,
+/// and `name` inside a mapping whose key mentions a Secret (`secretRef: {name: …}`). The walk
+/// is bounded in depth.
+fn secret_mentions(
+    node: palisade_source::NodeRef<'_, '_>,
+    in_secret: bool,
+    depth: u32,
+    out: &mut Vec<String>,
+) {
+    if depth > 16 {
+        return;
+    }
+    for (key, value) in node.entries() {
+        if let Some(text) = value.as_str() {
+            if secret_name_key(key) || (in_secret && key == "name") {
+                out.push(text.to_string());
+            }
+        } else {
+            let secret = key.to_ascii_lowercase().contains("secret");
+            secret_mentions(value, secret, depth + 1, out);
+        }
+    }
+    for item in node.items() {
+        secret_mentions(item, in_secret, depth + 1, out);
+    }
+}
+
 /// Whether an RBAC object is one the API server creates and reconciles.
 fn builtin(object: &Object<'_, '_>) -> bool {
     object
@@ -597,9 +646,11 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     powers,
                     namespaced_only: namespaced_only(rules),
                     builtin: builtin(object),
-                    aggregated: root.path(&["metadata", "labels"]).is_some_and(|l| {
-                        l.entries()
-                            .any(|(k, _)| k.starts_with("rbac.authorization.k8s.io/aggregate-to-"))
+                    labels: labels(root.path(&["metadata", "labels"])),
+                    aggregation: root.get("aggregationRule").map(|a| {
+                        a.get("clusterRoleSelectors")
+                            .map(|s| s.items().map(|i| LabelSelector::of(Some(i))).collect())
+                            .unwrap_or_default()
                     }),
                 })
             }
@@ -631,7 +682,26 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                         .collect(),
                 })
             }
-            _ => return None,
+            _ => {
+                let mut names = Vec::new();
+                secret_mentions(root, false, 0, &mut names);
+                // A prometheus-operator Alertmanager reads the Secret named after it.
+                if object.kind == "Alertmanager"
+                    && object.api_version.starts_with("monitoring.coreos.com/")
+                    && let Some(name) = object.name()
+                {
+                    names.push(format!("alertmanager-{name}"));
+                }
+                let group = object.api_version.split_once('/').map_or("", |(g, _)| g);
+                let custom = group.contains('.') && !group.ends_with(".k8s.io");
+                if names.is_empty() && !custom {
+                    return None;
+                }
+                FactKind::Other {
+                    custom,
+                    secrets: names,
+                }
+            }
         }
     };
     let site_pointer = if root.path(&["metadata", "name"]).is_some() {

@@ -5,9 +5,11 @@ use palisade_engine::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags NetworkPolicies whose `podSelector` selects none of the pod templates of the
-    /// scanned workloads in its namespace, when the scan has workloads there (a policy in a
-    /// namespace the scan holds no workloads of is not judged). An empty `podSelector`
-    /// selects every pod and is never reported.
+    /// scanned workloads in its namespace (or without a namespace), when the scan has
+    /// workloads there. Namespaces the scan holds no workloads of, or holds custom resources
+    /// of (whose controllers may create pods the scan cannot see, such as a
+    /// prometheus-operator `Prometheus`), are not judged. An empty `podSelector` selects every
+    /// pod and is never reported.
     ///
     /// ## Why is this bad?
     /// A policy that selects no pod protects nothing: usually a label was renamed on the
@@ -70,21 +72,28 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         let Some(ns) = fact.object.namespace.as_deref() else {
             continue;
         };
-        let mut workloads = inventory
+        let mut scanned = false;
+        let mut operated = false;
+        // Workloads without a namespace may be applied to the policy's.
+        let mut labels = Vec::new();
+        for f in inventory
             .in_namespace(Some(ns))
-            .filter_map(|f| match &f.kind {
-                FactKind::Workload(w) => Some(w),
-                _ => None,
-            })
-            .peekable();
-        if workloads.peek().is_none() {
+            .chain(inventory.in_namespace(None))
+        {
+            match &f.kind {
+                FactKind::Workload(w) => {
+                    scanned |= f.object.namespace.is_some();
+                    labels.push(&w.labels);
+                }
+                FactKind::Other { custom: true, .. } => operated |= f.object.namespace.is_some(),
+                _ => {}
+            }
+        }
+        if !scanned || operated {
             continue;
         }
         ctx.applicable();
-        if p.selects_all {
-            continue;
-        }
-        if !workloads.any(|w| p.selector.matches(&w.labels)) {
+        if !p.selects_all && !labels.iter().any(|l| p.selector.matches(l)) {
             ctx.report(
                 fact,
                 &p.selector_site,

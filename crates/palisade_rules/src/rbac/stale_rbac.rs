@@ -3,21 +3,27 @@
 use std::collections::HashSet;
 
 use palisade_engine::prelude::*;
-use palisade_model::inventory::BindingFact;
+use palisade_model::inventory::{BindingFact, LabelSelector, RoleFact};
 
 declare_rule! {
     /// ## What it does
     /// Flags RBAC objects of the scanned set that refer to nothing or that nothing refers to:
     /// - a Role or ClusterRole that no binding of the scan grants, when the scan holds
-    ///   bindings (in the Role's namespace, for a Role). Built-in roles, `system:` roles and
-    ///   ClusterRoles labelled for aggregation (`rbac.authorization.k8s.io/aggregate-to-*`)
-    ///   are left out;
+    ///   bindings (in the Role's namespace, for a Role). Built-in roles, `system:` roles,
+    ///   aggregating ClusterRoles (with an `aggregationRule`, bound by people as needed) and
+    ///   ClusterRoles they aggregate (selected by an aggregation rule of the scan, or labelled
+    ///   `…aggregate-to-…`) are left out;
     /// - a binding whose Role or ClusterRole is not in the scan, when the scan holds roles of
-    ///   that kind (in the binding's namespace, for a Role). ClusterRoles that exist in every
-    ///   cluster (`cluster-admin`, `admin`, `edit`, `view`) and names with a `:` (reserved for
-    ///   the API server and distributions: `system:…`, `kubeadm:…`) are never missing;
+    ///   that kind (in the binding's namespace, for a Role). Roles that exist in every cluster
+    ///   (`cluster-admin`, `admin`, `edit`, `view`, `extension-apiserver-authentication-reader`)
+    ///   and names with a `:` (reserved for the API server and distributions: `system:…`,
+    ///   `kubeadm:…`) are never missing;
     /// - a ServiceAccount subject that is not in the scan, when the scan holds ServiceAccounts
     ///   of its namespace (the `default` ServiceAccount always exists).
+    ///
+    /// Objects without a namespace get one when applied, so they match any namespace.
+    /// Roles that a controller binds at run time (Knative brokers, user-facing editor and
+    /// viewer roles) are reported as unbound: suppress them with the reason.
     ///
     /// ## Why is this bad?
     /// Unused roles and dangling bindings are permissions nobody reviews: a role waiting to be
@@ -73,12 +79,19 @@ declare_rule! {
 /// ClusterRoles every cluster has (besides `system:` and other `:` names).
 const DEFAULT_CLUSTER_ROLES: &[&str] = &["cluster-admin", "admin", "edit", "view"];
 
+/// Roles the API server creates in `kube-system` without a `:` in their name.
+const DEFAULT_ROLES: &[&str] = &["extension-apiserver-authentication-reader"];
+
 fn reserved(name: &str) -> bool {
     name.contains(':')
 }
 
-/// The role a binding grants, as (kind, namespace, name); Roles live in the binding's namespace.
-fn granted<'i>(fact: &'i Fact, b: &'i BindingFact) -> (&'i str, Option<&'i str>, &'i str) {
+/// A role as (kind, namespace, name): ClusterRoles have no namespace; a Role without one
+/// gets it when applied.
+type RoleKey<'i> = (&'i str, Option<&'i str>, &'i str);
+
+/// The role a binding grants; Roles live in the binding's namespace.
+fn granted<'i>(fact: &'i Fact, b: &'i BindingFact) -> RoleKey<'i> {
     let ns = if b.role_kind == "Role" {
         fact.object.namespace.as_deref()
     } else {
@@ -87,23 +100,39 @@ fn granted<'i>(fact: &'i Fact, b: &'i BindingFact) -> (&'i str, Option<&'i str>,
     (b.role_kind.as_str(), ns, b.role_name.as_str())
 }
 
+/// Whether a ClusterRole grants through others that aggregate it: an aggregation rule of the
+/// scan selects its labels, or it carries an `aggregate-to-…` label (for the built-in
+/// `admin`, `edit` and `view`, or aggregating roles outside the scan).
+fn aggregated(role: &RoleFact, selectors: &[&LabelSelector]) -> bool {
+    role.labels.keys().any(|k| k.contains("aggregate-to-"))
+        || selectors.iter().any(|s| {
+            !(s.match_labels.is_empty() && s.expressions.is_empty()) && s.matches(&role.labels)
+        })
+}
+
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
-    let mut roles: HashSet<(&str, Option<&str>, &str)> = HashSet::new();
-    let mut role_namespaces: HashSet<Option<&str>> = HashSet::new();
-    let mut bound: HashSet<(&str, Option<&str>, &str)> = HashSet::new();
+    let mut roles: HashSet<RoleKey<'_>> = HashSet::new();
+    let mut managed_roles: HashSet<(&str, Option<&str>)> = HashSet::new();
+    let mut bound: HashSet<RoleKey<'_>> = HashSet::new();
     let mut binding_namespaces: HashSet<Option<&str>> = HashSet::new();
     let mut accounts: HashSet<(Option<&str>, &str)> = HashSet::new();
-    let mut account_namespaces: HashSet<Option<&str>> = HashSet::new();
+    let mut account_namespaces: HashSet<&str> = HashSet::new();
+    let mut selectors: Vec<&LabelSelector> = Vec::new();
     for fact in &inventory.facts {
         let ns = fact.object.namespace.as_deref();
         let name = fact.object.name.as_deref().unwrap_or("");
         match &fact.kind {
             FactKind::Role(r) => {
-                let ns = if r.cluster { None } else { ns };
-                roles.insert((&fact.object.kind, ns, name));
+                let key = (
+                    fact.object.kind.as_str(),
+                    if r.cluster { None } else { ns },
+                    name,
+                );
+                roles.insert(key);
                 if !r.builtin && !reserved(name) {
-                    role_namespaces.insert(ns);
+                    managed_roles.insert((key.0, key.1));
                 }
+                selectors.extend(r.aggregation.iter().flatten());
             }
             FactKind::Binding(b) => {
                 bound.insert(granted(fact, b));
@@ -111,21 +140,34 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             }
             FactKind::ServiceAccount { .. } => {
                 accounts.insert((ns, name));
-                account_namespaces.insert(ns);
+                account_namespaces.extend(ns);
             }
             _ => {}
         }
     }
+    let role_exists = |(kind, ns, name): RoleKey<'_>| {
+        roles.contains(&(kind, ns, name)) || (kind == "Role" && roles.contains(&(kind, None, name)))
+    };
+    let role_bound = |(kind, ns, name): RoleKey<'_>| {
+        bound.contains(&(kind, ns, name))
+            || (kind == "Role" && bound.contains(&(kind, None, name)))
+            || (ns.is_none() && bound.iter().any(|(k, _, n)| *k == kind && *n == name))
+    };
     for fact in &inventory.facts {
         let ns = fact.object.namespace.as_deref();
         match &fact.kind {
             FactKind::Role(r) => {
                 let name = fact.object.name.as_deref().unwrap_or("");
-                if r.builtin || r.aggregated || reserved(name) {
+                if r.builtin
+                    || reserved(name)
+                    || r.aggregation.is_some()
+                    || aggregated(r, &selectors)
+                {
                     continue;
                 }
-                // A ClusterRole can be granted by bindings of any namespace.
-                let scanned = if r.cluster {
+                // A ClusterRole can be granted by bindings of any namespace; a Role without a
+                // namespace by bindings of the one it is applied to.
+                let scanned = if r.cluster || ns.is_none() {
                     !binding_namespaces.is_empty()
                 } else {
                     binding_namespaces.contains(&ns)
@@ -139,7 +181,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                     if r.cluster { None } else { ns },
                     name,
                 );
-                if !bound.contains(&key) {
+                if !role_bound(key) {
                     ctx.report(
                         fact,
                         &fact.site,
@@ -150,20 +192,16 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                     );
                 }
             }
-            FactKind::Binding(b) if !b.builtin => {
+            FactKind::Binding(b) if !b.builtin && !b.role_name.is_empty() => {
                 ctx.applicable();
-                let (kind, role_ns, name) = granted(fact, b);
-                let known_default = kind == "ClusterRole" && DEFAULT_CLUSTER_ROLES.contains(&name);
-                let managed = if kind == "Role" {
-                    role_namespaces.contains(&role_ns)
-                } else {
-                    role_namespaces.contains(&None)
+                let key @ (kind, role_ns, name) = granted(fact, b);
+                let default = match kind {
+                    "ClusterRole" => DEFAULT_CLUSTER_ROLES.contains(&name),
+                    _ => role_ns == Some("kube-system") && DEFAULT_ROLES.contains(&name),
                 };
-                if managed
-                    && !known_default
-                    && !reserved(name)
-                    && !roles.contains(&(kind, role_ns, name))
-                {
+                let managed = (kind == "ClusterRole" || role_ns.is_some())
+                    && managed_roles.contains(&(kind, role_ns));
+                if managed && !default && !reserved(name) && !role_exists(key) {
                     ctx.report(
                         fact,
                         &b.role_site,
@@ -174,19 +212,21 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                     );
                 }
                 for s in b.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
-                    let sa_ns = s.namespace.as_deref().or(ns);
-                    if s.name != "default"
-                        && account_namespaces.contains(&sa_ns)
-                        && !accounts.contains(&(sa_ns, s.name.as_str()))
+                    let Some(sa_ns) = s.namespace.as_deref().or(ns) else {
+                        continue;
+                    };
+                    let name = s.name.as_str();
+                    if name != "default"
+                        && account_namespaces.contains(sa_ns)
+                        && !accounts.contains(&(Some(sa_ns), name))
+                        && !accounts.contains(&(None, name))
                     {
                         ctx.report(
                             fact,
                             &s.site,
                             format!(
-                                "{} grants its role to ServiceAccount {}/{}, which is not among the scanned ServiceAccounts of its namespace",
-                                fact.object.kind,
-                                sa_ns.unwrap_or(""),
-                                s.name
+                                "{} grants its role to ServiceAccount {sa_ns}/{name}, which is not among the scanned ServiceAccounts of its namespace",
+                                fact.object.kind
                             ),
                         );
                     }
