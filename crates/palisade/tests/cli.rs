@@ -10,10 +10,13 @@ use tempfile::TempDir;
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
 
 /// A pod that passes every built-in rule.
-const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\nspec:\n  automountServiceAccountToken: false\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
+const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ok, uid: 0c6e2a1e-2fa1-11d2-883f-0016d3cca427, controller: true}]\nspec:\n  automountServiceAccountToken: false\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
 
 /// Isolates every pod of the namespace `shop`.
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
+
+/// Default limits and a quota for the namespace `shop`.
+const SHOP_LIMITS: &str = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: defaults, namespace: shop}\nspec:\n  limits: [{type: Container, default: {cpu: 200m, memory: 128Mi}}]\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: quota, namespace: shop}\nspec:\n  hard: {count/pods: \"20\"}\n";
 
 fn palisade() -> Command {
     let mut cmd = Command::cargo_bin("palisade").unwrap();
@@ -72,7 +75,7 @@ fn rules_of(json: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let clean = format!("{RESTRICTED_POD}---\n{DEFAULT_DENY}");
+    let clean = format!("{RESTRICTED_POD}---\n{DEFAULT_DENY}---\n{SHOP_LIMITS}");
     let dir = dir_with(&[("clean.yaml", clean.as_bytes())]);
     let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -988,4 +991,33 @@ fn rule_options_come_from_palisade_toml() {
         2,
         "unknown option keys are errors"
     );
+}
+
+#[test]
+fn system_registries_and_opt_in_rules() {
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: cni, namespace: kube-system}\nspec:\n  containers:\n  - name: agent\n    image: quay.io/cilium/cilium:v1.17.0\n";
+    let dir = dir_with(&[
+        (
+            "palisade.toml",
+            b"[rule-options]\nsystem-registries = [\"quay.io/cilium\"]\n",
+        ),
+        ("p.yaml", pod),
+    ]);
+    let rules = |args: &[&str]| -> Vec<String> {
+        let (_, json) = scan_json(dir.path(), args);
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(rules(&[".", "--select", "POD018"]).is_empty());
+    assert_eq!(
+        rules(&[".", "--select", "POD018", "--no-config"]),
+        ["POD018"]
+    );
+    // POD019 is opt-in: a prefix does not select it, its id does.
+    assert!(!rules(&[".", "--select", "POD"]).contains(&"POD019".to_string()));
+    assert!(rules(&[".", "--select", "POD019"]).contains(&"POD019".to_string()));
 }
