@@ -1003,15 +1003,7 @@ fn system_registries_and_opt_in_rules() {
         ),
         ("p.yaml", pod),
     ]);
-    let rules = |args: &[&str]| -> Vec<String> {
-        let (_, json) = scan_json(dir.path(), args);
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let rules = |args: &[&str]| rules_of(&scan_json(dir.path(), args).1);
     assert!(rules(&[".", "--select", "POD018"]).is_empty());
     assert_eq!(
         rules(&[".", "--select", "POD018", "--no-config"]),
