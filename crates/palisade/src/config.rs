@@ -56,6 +56,8 @@ pub struct RuleOptionsConfig {
     pub allowed_registries: Option<Vec<String>>,
     /// Labels every workload must carry (POD017).
     pub required_labels: Option<Vec<String>>,
+    /// Registries images in kube-system and kube-public may come from (POD018).
+    pub system_registries: Option<Vec<String>>,
 }
 
 /// One `[[waivers]]` entry.
@@ -298,6 +300,11 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
                     .rule_options
                     .as_ref()
                     .and_then(|o| o.required_labels.clone())
+                    .unwrap_or_default(),
+                system_registries: file
+                    .rule_options
+                    .as_ref()
+                    .and_then(|o| o.system_registries.clone())
                     .unwrap_or_default(),
             },
             selection,

@@ -170,6 +170,9 @@ pub fn markdown(rule: &Rule) -> String {
     if m.fixable {
         out.push_str("- Fix: `palisade fix` applies the remediation to plain YAML files\n");
     }
+    if m.status == palisade_diagnostics::RuleStatus::Preview {
+        out.push_str("- Status: preview (opt-in: runs only when selected by id or name)\n");
+    }
     out.push_str(&format!("- Since: {}\n\n", m.since));
     out.push_str(&m.documentation());
     out.push('\n');

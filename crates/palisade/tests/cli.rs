@@ -11,14 +11,17 @@ use common::{dir_with, palisade, rules_of, run, scan_json};
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
 
 /// A pod that passes every built-in rule.
-const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\nspec:\n  automountServiceAccountToken: false\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
+const RESTRICTED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n  namespace: shop\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ok, uid: 0c6e2a1e-2fa1-11d2-883f-0016d3cca427, controller: true}]\nspec:\n  automountServiceAccountToken: false\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n    image: registry.example.com/app:1.0@sha256:3fbc632167424a6d997e74f52b878d7cc478225cffac6bc977eedfe51c7f4e79\n    resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /live, port: 8080}}\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n";
 
 /// Isolates every pod of the namespace `shop`.
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
 
+/// Default limits and a quota for the namespace `shop`.
+const SHOP_LIMITS: &str = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: defaults, namespace: shop}\nspec:\n  limits: [{type: Container, default: {cpu: 200m, memory: 128Mi}}]\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: quota, namespace: shop}\nspec:\n  hard: {count/pods: \"20\"}\n";
+
 #[test]
 fn exit_codes_follow_fail_on() {
-    let clean = format!("{RESTRICTED_POD}---\n{DEFAULT_DENY}");
+    let clean = format!("{RESTRICTED_POD}---\n{DEFAULT_DENY}---\n{SHOP_LIMITS}");
     let dir = dir_with(&[("clean.yaml", clean.as_bytes())]);
     let r = run(palisade().current_dir(dir.path()).args(["scan", "."]));
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -973,4 +976,25 @@ fn superseded_findings_are_hidden_but_fail_their_controls() {
     // Without the stricter rule (the NSA profile has no seccomp-restricted rule) it is listed.
     let (_, json) = scan_json(dir.path(), &["bare.yaml", "--profile", "nsa"]);
     assert!(rules_of(&json).contains(&"POD011".to_string()), "{json:#}");
+}
+
+#[test]
+fn system_registries_and_opt_in_rules() {
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: cni, namespace: kube-system}\nspec:\n  containers:\n  - name: agent\n    image: quay.io/cilium/cilium:v1.17.0\n";
+    let dir = dir_with(&[
+        (
+            "palisade.toml",
+            b"[rule-options]\nsystem-registries = [\"quay.io/cilium\"]\n",
+        ),
+        ("p.yaml", pod),
+    ]);
+    let rules = |args: &[&str]| rules_of(&scan_json(dir.path(), args).1);
+    assert!(rules(&[".", "--select", "POD018"]).is_empty());
+    assert_eq!(
+        rules(&[".", "--select", "POD018", "--no-config"]),
+        ["POD018"]
+    );
+    // POD019 is opt-in: a prefix does not select it, its id does.
+    assert!(!rules(&[".", "--select", "POD"]).contains(&"POD019".to_string()));
+    assert!(rules(&[".", "--select", "POD019"]).contains(&"POD019".to_string()));
 }

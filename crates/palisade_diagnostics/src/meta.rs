@@ -201,7 +201,8 @@ pub enum Input {
 pub enum RuleStatus {
     /// Enabled by default and stable.
     Stable,
-    /// Opt-in until its false-positive rate is known.
+    /// Opt-in: runs only when selected by its id or name (not by a prefix, a profile or `ALL`),
+    /// for rules that are opinionated or whose false-positive rate is not yet known.
     Preview,
 }
 

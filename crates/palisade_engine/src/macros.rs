@@ -16,6 +16,8 @@
 ///         fix: true,                          // optional: findings carry a `Fix`
 ///         superseded_by: ["PSS015"],          // optional: hidden when that rule fires too
 ///         inputs: [Manifest, Snapshot],      // optional; default: every front door
+///         status: Preview,                   // optional; default: Stable (preview rules are
+///                                            // opt-in: they run only when selected by id or name)
 ///         pss: PssGate { since_minor: 0, overrides: &[] },
 ///         hook: Hook::Pod(check),
 ///     }
@@ -36,6 +38,7 @@ macro_rules! declare_rule {
             $(fix: $fix:literal,)?
             $(superseded_by: [$($sup:literal),+ $(,)?],)?
             $(inputs: [$($input:ident),+ $(,)?],)?
+            $(status: $status:ident,)?
             $(pss: $pss:expr,)?
             hook: $hook:expr $(,)?
         }
@@ -48,7 +51,7 @@ macro_rules! declare_rule {
                 title: $title,
                 severity: ::palisade_diagnostics::Severity::$sev,
                 layer: ::palisade_diagnostics::Layer::$layer,
-                status: ::palisade_diagnostics::RuleStatus::Stable,
+                status: $crate::__status!($($status)?),
                 since: "0.1.0",
                 inputs: $crate::__inputs!($($($input),+)?),
                 frameworks: &[$($fw),*],
@@ -87,6 +90,17 @@ macro_rules! __inputs {
     };
     ($($input:ident),+) => {
         &[$(::palisade_diagnostics::Input::$input),+]
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __status {
+    () => {
+        ::palisade_diagnostics::RuleStatus::Stable
+    };
+    ($status:ident) => {
+        ::palisade_diagnostics::RuleStatus::$status
     };
 }
 

@@ -43,6 +43,8 @@ pub struct RuleOptions {
     pub allowed_registries: Vec<String>,
     /// Labels every workload must carry (POD017).
     pub required_labels: Vec<String>,
+    /// Registries images in `kube-system` and `kube-public` may come from (POD018).
+    pub system_registries: Vec<String>,
 }
 
 impl RuleOptions {
@@ -53,6 +55,16 @@ impl RuleOptions {
             vec!["app.kubernetes.io/name", "app.kubernetes.io/instance"]
         } else {
             self.required_labels.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The registries POD018 allows in the system namespaces when none are configured: the
+    /// Kubernetes project's `registry.k8s.io` and its predecessor `k8s.gcr.io`.
+    pub fn system_registries(&self) -> Vec<String> {
+        if self.system_registries.is_empty() {
+            vec!["registry.k8s.io".to_string(), "k8s.gcr.io".to_string()]
+        } else {
+            self.system_registries.clone()
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use palisade_diagnostics::PssLevel;
+use palisade_diagnostics::{PssLevel, RuleStatus};
 
 use crate::rule::Rule;
 
@@ -144,6 +144,12 @@ impl Selector {
                 && meta.id[..s.len()].eq_ignore_ascii_case(s))
     }
 
+    /// Whether the selector names the rule itself, by id or name (not by prefix or `ALL`): the
+    /// only way to enable an opt-in (preview) rule.
+    pub fn names(&self, meta: &palisade_diagnostics::RuleMeta) -> bool {
+        self.0.eq_ignore_ascii_case(meta.id) || self.0.eq_ignore_ascii_case(meta.name)
+    }
+
     /// The selector as given.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -180,7 +186,8 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The rules that run, in registry order. Pod Security Standards checks newer than the
+    /// The rules that run, in registry order. Opt-in (preview) rules run only when a `select`
+    /// selector names them by id or name. Pod Security Standards checks newer than the
     /// pinned version are dropped, and a check is dropped when an enabled check overrides it
     /// at that version (upstream's `OverrideCheckIDs`).
     pub fn resolve(
@@ -198,6 +205,9 @@ impl Selection {
             .copied()
             .filter(|r| self.profile.includes(r))
             .filter(|r| self.select.is_empty() || self.select.iter().any(|s| s.matches(r)))
+            .filter(|r| {
+                r.meta.status == RuleStatus::Stable || self.select.iter().any(|s| s.names(&r.meta))
+            })
             .filter(|r| !self.ignore.iter().any(|s| s.matches(r)))
             .filter(|r| r.pss.is_none_or(|g| g.since_minor <= minor))
             .collect();
@@ -233,6 +243,53 @@ mod tests {
         );
         assert!("v2.1".parse::<PssVersion>().is_err());
         assert!("v1.x".parse::<PssVersion>().is_err());
+    }
+
+    #[test]
+    fn preview_rules_run_only_when_named() {
+        use crate::rule::{Hook, Rule};
+        use palisade_diagnostics::{Layer, RuleMeta, Severity};
+        fn rule(id: &'static str, status: RuleStatus) -> &'static Rule {
+            Box::leak(Box::new(Rule {
+                meta: RuleMeta {
+                    id,
+                    name: "x",
+                    title: "x",
+                    severity: Severity::Info,
+                    layer: Layer::Container,
+                    status,
+                    since: "0.1.0",
+                    inputs: &[],
+                    frameworks: &[],
+                    remediation: "x",
+                    fixable: false,
+                    superseded_by: &[],
+                    docs: "",
+                },
+                hook: Hook::Engine,
+                pss: None,
+            }))
+        }
+        let registry = [
+            rule("POD001", RuleStatus::Stable),
+            rule("POD019", RuleStatus::Preview),
+        ];
+        let ids = |select: &[&str]| -> Vec<&str> {
+            Selection {
+                select: select.iter().map(|s| Selector::new(s)).collect(),
+                ..Selection::default()
+            }
+            .resolve(&registry)
+            .unwrap()
+            .iter()
+            .map(|r| r.meta.id)
+            .collect()
+        };
+        assert_eq!(ids(&[]), ["POD001"]);
+        assert_eq!(ids(&["POD"]), ["POD001"]);
+        assert_eq!(ids(&["ALL"]), ["POD001"]);
+        assert_eq!(ids(&["pod019"]), ["POD019"]);
+        assert_eq!(ids(&["POD", "POD019"]), ["POD001", "POD019"]);
     }
 
     #[test]

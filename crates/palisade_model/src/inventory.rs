@@ -36,14 +36,37 @@ pub enum FactKind {
     /// A Service.
     Service(ServiceFact),
     /// A Secret.
-    Secret,
+    Secret {
+        /// `type`, when set (`Opaque` by default).
+        secret_type: Option<String>,
+    },
     /// A ConfigMap.
     ConfigMap,
-    /// A ServiceAccount and its `automountServiceAccountToken`.
+    /// A ServiceAccount, its `automountServiceAccountToken` and the Secrets it names.
     ServiceAccount {
         /// `automountServiceAccountToken`, when set.
         automount: Option<bool>,
+        /// The names in `secrets` and `imagePullSecrets`.
+        secrets: Vec<String>,
     },
+    /// An Ingress and the Secrets its `tls` entries name.
+    Ingress {
+        /// `spec.tls[].secretName`.
+        tls_secrets: Vec<String>,
+    },
+    /// Any other object that is a custom resource or names Secrets.
+    Other {
+        /// The object is a custom resource (its API group is not a Kubernetes one), which a
+        /// controller may turn into pods.
+        custom: bool,
+        /// Secret names in fields about Secrets (`secretName`, `secretRef.name`,
+        /// `adminSecretName`, …) of StorageClasses, PersistentVolumes and custom resources.
+        secrets: Vec<String>,
+    },
+    /// A LimitRange.
+    LimitRange,
+    /// A ResourceQuota.
+    ResourceQuota,
     /// A Role or ClusterRole.
     Role(RoleFact),
     /// A RoleBinding or ClusterRoleBinding.
@@ -65,7 +88,8 @@ pub struct WorkloadFact {
     pub automount: Option<bool>,
     /// Where the pod spec is (to add `automountServiceAccountToken`).
     pub spec_site: Location,
-    /// Secrets and ConfigMaps the pod requires (references not marked `optional: true`).
+    /// Secrets and ConfigMaps the pod references: volumes, environment and image pull
+    /// Secrets.
     pub references: Vec<Reference>,
 }
 
@@ -76,12 +100,18 @@ pub struct Reference {
     pub kind: &'static str,
     /// The referenced name.
     pub name: String,
+    /// Whether the pod cannot start without the object (not `optional: true`, and not an
+    /// image pull Secret).
+    pub required: bool,
     /// Where the reference is.
     pub site: Location,
 }
 
-/// The Secrets and ConfigMaps a pod spec requires, with the pointer of each reference.
-fn pod_references(pod: &crate::PodSpecView<'_, '_>) -> Vec<(&'static str, String, String)> {
+/// A pod's reference to a Secret or ConfigMap: kind, name, required, pointer.
+type RawReference = (&'static str, String, bool, String);
+
+/// The Secrets and ConfigMaps a pod spec references, with the pointer of each reference.
+fn pod_references(pod: &crate::PodSpecView<'_, '_>) -> Vec<RawReference> {
     let mut out = Vec::new();
     let optional = |n: palisade_source::NodeRef<'_, '_>| {
         n.get("optional").and_then(|o| o.as_bool()) == Some(true)
@@ -92,9 +122,8 @@ fn pod_references(pod: &crate::PodSpecView<'_, '_>) -> Vec<(&'static str, String
                 .get(key)
                 .and_then(|n| n.as_str())
                 .filter(|n| !n.is_empty())
-                && !optional(node)
             {
-                out.push((kind, name.to_string(), pointer));
+                out.push((kind, name.to_string(), !optional(node), pointer));
             }
         };
     if let Some(volumes) = pod.spec.get("volumes") {
@@ -179,14 +208,34 @@ fn pod_references(pod: &crate::PodSpecView<'_, '_>) -> Vec<(&'static str, String
             }
         }
     }
+    if let Some(pull) = pod.spec.get("imagePullSecrets") {
+        for (i, s) in pull.items().enumerate() {
+            if let Some(name) = s
+                .get("name")
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.is_empty())
+            {
+                out.push((
+                    "Secret",
+                    name.to_string(),
+                    false,
+                    pod.ptr(&format!("imagePullSecrets/{i}")),
+                ));
+            }
+        }
+    }
     out
 }
 
 /// A NetworkPolicy's effect on isolation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NetworkPolicyFact {
     /// `podSelector: {}`: the policy selects every pod of its namespace.
     pub selects_all: bool,
+    /// `spec.podSelector`.
+    pub selector: LabelSelector,
+    /// Where the pod selector is (or the spec, when it is missing).
+    pub selector_site: Location,
     /// The effective policy types include Ingress (so selected pods are isolated for ingress).
     pub ingress: bool,
     /// The effective policy types include Egress.
@@ -211,6 +260,15 @@ pub struct RoleFact {
     pub cluster: bool,
     /// Powers conferred by any of its rules.
     pub powers: Vec<Power>,
+    /// Every rule names resources, all of them namespaced (a RoleBinding can grant them all).
+    pub namespaced_only: bool,
+    /// Built in (label `kubernetes.io/bootstrapping: rbac-defaults`).
+    pub builtin: bool,
+    /// The role's labels (which aggregation rules select).
+    pub labels: BTreeMap<String, String>,
+    /// `aggregationRule.clusterRoleSelectors`, for a ClusterRole whose rules the controller
+    /// manager fills from the ClusterRoles they select.
+    pub aggregation: Option<Vec<LabelSelector>>,
 }
 
 /// A binding's role and subjects.
@@ -222,8 +280,141 @@ pub struct BindingFact {
     pub role_kind: String,
     /// `roleRef.name`.
     pub role_name: String,
-    /// Subjects as (kind, name, namespace).
-    pub subjects: Vec<(String, String, Option<String>)>,
+    /// Where `roleRef.name` is.
+    pub role_site: Location,
+    /// Built in (label `kubernetes.io/bootstrapping: rbac-defaults`).
+    pub builtin: bool,
+    /// The subjects.
+    pub subjects: Vec<SubjectFact>,
+}
+
+/// A subject of a binding.
+#[derive(Debug, Clone)]
+pub struct SubjectFact {
+    /// `User`, `Group` or `ServiceAccount`.
+    pub kind: String,
+    /// The name.
+    pub name: String,
+    /// The namespace (ServiceAccounts).
+    pub namespace: Option<String>,
+    /// Where the subject is.
+    pub site: Location,
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`), as Kubernetes evaluates it.
+#[derive(Debug, Clone, Default)]
+pub struct LabelSelector {
+    /// `matchLabels`.
+    pub match_labels: BTreeMap<String, String>,
+    /// `matchExpressions` as (key, operator, values).
+    pub expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl LabelSelector {
+    /// Read a selector mapping.
+    pub fn of(node: Option<palisade_source::NodeRef<'_, '_>>) -> Self {
+        let Some(node) = node else {
+            return LabelSelector::default();
+        };
+        let text = |n: Option<palisade_source::NodeRef<'_, '_>>| {
+            n.and_then(|n| n.scalar_text())
+                .map(|t| t.into_owned())
+                .unwrap_or_default()
+        };
+        LabelSelector {
+            match_labels: labels(node.get("matchLabels")),
+            expressions: node
+                .get("matchExpressions")
+                .map(|e| {
+                    e.items()
+                        .map(|x| {
+                            (
+                                text(x.get("key")),
+                                text(x.get("operator")),
+                                x.get("values")
+                                    .map(|v| {
+                                        v.items()
+                                            .filter_map(|i| i.scalar_text())
+                                            .map(|t| t.into_owned())
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the selector selects an object with these labels. An operator Kubernetes does
+    /// not know selects nothing.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.expressions.iter().all(|(key, op, values)| {
+                match (op.as_str(), labels.get(key)) {
+                    ("In", Some(v)) => values.contains(v),
+                    ("In", None) => false,
+                    ("NotIn", v) => v.is_none_or(|v| !values.contains(v)),
+                    ("Exists", v) => v.is_some(),
+                    ("DoesNotExist", v) => v.is_none(),
+                    _ => false,
+                }
+            })
+    }
+}
+
+/// Resources (without subresource) that live in a namespace, among those the API server
+/// serves; a rule naming anything else (cluster-scoped or unknown resources) needs a
+/// ClusterRoleBinding.
+const NAMESPACED_RESOURCES: &[&str] = &[
+    "bindings",
+    "configmaps",
+    "controllerrevisions",
+    "cronjobs",
+    "csistoragecapacities",
+    "daemonsets",
+    "deployments",
+    "endpoints",
+    "endpointslices",
+    "events",
+    "horizontalpodautoscalers",
+    "ingresses",
+    "jobs",
+    "leases",
+    "limitranges",
+    "localsubjectaccessreviews",
+    "networkpolicies",
+    "persistentvolumeclaims",
+    "poddisruptionbudgets",
+    "pods",
+    "podtemplates",
+    "replicasets",
+    "replicationcontrollers",
+    "resourceclaims",
+    "resourceclaimtemplates",
+    "resourcequotas",
+    "rolebindings",
+    "roles",
+    "secrets",
+    "serviceaccounts",
+    "services",
+    "statefulsets",
+];
+
+/// Whether every rule of a role names resources, all of them namespaced.
+fn namespaced_only(rules: &[(usize, crate::rbac::PolicyRule<'_>)]) -> bool {
+    !rules.is_empty()
+        && rules.iter().all(|(_, r)| {
+            r.non_resource_urls.is_empty()
+                && !r.resources.is_empty()
+                && r.resources.iter().all(|res| {
+                    let base = res.split('/').next().unwrap_or(res);
+                    NAMESPACED_RESOURCES.contains(&base)
+                })
+        })
 }
 
 /// Every fact of a scan.
@@ -253,6 +444,53 @@ fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, St
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Whether a mapping key is about a Secret's name: `secretName`, `adminSecretName`,
+/// `csi.storage.k8s.io/provisioner-secret-name`, …
+fn secret_name_key(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    key.contains("secret") && key.ends_with("name")
+}
+
+/// The Secret names an object mentions in fields about Secrets: values of Secret-name keys,
+/// and `name` inside a mapping whose key mentions a Secret (`secretRef: {name: …}`). The walk
+/// is bounded in depth.
+fn secret_mentions(
+    node: palisade_source::NodeRef<'_, '_>,
+    in_secret: bool,
+    depth: u32,
+    out: &mut Vec<String>,
+) {
+    if depth > 16 {
+        return;
+    }
+    for (key, value) in node.entries() {
+        if let Some(text) = value.as_str() {
+            if secret_name_key(key) || (in_secret && key == "name") {
+                out.push(text.to_string());
+            }
+        } else {
+            let secret = key.to_ascii_lowercase().contains("secret");
+            secret_mentions(value, secret, depth + 1, out);
+        }
+    }
+    for item in node.items() {
+        secret_mentions(item, in_secret, depth + 1, out);
+    }
+}
+
+/// Whether an RBAC object is one the API server creates and reconciles.
+fn builtin(object: &Object<'_, '_>) -> bool {
+    object
+        .root
+        .path(&["metadata", "labels", "kubernetes.io/bootstrapping"])
+        .and_then(|l| l.as_str())
+        == Some("rbac-defaults")
 }
 
 /// The facts of one object, if cross-object rules care about its kind.
@@ -298,9 +536,10 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 .and_then(|a| a.as_bool()),
             references: pod_references(pod)
                 .into_iter()
-                .map(|(kind, name, pointer)| Reference {
+                .map(|(kind, name, required, pointer)| Reference {
                     kind,
                     name,
+                    required,
                     site: object.location(path, document, &pointer),
                 })
                 .collect(),
@@ -309,13 +548,43 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
     } else {
         match &*object.kind {
             "Namespace" => FactKind::Namespace,
-            "Secret" => FactKind::Secret,
+            "Secret" => FactKind::Secret {
+                secret_type: root
+                    .get("type")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_string),
+            },
             "ConfigMap" => FactKind::ConfigMap,
+            "LimitRange" => FactKind::LimitRange,
+            "ResourceQuota" => FactKind::ResourceQuota,
             "ServiceAccount" => FactKind::ServiceAccount {
                 automount: root
                     .get("automountServiceAccountToken")
                     .and_then(|a| a.as_bool()),
+                secrets: ["secrets", "imagePullSecrets"]
+                    .iter()
+                    .filter_map(|k| root.get(k))
+                    .flat_map(|list| list.items())
+                    .filter_map(|s| s.get("name").and_then(|n| n.as_str()))
+                    .map(str::to_string)
+                    .collect(),
             },
+            "Ingress"
+                if object.api_version.starts_with("networking.k8s.io/")
+                    || object.api_version.starts_with("extensions/") =>
+            {
+                FactKind::Ingress {
+                    tls_secrets: root
+                        .path(&["spec", "tls"])
+                        .map(|tls| {
+                            tls.items()
+                                .filter_map(|t| t.get("secretName").and_then(|n| n.as_str()))
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            }
             "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
                 let spec = root.get("spec");
                 let selects_all = spec.and_then(|s| s.get("podSelector")).is_none_or(|p| {
@@ -336,8 +605,19 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 } else {
                     (types.contains(&"Ingress"), types.contains(&"Egress"))
                 };
+                let selector = spec.and_then(|s| s.get("podSelector"));
                 FactKind::NetworkPolicy(NetworkPolicyFact {
                     selects_all,
+                    selector: LabelSelector::of(selector),
+                    selector_site: object.location(
+                        path,
+                        document,
+                        if selector.is_some() {
+                            "/spec/podSelector"
+                        } else {
+                            "/spec"
+                        },
+                    ),
                     ingress,
                     egress,
                 })
@@ -364,6 +644,14 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 FactKind::Role(RoleFact {
                     cluster: object.kind == "ClusterRole",
                     powers,
+                    namespaced_only: namespaced_only(rules),
+                    builtin: builtin(object),
+                    labels: labels(root.path(&["metadata", "labels"])),
+                    aggregation: root.get("aggregationRule").map(|a| {
+                        a.get("clusterRoleSelectors")
+                            .map(|s| s.items().map(|i| LabelSelector::of(Some(i))).collect())
+                            .unwrap_or_default()
+                    }),
                 })
             }
             "RoleBinding" | "ClusterRoleBinding" if rbac => {
@@ -377,19 +665,43 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     cluster: object.kind == "ClusterRoleBinding",
                     role_kind: text(&["roleRef", "kind"]),
                     role_name: text(&["roleRef", "name"]),
+                    role_site: object.location(path, document, "/roleRef/name"),
+                    builtin: builtin(object),
                     subjects: Subject::of_binding(root)
                         .into_iter()
-                        .map(|s| {
-                            (
-                                s.kind.to_string(),
-                                s.name.to_string(),
-                                s.namespace.map(str::to_string),
-                            )
+                        .map(|s| SubjectFact {
+                            kind: s.kind.to_string(),
+                            name: s.name.to_string(),
+                            namespace: s.namespace.map(str::to_string),
+                            site: object.location(
+                                path,
+                                document,
+                                &format!("/subjects/{}", s.index),
+                            ),
                         })
                         .collect(),
                 })
             }
-            _ => return None,
+            _ => {
+                let mut names = Vec::new();
+                secret_mentions(root, false, 0, &mut names);
+                // A prometheus-operator Alertmanager reads the Secret named after it.
+                if object.kind == "Alertmanager"
+                    && object.api_version.starts_with("monitoring.coreos.com/")
+                    && let Some(name) = object.name()
+                {
+                    names.push(format!("alertmanager-{name}"));
+                }
+                let group = object.api_version.split_once('/').map_or("", |(g, _)| g);
+                let custom = group.contains('.') && !group.ends_with(".k8s.io");
+                if names.is_empty() && !custom {
+                    return None;
+                }
+                FactKind::Other {
+                    custom,
+                    secrets: names,
+                }
+            }
         }
     };
     let site_pointer = if root.path(&["metadata", "name"]).is_some() {
@@ -434,7 +746,7 @@ impl Inventory {
                             .entry((fact.object.kind.clone(), name, ns))
                             .or_insert_with(|| r.powers.clone());
                     }
-                    FactKind::ServiceAccount { automount } => {
+                    FactKind::ServiceAccount { automount, .. } => {
                         index
                             .service_accounts
                             .entry((fact.object.namespace.clone(), name))
@@ -485,20 +797,17 @@ impl Inventory {
                 continue;
             };
             let binding_ns = fact.object.namespace.as_deref();
-            let applies = b
-                .subjects
-                .iter()
-                .any(|(kind, subject, ns)| match kind.as_str() {
-                    "ServiceAccount" => {
-                        subject == name && ns.as_deref().or(binding_ns) == namespace
-                    }
-                    "Group" => {
-                        subject == "system:serviceaccounts"
-                            || namespace
-                                .is_some_and(|n| *subject == format!("system:serviceaccounts:{n}"))
-                    }
-                    _ => false,
-                });
+            let applies = b.subjects.iter().any(|s| match s.kind.as_str() {
+                "ServiceAccount" => {
+                    s.name == name && s.namespace.as_deref().or(binding_ns) == namespace
+                }
+                "Group" => {
+                    s.name == "system:serviceaccounts"
+                        || namespace
+                            .is_some_and(|n| s.name == format!("system:serviceaccounts:{n}"))
+                }
+                _ => false,
+            });
             // A RoleBinding only grants inside its own namespace.
             if !applies || (!b.cluster && binding_ns != namespace) {
                 continue;
@@ -540,5 +849,53 @@ impl Inventory {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_source::{Limits, parse_stream};
+
+    fn selector(text: &str) -> LabelSelector {
+        let docs = parse_stream(text, &Limits::default());
+        LabelSelector::of(docs[0].as_ref().unwrap().root())
+    }
+
+    #[test]
+    fn selectors_match_like_kubernetes() {
+        let labels: BTreeMap<String, String> = [("app", "api"), ("tier", "backend")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert!(selector("{}").matches(&labels));
+        assert!(selector("matchLabels: {app: api}").matches(&labels));
+        assert!(!selector("matchLabels: {app: web}").matches(&labels));
+        let exprs = |e: &str| selector(&format!("matchExpressions: [{e}]")).matches(&labels);
+        assert!(exprs("{key: tier, operator: In, values: [backend]}"));
+        assert!(!exprs("{key: tier, operator: NotIn, values: [backend]}"));
+        assert!(exprs("{key: zone, operator: NotIn, values: [a]}"));
+        assert!(exprs("{key: app, operator: Exists}"));
+        assert!(exprs("{key: zone, operator: DoesNotExist}"));
+        assert!(!exprs("{key: app, operator: Bogus}"));
+    }
+
+    #[test]
+    fn namespaced_rules_are_recognised() {
+        let rules = |text: &str| {
+            let docs = parse_stream(text, &Limits::default());
+            namespaced_only(&crate::rbac::PolicyRule::of_role(
+                docs[0].as_ref().unwrap().root().unwrap(),
+            ))
+        };
+        assert!(rules(
+            "rules: [{resources: [pods, pods/log, secrets], verbs: [get]}]"
+        ));
+        assert!(!rules("rules: [{resources: [pods, nodes], verbs: [get]}]"));
+        assert!(!rules("rules: [{resources: ['*'], verbs: [get]}]"));
+        assert!(!rules(
+            "rules: [{nonResourceURLs: [/metrics], verbs: [get]}]"
+        ));
+        assert!(!rules("rules: []"));
     }
 }

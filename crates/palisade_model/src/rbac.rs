@@ -231,6 +231,10 @@ pub enum Power {
     DeleteEvents,
     /// Delete workloads, Secrets and volumes.
     DeleteResources,
+    /// Change nodes or their status (cordon, relabel).
+    ModifyNodes,
+    /// Remove pods from their nodes (delete or evict).
+    EvictPods,
 }
 
 impl Power {
@@ -355,6 +359,23 @@ impl Power {
                     resources: &["events"],
                 },
             ],
+            Power::ModifyNodes => &[Grant {
+                verbs: &["update", "patch"],
+                group: "",
+                resources: &["nodes", "nodes/status"],
+            }],
+            Power::EvictPods => &[
+                Grant {
+                    verbs: &["delete"],
+                    group: "",
+                    resources: &["pods"],
+                },
+                Grant {
+                    verbs: &["create"],
+                    group: "",
+                    resources: &["pods/eviction"],
+                },
+            ],
             Power::DeleteResources => &[
                 Grant {
                     verbs: &["delete", "deletecollection"],
@@ -416,6 +437,8 @@ impl Power {
             Power::ModifyServiceStatus => "claim load-balancer IPs (CVE-2020-8554)",
             Power::DeleteEvents => "delete Events to hide its tracks",
             Power::DeleteResources => "delete workloads, Secrets and volumes",
+            Power::ModifyNodes => "cordon and relabel nodes",
+            Power::EvictPods => "evict pods from their nodes",
         }
     }
 }

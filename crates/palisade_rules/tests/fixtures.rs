@@ -34,7 +34,8 @@ fn expectations(text: &str) -> Expectations {
     out
 }
 
-/// `# allowed-registries: a, b` and `# required-labels: a, b` headers set rule options.
+/// `# allowed-registries: a, b`, `# required-labels: a, b` and `# system-registries: a, b`
+/// headers set rule options.
 fn options(text: &str) -> RuleOptions {
     let list = |key: &str| -> Vec<String> {
         text.lines()
@@ -50,6 +51,7 @@ fn options(text: &str) -> RuleOptions {
     RuleOptions {
         allowed_registries: list("# allowed-registries:"),
         required_labels: list("# required-labels:"),
+        system_registries: list("# system-registries:"),
     }
 }
 

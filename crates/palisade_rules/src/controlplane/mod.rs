@@ -16,6 +16,7 @@ pub mod audit_policy_file;
 pub mod authorization_always_allow;
 pub mod authorization_node;
 pub mod authorization_rbac;
+pub mod bound_token_settings;
 pub mod client_ca;
 pub mod controller_manager_bind_address;
 pub mod controller_manager_profiling;
@@ -31,13 +32,19 @@ pub mod etcd_plaintext_urls;
 pub mod etcd_tls;
 pub mod etcd_trusted_ca;
 pub mod event_rate_limit;
+pub mod event_rate_limit_config;
 pub mod extend_token_expiration;
+pub mod image_policy_default_allow;
+pub mod image_policy_webhook;
+pub mod insecure_port;
 pub mod kubelet_certificate_authority;
 pub mod kubelet_client_certificate;
 pub mod kubelet_server_certificate_rotation;
 pub mod namespace_lifecycle;
 pub mod node_restriction;
+pub mod oidc_authentication;
 pub mod pod_security_admission;
+pub mod request_timeout;
 pub mod root_ca_file;
 pub mod scheduler_bind_address;
 pub mod scheduler_profiling;
@@ -48,6 +55,7 @@ pub mod service_account_plugin;
 pub mod service_account_private_key;
 pub mod terminated_pod_gc;
 pub mod tls_cipher_suites;
+pub mod tls_min_version;
 pub mod token_auth_file;
 
 use palisade_engine::prelude::*;
@@ -63,6 +71,18 @@ pub(crate) enum Check {
     },
     /// Every flag must be set.
     Set(&'static [&'static str]),
+    /// At least one of the flags must be set.
+    SetAny(&'static [&'static str]),
+    /// The flag, when set, must not have any of these values.
+    NotIn {
+        flag: &'static str,
+        bad: &'static [&'static str],
+    },
+    /// The duration flag (Go syntax, e.g. `1m30s`), when set, must be at most `max_seconds`.
+    DurationAtMost {
+        flag: &'static str,
+        max_seconds: f64,
+    },
     /// The flag must not be set.
     Unset(&'static str),
     /// The comma-separated flag must contain `item`.
@@ -125,6 +145,32 @@ fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> 
                 )
             })
         }
+        Check::SetAny(flags) => flags
+            .iter()
+            .all(|f| c.value(f).is_none_or(str::is_empty))
+            .then(|| {
+                let names: Vec<String> = flags.iter().map(|f| format!("--{f}")).collect();
+                (
+                    c.list_pointer.clone(),
+                    format!("{bin} sets none of {}", names.join(", ")),
+                )
+            }),
+        Check::NotIn { flag, bad } => c
+            .value(flag)
+            .filter(|v| bad.contains(&v.trim()))
+            .map(|v| (at(flag), format!("{bin} sets --{flag}={v}"))),
+        Check::DurationAtMost { flag, max_seconds } => c
+            .value(flag)
+            .filter(|v| go_duration_seconds(v).is_some_and(|s| s > max_seconds))
+            .map(|v| {
+                (
+                    at(flag),
+                    format!(
+                        "{bin} sets --{flag}={v}, longer than {}",
+                        shown_seconds(max_seconds)
+                    ),
+                )
+            }),
         Check::Unset(flag) => c
             .get(flag)
             .map(|f| (f.pointer.clone(), format!("{bin} sets --{flag}"))),
@@ -199,11 +245,132 @@ pub(crate) fn evaluate(
     component: Component,
     check: &Check,
 ) {
+    evaluate_all(pod, ctx, &[component], std::slice::from_ref(check));
+}
+
+/// Evaluate requirements on every container in the pod that runs one of `components`.
+pub(crate) fn evaluate_all(
+    pod: &PodSpecView<'_, '_>,
+    ctx: &mut Ctx<'_>,
+    components: &[Component],
+    checks: &[Check],
+) {
     ctx.not_applicable();
-    for c in pod.components().iter().filter(|c| c.component == component) {
+    for c in pod
+        .components()
+        .iter()
+        .filter(|c| components.contains(&c.component))
+    {
         ctx.applicable();
-        if let Some((pointer, message)) = check_one(c, check) {
-            ctx.report(pointer, message);
+        for check in checks {
+            if let Some((pointer, message)) = check_one(c, check) {
+                ctx.report(pointer, message);
+            }
         }
+    }
+}
+
+/// The inline `configuration` of every `plugins` entry named `plugin` in an
+/// `AdmissionConfiguration` (`apiserver.config.k8s.io` or `apiserver.k8s.io`), with its JSON
+/// pointer. Marks the rule applicable when there is one. Plugins configured through `path`
+/// (a separate file) are not visible here.
+pub(crate) fn admission_plugin_configs<'d, 'a>(
+    object: &Object<'d, 'a>,
+    ctx: &mut Ctx<'_>,
+    plugin: &str,
+) -> Vec<(String, NodeRef<'d, 'a>)> {
+    let group = object.api_version.split('/').next().unwrap_or("");
+    if object.kind != "AdmissionConfiguration"
+        || !matches!(group, "apiserver.config.k8s.io" | "apiserver.k8s.io")
+    {
+        return Vec::new();
+    }
+    let Some(plugins) = object.root.get("plugins") else {
+        return Vec::new();
+    };
+    let configs: Vec<(String, NodeRef<'d, 'a>)> = plugins
+        .items()
+        .enumerate()
+        .filter(|(_, p)| p.get("name").and_then(|n| n.as_str()) == Some(plugin))
+        .filter_map(|(i, p)| {
+            let config = p.get("configuration").filter(|c| c.is_map())?;
+            Some((format!("/plugins/{i}/configuration"), config))
+        })
+        .collect();
+    if !configs.is_empty() {
+        ctx.applicable();
+    }
+    configs
+}
+
+/// TLS versions older than 1.2, as Go components (`VersionTLS11`) and etcd (`TLS1.1`) spell
+/// them: the control-plane components and the kubelet must not accept them.
+pub(crate) const WEAK_TLS_VERSIONS: &[&str] = &["VersionTLS10", "VersionTLS11", "TLS1.0", "TLS1.1"];
+
+/// The length of a Go duration (`300s`, `1h30m`, `1.5h`, `500ms`) in seconds; `None` when the
+/// text is not one (the component would refuse to start).
+pub(crate) fn go_duration_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (negative, mut rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest == "0" {
+        return Some(0.0);
+    }
+    let mut total = 0.0;
+    let mut any = false;
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_end..];
+        total += number * scale;
+        any = true;
+    }
+    any.then_some(if negative { -total } else { total })
+}
+
+/// `90s`, `10m` or `2h`, for messages.
+fn shown_seconds(seconds: f64) -> String {
+    if seconds >= 3600.0 && seconds % 3600.0 == 0.0 {
+        format!("{}h", seconds / 3600.0)
+    } else if seconds >= 60.0 && seconds % 60.0 == 0.0 {
+        format!("{}m", seconds / 60.0)
+    } else {
+        format!("{seconds}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration_seconds as d;
+
+    #[test]
+    fn parses_go_durations() {
+        assert_eq!(d("60s"), Some(60.0));
+        assert_eq!(d("1m0s"), Some(60.0));
+        assert_eq!(d("1h30m"), Some(5400.0));
+        assert_eq!(d("1.5h"), Some(5400.0));
+        assert_eq!(d("500ms"), Some(0.5));
+        assert_eq!(d("0"), Some(0.0));
+        assert_eq!(d("-5s"), Some(-5.0));
+        assert_eq!(d("3600"), None, "Go requires a unit");
+        assert_eq!(d("5 minutes"), None);
+        assert_eq!(d(""), None);
     }
 }

@@ -2,6 +2,8 @@
 
 use palisade_engine::prelude::*;
 
+use super::report_disallowed_registries;
+
 declare_rule! {
     /// ## What it does
     /// Flags container images from registries outside the allow-list set in `palisade.toml`
@@ -45,47 +47,13 @@ declare_rule! {
     }
 }
 
-/// Whether `image` (registry defaulting to docker.io) is under one of the allowed prefixes.
-fn allowed(registry: &str, repository: &str, allow: &[String]) -> bool {
-    let full = format!("{registry}/{repository}");
-    allow.iter().any(|a| {
-        let a = a.trim_end_matches('/');
-        registry == a || full == a || full.starts_with(&format!("{a}/"))
-    })
-}
-
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     let allow = ctx.options().allowed_registries.clone();
     if allow.is_empty() {
         ctx.not_applicable();
         return;
     }
-    for (c, image, r) in super::images(pod.containers()) {
-        let registry = r.registry.unwrap_or("docker.io");
-        if !allowed(registry, r.repository, &allow) {
-            ctx.report_container(
-                c,
-                "image",
-                format!(
-                    "container {:?} pulls {image:?} from {registry}, which is not allowed",
-                    c.name
-                ),
-            );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn prefixes_respect_path_boundaries() {
-        let allow = vec![
-            "ghcr.io/acme".to_string(),
-            "registry.example.com".to_string(),
-        ];
-        assert!(super::allowed("ghcr.io", "acme/api", &allow));
-        assert!(!super::allowed("ghcr.io", "acme-evil/api", &allow));
-        assert!(super::allowed("registry.example.com", "team/x", &allow));
-        assert!(!super::allowed("docker.io", "library/nginx", &allow));
-    }
+    report_disallowed_registries(pod, ctx, &allow, |name, image, registry| {
+        format!("container {name:?} pulls {image:?} from {registry}, which is not allowed")
+    });
 }

@@ -5,6 +5,7 @@
 pub mod anonymous_auth;
 pub mod authorization_mode;
 pub mod client_ca;
+pub mod event_record_qps;
 pub mod iptables_util_chains;
 pub mod pod_pids_limit;
 pub mod protect_kernel_defaults;

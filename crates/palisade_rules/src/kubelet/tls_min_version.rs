@@ -38,7 +38,7 @@ declare_rule! {
 
 const CHECK: Check = Check::NotIn {
     path: &["tlsMinVersion"],
-    bad: &["VersionTLS10", "VersionTLS11"],
+    bad: crate::controlplane::WEAK_TLS_VERSIONS,
 };
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {

@@ -1,5 +1,6 @@
-//! Network exposure: allow-all NetworkPolicy rules, externally reachable Services and
-//! Ingresses without TLS.
+//! Network exposure: namespace isolation, allow-all and dangling NetworkPolicies, the cloud
+//! metadata endpoint, service-mesh mTLS, externally reachable Services and Ingresses without
+//! TLS.
 
 pub mod allow_all_policy;
 pub mod default_deny_egress;
@@ -7,5 +8,8 @@ pub mod default_deny_ingress;
 pub mod exposed_host_workload;
 pub mod exposed_service;
 pub mod ingress_without_tls;
-mod namespace_isolation;
+pub mod metadata_egress;
+pub(crate) mod namespace_isolation;
+pub mod permissive_mtls;
 pub mod service_external_ips;
+pub mod unselective_policy;

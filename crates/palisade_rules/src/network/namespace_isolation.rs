@@ -25,6 +25,16 @@ pub(crate) fn namespaces_with_workloads(inventory: &Inventory) -> BTreeMap<&str,
     out
 }
 
+/// Where to report about a namespace through `fact` (from [`namespaces_with_workloads`]): the
+/// Namespace object's name, else the workload's `metadata.namespace`.
+pub(crate) fn namespace_site(fact: &Fact) -> &palisade_diagnostics::Location {
+    if matches!(fact.kind, FactKind::Namespace) {
+        &fact.site
+    } else {
+        &fact.namespace_site
+    }
+}
+
 /// Report namespaces where no NetworkPolicy selects every pod for `direction`.
 pub(crate) fn report_unisolated(inventory: &Inventory, ctx: &mut InventoryCtx<'_>, egress: bool) {
     let direction = if egress { "egress" } else { "ingress" };
@@ -37,14 +47,9 @@ pub(crate) fn report_unisolated(inventory: &Inventory, ctx: &mut InventoryCtx<'_
             _ => false,
         });
         if !isolated {
-            let at = if matches!(fact.kind, FactKind::Namespace) {
-                &fact.site
-            } else {
-                &fact.namespace_site
-            };
             ctx.report(
                 fact,
-                at,
+                namespace_site(fact),
                 format!(
                     "namespace {ns:?} runs {workloads} workload{} but no NetworkPolicy with `podSelector: {{}}` isolates its pods for {direction}",
                     if workloads == 1 { "" } else { "s" }

@@ -55,7 +55,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
     let mut managed: HashSet<(&str, Option<&str>)> = HashSet::new();
     for fact in &inventory.facts {
         let kind = match fact.kind {
-            FactKind::Secret => "Secret",
+            FactKind::Secret { .. } => "Secret",
             FactKind::ConfigMap => "ConfigMap",
             FactKind::ServiceAccount { .. } => "ServiceAccount",
             _ => continue,
@@ -77,6 +77,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         let refs = w
             .references
             .iter()
+            .filter(|r| r.required)
             .map(|r| (r.kind, r.name.as_str(), &r.site));
         // One finding per missing object and workload, at its first reference.
         let mut reported: HashSet<(&str, &str)> = HashSet::new();

@@ -49,21 +49,8 @@ declare_rule! {
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if object.kind != "AdmissionConfiguration" {
-        return;
-    }
-    let Some(plugins) = object.root.get("plugins") else {
-        return;
-    };
-    for (i, plugin) in plugins.items().enumerate() {
-        if plugin.get("name").and_then(|n| n.as_str()) != Some("PodSecurity") {
-            continue;
-        }
-        let Some(config) = plugin.get("configuration") else {
-            continue;
-        };
-        ctx.applicable();
-        let base = format!("/plugins/{i}/configuration");
+    for (base, config) in crate::controlplane::admission_plugin_configs(object, ctx, "PodSecurity")
+    {
         match config.path(&["defaults", "enforce"]).and_then(|e| e.as_str()) {
             Some("baseline" | "restricted") => {}
             Some(level) => ctx.report(format!("{base}/defaults/enforce"), format!("PodSecurity enforces {level:?} by default")),

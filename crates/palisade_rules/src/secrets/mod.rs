@@ -6,3 +6,4 @@ pub mod hardcoded_credential;
 pub mod legacy_token_secret;
 pub mod secret_in_env;
 pub mod secret_in_manifest;
+pub mod unused_secret;
