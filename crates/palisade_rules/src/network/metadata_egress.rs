@@ -62,22 +62,13 @@ const METADATA: [IpAddr; 2] = [
     IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
 ];
 
-/// Whether `cidr` (`a.b.c.d/n` or an IPv6 prefix) contains `ip`; `None` when it does not parse.
+/// Whether `cidr` (as an ipBlock writes it; host bits may be set) contains `ip`; `None` when
+/// it does not parse.
 fn cidr_contains(cidr: &str, ip: IpAddr) -> Option<bool> {
-    let (net, len) = cidr.trim().split_once('/')?;
-    let net: IpAddr = net.parse().ok()?;
-    let len: u32 = len.parse().ok()?;
-    Some(match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(i)) if len <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
-            u32::from(n) & mask == u32::from(i) & mask
-        }
-        (IpAddr::V6(n), IpAddr::V6(i)) if len <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
-            u128::from(n) & mask == u128::from(i) & mask
-        }
-        _ => false,
-    })
+    cidr.trim()
+        .parse::<ipnet::IpNet>()
+        .ok()
+        .map(|net| net.contains(&ip))
 }
 
 /// Whether the rule's `ports` admit TCP port 80 (no `ports` admits every port).
@@ -176,7 +167,12 @@ mod tests {
         assert_eq!(cidr_contains("::/0", v6), Some(true));
         assert_eq!(cidr_contains("fd00:ec2::/32", v6), Some(true));
         assert_eq!(cidr_contains("::/0", v4), Some(false));
-        assert_eq!(cidr_contains("0.0.0.0/33", v4), Some(false));
+        assert_eq!(cidr_contains("0.0.0.0/33", v4), None);
+        assert_eq!(
+            cidr_contains("169.254.169.1/16", v4),
+            Some(true),
+            "host bits set"
+        );
         assert_eq!(cidr_contains("nonsense", v4), None);
     }
 }
