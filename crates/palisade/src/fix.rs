@@ -57,6 +57,21 @@ pub fn plan(findings: &[Finding], limits: &Limits) -> Result<FixPlan> {
     for (path, findings) in by_file {
         let before =
             std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+        if before.trim_start().starts_with(['{', '[']) {
+            // Edits are written in YAML syntax, which would turn the file into YAML.
+            let reason = "JSON files are not rewritten".to_string();
+            out.files.push(FileFix {
+                path: path.to_string(),
+                after: before.clone(),
+                before,
+                fixed: 0,
+                failed: findings
+                    .iter()
+                    .map(|f| (f.message.clone(), reason.clone()))
+                    .collect(),
+            });
+            continue;
+        }
         let outcome = apply_fixes(&before, &findings, limits);
         let failed = outcome
             .failed
@@ -139,6 +154,11 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 
 /// `palisade fix` (`summary_only`) and `palisade scan --fix / --diff`.
 pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!(
+            "fixes rewrite files, and standard input is not one: save it to a file, or run `palisade scan -` to report"
+        );
+    }
     let scanned = scan::run_scan(args)?;
     let plan = plan(&scanned.outcome.findings, &scanned.opts.limits)?;
     let problems = plan.problems();
@@ -176,6 +196,9 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         ..
     } = scanned;
     let mut outcome = scan::scan_governed(&paths, &rules, &opts, &resolved, args)?;
+    if let Some(path) = &args.write_baseline {
+        scan::write_baseline(&outcome.findings, path)?;
+    }
     let files = plan.changed().count();
     let summary = format!(
         "fixed {} finding{} in {files} file{}",

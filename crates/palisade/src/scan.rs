@@ -309,8 +309,11 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         .map(|c| scan_candidate(c, rules, opts))
         .chain(units.par_iter().map(|u| {
             let mut result = scan_text(&u.display, &u.text, true, rules, opts);
+            // The position is in the rendered text, not in the file the path names.
             for e in &mut result.errors {
-                e.message = format!("in the rendered output: {}", e.message);
+                let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                e.message = format!("in the rendered output{at}: {}", e.message);
+                (e.line, e.column) = (None, None);
             }
             result.source = None;
             result

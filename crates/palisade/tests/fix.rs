@@ -156,10 +156,33 @@ fn aliases_suppressions_and_stdin_are_left_alone() {
     );
     let text = std::fs::read_to_string(dir.path().join("suppressed.yaml")).unwrap();
     assert_eq!(text, suppressed, "suppressed findings are not fixed");
+    // JSON manifests keep their syntax: no fix is written into them.
+    let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j", "namespace": "x"},
+ "spec": {"containers": [{"name": "a", "image": "i", "securityContext": {"privileged": true}}]}}
+"#;
+    std::fs::write(dir.path().join("pod.json"), json).unwrap();
     let r = run(palisade()
-        .args(["fix", "--select", "PSS003", "-"])
-        .write_stdin(suppressed.replace("palisade.dev/ignore", "x")));
-    assert!(r.stdout.contains("fixed 0 findings"), "{}", r.stdout);
+        .current_dir(dir.path())
+        .args(["fix", "--select", "PSS003", "pod.json"]));
+    assert!(
+        r.stdout.contains("JSON files are not rewritten"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pod.json")).unwrap(),
+        json
+    );
+    // Standard input cannot be rewritten: a usage error, not a silent no-op.
+    for args in [&["fix", "-"][..], &["scan", "--fix", "-"]] {
+        let r = run(palisade().args(args).write_stdin(suppressed));
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("standard input is not one"),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]

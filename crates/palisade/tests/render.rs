@@ -424,3 +424,44 @@ fn the_whole_corpus_scans_with_rendering_and_every_finding_points_into_a_file() 
     }
     assert!(rendered.0 > 100 && rendered.1 > 100, "{rendered:?}");
 }
+
+#[test]
+fn tool_errors_never_show_secret_values() {
+    const SECRET: &str = "hunter2-TOPSECRET";
+    // kubectl quotes a malformed generator literal in its error.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        format!("secretGenerator:\n- name: db\n  literals:\n  - password:{SECRET}\n"),
+    )
+    .unwrap();
+    // A chart whose `fail` message is built from a value given with --set.
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/x.yaml"),
+        "{{ fail (printf \"bad password %s\" .Values.db.password) }}\n",
+    )
+    .unwrap();
+    for format in ["json", "text", "sarif"] {
+        let r = run(palisade()
+            .current_dir(dir.path())
+            .env("PALISADE_HELM", tool("helm"))
+            .env("PALISADE_KUBECTL", tool("kubectl"))
+            .args(["scan", ".", "--format", format, "--set"])
+            .arg(format!("db.password={SECRET}")));
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("****"), "{}", r.stdout);
+        assert!(
+            !r.stdout.contains(SECRET) && !r.stderr.contains(SECRET),
+            "{}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+}

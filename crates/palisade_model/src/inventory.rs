@@ -449,12 +449,24 @@ fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, St
 /// Whether a mapping key is about a Secret's name: `secretName`, `adminSecretName`,
 /// `csi.storage.k8s.io/provisioner-secret-name`, …
 fn secret_name_key(key: &str) -> bool {
-    let key: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    key.contains("secret") && key.ends_with("name")
+    // Letters and digits only, compared case-insensitively, without allocating: this runs on
+    // every string-valued key of the objects it walks.
+    let folded = || {
+        key.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    let ends_with_name = folded().rev().take(4).eq(b"name".iter().rev().copied());
+    ends_with_name && {
+        let mut window = [0u8; 6];
+        let mut seen = 0;
+        folded().any(|b| {
+            window.rotate_left(1);
+            window[5] = b;
+            seen += 1;
+            seen >= 6 && &window == b"secret"
+        })
+    }
 }
 
 /// The Secret names an object mentions in fields about Secrets: values of Secret-name keys,
@@ -865,6 +877,28 @@ impl Inventory {
 mod tests {
     use super::*;
     use palisade_source::{Limits, parse_stream};
+
+    #[test]
+    fn secret_name_keys() {
+        for key in [
+            "secretName",
+            "adminSecretName",
+            "csi.storage.k8s.io/provisioner-secret-name",
+            "SECRET_NAME",
+        ] {
+            assert!(secret_name_key(key), "{key}");
+        }
+        for key in [
+            "name",
+            "secret",
+            "secretRef",
+            "namespace",
+            "secre-tname-x",
+            "sec",
+        ] {
+            assert!(!secret_name_key(key), "{key}");
+        }
+    }
 
     fn selector(text: &str) -> LabelSelector {
         let docs = parse_stream(text, &Limits::default());

@@ -4,7 +4,7 @@
 //! An edit is planned on the tree of the current text and applied to that text; callers apply
 //! edits one at a time and reload in between, so that two edits never create the same parent.
 
-use crate::pointer::unescape;
+use crate::pointer::unescape_pointer_segment;
 use crate::tree::{Document, NodeRef, Value};
 
 /// Replace `start..end` (byte offsets) of the text with `text`.
@@ -83,7 +83,7 @@ pub fn plan_edit(
         pointer
             .trim_start_matches('/')
             .split('/')
-            .map(|s| unescape(s).into_owned())
+            .map(|s| unescape_pointer_segment(s).into_owned())
             .collect()
     };
     let root = doc.root().ok_or(EditError::Empty)?;
@@ -91,12 +91,14 @@ pub fn plan_edit(
     // The key of the current node in its mapping (for inserting under an empty value).
     let mut key_col: Option<u32> = None;
     let mut key_line_end: Option<usize> = None;
+    let mut key_colon: Option<usize> = None;
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut depth = 0;
     while depth < segments.len() {
         let segment = &segments[depth];
         let next = if node.is_map() {
             node.entry(segment)
-                .map(|e| (doc.node(e.value), Some(e.key_pos)))
+                .map(|e| (doc.node(e.value), Some((e.key_pos, e.key.len()))))
         } else if node.is_seq() {
             let index = segment
                 .parse::<usize>()
@@ -111,15 +113,22 @@ pub fn plan_edit(
         let Some((child, key_pos)) = next else {
             break;
         };
-        // An alias or merged entry lives outside its parent's text.
+        // An alias or merged entry lives outside its parent's text, or before its own key.
         if (child.start().byte < node.start().byte || child.end().byte > node.end().byte)
-            || key_pos.is_some_and(|k| k.byte < node.start().byte)
+            || key_pos
+                .is_some_and(|(k, _)| k.byte < node.start().byte || child.start().byte < k.byte)
         {
             return Err(EditError::Alias(prefix(&segments, depth + 1)));
         }
-        if let Some(k) = key_pos {
-            key_col = Some(k.col);
-            key_line_end = Some(line_end(text, k.byte as usize));
+        match key_pos {
+            Some((k, len)) => {
+                key_col = Some(k.col);
+                key_line_end = Some(line_end(text, k.byte as usize));
+                // The key's own colon (a quoted key may hold colons before it).
+                let from = (k.byte as usize + len).min(text.len());
+                key_colon = text[from..].find(':').map(|c| from + c + 1);
+            }
+            None => (key_col, key_line_end, key_colon) = (None, None, None),
         }
         node = child;
         depth += 1;
@@ -130,7 +139,7 @@ pub fn plan_edit(
     }
     let span = &text[node.start().byte as usize..node.end().byte as usize];
     match (op, rest.is_empty()) {
-        (EditOp::Add { .. }, true) if node.is_seq() => Ok(add_item(text, node, value)),
+        (EditOp::Add { .. }, true) if node.is_seq() => Ok(add_item(text, node, value, nl)),
         (EditOp::Add { .. }, true) if !node.is_null() => {
             Err(EditError::Shape(pointer.into(), "list"))
         }
@@ -143,9 +152,8 @@ pub fn plan_edit(
                 EditOp::Set { .. } => value.to_string(),
             };
             if span.trim().is_empty() {
-                // `key:` with nothing after it.
-                let at = key_line_end.unwrap_or(node.start().byte as usize);
-                let colon = text[..at].rfind(':').map_or(at, |c| c + 1);
+                // `key:` with nothing after it (an empty list item has no key to follow).
+                let colon = key_colon.ok_or_else(|| EditError::Shape(pointer.into(), "mapping"))?;
                 return Ok(Some(insert(colon, format!(" {value}"))));
             }
             if same_scalar(node, &value) {
@@ -163,15 +171,17 @@ pub fn plan_edit(
                 EditOp::Set { value, .. } => value.to_string(),
             };
             if node.is_map() {
-                Ok(Some(add_to_map(text, node, rest, &leaf)))
+                Ok(Some(add_to_map(text, node, rest, &leaf, nl)))
             } else if node.is_null() {
                 if span.trim().is_empty() {
                     // `securityContext:` with no value: a block under the key.
-                    let at = key_line_end.unwrap_or(node.end().byte as usize);
-                    let indent = key_col.map_or(0, |c| c as usize + 2);
+                    let (Some(at), Some(col)) = (key_line_end, key_col) else {
+                        return Err(EditError::Shape(prefix(&segments, depth), "mapping"));
+                    };
+                    let indent = col as usize + 2;
                     Ok(Some(insert(
                         at,
-                        format!("\n{}", block(rest, &leaf, indent)),
+                        format!("{nl}{}", block(rest, &leaf, indent, nl)),
                     )))
                 } else {
                     Ok(Some(TextEdit {
@@ -211,15 +221,20 @@ fn same_scalar(node: NodeRef<'_, '_>, value: &str) -> bool {
 
 /// The offset of the end of the line holding `offset` (before its line break).
 fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
 }
 
 /// `a:\n  b:\n    c: value` at `indent`.
-fn block(keys: &[String], leaf: &str, indent: usize) -> String {
+fn block(keys: &[String], leaf: &str, indent: usize, nl: &str) -> String {
     let mut out = String::new();
     for (i, key) in keys.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.push_str(nl);
         }
         out.push_str(&" ".repeat(indent + 2 * i));
         out.push_str(key);
@@ -264,20 +279,28 @@ fn after_last_line(text: &str, node: NodeRef<'_, '_>) -> usize {
     line_end(text, trimmed.max(node.start().byte as usize))
 }
 
-fn add_to_map(text: &str, map: NodeRef<'_, '_>, keys: &[String], leaf: &str) -> TextEdit {
+/// Insert `entry` as the last element of the flow collection opened at `start` and closed by
+/// the last `close` before `end`: `{}` -> `{entry}`, `{a: 1}` -> `{a: 1, entry}`, and a
+/// trailing comma is reused.
+fn flow_append(text: &str, start: usize, end: usize, close: char, entry: &str) -> TextEdit {
+    let close = text[..end].rfind(close).unwrap_or(start + 1).max(start + 1);
+    let inner = &text[start + 1..close];
+    let content = inner.trim_end();
+    if content.trim().is_empty() {
+        insert(start + 1, entry.to_string())
+    } else if content.ends_with(',') {
+        insert(start + 1 + content.len(), format!(" {entry}"))
+    } else {
+        insert(start + 1 + content.len(), format!(", {entry}"))
+    }
+}
+
+fn add_to_map(text: &str, map: NodeRef<'_, '_>, keys: &[String], leaf: &str, nl: &str) -> TextEdit {
     let start = map.start().byte as usize;
     if text[start..].starts_with('{') {
-        let close = text[..map.end().byte as usize]
-            .rfind('}')
-            .unwrap_or(start + 1);
-        let inner = &text[start + 1..close];
         let nested = flow(keys, leaf);
         let entry = &nested[1..nested.len() - 1];
-        return if inner.trim().is_empty() {
-            insert(start + 1, entry.to_string())
-        } else {
-            insert(start + 1 + inner.trim_end().len(), format!(", {entry}"))
-        };
+        return flow_append(text, start, map.end().byte as usize, '}', entry);
     }
     let indent = map
         .raw_entries()
@@ -285,11 +308,11 @@ fn add_to_map(text: &str, map: NodeRef<'_, '_>, keys: &[String], leaf: &str) -> 
         .map_or(0, |e| e.key_pos.col as usize);
     insert(
         after_last_line(text, map),
-        format!("\n{}", block(keys, leaf, indent)),
+        format!("{nl}{}", block(keys, leaf, indent, nl)),
     )
 }
 
-fn add_item(text: &str, seq: NodeRef<'_, '_>, value: &str) -> Option<TextEdit> {
+fn add_item(text: &str, seq: NodeRef<'_, '_>, value: &str, nl: &str) -> Option<TextEdit> {
     if seq
         .items()
         .any(|i| i.scalar_text().is_some_and(|t| t == value))
@@ -298,16 +321,13 @@ fn add_item(text: &str, seq: NodeRef<'_, '_>, value: &str) -> Option<TextEdit> {
     }
     let start = seq.start().byte as usize;
     if text[start..].starts_with('[') {
-        let close = text[..seq.end().byte as usize]
-            .rfind(']')
-            .unwrap_or(start + 1);
-        let inner = &text[start + 1..close];
-        let before_close = start + 1 + inner.trim_end().len();
-        return Some(if inner.trim().is_empty() {
-            insert(start + 1, value.to_string())
-        } else {
-            insert(before_close, format!(", {value}"))
-        });
+        return Some(flow_append(
+            text,
+            start,
+            seq.end().byte as usize,
+            ']',
+            value,
+        ));
     }
     let first = seq.at(0)?;
     let line_start = text[..first.start().byte as usize]
@@ -315,10 +335,10 @@ fn add_item(text: &str, seq: NodeRef<'_, '_>, value: &str) -> Option<TextEdit> {
         .map_or(0, |i| i + 1);
     let dash = text[line_start..first.start().byte as usize]
         .find('-')
-        .map_or(0, |d| d);
+        .unwrap_or(0);
     Some(insert(
         after_last_line(text, seq),
-        format!("\n{}- {value}", " ".repeat(dash)),
+        format!("{nl}{}- {value}", " ".repeat(dash)),
     ))
 }
 
@@ -455,6 +475,37 @@ mod tests {
             edit(POD, set("/spec/containers/0", "z")),
             Err(EditError::Shape(..))
         ));
+    }
+
+    #[test]
+    fn review_cases_comments_items_anchors_commas_and_crlf() {
+        // The key's own colon, not one in a trailing comment.
+        let out = edit("a:\n  empty: # see: docs\n", set("/a/empty", "v")).unwrap();
+        assert_eq!(out, "a:\n  empty: v # see: docs\n");
+        // An anchor earlier under the same parent is an alias, not this key's value.
+        let text = "r:\n  limits: &r {cpu: 1}\n  requests: *r\n";
+        assert!(matches!(
+            edit(text, set("/r/requests/memory", "1Gi")),
+            Err(EditError::Alias(_))
+        ));
+        // An empty list item has no key to write under.
+        let text = "c:\n- \n- name: b\n";
+        assert!(edit(text, set("/c/0/securityContext/privileged", "false")).is_err());
+        // Trailing commas are reused.
+        let out = edit("a: {b: 1,}\n", set("/a/c", "2")).unwrap();
+        assert_eq!(out, "a: {b: 1, c: 2}\n");
+        let out = edit(
+            "a: [x,]\n",
+            EditOp::Add {
+                pointer: "/a",
+                value: "y",
+            },
+        )
+        .unwrap();
+        assert_eq!(out, "a: [x, y]\n");
+        // Windows line endings stay Windows line endings.
+        let out = edit("a:\r\n  b: 1\r\n", set("/a/c/d", "2")).unwrap();
+        assert_eq!(out, "a:\r\n  b: 1\r\n  c:\r\n    d: 2\r\n");
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub fn escape_pointer_segment(segment: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub(crate) fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+/// Unescape one pointer segment (`~1` is `/`, `~0` is `~`).
+pub fn unescape_pointer_segment(segment: &str) -> std::borrow::Cow<'_, str> {
     if segment.contains('~') {
         std::borrow::Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
     } else {
@@ -46,7 +47,7 @@ impl<'d, 'a> NodeRef<'d, 'a> {
             };
         }
         for raw in pointer.trim_start_matches('/').split('/') {
-            let segment = unescape(raw);
+            let segment = unescape_pointer_segment(raw);
             let next = if node.is_seq() {
                 segment
                     .parse::<usize>()

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use palisade_diagnostics::{Finding, InputError, Origin};
+use palisade_model::objects_in;
+use palisade_source::{Limits, parse_stream};
 
 use super::template_map::TemplateMap;
 use super::tool::{Tool, run};
-use super::{RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
+use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
 
 /// A packaged chart (`.tgz`), which `helm template` renders like a chart directory.
 pub fn is_chart_archive(path: &Path) -> bool {
@@ -57,6 +59,10 @@ impl ChartFiles {
             }
             ChartFiles::Dir { dir, display } => {
                 let rest = source.split_once('/').map_or(source, |(_, r)| r);
+                // The marker is text a template can print: never follow it out of the chart.
+                if !inside(rest) {
+                    return (format!("{display}/{}", rest.replace("..", "_")), None);
+                }
                 let disk = dir.join(rest);
                 if disk.is_file() {
                     let text = std::fs::metadata(&disk)
@@ -75,6 +81,17 @@ impl ChartFiles {
             }
         }
     }
+}
+
+/// A relative path that stays below its base: no `..`, no root, no drive.
+fn inside(path: &str) -> bool {
+    let path = Path::new(path);
+    path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    })
 }
 
 /// The packaged dependencies in a chart's `charts/`, opened on first use.
@@ -138,26 +155,18 @@ fn read_archive(path: &Path, max: u64) -> Result<HashMap<String, String>, String
     Ok(files)
 }
 
-/// `kind` and `metadata.name` of a rendered document, read from its top-level lines (cheap and
-/// good enough to tell apart the objects a template renders).
+/// `kind` and `metadata.name` of the first object of a rendered section, as the scan will
+/// see them (so that findings find their ordinal).
 fn head(text: &str) -> (String, String) {
-    let mut kind = String::new();
-    let mut name = String::new();
-    let mut in_metadata = false;
-    for line in text.lines() {
-        if let Some(v) = line.strip_prefix("kind:") {
-            kind = v.trim().trim_matches(['"', '\'']).to_string();
-        }
-        if !line.starts_with(' ') && !line.is_empty() {
-            in_metadata = line.starts_with("metadata:");
-        } else if in_metadata
-            && name.is_empty()
-            && let Some(v) = line.strip_prefix("  name:")
-        {
-            name = v.trim().trim_matches(['"', '\'']).to_string();
+    for doc in parse_stream(text, &Limits::default()).iter().flatten() {
+        if let Some(object) = objects_in(doc).objects.first() {
+            return (
+                object.kind.to_string(),
+                object.name().unwrap_or_default().to_string(),
+            );
         }
     }
-    (kind, name)
+    (String::new(), String::new())
 }
 
 /// Split `helm template` output into its `# Source:` sections, in order.
@@ -178,6 +187,22 @@ fn sections(output: &str) -> Vec<(&str, &str)> {
         found.push((src, &output[start..]));
     }
     found
+}
+
+/// What could be a secret among the values handed to `helm`: `--set` values, and credential-
+/// like keys of the values files and of the chart's own `values.yaml`.
+fn redactor(chart: &Path, opts: &RenderOptions) -> Redactor {
+    let mut r = Redactor::default();
+    for set in opts.set.iter().chain(&opts.set_string) {
+        r.add_assignments(set);
+    }
+    let own = chart.is_dir().then(|| chart.join("values.yaml"));
+    for file in opts.values.iter().chain(own.iter()) {
+        if let Ok(text) = std::fs::read_to_string(file) {
+            r.add_yaml_secrets(&text);
+        }
+    }
+    r
 }
 
 /// Render a chart directory or archive with `helm template`.
@@ -217,9 +242,10 @@ pub fn render_chart(
             });
         }
         Err(e) => {
+            let redactor = redactor(chart, opts);
             return Err(render_error(
                 display,
-                format!("`helm template` failed: {e}"),
+                format!("`helm template` failed: {}", redactor.redact(&e)),
             ));
         }
     };
@@ -319,7 +345,7 @@ impl HelmMap {
 mod tests {
     use super::*;
 
-    const OUTPUT: &str = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels:\n    name: x\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n";
+    const OUTPUT: &str = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n    labels: {name: x}\n    name: \"a\"\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n";
 
     #[test]
     fn sections_and_heads() {
@@ -366,6 +392,26 @@ mod tests {
             .locate("Deployment", 1, "/metadata/name")
             .unwrap();
         assert_eq!(p.line, 7);
+    }
+
+    #[test]
+    fn source_markers_cannot_leave_the_chart() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("leak.yaml"), "secret: x\n").unwrap();
+        let chart = outside.path().join("web");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        let files = ChartFiles::Dir {
+            dir: chart,
+            display: "web".into(),
+        };
+        let (shown, text) = files.lookup(
+            "web/../leak.yaml",
+            1 << 20,
+            &mut SubchartArchives::default(),
+        );
+        assert!(text.is_none(), "{shown}");
+        assert!(!shown.contains(".."), "{shown}");
+        assert!(inside("templates/x.yaml") && !inside("/etc/passwd") && !inside("a/../../b"));
     }
 
     #[test]

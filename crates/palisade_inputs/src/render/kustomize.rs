@@ -15,7 +15,7 @@ use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
 use super::tool::{Tool, run};
-use super::{RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
+use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
 
 /// The file names Kustomize accepts for a kustomization, in its order of preference.
 pub const KUSTOMIZATION_FILES: &[&str] =
@@ -56,6 +56,8 @@ struct Index {
     entries: Vec<Entry>,
     consumed: BTreeSet<PathBuf>,
     seen: HashSet<PathBuf>,
+    /// Generator literals and files, masked in the tool's messages.
+    redactor: Redactor,
 }
 
 fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
@@ -140,14 +142,21 @@ impl Index {
         }
         for generator in ["configMapGenerator", "secretGenerator"] {
             for g in root.get(generator).iter().flat_map(|n| n.items()) {
-                for key in ["files", "envs"] {
-                    for f in strings(g.get(key)) {
-                        other.push(f.rsplit_once('=').map_or(f.clone(), |(_, p)| p.to_string()));
-                    }
+                // `key=value`; a malformed literal is masked whole.
+                for literal in strings(g.get("literals")) {
+                    self.redactor
+                        .add(literal.split_once('=').map_or(literal.as_str(), |(_, v)| v));
                 }
-                if let Some(env) = g.get("env").and_then(|e| e.as_str()) {
-                    other.push(env.to_string());
+                let mut inputs: Vec<String> = ["files", "envs"]
+                    .iter()
+                    .flat_map(|key| strings(g.get(key)))
+                    .map(|f| f.rsplit_once('=').map_or(f.clone(), |(_, p)| p.to_string()))
+                    .collect();
+                inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
+                for rel in &inputs {
+                    self.redactor.add_file_lines(&dir.join(rel));
                 }
+                other.extend(inputs);
             }
         }
         for rel in other.iter().filter(|r| !is_remote(r)) {
@@ -218,10 +227,17 @@ pub fn render_kustomization(
     let standalone = tool.file_stem().is_some_and(|n| n == "kustomize");
     let command = if standalone { "build" } else { "kustomize" };
     let args = vec![command.to_string(), dir.to_string_lossy().into_owned()];
+    let program = tool.file_name().map_or_else(
+        || "kubectl".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let output = run(&tool, &args, None, opts.timeout, opts.max_output).map_err(|e| {
         render_error(
             &kustomization,
-            format!("`{} {command}` failed: {e}", Tool::Kubectl.name()),
+            format!(
+                "`{program} {command}` failed: {}",
+                index.redactor.redact(&e)
+            ),
         )
     })?;
     let mut sources = index.files.clone();

@@ -7,6 +7,7 @@
 
 mod helm;
 mod kustomize;
+mod redact;
 mod template_map;
 mod tool;
 
@@ -19,6 +20,7 @@ use palisade_diagnostics::{Finding, InputError};
 
 pub use helm::{is_chart_archive, render_chart};
 pub use kustomize::{KUSTOMIZATION_FILES, kustomization_file, render_kustomization};
+pub use redact::Redactor;
 pub use template_map::{TemplateMap, TemplatePosition};
 pub use tool::Tool;
 

@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use palisade_source::unescape_pointer_segment;
 use regex::Regex;
 
 /// Where a pointer lands in a template.
@@ -177,10 +178,6 @@ fn literal_key(body: &str) -> Option<String> {
     Some(key.trim().to_string())
 }
 
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
-}
-
 impl TemplateMap {
     /// Index a template file.
     pub fn new(text: &str) -> Self {
@@ -246,7 +243,11 @@ impl TemplateDoc {
         let mut at = first;
         let mut scope = 0..lines.len();
         let mut parent: Option<usize> = None;
-        let mut segments: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+        let mut segments: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| unescape_pointer_segment(s).into_owned())
+            .collect();
         if pointer.is_empty() {
             segments.clear();
         }
@@ -346,7 +347,19 @@ impl TemplateDoc {
     /// line, or a `toYaml`/`with` block inside its scope, followed by the unmatched segments.
     fn injected(&self, at: usize, scope: std::ops::Range<usize>, rest: &[String]) -> Vec<String> {
         let own = &self.lines[at];
-        let lines = &self.lines[scope];
+        // Only the block's own actions: an action deeper than a literal key above it writes
+        // that nested key's value, not this one's.
+        let mut shallowest_key = usize::MAX;
+        let lines: Vec<&Line> = self.lines[scope]
+            .iter()
+            .filter(|l| {
+                if !l.directive {
+                    shallowest_key = shallowest_key.min(l.key_col);
+                    return false;
+                }
+                l.col <= shallowest_key
+            })
+            .collect();
         // `{{- toYaml .Values.x | nindent 8 }}` inside the block.
         let explicit = || {
             lines
@@ -358,7 +371,7 @@ impl TemplateDoc {
         let with_inside = || {
             lines
                 .windows(2)
-                .find(|w| w[0].with && w[1].directive && w[1].dot_yaml)
+                .find(|w| w[0].with && w[1].dot_yaml)
                 .and_then(|w| w[0].injects.first().cloned())
         };
         // `{{- with .Values.x }}` just above the key: the block's `.` is that value.
@@ -521,6 +534,14 @@ spec:
             (p.line, p.values.clone()),
             (12, vec!["securityContext.privileged".to_string()])
         );
+    }
+
+    #[test]
+    fn actions_under_nested_keys_are_not_the_block_s_values() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - name: a\n    resources: {{ toYaml .Values.resources | nindent 6 }}\n    ports:\n      {{- toYaml .Values.ports | nindent 6 }}\n";
+        let map = TemplateMap::new(text);
+        let p = map.locate("Pod", 0, "/spec/hostNetwork").unwrap();
+        assert_eq!((p.line, p.values.len()), (2, 0), "{p:?}");
     }
 
     #[test]

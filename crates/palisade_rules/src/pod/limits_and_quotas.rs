@@ -67,7 +67,7 @@ declare_rule! {
     }
 }
 
-const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+use crate::SYSTEM_NAMESPACES;
 
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
     for (ns, (fact, _)) in namespaces_with_workloads(inventory) {

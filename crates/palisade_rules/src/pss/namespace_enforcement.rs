@@ -44,12 +44,15 @@ declare_rule! {
     }
 }
 
-const SYSTEM: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION: &str = "pod-security.kubernetes.io/enforce-version";
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
-    if object.kind != "Namespace" || object.name().is_none_or(|n| SYSTEM.contains(&n)) {
+    if object.kind != "Namespace"
+        || object
+            .name()
+            .is_none_or(|n| crate::SYSTEM_NAMESPACES.contains(&n))
+    {
         return;
     }
     ctx.applicable();

@@ -53,7 +53,7 @@ declare_rule! {
     }
 }
 
-const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+use crate::SYSTEM_NAMESPACES;
 
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
     let cluster_roles: HashMap<&str, &RoleFact> = inventory
