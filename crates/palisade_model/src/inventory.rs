@@ -437,7 +437,7 @@ struct Index {
     service_accounts: std::collections::HashMap<(Option<String>, String), Option<bool>>,
 }
 
-fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
+pub(crate) fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
     node.map(|n| {
         n.entries()
             .filter_map(|(k, v)| v.scalar_text().map(|t| (k.to_string(), t.into_owned())))

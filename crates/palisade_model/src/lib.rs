@@ -7,6 +7,7 @@
 //! No IO and no rule logic live here: only "where is this in the object".
 #![deny(missing_docs)]
 
+pub mod authz;
 pub mod component;
 mod image;
 pub mod inventory;

@@ -1,0 +1,635 @@
+//! The RBAC model of a set of objects, and the Kubernetes RBAC authorizer's decision over it.
+//!
+//! Roles, ClusterRoles (aggregated ones resolved through their `aggregationRule` label
+//! selectors, as the controller manager fills them), RoleBindings, ClusterRoleBindings and
+//! ServiceAccounts are collected from objects into owned data, so that the model outlives the
+//! documents it was read from and can be queried many times: who can do something, what a
+//! subject can do, and why.
+//!
+//! The matching rules are the authorizer's (`k8s.io/kubernetes/pkg/registry/rbac/validation`
+//! and `plugin/pkg/auth/authorizer/rbac`): verbs, API groups and resources match exactly or by
+//! `*`; `*/subresource` matches that subresource of every resource; `resourceNames` restrict
+//! to named objects and never match a request without a name; non-resource URLs match exactly,
+//! by `*`, or by a prefix ending in `*`; a RoleBinding grants only in its namespace, even when
+//! it references a ClusterRole; a ServiceAccount subject without a namespace means the
+//! binding's namespace.
+
+use std::collections::{BTreeMap, HashMap};
+
+use palisade_diagnostics::Location;
+
+use crate::inventory::LabelSelector;
+use crate::object::Object;
+use crate::rbac::{PolicyRule, Subject};
+
+/// One policy rule, owned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rule {
+    /// `verbs`.
+    pub verbs: Vec<String>,
+    /// `apiGroups` (`""` is the core group).
+    pub api_groups: Vec<String>,
+    /// `resources` (`pods`, `pods/exec`, `*`, `*/scale`).
+    pub resources: Vec<String>,
+    /// `resourceNames` (empty: every name).
+    pub resource_names: Vec<String>,
+    /// `nonResourceURLs`.
+    pub non_resource_urls: Vec<String>,
+}
+
+impl From<&PolicyRule<'_>> for Rule {
+    fn from(r: &PolicyRule<'_>) -> Self {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Rule {
+            verbs: own(&r.verbs),
+            api_groups: own(&r.api_groups),
+            resources: own(&r.resources),
+            resource_names: own(&r.resource_names),
+            non_resource_urls: own(&r.non_resource_urls),
+        }
+    }
+}
+
+fn any_or(list: &[String], value: &str) -> bool {
+    list.iter().any(|v| v == "*" || v == value)
+}
+
+impl Rule {
+    /// Whether the rule allows the request, as the RBAC authorizer's `RuleAllows`.
+    pub fn allows(&self, request: &Request) -> bool {
+        if !any_or(&self.verbs, &request.verb) {
+            return false;
+        }
+        match &request.target {
+            Target::NonResource(path) => self.non_resource_urls.iter().any(|u| {
+                u == "*" || u == path || u.strip_suffix('*').is_some_and(|p| path.starts_with(p))
+            }),
+            Target::Resource {
+                group,
+                resource,
+                subresource,
+                name,
+            } => {
+                let combined = match subresource {
+                    Some(s) => format!("{resource}/{s}"),
+                    None => resource.clone(),
+                };
+                any_or(&self.api_groups, group)
+                    && self.resources.iter().any(|r| {
+                        r == "*"
+                            || *r == combined
+                            || subresource
+                                .as_ref()
+                                .is_some_and(|s| r.strip_prefix("*/") == Some(s.as_str()))
+                    })
+                    && (self.resource_names.is_empty()
+                        || name
+                            .as_ref()
+                            .is_some_and(|n| self.resource_names.contains(n)))
+            }
+        }
+    }
+}
+
+/// `Role` or `ClusterRole`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoleKind {
+    /// A namespaced Role.
+    Role,
+    /// A ClusterRole.
+    ClusterRole,
+}
+
+impl RoleKind {
+    /// The kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Role => "Role",
+            RoleKind::ClusterRole => "ClusterRole",
+        }
+    }
+}
+
+/// A Role or ClusterRole.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Which kind.
+    pub kind: RoleKind,
+    /// The namespace (Roles).
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// `metadata.labels` (what aggregation selects).
+    pub labels: BTreeMap<String, String>,
+    /// The rules, aggregated ones included after [`RbacGraph::resolve`].
+    pub rules: Vec<Rule>,
+    /// `aggregationRule.clusterRoleSelectors`.
+    pub aggregation: Option<Vec<LabelSelector>>,
+    /// Where the role is declared (its `metadata.name`), when read from a file.
+    pub location: Option<Location>,
+}
+
+impl Role {
+    /// `Kind/name` or `Kind/namespace/name`.
+    pub fn display(&self) -> String {
+        qualified(self.kind.as_str(), self.namespace.as_deref(), &self.name)
+    }
+}
+
+fn qualified(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// `User`, `Group` or `ServiceAccount`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    /// A user name.
+    User,
+    /// A group name.
+    Group,
+    /// A ServiceAccount (namespace and name).
+    ServiceAccount,
+}
+
+impl SubjectKind {
+    /// The kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::User => "User",
+            SubjectKind::Group => "Group",
+            SubjectKind::ServiceAccount => "ServiceAccount",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        match kind {
+            "User" => Some(SubjectKind::User),
+            "Group" => Some(SubjectKind::Group),
+            "ServiceAccount" => Some(SubjectKind::ServiceAccount),
+            _ => None,
+        }
+    }
+}
+
+/// A subject of a binding (ServiceAccount namespaces resolved against the binding's).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubjectRef {
+    /// Which kind.
+    pub kind: SubjectKind,
+    /// The name.
+    pub name: String,
+    /// The namespace (ServiceAccounts).
+    pub namespace: Option<String>,
+}
+
+impl SubjectRef {
+    /// `ServiceAccount ns/name`, `User alice`, `Group devs`.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind.as_str(), self.name),
+            None => format!("{} {}", self.kind.as_str(), self.name),
+        }
+    }
+}
+
+/// A RoleBinding or ClusterRoleBinding.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// ClusterRoleBinding (true) or RoleBinding.
+    pub cluster: bool,
+    /// The namespace (RoleBindings).
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// `roleRef.kind`.
+    pub role_kind: Option<RoleKind>,
+    /// `roleRef.name`.
+    pub role_name: String,
+    /// The subjects it grants to.
+    pub subjects: Vec<SubjectRef>,
+    /// Where the binding is declared, when read from a file.
+    pub location: Option<Location>,
+}
+
+impl Binding {
+    /// `Kind/name` or `Kind/namespace/name`.
+    pub fn display(&self) -> String {
+        let kind = if self.cluster {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        };
+        qualified(kind, self.namespace.as_deref(), &self.name)
+    }
+
+    /// Whether the binding grants in the scope: a ClusterRoleBinding everywhere, a
+    /// RoleBinding only in its namespace.
+    pub fn grants_in(&self, scope: &Scope) -> bool {
+        match scope {
+            _ if self.cluster => true,
+            Scope::Cluster => false,
+            Scope::Namespace(ns) => self.namespace.as_deref() == Some(ns.as_str()),
+            Scope::AnyNamespace => true,
+        }
+    }
+}
+
+/// Who is asking: a user name and its groups, as the authenticator presents them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The user name (`system:serviceaccount:ns:name` for a ServiceAccount).
+    pub name: String,
+    /// The groups, implicit ones included.
+    pub groups: Vec<String>,
+}
+
+impl Identity {
+    /// A ServiceAccount: its user name and the groups every ServiceAccount token carries.
+    pub fn service_account(namespace: &str, name: &str) -> Identity {
+        Identity {
+            name: format!("system:serviceaccount:{namespace}:{name}"),
+            groups: vec![
+                "system:serviceaccounts".into(),
+                format!("system:serviceaccounts:{namespace}"),
+                "system:authenticated".into(),
+            ],
+        }
+    }
+
+    /// A user with groups; `system:authenticated` is added, or `system:unauthenticated` for
+    /// `system:anonymous`.
+    pub fn user(name: &str, groups: &[String]) -> Identity {
+        let mut all = groups.to_vec();
+        let implicit = if name == "system:anonymous" {
+            "system:unauthenticated"
+        } else {
+            "system:authenticated"
+        };
+        if !all.iter().any(|g| g == implicit) {
+            all.push(implicit.to_string());
+        }
+        Identity {
+            name: name.to_string(),
+            groups: all,
+        }
+    }
+
+    /// The identity of a subject as a binding names it: for a Group, a member with no other
+    /// group (what the group alone is allowed).
+    pub fn of_subject(subject: &SubjectRef) -> Identity {
+        match subject.kind {
+            SubjectKind::ServiceAccount => {
+                Identity::service_account(subject.namespace.as_deref().unwrap_or(""), &subject.name)
+            }
+            SubjectKind::User => Identity::user(&subject.name, &[]),
+            SubjectKind::Group => Identity {
+                name: String::new(),
+                groups: vec![subject.name.clone()],
+            },
+        }
+    }
+
+    /// Whether a binding subject names this identity (`appliesToUser`).
+    pub fn matches(&self, subject: &SubjectRef) -> bool {
+        match subject.kind {
+            SubjectKind::User => !self.name.is_empty() && self.name == subject.name,
+            SubjectKind::Group => self.groups.contains(&subject.name),
+            SubjectKind::ServiceAccount => subject.namespace.as_deref().is_some_and(|ns| {
+                self.name == format!("system:serviceaccount:{ns}:{}", subject.name)
+            }),
+        }
+    }
+}
+
+/// Where a request applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Cluster-scoped resources and non-resource URLs (ClusterRoleBindings only).
+    Cluster,
+    /// One namespace.
+    Namespace(String),
+    /// Some namespace, whichever: RoleBindings of every namespace count.
+    AnyNamespace,
+}
+
+/// What is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An API resource.
+    Resource {
+        /// API group (`""` for core).
+        group: String,
+        /// Resource (plural, lower case).
+        resource: String,
+        /// Subresource (`exec`, `status`, `token`).
+        subresource: Option<String>,
+        /// Object name, when the request names one.
+        name: Option<String>,
+    },
+    /// A non-resource URL path (`/healthz`).
+    NonResource(String),
+}
+
+/// A request to authorize.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The verb.
+    pub verb: String,
+    /// The namespace scope.
+    pub scope: Scope,
+    /// The resource or URL.
+    pub target: Target,
+}
+
+/// A binding and the role through which something is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Via {
+    /// `RoleBinding/ns/name` or `ClusterRoleBinding/name`.
+    pub binding: String,
+    /// `Role/ns/name` or `ClusterRole/name`.
+    pub role: String,
+}
+
+/// Every RBAC object of a scan or snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct RbacGraph {
+    /// Roles and ClusterRoles.
+    pub roles: Vec<Role>,
+    /// RoleBindings and ClusterRoleBindings.
+    pub bindings: Vec<Binding>,
+    /// ServiceAccounts (namespace, name).
+    pub service_accounts: Vec<(String, String)>,
+    index: HashMap<(RoleKind, Option<String>, String), usize>,
+}
+
+/// `cluster-admin` as the API server bootstraps it: everything, everywhere. It is bound in
+/// every cluster and rarely shipped in manifests.
+fn cluster_admin() -> Role {
+    Role {
+        kind: RoleKind::ClusterRole,
+        namespace: None,
+        name: "cluster-admin".into(),
+        labels: BTreeMap::new(),
+        rules: vec![
+            Rule {
+                verbs: vec!["*".into()],
+                api_groups: vec!["*".into()],
+                resources: vec!["*".into()],
+                ..Rule::default()
+            },
+            Rule {
+                verbs: vec!["*".into()],
+                non_resource_urls: vec!["*".into()],
+                ..Rule::default()
+            },
+        ],
+        aggregation: None,
+        location: None,
+    }
+}
+
+impl RbacGraph {
+    /// Add the RBAC objects among `object` (Roles, ClusterRoles, bindings, ServiceAccounts).
+    pub fn add(&mut self, object: &Object<'_, '_>, path: &str, document: u32) {
+        let rbac = object.api_version.starts_with("rbac.authorization.k8s.io/");
+        let name = object.name().unwrap_or_default().to_string();
+        let namespace = object.namespace().map(str::to_string);
+        let location = Some(object.location(path, document, "/metadata/name"));
+        match &*object.kind {
+            "Role" | "ClusterRole" if rbac => {
+                let kind = if object.kind == "Role" {
+                    RoleKind::Role
+                } else {
+                    RoleKind::ClusterRole
+                };
+                let root = object.root;
+                self.roles.push(Role {
+                    kind,
+                    namespace: (kind == RoleKind::Role).then_some(namespace).flatten(),
+                    name,
+                    labels: crate::inventory::labels(root.path(&["metadata", "labels"])),
+                    rules: object
+                        .policy_rules()
+                        .iter()
+                        .map(|(_, r)| Rule::from(r))
+                        .collect(),
+                    aggregation: root.get("aggregationRule").map(|a| {
+                        a.get("clusterRoleSelectors")
+                            .map(|s| s.items().map(|i| LabelSelector::of(Some(i))).collect())
+                            .unwrap_or_default()
+                    }),
+                    location,
+                });
+            }
+            "RoleBinding" | "ClusterRoleBinding" if rbac => {
+                let cluster = object.kind == "ClusterRoleBinding";
+                let namespace = if cluster { None } else { namespace };
+                let role_ref = |key: &str| {
+                    object
+                        .root
+                        .path(&["roleRef", key])
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let role_kind = match role_ref("kind").as_str() {
+                    "Role" => Some(RoleKind::Role),
+                    "ClusterRole" => Some(RoleKind::ClusterRole),
+                    _ => None,
+                };
+                let subjects = Subject::of_binding(object.root)
+                    .into_iter()
+                    .filter_map(|s| {
+                        let kind = SubjectKind::parse(s.kind)?;
+                        let ns = match kind {
+                            SubjectKind::ServiceAccount => s
+                                .namespace
+                                .filter(|n| !n.is_empty())
+                                .map(str::to_string)
+                                .or_else(|| namespace.clone()),
+                            _ => None,
+                        };
+                        Some(SubjectRef {
+                            kind,
+                            name: s.name.to_string(),
+                            namespace: ns,
+                        })
+                    })
+                    .collect();
+                self.bindings.push(Binding {
+                    cluster,
+                    namespace,
+                    name,
+                    role_kind,
+                    role_name: role_ref("name"),
+                    subjects,
+                    location,
+                });
+            }
+            "ServiceAccount" if object.api_version == "v1" => {
+                if let Some(ns) = namespace {
+                    self.service_accounts.push((ns, name));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Index the roles and fill aggregated ClusterRoles with the rules of the ClusterRoles
+    /// their selectors match (to a fixed point, as the controller converges), and add the
+    /// built-in `cluster-admin` when the input does not define it. Call once after adding.
+    pub fn resolve(&mut self) {
+        if !self
+            .roles
+            .iter()
+            .any(|r| r.kind == RoleKind::ClusterRole && r.name == "cluster-admin")
+        {
+            self.roles.push(cluster_admin());
+        }
+        loop {
+            let mut changed = false;
+            for i in 0..self.roles.len() {
+                let Some(selectors) = self.roles[i].aggregation.clone() else {
+                    continue;
+                };
+                let mut rules = self.roles[i].rules.clone();
+                for (j, other) in self.roles.iter().enumerate() {
+                    if j != i
+                        && other.kind == RoleKind::ClusterRole
+                        && selectors.iter().any(|s| {
+                            !(s.match_labels.is_empty() && s.expressions.is_empty())
+                                && s.matches(&other.labels)
+                        })
+                    {
+                        for rule in &other.rules {
+                            if !rules.contains(rule) {
+                                rules.push(rule.clone());
+                            }
+                        }
+                    }
+                }
+                if rules.len() != self.roles[i].rules.len() {
+                    self.roles[i].rules = rules;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.index = self
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.kind, r.namespace.clone(), r.name.clone()), i))
+            .collect();
+    }
+
+    /// The role a binding references, if it is in the graph.
+    pub fn role_of(&self, binding: &Binding) -> Option<&Role> {
+        let kind = binding.role_kind?;
+        let namespace = match kind {
+            RoleKind::Role => binding.namespace.clone(),
+            RoleKind::ClusterRole => None,
+        };
+        self.index
+            .get(&(kind, namespace, binding.role_name.clone()))
+            .map(|&i| &self.roles[i])
+    }
+
+    fn via(binding: &Binding, role: &Role) -> Via {
+        Via {
+            binding: binding.display(),
+            role: role.display(),
+        }
+    }
+
+    /// Every binding and role through which `identity` may make `request` (empty: denied).
+    pub fn authorize(&self, identity: &Identity, request: &Request) -> Vec<Via> {
+        let mut out: Vec<Via> = self
+            .bindings
+            .iter()
+            .filter(|b| {
+                b.grants_in(&request.scope) && b.subjects.iter().any(|s| identity.matches(s))
+            })
+            .filter_map(|b| {
+                let role = self.role_of(b)?;
+                role.rules
+                    .iter()
+                    .any(|r| r.allows(request))
+                    .then(|| Self::via(b, role))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The subjects bindings allow to make `request`, each with the bindings and roles that
+    /// allow it. Groups are listed as groups (their members are not known from RBAC objects).
+    pub fn who_can(&self, request: &Request) -> Vec<(SubjectRef, Vec<Via>)> {
+        let mut found: BTreeMap<SubjectRef, Vec<Via>> = BTreeMap::new();
+        for binding in self.bindings.iter().filter(|b| b.grants_in(&request.scope)) {
+            let Some(role) = self.role_of(binding) else {
+                continue;
+            };
+            if !role.rules.iter().any(|r| r.allows(request)) {
+                continue;
+            }
+            for subject in &binding.subjects {
+                let via = found.entry(subject.clone()).or_default();
+                let v = Self::via(binding, role);
+                if !via.contains(&v) {
+                    via.push(v);
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+
+    /// Everything `identity` is granted: each rule of each role bound to it, with the
+    /// namespace it applies in (`None`: cluster-wide) and how.
+    pub fn permissions(&self, identity: &Identity) -> Vec<Permission> {
+        let mut out = Vec::new();
+        for binding in &self.bindings {
+            if !binding.subjects.iter().any(|s| identity.matches(s)) {
+                continue;
+            }
+            let Some(role) = self.role_of(binding) else {
+                continue;
+            };
+            for rule in &role.rules {
+                out.push(Permission {
+                    namespace: binding.namespace.clone(),
+                    rule: rule.clone(),
+                    via: Self::via(binding, role),
+                });
+            }
+        }
+        out.sort_by(|a, b| (&a.namespace, &a.rule, &a.via).cmp(&(&b.namespace, &b.rule, &b.via)));
+        out
+    }
+
+    /// Bindings whose role is not in the graph (a role from the API server's defaults, or a
+    /// missing one): what is granted through them is not known.
+    pub fn unresolved(&self) -> impl Iterator<Item = &Binding> + '_ {
+        self.bindings.iter().filter(|b| self.role_of(b).is_none())
+    }
+}
+
+/// One rule granted to a subject, where and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    /// The namespace it applies in; `None` for cluster-wide (ClusterRoleBinding).
+    pub namespace: Option<String>,
+    /// The rule.
+    pub rule: Rule,
+    /// The binding and role.
+    pub via: Via,
+}
+
+#[cfg(test)]
+mod tests;

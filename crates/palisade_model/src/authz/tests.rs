@@ -1,0 +1,394 @@
+//! Table tests: one rule of the RBAC authorizer's semantics per case.
+
+use super::*;
+use palisade_source::{Limits, parse_stream};
+
+use crate::objects_in;
+
+const POLICY: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list]
+- apiGroups: [apps]
+  resources: ["*"]
+  verbs: [get]
+- apiGroups: ["*"]
+  resources: ["*/scale"]
+  verbs: [update]
+- apiGroups: [""]
+  resources: [secrets]
+  resourceNames: [app-token]
+  verbs: [get]
+- nonResourceURLs: [/healthz, "/metrics/*"]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: exec, namespace: dev}
+rules:
+- apiGroups: [""]
+  resources: [pods/exec]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
+subjects:
+- {kind: User, name: alice}
+- {kind: ServiceAccount, name: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: exec, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec}
+subjects:
+- {kind: Group, name: devs}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone-health}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
+subjects:
+- {kind: Group, name: system:authenticated}
+- {kind: ServiceAccount, name: no-namespace}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: ops, namespace: ops}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: monitoring}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {rbac.example.com/aggregate-to-monitoring: "true"}
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: monitoring-nodes
+  labels: {rbac.example.com/aggregate-to-monitoring: "true"}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {rbac.example.com/aggregate-to-nodes: "true"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: nodes-reader
+  labels: {rbac.example.com/aggregate-to-nodes: "true"}
+rules:
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: selects-nothing}
+aggregationRule:
+  clusterRoleSelectors: [{}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: monitoring}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: monitoring}
+subjects:
+- {kind: ServiceAccount, name: prometheus, namespace: monitoring}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: anonymous}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: selects-nothing}
+subjects:
+- {kind: Group, name: system:unauthenticated}
+"#;
+
+fn graph() -> RbacGraph {
+    let mut g = RbacGraph::default();
+    for doc in parse_stream(POLICY, &Limits::default()) {
+        let doc = doc.unwrap();
+        for o in objects_in(&doc).objects {
+            g.add(&o, "policy.yaml", doc.index);
+        }
+    }
+    g.resolve();
+    g
+}
+
+fn res(
+    verb: &str,
+    ns: Option<&str>,
+    group: &str,
+    resource: &str,
+    sub: Option<&str>,
+    name: Option<&str>,
+) -> Request {
+    Request {
+        verb: verb.into(),
+        scope: ns.map_or(Scope::Cluster, |n| Scope::Namespace(n.into())),
+        target: Target::Resource {
+            group: group.into(),
+            resource: resource.into(),
+            subresource: sub.map(Into::into),
+            name: name.map(Into::into),
+        },
+    }
+}
+
+fn url(verb: &str, path: &str) -> Request {
+    Request {
+        verb: verb.into(),
+        scope: Scope::Cluster,
+        target: Target::NonResource(path.into()),
+    }
+}
+
+#[test]
+fn the_authorizer_s_rules_one_by_one() {
+    let g = graph();
+    let alice = Identity::user("alice", &[]);
+    let ci = Identity::service_account("dev", "ci");
+    let dev = Identity::user("bob", &["devs".into()]);
+    let anon = Identity::user("system:anonymous", &[]);
+    let ops = Identity::service_account("ops", "ops");
+    let prometheus = Identity::service_account("monitoring", "prometheus");
+    let allowed = |id: &Identity, r: Request| !g.authorize(id, &r).is_empty();
+    let cases: Vec<(&str, bool)> = vec![
+        // Verbs match exactly.
+        (
+            "get pods in dev",
+            allowed(&alice, res("get", Some("dev"), "", "pods", None, None)),
+        ),
+        (
+            "delete pods in dev: verb not granted",
+            !allowed(&alice, res("delete", Some("dev"), "", "pods", None, None)),
+        ),
+        // A RoleBinding to a ClusterRole grants only in its namespace.
+        (
+            "get pods in prod: not via the dev RoleBinding",
+            g.authorize(&alice, &res("get", Some("prod"), "", "pods", None, None))
+                .iter()
+                .map(|v| v.binding.as_str())
+                .collect::<Vec<_>>()
+                == ["ClusterRoleBinding/everyone-health"],
+        ),
+        // API groups: "" is core only; a named group matches that group.
+        (
+            "get deployments.apps",
+            allowed(
+                &alice,
+                res("get", Some("dev"), "apps", "deployments", None, None),
+            ),
+        ),
+        (
+            "get deployments in the core group",
+            !allowed(
+                &alice,
+                res("get", Some("dev"), "", "deployments", None, None),
+            ),
+        ),
+        // A subresource needs its own rule: pods does not grant pods/exec, pods/log does.
+        (
+            "get pods/log",
+            allowed(
+                &alice,
+                res("get", Some("dev"), "", "pods", Some("log"), None),
+            ),
+        ),
+        (
+            "create pods/exec via pods",
+            !allowed(
+                &alice,
+                res("create", Some("dev"), "", "pods", Some("exec"), None),
+            ),
+        ),
+        // `*` resources cover every resource of the group, subresources included.
+        (
+            "get apps/deployments/status via *",
+            allowed(
+                &alice,
+                res(
+                    "get",
+                    Some("dev"),
+                    "apps",
+                    "deployments",
+                    Some("status"),
+                    None,
+                ),
+            ),
+        ),
+        // `*/scale` covers scale of every resource and nothing else.
+        (
+            "update deployments/scale",
+            allowed(
+                &alice,
+                res(
+                    "update",
+                    Some("dev"),
+                    "apps",
+                    "deployments",
+                    Some("scale"),
+                    None,
+                ),
+            ),
+        ),
+        (
+            "update deployments via */scale",
+            !allowed(
+                &alice,
+                res("update", Some("dev"), "apps", "deployments", None, None),
+            ),
+        ),
+        // resourceNames: only the named object, never an unnamed request.
+        (
+            "get secret app-token",
+            allowed(
+                &alice,
+                res("get", Some("dev"), "", "secrets", None, Some("app-token")),
+            ),
+        ),
+        (
+            "get secret other",
+            !allowed(
+                &alice,
+                res("get", Some("dev"), "", "secrets", None, Some("other")),
+            ),
+        ),
+        (
+            "list secrets (no name)",
+            !allowed(&alice, res("get", Some("dev"), "", "secrets", None, None)),
+        ),
+        // Non-resource URLs: exact, and prefixes ending in `*`, through ClusterRoleBindings.
+        ("get /healthz", allowed(&alice, url("get", "/healthz"))),
+        (
+            "get /metrics/cadvisor",
+            allowed(&alice, url("get", "/metrics/cadvisor")),
+        ),
+        ("get /metricsx", !allowed(&alice, url("get", "/metricsx"))),
+        ("post /healthz", !allowed(&alice, url("post", "/healthz"))),
+        // A ServiceAccount subject without a namespace takes the RoleBinding's.
+        (
+            "ci in dev",
+            allowed(&ci, res("list", Some("dev"), "", "pods", None, None)),
+        ),
+        // Group subjects, and a Role referenced by a RoleBinding in its namespace.
+        (
+            "devs exec in dev",
+            allowed(
+                &dev,
+                res("create", Some("dev"), "", "pods", Some("exec"), None),
+            ),
+        ),
+        (
+            "devs exec in prod",
+            !allowed(
+                &dev,
+                res("create", Some("prod"), "", "pods", Some("exec"), None),
+            ),
+        ),
+        // Implicit groups: system:authenticated holds every user and ServiceAccount, never
+        // anonymous; system:unauthenticated holds anonymous.
+        (
+            "any user gets pods everywhere",
+            allowed(&dev, res("get", Some("prod"), "", "pods", None, None)),
+        ),
+        (
+            "anonymous is not authenticated",
+            !allowed(&anon, url("get", "/healthz")),
+        ),
+        (
+            "anonymous is unauthenticated",
+            anon.groups.contains(&"system:unauthenticated".to_string()),
+        ),
+        // A ServiceAccount subject of a ClusterRoleBinding needs a namespace to match anyone.
+        (
+            "namespace-less SA in a ClusterRoleBinding",
+            !Identity::service_account("", "no-namespace").matches(&g.bindings[2].subjects[1]),
+        ),
+        // cluster-admin is built in: everything, cluster-scoped and non-resource included.
+        (
+            "ops deletes nodes",
+            allowed(&ops, res("delete", None, "", "nodes", None, None)),
+        ),
+        (
+            "ops posts /anything",
+            allowed(&ops, url("post", "/anything")),
+        ),
+        // Aggregation is transitive; an empty selector selects nothing.
+        (
+            "prometheus lists nodes via aggregation",
+            allowed(&prometheus, res("list", None, "", "nodes", None, None)),
+        ),
+        (
+            "selects-nothing has no rules",
+            g.roles
+                .iter()
+                .any(|r| r.name == "selects-nothing" && r.rules.is_empty()),
+        ),
+        // RoleBindings do not grant cluster-scoped requests.
+        (
+            "alice lists nodes",
+            !allowed(&alice, res("list", None, "", "nodes", None, None)),
+        ),
+        (
+            "the dev RoleBinding grants nothing cluster-scoped",
+            g.authorize(&ci, &url("get", "/healthz"))
+                .iter()
+                .all(|v| v.binding.starts_with("ClusterRoleBinding/")),
+        ),
+    ];
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(n, _)| *n)
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+#[test]
+fn who_can_names_bindings_and_roles() {
+    let g = graph();
+    let found = g.who_can(&res("create", Some("dev"), "", "pods", Some("exec"), None));
+    let names: Vec<String> = found.iter().map(|(s, _)| s.display()).collect();
+    assert_eq!(names, vec!["Group devs", "ServiceAccount ops/ops"]);
+    assert_eq!(
+        found[0].1,
+        vec![Via {
+            binding: "RoleBinding/dev/exec".into(),
+            role: "Role/dev/exec".into()
+        }]
+    );
+    // In any namespace, RoleBindings of every namespace count; cluster scope only
+    // ClusterRoleBindings.
+    let secrets = |scope: Scope| {
+        let mut r = res("get", None, "", "secrets", None, Some("app-token"));
+        r.scope = scope;
+        g.who_can(&r)
+            .into_iter()
+            .map(|(s, _)| s.display())
+            .collect::<Vec<_>>()
+    };
+    assert!(secrets(Scope::AnyNamespace).contains(&"User alice".to_string()));
+    assert!(!secrets(Scope::Cluster).contains(&"User alice".to_string()));
+    assert!(secrets(Scope::Cluster).contains(&"Group system:authenticated".to_string()));
+}
+
+#[test]
+fn permissions_list_each_granted_rule_where_it_applies() {
+    let g = graph();
+    let perms = g.permissions(&Identity::service_account("dev", "ci"));
+    assert!(perms.iter().any(
+        |p| p.namespace.as_deref() == Some("dev") && p.via.binding == "RoleBinding/dev/readers"
+    ));
+    assert!(perms.iter().any(|p| p.namespace.is_none() && p.via.binding == "ClusterRoleBinding/everyone-health"));
+    assert!(g.unresolved().next().is_none());
+}
