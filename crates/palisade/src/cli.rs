@@ -21,6 +21,9 @@ pub enum Command {
     /// Apply the mechanical fixes of findings to plain YAML files (takes `scan`'s options);
     /// `--diff` previews them.
     Fix(Box<ScanArgs>),
+    /// RBAC analysis: who can do what, and through which binding and role.
+    #[command(subcommand)]
+    Rbac(Box<crate::rbac_cmd::RbacCommand>),
     /// List every rule.
     Rules(RulesArgs),
     /// Show one rule's documentation.

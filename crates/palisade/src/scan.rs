@@ -245,9 +245,11 @@ pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()
 
 /// What rendering the charts and kustomizations of a scan produced.
 #[derive(Default)]
-struct Renderings {
-    rendered: Vec<Rendered>,
-    errors: Vec<InputError>,
+pub struct Renderings {
+    /// One per chart or kustomization that rendered.
+    pub rendered: Vec<Rendered>,
+    /// Those that did not.
+    pub errors: Vec<InputError>,
     /// Files a kustomization reads (canonical paths): not scanned on their own.
     consumed: std::collections::HashSet<PathBuf>,
 }
@@ -285,8 +287,20 @@ fn install_time_namespace(f: &Finding) -> bool {
         && f.origin.as_ref().is_some_and(|o| o.renderer == "helm")
 }
 
-/// Scan the given paths (`-` is standard input) with the given rules.
-pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> ScanOutcome {
+/// What a set of paths holds: files to read, rendered charts and kustomizations, and whether
+/// standard input (`-`) was named.
+pub struct Inputs {
+    /// The walk (files not already read through a kustomization).
+    pub discovery: palisade_inputs::Discovery,
+    /// Rendered charts and kustomizations.
+    pub renderings: Renderings,
+    /// `-` was among the paths.
+    pub stdin: bool,
+}
+
+/// Walk the paths and render what needs rendering; every front door that reads manifests
+/// starts here.
+pub fn inputs(paths: &[PathBuf], opts: &ScanOptions) -> Inputs {
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
@@ -298,6 +312,20 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             c.explicit || !renderings.consumed.contains(&path)
         });
     }
+    Inputs {
+        discovery,
+        renderings,
+        stdin: !stdin.is_empty(),
+    }
+}
+
+/// Scan the given paths (`-` is standard input) with the given rules.
+pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> ScanOutcome {
+    let Inputs {
+        discovery,
+        renderings,
+        stdin,
+    } = inputs(paths, opts);
     let units: Vec<_> = renderings
         .rendered
         .iter()
@@ -319,7 +347,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             result
         }))
         .collect();
-    if !stdin.is_empty() {
+    if stdin {
         results.push(match read_stdin(opts.max_file_size) {
             Ok(text) => scan_text("-", &text, true, rules, opts),
             Err(e) => FileResult {

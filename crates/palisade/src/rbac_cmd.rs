@@ -1,0 +1,553 @@
+//! `palisade rbac who-can | can-i | permissions`: who may do what, and through which binding
+//! and role, from manifests, charts, kustomizations or a snapshot.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use palisade_diagnostics::InputError;
+use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
+use palisade_model::authz::{
+    Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, Via,
+};
+use palisade_model::objects_in;
+use palisade_source::{Limits, map_documents};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::scan::{Inputs, ScanOptions, inputs};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+/// `palisade rbac` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RbacCommand {
+    /// List the subjects allowed to make a request, with the binding and role behind each.
+    WhoCan(WhoCanArgs),
+    /// Say whether a subject may make a request (exit 0 yes, 1 no).
+    CanI(CanIArgs),
+    /// Print everything a subject is granted, as a resource × verb matrix.
+    Permissions(PermissionsArgs),
+}
+
+/// Where the RBAC objects come from, and how to print.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// Files and directories holding RBAC objects (`-` for standard input). Default: `.`.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+
+    /// Do not render Helm charts or build kustomizations.
+    #[arg(long)]
+    pub no_render: bool,
+}
+
+/// What is asked for.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The verb: get, list, watch, create, update, patch, delete, deletecollection, bind,
+    /// escalate, impersonate, approve, …
+    pub verb: String,
+
+    /// The resource: `pods`, `pods/exec`, `deployments.apps`, `*`, or a non-resource URL
+    /// such as `/metrics`.
+    pub resource: String,
+
+    /// The subresource (same as `RESOURCE/SUBRESOURCE`).
+    #[arg(long)]
+    pub subresource: Option<String>,
+
+    /// The object name (rules with resourceNames match only named requests).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// The namespace of the request. Without it, RoleBindings of every namespace count.
+    #[arg(short, long)]
+    pub namespace: Option<String>,
+
+    /// Ask about cluster scope: only ClusterRoleBindings count.
+    #[arg(long, conflicts_with = "namespace")]
+    pub cluster: bool,
+}
+
+/// `palisade rbac who-can`.
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    #[command(flatten)]
+    request: RequestArgs,
+    #[command(flatten)]
+    source: Source,
+}
+
+/// `palisade rbac can-i`.
+#[derive(Debug, Args)]
+pub struct CanIArgs {
+    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `User/NAME`,
+    /// `Group/NAME`, or a user name.
+    #[arg(long = "as", value_name = "SUBJECT")]
+    subject: String,
+    /// A group of the user (repeatable).
+    #[arg(long = "as-group", value_name = "GROUP")]
+    groups: Vec<String>,
+    #[command(flatten)]
+    request: RequestArgs,
+    #[command(flatten)]
+    source: Source,
+}
+
+/// `palisade rbac permissions`.
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `User/NAME`,
+    /// `Group/NAME`, or a user name.
+    subject: String,
+    /// A group of the user (repeatable).
+    #[arg(long = "as-group", value_name = "GROUP")]
+    groups: Vec<String>,
+    #[command(flatten)]
+    source: Source,
+}
+
+/// Run a subcommand.
+pub fn command(cmd: &RbacCommand) -> Result<u8> {
+    match cmd {
+        RbacCommand::WhoCan(a) => who_can(a),
+        RbacCommand::CanI(a) => can_i(a),
+        RbacCommand::Permissions(a) => permissions(a),
+    }
+}
+
+/// Read every RBAC object under `paths` into a resolved graph.
+pub fn load(paths: &[PathBuf], render: bool) -> (RbacGraph, Vec<InputError>) {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let opts = ScanOptions {
+        discover: DiscoverOptions {
+            render,
+            respect_ignore_files: true,
+            ..DiscoverOptions::default()
+        },
+        max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
+        keep_sources: false,
+        limits: Limits::default(),
+        render: Default::default(),
+    };
+    let Inputs {
+        discovery,
+        renderings,
+        stdin,
+    } = inputs(&paths, &opts);
+    let of_text = |display: &str, text: &str| -> (RbacGraph, Vec<InputError>) {
+        let mut graph = RbacGraph::default();
+        let mut errors = Vec::new();
+        for doc in map_documents(text, &opts.limits, |d| d) {
+            match doc {
+                Ok(doc) => {
+                    for object in objects_in(&doc).objects {
+                        graph.add(&object, display, doc.index);
+                    }
+                }
+                Err(e) => errors.push(InputError {
+                    path: display.to_string(),
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    message: e.message,
+                }),
+            }
+        }
+        (graph, errors)
+    };
+    let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();
+    let mut parts: Vec<(RbacGraph, Vec<InputError>)> = discovery
+        .files
+        .par_iter()
+        .map(|c| match read_candidate(c, opts.max_file_size) {
+            Ok(text) => of_text(&c.display, &text),
+            Err(e) => (RbacGraph::default(), vec![e.0]),
+        })
+        .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
+        .collect();
+    if stdin {
+        parts.push(match read_stdin(opts.max_file_size) {
+            Ok(text) => of_text("-", &text),
+            Err(e) => (RbacGraph::default(), vec![e.0]),
+        });
+    }
+    let mut graph = RbacGraph::default();
+    let mut errors = discovery.errors;
+    errors.extend(renderings.errors);
+    for (part, errs) in parts {
+        graph.roles.extend(part.roles);
+        graph.bindings.extend(part.bindings);
+        graph.service_accounts.extend(part.service_accounts);
+        errors.extend(errs);
+    }
+    graph.resolve();
+    errors.sort();
+    (graph, errors)
+}
+
+/// Parse a subject as users write it.
+pub fn parse_subject(text: &str, groups: &[String]) -> Result<(SubjectRef, Identity)> {
+    let subject = if let Some(rest) = text.strip_prefix("system:serviceaccount:") {
+        let Some((ns, name)) = rest.split_once(':') else {
+            bail!(
+                "a ServiceAccount user name is system:serviceaccount:NAMESPACE:NAME, not `{text}`"
+            );
+        };
+        SubjectRef {
+            kind: SubjectKind::ServiceAccount,
+            name: name.to_string(),
+            namespace: Some(ns.to_string()),
+        }
+    } else {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            [kind, ns, name] if kind.eq_ignore_ascii_case("serviceaccount") => SubjectRef {
+                kind: SubjectKind::ServiceAccount,
+                name: name.to_string(),
+                namespace: Some(ns.to_string()),
+            },
+            [kind, name] if kind.eq_ignore_ascii_case("user") => SubjectRef {
+                kind: SubjectKind::User,
+                name: name.to_string(),
+                namespace: None,
+            },
+            [kind, name] if kind.eq_ignore_ascii_case("group") => SubjectRef {
+                kind: SubjectKind::Group,
+                name: name.to_string(),
+                namespace: None,
+            },
+            [name] if !name.is_empty() => SubjectRef {
+                kind: SubjectKind::User,
+                name: name.to_string(),
+                namespace: None,
+            },
+            _ => bail!(
+                "`{text}` is not a subject: use system:serviceaccount:NS:NAME, ServiceAccount/NS/NAME, User/NAME or Group/NAME"
+            ),
+        }
+    };
+    let identity = match subject.kind {
+        SubjectKind::User => Identity::user(&subject.name, groups),
+        _ if !groups.is_empty() => bail!("--as-group applies to users only"),
+        _ => Identity::of_subject(&subject),
+    };
+    Ok((subject, identity))
+}
+
+/// Build the request from the command line.
+pub fn parse_request(a: &RequestArgs) -> Result<Request> {
+    if a.resource.starts_with('/') {
+        return Ok(Request {
+            verb: a.verb.clone(),
+            scope: Scope::Cluster,
+            target: Target::NonResource(a.resource.clone()),
+        });
+    }
+    let (resource, subresource) = match a.resource.split_once('/') {
+        Some((r, s)) => (r, Some(s.to_string())),
+        None => (a.resource.as_str(), None),
+    };
+    let subresource = match (subresource, &a.subresource) {
+        (Some(s), Some(t)) if s != *t => bail!("two subresources given: {s} and {t}"),
+        (s, t) => s.or_else(|| t.clone()),
+    };
+    let (resource, group) = resource.split_once('.').unwrap_or((resource, ""));
+    if resource.is_empty() || a.verb.is_empty() {
+        bail!("a verb and a resource are needed, e.g. `get secrets` or `create pods/exec`");
+    }
+    let scope = match (&a.namespace, a.cluster) {
+        (Some(ns), _) => Scope::Namespace(ns.clone()),
+        (None, true) => Scope::Cluster,
+        (None, false) => Scope::AnyNamespace,
+    };
+    Ok(Request {
+        verb: a.verb.clone(),
+        scope,
+        target: Target::Resource {
+            group: group.to_string(),
+            resource: resource.to_string(),
+            subresource,
+            name: a.name.clone(),
+        },
+    })
+}
+
+fn via_json(via: &[Via]) -> serde_json::Value {
+    via.iter()
+        .map(|v| json!({"binding": v.binding, "role": v.role}))
+        .collect()
+}
+
+/// Print input errors and say which bindings could not be followed.
+fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    for e in errors {
+        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+    }
+    let missing: Vec<String> = graph
+        .unresolved()
+        .map(|b| format!("{} -> {}", b.display(), b.role_name))
+        .collect();
+    if !missing.is_empty() {
+        writeln!(
+            err,
+            "note: {} binding{} reference{} a role not in the input (what {} grant{} is not counted): {}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            if missing.len() == 1 { "s" } else { "" },
+            if missing.len() == 1 { "it" } else { "they" },
+            if missing.len() == 1 { "s" } else { "" },
+            missing.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn who_can(a: &WhoCanArgs) -> Result<u8> {
+    let request = parse_request(&a.request)?;
+    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
+    report_gaps(&graph, &errors)?;
+    let found = graph.who_can(&request);
+    let mut out = std::io::stdout().lock();
+    if a.source.format == "json" {
+        let subjects: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(s, via)| {
+                json!({
+                    "kind": s.kind.as_str(),
+                    "name": s.name,
+                    "namespace": s.namespace,
+                    "via": via_json(via),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &json!({ "subjects": subjects }))?;
+        writeln!(out)?;
+    } else if found.is_empty() {
+        writeln!(out, "No subject in the input may do that.")?;
+    } else {
+        for (subject, via) in &found {
+            writeln!(out, "{}", subject.display())?;
+            for v in via {
+                writeln!(out, "    via {} -> {}", v.binding, v.role)?;
+            }
+        }
+    }
+    Ok(if errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
+}
+
+fn can_i(a: &CanIArgs) -> Result<u8> {
+    let request = parse_request(&a.request)?;
+    let (_, identity) = parse_subject(&a.subject, &a.groups)?;
+    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
+    report_gaps(&graph, &errors)?;
+    let via = graph.authorize(&identity, &request);
+    let mut out = std::io::stdout().lock();
+    if a.source.format == "json" {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({"allowed": !via.is_empty(), "via": via_json(&via)}),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", if via.is_empty() { "no" } else { "yes" })?;
+        for v in &via {
+            writeln!(out, "    via {} -> {}", v.binding, v.role)?;
+        }
+    }
+    Ok(match (errors.is_empty(), via.is_empty()) {
+        (false, _) => EXIT_ERROR,
+        (true, false) => EXIT_CLEAN,
+        (true, true) => EXIT_FINDINGS,
+    })
+}
+
+/// One row of the permission matrix.
+#[derive(Debug, Default)]
+struct Row {
+    verbs: Vec<String>,
+    via: Vec<Via>,
+}
+
+/// Standard verbs, in the order the matrix shows them.
+const VERBS: [&str; 8] = [
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+];
+
+type RowKey = (Option<String>, String, String, Option<String>, Vec<String>);
+
+/// Expand rules into (namespace, group, resource, subresource, names) rows with merged verbs.
+fn rows(perms: &[Permission]) -> (BTreeMap<RowKey, Row>, BTreeMap<(String, String), Row>) {
+    let mut resources: BTreeMap<RowKey, Row> = BTreeMap::new();
+    let mut urls: BTreeMap<(String, String), Row> = BTreeMap::new();
+    let merge = |row: &mut Row, p: &Permission| {
+        for v in &p.rule.verbs {
+            if !row.verbs.contains(v) {
+                row.verbs.push(v.clone());
+            }
+        }
+        if !row.via.contains(&p.via) {
+            row.via.push(p.via.clone());
+        }
+    };
+    for p in perms {
+        for url in &p.rule.non_resource_urls {
+            let ns = p.namespace.clone().unwrap_or_default();
+            merge(urls.entry((ns, url.clone())).or_default(), p);
+        }
+        for group in &p.rule.api_groups {
+            for resource in &p.rule.resources {
+                let (r, s) = match resource.split_once('/') {
+                    Some((r, s)) => (r.to_string(), Some(s.to_string())),
+                    None => (resource.clone(), None),
+                };
+                let key = (
+                    p.namespace.clone(),
+                    group.clone(),
+                    r,
+                    s,
+                    p.rule.resource_names.clone(),
+                );
+                merge(resources.entry(key).or_default(), p);
+            }
+        }
+    }
+    (resources, urls)
+}
+
+fn permissions(a: &PermissionsArgs) -> Result<u8> {
+    let (subject, identity) = parse_subject(&a.subject, &a.groups)?;
+    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
+    report_gaps(&graph, &errors)?;
+    let perms = graph.permissions(&identity);
+    let (resources, urls) = rows(&perms);
+    let mut out = std::io::stdout().lock();
+    if a.source.format == "json" {
+        let rules: Vec<serde_json::Value> = resources
+            .iter()
+            .map(|((ns, group, resource, sub, names), row)| {
+                json!({
+                    "namespace": ns,
+                    "apiGroup": group,
+                    "resource": resource,
+                    "subresource": sub,
+                    "resourceNames": names,
+                    "verbs": row.verbs,
+                    "via": via_json(&row.via),
+                })
+            })
+            .collect();
+        let urls: Vec<serde_json::Value> = urls
+            .iter()
+            .map(|((_, url), row)| {
+                json!({"nonResourceURL": url, "verbs": row.verbs, "via": via_json(&row.via)})
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({
+                "subject": {"kind": subject.kind.as_str(), "name": subject.name, "namespace": subject.namespace},
+                "rules": rules,
+                "nonResourceURLs": urls,
+            }),
+        )
+        .context("cannot write the permissions")?;
+        writeln!(out)?;
+        return Ok(if errors.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_ERROR
+        });
+    }
+    writeln!(out, "{}", subject.display())?;
+    if resources.is_empty() && urls.is_empty() {
+        writeln!(out, "No permission in the input.")?;
+    }
+    if !resources.is_empty() {
+        let header: Vec<String> = VERBS.iter().map(|v| v.to_string()).collect();
+        writeln!(
+            out,
+            "\n{:<16} {:<40} {}  other",
+            "NAMESPACE",
+            "RESOURCE",
+            header.join(" ")
+        )?;
+        for ((ns, group, resource, sub, names), row) in &resources {
+            let mut what = if group.is_empty() {
+                resource.clone()
+            } else {
+                format!("{resource}.{group}")
+            };
+            if let Some(s) = sub {
+                what.push('/');
+                what.push_str(s);
+            }
+            if !names.is_empty() {
+                what.push_str(&format!(" [{}]", names.join(",")));
+            }
+            let all = row.verbs.iter().any(|v| v == "*");
+            let cells: Vec<String> = VERBS
+                .iter()
+                .map(|v| {
+                    let mark = if all || row.verbs.iter().any(|x| x == v) {
+                        "✓"
+                    } else {
+                        "·"
+                    };
+                    format!("{mark:^width$}", width = v.len())
+                })
+                .collect();
+            let other: Vec<&str> = row
+                .verbs
+                .iter()
+                .map(String::as_str)
+                .filter(|v| !VERBS.contains(v) && *v != "*")
+                .collect();
+            writeln!(
+                out,
+                "{:<16} {:<40} {}  {}",
+                ns.as_deref().unwrap_or("(cluster)"),
+                what,
+                cells.join(" "),
+                if all {
+                    "*".to_string()
+                } else {
+                    other.join(",")
+                }
+            )?;
+        }
+    }
+    if !urls.is_empty() {
+        writeln!(out, "\nNON-RESOURCE URL                         VERBS")?;
+        for ((_, url), row) in &urls {
+            writeln!(out, "{url:<40} {}", row.verbs.join(","))?;
+        }
+    }
+    Ok(if errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
+}
