@@ -160,7 +160,8 @@ pub fn parse_size(s: &str) -> Result<u64> {
         .with_context(|| format!("size `{s}` is too large"))
 }
 
-fn parse_fail_on(s: &str) -> Result<FailOn> {
+/// `--fail-on`: a severity or `never`.
+pub fn parse_fail_on(s: &str) -> Result<FailOn> {
     if s.eq_ignore_ascii_case("never") || s.eq_ignore_ascii_case("none") {
         return Ok(FailOn::Never);
     }

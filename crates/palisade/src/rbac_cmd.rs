@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use palisade_diagnostics::InputError;
+use palisade_diagnostics::{Finding, InputError, ObjectRef, RuleMeta, Summary};
 use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, Via,
@@ -17,8 +17,10 @@ use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::config::FailOn;
 use crate::scan::{Inputs, ScanOptions, inputs};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use palisade_report::{Format, Report, Sources};
 
 /// `palisade rbac` subcommands.
 #[derive(Debug, Subcommand)]
@@ -29,6 +31,29 @@ pub enum RbacCommand {
     CanI(CanIArgs),
     /// Print everything a subject is granted, as a resource × verb matrix.
     Permissions(PermissionsArgs),
+    /// Report every dangerous power each subject holds, with its escalation path in words.
+    Risks(RisksArgs),
+}
+
+/// `palisade rbac risks`.
+#[derive(Debug, Args)]
+pub struct RisksArgs {
+    /// Files and directories holding RBAC objects (`-` for standard input). Default: `.`.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format: text, json, sarif or junit.
+    #[arg(short, long, default_value = "text")]
+    format: String,
+
+    /// Do not render Helm charts or build kustomizations.
+    #[arg(long)]
+    no_render: bool,
+
+    /// Exit 1 when a risk is at least this severe: info, low (default), medium, high,
+    /// critical, or never.
+    #[arg(long, default_value = "low")]
+    fail_on: String,
 }
 
 /// Where the RBAC objects come from, and how to print.
@@ -119,6 +144,7 @@ pub fn command(cmd: &RbacCommand) -> Result<u8> {
         RbacCommand::WhoCan(a) => who_can(a),
         RbacCommand::CanI(a) => can_i(a),
         RbacCommand::Permissions(a) => permissions(a),
+        RbacCommand::Risks(a) => risks(a),
     }
 }
 
@@ -550,4 +576,91 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
     } else {
         EXIT_ERROR
     })
+}
+
+/// The risks of a graph as findings of the rule that reports each power.
+pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
+    graph
+        .risks()
+        .into_iter()
+        .map(|risk| {
+            let binding = &graph.bindings[risk.binding];
+            let rule = palisade_rules::rbac::rule_for(risk.power);
+            let location = binding
+                .subject_locations
+                .get(risk.subject_index)
+                .cloned()
+                .flatten()
+                .or_else(|| binding.location.clone())
+                .unwrap_or_default();
+            let mut message = risk.path.clone();
+            if !risk.held_by.is_empty() {
+                message.push_str(&format!("; pods of {} hold it", risk.held_by.join(", ")));
+            }
+            let object = ObjectRef {
+                api_version: "rbac.authorization.k8s.io/v1".into(),
+                kind: if binding.cluster {
+                    "ClusterRoleBinding".into()
+                } else {
+                    "RoleBinding".into()
+                },
+                namespace: binding.namespace.clone(),
+                name: Some(binding.name.clone()),
+            };
+            Finding::new(rule, object, location, message)
+        })
+        .collect()
+}
+
+fn risks(a: &RisksArgs) -> Result<u8> {
+    let format: Format = a.format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let fail_on: FailOn = crate::config::parse_fail_on(&a.fail_on)?;
+    let (graph, errors) = load(&a.paths, !a.no_render);
+    report_gaps(&graph, &[])?;
+    let mut findings = risk_findings(&graph);
+    findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+    let mut summary = Summary {
+        findings: findings.len(),
+        errors: errors.len(),
+        ..Summary::default()
+    };
+    for f in &findings {
+        *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let mut metas: Vec<&'static RuleMeta> = findings.iter().map(|f| f.rule).collect();
+    metas.sort_by_key(|m| m.id);
+    metas.dedup_by_key(|m| m.id);
+    let mut sources = Sources::default();
+    if format == Format::Text {
+        for f in &findings {
+            let path = &f.location.path;
+            if !sources.contains_key(path)
+                && let Ok(text) = std::fs::read_to_string(path)
+            {
+                sources.insert(path.clone(), text.into());
+            }
+        }
+    }
+    let evaluated = metas.iter().map(|m| m.id).collect();
+    let report = Report {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        findings: &findings,
+        errors: &errors,
+        notes: &[],
+        summary: &summary,
+        rules: &metas,
+        sources: &sources,
+        show_suppressed: false,
+        show_compliance: false,
+        evaluated: &evaluated,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    palisade_report::render(format, &report, false, &mut out)?;
+    out.flush()?;
+    let outcome = crate::scan::ScanOutcome {
+        findings,
+        errors,
+        ..Default::default()
+    };
+    Ok(crate::scan::exit_code(&outcome, fail_on))
 }

@@ -169,3 +169,34 @@ fn permissions_print_rules_where_they_apply() {
     assert!(out.contains("(cluster)"), "{out}");
     assert!(out.contains("NON-RESOURCE URL"), "{out}");
 }
+
+#[test]
+fn risks_are_findings_with_escalation_paths() {
+    let (code, out, _) = rbac(&["risks", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let json = json_of(&out);
+    let findings = json["findings"].as_array().unwrap();
+    let by_rule = |id: &str| findings.iter().find(|f| f["rule"] == id).cloned();
+    let admin = by_rule("RBAC002").expect("cluster-admin grant");
+    assert_eq!(
+        admin["message"],
+        "User alice can use every verb on every resource cluster-wide (via ClusterRoleBinding/break-glass -> ClusterRole/cluster-admin) -> can do anything"
+    );
+    assert_eq!(admin["location"]["path"], "./rbac.yaml");
+    assert_eq!(admin["object"]["kind"], "ClusterRoleBinding");
+    let execs: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["rule"] == "RBAC015")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        execs,
+        vec![
+            "ServiceAccount ci/deployer can create pods/exec in namespace prod (via RoleBinding/prod/ci-deployer -> Role/prod/deployer) -> can run commands in containers",
+            "Group release-managers can create pods/exec in namespace prod (via RoleBinding/prod/ci-deployer -> Role/prod/deployer) -> can run commands in containers",
+        ]
+    );
+    let (code, out, _) = rbac(&["risks", "--format", "sarif", "--fail-on", "never"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"ruleId\": \"RBAC002\""), "{out}");
+}

@@ -166,6 +166,30 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at its default severity, not suppressed, with no container, origin
+    /// or fix (set those fields after, when they apply).
+    pub fn new(
+        rule: &'static RuleMeta,
+        object: ObjectRef,
+        location: Location,
+        message: String,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            object,
+            container: None,
+            location,
+            message,
+            suppressed: false,
+            suppression_reason: None,
+            redact_source: false,
+            origin: None,
+            fix: None,
+            superseded_by: None,
+        }
+    }
+
     /// A fingerprint that survives lines moving and the way the path was written (`./a` and
     /// `a` agree): rule, file, object, field and container. Baselines and SARIF use it.
     pub fn fingerprint(&self) -> String {

@@ -20,7 +20,7 @@ use palisade_diagnostics::Location;
 
 use crate::inventory::LabelSelector;
 use crate::object::Object;
-use crate::rbac::{PolicyRule, Subject};
+use crate::rbac::{PolicyRule, Power, Subject};
 
 /// One policy rule, owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +46,22 @@ impl From<&PolicyRule<'_>> for Rule {
             resources: own(&r.resources),
             resource_names: own(&r.resource_names),
             non_resource_urls: own(&r.non_resource_urls),
+        }
+    }
+}
+
+impl Rule {
+    /// The rule as the borrowed [`PolicyRule`] the power checks read.
+    pub fn policy(&self) -> PolicyRule<'_> {
+        fn view(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        PolicyRule {
+            verbs: view(&self.verbs),
+            api_groups: view(&self.api_groups),
+            resources: view(&self.resources),
+            resource_names: view(&self.resource_names),
+            non_resource_urls: view(&self.non_resource_urls),
         }
     }
 }
@@ -212,6 +228,8 @@ pub struct Binding {
     pub subjects: Vec<SubjectRef>,
     /// Where the binding is declared, when read from a file.
     pub location: Option<Location>,
+    /// Where each subject is written (parallel to `subjects`).
+    pub subject_locations: Vec<Option<Location>>,
 }
 
 impl Binding {
@@ -362,7 +380,24 @@ pub struct RbacGraph {
     pub bindings: Vec<Binding>,
     /// ServiceAccounts (namespace, name).
     pub service_accounts: Vec<(String, String)>,
+    /// Objects that run pods, with the ServiceAccount the pods run as.
+    pub workloads: Vec<Workload>,
     index: HashMap<(RoleKind, Option<String>, String), usize>,
+    /// The role of each binding, once resolved.
+    binding_roles: Vec<Option<usize>>,
+    /// The powers each role confers, with the first (verb, resource) that confers each.
+    role_powers: Vec<Vec<(Power, &'static str, &'static str)>>,
+}
+
+/// An object that runs pods, and as whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    /// `Kind/namespace/name`.
+    pub display: String,
+    /// The namespace (`None` when the manifest leaves it to `kubectl apply -n`).
+    pub namespace: Option<String>,
+    /// `serviceAccountName` (`default` when unset).
+    pub service_account: String,
 }
 
 /// `cluster-admin` as the API server bootstraps it: everything, everywhere. It is bound in
@@ -440,6 +475,7 @@ impl RbacGraph {
                     "ClusterRole" => Some(RoleKind::ClusterRole),
                     _ => None,
                 };
+                let mut subject_locations = Vec::new();
                 let subjects = Subject::of_binding(object.root)
                     .into_iter()
                     .filter_map(|s| {
@@ -452,6 +488,11 @@ impl RbacGraph {
                                 .or_else(|| namespace.clone()),
                             _ => None,
                         };
+                        subject_locations.push(Some(object.location(
+                            path,
+                            document,
+                            &format!("/subjects/{}", s.index),
+                        )));
                         Some(SubjectRef {
                             kind,
                             name: s.name.to_string(),
@@ -467,6 +508,7 @@ impl RbacGraph {
                     role_name: role_ref("name"),
                     subjects,
                     location,
+                    subject_locations,
                 });
             }
             "ServiceAccount" if object.api_version == "v1" => {
@@ -474,7 +516,22 @@ impl RbacGraph {
                     self.service_accounts.push((ns, name));
                 }
             }
-            _ => {}
+            _ => {
+                if let Some(pod) = object.pod_spec() {
+                    let sa = pod
+                        .spec
+                        .get("serviceAccountName")
+                        .or_else(|| pod.spec.get("serviceAccount"))
+                        .and_then(|s| s.as_str())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or("default");
+                    self.workloads.push(Workload {
+                        display: object.object_ref().display_name(),
+                        namespace,
+                        service_account: sa.to_string(),
+                    });
+                }
+            }
         }
     }
 
@@ -526,10 +583,37 @@ impl RbacGraph {
             .enumerate()
             .map(|(i, r)| ((r.kind, r.namespace.clone(), r.name.clone()), i))
             .collect();
+        self.binding_roles = self.bindings.iter().map(|b| self.role_index(b)).collect();
+        self.role_powers = self
+            .roles
+            .iter()
+            .map(|role| {
+                let views: Vec<PolicyRule<'_>> = role.rules.iter().map(Rule::policy).collect();
+                Power::ALL
+                    .into_iter()
+                    .filter_map(|p| {
+                        views
+                            .iter()
+                            .find_map(|r| r.confers(p))
+                            .map(|(verb, resource)| (p, verb, resource))
+                    })
+                    .collect()
+            })
+            .collect();
     }
 
-    /// The role a binding references, if it is in the graph.
-    pub fn role_of(&self, binding: &Binding) -> Option<&Role> {
+    /// The role of the `i`-th binding (after [`RbacGraph::resolve`]).
+    fn role_at(&self, i: usize) -> Option<&Role> {
+        self.binding_roles
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|r| &self.roles[r])
+    }
+
+    /// Where the role a binding references is in [`RbacGraph::roles`]: a Role in the
+    /// binding's namespace, or a ClusterRole.
+    fn role_index(&self, binding: &Binding) -> Option<usize> {
         let kind = binding.role_kind?;
         let namespace = match kind {
             RoleKind::Role => binding.namespace.clone(),
@@ -537,7 +621,12 @@ impl RbacGraph {
         };
         self.index
             .get(&(kind, namespace, binding.role_name.clone()))
-            .map(|&i| &self.roles[i])
+            .copied()
+    }
+
+    /// The role a binding references, if it is in the graph.
+    pub fn role_of(&self, binding: &Binding) -> Option<&Role> {
+        self.role_index(binding).map(|i| &self.roles[i])
     }
 
     fn via(binding: &Binding, role: &Role) -> Via {
@@ -613,11 +702,150 @@ impl RbacGraph {
         out
     }
 
+    /// Every dangerous power every subject holds, one per (subject, binding, power), most
+    /// dangerous first; a binding that grants everything is reported as that alone.
+    pub fn risks(&self) -> Vec<Risk> {
+        // What each ServiceAccount can do, for the hop "creates a pod that runs as it".
+        let mut sa_powers: HashMap<(&str, &str), Vec<Power>> = HashMap::new();
+        for (i, b) in self.bindings.iter().enumerate() {
+            let Some(r) = self.binding_roles.get(i).copied().flatten() else {
+                continue;
+            };
+            for s in &b.subjects {
+                if let (SubjectKind::ServiceAccount, Some(ns)) = (s.kind, &s.namespace) {
+                    let powers = sa_powers.entry((ns.as_str(), s.name.as_str())).or_default();
+                    for (p, _, _) in &self.role_powers[r] {
+                        if !powers.contains(p) {
+                            powers.push(*p);
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (i, binding) in self.bindings.iter().enumerate() {
+            let (Some(r), Some(role)) = (
+                self.binding_roles.get(i).copied().flatten(),
+                self.role_at(i),
+            ) else {
+                continue;
+            };
+            let powers = &self.role_powers[r];
+            let admin = powers.iter().any(|(p, _, _)| *p == Power::Admin);
+            for &(power, verb, resource) in powers
+                .iter()
+                .filter(|(p, _, _)| !admin || *p == Power::Admin)
+            {
+                for (j, subject) in binding.subjects.iter().enumerate() {
+                    let place = match (&binding.namespace, binding.cluster) {
+                        (Some(ns), _) => format!("in namespace {ns}"),
+                        (None, false) => "in the namespace the RoleBinding is applied to".into(),
+                        (None, true) => "cluster-wide".to_string(),
+                    };
+                    let what = if (verb, resource) == ("*", "*") {
+                        "use every verb on every resource".to_string()
+                    } else {
+                        format!("{verb} {resource}")
+                    };
+                    let mut path = format!(
+                        "{} can {what} {place} (via {} -> {}) -> can {}",
+                        subject.display(),
+                        binding.display(),
+                        role.display(),
+                        power.describe()
+                    );
+                    if power == Power::CreateWorkloads {
+                        let stronger = sa_powers
+                            .iter()
+                            .filter(|((ns, name), powers)| {
+                                binding.namespace.as_deref().is_none_or(|b| b == *ns)
+                                    && !(subject.kind == SubjectKind::ServiceAccount
+                                        && subject.namespace.as_deref() == Some(*ns)
+                                        && subject.name == *name)
+                                    && powers.iter().any(|p| *p != Power::CreateWorkloads)
+                            })
+                            .min_by_key(|((ns, name), powers)| {
+                                (
+                                    powers
+                                        .iter()
+                                        .filter(|p| **p != Power::CreateWorkloads)
+                                        .min()
+                                        .copied(),
+                                    *ns,
+                                    *name,
+                                )
+                            });
+                        if let Some(((ns, name), powers)) = stronger
+                            && let Some(best) = powers
+                                .iter()
+                                .filter(|p| **p != Power::CreateWorkloads)
+                                .min()
+                        {
+                            path.push_str(&format!(
+                                " -> a pod running as ServiceAccount {ns}/{name} can {}",
+                                best.describe()
+                            ));
+                        }
+                    }
+                    let held_by: Vec<String> = match (subject.kind, &subject.namespace) {
+                        (SubjectKind::ServiceAccount, Some(ns)) => self
+                            .workloads
+                            .iter()
+                            .filter(|w| {
+                                w.namespace.as_deref() == Some(ns.as_str())
+                                    && w.service_account == subject.name
+                            })
+                            .map(|w| w.display.clone())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    out.push(Risk {
+                        subject: subject.clone(),
+                        power,
+                        grant: (verb, resource),
+                        namespace: binding.namespace.clone(),
+                        via: Self::via(binding, role),
+                        binding: i,
+                        subject_index: j,
+                        path,
+                        held_by,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.power, &a.subject, &a.via).cmp(&(b.power, &b.subject, &b.via)));
+        out
+    }
+
     /// Bindings whose role is not in the graph (a role from the API server's defaults, or a
     /// missing one): what is granted through them is not known.
     pub fn unresolved(&self) -> impl Iterator<Item = &Binding> + '_ {
         self.bindings.iter().filter(|b| self.role_of(b).is_none())
     }
+}
+
+/// A dangerous power a subject holds through one binding, with the attack path in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Risk {
+    /// Who holds it.
+    pub subject: SubjectRef,
+    /// What it is.
+    pub power: Power,
+    /// The verb and resource that confer it.
+    pub grant: (&'static str, &'static str),
+    /// Where it applies; `None` for cluster-wide.
+    pub namespace: Option<String>,
+    /// The binding and role.
+    pub via: Via,
+    /// Index of the binding in [`RbacGraph::bindings`], and of the subject in it.
+    pub binding: usize,
+    /// Index of the subject in the binding.
+    pub subject_index: usize,
+    /// The escalation path, e.g. "ServiceAccount ci/deployer can create pods in prod →
+    /// can run pods as any ServiceAccount of prod → ServiceAccount prod/admin can do anything".
+    pub path: String,
+    /// Workloads whose pods run as the subject (a ServiceAccount) and so hold the power.
+    pub held_by: Vec<String>,
 }
 
 /// One rule granted to a subject, where and how.

@@ -7,6 +7,45 @@ use crate::objects_in;
 
 const POLICY: &str = r#"
 apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: runner, namespace: dev}
+rules:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: runner, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: runner}
+subjects:
+- {kind: ServiceAccount, name: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: backup-reader, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+- {kind: ServiceAccount, name: backup}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, list]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backup, namespace: dev}
+spec:
+  template:
+    spec:
+      serviceAccountName: backup
+      containers: [{name: b, image: x}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: reader}
 rules:
@@ -310,10 +349,16 @@ fn the_authorizer_s_rules_one_by_one() {
             anon.groups.contains(&"system:unauthenticated".to_string()),
         ),
         // A ServiceAccount subject of a ClusterRoleBinding needs a namespace to match anyone.
-        (
-            "namespace-less SA in a ClusterRoleBinding",
-            !Identity::service_account("", "no-namespace").matches(&g.bindings[2].subjects[1]),
-        ),
+        ("namespace-less SA in a ClusterRoleBinding", {
+            let b = g
+                .bindings
+                .iter()
+                .find(|b| b.name == "everyone-health")
+                .unwrap();
+            b.subjects.len() == 2
+                && b.subjects[1].namespace.is_none()
+                && !Identity::service_account("", "no-namespace").matches(&b.subjects[1])
+        }),
         // cluster-admin is built in: everything, cluster-scoped and non-resource included.
         (
             "ops deletes nodes",
@@ -391,4 +436,31 @@ fn permissions_list_each_granted_rule_where_it_applies() {
     ));
     assert!(perms.iter().any(|p| p.namespace.is_none() && p.via.binding == "ClusterRoleBinding/everyone-health"));
     assert!(g.unresolved().next().is_none());
+}
+
+#[test]
+fn risks_explain_the_escalation_path() {
+    let g = graph();
+    let risks = g.risks();
+    let path_of = |who: &str, power: Power| {
+        risks
+            .iter()
+            .find(|r| r.subject.display() == who && r.power == power)
+            .map(|r| r.path.clone())
+            .unwrap_or_else(|| panic!("no {power:?} for {who}: {risks:#?}"))
+    };
+    assert_eq!(
+        path_of("ServiceAccount dev/ci", Power::CreateWorkloads),
+        "ServiceAccount dev/ci can create deployments in namespace dev (via RoleBinding/dev/runner -> Role/dev/runner) -> can run pods as any ServiceAccount of the namespace -> a pod running as ServiceAccount dev/backup can read Secret values"
+    );
+    assert!(path_of("ServiceAccount ops/ops", Power::Admin).contains("cluster-wide (via ClusterRoleBinding/ops-admin -> ClusterRole/cluster-admin) -> can do anything"));
+    // cluster-admin is reported once, not as each of its powers.
+    assert!(
+        !risks
+            .iter()
+            .any(|r| r.subject.name == "ops" && r.power != Power::Admin)
+    );
+    // The pods that hold a power through their ServiceAccount.
+    let backup = risks.iter().find(|r| r.subject.name == "backup").unwrap();
+    assert_eq!(backup.held_by, vec!["Deployment/dev/backup"]);
 }

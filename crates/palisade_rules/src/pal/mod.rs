@@ -50,25 +50,18 @@ pub fn waiver_findings(
                 ),
             };
             enabled.iter().any(|r| r.meta.id == rule.meta.id).then(|| {
-                palisade_diagnostics::Finding {
-                    rule: &rule.meta,
-                    severity: rule.meta.severity,
-                    object: palisade_diagnostics::ObjectRef {
-                        api_version: "palisade.dev/v1".into(),
-                        kind: "Waiver".into(),
-                        namespace: None,
-                        name: Some(format!("waivers[{i}]")),
-                    },
-                    container: None,
-                    location: w.declared_at.clone(),
+                let object = palisade_diagnostics::ObjectRef {
+                    api_version: "palisade.dev/v1".into(),
+                    kind: "Waiver".into(),
+                    namespace: None,
+                    name: Some(format!("waivers[{i}]")),
+                };
+                palisade_diagnostics::Finding::new(
+                    &rule.meta,
+                    object,
+                    w.declared_at.clone(),
                     message,
-                    suppressed: false,
-                    suppression_reason: None,
-                    redact_source: false,
-                    origin: None,
-                    fix: None,
-                    superseded_by: None,
-                }
+                )
             })
         })
         .collect()

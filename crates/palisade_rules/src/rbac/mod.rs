@@ -120,3 +120,31 @@ pub(crate) fn report_grants(
         }
     }
 }
+
+/// The rule that reports a power: the RBAC analysis (`palisade rbac risks`) files what each
+/// subject holds under the same ids, frameworks and docs as the per-role rules.
+pub fn rule_for(power: palisade_model::rbac::Power) -> &'static palisade_diagnostics::RuleMeta {
+    use palisade_model::rbac::Power;
+    let rule = match power {
+        Power::Admin => &admin_equivalent::RULE,
+        Power::ReadSecrets => &read_secrets::RULE,
+        Power::CreateWorkloads => &create_workloads::RULE,
+        Power::Bind => &bind_roles::RULE,
+        Power::Escalate => &escalate_roles::RULE,
+        Power::Impersonate => &impersonate::RULE,
+        Power::CreatePersistentVolumes => &create_persistent_volumes::RULE,
+        Power::NodesProxy => &nodes_proxy::RULE,
+        Power::Webhooks => &webhook_configuration::RULE,
+        Power::TokenRequest => &token_request::RULE,
+        Power::Exec => &pod_exec::RULE,
+        Power::EphemeralContainers => &ephemeral_containers::RULE,
+        Power::ModifyNamespaces => &modify_namespaces::RULE,
+        Power::PortForward => &pod_portforward::RULE,
+        Power::ModifyPodStatus => &modify_pod_status::RULE,
+        Power::ModifyServiceStatus => &modify_service_status::RULE,
+        Power::DeleteEvents => &delete_events::RULE,
+        Power::DeleteResources => &delete_resources::RULE,
+        Power::ModifyNodes | Power::EvictPods => &steal_pods::RULE,
+    };
+    &rule.meta
+}
