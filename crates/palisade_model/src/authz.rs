@@ -722,6 +722,25 @@ impl RbacGraph {
                 }
             }
         }
+        // The most dangerous power a pod could borrow from a ServiceAccount, per namespace and
+        // over all namespaces (for cluster-wide workload creation): (power, namespace, name).
+        type Strongest<'s> = (Power, &'s str, &'s str);
+        let mut strongest: HashMap<&str, Vec<Strongest<'_>>> = HashMap::new();
+        let mut anywhere: Vec<Strongest<'_>> = Vec::new();
+        for ((ns, name), powers) in &sa_powers {
+            if let Some(best) = powers
+                .iter()
+                .filter(|p| **p != Power::CreateWorkloads)
+                .min()
+            {
+                let entry = (*best, *ns, *name);
+                for list in [strongest.entry(ns).or_default(), &mut anywhere] {
+                    list.push(entry);
+                    list.sort();
+                    list.truncate(2);
+                }
+            }
+        }
         let mut out = Vec::new();
         for (i, binding) in self.bindings.iter().enumerate() {
             let (Some(r), Some(role)) = (
@@ -755,32 +774,17 @@ impl RbacGraph {
                         power.describe()
                     );
                     if power == Power::CreateWorkloads {
-                        let stronger = sa_powers
-                            .iter()
-                            .filter(|((ns, name), powers)| {
-                                binding.namespace.as_deref().is_none_or(|b| b == *ns)
-                                    && !(subject.kind == SubjectKind::ServiceAccount
-                                        && subject.namespace.as_deref() == Some(*ns)
-                                        && subject.name == *name)
-                                    && powers.iter().any(|p| *p != Power::CreateWorkloads)
-                            })
-                            .min_by_key(|((ns, name), powers)| {
-                                (
-                                    powers
-                                        .iter()
-                                        .filter(|p| **p != Power::CreateWorkloads)
-                                        .min()
-                                        .copied(),
-                                    *ns,
-                                    *name,
-                                )
-                            });
-                        if let Some(((ns, name), powers)) = stronger
-                            && let Some(best) = powers
-                                .iter()
-                                .filter(|p| **p != Power::CreateWorkloads)
-                                .min()
-                        {
+                        // Two candidates, so that the subject itself can be skipped.
+                        let candidates = match &binding.namespace {
+                            Some(ns) => strongest.get(ns.as_str()).map_or(&[][..], Vec::as_slice),
+                            None => anywhere.as_slice(),
+                        };
+                        let own = |(_, ns, name): &&Strongest<'_>| {
+                            subject.kind == SubjectKind::ServiceAccount
+                                && subject.namespace.as_deref() == Some(*ns)
+                                && subject.name == *name
+                        };
+                        if let Some((best, ns, name)) = candidates.iter().find(|c| !own(c)) {
                             path.push_str(&format!(
                                 " -> a pod running as ServiceAccount {ns}/{name} can {}",
                                 best.describe()
