@@ -33,9 +33,12 @@ pub enum RbacCommand {
     Permissions(PermissionsArgs),
     /// Report every dangerous power each subject holds, with its escalation path in words.
     Risks(RisksArgs),
+    /// Report roles bound to nothing, bindings to missing roles or subjects, ServiceAccounts
+    /// with grants but no workload, grants to default ServiceAccounts and legacy token Secrets.
+    Unused(RisksArgs),
 }
 
-/// `palisade rbac risks`.
+/// `palisade rbac risks` and `palisade rbac unused`.
 #[derive(Debug, Args)]
 pub struct RisksArgs {
     /// Files and directories holding RBAC objects (`-` for standard input). Default: `.`.
@@ -145,6 +148,7 @@ pub fn command(cmd: &RbacCommand) -> Result<u8> {
         RbacCommand::CanI(a) => can_i(a),
         RbacCommand::Permissions(a) => permissions(a),
         RbacCommand::Risks(a) => risks(a),
+        RbacCommand::Unused(a) => unused(a),
     }
 }
 
@@ -211,9 +215,7 @@ pub fn load(paths: &[PathBuf], render: bool) -> (RbacGraph, Vec<InputError>) {
     let mut errors = discovery.errors;
     errors.extend(renderings.errors);
     for (part, errs) in parts {
-        graph.roles.extend(part.roles);
-        graph.bindings.extend(part.bindings);
-        graph.service_accounts.extend(part.service_accounts);
+        graph.merge(part);
         errors.extend(errs);
     }
     graph.resolve();
@@ -613,11 +615,130 @@ pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
 }
 
 fn risks(a: &RisksArgs) -> Result<u8> {
-    let format: Format = a.format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let fail_on: FailOn = crate::config::parse_fail_on(&a.fail_on)?;
     let (graph, errors) = load(&a.paths, !a.no_render);
     report_gaps(&graph, &[])?;
-    let mut findings = risk_findings(&graph);
+    render_findings(risk_findings(&graph), errors, &a.format, &a.fail_on)
+}
+
+fn unused(a: &RisksArgs) -> Result<u8> {
+    let (graph, errors) = load(&a.paths, !a.no_render);
+    render_findings(unused_findings(&graph), errors, &a.format, &a.fail_on)
+}
+
+/// What is granted or declared but unused, as findings of the stale-RBAC, default
+/// ServiceAccount and legacy-token rules.
+pub fn unused_findings(graph: &RbacGraph) -> Vec<Finding> {
+    use palisade_model::authz::Unused;
+    let stale = &palisade_rules::rbac::stale_rbac::RULE.meta;
+    let default_sa = &palisade_rules::rbac::default_service_account::RULE.meta;
+    let legacy = &palisade_rules::secrets::legacy_token_secret::RULE.meta;
+    let object = |kind: &str, namespace: Option<&String>, name: &str| ObjectRef {
+        api_version: if kind.contains("Role") {
+            "rbac.authorization.k8s.io/v1".into()
+        } else {
+            "v1".into()
+        },
+        kind: kind.to_string(),
+        namespace: namespace.cloned(),
+        name: Some(name.to_string()),
+    };
+    let binding_ref = |b: &palisade_model::authz::Binding| {
+        let kind = if b.cluster {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        };
+        object(kind, b.namespace.as_ref(), &b.name)
+    };
+    let subject_at = |b: &palisade_model::authz::Binding, j: usize| {
+        b.subject_locations
+            .get(j)
+            .cloned()
+            .flatten()
+            .or_else(|| b.location.clone())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<Finding> = graph
+        .unused()
+        .into_iter()
+        .map(|u| match u {
+            Unused::UnboundRole(i) => {
+                let r = &graph.roles[i];
+                Finding::new(
+                    stale,
+                    object(r.kind.as_str(), r.namespace.as_ref(), &r.name),
+                    r.location.clone().unwrap_or_default(),
+                    format!("{} is bound by no binding and aggregated into no role", r.display()),
+                )
+            }
+            Unused::MissingRole(i) => {
+                let b = &graph.bindings[i];
+                let kind = b.role_kind.map_or("role", |k| k.as_str());
+                Finding::new(
+                    stale,
+                    binding_ref(b),
+                    b.location.clone().unwrap_or_default(),
+                    format!("{} references {kind} {:?}, which is not in the input", b.display(), b.role_name),
+                )
+            }
+            Unused::MissingSubject(i, j) => {
+                let b = &graph.bindings[i];
+                Finding::new(
+                    stale,
+                    binding_ref(b),
+                    subject_at(b, j),
+                    format!("{} grants to {}, which is not among the ServiceAccounts of its namespace", b.display(), b.subjects[j].display()),
+                )
+            }
+            Unused::DefaultGranted(i, j) => {
+                let b = &graph.bindings[i];
+                Finding::new(
+                    default_sa,
+                    binding_ref(b),
+                    subject_at(b, j),
+                    format!("{} grants to {}: every pod of the namespace without a serviceAccountName holds it", b.display(), b.subjects[j].display()),
+                )
+            }
+            Unused::IdleServiceAccount(i) => {
+                let sa = &graph.service_accounts[i];
+                Finding::new(
+                    stale,
+                    object("ServiceAccount", Some(&sa.namespace), &sa.name),
+                    sa.location.clone().unwrap_or_default(),
+                    format!("ServiceAccount {}/{} holds grants but no workload in the input runs as it", sa.namespace, sa.name),
+                )
+            }
+        })
+        .collect();
+    out.extend(graph.token_secrets.iter().map(|t| {
+        let (namespace, name) = match t.display.splitn(3, '/').collect::<Vec<_>>()[..] {
+            [_, ns, name] => (Some(ns.to_string()), name.to_string()),
+            [_, name] => (None, name.to_string()),
+            _ => (None, t.display.clone()),
+        };
+        Finding::new(
+            legacy,
+            object("Secret", namespace.as_ref(), &name),
+            t.location.clone().unwrap_or_default(),
+            format!(
+                "{} holds a token that never expires for ServiceAccount {}",
+                t.display,
+                t.service_account.as_deref().unwrap_or("(unnamed)")
+            ),
+        )
+    }));
+    out
+}
+
+/// Print findings in a `palisade scan` format and return the exit code for `--fail-on`.
+fn render_findings(
+    mut findings: Vec<Finding>,
+    errors: Vec<InputError>,
+    format: &str,
+    fail_on: &str,
+) -> Result<u8> {
+    let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     let mut summary = Summary {
         findings: findings.len(),

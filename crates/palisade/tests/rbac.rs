@@ -200,3 +200,95 @@ fn risks_are_findings_with_escalation_paths() {
     assert_eq!(code, 0);
     assert!(out.contains("\"ruleId\": \"RBAC002\""), "{out}");
 }
+
+#[test]
+fn unused_grants_and_leftovers_are_findings() {
+    let leftovers = "apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: shop}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: idle, namespace: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: app
+      containers: [{name: a, image: x}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: forgotten, namespace: shop}
+rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+- {kind: ServiceAccount, name: app}
+- {kind: ServiceAccount, name: idle}
+- {kind: ServiceAccount, name: gone}
+- {kind: ServiceAccount, name: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ghost, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ghost}
+subjects: [{kind: ServiceAccount, name: app}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: app}]
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: app-token
+  namespace: shop
+  annotations: {kubernetes.io/service-account.name: app}
+";
+    let dir = dir_with(&[("shop.yaml", leftovers.as_bytes())]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["rbac", "unused", "--format", "json"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let json = json_of(&r.stdout);
+    let mut found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, String)> = [
+        ("RBAC029", "RoleBinding/shop/readers grants to ServiceAccount shop/default: every pod of the namespace without a serviceAccountName holds it"),
+        ("RBAC032", "Role/shop/forgotten is bound by no binding and aggregated into no role"),
+        ("RBAC032", "RoleBinding/shop/ghost references Role \"ghost\", which is not in the input"),
+        ("RBAC032", "RoleBinding/shop/readers grants to ServiceAccount shop/default, which is not among the ServiceAccounts of its namespace"),
+        ("RBAC032", "RoleBinding/shop/readers grants to ServiceAccount shop/gone, which is not among the ServiceAccounts of its namespace"),
+        ("RBAC032", "ServiceAccount shop/idle holds grants but no workload in the input runs as it"),
+        ("SEC005", "Secret/shop/app-token holds a token that never expires for ServiceAccount app"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+}

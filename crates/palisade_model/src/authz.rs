@@ -378,8 +378,10 @@ pub struct RbacGraph {
     pub roles: Vec<Role>,
     /// RoleBindings and ClusterRoleBindings.
     pub bindings: Vec<Binding>,
-    /// ServiceAccounts (namespace, name).
-    pub service_accounts: Vec<(String, String)>,
+    /// ServiceAccounts.
+    pub service_accounts: Vec<ServiceAccount>,
+    /// Long-lived token Secrets (`kubernetes.io/service-account-token`).
+    pub token_secrets: Vec<TokenSecret>,
     /// Objects that run pods, with the ServiceAccount the pods run as.
     pub workloads: Vec<Workload>,
     index: HashMap<(RoleKind, Option<String>, String), usize>,
@@ -387,6 +389,28 @@ pub struct RbacGraph {
     binding_roles: Vec<Option<usize>>,
     /// The powers each role confers, with the first (verb, resource) that confers each.
     role_powers: Vec<Vec<(Power, &'static str, &'static str)>>,
+}
+
+/// A ServiceAccount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccount {
+    /// The namespace.
+    pub namespace: String,
+    /// The name.
+    pub name: String,
+    /// Where it is declared.
+    pub location: Option<Location>,
+}
+
+/// A Secret of type `kubernetes.io/service-account-token`: a token that never expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSecret {
+    /// `Secret/namespace/name`.
+    pub display: String,
+    /// The ServiceAccount it holds a token of (annotation `kubernetes.io/service-account.name`).
+    pub service_account: Option<String>,
+    /// Where it is declared.
+    pub location: Option<Location>,
 }
 
 /// An object that runs pods, and as whom.
@@ -512,9 +536,27 @@ impl RbacGraph {
                 });
             }
             "ServiceAccount" if object.api_version == "v1" => {
-                if let Some(ns) = namespace {
-                    self.service_accounts.push((ns, name));
+                if let Some(namespace) = namespace {
+                    self.service_accounts.push(ServiceAccount {
+                        namespace,
+                        name,
+                        location,
+                    });
                 }
+            }
+            "Secret"
+                if object.api_version == "v1"
+                    && object.root.get("type").and_then(|t| t.as_str())
+                        == Some("kubernetes.io/service-account-token") =>
+            {
+                self.token_secrets.push(TokenSecret {
+                    display: object.object_ref().display_name(),
+                    service_account: object
+                        .annotation("kubernetes.io/service-account.name")
+                        .and_then(|a| a.as_str())
+                        .map(str::to_string),
+                    location,
+                });
             }
             _ => {
                 if let Some(pod) = object.pod_spec() {
@@ -533,6 +575,23 @@ impl RbacGraph {
                 }
             }
         }
+    }
+
+    /// Add the objects another graph collected (from another file); resolve afterwards.
+    pub fn merge(&mut self, other: RbacGraph) {
+        let RbacGraph {
+            roles,
+            bindings,
+            service_accounts,
+            token_secrets,
+            workloads,
+            ..
+        } = other;
+        self.roles.extend(roles);
+        self.bindings.extend(bindings);
+        self.service_accounts.extend(service_accounts);
+        self.token_secrets.extend(token_secrets);
+        self.workloads.extend(workloads);
     }
 
     /// Index the roles and fill aggregated ClusterRoles with the rules of the ClusterRoles
@@ -821,6 +880,73 @@ impl RbacGraph {
         out
     }
 
+    /// What is granted or declared but not used: roles bound by nothing (and aggregated into
+    /// nothing), bindings to roles missing from the input (roles the API server creates
+    /// excepted), binding subjects naming ServiceAccounts missing from a namespace whose
+    /// ServiceAccounts are in the input, ServiceAccounts with grants but no workload, and
+    /// `default` ServiceAccounts with grants.
+    pub fn unused(&self) -> Vec<Unused> {
+        let mut out = Vec::new();
+        let bound: std::collections::HashSet<usize> =
+            self.binding_roles.iter().flatten().copied().collect();
+        let aggregated = |role: &Role| {
+            self.roles.iter().any(|r| {
+                r.aggregation.as_ref().is_some_and(|sel| {
+                    sel.iter().any(|s| {
+                        !(s.match_labels.is_empty() && s.expressions.is_empty())
+                            && s.matches(&role.labels)
+                    })
+                })
+            })
+        };
+        for (i, role) in self.roles.iter().enumerate() {
+            if role.location.is_some() && !bound.contains(&i) && !aggregated(role) {
+                out.push(Unused::UnboundRole(i));
+            }
+        }
+        let managed: std::collections::HashSet<&str> = self
+            .service_accounts
+            .iter()
+            .map(|s| s.namespace.as_str())
+            .collect();
+        let declared: std::collections::HashSet<(&str, &str)> = self
+            .service_accounts
+            .iter()
+            .map(|s| (s.namespace.as_str(), s.name.as_str()))
+            .collect();
+        let mut granted: std::collections::HashSet<(&str, &str)> = Default::default();
+        for (i, b) in self.bindings.iter().enumerate() {
+            if self.binding_roles.get(i).copied().flatten().is_none()
+                && !builtin_role_name(&b.role_name)
+            {
+                out.push(Unused::MissingRole(i));
+            }
+            for (j, s) in b.subjects.iter().enumerate() {
+                let (SubjectKind::ServiceAccount, Some(ns)) = (s.kind, s.namespace.as_deref())
+                else {
+                    continue;
+                };
+                granted.insert((ns, s.name.as_str()));
+                if managed.contains(ns) && !declared.contains(&(ns, s.name.as_str())) {
+                    out.push(Unused::MissingSubject(i, j));
+                }
+                if s.name == "default" {
+                    out.push(Unused::DefaultGranted(i, j));
+                }
+            }
+        }
+        for (i, sa) in self.service_accounts.iter().enumerate() {
+            let runs = self.workloads.iter().any(|w| {
+                w.namespace.as_deref() == Some(sa.namespace.as_str())
+                    && w.service_account == sa.name
+            });
+            if !runs && granted.contains(&(sa.namespace.as_str(), sa.name.as_str())) {
+                out.push(Unused::IdleServiceAccount(i));
+            }
+        }
+        out
+    }
+
     /// Bindings whose role is not in the graph (a role from the API server's defaults, or a
     /// missing one): what is granted through them is not known.
     pub fn unresolved(&self) -> impl Iterator<Item = &Binding> + '_ {
@@ -850,6 +976,29 @@ pub struct Risk {
     pub path: String,
     /// Workloads whose pods run as the subject (a ServiceAccount) and so hold the power.
     pub held_by: Vec<String>,
+}
+
+/// Something [`RbacGraph::unused`] found, by index into the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unused {
+    /// A role (index in `roles`) that no binding references and no aggregation selects.
+    UnboundRole(usize),
+    /// A binding (index in `bindings`) whose role is missing.
+    MissingRole(usize),
+    /// A binding's ServiceAccount subject (binding, subject) missing from its namespace.
+    MissingSubject(usize, usize),
+    /// A binding granting to a `default` ServiceAccount (binding, subject).
+    DefaultGranted(usize, usize),
+    /// A ServiceAccount (index in `service_accounts`) with grants that no workload runs as.
+    IdleServiceAccount(usize),
+}
+
+/// Roles every API server creates and reconciles: bindings to them are not to missing roles.
+fn builtin_role_name(name: &str) -> bool {
+    matches!(
+        name,
+        "cluster-admin" | "admin" | "edit" | "view" | "extension-apiserver-authentication-reader"
+    ) || name.contains(':')
 }
 
 /// One rule granted to a subject, where and how.
