@@ -36,6 +36,34 @@ pub enum RbacCommand {
     /// Report roles bound to nothing, bindings to missing roles or subjects, ServiceAccounts
     /// with grants but no workload, grants to default ServiceAccounts and legacy token Secrets.
     Unused(RisksArgs),
+    /// Write least-privilege Roles, ClusterRoles and bindings for what a subject did, from
+    /// Kubernetes audit events (audit.k8s.io/v1 JSON lines).
+    Generate(GenerateArgs),
+}
+
+/// `palisade rbac generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The audit log: one audit.k8s.io/v1 event per line (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    from_audit: PathBuf,
+
+    /// The user whose requests to grant.
+    #[arg(
+        long,
+        value_name = "USER",
+        conflicts_with = "serviceaccount",
+        required_unless_present = "serviceaccount"
+    )]
+    user: Option<String>,
+
+    /// The ServiceAccount whose requests to grant, as NAMESPACE/NAME.
+    #[arg(long, value_name = "NS/NAME")]
+    serviceaccount: Option<String>,
+
+    /// Name of the generated roles and bindings (default: palisade-<subject name>).
+    #[arg(long)]
+    name: Option<String>,
 }
 
 /// `palisade rbac risks` and `palisade rbac unused`.
@@ -149,6 +177,7 @@ pub fn command(cmd: &RbacCommand) -> Result<u8> {
         RbacCommand::Permissions(a) => permissions(a),
         RbacCommand::Risks(a) => risks(a),
         RbacCommand::Unused(a) => unused(a),
+        RbacCommand::Generate(a) => generate(a),
     }
 }
 
@@ -784,4 +813,156 @@ fn render_findings(
         ..Default::default()
     };
     Ok(crate::scan::exit_code(&outcome, fail_on))
+}
+
+/// The request an audit event records.
+fn observed(event: &palisade_audit::Event) -> Request {
+    match &event.object_ref {
+        Some(o) => Request {
+            verb: event.verb.clone(),
+            scope: match o.namespace.as_deref().filter(|n| !n.is_empty()) {
+                Some(ns) => Scope::Namespace(ns.to_string()),
+                None => Scope::Cluster,
+            },
+            target: Target::Resource {
+                group: o.api_group.clone(),
+                resource: o.resource.clone(),
+                subresource: o.subresource.clone().filter(|s| !s.is_empty()),
+                name: o.name.clone().filter(|n| !n.is_empty()),
+            },
+        },
+        None => Request {
+            verb: event.verb.clone(),
+            scope: Scope::Cluster,
+            target: Target::NonResource(
+                event
+                    .request_uri
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        },
+    }
+}
+
+/// YAML flow list of quoted strings.
+fn yaml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| serde_json::to_string(i).unwrap_or_default())
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn generate(a: &GenerateArgs) -> Result<u8> {
+    let subject = match (&a.user, &a.serviceaccount) {
+        (Some(user), _) => SubjectRef {
+            kind: SubjectKind::User,
+            name: user.clone(),
+            namespace: None,
+        },
+        (None, Some(sa)) => {
+            let Some((ns, name)) = sa.split_once('/') else {
+                bail!("--serviceaccount is NAMESPACE/NAME, not `{sa}`");
+            };
+            SubjectRef {
+                kind: SubjectKind::ServiceAccount,
+                name: name.to_string(),
+                namespace: Some(ns.to_string()),
+            }
+        }
+        (None, None) => bail!("--user or --serviceaccount is needed"),
+    };
+    let identity = Identity::of_subject(&subject);
+    let reader: Box<dyn std::io::BufRead> = if a.from_audit.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(&a.from_audit)
+            .with_context(|| format!("cannot read {}", a.from_audit.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let mut requests = Vec::new();
+    let mut errors = 0;
+    let mut err = std::io::stderr().lock();
+    for event in palisade_audit::read_events(reader) {
+        match event {
+            Ok(e) if e.user.username == identity.name && !e.verb.is_empty() => {
+                requests.push(observed(&e));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                errors += 1;
+                writeln!(err, "error: {}:{e}", a.from_audit.display())?;
+            }
+        }
+    }
+    let name = a
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("palisade-{}", subject.name.replace(':', "-")));
+    let subject_yaml = match (&subject.kind, &subject.namespace) {
+        (SubjectKind::ServiceAccount, Some(ns)) => {
+            format!(
+                "- kind: ServiceAccount\n  name: {}\n  namespace: {ns}\n",
+                subject.name
+            )
+        }
+        _ => format!(
+            "- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {}\n",
+            serde_json::to_string(&subject.name)?
+        ),
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "# Least-privilege RBAC for {} from {} request{} in {}",
+        subject.display(),
+        requests.len(),
+        if requests.len() == 1 { "" } else { "s" },
+        a.from_audit.display()
+    )?;
+    for (scope, rules) in palisade_model::authz::least_privilege(&requests) {
+        let (role_kind, binding_kind, meta) = match &scope {
+            Scope::Namespace(ns) => (
+                "Role",
+                "RoleBinding",
+                format!("  name: {name}\n  namespace: {ns}\n"),
+            ),
+            _ => (
+                "ClusterRole",
+                "ClusterRoleBinding",
+                format!("  name: {name}\n"),
+            ),
+        };
+        write!(
+            out,
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {role_kind}\nmetadata:\n{meta}rules:\n"
+        )?;
+        for rule in &rules {
+            if rule.non_resource_urls.is_empty() {
+                write!(
+                    out,
+                    "- apiGroups: {}\n  resources: {}\n",
+                    yaml_list(&rule.api_groups),
+                    yaml_list(&rule.resources)
+                )?;
+                if !rule.resource_names.is_empty() {
+                    writeln!(out, "  resourceNames: {}", yaml_list(&rule.resource_names))?;
+                }
+            } else {
+                writeln!(
+                    out,
+                    "- nonResourceURLs: {}",
+                    yaml_list(&rule.non_resource_urls)
+                )?;
+            }
+            writeln!(out, "  verbs: {}", yaml_list(&rule.verbs))?;
+        }
+        write!(
+            out,
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {binding_kind}\nmetadata:\n{meta}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: {role_kind}\n  name: {name}\nsubjects:\n{subject_yaml}"
+        )?;
+    }
+    Ok(if errors > 0 { EXIT_ERROR } else { EXIT_CLEAN })
 }

@@ -292,3 +292,57 @@ metadata:
     .collect();
     assert_eq!(found, expected);
 }
+
+#[test]
+fn generated_roles_from_audit_events_allow_what_was_done_and_nothing_else() {
+    let event = |verb: &str, user: &str, object: &str| {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","stage":"ResponseComplete","verb":"{verb}","requestURI":"/x","user":{{"username":"{user}","groups":["system:serviceaccounts"]}},"objectRef":{object},"responseStatus":{{"code":200}}}}"#
+        )
+    };
+    let sa = "system:serviceaccount:ci:deployer";
+    let log = [
+        event("get", sa, r#"{"resource":"secrets","namespace":"prod","name":"db","apiVersion":"v1"}"#),
+        event("patch", sa, r#"{"resource":"deployments","namespace":"prod","name":"web","apiGroup":"apps","apiVersion":"v1"}"#),
+        event("list", sa, r#"{"resource":"deployments","namespace":"prod","apiGroup":"apps","apiVersion":"v1"}"#),
+        event("list", sa, r#"{"resource":"nodes","apiVersion":"v1"}"#),
+        event("delete", "alice", r#"{"resource":"secrets","namespace":"prod","name":"db","apiVersion":"v1"}"#),
+    ]
+    .join("\n");
+    let dir = dir_with(&[("audit.log", log.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "generate",
+        "--from-audit",
+        "audit.log",
+        "--serviceaccount",
+        "ci/deployer",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("# Least-privilege RBAC for ServiceAccount ci/deployer from 4 requests"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("kind: ClusterRole\n"), "{}", r.stdout);
+    std::fs::write(dir.path().join("generated.yaml"), &r.stdout).unwrap();
+    let can = |args: &[&str]| {
+        let r = run(palisade()
+            .current_dir(dir.path())
+            .args(["rbac", "can-i", "--as", sa])
+            .args(args)
+            .arg("generated.yaml"));
+        r.code
+    };
+    assert_eq!(can(&["get", "secrets", "--name", "db", "-n", "prod"]), 0);
+    assert_eq!(
+        can(&["patch", "deployments.apps", "--name", "web", "-n", "prod"]),
+        0
+    );
+    assert_eq!(can(&["list", "deployments.apps", "-n", "prod"]), 0);
+    assert_eq!(can(&["list", "nodes", "--cluster"]), 0);
+    assert_eq!(can(&["get", "secrets", "--name", "other", "-n", "prod"]), 1);
+    assert_eq!(can(&["delete", "secrets", "--name", "db", "-n", "prod"]), 1);
+    assert_eq!(can(&["list", "deployments.apps", "-n", "dev"]), 1);
+}

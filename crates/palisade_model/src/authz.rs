@@ -993,6 +993,118 @@ pub enum Unused {
     IdleServiceAccount(usize),
 }
 
+/// Verbs that can be limited to named objects (`resourceNames`); `list`, `watch`, `create`
+/// and `deletecollection` never carry a name the authorizer could check.
+const NAMEABLE: [&str; 4] = ["get", "update", "patch", "delete"];
+
+/// The least-privilege rules that allow exactly `requests`, per scope: `Scope::Namespace` for
+/// requests in a namespace (a Role), `Scope::Cluster` for cluster-scoped resources and
+/// non-resource URLs (a ClusterRole). A verb is limited to `resourceNames` when every request
+/// with it named its object and the verb can be limited that way.
+pub fn least_privilege(requests: &[Request]) -> Vec<(Scope, Vec<Rule>)> {
+    // (group, resource[/subresource]) -> verb -> the names asked for (None: some request
+    // named none, so the verb is granted for every name).
+    type Verbs = BTreeMap<String, Option<Vec<String>>>;
+    type Resources = BTreeMap<(String, String), Verbs>;
+    let mut scopes: BTreeMap<Option<String>, Resources> = BTreeMap::new();
+    let mut urls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in requests {
+        match &r.target {
+            Target::NonResource(path) => {
+                let verbs = urls.entry(path.clone()).or_default();
+                if !verbs.contains(&r.verb) {
+                    verbs.push(r.verb.clone());
+                }
+            }
+            Target::Resource {
+                group,
+                resource,
+                subresource,
+                name,
+            } => {
+                let ns = match &r.scope {
+                    Scope::Namespace(ns) => Some(ns.clone()),
+                    _ => None,
+                };
+                let combined = match subresource {
+                    Some(s) => format!("{resource}/{s}"),
+                    None => resource.clone(),
+                };
+                let names = scopes
+                    .entry(ns)
+                    .or_default()
+                    .entry((group.clone(), combined))
+                    .or_default()
+                    .entry(r.verb.clone())
+                    .or_insert_with(|| Some(Vec::new()));
+                match (name, names.as_mut()) {
+                    (Some(n), Some(list)) if NAMEABLE.contains(&r.verb.as_str()) => {
+                        if !list.contains(n) {
+                            list.push(n.clone());
+                        }
+                    }
+                    _ => *names = None,
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (ns, resources) in scopes {
+        // Merge resources of one group that have the same verbs and names into one rule.
+        let mut rules: BTreeMap<(String, Vec<String>, Vec<String>), Vec<String>> = BTreeMap::new();
+        for ((group, resource), verbs) in resources {
+            let (all, named): (Vec<_>, Vec<_>) = verbs.into_iter().partition(|(_, n)| n.is_none());
+            let mut unnamed: Vec<String> = all.into_iter().map(|(v, _)| v).collect();
+            unnamed.sort();
+            if !unnamed.is_empty() {
+                rules
+                    .entry((group.clone(), unnamed, Vec::new()))
+                    .or_default()
+                    .push(resource.clone());
+            }
+            for (verb, names) in named {
+                let mut names = names.unwrap_or_default();
+                names.sort();
+                rules
+                    .entry((group.clone(), vec![verb], names))
+                    .or_default()
+                    .push(resource.clone());
+            }
+        }
+        let rules: Vec<Rule> = rules
+            .into_iter()
+            .map(|((group, verbs, names), resources)| Rule {
+                verbs,
+                api_groups: vec![group],
+                resources,
+                resource_names: names,
+                non_resource_urls: Vec::new(),
+            })
+            .collect();
+        out.push((ns.map_or(Scope::Cluster, Scope::Namespace), rules));
+    }
+    if !urls.is_empty() {
+        let mut by_verbs: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+        for (url, mut verbs) in urls {
+            verbs.sort();
+            by_verbs.entry(verbs).or_default().push(url);
+        }
+        let rules: Vec<Rule> = by_verbs
+            .into_iter()
+            .map(|(verbs, urls)| Rule {
+                verbs,
+                non_resource_urls: urls,
+                ..Rule::default()
+            })
+            .collect();
+        match out.iter_mut().find(|(s, _)| *s == Scope::Cluster) {
+            Some((_, existing)) => existing.extend(rules),
+            None => out.push((Scope::Cluster, rules)),
+        }
+    }
+    out
+}
+
 /// Roles every API server creates and reconciles: bindings to them are not to missing roles.
 fn builtin_role_name(name: &str) -> bool {
     matches!(

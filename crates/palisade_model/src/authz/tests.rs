@@ -464,3 +464,117 @@ fn risks_explain_the_escalation_path() {
     let backup = risks.iter().find(|r| r.subject.name == "backup").unwrap();
     assert_eq!(backup.held_by, vec!["Deployment/dev/backup"]);
 }
+
+#[test]
+fn least_privilege_roles_allow_exactly_what_was_observed() {
+    let seen = vec![
+        res("get", Some("prod"), "", "secrets", None, Some("db")),
+        res("get", Some("prod"), "", "secrets", None, Some("api")),
+        res("list", Some("prod"), "apps", "deployments", None, None),
+        res(
+            "patch",
+            Some("prod"),
+            "apps",
+            "deployments",
+            None,
+            Some("web"),
+        ),
+        res(
+            "create",
+            Some("prod"),
+            "",
+            "pods",
+            Some("exec"),
+            Some("web-1"),
+        ),
+        res("get", Some("dev"), "", "configmaps", None, None),
+        res("list", None, "", "nodes", None, None),
+        url("get", "/healthz"),
+    ];
+    let generated = least_privilege(&seen);
+    let mut g = RbacGraph::default();
+    let subject = SubjectRef {
+        kind: SubjectKind::ServiceAccount,
+        name: "deployer".into(),
+        namespace: Some("ci".into()),
+    };
+    for (i, (scope, rules)) in generated.iter().enumerate() {
+        let (kind, namespace) = match scope {
+            Scope::Namespace(ns) => (RoleKind::Role, Some(ns.clone())),
+            _ => (RoleKind::ClusterRole, None),
+        };
+        g.roles.push(Role {
+            kind,
+            namespace: namespace.clone(),
+            name: format!("generated-{i}"),
+            labels: BTreeMap::new(),
+            rules: rules.clone(),
+            aggregation: None,
+            location: None,
+        });
+        g.bindings.push(Binding {
+            cluster: kind == RoleKind::ClusterRole,
+            namespace,
+            name: format!("generated-{i}"),
+            role_kind: Some(kind),
+            role_name: format!("generated-{i}"),
+            subjects: vec![subject.clone()],
+            location: None,
+            subject_locations: vec![None],
+        });
+    }
+    g.resolve();
+    let id = Identity::of_subject(&subject);
+    for r in &seen {
+        assert!(
+            !g.authorize(&id, r).is_empty(),
+            "observed but denied: {r:?}"
+        );
+    }
+    for r in [
+        res("get", Some("prod"), "", "secrets", None, Some("other")),
+        res("list", Some("prod"), "", "secrets", None, None),
+        res(
+            "delete",
+            Some("prod"),
+            "apps",
+            "deployments",
+            None,
+            Some("web"),
+        ),
+        res(
+            "patch",
+            Some("prod"),
+            "apps",
+            "deployments",
+            None,
+            Some("api"),
+        ),
+        res(
+            "list",
+            Some("prod"),
+            "apps",
+            "deployments",
+            Some("scale"),
+            None,
+        ),
+        res("get", Some("prod"), "", "configmaps", None, None),
+        res("get", None, "", "nodes", None, Some("n1")),
+        url("get", "/metrics"),
+    ] {
+        assert!(
+            g.authorize(&id, &r).is_empty(),
+            "not observed but allowed: {r:?}"
+        );
+    }
+    // One Role per namespace, and a ClusterRole for nodes and /healthz.
+    let scopes: Vec<&Scope> = generated.iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        scopes,
+        vec![
+            &Scope::Cluster,
+            &Scope::Namespace("dev".into()),
+            &Scope::Namespace("prod".into())
+        ]
+    );
+}
