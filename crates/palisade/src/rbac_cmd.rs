@@ -64,6 +64,15 @@ pub struct GenerateArgs {
     /// Name of the generated roles and bindings (default: palisade-<subject name>).
     #[arg(long)]
     name: Option<String>,
+
+    /// Instead of roles, print what the subject is granted today (from PATHs) against what
+    /// the log shows it using, as a unified diff: every `-` is a permission never used.
+    #[arg(long)]
+    diff: bool,
+
+    /// With --diff: files and directories holding the current RBAC objects. Default: `.`.
+    #[arg(value_name = "PATH", requires = "diff")]
+    paths: Vec<PathBuf>,
 }
 
 /// `palisade rbac risks` and `palisade rbac unused`.
@@ -897,6 +906,9 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
             }
         }
     }
+    if a.diff {
+        return grant_diff(a, &identity, &requests, errors);
+    }
     let name = a
         .name
         .clone()
@@ -965,4 +977,102 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
         )?;
     }
     Ok(if errors > 0 { EXIT_ERROR } else { EXIT_CLEAN })
+}
+
+/// `generate --diff`: the subject's current permissions, one line per namespace and resource
+/// with its verbs, against the same lines keeping only the verbs some logged request used.
+fn grant_diff(
+    a: &GenerateArgs,
+    identity: &Identity,
+    requests: &[Request],
+    errors: usize,
+) -> Result<u8> {
+    let (graph, load_errors) = load(&a.paths, true);
+    report_gaps(&graph, &load_errors)?;
+    let perms = graph.permissions(identity);
+    let (resources, urls) = rows(&perms);
+    let mut granted = String::new();
+    let mut used = String::new();
+    let scope_of = |ns: &Option<String>| match ns {
+        Some(ns) => Scope::Namespace(ns.clone()),
+        None => Scope::AnyNamespace,
+    };
+    for ((ns, group, resource, sub, names), row) in &resources {
+        let rule = palisade_model::authz::Rule {
+            verbs: row.verbs.clone(),
+            api_groups: vec![group.clone()],
+            resources: vec![match sub {
+                Some(s) => format!("{resource}/{s}"),
+                None => resource.clone(),
+            }],
+            resource_names: names.clone(),
+            non_resource_urls: Vec::new(),
+        };
+        let in_scope = |r: &Request| match (&scope_of(ns), &r.scope) {
+            (Scope::Namespace(a), Scope::Namespace(b)) => a == b,
+            (Scope::Namespace(_), _) => false,
+            _ => true,
+        };
+        // The verbs of logged requests this row allows (a `*` row shows the verbs used).
+        let mut verbs_used: Vec<String> = Vec::new();
+        for r in requests.iter().filter(|r| in_scope(r) && rule.allows(r)) {
+            if !verbs_used.contains(&r.verb) {
+                verbs_used.push(r.verb.clone());
+            }
+        }
+        verbs_used.sort_by_key(|v| row.verbs.iter().position(|x| x == v).unwrap_or(usize::MAX));
+        let what = format!(
+            "{:<16} {}{}{}{}",
+            ns.as_deref().unwrap_or("(cluster)"),
+            if group.is_empty() {
+                String::new()
+            } else {
+                format!("{group}/")
+            },
+            resource,
+            sub.as_ref().map(|s| format!("/{s}")).unwrap_or_default(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", names.join(","))
+            }
+        );
+        granted.push_str(&format!("{what}  {}\n", row.verbs.join(",")));
+        if !verbs_used.is_empty() {
+            used.push_str(&format!("{what}  {}\n", verbs_used.join(",")));
+        }
+    }
+    for ((_, url), row) in &urls {
+        granted.push_str(&format!("{:<16} {url}  {}\n", "(url)", row.verbs.join(",")));
+        let seen: Vec<&String> = row
+            .verbs
+            .iter()
+            .filter(|v| {
+                requests.iter().any(|r| {
+                    matches!(&r.target, Target::NonResource(p) if p == url || url.ends_with('*') && p.starts_with(url.trim_end_matches('*')))
+                        && (*v == "*" || r.verb == **v)
+                })
+            })
+            .collect();
+        if !seen.is_empty() {
+            let seen: Vec<&str> = seen.iter().map(|s| s.as_str()).collect();
+            used.push_str(&format!("{:<16} {url}  {}\n", "(url)", seen.join(",")));
+        }
+    }
+    let diff = similar::TextDiff::from_lines(&granted, &used);
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(1_000_000)
+            .header("granted", "used")
+    )?;
+    Ok(if errors > 0 || !load_errors.is_empty() {
+        EXIT_ERROR
+    } else if granted != used {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }

@@ -45,6 +45,13 @@ fn rbac(args: &[&str]) -> (i32, String, String) {
     (r.code, r.stdout, r.stderr)
 }
 
+/// One audit.k8s.io/v1 event line.
+fn audit_event(verb: &str, user: &str, object: &str) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","stage":"ResponseComplete","verb":"{verb}","requestURI":"/x","user":{{"username":"{user}","groups":["system:serviceaccounts"]}},"objectRef":{object},"responseStatus":{{"code":200}}}}"#
+    )
+}
+
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -295,11 +302,7 @@ metadata:
 
 #[test]
 fn generated_roles_from_audit_events_allow_what_was_done_and_nothing_else() {
-    let event = |verb: &str, user: &str, object: &str| {
-        format!(
-            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","stage":"ResponseComplete","verb":"{verb}","requestURI":"/x","user":{{"username":"{user}","groups":["system:serviceaccounts"]}},"objectRef":{object},"responseStatus":{{"code":200}}}}"#
-        )
-    };
+    let event = audit_event;
     let sa = "system:serviceaccount:ci:deployer";
     let log = [
         event("get", sa, r#"{"resource":"secrets","namespace":"prod","name":"db","apiVersion":"v1"}"#),
@@ -345,4 +348,47 @@ fn generated_roles_from_audit_events_allow_what_was_done_and_nothing_else() {
     assert_eq!(can(&["get", "secrets", "--name", "other", "-n", "prod"]), 1);
     assert_eq!(can(&["delete", "secrets", "--name", "db", "-n", "prod"]), 1);
     assert_eq!(can(&["list", "deployments.apps", "-n", "dev"]), 1);
+}
+
+#[test]
+fn generate_diff_shows_granted_permissions_never_used() {
+    let event =
+        |verb: &str, object: &str| audit_event(verb, "system:serviceaccount:ci:deployer", object);
+    let log = [
+        event(
+            "patch",
+            r#"{"resource":"deployments","namespace":"prod","name":"web","apiGroup":"apps"}"#,
+        ),
+        event(
+            "create",
+            r#"{"resource":"pods","subresource":"exec","namespace":"prod","name":"web-1"}"#,
+        ),
+    ]
+    .join("\n");
+    let dir = dir_with(&[
+        ("rbac.yaml", POLICY.as_bytes()),
+        ("audit.log", log.as_bytes()),
+    ]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "generate",
+        "--from-audit",
+        "audit.log",
+        "--serviceaccount",
+        "ci/deployer",
+        "--diff",
+        "rbac.yaml",
+    ]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("--- granted\n+++ used\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("-prod             apps/deployments  get,list,create,update,patch\n+prod             apps/deployments  patch\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(" prod             pods/exec  create\n"),
+        "{}",
+        r.stdout
+    );
 }
