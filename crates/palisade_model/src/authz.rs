@@ -648,7 +648,7 @@ impl RbacGraph {
             .iter()
             .map(|role| {
                 let views: Vec<PolicyRule<'_>> = role.rules.iter().map(Rule::policy).collect();
-                Power::ALL
+                let mut powers: Vec<_> = Power::ALL
                     .into_iter()
                     .filter_map(|p| {
                         views
@@ -656,7 +656,11 @@ impl RbacGraph {
                             .find_map(|r| r.confers(p))
                             .map(|(verb, resource)| (p, verb, resource))
                     })
-                    .collect()
+                    .collect();
+                if crate::rbac::approves_csrs(views.iter().enumerate()).is_some() {
+                    powers.push((Power::ApproveCsr, "approve", "signers"));
+                }
+                powers
             })
             .collect();
     }

@@ -235,6 +235,35 @@ pub enum Power {
     ModifyNodes,
     /// Remove pods from their nodes (delete or evict).
     EvictPods,
+    /// Create, approve and sign certificate requests: client certificates for any identity.
+    /// It takes three grants together, so [`Power::grants`] is empty: see [`approves_csrs`].
+    ApproveCsr,
+}
+
+/// The API group of certificate signing requests.
+const CERTIFICATES: &str = "certificates.k8s.io";
+
+/// Whether `rules` together let their holder create certificate signing requests, approve
+/// them (`certificatesigningrequests/approval`) and sign for a signer (`approve` on
+/// `signers`): a client certificate for any identity, `system:masters` included. Returns the
+/// index of the rule that grants `approve` on signers.
+pub fn approves_csrs<'r, 'd: 'r>(
+    rules: impl Iterator<Item = (usize, &'r PolicyRule<'d>)> + Clone,
+) -> Option<usize> {
+    let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.clone().any(|(_, r)| f(r));
+    let create = any(&|r| r.allows("create", CERTIFICATES, "certificatesigningrequests"));
+    let approval = any(&|r| {
+        r.allows(
+            "update",
+            CERTIFICATES,
+            "certificatesigningrequests/approval",
+        ) || r.allows("patch", CERTIFICATES, "certificatesigningrequests/approval")
+    });
+    let sign = rules
+        .clone()
+        .find(|(_, r)| r.allows("approve", CERTIFICATES, "signers"))
+        .map(|(i, _)| i);
+    (create && approval).then_some(sign).flatten()
 }
 
 impl Power {
@@ -376,6 +405,7 @@ impl Power {
                     resources: &["pods/eviction"],
                 },
             ],
+            Power::ApproveCsr => &[],
             Power::DeleteResources => &[
                 Grant {
                     verbs: &["delete", "deletecollection"],
@@ -439,6 +469,9 @@ impl Power {
             Power::DeleteResources => "delete workloads, Secrets and volumes",
             Power::ModifyNodes => "cordon and relabel nodes",
             Power::EvictPods => "evict pods from their nodes",
+            Power::ApproveCsr => {
+                "issue client certificates for any identity, system:masters included"
+            }
         }
     }
 }

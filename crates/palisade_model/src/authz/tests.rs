@@ -578,3 +578,26 @@ fn least_privilege_roles_allow_exactly_what_was_observed() {
         ]
     );
 }
+
+#[test]
+fn csr_approval_takes_all_three_grants() {
+    let yaml = |approve_signers: bool| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: csr}}\nrules:\n- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests]\n  verbs: [create]\n- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests/approval]\n  verbs: [update]\n- apiGroups: [certificates.k8s.io]\n  resources: [signers]\n  verbs: [{}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: csr}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr}}\nsubjects: [{{kind: User, name: mallory}}]\n",
+            if approve_signers { "approve" } else { "get" }
+        )
+    };
+    for (signers, expected) in [(true, true), (false, false)] {
+        let text = yaml(signers);
+        let mut g = RbacGraph::default();
+        for doc in parse_stream(&text, &Limits::default()) {
+            let doc = doc.unwrap();
+            for o in objects_in(&doc).objects {
+                g.add(&o, "csr.yaml", doc.index);
+            }
+        }
+        g.resolve();
+        let found = g.risks().iter().any(|r| r.power == Power::ApproveCsr);
+        assert_eq!(found, expected, "approve on signers: {signers}");
+    }
+}

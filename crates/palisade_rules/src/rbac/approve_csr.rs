@@ -1,7 +1,7 @@
 //! RBAC011 approve-csr.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::PolicyRule;
+use palisade_model::rbac::approves_csrs;
 
 use super::custom_role_rules;
 
@@ -55,23 +55,12 @@ declare_rule! {
     }
 }
 
-const GROUP: &str = "certificates.k8s.io";
-
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     let rules: Vec<_> = custom_role_rules(object, ctx)
         .iter()
         .filter(|(_, r)| !super::reported_as_admin(r, ctx))
         .collect();
-    let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.iter().any(|(_, r)| f(r));
-    let create = any(&|r| r.allows("create", GROUP, "certificatesigningrequests"));
-    let approval = any(&|r| {
-        r.allows("update", GROUP, "certificatesigningrequests/approval")
-            || r.allows("patch", GROUP, "certificatesigningrequests/approval")
-    });
-    let approve = rules
-        .iter()
-        .find(|(_, r)| r.allows("approve", GROUP, "signers"));
-    if let (true, true, Some((i, _))) = (create, approval, approve) {
+    if let Some(i) = approves_csrs(rules.iter().map(|(i, r)| (*i, r))) {
         ctx.report(
             format!("/rules/{i}"),
             format!(

@@ -145,6 +145,7 @@ pub fn rule_for(power: palisade_model::rbac::Power) -> &'static palisade_diagnos
         Power::DeleteEvents => &delete_events::RULE,
         Power::DeleteResources => &delete_resources::RULE,
         Power::ModifyNodes | Power::EvictPods => &steal_pods::RULE,
+        Power::ApproveCsr => &approve_csr::RULE,
     };
     &rule.meta
 }
