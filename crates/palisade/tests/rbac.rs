@@ -392,3 +392,28 @@ fn generate_diff_shows_granted_permissions_never_used() {
         r.stdout
     );
 }
+
+#[test]
+fn snapshots_in_list_form_are_read_like_manifests() {
+    // `kubectl get clusterrolebindings -o json` returns a typed list whose items omit their kind.
+    let snapshot = r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBindingList",
+ "items": [{"metadata": {"name": "break-glass"},
+   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+   "subjects": [{"kind": "User", "name": "alice"}]}]}"#;
+    let dir = dir_with(&[("snapshot.json", snapshot.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "who-can",
+        "delete",
+        "nodes",
+        "--cluster",
+        "--format",
+        "json",
+        "snapshot.json",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        json_of(&r.stdout)["subjects"][0]["via"][0]["binding"],
+        "ClusterRoleBinding/break-glass"
+    );
+}
