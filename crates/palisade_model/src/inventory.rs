@@ -302,7 +302,7 @@ pub struct SubjectFact {
 }
 
 /// A label selector (`matchLabels` and `matchExpressions`), as Kubernetes evaluates it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSelector {
     /// `matchLabels`.
     pub match_labels: BTreeMap<String, String>,

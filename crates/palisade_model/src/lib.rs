@@ -11,6 +11,7 @@ pub mod authz;
 pub mod component;
 mod image;
 pub mod inventory;
+pub mod netpol;
 mod object;
 mod pod;
 pub mod rbac;
