@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod fix;
+pub mod objects;
 pub mod rbac_cmd;
 pub mod rules_cmd;
 pub mod scan;

@@ -8,17 +8,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_diagnostics::{Finding, InputError, ObjectRef, RuleMeta, Summary};
-use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, Via,
 };
-use palisade_model::objects_in;
-use palisade_source::{Limits, map_documents};
-use rayon::prelude::*;
 use serde_json::json;
 
 use crate::config::FailOn;
-use crate::scan::{Inputs, ScanOptions, inputs};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use palisade_report::{Format, Report, Sources};
 
@@ -192,72 +187,13 @@ pub fn command(cmd: &RbacCommand) -> Result<u8> {
 
 /// Read every RBAC object under `paths` into a resolved graph.
 pub fn load(paths: &[PathBuf], render: bool) -> (RbacGraph, Vec<InputError>) {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    let opts = ScanOptions {
-        discover: DiscoverOptions {
-            render,
-            respect_ignore_files: true,
-            ..DiscoverOptions::default()
-        },
-        max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
-        keep_sources: false,
-        limits: Limits::default(),
-        render: Default::default(),
-    };
-    let Inputs {
-        discovery,
-        renderings,
-        stdin,
-    } = inputs(&paths, &opts);
-    let of_text = |display: &str, text: &str| -> (RbacGraph, Vec<InputError>) {
-        let mut graph = RbacGraph::default();
-        let mut errors = Vec::new();
-        for doc in map_documents(text, &opts.limits, |d| d) {
-            match doc {
-                Ok(doc) => {
-                    for object in objects_in(&doc).objects {
-                        graph.add(&object, display, doc.index);
-                    }
-                }
-                Err(e) => errors.push(InputError {
-                    path: display.to_string(),
-                    line: Some(e.line),
-                    column: Some(e.column),
-                    message: e.message,
-                }),
-            }
-        }
-        (graph, errors)
-    };
-    let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();
-    let mut parts: Vec<(RbacGraph, Vec<InputError>)> = discovery
-        .files
-        .par_iter()
-        .map(|c| match read_candidate(c, opts.max_file_size) {
-            Ok(text) => of_text(&c.display, &text),
-            Err(e) => (RbacGraph::default(), vec![e.0]),
-        })
-        .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
-        .collect();
-    if stdin {
-        parts.push(match read_stdin(opts.max_file_size) {
-            Ok(text) => of_text("-", &text),
-            Err(e) => (RbacGraph::default(), vec![e.0]),
-        });
-    }
-    let mut graph = RbacGraph::default();
-    let mut errors = discovery.errors;
-    errors.extend(renderings.errors);
-    for (part, errs) in parts {
-        graph.merge(part);
-        errors.extend(errs);
-    }
+    let (mut graph, errors) = crate::objects::collect(
+        paths,
+        render,
+        |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc),
+        RbacGraph::merge,
+    );
     graph.resolve();
-    errors.sort();
     (graph, errors)
 }
 

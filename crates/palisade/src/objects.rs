@@ -1,0 +1,89 @@
+//! Reading every Kubernetes object under some paths into a model, for the front doors that
+//! analyse a whole set of objects (RBAC, NetworkPolicy) rather than scan them rule by rule.
+
+use std::path::PathBuf;
+
+use palisade_diagnostics::InputError;
+use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
+use palisade_model::{Object, objects_in};
+use palisade_source::{Limits, map_documents};
+use rayon::prelude::*;
+
+use crate::scan::{Inputs, ScanOptions, inputs};
+
+/// Walk `paths` (default `.`; `-` is standard input), render charts and kustomizations when
+/// `render`, and hand every object to `add` on a per-file model; the per-file models are then
+/// combined with `merge`. Input errors are returned, sorted; the rest is still read.
+pub fn collect<T, A, M>(paths: &[PathBuf], render: bool, add: A, merge: M) -> (T, Vec<InputError>)
+where
+    T: Default + Send,
+    A: Fn(&mut T, &Object<'_, '_>, &str, u32) + Sync,
+    M: Fn(&mut T, T),
+{
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let opts = ScanOptions {
+        discover: DiscoverOptions {
+            render,
+            respect_ignore_files: true,
+            ..DiscoverOptions::default()
+        },
+        max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
+        keep_sources: false,
+        limits: Limits::default(),
+        render: Default::default(),
+    };
+    let Inputs {
+        discovery,
+        renderings,
+        stdin,
+    } = inputs(&paths, &opts);
+    let of_text = |display: &str, text: &str| -> (T, Vec<InputError>) {
+        let mut model = T::default();
+        let mut errors = Vec::new();
+        for doc in map_documents(text, &opts.limits, |d| d) {
+            match doc {
+                Ok(doc) => {
+                    for object in objects_in(&doc).objects {
+                        add(&mut model, &object, display, doc.index);
+                    }
+                }
+                Err(e) => errors.push(InputError {
+                    path: display.to_string(),
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    message: e.message,
+                }),
+            }
+        }
+        (model, errors)
+    };
+    let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();
+    let mut parts: Vec<(T, Vec<InputError>)> = discovery
+        .files
+        .par_iter()
+        .map(|c| match read_candidate(c, opts.max_file_size) {
+            Ok(text) => of_text(&c.display, &text),
+            Err(e) => (T::default(), vec![e.0]),
+        })
+        .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
+        .collect();
+    if stdin {
+        parts.push(match read_stdin(opts.max_file_size) {
+            Ok(text) => of_text("-", &text),
+            Err(e) => (T::default(), vec![e.0]),
+        });
+    }
+    let mut model = T::default();
+    let mut errors = discovery.errors;
+    errors.extend(renderings.errors);
+    for (part, errs) in parts {
+        merge(&mut model, part);
+        errors.extend(errs);
+    }
+    errors.sort();
+    (model, errors)
+}
