@@ -24,6 +24,9 @@ pub enum Command {
     /// RBAC analysis: who can do what, and through which binding and role.
     #[command(subcommand)]
     Rbac(Box<crate::rbac_cmd::RbacCommand>),
+    /// NetworkPolicy analysis: which connections are allowed, and by which rules.
+    #[command(subcommand)]
+    Netpol(Box<crate::netpol_cmd::NetpolCommand>),
     /// List every rule.
     Rules(RulesArgs),
     /// Show one rule's documentation.

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod fix;
+pub mod netpol_cmd;
 pub mod objects;
 pub mod rbac_cmd;
 pub mod rules_cmd;
@@ -40,6 +41,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Scan(args) => scan::command(&args),
         cli::Command::Fix(args) => fix::command(&args, true),
         cli::Command::Rbac(cmd) => rbac_cmd::command(&cmd),
+        cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),
     };

@@ -263,6 +263,13 @@ impl Model {
         }
     }
 
+    /// Add what another model collected (from another file).
+    pub fn merge(&mut self, other: Model) {
+        self.pods.extend(other.pods);
+        self.namespaces.extend(other.namespaces);
+        self.policies.extend(other.policies);
+    }
+
     /// The labels of a namespace (only the automatic name label when no Namespace object).
     fn namespace_labels(&self, name: &str) -> BTreeMap<String, String> {
         self.namespaces.get(name).cloned().unwrap_or_else(|| {
