@@ -65,6 +65,8 @@ pub static REGISTRY: &[&Rule] = &[
     &network::permissive_mtls::RULE,
     &network::unselective_policy::RULE,
     &network::exposed_host_workload::RULE,
+    &network::uncovered_ingress::RULE,
+    &network::uncovered_egress::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,

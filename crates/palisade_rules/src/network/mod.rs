@@ -12,4 +12,6 @@ pub mod metadata_egress;
 pub(crate) mod namespace_isolation;
 pub mod permissive_mtls;
 pub mod service_external_ips;
+pub mod uncovered_egress;
+pub mod uncovered_ingress;
 pub mod unselective_policy;

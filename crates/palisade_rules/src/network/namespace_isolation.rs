@@ -58,3 +58,43 @@ pub(crate) fn report_unisolated(inventory: &Inventory, ctx: &mut InventoryCtx<'_
         }
     }
 }
+
+/// Report workloads that no NetworkPolicy selects for `direction` in namespaces that do have
+/// policies for it (but none that selects every pod): the pods a partial policy set leaves
+/// open. Namespaces without any such policy are NET002/NET003's.
+pub(crate) fn report_uncovered(inventory: &Inventory, ctx: &mut InventoryCtx<'_>, egress: bool) {
+    let direction = if egress { "egress" } else { "ingress" };
+    for (ns, _) in namespaces_with_workloads(inventory) {
+        let policies: Vec<&palisade_model::inventory::NetworkPolicyFact> = inventory
+            .in_namespace(Some(ns))
+            .filter_map(|f| match &f.kind {
+                FactKind::NetworkPolicy(p) if (if egress { p.egress } else { p.ingress }) => {
+                    Some(p)
+                }
+                _ => None,
+            })
+            .collect();
+        if policies.is_empty() || policies.iter().any(|p| p.selects_all) {
+            continue;
+        }
+        ctx.applicable();
+        for fact in inventory.in_namespace(Some(ns)) {
+            let FactKind::Workload(w) = &fact.kind else {
+                continue;
+            };
+            if !policies.iter().any(|p| p.selector.matches(&w.labels)) {
+                ctx.report(
+                    fact,
+                    &fact.site,
+                    format!(
+                        "{} {ns}/{} is selected by none of the {} {direction} NetworkPolic{} of its namespace, so its pods are not isolated for {direction}",
+                        fact.object.kind,
+                        fact.object.name.as_deref().unwrap_or(""),
+                        policies.len(),
+                        if policies.len() == 1 { "y" } else { "ies" }
+                    ),
+                );
+            }
+        }
+    }
+}
