@@ -46,7 +46,7 @@ pub enum ColorChoice {
 }
 
 /// `palisade scan`.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct ScanArgs {
     /// Files and directories to scan (`-` reads standard input). Default: the current directory.
     #[arg(value_name = "PATH")]

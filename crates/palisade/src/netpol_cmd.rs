@@ -16,7 +16,15 @@ use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub enum NetpolCommand {
     /// Say whether a connection is allowed (exit 0 yes, 1 no) and which rules decide it.
     Reach(ReachArgs),
+    /// Report NetworkPolicy coverage: `palisade scan` with the coverage rules only.
+    Coverage(Box<crate::cli::ScanArgs>),
 }
+
+/// The rules `netpol coverage` runs: namespaces without default-deny, allow-all rules,
+/// metadata egress, policies selecting nothing, workloads left out by partial policy sets.
+pub const COVERAGE_RULES: [&str; 7] = [
+    "NET002", "NET003", "NET005", "NET009", "NET011", "NET014", "NET015",
+];
 
 /// `palisade netpol reach`.
 #[derive(Debug, Args)]
@@ -53,6 +61,17 @@ pub struct ReachArgs {
 pub fn command(cmd: &NetpolCommand) -> Result<u8> {
     match cmd {
         NetpolCommand::Reach(a) => reach(a),
+        NetpolCommand::Coverage(args) => {
+            if !args.select.is_empty() {
+                bail!(
+                    "`netpol coverage` runs the coverage rules ({}); use `palisade scan --select` for others",
+                    COVERAGE_RULES.join(", ")
+                );
+            }
+            let mut args = args.clone();
+            args.select = COVERAGE_RULES.iter().map(|s| s.to_string()).collect();
+            crate::scan::command(&args)
+        }
     }
 }
 

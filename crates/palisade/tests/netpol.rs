@@ -89,3 +89,22 @@ fn reach_rejects_unclear_endpoints() {
     assert_eq!(code, 2);
     assert!(err.contains("TCP, UDP or SCTP"), "{err}");
 }
+
+#[test]
+fn coverage_runs_the_coverage_rules_only() {
+    let dir = dir_with(&[("shop.yaml", SHOP.as_bytes())]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["netpol", "coverage", "--format", "json", "."]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    rules.sort();
+    // db's policy leaves web unisolated for ingress; nothing restricts egress at all.
+    assert_eq!(rules, vec!["NET002", "NET003", "NET014"]);
+}
