@@ -152,8 +152,13 @@ subjects:
 "#;
 
 fn graph() -> RbacGraph {
+    graph_of(POLICY)
+}
+
+/// The resolved model of a YAML stream.
+fn graph_of(text: &str) -> RbacGraph {
     let mut g = RbacGraph::default();
-    for doc in parse_stream(POLICY, &Limits::default()) {
+    for doc in parse_stream(text, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
             g.add(&o, "policy.yaml", doc.index);
@@ -589,14 +594,7 @@ fn csr_approval_takes_all_three_grants() {
     };
     for (signers, expected) in [(true, true), (false, false)] {
         let text = yaml(signers);
-        let mut g = RbacGraph::default();
-        for doc in parse_stream(&text, &Limits::default()) {
-            let doc = doc.unwrap();
-            for o in objects_in(&doc).objects {
-                g.add(&o, "csr.yaml", doc.index);
-            }
-        }
-        g.resolve();
+        let g = graph_of(&text);
         let found = g.risks().iter().any(|r| r.power == Power::ApproveCsr);
         assert_eq!(found, expected, "approve on signers: {signers}");
     }
