@@ -5,8 +5,11 @@
 //! Run with `cargo bench -p palisade --bench corpus`. `PALISADE_CORPUS` overrides the corpus
 //! directory; `PALISADE_BENCH_RUNS` the repetitions (best run reported).
 
+mod common;
+
+use common::best;
+
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use palisade_engine::{RuleSet, Settings};
 use palisade_model::inventory::{Fact, Inventory};
@@ -41,17 +44,6 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
             out.push((p, text));
         }
     }
-}
-
-fn best(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
-    let mut best = Duration::MAX;
-    let mut value = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        value = f();
-        best = best.min(t.elapsed());
-    }
-    (best, value)
 }
 
 fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (usize, usize) {
@@ -135,10 +127,7 @@ fn report(label: &str, files: &[(PathBuf, String)], runs: usize) {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this too, so keep it quick then.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let runs: usize = std::env::var("PALISADE_BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(if quick { 1 } else { 5 });
+    let runs = common::runs(if quick { 1 } else { 5 });
     let dir = corpus_dir();
     let mut files = Vec::new();
     collect(&dir, &mut files);

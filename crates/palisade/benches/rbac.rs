@@ -6,8 +6,11 @@
 //! Run with `cargo bench -p palisade --bench rbac`. Targets on two cores: model under 1 s,
 //! who-can under 100 ms, risks under 1 s.
 
+mod common;
+
+use common::best;
+
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
 
 use palisade::rbac_cmd::{load, risk_findings};
 use palisade_model::authz::{Request, Scope, Target};
@@ -101,23 +104,8 @@ fn cluster() -> String {
     out
 }
 
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut value = None;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let v = f();
-        best = best.min(t.elapsed());
-        value = Some(v);
-    }
-    (best, value.expect("at least one run"))
-}
-
 fn main() {
-    let runs: usize = std::env::var("PALISADE_BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let runs = common::runs(3);
     let dir = tempfile::tempdir().expect("temporary directory");
     let text = cluster();
     // Files of about 8 MB, as a snapshot split per namespace group would be.

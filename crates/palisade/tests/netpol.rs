@@ -1,4 +1,4 @@
-//! `palisade netpol reach` end to end.
+//! `palisade netpol` end to end: reach, matrix, coverage and generate.
 
 mod common;
 
@@ -79,9 +79,12 @@ fn reach_answers_with_the_deciding_rules() {
 
 #[test]
 fn reach_rejects_unclear_endpoints() {
-    let (code, _, err) = reach(&["--from", "shop/web", "--to", "shop/db"]);
+    let (code, _, err) = reach(&["--from", "shop/web", "--to", "shop/db:0"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--to needs a port"), "{err}");
+    assert!(err.contains("not a port number"), "{err}");
+    let (code, _, err) = reach(&["--from", "10.0.0.1", "--to", "10.0.0.2:80"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("must be a workload"), "{err}");
     let (code, _, err) = reach(&["--from", "shop/nope", "--to", "shop/db:1"]);
     assert_eq!(code, 2);
     assert!(err.contains("no workload or Pod `shop/nope`"), "{err}");
@@ -107,4 +110,261 @@ fn coverage_runs_the_coverage_rules_only() {
     rules.sort();
     // db's policy leaves web unisolated for ingress; nothing restricts egress at all.
     assert_eq!(rules, vec!["NET002", "NET003", "NET014"]);
+}
+
+#[test]
+fn reach_without_a_port_lists_the_ports_and_each_container_port() {
+    let (code, out, err) = reach(&["--from", "shop/db", "--to", "shop/web", "-n", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "allowed on all\n  8080/TCP (http): allowed\n      no NetworkPolicy isolates either side\n"
+    );
+    // A name alone is looked up in the -n namespace.
+    let (code, out, _) = reach(&["--from", "web", "--to", "db", "-n", "shop", "-f", "json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json,
+        json!({"allowed": true, "ports": [{"protocol": "TCP", "ports": "5432"}], "container_ports": []})
+    );
+    let (code, out, _) = reach(&["--from", "198.51.100.7", "--to", "shop/db"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "denied on every port\n");
+}
+
+/// The fixtures of `generate`: an inventory without policies, and observed flows.
+fn generate_fixture() -> tempfile::TempDir {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/netpol");
+    let read = |name: &str| std::fs::read(fixtures.join(name)).unwrap();
+    dir_with(&[
+        ("inventory/inventory.yaml", &read("inventory.yaml")),
+        ("flows.yaml", &read("flows.yaml")),
+    ])
+}
+
+/// `matrix --format json` rows as `from -> to: allowed`.
+fn matrix_rows(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let r = run(palisade()
+        .current_dir(dir)
+        .args(["netpol", "matrix", "--format", "json"])
+        .args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let allowed = match &c["allowed"] {
+                serde_json::Value::String(s) => s.clone(),
+                ports => ports
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            p["protocol"].as_str().unwrap(),
+                            p["ports"].as_str().unwrap()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            format!(
+                "{} -> {}: {allowed}",
+                c["from"].as_str().unwrap(),
+                c["to"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn generated_policies_allow_exactly_the_flows_they_come_from() {
+    let dir = generate_fixture();
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "generate",
+        "inventory",
+        "--flows",
+        "flows.yaml",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(dir.path().join("inventory/generated.yaml"), &r.stdout).unwrap();
+    // The generated YAML is clean input: it parses, and the engine reads it back.
+    let mut rows = matrix_rows(dir.path(), &["inventory"]);
+    // kube-system is not in the scope of generation: what it does on its own is not ours.
+    rows.retain(|r| !(r.contains("coredns") && (r.contains("0.0.0.0/0") || r.contains("::/0"))));
+    let dns = "TCP 53 UDP 53";
+    let expected = [
+        // DNS, from every pod of the generated namespaces.
+        format!("monitoring/prometheus[Deployment] -> kube-system/coredns[Deployment]: {dns}"),
+        // Flows from prometheus; the range is one rule with endPort.
+        "monitoring/prometheus[Deployment] -> shop/db[StatefulSet]: TCP 9187".into(),
+        "monitoring/prometheus[Deployment] -> shop/web-canary[Deployment]: TCP 9000-9100".into(),
+        format!("shop/db[StatefulSet] -> kube-system/coredns[Deployment]: {dns}"),
+        // Service web (its named target port) plus the flow db -> web:9090, which does not
+        // reach web-canary although its labels include web's.
+        "shop/db[StatefulSet] -> shop/web[Deployment]: TCP 8080,9090".into(),
+        "shop/db[StatefulSet] -> shop/web-canary[Deployment]: TCP 8080".into(),
+        "shop/db[StatefulSet] -> 10.0.0.0/8: TCP 443".into(),
+        format!("shop/web[Deployment] -> kube-system/coredns[Deployment]: {dns}"),
+        "shop/web[Deployment] -> shop/db[StatefulSet]: TCP 5432".into(),
+        "shop/web[Deployment] -> shop/web-canary[Deployment]: TCP 8080".into(),
+        format!("shop/web-canary[Deployment] -> kube-system/coredns[Deployment]: {dns}"),
+        "shop/web-canary[Deployment] -> shop/db[StatefulSet]: TCP 5432".into(),
+        "shop/web-canary[Deployment] -> shop/web[Deployment]: TCP 8080".into(),
+        // The LoadBalancer Service web admits every address; the flow admits one range to db.
+        "0.0.0.0/0 -> shop/web[Deployment]: TCP 8080".into(),
+        "0.0.0.0/0 -> shop/web-canary[Deployment]: TCP 8080".into(),
+        "203.0.113.0/24 -> shop/db[StatefulSet]: TCP 5432".into(),
+        "::/0 -> shop/web[Deployment]: TCP 8080".into(),
+        "::/0 -> shop/web-canary[Deployment]: TCP 8080".into(),
+    ];
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn generate_scopes_to_a_namespace_and_reports_bad_flows_with_their_line() {
+    let dir = generate_fixture();
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "generate",
+        "inventory",
+        "-n",
+        "monitoring",
+        "--no-dns",
+        "--flows",
+        "flows.yaml",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("name: default-deny\n  namespace: monitoring"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("namespace: shop\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("kube-dns"), "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("kind: NetworkPolicy").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "flows:\n- {from: shop/web, to: shop/db, port: 80}\n- {from: shop/nope, to: shop/db}\n",
+    )
+    .unwrap();
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "generate",
+        "inventory",
+        "--flows",
+        "bad.yaml",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("bad.yaml:3: no workload or Pod `shop/nope`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn matrix_groups_workloads_into_classes_in_text_and_dot() {
+    let dir = dir_with(&[(
+        "snapshot.json",
+        br#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+  {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+   "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "w", "image": "x"}]}}}},
+  {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+   "metadata": {"name": "web-1", "namespace": "shop", "ownerReferences": [{"kind": "Deployment", "name": "web", "controller": true}]},
+   "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "w", "image": "x"}]}}}},
+  {"apiVersion": "v1", "kind": "Pod",
+   "metadata": {"name": "web-1-a", "namespace": "shop", "labels": {"app": "web"}, "ownerReferences": [{"kind": "ReplicaSet", "name": "web-1", "controller": true}]},
+   "spec": {"containers": [{"name": "w", "image": "x"}]}},
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug", "namespace": "shop", "labels": {"app": "web"}},
+   "spec": {"containers": [{"name": "w", "image": "x"}]}},
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db", "namespace": "shop", "labels": {"app": "db"}},
+   "spec": {"containers": [{"name": "d", "image": "x"}]}},
+  {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "db", "namespace": "shop"},
+   "spec": {"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}], "ports": [{"port": 5432}]}]}}
+]}"#,
+    )]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["netpol", "matrix", "snapshot.json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The ReplicaSet and its Pod fold into the Deployment; the bare Pod shares web's class.
+    assert!(
+        r.stdout.starts_with("3 workloads in 2 classes;"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("shop/web[Deployment] +1  shop/db[Pod]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("  shop/web[Deployment] +1: shop/web[Deployment], shop/debug[Pod]"),
+        "{}",
+        r.stdout
+    );
+    let rows = matrix_rows(dir.path(), &["snapshot.json"]);
+    assert!(
+        rows.contains(&"shop/web[Deployment] -> shop/db[Pod]: TCP 5432".to_string()),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.contains(&"shop/debug[Pod] -> shop/web[Deployment]: all".to_string()),
+        "{rows:#?}"
+    );
+    assert!(
+        !rows.iter().any(|r| r.starts_with("shop/db[Pod] ->")),
+        "{rows:#?}"
+    );
+    // The Pod of the Deployment answers to its own name in reach.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "reach",
+        "--from",
+        "shop/web-1-a",
+        "--to",
+        "shop/db:5432",
+        "snapshot.json",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "matrix",
+        "--format",
+        "dot",
+        "snapshot.json",
+    ]));
+    assert!(r.stdout.starts_with("digraph netpol {"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("c1 -> c0 [label=\"TCP 5432\"];"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("label=\"shop/web[Deployment]\\nshop/debug[Pod]\"")
+            || r.stdout
+                .contains("label=\"shop/web[Deployment]\nshop/debug[Pod]\""),
+        "{}",
+        r.stdout
+    );
 }

@@ -28,7 +28,10 @@ pub struct Fact {
 #[derive(Debug, Clone)]
 pub enum FactKind {
     /// A Namespace.
-    Namespace,
+    Namespace {
+        /// Its labels, with the automatic `kubernetes.io/metadata.name`.
+        labels: BTreeMap<String, String>,
+    },
     /// An object with a pod spec.
     Workload(WorkloadFact),
     /// A NetworkPolicy.
@@ -240,6 +243,55 @@ pub struct NetworkPolicyFact {
     pub ingress: bool,
     /// The effective policy types include Egress.
     pub egress: bool,
+    /// The `from`/`to` entries that select pods or namespaces.
+    pub peers: Vec<PeerFact>,
+}
+
+/// A `from` or `to` entry of a NetworkPolicy with a `podSelector` or `namespaceSelector`.
+#[derive(Debug, Clone)]
+pub struct PeerFact {
+    /// `podSelector`.
+    pub pods: Option<LabelSelector>,
+    /// `namespaceSelector`.
+    pub namespaces: Option<LabelSelector>,
+    /// The entry is in an egress rule (`to`).
+    pub egress: bool,
+    /// Where the entry is.
+    pub site: Location,
+}
+
+/// The selector peers of a NetworkPolicy's rules.
+fn policy_peers(object: &Object<'_, '_>, path: &str, document: u32) -> Vec<PeerFact> {
+    let mut out = Vec::new();
+    for (direction, key, egress) in [("ingress", "from", false), ("egress", "to", true)] {
+        let Some(rules) = object.root.path(&["spec", direction]) else {
+            continue;
+        };
+        for (r, rule) in rules.items().enumerate() {
+            for (p, peer) in rule
+                .get(key)
+                .into_iter()
+                .flat_map(|x| x.items())
+                .enumerate()
+            {
+                let pods = peer.get("podSelector").map(|s| LabelSelector::of(Some(s)));
+                let namespaces = peer
+                    .get("namespaceSelector")
+                    .map(|s| LabelSelector::of(Some(s)));
+                if pods.is_none() && namespaces.is_none() {
+                    continue;
+                }
+                let pointer = format!("/spec/{direction}/{r}/{key}/{p}");
+                out.push(PeerFact {
+                    pods,
+                    namespaces,
+                    egress,
+                    site: object.location(path, document, &pointer),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A Service's reach.
@@ -435,6 +487,8 @@ struct Index {
     roles: std::collections::HashMap<(String, String, Option<String>), Vec<Power>>,
     /// `automountServiceAccountToken` of ServiceAccounts by (namespace, name).
     service_accounts: std::collections::HashMap<(Option<String>, String), Option<bool>>,
+    /// Facts by namespace, so that rules judging one namespace at a time stay linear.
+    by_namespace: std::collections::HashMap<Option<String>, Vec<usize>>,
 }
 
 pub(crate) fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
@@ -562,7 +616,13 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
         })
     } else {
         match &*object.kind {
-            "Namespace" => FactKind::Namespace,
+            "Namespace" => {
+                let mut labels = labels(root.path(&["metadata", "labels"]));
+                if let Some(name) = object.name() {
+                    labels.insert("kubernetes.io/metadata.name".into(), name.to_string());
+                }
+                FactKind::Namespace { labels }
+            }
             "Secret" => FactKind::Secret {
                 secret_type: root
                     .get("type")
@@ -610,12 +670,13 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     .and_then(|s| s.get("policyTypes"))
                     .map(|t| t.items().filter_map(|i| i.as_str()).collect())
                     .unwrap_or_default();
-                // Upstream defaulting: Ingress always when unset, Egress when egress rules exist.
+                // Upstream defaulting: Ingress always when unset (or empty), Egress when there
+                // is at least one egress rule.
                 let (ingress, egress) = if types.is_empty() {
                     (
                         true,
                         spec.and_then(|s| s.get("egress"))
-                            .is_some_and(|e| !e.is_null()),
+                            .is_some_and(|e| e.items().len() > 0),
                     )
                 } else {
                     (types.contains(&"Ingress"), types.contains(&"Egress"))
@@ -635,6 +696,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     ),
                     ingress,
                     egress,
+                    peers: policy_peers(object, path, document),
                 })
             }
             "Service" => {
@@ -754,6 +816,11 @@ impl Inventory {
             let mut index = Index::default();
             for (i, fact) in self.facts.iter().enumerate() {
                 let name = fact.object.name.clone().unwrap_or_default();
+                index
+                    .by_namespace
+                    .entry(fact.object.namespace.clone())
+                    .or_default()
+                    .push(i);
                 match &fact.kind {
                     FactKind::Binding(_) => index.bindings.push(i),
                     FactKind::Role(r) => {
@@ -798,9 +865,12 @@ impl Inventory {
         &'i self,
         namespace: Option<&'i str>,
     ) -> impl Iterator<Item = &'i Fact> + 'i {
-        self.facts
-            .iter()
-            .filter(move |f| f.object.namespace.as_deref() == namespace)
+        self.index()
+            .by_namespace
+            .get(&namespace.map(str::to_string))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.facts[i])
     }
 
     /// The powers a ServiceAccount holds through the bindings and roles of the scan (and the

@@ -15,20 +15,67 @@ use ipnet::IpNet;
 use crate::inventory::{LabelSelector, labels};
 use crate::object::Object;
 
+mod matrix;
+mod ports;
+
+pub use matrix::{Class, Connection, IpRange, Matrix, Node};
+pub use ports::{PROTOCOLS, PortSet};
+
 /// A protocol of a NetworkPolicy port.
 pub type Protocol = String;
 
 /// A pod (or a workload's pod template) as policies see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pod {
-    /// `Kind/namespace/name` of the workload (or Pod).
+    /// `Kind/namespace/name` of the workload (or Pod), with the namespace it is placed in.
     pub display: String,
+    /// The kind of the workload (or `Pod`).
+    pub kind: String,
+    /// The name of the workload.
+    pub name: String,
     /// The namespace.
     pub namespace: String,
     /// The pod labels.
     pub labels: BTreeMap<String, String>,
-    /// Named container ports: (name, port, protocol).
-    pub ports: Vec<(String, u16, Protocol)>,
+    /// The container ports.
+    pub ports: Vec<ContainerPort>,
+    /// The controller in `ownerReferences` (kind, name), for Pods and ReplicaSets of a
+    /// snapshot.
+    pub owner: Option<(String, String)>,
+}
+
+impl Pod {
+    /// `namespace/name[Kind]`, how connections name workloads.
+    pub fn workload(&self) -> String {
+        format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+    }
+}
+
+/// A container port.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContainerPort {
+    /// `name`, which policies may use instead of the number.
+    pub name: Option<String>,
+    /// `containerPort`.
+    pub port: u16,
+    /// `protocol` (TCP when unset).
+    pub protocol: Protocol,
+}
+
+/// A Service: the pods it sends to and on which ports, from which `netpol generate` derives
+/// allow rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// The namespace.
+    pub namespace: String,
+    /// The name.
+    pub name: String,
+    /// `spec.selector` (empty: the Service has no selected pods).
+    pub selector: BTreeMap<String, String>,
+    /// `targetPort` (the `port` when unset) and protocol of each port.
+    pub ports: Vec<(PortRef, Protocol)>,
+    /// `NodePort` or `LoadBalancer`: reachable from outside the cluster.
+    pub exposed: bool,
 }
 
 /// A port clause of a policy rule.
@@ -138,6 +185,16 @@ pub struct Verdict {
     pub isolated_by: Vec<String>,
 }
 
+/// One side of a connection that a pod's policies isolate.
+struct Side {
+    /// Egress of the source or ingress of the destination.
+    direction: Direction,
+    /// The isolating policies (indexes).
+    isolating: Vec<usize>,
+    /// Their rules that admit the peer, ports aside: (policy, rule) indexes.
+    admitting: Vec<(usize, usize)>,
+}
+
 /// Pods, namespaces and policies of a scan or snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
@@ -147,6 +204,11 @@ pub struct Model {
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
     /// NetworkPolicies.
     pub policies: Vec<Policy>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Pods and ReplicaSets [`Model::fold_owned`] removed, by `Kind/namespace/name`, with the
+    /// index of the workload that stands for them.
+    pub folded: BTreeMap<String, usize>,
 }
 
 fn port_rule(node: palisade_source::NodeRef<'_, '_>) -> PortRule {
@@ -215,13 +277,45 @@ impl Model {
                 l.insert("kubernetes.io/metadata.name".into(), name.clone());
                 self.namespaces.insert(name, l);
             }
+            "Service" if object.api_version == "v1" => {
+                let spec = root.get("spec");
+                let ports = spec
+                    .and_then(|s| s.get("ports"))
+                    .into_iter()
+                    .flat_map(|p| p.items())
+                    .filter_map(|p| {
+                        let target = p.get("targetPort").or_else(|| p.get("port"))?;
+                        let target = match target.as_i64() {
+                            Some(n) => PortRef::Number(u16::try_from(n).ok()?),
+                            None => PortRef::Name(target.as_str()?.to_string()),
+                        };
+                        let protocol = p.get("protocol").and_then(|x| x.as_str()).unwrap_or("TCP");
+                        Some((target, protocol.to_string()))
+                    })
+                    .collect();
+                let kind = spec
+                    .and_then(|s| s.get("type"))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("ClusterIP");
+                self.services.push(Service {
+                    namespace,
+                    name: object.name().unwrap_or_default().to_string(),
+                    selector: labels(spec.and_then(|s| s.get("selector"))),
+                    ports,
+                    exposed: matches!(kind, "NodePort" | "LoadBalancer"),
+                });
+            }
             "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
                 let spec = root.get("spec");
                 let types: Option<Vec<&str>> = spec
                     .and_then(|s| s.get("policyTypes"))
-                    .map(|t| t.items().filter_map(|i| i.as_str()).collect());
-                let has_egress = spec.and_then(|s| s.get("egress")).is_some();
-                // policyTypes defaults to Ingress, plus Egress when egress rules are present.
+                    .map(|t| t.items().filter_map(|i| i.as_str()).collect::<Vec<_>>())
+                    .filter(|t| !t.is_empty());
+                let has_egress = spec
+                    .and_then(|s| s.get("egress"))
+                    .is_some_and(|e| e.items().len() > 0);
+                // policyTypes (unset or empty) defaults to Ingress, plus Egress when there is at
+                // least one egress rule.
                 let (ingress, egress) = match &types {
                     Some(t) => (t.contains(&"Ingress"), t.contains(&"Egress")),
                     None => (true, has_egress),
@@ -243,21 +337,36 @@ impl Model {
                     .iter()
                     .flat_map(|c| c.node.get("ports").into_iter().flat_map(|p| p.items()))
                     .filter_map(|p| {
-                        let name = p.get("name")?.as_str()?.to_string();
-                        let port = u16::try_from(p.get("containerPort")?.as_i64()?).ok()?;
-                        let protocol = p
-                            .get("protocol")
-                            .and_then(|x| x.as_str())
-                            .unwrap_or("TCP")
-                            .to_string();
-                        Some((name, port, protocol))
+                        Some(ContainerPort {
+                            name: p.get("name").and_then(|n| n.as_str()).map(str::to_string),
+                            port: u16::try_from(p.get("containerPort")?.as_i64()?).ok()?,
+                            protocol: p
+                                .get("protocol")
+                                .and_then(|x| x.as_str())
+                                .unwrap_or("TCP")
+                                .to_string(),
+                        })
                     })
                     .collect();
+                let owner = root
+                    .path(&["metadata", "ownerReferences"])
+                    .into_iter()
+                    .flat_map(|o| o.items())
+                    .find(|o| o.get("controller").and_then(|c| c.as_bool()) == Some(true))
+                    .and_then(|o| {
+                        let kind = o.get("kind")?.as_str()?;
+                        let name = o.get("name")?.as_str()?;
+                        Some((kind.to_string(), name.to_string()))
+                    });
+                let name = object.name().unwrap_or("<unnamed>").to_string();
                 self.pods.push(Pod {
-                    display: object.object_ref().display_name(),
+                    display: format!("{}/{namespace}/{name}", object.kind),
+                    kind: object.kind.to_string(),
+                    name,
                     namespace,
                     labels: labels(pod.metadata.and_then(|m| m.get("labels"))),
                     ports,
+                    owner,
                 });
             }
         }
@@ -268,6 +377,61 @@ impl Model {
         self.pods.extend(other.pods);
         self.namespaces.extend(other.namespaces);
         self.policies.extend(other.policies);
+        self.services.extend(other.services);
+    }
+
+    /// Drop the Pods, ReplicaSets and Jobs of a snapshot whose controller is in the model too:
+    /// the controller's pod template stands for them, so that a Deployment counts once rather
+    /// than once per ReplicaSet and Pod. [`Model::folded`] maps their names to the controller.
+    pub fn fold_owned(&mut self) {
+        let index: BTreeMap<(&str, &str, &str), usize> = self
+            .pods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.namespace.as_str(), p.kind.as_str(), p.name.as_str()), i))
+            .collect();
+        let owner_of = |i: usize| {
+            let p = &self.pods[i];
+            p.owner
+                .as_ref()
+                .and_then(|(kind, name)| index.get(&(p.namespace.as_str(), kind, name)).copied())
+        };
+        // The top controller of each pod (ownership chains are short; the bound stops cycles).
+        let top: Vec<usize> = (0..self.pods.len())
+            .map(|i| {
+                let mut at = i;
+                for _ in 0..8 {
+                    match owner_of(at) {
+                        Some(o) if o != at => at = o,
+                        _ => break,
+                    }
+                }
+                at
+            })
+            .collect();
+        let kept: Vec<usize> = (0..self.pods.len()).filter(|&i| top[i] == i).collect();
+        let new_index: BTreeMap<usize, usize> = kept
+            .iter()
+            .enumerate()
+            .map(|(new, &old)| (old, new))
+            .collect();
+        let mut folded = BTreeMap::new();
+        for (i, &t) in top.iter().enumerate() {
+            if t != i
+                && let Some(&n) = new_index.get(&t)
+            {
+                folded.insert(self.pods[i].display.clone(), n);
+            }
+        }
+        let mut pods = std::mem::take(&mut self.pods);
+        let mut keep = vec![false; pods.len()];
+        for &k in &kept {
+            keep[k] = true;
+        }
+        let mut k = keep.iter();
+        pods.retain(|_| k.next().copied().unwrap_or(false));
+        self.pods = pods;
+        self.folded.extend(folded);
     }
 
     /// The labels of a namespace (only the automatic name label when no Namespace object).
@@ -301,25 +465,39 @@ impl Model {
         }
     }
 
-    /// Whether a rule's ports admit `port`/`protocol` on the destination.
-    fn ports_match(rule: &Rule, destination: Option<&Pod>, port: u16, protocol: &str) -> bool {
-        rule.ports.is_empty()
-            || rule.ports.iter().any(|p| {
-                p.protocol == protocol
-                    && match &p.port {
-                        None => true,
-                        Some(PortRef::Number(n)) => match p.end_port {
-                            Some(end) => (*n..=end).contains(&port),
-                            None => *n == port,
-                        },
-                        // A named port resolves against the destination pod's container ports.
-                        Some(PortRef::Name(name)) => destination.is_some_and(|d| {
-                            d.ports
-                                .iter()
-                                .any(|(n, p, proto)| n == name && *p == port && proto == protocol)
-                        }),
+    /// Whether a rule's ports admit `port`/`protocol` on a destination with `ports`
+    /// (`None` for an address outside the model).
+    fn ports_match(
+        rule: &Rule,
+        destination: Option<&[ContainerPort]>,
+        port: u16,
+        protocol: &str,
+    ) -> bool {
+        Self::rule_ports(rule, destination).contains(protocol, port)
+    }
+
+    /// The ports a rule admits towards a destination with container `ports` (`None`: an
+    /// address outside the model, where a named port resolves to nothing).
+    pub(crate) fn rule_ports(rule: &Rule, destination: Option<&[ContainerPort]>) -> PortSet {
+        if rule.ports.is_empty() {
+            return PortSet::all();
+        }
+        let mut set = PortSet::default();
+        for p in &rule.ports {
+            match &p.port {
+                None => set.insert_protocol(&p.protocol),
+                Some(PortRef::Number(n)) => set.insert(&p.protocol, *n, p.end_port.unwrap_or(*n)),
+                // A named port resolves against the destination pod's container ports.
+                Some(PortRef::Name(name)) => {
+                    for c in destination.unwrap_or_default() {
+                        if c.name.as_deref() == Some(name) && c.protocol == p.protocol {
+                            set.insert(&c.protocol, c.port, c.port);
+                        }
                     }
-            })
+                }
+            }
+        }
+        set
     }
 
     /// The policies that isolate `pod` for `direction`, with their indexes.
@@ -331,85 +509,116 @@ impl Model {
             .filter(|(_, policy)| {
                 policy.namespace == p.namespace
                     && policy.selector.matches(&p.labels)
-                    && match direction {
-                        Direction::Ingress => policy.ingress.is_some(),
-                        Direction::Egress => policy.egress.is_some(),
-                    }
+                    && policy.rules(direction).is_some()
             })
             .map(|(i, _)| i)
             .collect()
     }
 
-    /// One side of a connection: `None` when the pod is not isolated for the direction,
-    /// else the rules that allow the peer (empty: denied) and the isolating policies.
-    fn side(
-        &self,
-        pod: usize,
-        direction: Direction,
-        peer: Endpoint,
-        destination: Option<&Pod>,
-        port: u16,
-        protocol: &str,
-    ) -> Option<(Vec<DecidedBy>, Vec<String>)> {
+    /// Whether a rule admits `peer` (ports aside).
+    fn rule_admits(&self, rule: &Rule, policy_ns: &str, peer: Endpoint) -> bool {
+        rule.peers.as_ref().is_none_or(|peers| {
+            peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy_ns, peer))
+        })
+    }
+
+    /// One side of a connection: `None` when `pod` is not isolated for `direction`.
+    fn side(&self, pod: usize, direction: Direction, peer: Endpoint) -> Option<Side> {
         let isolating = self.isolating(pod, direction);
         if isolating.is_empty() {
             return None;
         }
-        let mut allowed = Vec::new();
+        let mut admitting = Vec::new();
         for &i in &isolating {
             let policy = &self.policies[i];
-            let rules = match direction {
-                Direction::Ingress => policy.ingress.as_deref(),
-                Direction::Egress => policy.egress.as_deref(),
-            }
-            .unwrap_or_default();
-            for (k, rule) in rules.iter().enumerate() {
-                let peer_ok = rule.peers.as_ref().is_none_or(|peers| {
-                    peers.is_empty()
-                        || peers
-                            .iter()
-                            .any(|p| self.peer_matches(p, &policy.namespace, peer))
-                });
-                if peer_ok && Self::ports_match(rule, destination, port, protocol) {
-                    allowed.push(DecidedBy {
-                        policy: format!("{}/{}", policy.namespace, policy.name),
-                        direction,
-                        rule: k,
-                    });
+            for (k, rule) in policy
+                .rules(direction)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                if self.rule_admits(rule, &policy.namespace, peer) {
+                    admitting.push((i, k));
                 }
             }
         }
-        let names = isolating
-            .iter()
-            .map(|&i| format!("{}/{}", self.policies[i].namespace, self.policies[i].name))
-            .collect();
-        Some((allowed, names))
+        Some(Side {
+            direction,
+            isolating,
+            admitting,
+        })
+    }
+
+    /// Both sides of a connection: the source's egress and the destination's ingress.
+    fn sides(&self, from: Endpoint, to: Endpoint) -> [Option<Side>; 2] {
+        let egress = match from {
+            Endpoint::Pod(i) => self.side(i, Direction::Egress, to),
+            Endpoint::Ip(_) => None,
+        };
+        let ingress = match to {
+            Endpoint::Pod(i) => self.side(i, Direction::Ingress, from),
+            Endpoint::Ip(_) => None,
+        };
+        [egress, ingress]
+    }
+
+    /// The rule `k` of policy `i` for a direction.
+    fn rule(&self, direction: Direction, (i, k): (usize, usize)) -> &Rule {
+        &self.policies[i].rules(direction).unwrap_or_default()[k]
+    }
+
+    /// The container ports of an endpoint (`None` for an address).
+    fn destination_ports(&self, to: Endpoint) -> Option<&[ContainerPort]> {
+        match to {
+            Endpoint::Pod(i) => Some(&self.pods[i].ports),
+            Endpoint::Ip(_) => None,
+        }
+    }
+
+    /// Every port and protocol `from` may use towards `to`.
+    pub fn allowed_ports(&self, from: Endpoint, to: Endpoint) -> PortSet {
+        let destination = self.destination_ports(to);
+        let mut allowed = PortSet::all();
+        for side in self.sides(from, to).into_iter().flatten() {
+            let mut ports = PortSet::default();
+            for &at in &side.admitting {
+                ports.union(&Self::rule_ports(
+                    self.rule(side.direction, at),
+                    destination,
+                ));
+            }
+            allowed = allowed.intersect(&ports);
+        }
+        allowed
     }
 
     /// Whether `from` may open a connection to `to` on `port`/`protocol`, and which rules
     /// decide it.
     pub fn reach(&self, from: Endpoint, to: Endpoint, port: u16, protocol: &str) -> Verdict {
-        let destination = match to {
-            Endpoint::Pod(i) => Some(&self.pods[i]),
-            Endpoint::Ip(_) => None,
-        };
-        let egress = match from {
-            Endpoint::Pod(i) => self.side(i, Direction::Egress, to, destination, port, protocol),
-            Endpoint::Ip(_) => None,
-        };
-        let ingress = match to {
-            Endpoint::Pod(i) => self.side(i, Direction::Ingress, from, destination, port, protocol),
-            Endpoint::Ip(_) => None,
-        };
+        let destination = self.destination_ports(to);
         let mut verdict = Verdict {
             allowed: true,
             decided_by: Vec::new(),
             isolated_by: Vec::new(),
         };
-        for (allowed, isolating) in [egress, ingress].into_iter().flatten() {
+        for side in self.sides(from, to).into_iter().flatten() {
+            let allowed: Vec<DecidedBy> = side
+                .admitting
+                .iter()
+                .filter(|&&at| {
+                    Self::ports_match(self.rule(side.direction, at), destination, port, protocol)
+                })
+                .map(|&(i, k)| DecidedBy {
+                    policy: self.policies[i].id(),
+                    direction: side.direction,
+                    rule: k,
+                })
+                .collect();
             if allowed.is_empty() {
                 verdict.allowed = false;
-                verdict.isolated_by.extend(isolating);
+                verdict
+                    .isolated_by
+                    .extend(side.isolating.iter().map(|&i| self.policies[i].id()));
             } else {
                 verdict.decided_by.extend(allowed);
             }
@@ -418,6 +627,21 @@ impl Model {
             verdict.decided_by.clear();
         }
         verdict
+    }
+}
+
+impl Policy {
+    /// `namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The rules of a direction, when the policy isolates for it.
+    pub fn rules(&self, direction: Direction) -> Option<&[Rule]> {
+        match direction {
+            Direction::Ingress => self.ingress.as_deref(),
+            Direction::Egress => self.egress.as_deref(),
+        }
     }
 }
 

@@ -21,4 +21,4 @@ pub use registry::{REGISTRY, find_rule, registry};
 
 /// Namespaces the cluster creates and runs its own components in: rules about application
 /// namespaces leave them out.
-pub(crate) const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];

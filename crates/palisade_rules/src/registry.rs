@@ -67,6 +67,7 @@ pub static REGISTRY: &[&Rule] = &[
     &network::exposed_host_workload::RULE,
     &network::uncovered_ingress::RULE,
     &network::uncovered_egress::RULE,
+    &network::unmatched_peer::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,

@@ -5,7 +5,7 @@ use palisade_source::{Limits, parse_stream};
 
 use crate::objects_in;
 
-const CLUSTER: &str = r#"
+pub(super) const CLUSTER: &str = r#"
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {team: shop}}
@@ -92,9 +92,14 @@ spec:
     - podSelector: {matchLabels: {app: web}}
 "#;
 
-fn model() -> Model {
+pub(super) fn model() -> Model {
+    model_of(CLUSTER)
+}
+
+/// The model of a YAML stream.
+pub(super) fn model_of(yaml: &str) -> Model {
     let mut m = Model::default();
-    for doc in parse_stream(CLUSTER, &Limits::default()) {
+    for doc in parse_stream(yaml, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
             m.add(&o, "default");
@@ -223,4 +228,104 @@ fn verdicts_name_the_deciding_rules_or_the_isolating_policies() {
     let v = m.reach(web, db, 22, "TCP");
     assert!(!v.allowed);
     assert_eq!(v.isolated_by, vec!["shop/db".to_string()]);
+}
+
+#[test]
+fn snapshot_pods_fold_into_their_controllers() {
+    let mut m = model_of(
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: w, image: x}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d4f
+  namespace: shop
+  ownerReferences: [{kind: Deployment, name: web, controller: true}]
+spec:
+  template:
+    metadata: {labels: {app: web, pod-template-hash: 5d4f}}
+    spec: {containers: [{name: w, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d4f-abcde
+  namespace: shop
+  labels: {app: web, pod-template-hash: 5d4f}
+  ownerReferences: [{kind: ReplicaSet, name: web-5d4f, controller: true}]
+spec: {containers: [{name: w, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: job-x
+  namespace: shop
+  ownerReferences: [{kind: Job, name: gone, controller: true}]
+spec: {containers: [{name: j, image: x}]}
+"#,
+    );
+    m.fold_owned();
+    let kept: Vec<&str> = m.pods.iter().map(|p| p.display.as_str()).collect();
+    assert_eq!(kept, ["Deployment/shop/web", "Pod/shop/job-x"]);
+    assert_eq!(m.folded.get("Pod/shop/web-5d4f-abcde"), Some(&0));
+    assert_eq!(m.folded.get("ReplicaSet/shop/web-5d4f"), Some(&0));
+    assert_eq!(m.pods[0].workload(), "shop/web[Deployment]");
+}
+
+#[test]
+fn policy_types_default_like_the_api_server() {
+    // Unset or empty policyTypes: Ingress, plus Egress only for a non-empty egress list.
+    let m = model_of(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+spec: {containers: [{name: a, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: b}}
+spec: {containers: [{name: b, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: empty-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: a}}
+  policyTypes: []
+  egress: []
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: with-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  egress: [{to: [{podSelector: {matchLabels: {app: a}}}]}]
+"#,
+    );
+    let (a, b) = (Endpoint::Pod(0), Endpoint::Pod(1));
+    let ip = Endpoint::Ip("192.0.2.1".parse().unwrap());
+    assert!(
+        m.reach(a, ip, 80, "TCP").allowed,
+        "an empty egress list isolates nothing"
+    );
+    assert!(
+        !m.reach(b, a, 80, "TCP").allowed,
+        "a is isolated for ingress"
+    );
+    assert!(
+        !m.reach(b, ip, 80, "TCP").allowed,
+        "b's egress rule isolates it"
+    );
+    assert!(
+        !m.reach(ip, b, 80, "TCP").allowed,
+        "b is isolated for ingress too"
+    );
 }

@@ -14,4 +14,5 @@ pub mod permissive_mtls;
 pub mod service_external_ips;
 pub mod uncovered_egress;
 pub mod uncovered_ingress;
+pub mod unmatched_peer;
 pub mod unselective_policy;

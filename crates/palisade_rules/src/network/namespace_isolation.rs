@@ -16,7 +16,7 @@ pub(crate) fn namespaces_with_workloads(inventory: &Inventory) -> BTreeMap<&str,
         }
     }
     for fact in &inventory.facts {
-        if let (FactKind::Namespace, Some(name)) = (&fact.kind, fact.object.name.as_deref())
+        if let (FactKind::Namespace { .. }, Some(name)) = (&fact.kind, fact.object.name.as_deref())
             && let Some(entry) = out.get_mut(name)
         {
             entry.0 = fact;
@@ -28,7 +28,7 @@ pub(crate) fn namespaces_with_workloads(inventory: &Inventory) -> BTreeMap<&str,
 /// Where to report about a namespace through `fact` (from [`namespaces_with_workloads`]): the
 /// Namespace object's name, else the workload's `metadata.namespace`.
 pub(crate) fn namespace_site(fact: &Fact) -> &palisade_diagnostics::Location {
-    if matches!(fact.kind, FactKind::Namespace) {
+    if matches!(fact.kind, FactKind::Namespace { .. }) {
         &fact.site
     } else {
         &fact.namespace_site

@@ -1,0 +1,164 @@
+//! `palisade netpol`: who can talk to whom under the NetworkPolicies of some manifests or a
+//! snapshot, and why; coverage findings; generated least-privilege policies.
+
+mod generate;
+mod matrix;
+mod reach;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use palisade_model::netpol::{Endpoint, Model};
+
+/// `palisade netpol` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NetpolCommand {
+    /// Say whether a connection is allowed (exit 0 yes, 1 no) and which rules decide it.
+    Reach(reach::ReachArgs),
+    /// Print the connectivity of every workload, grouped into classes of pods that policies
+    /// treat alike.
+    Matrix(matrix::MatrixArgs),
+    /// Report NetworkPolicy coverage: `palisade scan` with the coverage rules only.
+    Coverage(Box<crate::cli::ScanArgs>),
+    /// Propose NetworkPolicies: default-deny per namespace, plus allow rules for the
+    /// Services' ports and for observed flows.
+    Generate(generate::GenerateArgs),
+}
+
+/// The rules `netpol coverage` runs: namespaces without default-deny, allow-all rules,
+/// metadata egress, policies selecting nothing, workloads left out by partial policy sets,
+/// peers selecting nothing.
+pub const COVERAGE_RULES: [&str; 8] = [
+    "NET002", "NET003", "NET005", "NET009", "NET011", "NET014", "NET015", "NET016",
+];
+
+/// The inputs every `netpol` command reads.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Files and directories holding the workloads, Pods, Namespaces, Services and
+    /// NetworkPolicies (`-` for standard input). Default: `.`.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Namespace of objects that do not name one (as `kubectl apply -n`), and of endpoints
+    /// given without one. Default: `default`.
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        visible_alias = "default-namespace",
+        value_name = "NS"
+    )]
+    namespace: Option<String>,
+
+    /// Do not render Helm charts or build kustomizations.
+    #[arg(long)]
+    no_render: bool,
+}
+
+impl InputArgs {
+    /// The namespace of objects without one.
+    fn default_namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("default")
+    }
+
+    /// Read the model, printing input errors on stderr; `true` when there were some. Pods and
+    /// ReplicaSets of a snapshot fold into their controllers.
+    fn load(&self) -> Result<(Model, bool)> {
+        let (model, errors) = load(&self.paths, self.default_namespace(), !self.no_render);
+        let mut err = std::io::stderr().lock();
+        for e in &errors {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+        }
+        Ok((model, !errors.is_empty()))
+    }
+}
+
+/// Read the NetworkPolicy model of `paths` (objects without a namespace go to `namespace`),
+/// with the input errors; Pods and ReplicaSets of a snapshot fold into their controllers.
+pub fn load(
+    paths: &[PathBuf],
+    namespace: &str,
+    render: bool,
+) -> (Model, Vec<palisade_diagnostics::InputError>) {
+    let (mut model, errors) = crate::objects::collect(
+        paths,
+        render,
+        |m: &mut Model, o, _, _| m.add(o, namespace),
+        Model::merge,
+    );
+    model.fold_owned();
+    (model, errors)
+}
+
+/// Run a subcommand.
+pub fn command(cmd: &NetpolCommand) -> Result<u8> {
+    match cmd {
+        NetpolCommand::Reach(a) => reach::run(a),
+        NetpolCommand::Matrix(a) => matrix::run(a),
+        NetpolCommand::Generate(a) => generate::run(a),
+        NetpolCommand::Coverage(args) => {
+            if !args.select.is_empty() {
+                bail!(
+                    "`netpol coverage` runs the coverage rules ({}); use `palisade scan --select` for others",
+                    COVERAGE_RULES.join(", ")
+                );
+            }
+            let mut args = args.clone();
+            args.select = COVERAGE_RULES.iter().map(|s| s.to_string()).collect();
+            crate::scan::command(&args)
+        }
+    }
+}
+
+/// Find an endpoint by `NAME` (in the default namespace), `NS/NAME`, `Kind/NS/NAME` or an IP
+/// address. A Pod or ReplicaSet that folded into its controller names the controller.
+fn endpoint(model: &Model, spec: &str, default_namespace: &str) -> Result<Endpoint> {
+    if let Ok(ip) = spec.parse() {
+        return Ok(Endpoint::Ip(ip));
+    }
+    let spec = if spec.contains('/') {
+        spec.to_string()
+    } else {
+        format!("{default_namespace}/{spec}")
+    };
+    let named = |display: &str| {
+        display == spec
+            || display
+                .split_once('/')
+                .is_some_and(|(_, rest)| rest == spec)
+    };
+    let mut matches: Vec<usize> = model
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| named(&p.display))
+        .map(|(i, _)| i)
+        .collect();
+    if matches.is_empty() {
+        matches.extend(
+            model
+                .folded
+                .iter()
+                .filter(|(d, _)| named(d))
+                .map(|(_, &i)| i),
+        );
+        matches.sort_unstable();
+        matches.dedup();
+    }
+    match matches.as_slice() {
+        [i] => Ok(Endpoint::Pod(*i)),
+        [] => {
+            bail!("no workload or Pod `{spec}` in the input (use NAMESPACE/NAME or an IP address)")
+        }
+        many => bail!(
+            "`{spec}` names several objects: {}; use Kind/NAMESPACE/NAME",
+            many.iter()
+                .map(|i| model.pods[*i].display.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
