@@ -129,11 +129,18 @@ pub fn count_events(text: &str, limits: &Limits) -> Result<usize, ParseError> {
     Ok(total)
 }
 
+/// Each chunk with the end of the text that is read of it: up to the next chunk, or up to a
+/// document end marker (`...`) before it. kubectl splits a stream at `---` lines and decodes
+/// the first document of each part, so what follows `...` until the next `---` is never
+/// applied, and is not read here either.
 fn chunk_bounds(text: &str, chunks: &[Chunk]) -> Vec<(Chunk, usize)> {
     chunks
         .iter()
         .enumerate()
-        .map(|(i, c)| (*c, chunks.get(i + 1).map_or(text.len(), |n| n.byte)))
+        .map(|(i, c)| {
+            let end = chunks.get(i + 1).map_or(text.len(), |n| n.byte);
+            (*c, crate::split::document_end(text, c.byte, end))
+        })
         .collect()
 }
 
@@ -159,30 +166,163 @@ fn parse_chunk<'a>(
     first: usize,
     sink: &mut dyn FnMut(Result<Document<'a>, ParseError>),
 ) -> usize {
-    let mut parser =
-        Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+    let input = &text[chunk.byte..end];
+    let mut results: Vec<Result<Document<'a>, ParseError>> = Vec::new();
+    let parser = Parser::new_from_str_with_options(input, parser_options(limits));
+    let relaxable = build_documents(parser, |e| e, chunk, limits, first, &mut results);
+    if relaxable && let Some(patched) = as_kubernetes_reads(input, limits) {
+        results.clear();
+        let parser = Parser::new_from_str_with_options(&patched, parser_options(limits));
+        build_documents(parser, |e| owned(e), chunk, limits, first, &mut results);
+    }
+    let count = results.len();
+    results.into_iter().for_each(sink);
+    count
+}
+
+/// Feed a parser's events (through `convert`) to a builder, pushing each document or the
+/// error that ends the chunk. Returns whether that error is one of the places where the
+/// parser is stricter than go-yaml and a rewrite of the text can help.
+fn build_documents<'i, 'a>(
+    mut parser: Parser<'i, granit_parser::StrInput<'i>>,
+    convert: impl Fn(Event<'i>) -> Event<'a>,
+    chunk: Chunk,
+    limits: &Limits,
+    first: usize,
+    out: &mut Vec<Result<Document<'a>, ParseError>>,
+) -> bool {
     let mut builder = Builder::new(chunk, *limits);
-    let mut count = 0;
     while let Some(next) = parser.next_event() {
         let result = match next {
-            Ok((event, span)) => match builder.event(event, span) {
+            Ok((event, span)) => match builder.event(convert(event), span) {
                 Ok(Some(mut doc)) => {
-                    doc.index = u32::try_from(first + count).unwrap_or(u32::MAX);
+                    doc.index = u32::try_from(first + out.len()).unwrap_or(u32::MAX);
                     Ok(doc)
                 }
                 Ok(None) => continue,
                 Err(err) => Err(err),
             },
-            Err(e) => Err(scan_error(&e, chunk, limits)),
+            Err(e) => {
+                out.push(Err(scan_error(&e, chunk, limits)));
+                return matches!(
+                    e.kind(),
+                    granit_parser::ErrorKind::TabInBlockIndentation
+                        | granit_parser::ErrorKind::BomInsideDocument
+                );
+            }
         };
         let failed = result.is_err();
-        sink(result);
-        count += 1;
+        out.push(result);
         if failed {
             break;
         }
     }
-    count
+    false
+}
+
+/// An event that owns its text, for events of a rewritten copy of the input.
+fn owned(event: Event<'_>) -> Event<'static> {
+    let tag = |t: Option<Cow<'_, granit_parser::Tag>>| t.map(|t| Cow::Owned(t.into_owned()));
+    match event {
+        Event::StreamStart => Event::StreamStart,
+        Event::StreamEnd => Event::StreamEnd,
+        Event::DocumentStart(explicit, version) => Event::DocumentStart(explicit, version),
+        Event::DocumentEnd => Event::DocumentEnd,
+        Event::Alias(id) => Event::Alias(id),
+        Event::Anchor(id, name) => Event::Anchor(id, Cow::Owned(name.into_owned())),
+        Event::UnresolvedAlias(name) => Event::UnresolvedAlias(Cow::Owned(name.into_owned())),
+        Event::Scalar(text, style, anchor, t) => {
+            Event::Scalar(Cow::Owned(text.into_owned()), style, anchor, tag(t))
+        }
+        Event::SequenceStart(style, anchor, t) => Event::SequenceStart(style, anchor, tag(t)),
+        Event::SequenceEnd => Event::SequenceEnd,
+        Event::MappingStart(style, anchor, t) => Event::MappingStart(style, anchor, tag(t)),
+        Event::MappingEnd => Event::MappingEnd,
+        // Presentation events the builder ignores.
+        _ => Event::StreamStart,
+    }
+}
+
+/// The chunk rewritten where the parser is stricter than go-yaml, which reads manifests for
+/// kubectl and the API server, without moving any byte, line or column that matters:
+/// - a byte-order mark at the start of the line after the `---` marker (kubectl strips it from
+///   every document) moves before the marker, where a stream may start with one;
+/// - tabs in the indentation of lines inside a flow collection (`args: [` then a
+///   tab-indented `"-x",`) become spaces: go-yaml skips tabs as white space in flow context,
+///   while the parser takes them for block indentation.
+///
+/// `None` when nothing changes.
+fn as_kubernetes_reads(input: &str, limits: &Limits) -> Option<String> {
+    let mut patched = input.to_string();
+    if input.starts_with("---")
+        && let Some(nl) = input.find('\n')
+        && input[nl + 1..].starts_with('\u{FEFF}')
+    {
+        let bom = '\u{FEFF}'.len_utf8();
+        patched = format!("\u{FEFF}{}{}", &input[..=nl], &input[nl + 1 + bom..]);
+    }
+    if patched.contains('\t') {
+        // Where the flow collections are: read from a copy with every indentation tab made a
+        // space, then relax only the lines that start inside one.
+        let relaxed = map_indentation(&patched, |_| true);
+        let regions = flow_regions(&relaxed, limits)?;
+        patched = map_indentation(&patched, |first| {
+            regions
+                .iter()
+                .any(|&(open, close)| open < first && first <= close)
+        });
+    }
+    (patched != input).then_some(patched)
+}
+
+/// The text with the tabs in the indentation of the lines for which `relax(offset of the
+/// line's first other character)` holds turned into spaces.
+fn map_indentation(text: &str, relax: impl Fn(usize) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if line[..indent].contains('\t') && relax(offset + indent) {
+            out.push_str(&line[..indent].replace('\t', " "));
+            out.push_str(&line[indent..]);
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The byte ranges (opening bracket, closing bracket) of the outermost flow collections of a
+/// text, or `None` when it does not parse.
+fn flow_regions(text: &str, limits: &Limits) -> Option<Vec<(usize, usize)>> {
+    let mut parser = Parser::new_from_str_with_options(text, parser_options(limits));
+    let mut styles: Vec<granit_parser::StructureStyle> = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    let mut regions = Vec::new();
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.ok()?;
+        let at = span.start.byte_offset().unwrap_or(span.start.index());
+        match event {
+            Event::SequenceStart(style, ..) | Event::MappingStart(style, ..) => {
+                if style == granit_parser::StructureStyle::Flow && open.is_none() {
+                    open = Some((at, styles.len()));
+                }
+                styles.push(style);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                styles.pop();
+                if let Some((start, depth)) = open
+                    && styles.len() == depth
+                {
+                    regions.push((start, at));
+                    open = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(regions)
 }
 
 struct Frame<'a> {
@@ -190,7 +330,8 @@ struct Frame<'a> {
     is_map: bool,
     scratch_start: usize,
     pending_key: Option<(Cow<'a, str>, Pos, bool)>,
-    merges: Vec<NodeId>,
+    /// Merge-key (`<<`) values, each with the number of explicit entries written before it.
+    merges: Vec<(usize, NodeId)>,
     weight: u64,
 }
 
@@ -399,7 +540,10 @@ impl<'a> Builder<'a> {
         }
         if frame.is_map {
             match frame.pending_key.take() {
-                Some((_, _, true)) => frame.merges.push(id),
+                Some((_, _, true)) => {
+                    let before = self.scratch_entries.len() - frame.scratch_start;
+                    frame.merges.push((before, id));
+                }
                 Some((key, key_pos, false)) => self.scratch_entries.push(Entry {
                     key,
                     key_pos,
@@ -413,24 +557,34 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Move a mapping's entries into the arena: last duplicate wins (with a warning) and
-    /// merge-key (`<<`) entries are added where no explicit key exists.
+    /// Move a mapping's entries into the arena. Keys are written in document order and the
+    /// last write wins, as go-yaml decodes them for the API server: a duplicate explicit key
+    /// replaces the earlier one (with a warning), a merge key (`<<`) writes every key of the
+    /// mapping it names, overriding explicit keys written before it and overridden by those
+    /// after it, and a list of mappings is merged from last to first, so the first wins.
     fn finish_map(&mut self, frame: &Frame<'a>) -> Result<Value<'a>, ParseError> {
         let mut explicit: Vec<Entry<'a>> =
             self.scratch_entries.drain(frame.scratch_start..).collect();
-        if explicit.len() > 1 {
-            self.dedupe(&mut explicit);
-        }
         let start = u32::try_from(self.doc.entries.len()).unwrap_or(u32::MAX);
-        if !frame.merges.is_empty() {
-            let mut seen: HashSet<Cow<'a, str>> = explicit.iter().map(|e| e.key.clone()).collect();
-            let mut merged = Vec::new();
-            for &source in &frame.merges {
+        if frame.merges.is_empty() {
+            if explicit.len() > 1 {
+                self.dedupe(&mut explicit);
+            }
+            self.doc.entries.extend(explicit);
+        } else {
+            if explicit.len() > 1 {
+                // Warnings for duplicate explicit keys; the writes below decide the values.
+                self.dedupe(&mut explicit.clone());
+            }
+            let mut sources: Vec<(usize, Vec<NodeId>)> = Vec::new();
+            for &(before, source) in &frame.merges {
                 let node = self.doc.node(source);
                 let maps: Vec<NodeId> = if node.is_map() {
                     vec![source]
                 } else if node.is_seq() && node.items().all(|i| i.is_map()) {
-                    node.items().map(|i| i.id()).collect()
+                    let mut maps: Vec<NodeId> = node.items().map(|i| i.id()).collect();
+                    maps.reverse();
+                    maps
                 } else {
                     let start = node.start();
                     return Err(ParseError {
@@ -440,17 +594,43 @@ impl<'a> Builder<'a> {
                             .into(),
                     });
                 };
-                for map in maps {
-                    for e in self.doc.node(map).raw_entries() {
-                        if seen.insert(e.key.clone()) {
-                            merged.push(e.clone());
-                        }
+                sources.push((before, maps));
+            }
+            let mut written: Vec<Entry<'a>> = Vec::new();
+            let mut at: std::collections::HashMap<Cow<'a, str>, usize> = Default::default();
+            let mut write = |e: Entry<'a>| match at.get(&e.key) {
+                Some(&i) => written[i] = e,
+                None => {
+                    at.insert(e.key.clone(), written.len());
+                    written.push(e);
+                }
+            };
+            let mut pending = sources.iter().peekable();
+            for (i, e) in explicit.into_iter().enumerate() {
+                while let Some((_, maps)) = pending.next_if(|(before, _)| *before <= i) {
+                    for &map in maps {
+                        self.doc
+                            .node(map)
+                            .raw_entries()
+                            .iter()
+                            .cloned()
+                            .for_each(&mut write);
                     }
                 }
+                write(e);
             }
-            self.doc.entries.extend(merged);
+            for (_, maps) in pending {
+                for &map in maps {
+                    self.doc
+                        .node(map)
+                        .raw_entries()
+                        .iter()
+                        .cloned()
+                        .for_each(&mut write);
+                }
+            }
+            self.doc.entries.extend(written);
         }
-        self.doc.entries.extend(explicit);
         let len = u32::try_from(self.doc.entries.len()).unwrap_or(u32::MAX) - start;
         Ok(Value::Map { start, len })
     }
@@ -545,6 +725,31 @@ mod tests {
         assert!(
             matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept } if key == "a" && first.line == 1 && kept.line == 3)
         );
+    }
+
+    #[test]
+    fn merge_keys_write_in_document_order_like_go_yaml() {
+        let value = |text: &str, key: &str| {
+            let docs = load(text);
+            let m = docs[0].as_ref().unwrap().root().unwrap().get("m").unwrap();
+            m.get(key).and_then(|v| v.as_i64())
+        };
+        // An explicit key before the merge is overwritten by it; after it, it wins.
+        assert_eq!(
+            value("b: &b {x: 1, y: 2}\nm:\n  y: 3\n  <<: *b\n", "y"),
+            Some(2)
+        );
+        assert_eq!(
+            value("b: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", "y"),
+            Some(3)
+        );
+        // A list merges from last to first: the first mapping wins, over earlier keys too.
+        let list = "x: &x {a: 1}\ny: &y {a: 2, b: 2}\nm:\n  a: 0\n  <<: [*x, *y]\n";
+        assert_eq!(value(list, "a"), Some(1));
+        assert_eq!(value(list, "b"), Some(2));
+        // Two merge keys: the later one wins.
+        let two = "x: &x {a: 1}\ny: &y {a: 2}\nm:\n  <<: *x\n  <<: *y\n";
+        assert_eq!(value(two, "a"), Some(2));
     }
 
     #[test]

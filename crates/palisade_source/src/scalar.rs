@@ -64,7 +64,11 @@ fn number(s: &str) -> Option<Value<'static>> {
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
         && digits.bytes().any(|b| b.is_ascii_digit());
-    if is_decimal && let Ok(f) = plain.parse::<f64>() {
+    // Go's ParseFloat fails on a value out of range, so go-yaml keeps the text as a string.
+    if is_decimal
+        && let Ok(f) = plain.parse::<f64>()
+        && f.is_finite()
+    {
         return Some(Value::Float(f));
     }
     None

@@ -48,6 +48,26 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     chunks
 }
 
+/// The end of the first document end marker line (`...`, alone or before white space or a
+/// comment) in `text[start..end]`, or `end` when there is none.
+pub fn document_end(text: &str, start: usize, end: usize) -> usize {
+    let bytes = &text.as_bytes()[..end];
+    let mut pos = start;
+    while pos < end {
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(end, |i| pos + i);
+        let line = &bytes[pos..line_end];
+        if line.starts_with(b"...")
+            && line
+                .get(3)
+                .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        {
+            return (line_end + 1).min(end);
+        }
+        pos = line_end + 1;
+    }
+    end
+}
+
 fn is_document_marker(line: &[u8]) -> bool {
     line.starts_with(b"---")
         && line
