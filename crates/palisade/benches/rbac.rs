@@ -12,7 +12,7 @@ use common::best;
 
 use std::fmt::Write as _;
 
-use palisade::rbac_cmd::{load, risk_findings};
+use palisade::rbac_cmd::{LoadOptions, load, risk_findings};
 use palisade_model::authz::{Request, Scope, Target};
 
 // The allocator of the `palisade` binary, so that the figures are the command's.
@@ -133,7 +133,14 @@ fn main() {
         text.len() as f64 / 1e6,
         rayon::current_num_threads()
     );
-    let (t, (graph, errors)) = best(runs, || load(std::slice::from_ref(&path), false));
+    let paths = [path];
+    let options = LoadOptions {
+        paths: &paths,
+        render: false,
+        namespace: None,
+        builtin_roles: true,
+    };
+    let (t, (graph, errors)) = best(runs, || load(&options));
     assert!(errors.is_empty(), "{errors:?}");
     println!(
         "model        {:>8.1} ms  ({} roles, {} bindings)",
@@ -160,7 +167,7 @@ fn main() {
     println!(
         "who-can      {:>8.1} ms  (create pods/exec in any namespace: {} subjects)",
         t.as_secs_f64() * 1e3,
-        found.len()
+        found.subjects.len()
     );
     let (t, risks) = best(runs, || risk_findings(&graph));
     println!(

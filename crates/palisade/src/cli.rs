@@ -163,10 +163,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "KEY=VALUE", help_heading = "Helm and Kustomize")]
     pub set_string: Vec<String>,
 
-    /// The Helm release namespace, as `helm template --namespace`. Without it, findings that
-    /// only say "this runs in the default namespace" are not reported for charts, whose
-    /// namespace is chosen at install time.
-    #[arg(long, value_name = "NAMESPACE", help_heading = "Helm and Kustomize")]
+    /// The namespace of objects that name none, as `kubectl apply -n` places them (default:
+    /// `default`), and the Helm release namespace (`helm template --namespace`). Without it,
+    /// findings that only say "this runs in the default namespace" are not reported for
+    /// charts, whose namespace is chosen at install time.
+    #[arg(short, long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
     /// The helm binary (default: $PALISADE_HELM, else helm on PATH).

@@ -23,6 +23,9 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: a usage, configuration or input error.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code of `rbac can-i` and `rbac who-can`: the answer depends on roles that are neither
+/// in the input nor built in.
+pub const EXIT_UNKNOWN: u8 = 3;
 
 /// Parse arguments and run; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {

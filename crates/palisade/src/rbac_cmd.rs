@@ -1,5 +1,5 @@
-//! `palisade rbac who-can | can-i | permissions`: who may do what, and through which binding
-//! and role, from manifests, charts, kustomizations or a snapshot.
+//! `palisade rbac who-can | can-i | permissions | risks | unused | generate`: who may do what,
+//! and through which binding and role, from manifests, charts, kustomizations or a snapshot.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -9,12 +9,13 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_diagnostics::{Finding, InputError, ObjectRef, RuleMeta, Summary};
 use palisade_model::authz::{
-    Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, Via,
+    Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, UnknownVia,
+    Via,
 };
 use serde_json::json;
 
 use crate::config::FailOn;
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
 use palisade_report::{Format, Report, Sources};
 
 /// `palisade rbac` subcommands.
@@ -29,8 +30,9 @@ pub enum RbacCommand {
     /// Report every dangerous power each subject holds, with its escalation path in words.
     Risks(RisksArgs),
     /// Report roles bound to nothing, bindings to missing roles or subjects, ServiceAccounts
-    /// with grants but no workload, grants to default ServiceAccounts and legacy token Secrets.
-    Unused(RisksArgs),
+    /// with grants but no workload, grants to default ServiceAccounts and legacy token Secrets:
+    /// `palisade scan` with those rules only (takes `scan`'s options).
+    Unused(Box<crate::cli::ScanArgs>),
     /// Write least-privilege Roles, ClusterRoles and bindings for what a subject did, from
     /// Kubernetes audit events (audit.k8s.io/v1 JSON lines).
     Generate(GenerateArgs),
@@ -68,9 +70,17 @@ pub struct GenerateArgs {
     /// With --diff: files and directories holding the current RBAC objects. Default: `.`.
     #[arg(value_name = "PATH", requires = "diff")]
     paths: Vec<PathBuf>,
+
+    /// With --diff: the namespace of objects without one (as `kubectl apply -n`).
+    #[arg(short, long, value_name = "NAMESPACE", requires = "diff")]
+    namespace: Option<String>,
+
+    /// With --diff: do not add the roles and bindings every API server creates.
+    #[arg(long, requires = "diff")]
+    no_builtin_roles: bool,
 }
 
-/// `palisade rbac risks` and `palisade rbac unused`.
+/// `palisade rbac risks`.
 #[derive(Debug, Args)]
 pub struct RisksArgs {
     /// Files and directories holding RBAC objects (`-` for standard input). Default: `.`.
@@ -89,6 +99,15 @@ pub struct RisksArgs {
     /// critical, or never.
     #[arg(long, default_value = "low")]
     fail_on: String,
+
+    /// The namespace of objects without one (as `kubectl apply -n`).
+    #[arg(short, long, value_name = "NAMESPACE")]
+    namespace: Option<String>,
+
+    /// Do not add the roles and bindings every API server creates (`admin`, `edit`, `view`,
+    /// `system:*`); bindings to them then count as bindings to unknown roles.
+    #[arg(long)]
+    no_builtin_roles: bool,
 }
 
 /// Where the RBAC objects come from, and how to print.
@@ -105,6 +124,11 @@ pub struct Source {
     /// Do not render Helm charts or build kustomizations.
     #[arg(long)]
     pub no_render: bool,
+
+    /// Do not add the roles and bindings every API server creates (`admin`, `edit`, `view`,
+    /// `system:*`); bindings to them then count as bindings to unknown roles.
+    #[arg(long)]
+    pub no_builtin_roles: bool,
 }
 
 /// What is asked for.
@@ -126,11 +150,13 @@ pub struct RequestArgs {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// The namespace of the request. Without it, RoleBindings of every namespace count.
+    /// The namespace of the request, which is also the namespace of objects without one (as
+    /// `kubectl apply -n`). Without it, RoleBindings of every namespace count.
     #[arg(short, long)]
     pub namespace: Option<String>,
 
-    /// Ask about cluster scope: only ClusterRoleBindings count.
+    /// Ask about cluster scope (a cluster-scoped resource, or every namespace at once, as
+    /// `list pods -A`): only ClusterRoleBindings count.
     #[arg(long, conflicts_with = "namespace")]
     pub cluster: bool,
 }
@@ -147,8 +173,8 @@ pub struct WhoCanArgs {
 /// `palisade rbac can-i`.
 #[derive(Debug, Args)]
 pub struct CanIArgs {
-    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `User/NAME`,
-    /// `Group/NAME`, or a user name.
+    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `NS/NAME`,
+    /// `User/NAME`, `Group/NAME`, or a user name.
     #[arg(long = "as", value_name = "SUBJECT")]
     subject: String,
     /// A group of the user (repeatable).
@@ -163,12 +189,15 @@ pub struct CanIArgs {
 /// `palisade rbac permissions`.
 #[derive(Debug, Args)]
 pub struct PermissionsArgs {
-    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `User/NAME`,
-    /// `Group/NAME`, or a user name.
+    /// The subject: `system:serviceaccount:NS:NAME`, `ServiceAccount/NS/NAME`, `NS/NAME`,
+    /// `User/NAME`, `Group/NAME`, or a user name.
     subject: String,
     /// A group of the user (repeatable).
     #[arg(long = "as-group", value_name = "GROUP")]
     groups: Vec<String>,
+    /// The namespace of objects without one (as `kubectl apply -n`).
+    #[arg(short, long, value_name = "NAMESPACE")]
+    namespace: Option<String>,
     #[command(flatten)]
     source: Source,
 }
@@ -185,58 +214,92 @@ pub fn command(cmd: &RbacCommand) -> Result<u8> {
     }
 }
 
-/// Read every RBAC object under `paths` into a resolved graph.
-pub fn load(paths: &[PathBuf], render: bool) -> (RbacGraph, Vec<InputError>) {
+/// Where the RBAC objects come from, and how to read them.
+pub struct LoadOptions<'a> {
+    /// Files and directories (`-` for standard input).
+    pub paths: &'a [PathBuf],
+    /// Render Helm charts and build kustomizations.
+    pub render: bool,
+    /// The namespace of namespaced objects without one.
+    pub namespace: Option<&'a str>,
+    /// Add the API server's bootstrap roles and bindings.
+    pub builtin_roles: bool,
+}
+
+/// Read every RBAC object under the paths into a resolved graph.
+pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
+    let namespace = options.namespace;
     let (mut graph, errors) = crate::objects::collect(
-        paths,
-        render,
-        |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc),
+        options.paths,
+        options.render,
+        |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc, namespace),
         RbacGraph::merge,
     );
+    if options.builtin_roles {
+        graph.add_builtin_policy();
+    }
     graph.resolve();
     (graph, errors)
 }
 
-/// Parse a subject as users write it.
+const SUBJECT_FORMS: &str = "system:serviceaccount:NS:NAME, ServiceAccount/NS/NAME, NS/NAME, \
+                             User/NAME, Group/NAME or a user name";
+
+/// Parse a subject in any form Palisade prints or users write: the user name of a
+/// ServiceAccount token (`system:serviceaccount:NS:NAME`), `ServiceAccount/NS/NAME`,
+/// `ServiceAccount NS/NAME` (as output shows subjects), `NS/NAME` (a ServiceAccount),
+/// `User/NAME`, `User NAME`, `Group/NAME`, `Group NAME`, or a bare user name.
 pub fn parse_subject(text: &str, groups: &[String]) -> Result<(SubjectRef, Identity)> {
-    let subject = if let Some(rest) = text.strip_prefix("system:serviceaccount:") {
-        let Some((ns, name)) = rest.split_once(':') else {
-            bail!(
-                "a ServiceAccount user name is system:serviceaccount:NAMESPACE:NAME, not `{text}`"
-            );
-        };
-        SubjectRef {
+    let text = text.trim();
+    let service_account = |ns: &str, name: &str| -> Result<SubjectRef> {
+        if ns.is_empty() || name.is_empty() || name.contains(['/', ':']) {
+            bail!("`{text}` is not a subject: use {SUBJECT_FORMS}");
+        }
+        Ok(SubjectRef {
             kind: SubjectKind::ServiceAccount,
             name: name.to_string(),
             namespace: Some(ns.to_string()),
+        })
+    };
+    let named = |kind: SubjectKind, name: &str| -> Result<SubjectRef> {
+        if name.is_empty() {
+            bail!("`{text}` is not a subject: use {SUBJECT_FORMS}");
         }
-    } else {
-        let parts: Vec<&str> = text.split('/').collect();
-        match parts.as_slice() {
-            [kind, ns, name] if kind.eq_ignore_ascii_case("serviceaccount") => SubjectRef {
-                kind: SubjectKind::ServiceAccount,
-                name: name.to_string(),
-                namespace: Some(ns.to_string()),
-            },
-            [kind, name] if kind.eq_ignore_ascii_case("user") => SubjectRef {
-                kind: SubjectKind::User,
-                name: name.to_string(),
-                namespace: None,
-            },
-            [kind, name] if kind.eq_ignore_ascii_case("group") => SubjectRef {
-                kind: SubjectKind::Group,
-                name: name.to_string(),
-                namespace: None,
-            },
-            [name] if !name.is_empty() => SubjectRef {
-                kind: SubjectKind::User,
-                name: name.to_string(),
-                namespace: None,
-            },
-            _ => bail!(
-                "`{text}` is not a subject: use system:serviceaccount:NS:NAME, ServiceAccount/NS/NAME, User/NAME or Group/NAME"
-            ),
+        Ok(SubjectRef {
+            kind,
+            name: name.to_string(),
+            namespace: None,
+        })
+    };
+    // `Kind/rest` or `Kind rest`, the kind in any case.
+    let (kind, rest) = match text.split_once(['/', ' ']) {
+        Some((k, rest))
+            if ["serviceaccount", "sa", "user", "group"]
+                .iter()
+                .any(|x| k.eq_ignore_ascii_case(x)) =>
+        {
+            (Some(k.to_ascii_lowercase()), rest.trim())
         }
+        _ => (None, text),
+    };
+    let subject = match (kind.as_deref(), rest) {
+        (_, rest) if rest.starts_with("system:serviceaccount:") => {
+            let sa = &rest["system:serviceaccount:".len()..];
+            match sa.split_once(':') {
+                Some((ns, name)) => service_account(ns, name)?,
+                None => bail!(
+                    "a ServiceAccount user name is system:serviceaccount:NAMESPACE:NAME, not `{text}`"
+                ),
+            }
+        }
+        (Some("serviceaccount" | "sa") | None, rest) if rest.contains('/') => {
+            let (ns, name) = rest.split_once('/').unwrap_or_default();
+            service_account(ns, name)?
+        }
+        (Some("user"), name) => named(SubjectKind::User, name)?,
+        (Some("group"), name) => named(SubjectKind::Group, name)?,
+        (None, name) if !name.contains(char::is_whitespace) => named(SubjectKind::User, name)?,
+        _ => bail!("`{text}` is not a subject: use {SUBJECT_FORMS}"),
     };
     let identity = match subject.kind {
         SubjectKind::User => Identity::user(&subject.name, groups),
@@ -246,14 +309,15 @@ pub fn parse_subject(text: &str, groups: &[String]) -> Result<(SubjectRef, Ident
     Ok((subject, identity))
 }
 
-/// Build the request from the command line.
-pub fn parse_request(a: &RequestArgs) -> Result<Request> {
+/// Build the request from the command line, and whether the resource named its API group.
+pub fn parse_request(a: &RequestArgs) -> Result<(Request, bool)> {
     if a.resource.starts_with('/') {
-        return Ok(Request {
+        let request = Request {
             verb: a.verb.clone(),
             scope: Scope::Cluster,
             target: Target::NonResource(a.resource.clone()),
-        });
+        };
+        return Ok((request, true));
     }
     let (resource, subresource) = match a.resource.split_once('/') {
         Some((r, s)) => (r, Some(s.to_string())),
@@ -263,6 +327,7 @@ pub fn parse_request(a: &RequestArgs) -> Result<Request> {
         (Some(s), Some(t)) if s != *t => bail!("two subresources given: {s} and {t}"),
         (s, t) => s.or_else(|| t.clone()),
     };
+    let group_given = resource.contains('.');
     let (resource, group) = resource.split_once('.').unwrap_or((resource, ""));
     if resource.is_empty() || a.verb.is_empty() {
         bail!("a verb and a resource are needed, e.g. `get secrets` or `create pods/exec`");
@@ -272,7 +337,7 @@ pub fn parse_request(a: &RequestArgs) -> Result<Request> {
         (None, true) => Scope::Cluster,
         (None, false) => Scope::AnyNamespace,
     };
-    Ok(Request {
+    let request = Request {
         verb: a.verb.clone(),
         scope,
         target: Target::Resource {
@@ -281,13 +346,67 @@ pub fn parse_request(a: &RequestArgs) -> Result<Request> {
             subresource,
             name: a.name.clone(),
         },
-    })
+    };
+    Ok((request, group_given))
+}
+
+/// Load the objects a request is asked about and complete the request against them, printing
+/// what was changed or doubted; returns the graph, input errors, the request and the
+/// warnings.
+fn load_for(
+    request: &RequestArgs,
+    source: &Source,
+) -> Result<(RbacGraph, Vec<InputError>, Request, Vec<String>)> {
+    let (mut parsed, group_given) = parse_request(request)?;
+    let (graph, errors) = load(&LoadOptions {
+        paths: &source.paths,
+        render: !source.no_render,
+        namespace: request.namespace.as_deref(),
+        builtin_roles: !source.no_builtin_roles,
+    });
+    report_gaps(&graph, &errors)?;
+    let notes = graph.interpret(&mut parsed, group_given);
+    let mut err = std::io::stderr().lock();
+    let mut warnings = Vec::new();
+    for note in notes {
+        let level = if note.warning { "warning" } else { "note" };
+        writeln!(err, "{level}: {}", note.message)?;
+        if note.warning {
+            warnings.push(note.message);
+        }
+    }
+    Ok((graph, errors, parsed, warnings))
 }
 
 fn via_json(via: &[Via]) -> serde_json::Value {
     via.iter()
+        .map(|v| {
+            json!({
+                "binding": v.binding,
+                "role": v.role,
+                "builtinBinding": v.builtin_binding,
+                "builtinRole": v.builtin_role,
+            })
+        })
+        .collect()
+}
+
+fn unknown_json(via: &[UnknownVia]) -> serde_json::Value {
+    via.iter()
         .map(|v| json!({"binding": v.binding, "role": v.role}))
         .collect()
+}
+
+/// `via BINDING -> ROLE`, built-in parts marked.
+fn via_text(v: &Via) -> String {
+    let mark = |builtin: bool| if builtin { " (built-in)" } else { "" };
+    format!(
+        "via {}{} -> {}{}",
+        v.binding,
+        mark(v.builtin_binding),
+        v.role,
+        mark(v.builtin_role)
+    )
 }
 
 /// Print input errors and say which bindings could not be followed.
@@ -302,80 +421,119 @@ fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
         .map(|b| format!("{} -> {}", b.display(), b.role_name))
         .collect();
     if !missing.is_empty() {
+        let one = missing.len() == 1;
         writeln!(
             err,
-            "note: {} binding{} reference{} a role not in the input (what {} grant{} is not counted): {}",
+            "note: {} binding{} reference{} a role neither in the input nor built in (what {} grant{} is unknown): {}",
             missing.len(),
-            if missing.len() == 1 { "" } else { "s" },
-            if missing.len() == 1 { "s" } else { "" },
-            if missing.len() == 1 { "it" } else { "they" },
-            if missing.len() == 1 { "s" } else { "" },
+            if one { "" } else { "s" },
+            if one { "s" } else { "" },
+            if one { "it" } else { "they" },
+            if one { "s" } else { "" },
             missing.join(", ")
         )?;
     }
     Ok(())
 }
 
+fn subject_json(s: &SubjectRef) -> serde_json::Value {
+    json!({"kind": s.kind.as_str(), "name": s.name, "namespace": s.namespace})
+}
+
 fn who_can(a: &WhoCanArgs) -> Result<u8> {
-    let request = parse_request(&a.request)?;
-    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
-    report_gaps(&graph, &errors)?;
+    let (graph, errors, request, warnings) = load_for(&a.request, &a.source)?;
     let found = graph.who_can(&request);
     let mut out = std::io::stdout().lock();
     if a.source.format == "json" {
+        let with = |s: &SubjectRef, key: &str, via: serde_json::Value| {
+            let mut v = subject_json(s);
+            v[key] = via;
+            v
+        };
         let subjects: Vec<serde_json::Value> = found
+            .subjects
             .iter()
-            .map(|(s, via)| {
-                json!({
-                    "kind": s.kind.as_str(),
-                    "name": s.name,
-                    "namespace": s.namespace,
-                    "via": via_json(via),
-                })
-            })
+            .map(|(s, via)| with(s, "via", via_json(via)))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &json!({ "subjects": subjects }))?;
+        let unknown: Vec<serde_json::Value> = found
+            .unknown
+            .iter()
+            .map(|(s, via)| with(s, "via", unknown_json(via)))
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({ "subjects": subjects, "unknown": unknown, "warnings": warnings }),
+        )?;
         writeln!(out)?;
-    } else if found.is_empty() {
-        writeln!(out, "No subject in the input may do that.")?;
     } else {
-        for (subject, via) in &found {
+        if found.subjects.is_empty() {
+            writeln!(out, "No subject in the input may do that.")?;
+        }
+        for (subject, via) in &found.subjects {
             writeln!(out, "{}", subject.display())?;
             for v in via {
-                writeln!(out, "    via {} -> {}", v.binding, v.role)?;
+                writeln!(out, "    {}", via_text(v))?;
+            }
+        }
+        if !found.unknown.is_empty() {
+            writeln!(
+                out,
+                "\nUnknown: bound to roles neither in the input nor built in, which may allow it:"
+            )?;
+            for (subject, via) in &found.unknown {
+                writeln!(out, "{}", subject.display())?;
+                for v in via {
+                    writeln!(out, "    via {} -> {} (missing)", v.binding, v.role)?;
+                }
             }
         }
     }
-    Ok(if errors.is_empty() {
-        EXIT_CLEAN
-    } else {
+    Ok(if !errors.is_empty() {
         EXIT_ERROR
+    } else if !found.unknown.is_empty() {
+        EXIT_UNKNOWN
+    } else {
+        EXIT_CLEAN
     })
 }
 
 fn can_i(a: &CanIArgs) -> Result<u8> {
-    let request = parse_request(&a.request)?;
     let (_, identity) = parse_subject(&a.subject, &a.groups)?;
-    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
-    report_gaps(&graph, &errors)?;
-    let via = graph.authorize(&identity, &request);
+    let (graph, errors, request, warnings) = load_for(&a.request, &a.source)?;
+    let decision = graph.decide(&identity, &request);
     let mut out = std::io::stdout().lock();
     if a.source.format == "json" {
         serde_json::to_writer_pretty(
             &mut out,
-            &json!({"allowed": !via.is_empty(), "via": via_json(&via)}),
+            &json!({
+                "allowed": !decision.allowed.is_empty(),
+                "decision": decision.as_str(),
+                "via": via_json(&decision.allowed),
+                "unknown": unknown_json(&decision.unknown),
+                "warnings": warnings,
+            }),
         )?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{}", if via.is_empty() { "no" } else { "yes" })?;
-        for v in &via {
-            writeln!(out, "    via {} -> {}", v.binding, v.role)?;
+        writeln!(out, "{}", decision.as_str())?;
+        for v in &decision.allowed {
+            writeln!(out, "    {}", via_text(v))?;
+        }
+        if decision.allowed.is_empty() {
+            for v in &decision.unknown {
+                writeln!(
+                    out,
+                    "    via {} -> {} (missing: what it grants is unknown)",
+                    v.binding, v.role
+                )?;
+            }
         }
     }
-    Ok(match (errors.is_empty(), via.is_empty()) {
-        (false, _) => EXIT_ERROR,
-        (true, false) => EXIT_CLEAN,
-        (true, true) => EXIT_FINDINGS,
+    Ok(match decision.as_str() {
+        _ if !errors.is_empty() => EXIT_ERROR,
+        "yes" => EXIT_CLEAN,
+        "no" => EXIT_FINDINGS,
+        _ => EXIT_UNKNOWN,
     })
 }
 
@@ -441,7 +599,12 @@ fn rows(perms: &[Permission]) -> (BTreeMap<RowKey, Row>, BTreeMap<(String, Strin
 
 fn permissions(a: &PermissionsArgs) -> Result<u8> {
     let (subject, identity) = parse_subject(&a.subject, &a.groups)?;
-    let (graph, errors) = load(&a.source.paths, !a.source.no_render);
+    let (graph, errors) = load(&LoadOptions {
+        paths: &a.source.paths,
+        render: !a.source.no_render,
+        namespace: a.namespace.as_deref(),
+        builtin_roles: !a.source.no_builtin_roles,
+    });
     report_gaps(&graph, &errors)?;
     let perms = graph.permissions(&identity);
     let (resources, urls) = rows(&perms);
@@ -470,7 +633,7 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
         serde_json::to_writer_pretty(
             &mut out,
             &json!({
-                "subject": {"kind": subject.kind.as_str(), "name": subject.name, "namespace": subject.namespace},
+                "subject": subject_json(&subject),
                 "rules": rules,
                 "nonResourceURLs": urls,
             }),
@@ -589,119 +752,30 @@ pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
 }
 
 fn risks(a: &RisksArgs) -> Result<u8> {
-    let (graph, errors) = load(&a.paths, !a.no_render);
+    let (graph, errors) = load(&LoadOptions {
+        paths: &a.paths,
+        render: !a.no_render,
+        namespace: a.namespace.as_deref(),
+        builtin_roles: !a.no_builtin_roles,
+    });
     report_gaps(&graph, &[])?;
     render_findings(risk_findings(&graph), errors, &a.format, &a.fail_on)
 }
 
-fn unused(a: &RisksArgs) -> Result<u8> {
-    let (graph, errors) = load(&a.paths, !a.no_render);
-    render_findings(unused_findings(&graph), errors, &a.format, &a.fail_on)
-}
+/// The rules `rbac unused` runs: unused roles and dangling bindings (with idle
+/// ServiceAccounts), grants to default ServiceAccounts, long-lived token Secrets.
+pub const UNUSED_RULES: [&str; 3] = ["RBAC032", "RBAC029", "SEC005"];
 
-/// What is granted or declared but unused, as findings of the stale-RBAC, default
-/// ServiceAccount and legacy-token rules.
-pub fn unused_findings(graph: &RbacGraph) -> Vec<Finding> {
-    use palisade_model::authz::Unused;
-    let stale = &palisade_rules::rbac::stale_rbac::RULE.meta;
-    let default_sa = &palisade_rules::rbac::default_service_account::RULE.meta;
-    let legacy = &palisade_rules::secrets::legacy_token_secret::RULE.meta;
-    let object = |kind: &str, namespace: Option<&String>, name: &str| ObjectRef {
-        api_version: if kind.contains("Role") {
-            "rbac.authorization.k8s.io/v1".into()
-        } else {
-            "v1".into()
-        },
-        kind: kind.to_string(),
-        namespace: namespace.cloned(),
-        name: Some(name.to_string()),
-    };
-    let binding_ref = |b: &palisade_model::authz::Binding| {
-        let kind = if b.cluster {
-            "ClusterRoleBinding"
-        } else {
-            "RoleBinding"
-        };
-        object(kind, b.namespace.as_ref(), &b.name)
-    };
-    let subject_at = |b: &palisade_model::authz::Binding, j: usize| {
-        b.subject_locations
-            .get(j)
-            .cloned()
-            .flatten()
-            .or_else(|| b.location.clone())
-            .unwrap_or_default()
-    };
-    let mut out: Vec<Finding> = graph
-        .unused()
-        .into_iter()
-        .map(|u| match u {
-            Unused::UnboundRole(i) => {
-                let r = &graph.roles[i];
-                Finding::new(
-                    stale,
-                    object(r.kind.as_str(), r.namespace.as_ref(), &r.name),
-                    r.location.clone().unwrap_or_default(),
-                    format!("{} is bound by no binding and aggregated into no role", r.display()),
-                )
-            }
-            Unused::MissingRole(i) => {
-                let b = &graph.bindings[i];
-                let kind = b.role_kind.map_or("role", |k| k.as_str());
-                Finding::new(
-                    stale,
-                    binding_ref(b),
-                    b.location.clone().unwrap_or_default(),
-                    format!("{} references {kind} {:?}, which is not in the input", b.display(), b.role_name),
-                )
-            }
-            Unused::MissingSubject(i, j) => {
-                let b = &graph.bindings[i];
-                Finding::new(
-                    stale,
-                    binding_ref(b),
-                    subject_at(b, j),
-                    format!("{} grants to {}, which is not among the ServiceAccounts of its namespace", b.display(), b.subjects[j].display()),
-                )
-            }
-            Unused::DefaultGranted(i, j) => {
-                let b = &graph.bindings[i];
-                Finding::new(
-                    default_sa,
-                    binding_ref(b),
-                    subject_at(b, j),
-                    format!("{} grants to {}: every pod of the namespace without a serviceAccountName holds it", b.display(), b.subjects[j].display()),
-                )
-            }
-            Unused::IdleServiceAccount(i) => {
-                let sa = &graph.service_accounts[i];
-                Finding::new(
-                    stale,
-                    object("ServiceAccount", Some(&sa.namespace), &sa.name),
-                    sa.location.clone().unwrap_or_default(),
-                    format!("ServiceAccount {}/{} holds grants but no workload in the input runs as it", sa.namespace, sa.name),
-                )
-            }
-        })
-        .collect();
-    out.extend(graph.token_secrets.iter().map(|t| {
-        let (namespace, name) = match t.display.splitn(3, '/').collect::<Vec<_>>()[..] {
-            [_, ns, name] => (Some(ns.to_string()), name.to_string()),
-            [_, name] => (None, name.to_string()),
-            _ => (None, t.display.clone()),
-        };
-        Finding::new(
-            legacy,
-            object("Secret", namespace.as_ref(), &name),
-            t.location.clone().unwrap_or_default(),
-            format!(
-                "{} holds a token that never expires for ServiceAccount {}",
-                t.display,
-                t.service_account.as_deref().unwrap_or("(unnamed)")
-            ),
-        )
-    }));
-    out
+fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
+    if !a.select.is_empty() {
+        bail!(
+            "`rbac unused` runs the rules {}; use `palisade scan --select` for others",
+            UNUSED_RULES.join(", ")
+        );
+    }
+    let mut args = a.clone();
+    args.select = UNUSED_RULES.iter().map(|s| s.to_string()).collect();
+    crate::scan::command(&args)
 }
 
 /// Print findings in a `palisade scan` format and return the exit code for `--fail-on`.
@@ -827,13 +901,20 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
             .with_context(|| format!("cannot read {}", a.from_audit.display()))?;
         Box::new(std::io::BufReader::new(file))
     };
-    let mut requests = Vec::new();
+    // The subject's requests, by auditID: the stages of one request share it, and a request
+    // refused with 401 or 403 in any stage was not allowed, so it grants nothing.
+    let mut requests: Vec<(String, Request)> = Vec::new();
+    let mut denied: std::collections::HashSet<String> = Default::default();
     let mut errors = 0;
     let mut err = std::io::stderr().lock();
     for event in palisade_audit::read_events(reader) {
         match event {
             Ok(e) if e.user.username == identity.name && !e.verb.is_empty() => {
-                requests.push(observed(&e));
+                if e.denied() {
+                    denied.insert(e.audit_id.clone());
+                } else {
+                    requests.push((e.audit_id.clone(), observed(&e)));
+                }
             }
             Ok(_) => {}
             Err(e) => {
@@ -841,6 +922,19 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
                 writeln!(err, "error: {}:{e}", a.from_audit.display())?;
             }
         }
+    }
+    let requests: Vec<Request> = requests
+        .into_iter()
+        .filter(|(id, _)| id.is_empty() || !denied.contains(id))
+        .map(|(_, r)| r)
+        .collect();
+    if !denied.is_empty() {
+        writeln!(
+            err,
+            "note: left out {} refused request{} (401 or 403)",
+            denied.len(),
+            if denied.len() == 1 { "" } else { "s" }
+        )?;
     }
     if a.diff {
         return grant_diff(a, &identity, &requests, errors);
@@ -923,9 +1017,20 @@ fn grant_diff(
     requests: &[Request],
     errors: usize,
 ) -> Result<u8> {
-    let (graph, load_errors) = load(&a.paths, true);
+    let (graph, load_errors) = load(&LoadOptions {
+        paths: &a.paths,
+        render: true,
+        namespace: a.namespace.as_deref(),
+        builtin_roles: !a.no_builtin_roles,
+    });
     report_gaps(&graph, &load_errors)?;
-    let perms = graph.permissions(identity);
+    // What the built-in bindings grant every identity (discovery, self-reviews) is not the
+    // subject's to remove.
+    let perms: Vec<Permission> = graph
+        .permissions(identity)
+        .into_iter()
+        .filter(|p| !p.via.builtin_binding)
+        .collect();
     let (resources, urls) = rows(&perms);
     let mut granted = String::new();
     let mut used = String::new();

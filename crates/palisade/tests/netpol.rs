@@ -56,7 +56,7 @@ fn reach_answers_with_the_deciding_rules() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         json,
-        json!({"allowed": true,
+        json!({"allowed": true, "ignored": [],
                "decided_by": [{"policy": "shop/db", "direction": "ingress", "rule": 0}],
                "isolated_by": []})
     );
@@ -126,7 +126,7 @@ fn reach_without_a_port_lists_the_ports_and_each_container_port() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         json,
-        json!({"allowed": true, "ports": [{"protocol": "TCP", "ports": "5432"}], "container_ports": []})
+        json!({"allowed": true, "ports": [{"protocol": "TCP", "ports": "5432"}], "container_ports": [], "ignored": []})
     );
     let (code, out, _) = reach(&["--from", "198.51.100.7", "--to", "shop/db"]);
     assert_eq!(code, 1);
@@ -367,4 +367,138 @@ fn matrix_groups_workloads_into_classes_in_text_and_dot() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn policies_the_api_server_rejects_or_replaces_are_not_applied_and_said_so() {
+    let broken = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/33}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  policyTypes: [Ingress]
+";
+    let dir = dir_with(&[("a.yaml", SHOP.as_bytes()), ("b.yaml", broken.as_bytes())]);
+    let netpol = |args: &[&str]| run(palisade().current_dir(dir.path()).arg("netpol").args(args));
+    // The later `db` (deny all ingress) replaces the earlier one, as kubectl apply would.
+    let r = netpol(&["reach", "--from", "shop/web", "--to", "shop/db:5432"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("not applied: NetworkPolicy shop/db (./a.yaml:21): replaced by the NetworkPolicy of the same name at ./b.yaml:12"),
+        "{}",
+        r.stdout
+    );
+    // The broken `web` is absent: web is not isolated, rather than open to every pod.
+    let r = netpol(&[
+        "reach",
+        "--from",
+        "10.1.2.3",
+        "--to",
+        "shop/web:8080",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ignored = json["ignored"].as_array().unwrap();
+    assert_eq!(ignored.len(), 2, "{json:#}");
+    assert_eq!(ignored[0]["policy"], "shop/web");
+    assert_eq!(ignored[0]["at"], "./b.yaml:3");
+    assert_eq!(
+        ignored[0]["reason"],
+        "the API server rejects it: spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+    );
+    let r = netpol(&["matrix", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["ignored"].as_array().map(Vec::len), Some(2));
+    let r = netpol(&["matrix"]);
+    assert!(
+        r.stdout.contains("not applied: NetworkPolicy shop/web"),
+        "{}",
+        r.stdout
+    );
+    // The scan reports the invalid one at its field.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "scan",
+        "--select",
+        "NET019,NET020",
+        "--format",
+        "json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let found: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Duplicates across files are alternatives as often as one set: only netpol, which reads
+    // its input as one set, replaces across files.
+    assert_eq!(found, vec![("NET019".to_string(), 8)]);
+}
+
+#[test]
+fn manifests_without_namespaces_are_analysed_where_they_are_applied() {
+    let unplaced = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: x}]
+";
+    let dir = dir_with(&[("web.yaml", unplaced.as_bytes())]);
+    let coverage = |args: &[&str]| {
+        let r = run(palisade()
+            .current_dir(dir.path())
+            .args(["netpol", "coverage", "--format", "json"])
+            .args(args));
+        let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "NET002")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        coverage(&[]),
+        vec![
+            "namespace \"default\" runs 1 workload but no NetworkPolicy with `podSelector: {}` isolates its pods for ingress"
+        ]
+    );
+    assert_eq!(
+        coverage(&["-n", "shop"]),
+        vec![
+            "namespace \"shop\" runs 1 workload but no NetworkPolicy with `podSelector: {}` isolates its pods for ingress"
+        ]
+    );
+    // netpol reach places it the same way.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "netpol",
+        "reach",
+        "--from",
+        "10.0.0.1",
+        "--to",
+        "shop/web:80",
+        "-n",
+        "shop",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

@@ -45,10 +45,25 @@ fn rbac(args: &[&str]) -> (i32, String, String) {
     (r.code, r.stdout, r.stderr)
 }
 
-/// One audit.k8s.io/v1 event line.
+/// One audit.k8s.io/v1 event line of a request that succeeded.
 fn audit_event(verb: &str, user: &str, object: &str) -> String {
+    audit_line(verb, user, object, "", "ResponseComplete", Some(200))
+}
+
+/// One audit.k8s.io/v1 event line: a stage of request `id` and its response code, if any.
+fn audit_line(
+    verb: &str,
+    user: &str,
+    object: &str,
+    id: &str,
+    stage: &str,
+    code: Option<u16>,
+) -> String {
+    let status = code
+        .map(|c| format!(r#","responseStatus":{{"code":{c}}}"#))
+        .unwrap_or_default();
     format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","stage":"ResponseComplete","verb":"{verb}","requestURI":"/x","user":{{"username":"{user}","groups":["system:serviceaccounts"]}},"objectRef":{object},"responseStatus":{{"code":200}}}}"#
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"{stage}","verb":"{verb}","requestURI":"/x","user":{{"username":"{user}","groups":["system:serviceaccounts"]}},"objectRef":{object}{status}}}"#
     )
 }
 
@@ -68,19 +83,25 @@ fn who_can_lists_subjects_with_binding_and_role() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
+    let via = |binding: &str, role: &str, builtin: (bool, bool)| {
+        json!([{"binding": binding, "role": role,
+                "builtinBinding": builtin.0, "builtinRole": builtin.1}])
+    };
     assert_eq!(
         json_of(&out),
         json!({"subjects": [
             {"kind": "User", "name": "alice", "namespace": null,
-             "via": [{"binding": "ClusterRoleBinding/break-glass", "role": "ClusterRole/cluster-admin"}]},
+             "via": via("ClusterRoleBinding/break-glass", "ClusterRole/cluster-admin", (false, true))},
             {"kind": "Group", "name": "release-managers", "namespace": null,
-             "via": [{"binding": "RoleBinding/prod/ci-deployer", "role": "Role/prod/deployer"}]},
+             "via": via("RoleBinding/prod/ci-deployer", "Role/prod/deployer", (false, false))},
+            {"kind": "Group", "name": "system:masters", "namespace": null,
+             "via": via("ClusterRoleBinding/cluster-admin", "ClusterRole/cluster-admin", (true, true))},
             {"kind": "ServiceAccount", "name": "deployer", "namespace": "ci",
-             "via": [{"binding": "RoleBinding/prod/ci-deployer", "role": "Role/prod/deployer"}]},
-        ]})
+             "via": via("RoleBinding/prod/ci-deployer", "Role/prod/deployer", (false, false))},
+        ], "unknown": [], "warnings": []})
     );
-    // The `view` ClusterRole is not in the input: said on stderr, not guessed.
-    assert!(err.contains("ClusterRoleBinding/viewers -> view"), "{err}");
+    // The built-in `view` resolves: nothing is left unknown.
+    assert!(!err.contains("viewers"), "{err}");
     // Another namespace: only the cluster-wide grant is left.
     let (_, out, _) = rbac(&[
         "who-can",
@@ -93,7 +114,8 @@ fn who_can_lists_subjects_with_binding_and_role() {
     ]);
     assert_eq!(
         out,
-        "User alice\n    via ClusterRoleBinding/break-glass -> ClusterRole/cluster-admin\n"
+        "User alice\n    via ClusterRoleBinding/break-glass -> ClusterRole/cluster-admin (built-in)\n\
+         Group system:masters\n    via ClusterRoleBinding/cluster-admin (built-in) -> ClusterRole/cluster-admin (built-in)\n"
     );
 }
 
@@ -125,7 +147,10 @@ fn can_i_answers_with_exit_codes() {
         "json",
     ]);
     assert_eq!(code, 1);
-    assert_eq!(json_of(&out), json!({"allowed": false, "via": []}));
+    assert_eq!(
+        json_of(&out),
+        json!({"allowed": false, "decision": "no", "via": [], "unknown": [], "warnings": []})
+    );
     // Group membership comes from --as-group.
     let (code, _, _) = rbac(&[
         "can-i",
@@ -159,13 +184,26 @@ fn permissions_print_rules_where_they_apply() {
     ]);
     assert_eq!(code, 0);
     let json = json_of(&out);
-    let rules = json["rules"].as_array().unwrap();
+    let all = json["rules"].as_array().unwrap();
+    let rules: Vec<&Value> = all.iter().filter(|r| r["namespace"] == "prod").collect();
     assert_eq!(rules.len(), 2, "{json:#}");
+    // Cluster-wide: `view` through the viewers binding, and what the built-in bindings give
+    // every authenticated identity.
+    assert!(all.iter().any(|r| r["namespace"].is_null()
+        && r["resource"] == "pods"
+        && r["via"][0]["binding"] == "ClusterRoleBinding/viewers"
+        && r["via"][0]["builtinRole"] == true));
+    assert!(
+        all.iter()
+            .any(|r| r["resource"] == "selfsubjectaccessreviews"
+                && r["via"][0]["builtinBinding"] == true)
+    );
     assert_eq!(
-        rules[0],
+        *rules[0],
         json!({"namespace": "prod", "apiGroup": "", "resource": "pods", "subresource": "exec",
                "resourceNames": [], "verbs": ["create"],
-               "via": [{"binding": "RoleBinding/prod/ci-deployer", "role": "Role/prod/deployer"}]})
+               "via": [{"binding": "RoleBinding/prod/ci-deployer", "role": "Role/prod/deployer",
+                        "builtinBinding": false, "builtinRole": false}]})
     );
     assert_eq!(
         rules[1]["verbs"],
@@ -286,18 +324,27 @@ metadata:
         .collect();
     found.sort();
     let expected: Vec<(String, String)> = [
-        ("RBAC029", "RoleBinding/shop/readers grants to ServiceAccount shop/default: every pod of the namespace without a serviceAccountName holds it"),
-        ("RBAC032", "Role/shop/forgotten is bound by no binding and aggregated into no role"),
-        ("RBAC032", "RoleBinding/shop/ghost references Role \"ghost\", which is not in the input"),
-        ("RBAC032", "RoleBinding/shop/readers grants to ServiceAccount shop/default, which is not among the ServiceAccounts of its namespace"),
-        ("RBAC032", "RoleBinding/shop/readers grants to ServiceAccount shop/gone, which is not among the ServiceAccounts of its namespace"),
-        ("RBAC032", "ServiceAccount shop/idle holds grants but no workload in the input runs as it"),
-        ("SEC005", "Secret/shop/app-token holds a token that never expires for ServiceAccount app"),
+        ("RBAC029", "RoleBinding grants reader to ServiceAccount default, which every pod of the namespace without its own ServiceAccount runs as"),
+        ("RBAC032", "Role \"forgotten\" is granted by no binding of the scanned set"),
+        ("RBAC032", "RoleBinding grants Role \"ghost\", which is not in the scanned set"),
+        ("RBAC032", "RoleBinding grants its role to ServiceAccount shop/gone, which is not among the scanned ServiceAccounts of its namespace"),
+        ("RBAC032", "ServiceAccount shop/idle holds grants but no workload of the scanned set runs as it"),
+        ("SEC005", "Secret holds a long-lived token for ServiceAccount \"app\""),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(found, expected);
+    // `rbac unused` is `scan` with those rules: the two agree finding for finding.
+    let scan = run(palisade().current_dir(dir.path()).args([
+        "scan",
+        "--select",
+        "RBAC032,RBAC029,SEC005",
+        "--format",
+        "json",
+    ]));
+    let scanned = json_of(&scan.stdout);
+    assert_eq!(scanned["findings"], json["findings"]);
 }
 
 #[test]
@@ -415,5 +462,365 @@ fn snapshots_in_list_form_are_read_like_manifests() {
     assert_eq!(
         json_of(&r.stdout)["subjects"][0]["via"][0]["binding"],
         "ClusterRoleBinding/break-glass"
+    );
+}
+
+/// Manifests applied with `kubectl apply -n`: no namespaces of their own.
+const UNPLACED: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: everything}
+rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: team-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: everything}
+subjects: [{kind: User, name: dana}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: deployer}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: mystery}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: team-special}
+subjects: [{kind: User, name: mo}]
+";
+
+fn unplaced(args: &[&str]) -> (i32, String, String) {
+    let dir = dir_with(&[("team.yaml", UNPLACED.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).arg("rbac").args(args));
+    (r.code, r.stdout, r.stderr)
+}
+
+#[test]
+fn role_bindings_never_grant_cluster_scoped_resources() {
+    // A wildcard Role through a RoleBinding: every namespaced resource, no node.
+    let (code, out, _) = unplaced(&["who-can", "list", "nodes", "-n", "team", "--format", "json"]);
+    assert_eq!(
+        code, 0,
+        "mo's unknown role is bound by a RoleBinding: not for nodes: {out}"
+    );
+    let json = json_of(&out);
+    let names: Vec<&str> = json["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"dana"), "{out}");
+    assert_eq!(
+        json["unknown"],
+        json!([]),
+        "a RoleBinding cannot grant nodes: {out}"
+    );
+    let (code, out, err) = unplaced(&["can-i", "--as", "dana", "delete", "nodes", "-n", "team"]);
+    assert_eq!((code, out.as_str()), (1, "no\n"));
+    assert!(err.contains("`nodes` is cluster-scoped"), "{err}");
+    let (code, _, _) = unplaced(&["can-i", "--as", "dana", "delete", "secrets", "-n", "team"]);
+    assert_eq!(code, 0);
+    // Her own Namespace object is in her namespace; the list of namespaces is not.
+    let (code, _, _) = unplaced(&[
+        "can-i",
+        "--as",
+        "dana",
+        "patch",
+        "namespaces",
+        "--name",
+        "team",
+        "-n",
+        "team",
+    ]);
+    assert_eq!(code, 0);
+    let (code, _, _) = unplaced(&["can-i", "--as", "dana", "list", "namespaces", "-n", "team"]);
+    assert_eq!(code, 1);
+    // Non-resource URLs need a ClusterRoleBinding.
+    let (code, _, _) = unplaced(&["can-i", "--as", "dana", "get", "/metrics", "-n", "team"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn namespace_option_places_objects_without_one() {
+    // `-n` is where the request is asked and where the manifests were applied.
+    let (code, out, _) = unplaced(&[
+        "can-i",
+        "--as",
+        "ServiceAccount team/deployer",
+        "create",
+        "deployments",
+        "-n",
+        "team",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("via RoleBinding/team/deployer -> ClusterRole/edit (built-in)"),
+        "{out}"
+    );
+    let (code, _, _) = unplaced(&[
+        "can-i",
+        "--as",
+        "ServiceAccount team/deployer",
+        "create",
+        "deployments",
+        "-n",
+        "other",
+    ]);
+    assert_eq!(code, 1);
+    let (_, out, _) = unplaced(&[
+        "permissions",
+        "team/deployer",
+        "-n",
+        "team",
+        "--format",
+        "json",
+    ]);
+    let json = json_of(&out);
+    let own: Vec<&Value> = json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["via"][0]["builtinBinding"] == false)
+        .collect();
+    assert!(own.iter().all(|r| r["namespace"] == "team"), "{out}");
+    assert!(!own.is_empty(), "{out}");
+}
+
+#[test]
+fn subjects_are_accepted_in_every_printed_form() {
+    for form in [
+        "system:serviceaccount:team:deployer",
+        "ServiceAccount/team/deployer",
+        "ServiceAccount team/deployer",
+        "serviceaccount/team/deployer",
+        "sa/team/deployer",
+        "team/deployer",
+    ] {
+        let (code, out, err) = unplaced(&[
+            "can-i",
+            "--as",
+            form,
+            "patch",
+            "deployments.apps",
+            "-n",
+            "team",
+        ]);
+        assert_eq!(
+            (code, out.lines().next()),
+            (0, Some("yes")),
+            "{form}: {err}"
+        );
+    }
+    for form in ["User dana", "User/dana", "dana"] {
+        let (code, _, err) = unplaced(&["can-i", "--as", form, "get", "pods", "-n", "team"]);
+        assert_eq!(code, 0, "{form}: {err}");
+    }
+    let (code, _, err) = unplaced(&["can-i", "--as", "Group devs", "get", "pods", "-n", "team"]);
+    assert_eq!(code, 1, "{err}");
+    for bad in [
+        "team/",
+        "/deployer",
+        "ServiceAccount/only-two",
+        "User/",
+        "two words",
+    ] {
+        let (code, _, err) = unplaced(&["can-i", "--as", bad, "get", "pods", "-n", "team"]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(err.contains("is not a subject"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn bindings_to_missing_roles_answer_unknown_not_no() {
+    let (code, out, _) = unplaced(&[
+        "can-i", "--as", "mo", "get", "pods", "-n", "team", "--format", "json",
+    ]);
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(
+        json_of(&out),
+        json!({"allowed": false, "decision": "unknown", "via": [],
+               "unknown": [{"binding": "RoleBinding/team/mystery", "role": "ClusterRole/team-special"}],
+               "warnings": []})
+    );
+    let (code, out, _) = unplaced(&["can-i", "--as", "mo", "get", "pods", "-n", "team"]);
+    assert_eq!(code, 3);
+    assert!(out.starts_with("unknown\n"), "{out}");
+    let (code, out, _) = unplaced(&["who-can", "get", "pods", "-n", "team"]);
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("Unknown: bound to roles neither in the input nor built in"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "User mo\n    via RoleBinding/team/mystery -> ClusterRole/team-special (missing)"
+        ),
+        "{out}"
+    );
+    // Without the built-in roles, edit is unknown too.
+    let (code, out, _) = unplaced(&[
+        "can-i",
+        "--as",
+        "team/deployer",
+        "create",
+        "deployments.apps",
+        "-n",
+        "team",
+        "--no-builtin-roles",
+    ]);
+    assert_eq!((code, out.lines().next()), (3, Some("unknown")), "{out}");
+}
+
+#[test]
+fn resources_are_resolved_as_kubectl_resolves_them() {
+    // No group: the one group that serves it.
+    let (code, _, err) = unplaced(&[
+        "can-i",
+        "--as",
+        "team/deployer",
+        "create",
+        "deployments",
+        "-n",
+        "team",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("note: `deployments` is `deployments.apps`"),
+        "{err}"
+    );
+    // A typo is said, not answered as "nobody".
+    let (code, out, err) = unplaced(&[
+        "who-can", "get", "secretz", "-n", "team", "--format", "json",
+    ]);
+    assert!(
+        err.contains("warning: `secretz` is neither a resource of Kubernetes v1.35"),
+        "{err}"
+    );
+    let json = json_of(&out);
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1), "{out}");
+    assert_eq!(code, 3, "mo's unknown role may grant it");
+    // A CRD in the input defines its resource and scope.
+    let crd = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: clusterwidgets.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {plural: clusterwidgets, kind: ClusterWidget}
+";
+    let dir = dir_with(&[
+        ("team.yaml", UNPLACED.as_bytes()),
+        ("crd.yaml", crd.as_bytes()),
+    ]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "can-i",
+        "--as",
+        "dana",
+        "delete",
+        "clusterwidgets.example.com",
+        "-n",
+        "team",
+    ]));
+    assert_eq!(r.code, 1, "a cluster-scoped custom resource: {}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn generate_ignores_refused_requests_and_diff_covers_cluster_scope() {
+    let sa = "system:serviceaccount:ci:deployer";
+    let with_status = |verb: &str, object: &str, id: &str, stage: &str, code: Option<u16>| {
+        audit_line(verb, sa, object, id, stage, code)
+    };
+    let log = [
+        // Refused: both stages of the request are left out.
+        with_status(
+            "delete",
+            r#"{"resource":"secrets","namespace":"prod","name":"db"}"#,
+            "a",
+            "RequestReceived",
+            None,
+        ),
+        with_status(
+            "delete",
+            r#"{"resource":"secrets","namespace":"prod","name":"db"}"#,
+            "a",
+            "ResponseComplete",
+            Some(403),
+        ),
+        // Allowed (a 404 comes after authorization).
+        with_status(
+            "get",
+            r#"{"resource":"secrets","namespace":"prod","name":"gone"}"#,
+            "b",
+            "ResponseComplete",
+            Some(404),
+        ),
+        with_status(
+            "list",
+            r#"{"resource":"nodes"}"#,
+            "c",
+            "ResponseComplete",
+            Some(200),
+        ),
+    ]
+    .join("\n");
+    let granted = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: nodes}
+rules: [{apiGroups: [''], resources: [nodes], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: deployer-nodes}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: nodes}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+";
+    let dir = dir_with(&[
+        ("audit.log", log.as_bytes()),
+        ("rbac.yaml", granted.as_bytes()),
+    ]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "generate",
+        "--from-audit",
+        "audit.log",
+        "--serviceaccount",
+        "ci/deployer",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("delete"),
+        "a refused request grants nothing: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("resourceNames: [\"gone\"]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("left out 1 refused request"),
+        "{}",
+        r.stderr
+    );
+    let r = run(palisade().current_dir(dir.path()).args([
+        "rbac",
+        "generate",
+        "--from-audit",
+        "audit.log",
+        "--serviceaccount",
+        "ci/deployer",
+        "--diff",
+        "rbac.yaml",
+    ]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("-(cluster)        nodes  get,list,watch\n+(cluster)        nodes  list\n"),
+        "{}",
+        r.stdout
     );
 }

@@ -66,6 +66,31 @@ pub struct Event {
     /// The object, for resource requests.
     #[serde(default)]
     pub object_ref: Option<ObjectRef>,
+    /// `auditID`: the events of one request's stages share it.
+    #[serde(default, rename = "auditID")]
+    pub audit_id: String,
+    /// `responseStatus`, in the stages after the response (absent at RequestReceived).
+    #[serde(default)]
+    pub response_status: Option<ResponseStatus>,
+}
+
+/// The outcome of a request (`metav1.Status`, of which only the code is read).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct ResponseStatus {
+    /// The HTTP status code.
+    #[serde(default)]
+    pub code: Option<u16>,
+}
+
+impl Event {
+    /// Whether the request was refused before it was authorized or by the authorizer (401 or
+    /// 403): the identity was not allowed to make it.
+    pub fn denied(&self) -> bool {
+        matches!(
+            self.response_status.as_ref().and_then(|s| s.code),
+            Some(401 | 403)
+        )
+    }
 }
 
 /// A line that is not an audit event.

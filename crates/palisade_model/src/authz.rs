@@ -20,7 +20,12 @@ use palisade_diagnostics::Location;
 
 use crate::inventory::LabelSelector;
 use crate::object::Object;
-use crate::rbac::{PolicyRule, Power, Subject};
+use crate::rbac::{GrantScope, PolicyRule, Power, Subject};
+use crate::resources::{ResourceScope, ResourceTable};
+
+mod builtin;
+
+pub use builtin::{BOOTSTRAP_POLICY_VERSION, builtin_role_powers};
 
 /// One policy rule, owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -143,6 +148,8 @@ pub struct Role {
     pub aggregation: Option<Vec<LabelSelector>>,
     /// Where the role is declared (its `metadata.name`), when read from a file.
     pub location: Option<Location>,
+    /// Part of the API server's bootstrap policy rather than the input.
+    pub builtin: bool,
 }
 
 impl Role {
@@ -230,6 +237,8 @@ pub struct Binding {
     pub location: Option<Location>,
     /// Where each subject is written (parallel to `subjects`).
     pub subject_locations: Vec<Option<Location>>,
+    /// Part of the API server's bootstrap policy rather than the input.
+    pub builtin: bool,
 }
 
 impl Binding {
@@ -369,6 +378,59 @@ pub struct Via {
     pub binding: String,
     /// `Role/ns/name` or `ClusterRole/name`.
     pub role: String,
+    /// The binding is part of the API server's bootstrap policy.
+    pub builtin_binding: bool,
+    /// The role is part of the API server's bootstrap policy.
+    pub builtin_role: bool,
+}
+
+/// A binding that applies to a request but references a role that is neither in the input
+/// nor built in: what it grants is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnknownVia {
+    /// `RoleBinding/ns/name` or `ClusterRoleBinding/name`.
+    pub binding: String,
+    /// `Role/ns/name` or `ClusterRole/name`: the missing role.
+    pub role: String,
+}
+
+/// The authorizer's answer from the objects at hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The bindings and roles that allow the request (empty: not allowed by a known role).
+    pub allowed: Vec<Via>,
+    /// Bindings to the subject whose roles are missing: when nothing allows the request, they
+    /// make the answer unknown rather than no.
+    pub unknown: Vec<UnknownVia>,
+}
+
+impl Decision {
+    /// `yes`, `no` or `unknown`.
+    pub fn as_str(&self) -> &'static str {
+        match (self.allowed.is_empty(), self.unknown.is_empty()) {
+            (false, _) => "yes",
+            (true, true) => "no",
+            (true, false) => "unknown",
+        }
+    }
+}
+
+/// What [`RbacGraph::interpret`] changed in a request or doubts about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestNote {
+    /// The answer may not be what was meant (an unknown or ambiguous resource).
+    pub warning: bool,
+    /// What to tell the user.
+    pub message: String,
+}
+
+/// Who may make a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WhoCan {
+    /// Subjects allowed, with the bindings and roles that allow them.
+    pub subjects: Vec<(SubjectRef, Vec<Via>)>,
+    /// Subjects of bindings in scope whose roles are missing: they may or may not be allowed.
+    pub unknown: Vec<(SubjectRef, Vec<UnknownVia>)>,
 }
 
 /// Every RBAC object of a scan or snapshot.
@@ -384,11 +446,22 @@ pub struct RbacGraph {
     pub token_secrets: Vec<TokenSecret>,
     /// Objects that run pods, with the ServiceAccount the pods run as.
     pub workloads: Vec<Workload>,
+    /// Resource scopes: the built-in table and the input's CustomResourceDefinitions.
+    pub resources: ResourceTable,
     index: HashMap<(RoleKind, Option<String>, String), usize>,
     /// The role of each binding, once resolved.
     binding_roles: Vec<Option<usize>>,
-    /// The powers each role confers, with the first (verb, resource) that confers each.
-    role_powers: Vec<Vec<(Power, &'static str, &'static str)>>,
+    /// The powers each role confers through a ClusterRoleBinding and through a RoleBinding,
+    /// with the first (verb, resource) that confers each.
+    role_powers: Vec<[Vec<GrantedPower>; 2]>,
+}
+
+/// A power and the first (verb, resource) that confers it.
+type GrantedPower = (Power, &'static str, &'static str);
+
+/// Index of a binding kind in [`RbacGraph::role_powers`].
+fn scope_index(cluster: bool) -> usize {
+    usize::from(!cluster)
 }
 
 /// A ServiceAccount.
@@ -424,38 +497,21 @@ pub struct Workload {
     pub service_account: String,
 }
 
-/// `cluster-admin` as the API server bootstraps it: everything, everywhere. It is bound in
-/// every cluster and rarely shipped in manifests.
-fn cluster_admin() -> Role {
-    Role {
-        kind: RoleKind::ClusterRole,
-        namespace: None,
-        name: "cluster-admin".into(),
-        labels: BTreeMap::new(),
-        rules: vec![
-            Rule {
-                verbs: vec!["*".into()],
-                api_groups: vec!["*".into()],
-                resources: vec!["*".into()],
-                ..Rule::default()
-            },
-            Rule {
-                verbs: vec!["*".into()],
-                non_resource_urls: vec!["*".into()],
-                ..Rule::default()
-            },
-        ],
-        aggregation: None,
-        location: None,
-    }
-}
-
 impl RbacGraph {
-    /// Add the RBAC objects among `object` (Roles, ClusterRoles, bindings, ServiceAccounts).
-    pub fn add(&mut self, object: &Object<'_, '_>, path: &str, document: u32) {
+    /// Add the RBAC objects among `object` (Roles, ClusterRoles, bindings, ServiceAccounts,
+    /// token Secrets, workloads, CustomResourceDefinitions). Namespaced objects without a
+    /// namespace are placed in `default_namespace`, as `kubectl apply -n` would.
+    pub fn add(
+        &mut self,
+        object: &Object<'_, '_>,
+        path: &str,
+        document: u32,
+        default_namespace: Option<&str>,
+    ) {
         let rbac = object.api_version.starts_with("rbac.authorization.k8s.io/");
         let name = object.name().unwrap_or_default().to_string();
-        let namespace = object.namespace().map(str::to_string);
+        let namespace = object.namespace().or(default_namespace).map(str::to_string);
+        self.resources.add(object);
         let location = Some(object.location(path, document, "/metadata/name"));
         match &*object.kind {
             "Role" | "ClusterRole" if rbac => {
@@ -481,6 +537,7 @@ impl RbacGraph {
                             .unwrap_or_default()
                     }),
                     location,
+                    builtin: false,
                 });
             }
             "RoleBinding" | "ClusterRoleBinding" if rbac => {
@@ -533,6 +590,7 @@ impl RbacGraph {
                     subjects,
                     location,
                     subject_locations,
+                    builtin: false,
                 });
             }
             "ServiceAccount" if object.api_version == "v1" => {
@@ -585,8 +643,10 @@ impl RbacGraph {
             service_accounts,
             token_secrets,
             workloads,
+            resources,
             ..
         } = other;
+        self.resources.merge(resources);
         self.roles.extend(roles);
         self.bindings.extend(bindings);
         self.service_accounts.extend(service_accounts);
@@ -595,16 +655,9 @@ impl RbacGraph {
     }
 
     /// Index the roles and fill aggregated ClusterRoles with the rules of the ClusterRoles
-    /// their selectors match (to a fixed point, as the controller converges), and add the
-    /// built-in `cluster-admin` when the input does not define it. Call once after adding.
+    /// their selectors match (to a fixed point, as the controller converges). Call once after
+    /// adding (and after [`RbacGraph::add_builtin_policy`]).
     pub fn resolve(&mut self) {
-        if !self
-            .roles
-            .iter()
-            .any(|r| r.kind == RoleKind::ClusterRole && r.name == "cluster-admin")
-        {
-            self.roles.push(cluster_admin());
-        }
         loop {
             let mut changed = false;
             for i in 0..self.roles.len() {
@@ -643,26 +696,7 @@ impl RbacGraph {
             .map(|(i, r)| ((r.kind, r.namespace.clone(), r.name.clone()), i))
             .collect();
         self.binding_roles = self.bindings.iter().map(|b| self.role_index(b)).collect();
-        self.role_powers = self
-            .roles
-            .iter()
-            .map(|role| {
-                let views: Vec<PolicyRule<'_>> = role.rules.iter().map(Rule::policy).collect();
-                let mut powers: Vec<_> = Power::ALL
-                    .into_iter()
-                    .filter_map(|p| {
-                        views
-                            .iter()
-                            .find_map(|r| r.confers(p))
-                            .map(|(verb, resource)| (p, verb, resource))
-                    })
-                    .collect();
-                if crate::rbac::approves_csrs(views.iter().enumerate()).is_some() {
-                    powers.push((Power::ApproveCsr, "approve", "signers"));
-                }
-                powers
-            })
-            .collect();
+        self.role_powers = self.roles.iter().map(role_powers).collect();
     }
 
     /// The role of the `i`-th binding (after [`RbacGraph::resolve`]).
@@ -696,39 +730,167 @@ impl RbacGraph {
         Via {
             binding: binding.display(),
             role: role.display(),
+            builtin_binding: binding.builtin,
+            builtin_role: role.builtin,
         }
     }
 
-    /// Every binding and role through which `identity` may make `request` (empty: denied).
+    fn unknown_via(binding: &Binding) -> UnknownVia {
+        let kind = binding.role_kind.map_or("role", RoleKind::as_str);
+        let namespace = match binding.role_kind {
+            Some(RoleKind::Role) => binding.namespace.as_deref(),
+            _ => None,
+        };
+        UnknownVia {
+            binding: binding.display(),
+            role: qualified(kind, namespace, &binding.role_name),
+        }
+    }
+
+    /// The scope the authorizer sees for a request: cluster-scoped resources and non-resource
+    /// URLs have none (only ClusterRoleBindings grant them), whatever namespace was asked
+    /// about; a request on one Namespace object carries that namespace (a RoleBinding there
+    /// grants on it). Namespaced and unknown resources keep the scope asked about.
+    pub fn request_scope(&self, request: &Request) -> Scope {
+        match &request.target {
+            Target::NonResource(_) => Scope::Cluster,
+            Target::Resource {
+                group,
+                resource,
+                name,
+                ..
+            } => match (group.is_empty() && resource == "namespaces", name) {
+                (true, Some(name)) => Scope::Namespace(name.clone()),
+                _ if self.resources.scope(group, resource) == Some(ResourceScope::Cluster) => {
+                    Scope::Cluster
+                }
+                _ => request.scope.clone(),
+            },
+        }
+    }
+
+    /// Complete a request as `kubectl auth can-i` reads it, and say what it changed or
+    /// doubts. A resource written without its group is looked up in the core group, else in
+    /// the group that serves it (`deployments` is `deployments.apps`). A resource that is
+    /// neither built in nor defined by a CustomResourceDefinition of the input gets a warning:
+    /// a typo (`secretz`) would otherwise be answered as if it existed.
+    pub fn interpret(&self, request: &mut Request, group_given: bool) -> Vec<RequestNote> {
+        let scope = self.request_scope(request);
+        let Target::Resource {
+            group, resource, ..
+        } = &mut request.target
+        else {
+            return Vec::new();
+        };
+        if resource == "*" || group == "*" {
+            return Vec::new();
+        }
+        let mut notes = Vec::new();
+        if !group_given && self.resources.scope("", resource).is_none() {
+            let groups = self.resources.groups_of(resource);
+            if let Some(first) = groups.first() {
+                let message = if groups.len() == 1 {
+                    format!("`{resource}` is `{resource}.{first}`")
+                } else {
+                    format!(
+                        "`{resource}` is served by the groups {}: answering for `{resource}.{first}` (write RESOURCE.GROUP to choose)",
+                        groups.join(", ")
+                    )
+                };
+                notes.push(RequestNote {
+                    warning: groups.len() > 1,
+                    message,
+                });
+                *group = first.clone();
+            }
+        }
+        let qualified = if group.is_empty() {
+            resource.clone()
+        } else {
+            format!("{resource}.{group}")
+        };
+        match self.resources.scope(group, resource) {
+            None => notes.push(RequestNote {
+                warning: true,
+                message: format!(
+                    "`{qualified}` is neither a resource of Kubernetes {} nor defined by a CustomResourceDefinition in the input; it is answered as a namespaced resource",
+                    crate::resources::KUBERNETES_VERSION
+                ),
+            }),
+            Some(ResourceScope::Cluster)
+                if matches!(request.scope, Scope::Namespace(_) | Scope::AnyNamespace)
+                    && scope == Scope::Cluster =>
+            {
+                notes.push(RequestNote {
+                    warning: false,
+                    message: format!(
+                        "`{qualified}` is cluster-scoped: only ClusterRoleBindings grant it"
+                    ),
+                });
+            }
+            _ => {}
+        }
+        request.scope = self.request_scope(request);
+        notes
+    }
+
+    /// The request with the scope the authorizer sees ([`RbacGraph::request_scope`]).
+    fn scoped(&self, request: &Request) -> Request {
+        Request {
+            scope: self.request_scope(request),
+            ..request.clone()
+        }
+    }
+
+    /// The authorizer's decision for `identity` making `request`: the bindings and roles that
+    /// allow it, and the bindings to the identity whose roles are missing.
+    pub fn decide(&self, identity: &Identity, request: &Request) -> Decision {
+        let request = self.scoped(request);
+        let mut allowed = Vec::new();
+        let mut unknown = Vec::new();
+        for b in self.bindings.iter().filter(|b| {
+            b.grants_in(&request.scope) && b.subjects.iter().any(|s| identity.matches(s))
+        }) {
+            match self.role_of(b) {
+                Some(role) if role.rules.iter().any(|r| r.allows(&request)) => {
+                    allowed.push(Self::via(b, role));
+                }
+                Some(_) => {}
+                None => unknown.push(Self::unknown_via(b)),
+            }
+        }
+        allowed.sort();
+        allowed.dedup();
+        unknown.sort();
+        unknown.dedup();
+        Decision { allowed, unknown }
+    }
+
+    /// Every binding and role through which `identity` may make `request` (empty: not allowed
+    /// by a known role; see [`RbacGraph::decide`] for unknown answers).
     pub fn authorize(&self, identity: &Identity, request: &Request) -> Vec<Via> {
-        let mut out: Vec<Via> = self
-            .bindings
-            .iter()
-            .filter(|b| {
-                b.grants_in(&request.scope) && b.subjects.iter().any(|s| identity.matches(s))
-            })
-            .filter_map(|b| {
-                let role = self.role_of(b)?;
-                role.rules
-                    .iter()
-                    .any(|r| r.allows(request))
-                    .then(|| Self::via(b, role))
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+        self.decide(identity, request).allowed
     }
 
     /// The subjects bindings allow to make `request`, each with the bindings and roles that
-    /// allow it. Groups are listed as groups (their members are not known from RBAC objects).
-    pub fn who_can(&self, request: &Request) -> Vec<(SubjectRef, Vec<Via>)> {
+    /// allow it, and the subjects of bindings whose roles are missing. Groups are listed as
+    /// groups (their members are not known from RBAC objects).
+    pub fn who_can(&self, request: &Request) -> WhoCan {
+        let request = self.scoped(request);
         let mut found: BTreeMap<SubjectRef, Vec<Via>> = BTreeMap::new();
+        let mut unknown: BTreeMap<SubjectRef, Vec<UnknownVia>> = BTreeMap::new();
         for binding in self.bindings.iter().filter(|b| b.grants_in(&request.scope)) {
             let Some(role) = self.role_of(binding) else {
+                for subject in &binding.subjects {
+                    let via = unknown.entry(subject.clone()).or_default();
+                    let v = Self::unknown_via(binding);
+                    if !via.contains(&v) {
+                        via.push(v);
+                    }
+                }
                 continue;
             };
-            if !role.rules.iter().any(|r| r.allows(request)) {
+            if !role.rules.iter().any(|r| r.allows(&request)) {
                 continue;
             }
             for subject in &binding.subjects {
@@ -739,11 +901,18 @@ impl RbacGraph {
                 }
             }
         }
-        found.into_iter().collect()
+        // A subject some known role allows is allowed, whatever the missing roles grant.
+        unknown.retain(|s, _| !found.contains_key(s));
+        WhoCan {
+            subjects: found.into_iter().collect(),
+            unknown: unknown.into_iter().collect(),
+        }
     }
 
     /// Everything `identity` is granted: each rule of each role bound to it, with the
-    /// namespace it applies in (`None`: cluster-wide) and how.
+    /// namespace it applies in (`None`: cluster-wide) and how. Through a RoleBinding, only
+    /// what the authorizer can grant there is listed: no cluster-scoped resource (the
+    /// binding's own Namespace object aside) and no non-resource URL.
     pub fn permissions(&self, identity: &Identity) -> Vec<Permission> {
         let mut out = Vec::new();
         for binding in &self.bindings {
@@ -754,14 +923,72 @@ impl RbacGraph {
                 continue;
             };
             for rule in &role.rules {
-                out.push(Permission {
+                let rules = match (&binding.namespace, binding.cluster) {
+                    (Some(ns), false) => self.namespaced_part(rule, ns),
+                    _ => vec![rule.clone()],
+                };
+                out.extend(rules.into_iter().map(|rule| Permission {
                     namespace: binding.namespace.clone(),
-                    rule: rule.clone(),
+                    rule,
                     via: Self::via(binding, role),
-                });
+                }));
             }
         }
         out.sort_by(|a, b| (&a.namespace, &a.rule, &a.via).cmp(&(&b.namespace, &b.rule, &b.via)));
+        out
+    }
+
+    /// Whether `group`/`resource` of a rule names only cluster-scoped resources (`*` groups:
+    /// in every group that serves the resource).
+    fn cluster_only(&self, group: &str, resource: &str) -> bool {
+        let cluster = |g: &str| self.resources.scope(g, resource) == Some(ResourceScope::Cluster);
+        if resource.starts_with('*') {
+            false
+        } else if group == "*" {
+            let groups = self.resources.groups_of(resource);
+            !groups.is_empty() && groups.iter().all(|g| cluster(g))
+        } else {
+            cluster(group)
+        }
+    }
+
+    /// What a rule grants through a RoleBinding in `namespace`: per API group, the resources
+    /// that are not cluster-scoped there, and `namespaces` limited to the namespace itself.
+    fn namespaced_part(&self, rule: &Rule, namespace: &str) -> Vec<Rule> {
+        let mut out = Vec::new();
+        for group in &rule.api_groups {
+            let mut kept = Vec::new();
+            let mut own_namespace = false;
+            for resource in &rule.resources {
+                let base = resource.split('/').next().unwrap_or(resource);
+                if (group.is_empty() || group == "*") && base == "namespaces" {
+                    own_namespace = true;
+                } else if !self.cluster_only(group, resource) {
+                    kept.push(resource.clone());
+                }
+            }
+            let with = |resources: Vec<String>, names: Vec<String>| Rule {
+                verbs: rule.verbs.clone(),
+                api_groups: vec![group.clone()],
+                resources,
+                resource_names: names,
+                non_resource_urls: Vec::new(),
+            };
+            if !kept.is_empty() {
+                out.push(with(kept, rule.resource_names.clone()));
+            }
+            let names_own = rule.resource_names.is_empty()
+                || rule.resource_names.iter().any(|n| n == namespace);
+            if own_namespace && names_own {
+                let namespaces: Vec<String> = rule
+                    .resources
+                    .iter()
+                    .filter(|r| r.split('/').next() == Some("namespaces"))
+                    .cloned()
+                    .collect();
+                out.push(with(namespaces, vec![namespace.to_string()]));
+            }
+        }
         out
     }
 
@@ -777,7 +1004,7 @@ impl RbacGraph {
             for s in &b.subjects {
                 if let (SubjectKind::ServiceAccount, Some(ns)) = (s.kind, &s.namespace) {
                     let powers = sa_powers.entry((ns.as_str(), s.name.as_str())).or_default();
-                    for (p, _, _) in &self.role_powers[r] {
+                    for (p, _, _) in &self.role_powers[r][scope_index(b.cluster)] {
                         if !powers.contains(p) {
                             powers.push(*p);
                         }
@@ -805,14 +1032,15 @@ impl RbacGraph {
             }
         }
         let mut out = Vec::new();
-        for (i, binding) in self.bindings.iter().enumerate() {
+        // Built-in bindings hold their powers by design (system:masters, the controllers).
+        for (i, binding) in self.bindings.iter().enumerate().filter(|(_, b)| !b.builtin) {
             let (Some(r), Some(role)) = (
                 self.binding_roles.get(i).copied().flatten(),
                 self.role_at(i),
             ) else {
                 continue;
             };
-            let powers = &self.role_powers[r];
+            let powers = &self.role_powers[r][scope_index(binding.cluster)];
             let admin = powers.iter().any(|(p, _, _)| *p == Power::Admin);
             for &(power, verb, resource) in powers
                 .iter()
@@ -884,73 +1112,6 @@ impl RbacGraph {
         out
     }
 
-    /// What is granted or declared but not used: roles bound by nothing (and aggregated into
-    /// nothing), bindings to roles missing from the input (roles the API server creates
-    /// excepted), binding subjects naming ServiceAccounts missing from a namespace whose
-    /// ServiceAccounts are in the input, ServiceAccounts with grants but no workload, and
-    /// `default` ServiceAccounts with grants.
-    pub fn unused(&self) -> Vec<Unused> {
-        let mut out = Vec::new();
-        let bound: std::collections::HashSet<usize> =
-            self.binding_roles.iter().flatten().copied().collect();
-        let aggregated = |role: &Role| {
-            self.roles.iter().any(|r| {
-                r.aggregation.as_ref().is_some_and(|sel| {
-                    sel.iter().any(|s| {
-                        !(s.match_labels.is_empty() && s.expressions.is_empty())
-                            && s.matches(&role.labels)
-                    })
-                })
-            })
-        };
-        for (i, role) in self.roles.iter().enumerate() {
-            if role.location.is_some() && !bound.contains(&i) && !aggregated(role) {
-                out.push(Unused::UnboundRole(i));
-            }
-        }
-        let managed: std::collections::HashSet<&str> = self
-            .service_accounts
-            .iter()
-            .map(|s| s.namespace.as_str())
-            .collect();
-        let declared: std::collections::HashSet<(&str, &str)> = self
-            .service_accounts
-            .iter()
-            .map(|s| (s.namespace.as_str(), s.name.as_str()))
-            .collect();
-        let mut granted: std::collections::HashSet<(&str, &str)> = Default::default();
-        for (i, b) in self.bindings.iter().enumerate() {
-            if self.binding_roles.get(i).copied().flatten().is_none()
-                && !builtin_role_name(&b.role_name)
-            {
-                out.push(Unused::MissingRole(i));
-            }
-            for (j, s) in b.subjects.iter().enumerate() {
-                let (SubjectKind::ServiceAccount, Some(ns)) = (s.kind, s.namespace.as_deref())
-                else {
-                    continue;
-                };
-                granted.insert((ns, s.name.as_str()));
-                if managed.contains(ns) && !declared.contains(&(ns, s.name.as_str())) {
-                    out.push(Unused::MissingSubject(i, j));
-                }
-                if s.name == "default" {
-                    out.push(Unused::DefaultGranted(i, j));
-                }
-            }
-        }
-        for (i, sa) in self.service_accounts.iter().enumerate() {
-            let runs = self.workloads.iter().any(|w| {
-                w.namespace.as_deref() == Some(sa.namespace.as_str())
-                    && w.service_account == sa.name
-            });
-            if !runs && granted.contains(&(sa.namespace.as_str(), sa.name.as_str())) {
-                out.push(Unused::IdleServiceAccount(i));
-            }
-        }
-        out
-    }
-
     /// Bindings whose role is not in the graph (a role from the API server's defaults, or a
     /// missing one): what is granted through them is not known.
     pub fn unresolved(&self) -> impl Iterator<Item = &Binding> + '_ {
@@ -980,21 +1141,6 @@ pub struct Risk {
     pub path: String,
     /// Workloads whose pods run as the subject (a ServiceAccount) and so hold the power.
     pub held_by: Vec<String>,
-}
-
-/// Something [`RbacGraph::unused`] found, by index into the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unused {
-    /// A role (index in `roles`) that no binding references and no aggregation selects.
-    UnboundRole(usize),
-    /// A binding (index in `bindings`) whose role is missing.
-    MissingRole(usize),
-    /// A binding's ServiceAccount subject (binding, subject) missing from its namespace.
-    MissingSubject(usize, usize),
-    /// A binding granting to a `default` ServiceAccount (binding, subject).
-    DefaultGranted(usize, usize),
-    /// A ServiceAccount (index in `service_accounts`) with grants that no workload runs as.
-    IdleServiceAccount(usize),
 }
 
 /// Verbs that can be limited to named objects (`resourceNames`); `list`, `watch`, `create`
@@ -1109,14 +1255,6 @@ pub fn least_privilege(requests: &[Request]) -> Vec<(Scope, Vec<Rule>)> {
     out
 }
 
-/// Roles every API server creates and reconciles: bindings to them are not to missing roles.
-fn builtin_role_name(name: &str) -> bool {
-    matches!(
-        name,
-        "cluster-admin" | "admin" | "edit" | "view" | "extension-apiserver-authentication-reader"
-    ) || name.contains(':')
-}
-
 /// One rule granted to a subject, where and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
@@ -1126,6 +1264,36 @@ pub struct Permission {
     pub rule: Rule,
     /// The binding and role.
     pub via: Via,
+}
+
+/// The powers a role confers through a ClusterRoleBinding and through a RoleBinding.
+fn role_powers(role: &Role) -> [Vec<GrantedPower>; 2] {
+    let views: Vec<PolicyRule<'_>> = role.rules.iter().map(Rule::policy).collect();
+    let in_scope = |scope: GrantScope| {
+        let mut powers: Vec<GrantedPower> = Power::ALL
+            .into_iter()
+            .filter_map(|p| {
+                views
+                    .iter()
+                    .find_map(|r| r.confers_in(p, scope))
+                    .map(|(verb, resource)| (p, verb, resource))
+            })
+            .collect();
+        // Certificate requests and signers are cluster-scoped: only a ClusterRoleBinding
+        // grants them.
+        if scope == GrantScope::Cluster
+            && crate::rbac::approves_csrs(views.iter().enumerate()).is_some()
+        {
+            powers.push((Power::ApproveCsr, "approve", "signers"));
+        }
+        powers
+    };
+    let namespaced = in_scope(GrantScope::Namespace);
+    match role.kind {
+        // A Role is only ever bound by a RoleBinding.
+        RoleKind::Role => [namespaced.clone(), namespaced],
+        RoleKind::ClusterRole => [in_scope(GrantScope::Cluster), namespaced],
+    }
 }
 
 #[cfg(test)]

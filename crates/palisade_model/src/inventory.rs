@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use palisade_diagnostics::{Location, ObjectRef};
 
 use crate::object::Object;
-use crate::rbac::{Power, Subject};
+use crate::rbac::{GrantScope, Power, Subject};
 
 /// One object's facts.
 #[derive(Debug, Clone)]
@@ -310,8 +310,10 @@ pub struct ServiceFact {
 pub struct RoleFact {
     /// ClusterRole (true) or Role.
     pub cluster: bool,
-    /// Powers conferred by any of its rules.
+    /// Powers conferred by any of its rules through a ClusterRoleBinding.
     pub powers: Vec<Power>,
+    /// Powers conferred through a RoleBinding, which grants no cluster-scoped resource.
+    pub namespaced_powers: Vec<Power>,
     /// Every rule names resources, all of them namespaced (a RoleBinding can grant them all).
     pub namespaced_only: bool,
     /// Built in (label `kubernetes.io/bootstrapping: rbac-defaults`).
@@ -418,54 +420,37 @@ impl LabelSelector {
     }
 }
 
-/// Resources (without subresource) that live in a namespace, among those the API server
-/// serves; a rule naming anything else (cluster-scoped or unknown resources) needs a
-/// ClusterRoleBinding.
-const NAMESPACED_RESOURCES: &[&str] = &[
-    "bindings",
-    "configmaps",
-    "controllerrevisions",
-    "cronjobs",
-    "csistoragecapacities",
-    "daemonsets",
-    "deployments",
-    "endpoints",
-    "endpointslices",
-    "events",
-    "horizontalpodautoscalers",
-    "ingresses",
-    "jobs",
-    "leases",
-    "limitranges",
-    "localsubjectaccessreviews",
-    "networkpolicies",
-    "persistentvolumeclaims",
-    "poddisruptionbudgets",
-    "pods",
-    "podtemplates",
-    "replicasets",
-    "replicationcontrollers",
-    "resourceclaims",
-    "resourceclaimtemplates",
-    "resourcequotas",
-    "rolebindings",
-    "roles",
-    "secrets",
-    "serviceaccounts",
-    "services",
-    "statefulsets",
-];
-
-/// Whether every rule of a role names resources, all of them namespaced.
+/// Whether every rule of a role names resources, all of them namespaced (in every API group
+/// the rule names that serves them), so that a RoleBinding could grant all of it.
 fn namespaced_only(rules: &[(usize, crate::rbac::PolicyRule<'_>)]) -> bool {
+    use crate::resources::{ResourceScope, builtin_scope};
+    let namespaced = |groups: &[&str], resource: &str| {
+        let scopes: Vec<ResourceScope> = if groups.contains(&"*") {
+            crate::resources::ResourceTable::default()
+                .groups_of(resource)
+                .iter()
+                .filter_map(|g| builtin_scope(g, resource))
+                .collect()
+        } else {
+            groups
+                .iter()
+                .filter_map(|g| builtin_scope(g, resource))
+                .collect()
+        };
+        !scopes.is_empty() && scopes.iter().all(|s| *s == ResourceScope::Namespaced)
+    };
     !rules.is_empty()
         && rules.iter().all(|(_, r)| {
+            // A rule without apiGroups is invalid (the API server rejects it); read it as the
+            // core group's, as written.
+            let groups: &[&str] = if r.api_groups.is_empty() {
+                &[""]
+            } else {
+                &r.api_groups
+            };
             r.non_resource_urls.is_empty()
                 && !r.resources.is_empty()
-                && r.resources.iter().all(|res| {
-                    let base = res.split('/').next().unwrap_or(res);
-                    NAMESPACED_RESOURCES.contains(&base)
-                })
+                && r.resources.iter().all(|res| namespaced(groups, res))
         })
 }
 
@@ -478,13 +463,20 @@ pub struct Inventory {
     index: std::cell::OnceCell<Index>,
 }
 
+/// A role as (kind, name, namespace).
+type RoleKey = (String, String, Option<String>);
+
+/// Powers through a ClusterRoleBinding and through a RoleBinding.
+type ScopedPowers = (Vec<Power>, Vec<Power>);
+
 /// Lookups the cross-object queries need, built once per scan.
 #[derive(Debug, Clone, Default)]
 struct Index {
     /// Facts that are bindings.
     bindings: Vec<usize>,
-    /// Role powers by (kind, name, namespace); ClusterRoles have no namespace.
-    roles: std::collections::HashMap<(String, String, Option<String>), Vec<Power>>,
+    /// Role powers through a ClusterRoleBinding and through a RoleBinding, by (kind, name,
+    /// namespace); ClusterRoles have no namespace.
+    roles: std::collections::HashMap<RoleKey, ScopedPowers>,
     /// `automountServiceAccountToken` of ServiceAccounts by (namespace, name).
     service_accounts: std::collections::HashMap<(Option<String>, String), Option<bool>>,
     /// Facts by namespace, so that rules judging one namespace at a time stay linear.
@@ -660,7 +652,11 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                         .unwrap_or_default(),
                 }
             }
-            "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
+            // A policy the API server rejects is never applied: it isolates nothing.
+            "NetworkPolicy"
+                if object.api_version.starts_with("networking.k8s.io/")
+                    && crate::netpol::validate::validate(root.get("spec")).is_empty() =>
+            {
                 let spec = root.get("spec");
                 let selects_all = spec.and_then(|s| s.get("podSelector")).is_none_or(|p| {
                     p.entries()
@@ -714,13 +710,21 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
             }
             "Role" | "ClusterRole" if rbac => {
                 let rules = object.policy_rules();
-                let powers = Power::ALL
-                    .into_iter()
-                    .filter(|p| rules.iter().any(|(_, r)| r.confers(*p).is_some()))
-                    .collect();
+                let powers = |scope| {
+                    Power::ALL
+                        .into_iter()
+                        .filter(|p| rules.iter().any(|(_, r)| r.confers_in(*p, scope).is_some()))
+                        .collect()
+                };
+                let cluster = object.kind == "ClusterRole";
                 FactKind::Role(RoleFact {
-                    cluster: object.kind == "ClusterRole",
-                    powers,
+                    cluster,
+                    powers: if cluster {
+                        powers(GrantScope::Cluster)
+                    } else {
+                        Vec::new()
+                    },
+                    namespaced_powers: powers(GrantScope::Namespace),
                     namespaced_only: namespaced_only(rules),
                     builtin: builtin(object),
                     labels: labels(root.path(&["metadata", "labels"])),
@@ -811,6 +815,24 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
 }
 
 impl Inventory {
+    /// Place the namespaced objects that name no namespace in `namespace`, as `kubectl apply`
+    /// (`-n`, else `default`) places them, so that cross-object rules judge them where they
+    /// will run. Kinds the built-in resource table knows as cluster-scoped keep none; unknown
+    /// kinds (custom resources, mostly namespaced) are placed too. Call before the first query.
+    pub fn place(&mut self, namespace: &str) {
+        use crate::resources::{ResourceScope, builtin_kind_scope, group_of};
+        for fact in &mut self.facts {
+            let object = &mut fact.object;
+            if object.namespace.is_none()
+                && builtin_kind_scope(group_of(&object.api_version), &object.kind)
+                    != Some(ResourceScope::Cluster)
+            {
+                object.namespace = Some(namespace.to_string());
+            }
+        }
+        self.index = std::cell::OnceCell::new();
+    }
+
     fn index(&self) -> &Index {
         self.index.get_or_init(|| {
             let mut index = Index::default();
@@ -832,7 +854,7 @@ impl Inventory {
                         index
                             .roles
                             .entry((fact.object.kind.clone(), name, ns))
-                            .or_insert_with(|| r.powers.clone());
+                            .or_insert_with(|| (r.powers.clone(), r.namespaced_powers.clone()));
                     }
                     FactKind::ServiceAccount { automount, .. } => {
                         index
@@ -910,7 +932,12 @@ impl Inventory {
                 b.role_kind,
                 b.role_name
             );
-            for power in self.role_powers(&b.role_kind, &b.role_name, binding_ns) {
+            let scope = if b.cluster {
+                GrantScope::Cluster
+            } else {
+                GrantScope::Namespace
+            };
+            for power in self.role_powers(&b.role_kind, &b.role_name, binding_ns, scope) {
                 if !out.iter().any(|(p, _)| *p == power) {
                     out.push((power, via.clone()));
                 }
@@ -920,26 +947,31 @@ impl Inventory {
         out
     }
 
-    fn role_powers(&self, kind: &str, name: &str, binding_ns: Option<&str>) -> Vec<Power> {
+    /// What a binding grants through its role: the role of the scan, else the built-in role
+    /// of that name (`admin`, `edit`, …).
+    fn role_powers(
+        &self,
+        kind: &str,
+        name: &str,
+        binding_ns: Option<&str>,
+        scope: GrantScope,
+    ) -> Vec<Power> {
         let ns = if kind == "ClusterRole" {
             None
         } else {
             binding_ns.map(str::to_string)
         };
-        if let Some(powers) = self
-            .index()
-            .roles
-            .get(&(kind.to_string(), name.to_string(), ns))
+        if let Some((cluster, namespaced)) =
+            self.index()
+                .roles
+                .get(&(kind.to_string(), name.to_string(), ns.clone()))
         {
-            return powers.clone();
+            return match scope {
+                GrantScope::Cluster => cluster.clone(),
+                GrantScope::Namespace => namespaced.clone(),
+            };
         }
-        match (kind, name) {
-            ("ClusterRole", "cluster-admin") => vec![Power::Admin],
-            ("ClusterRole", "admin" | "edit") => {
-                vec![Power::ReadSecrets, Power::CreateWorkloads, Power::Exec]
-            }
-            _ => Vec::new(),
-        }
+        crate::authz::builtin_role_powers(kind, ns.as_deref(), name, scope)
     }
 }
 

@@ -15,6 +15,8 @@ pub mod netpol;
 mod object;
 mod pod;
 pub mod rbac;
+pub mod resources;
+pub mod validation;
 
 pub use image::ImageRef;
 pub use object::{DocumentObjects, Object, objects_in, span_location};

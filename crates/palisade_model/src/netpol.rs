@@ -17,6 +17,7 @@ use crate::object::Object;
 
 mod matrix;
 mod ports;
+pub mod validate;
 
 pub use matrix::{Class, Connection, IpRange, Matrix, Node};
 pub use ports::{PROTOCOLS, PortSet};
@@ -48,6 +49,21 @@ impl Pod {
     /// `namespace/name[Kind]`, how connections name workloads.
     pub fn workload(&self) -> String {
         format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+    }
+
+    /// The workload that owns this Pod or ReplicaSet when it is not in the input: its
+    /// controller, or for a ReplicaSet's Pod, the Deployment whose name the ReplicaSet's
+    /// carries before `-<pod-template-hash>`.
+    fn outside_owner(&self) -> Option<OwnerName> {
+        let (kind, name) = self.owner.as_ref()?;
+        if kind == "ReplicaSet"
+            && let Some(hash) = self.labels.get("pod-template-hash")
+            && let Some(deployment) = name.strip_suffix(&format!("-{hash}"))
+            && !deployment.is_empty()
+        {
+            return Some(("Deployment".into(), deployment.to_string()));
+        }
+        Some((kind.clone(), name.clone()))
     }
 }
 
@@ -131,6 +147,8 @@ pub struct Policy {
     pub ingress: Option<Vec<Rule>>,
     /// Egress rules, when the policy isolates for egress.
     pub egress: Option<Vec<Rule>>,
+    /// Where it is written (`path:line`).
+    pub at: String,
 }
 
 /// Ingress or egress.
@@ -209,6 +227,20 @@ pub struct Model {
     /// Pods and ReplicaSets [`Model::fold_owned`] removed, by `Kind/namespace/name`, with the
     /// index of the workload that stands for them.
     pub folded: BTreeMap<String, usize>,
+    /// NetworkPolicies of the input that are not applied: rejected by the API server's
+    /// validation, or replaced by a later manifest of the same name.
+    pub ignored: Vec<IgnoredPolicy>,
+}
+
+/// A NetworkPolicy of the input that the model leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredPolicy {
+    /// `namespace/name`.
+    pub policy: String,
+    /// Where it is written (`path:line`).
+    pub at: String,
+    /// Why: the API server's validation errors, or the manifest that replaces it.
+    pub reason: String,
 }
 
 fn port_rule(node: palisade_source::NodeRef<'_, '_>) -> PortRule {
@@ -242,11 +274,13 @@ fn rules(node: Option<palisade_source::NodeRef<'_, '_>>, peers_key: &str) -> Vec
                                 .get("namespaceSelector")
                                 .map(|s| LabelSelector::of(Some(s))),
                             ip_block: peer.get("ipBlock").and_then(|b| {
-                                let cidr = b.get("cidr")?.as_str()?.parse().ok()?;
+                                let cidr = validate::parse_cidr(b.get("cidr")?.as_str()?)?;
                                 let except = b
                                     .get("except")
                                     .map(|e| {
-                                        e.items().filter_map(|x| x.as_str()?.parse().ok()).collect()
+                                        e.items()
+                                            .filter_map(|x| validate::parse_cidr(x.as_str()?))
+                                            .collect()
                                     })
                                     .unwrap_or_default();
                                 Some((cidr, except))
@@ -264,10 +298,98 @@ fn rules(node: Option<palisade_source::NodeRef<'_, '_>>, peers_key: &str) -> Vec
     .unwrap_or_default()
 }
 
+/// A container port entry (`name`, `containerPort` or `port`, `protocol`).
+fn container_port(p: palisade_source::NodeRef<'_, '_>, number_key: &str) -> Option<ContainerPort> {
+    Some(ContainerPort {
+        name: p.get("name").and_then(|n| n.as_str()).map(str::to_string),
+        port: u16::try_from(p.get(number_key)?.as_i64()?).ok()?,
+        protocol: p
+            .get("protocol")
+            .and_then(|x| x.as_str())
+            .unwrap_or("TCP")
+            .to_string(),
+    })
+}
+
+/// The labels and named ports of the pods an object runs, when it runs pods a NetworkPolicy
+/// can select: any object with a pod spec (ports of its containers and of its sidecar init
+/// containers, which keep running; other init containers have exited when traffic flows), a
+/// KubeVirt VirtualMachineInstance (its virt-launcher pod carries the VMI's labels and the
+/// ports of its interfaces), and any object whose `spec.template.metadata.labels` become its
+/// pods' labels (a KubeVirt VirtualMachine, other operators' workloads).
+fn workload_pods(
+    object: &Object<'_, '_>,
+) -> Option<(BTreeMap<String, String>, Vec<ContainerPort>)> {
+    if let Some(pod) = object.pod_spec() {
+        let ports = pod
+            .containers()
+            .iter()
+            .filter(|c| match c.kind {
+                crate::ContainerKind::Regular => true,
+                crate::ContainerKind::Init => {
+                    c.node.get("restartPolicy").and_then(|r| r.as_str()) == Some("Always")
+                }
+                crate::ContainerKind::Ephemeral => false,
+            })
+            .flat_map(|c| c.node.get("ports").into_iter().flat_map(|p| p.items()))
+            .filter_map(|p| container_port(p, "containerPort"))
+            .collect();
+        return Some((labels(pod.metadata.and_then(|m| m.get("labels"))), ports));
+    }
+    let root = object.root;
+    let kubevirt = object.api_version.starts_with("kubevirt.io/");
+    let interface_ports = |spec: Option<palisade_source::NodeRef<'_, '_>>| -> Vec<ContainerPort> {
+        spec.and_then(|s| s.path(&["domain", "devices", "interfaces"]))
+            .into_iter()
+            .flat_map(|i| i.items())
+            .flat_map(|i| i.get("ports").into_iter().flat_map(|p| p.items()))
+            .filter_map(|p| container_port(p, "port"))
+            .collect()
+    };
+    if kubevirt && object.kind == "VirtualMachineInstance" {
+        return Some((
+            labels(root.path(&["metadata", "labels"])),
+            interface_ports(root.get("spec")),
+        ));
+    }
+    let template = root.path(&["spec", "template"]).filter(|t| t.is_map())?;
+    let metadata = template.get("metadata").filter(|m| m.is_map())?;
+    let ports = if kubevirt {
+        interface_ports(template.get("spec"))
+    } else {
+        Vec::new()
+    };
+    Some((labels(metadata.get("labels")), ports))
+}
+
+/// Pod labels.
+type Labels = BTreeMap<String, String>;
+
+/// The workload outside the input that replicas fold into: (kind, name).
+type OwnerName = (String, String);
+
+/// Replicas fold together when namespace, owner, labels and ports all agree.
+type ReplicaKey = (String, OwnerName, Labels, Vec<ContainerPort>);
+
+/// Labels that differ from pod to pod of one StatefulSet: replicas fold into one workload only
+/// when no selector of the model reads them.
+const PER_POD_LABELS: [&str; 2] = [
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+];
+
 impl Model {
     /// Add the pods, namespaces and policies among `object`. `namespace` is where objects
-    /// without one go (`-n`, default `default`).
-    pub fn add(&mut self, object: &Object<'_, '_>, default_namespace: &str) {
+    /// without one go (`-n`, default `default`); `path` and `document` say where it is
+    /// written. A NetworkPolicy the API server would reject is recorded as ignored, not
+    /// added.
+    pub fn add(
+        &mut self,
+        object: &Object<'_, '_>,
+        default_namespace: &str,
+        path: &str,
+        document: u32,
+    ) {
         let namespace = object.namespace().unwrap_or(default_namespace).to_string();
         let root = object.root;
         match &*object.kind {
@@ -307,6 +429,19 @@ impl Model {
             }
             "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
                 let spec = root.get("spec");
+                let name = object.name().unwrap_or_default().to_string();
+                let at = object.location(path, document, "/metadata/name");
+                let at = format!("{}:{}", at.path, at.line);
+                let errors = validate::validate(spec);
+                if !errors.is_empty() {
+                    let reason: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    self.ignored.push(IgnoredPolicy {
+                        policy: format!("{namespace}/{name}"),
+                        at,
+                        reason: format!("the API server rejects it: {}", reason.join("; ")),
+                    });
+                    return;
+                }
                 let types: Option<Vec<&str>> = spec
                     .and_then(|s| s.get("policyTypes"))
                     .map(|t| t.items().filter_map(|i| i.as_str()).collect::<Vec<_>>())
@@ -320,34 +455,19 @@ impl Model {
                     Some(t) => (t.contains(&"Ingress"), t.contains(&"Egress")),
                     None => (true, has_egress),
                 };
-                self.policies.push(Policy {
+                self.push_policy(Policy {
                     namespace,
-                    name: object.name().unwrap_or_default().to_string(),
+                    name,
                     selector: LabelSelector::of(spec.and_then(|s| s.get("podSelector"))),
                     ingress: ingress.then(|| rules(spec.and_then(|s| s.get("ingress")), "from")),
                     egress: egress.then(|| rules(spec.and_then(|s| s.get("egress")), "to")),
+                    at,
                 });
             }
             _ => {
-                let Some(pod) = object.pod_spec() else {
+                let Some((labels, ports)) = workload_pods(object) else {
                     return;
                 };
-                let ports = pod
-                    .containers()
-                    .iter()
-                    .flat_map(|c| c.node.get("ports").into_iter().flat_map(|p| p.items()))
-                    .filter_map(|p| {
-                        Some(ContainerPort {
-                            name: p.get("name").and_then(|n| n.as_str()).map(str::to_string),
-                            port: u16::try_from(p.get("containerPort")?.as_i64()?).ok()?,
-                            protocol: p
-                                .get("protocol")
-                                .and_then(|x| x.as_str())
-                                .unwrap_or("TCP")
-                                .to_string(),
-                        })
-                    })
-                    .collect();
                 let owner = root
                     .path(&["metadata", "ownerReferences"])
                     .into_iter()
@@ -364,7 +484,7 @@ impl Model {
                     kind: object.kind.to_string(),
                     name,
                     namespace,
-                    labels: labels(pod.metadata.and_then(|m| m.get("labels"))),
+                    labels,
                     ports,
                     owner,
                 });
@@ -372,17 +492,63 @@ impl Model {
         }
     }
 
-    /// Add what another model collected (from another file).
+    /// Add a policy; one of the same namespace and name already there is replaced, as
+    /// `kubectl apply` of both manifests in order would leave the later one.
+    fn push_policy(&mut self, policy: Policy) {
+        let at = self
+            .policies
+            .iter()
+            .position(|p| p.namespace == policy.namespace && p.name == policy.name);
+        self.put_policy(at, policy);
+    }
+
+    /// Put a policy at index `at` (replacing what is there) or at the end.
+    fn put_policy(&mut self, at: Option<usize>, policy: Policy) {
+        match at {
+            Some(i) => {
+                let old = std::mem::replace(&mut self.policies[i], policy);
+                self.ignored.push(IgnoredPolicy {
+                    policy: old.id(),
+                    at: old.at,
+                    reason: format!(
+                        "replaced by the NetworkPolicy of the same name at {}",
+                        self.policies[i].at
+                    ),
+                });
+            }
+            None => self.policies.push(policy),
+        }
+    }
+
+    /// Add what another model collected (from another file, later in `kubectl apply` order).
     pub fn merge(&mut self, other: Model) {
         self.pods.extend(other.pods);
         self.namespaces.extend(other.namespaces);
-        self.policies.extend(other.policies);
+        self.ignored.extend(other.ignored);
+        let mut index: std::collections::HashMap<(String, String), usize> = self
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.namespace.clone(), p.name.clone()), i))
+            .collect();
+        for policy in other.policies {
+            let key = (policy.namespace.clone(), policy.name.clone());
+            let at = index.get(&key).copied();
+            if at.is_none() {
+                index.insert(key, self.policies.len());
+            }
+            self.put_policy(at, policy);
+        }
         self.services.extend(other.services);
     }
 
-    /// Drop the Pods, ReplicaSets and Jobs of a snapshot whose controller is in the model too:
-    /// the controller's pod template stands for them, so that a Deployment counts once rather
-    /// than once per ReplicaSet and Pod. [`Model::folded`] maps their names to the controller.
+    /// Fold the Pods, ReplicaSets and Jobs of a snapshot into the workloads that own them, so
+    /// that a Deployment counts once rather than once per ReplicaSet and Pod. A controller in
+    /// the model stands for what it owns. When the controller is not in the input (a
+    /// `kubectl get pods -A -o yaml` export), the replicas with the same labels and ports
+    /// become one workload named after it: a DaemonSet's or StatefulSet's own name, or a
+    /// Deployment's, read from its ReplicaSet's name and the `pod-template-hash` label.
+    /// [`Model::folded`] maps the removed names to the workload that stands for them.
     pub fn fold_owned(&mut self) {
         let index: BTreeMap<(&str, &str, &str), usize> = self
             .pods
@@ -409,21 +575,68 @@ impl Model {
                 at
             })
             .collect();
-        let kept: Vec<usize> = (0..self.pods.len()).filter(|&i| top[i] == i).collect();
+        // Tops whose own controller is outside the model: group replicas under it.
+        let read_keys = self.selector_keys();
+        let per_pod: Vec<&str> = PER_POD_LABELS
+            .into_iter()
+            .filter(|k| !read_keys.contains(*k))
+            .collect();
+        let mut groups: BTreeMap<ReplicaKey, usize> = BTreeMap::new();
+        let mut group_of: Vec<Option<usize>> = vec![None; self.pods.len()];
+        let mut renamed: Vec<Option<(OwnerName, Labels)>> = vec![None; self.pods.len()];
+        for i in 0..self.pods.len() {
+            if top[i] != i || owner_of(i).is_some() {
+                continue;
+            }
+            let Some(owner) = self.pods[i].outside_owner() else {
+                continue;
+            };
+            let mut labels = self.pods[i].labels.clone();
+            for k in &per_pod {
+                labels.remove(*k);
+            }
+            let p = &self.pods[i];
+            let key = (
+                p.namespace.clone(),
+                owner.clone(),
+                labels.clone(),
+                p.ports.clone(),
+            );
+            match groups.get(&key) {
+                Some(&first) => group_of[i] = Some(first),
+                None => {
+                    groups.insert(key, i);
+                    renamed[i] = Some((owner, labels));
+                }
+            }
+        }
+        let kept: Vec<usize> = (0..self.pods.len())
+            .filter(|&i| top[i] == i && group_of[i].is_none())
+            .collect();
         let new_index: BTreeMap<usize, usize> = kept
             .iter()
             .enumerate()
             .map(|(new, &old)| (old, new))
             .collect();
         let mut folded = BTreeMap::new();
-        for (i, &t) in top.iter().enumerate() {
-            if t != i
-                && let Some(&n) = new_index.get(&t)
+        for i in 0..self.pods.len() {
+            let stands_for = group_of[top[i]].unwrap_or(top[i]);
+            if (stands_for != i || renamed[i].is_some())
+                && let Some(&n) = new_index.get(&stands_for)
             {
                 folded.insert(self.pods[i].display.clone(), n);
             }
         }
         let mut pods = std::mem::take(&mut self.pods);
+        for (i, pod) in pods.iter_mut().enumerate() {
+            if let Some(((kind, name), labels)) = renamed[i].take() {
+                pod.display = format!("{kind}/{}/{name}", pod.namespace);
+                pod.kind = kind;
+                pod.name = name;
+                pod.labels = labels;
+                pod.owner = None;
+            }
+        }
         let mut keep = vec![false; pods.len()];
         for &k in &kept {
             keep[k] = true;
@@ -432,6 +645,26 @@ impl Model {
         pods.retain(|_| k.next().copied().unwrap_or(false));
         self.pods = pods;
         self.folded.extend(folded);
+    }
+
+    /// Every label key a pod selector of the model's policies reads.
+    fn selector_keys(&self) -> std::collections::BTreeSet<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        let mut add = |s: &LabelSelector| {
+            keys.extend(s.match_labels.keys().cloned());
+            keys.extend(s.expressions.iter().map(|(k, _, _)| k.clone()));
+        };
+        for p in &self.policies {
+            add(&p.selector);
+            for rule in p.ingress.iter().chain(&p.egress).flatten() {
+                for peer in rule.peers.iter().flatten() {
+                    if let Some(s) = &peer.pods {
+                        add(s);
+                    }
+                }
+            }
+        }
+        keys
     }
 
     /// The labels of a namespace (only the automatic name label when no Namespace object).

@@ -240,6 +240,40 @@ pub enum Power {
     ApproveCsr,
 }
 
+/// How a role's rules take effect: through a ClusterRoleBinding, everywhere; or through a
+/// RoleBinding (every Role is bound so), in its namespace only, where the authorizer sees no
+/// cluster-scoped resource and no non-resource URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GrantScope {
+    /// A ClusterRoleBinding.
+    Cluster,
+    /// A RoleBinding.
+    Namespace,
+}
+
+impl GrantScope {
+    /// How a Role (`Namespace`) or a ClusterRole (`Cluster`: it may be bound either way, the
+    /// wider one counts) takes effect.
+    pub fn of_role_kind(kind: &str) -> GrantScope {
+        if kind == "Role" {
+            GrantScope::Namespace
+        } else {
+            GrantScope::Cluster
+        }
+    }
+
+    /// Whether a grant on `group`/`resource` (subresources included) can take effect. The
+    /// Namespace object is the exception among cluster-scoped resources: a request on
+    /// `namespaces/NAME` carries the namespace NAME, so a RoleBinding in NAME grants on it.
+    /// Resources the table does not know (custom resources) may be namespaced.
+    pub fn can_grant(self, group: &str, resource: &str) -> bool {
+        self == GrantScope::Cluster
+            || (group.is_empty() && resource.split('/').next() == Some("namespaces"))
+            || crate::resources::builtin_scope(group, resource)
+                != Some(crate::resources::ResourceScope::Cluster)
+    }
+}
+
 /// The API group of certificate signing requests.
 const CERTIFICATES: &str = "certificates.k8s.io";
 
@@ -485,8 +519,19 @@ impl PolicyRule<'_> {
             && self.api_groups.iter().any(|g| *g == "*" || g.is_empty())
     }
 
-    /// The first (verb, resource) through which the rule confers `power` for every object name.
+    /// The first (verb, resource) through which the rule confers `power` for every object name,
+    /// when it is bound cluster-wide.
     pub fn confers(&self, power: Power) -> Option<(&'static str, &'static str)> {
+        self.confers_in(power, GrantScope::Cluster)
+    }
+
+    /// The first (verb, resource) through which the rule confers `power` for every object name
+    /// when bound with `scope`: through a RoleBinding only namespaced resources are granted.
+    pub fn confers_in(
+        &self,
+        power: Power,
+        scope: GrantScope,
+    ) -> Option<(&'static str, &'static str)> {
         if power == Power::Admin {
             return self.is_admin().then_some(("*", "*"));
         }
@@ -494,6 +539,7 @@ impl PolicyRule<'_> {
             g.verbs
                 .iter()
                 .flat_map(|v| g.resources.iter().map(move |r| (*v, *r)))
+                .filter(|(_, r)| scope.can_grant(g.group, r))
                 .find(|(v, r)| match r.strip_suffix("/*") {
                     Some(base) => {
                         self.resource_names.is_empty()

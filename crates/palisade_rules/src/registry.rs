@@ -68,6 +68,8 @@ pub static REGISTRY: &[&Rule] = &[
     &network::uncovered_ingress::RULE,
     &network::uncovered_egress::RULE,
     &network::unmatched_peer::RULE,
+    &network::invalid_policy::RULE,
+    &network::duplicate_policy::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,

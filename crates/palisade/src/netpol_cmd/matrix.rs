@@ -9,8 +9,8 @@ use palisade_model::netpol::{Connection, Matrix, Model, Node};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::InputArgs;
 use super::reach::ports_json;
+use super::{InputArgs, ignored_json, write_ignored};
 use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// `palisade netpol matrix`.
@@ -140,7 +140,11 @@ fn write_json(out: &mut impl Write, names: &Names<'_>, connections: &[&Connectio
         out.write_all(if i == 0 { b"    " } else { b",\n    " })?;
         serde_json::to_writer(&mut *out, class)?;
     }
-    writeln!(out, "\n  ]\n}}")?;
+    writeln!(
+        out,
+        "\n  ],\n  \"ignored\": {}\n}}",
+        ignored_json(names.model)
+    )?;
     Ok(())
 }
 
@@ -153,6 +157,7 @@ fn write_text(out: &mut impl Write, names: &Names<'_>, connections: &[&Connectio
         matrix.classes.len(),
         connections.len()
     )?;
+    write_ignored(out, model, "")?;
     if connections.is_empty() {
         return Ok(());
     }
@@ -198,6 +203,7 @@ fn write_dot(out: &mut impl Write, names: &Names<'_>, connections: &[&Connection
         other => quoted(&names.node(other)),
     };
     writeln!(out, "digraph netpol {{\n  rankdir=LR;\n  node [shape=box];")?;
+    write_ignored(out, names.model, "  // ")?;
     let mut namespaces: Vec<&str> = matrix
         .classes
         .iter()

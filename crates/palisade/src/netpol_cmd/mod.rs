@@ -29,9 +29,10 @@ pub enum NetpolCommand {
 
 /// The rules `netpol coverage` runs: namespaces without default-deny, allow-all rules,
 /// metadata egress, policies selecting nothing, workloads left out by partial policy sets,
-/// peers selecting nothing.
-pub const COVERAGE_RULES: [&str; 8] = [
-    "NET002", "NET003", "NET005", "NET009", "NET011", "NET014", "NET015", "NET016",
+/// peers selecting nothing, policies the API server rejects or that a later one replaces.
+pub const COVERAGE_RULES: [&str; 10] = [
+    "NET002", "NET003", "NET005", "NET009", "NET011", "NET014", "NET015", "NET016", "NET019",
+    "NET020",
 ];
 
 /// The inputs every `netpol` command reads.
@@ -86,7 +87,7 @@ pub fn load(
     let (mut model, errors) = crate::objects::collect(
         paths,
         render,
-        |m: &mut Model, o, _, _| m.add(o, namespace),
+        |m: &mut Model, o, path, doc| m.add(o, namespace, path, doc),
         Model::merge,
     );
     model.fold_owned();
@@ -161,4 +162,25 @@ fn endpoint(model: &Model, spec: &str, default_namespace: &str) -> Result<Endpoi
                 .join(", ")
         ),
     }
+}
+
+/// The NetworkPolicies left out of the model, for JSON output.
+fn ignored_json(model: &Model) -> serde_json::Value {
+    model
+        .ignored
+        .iter()
+        .map(|i| serde_json::json!({"policy": i.policy, "at": i.at, "reason": i.reason}))
+        .collect()
+}
+
+/// The NetworkPolicies left out of the model, one line each, after `prefix`.
+fn write_ignored(out: &mut impl Write, model: &Model, prefix: &str) -> std::io::Result<()> {
+    for i in &model.ignored {
+        writeln!(
+            out,
+            "{prefix}not applied: NetworkPolicy {} ({}): {}",
+            i.policy, i.at, i.reason
+        )?;
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use palisade_model::netpol::{Endpoint, Model, PortSet, Verdict};
 use serde_json::{Value, json};
 
-use super::{InputArgs, endpoint};
+use super::{InputArgs, endpoint, ignored_json, write_ignored};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// `palisade netpol reach`.
@@ -136,7 +136,9 @@ fn one_port(
     let verdict = model.reach(from, to, port, protocol);
     let mut out = std::io::stdout().lock();
     if a.format == "json" {
-        serde_json::to_writer_pretty(&mut out, &verdict_json(&verdict))?;
+        let mut j = verdict_json(&verdict);
+        j["ignored"] = ignored_json(model);
+        serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
     } else {
         writeln!(
@@ -145,6 +147,7 @@ fn one_port(
             if verdict.allowed { "allowed" } else { "denied" }
         )?;
         write_verdict(&mut out, &verdict, "    ")?;
+        write_ignored(&mut out, model, "")?;
     }
     Ok(verdict.allowed)
 }
@@ -176,6 +179,7 @@ fn every_port(a: &ReachArgs, model: &Model, from: Endpoint, to: Endpoint) -> Res
             "allowed": !ports.is_empty(),
             "ports": ports_json(&ports),
             "container_ports": container_ports,
+            "ignored": ignored_json(model),
         });
         serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
@@ -195,6 +199,7 @@ fn every_port(a: &ReachArgs, model: &Model, from: Endpoint, to: Endpoint) -> Res
             writeln!(out, "  {}/{}{name}: {word}", c.port, c.protocol)?;
             write_verdict(&mut out, v, "      ")?;
         }
+        write_ignored(&mut out, model, "")?;
     }
     Ok(!ports.is_empty())
 }

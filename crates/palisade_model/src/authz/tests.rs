@@ -155,14 +155,22 @@ fn graph() -> RbacGraph {
     graph_of(POLICY)
 }
 
-/// The resolved model of a YAML stream.
+/// The resolved model of a YAML stream, with the built-in policy.
 fn graph_of(text: &str) -> RbacGraph {
+    load(text, None, true)
+}
+
+/// The resolved model of a YAML stream, objects without a namespace placed in `namespace`.
+fn load(text: &str, namespace: Option<&str>, builtin: bool) -> RbacGraph {
     let mut g = RbacGraph::default();
     for doc in parse_stream(text, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
-            g.add(&o, "policy.yaml", doc.index);
+            g.add(&o, "policy.yaml", doc.index, namespace);
         }
+    }
+    if builtin {
+        g.add_builtin_policy();
     }
     g.resolve();
     g
@@ -347,7 +355,19 @@ fn the_authorizer_s_rules_one_by_one() {
         ),
         (
             "anonymous is not authenticated",
-            !allowed(&anon, url("get", "/healthz")),
+            g.authorize(&anon, &url("get", "/healthz"))
+                .iter()
+                .all(|v| v.binding != "ClusterRoleBinding/everyone-health"),
+        ),
+        (
+            "anonymous may read the health endpoints, as the bootstrap policy lets it",
+            g.authorize(&anon, &url("get", "/healthz"))
+                == vec![Via {
+                    binding: "ClusterRoleBinding/system:public-info-viewer".into(),
+                    role: "ClusterRole/system:public-info-viewer".into(),
+                    builtin_binding: true,
+                    builtin_role: true,
+                }],
         ),
         (
             "anonymous is unauthenticated",
@@ -407,15 +427,36 @@ fn the_authorizer_s_rules_one_by_one() {
 #[test]
 fn who_can_names_bindings_and_roles() {
     let g = graph();
-    let found = g.who_can(&res("create", Some("dev"), "", "pods", Some("exec"), None));
+    let found = g
+        .who_can(&res("create", Some("dev"), "", "pods", Some("exec"), None))
+        .subjects;
     let names: Vec<String> = found.iter().map(|(s, _)| s.display()).collect();
-    assert_eq!(names, vec!["Group devs", "ServiceAccount ops/ops"]);
+    assert_eq!(
+        names,
+        vec![
+            "Group devs",
+            "Group system:masters",
+            "ServiceAccount ops/ops"
+        ]
+    );
     assert_eq!(
         found[0].1,
         vec![Via {
             binding: "RoleBinding/dev/exec".into(),
-            role: "Role/dev/exec".into()
+            role: "Role/dev/exec".into(),
+            builtin_binding: false,
+            builtin_role: false,
         }]
+    );
+    assert_eq!(
+        found[1].1,
+        vec![Via {
+            binding: "ClusterRoleBinding/cluster-admin".into(),
+            role: "ClusterRole/cluster-admin".into(),
+            builtin_binding: true,
+            builtin_role: true,
+        }],
+        "the bootstrap policy binds cluster-admin to system:masters"
     );
     // In any namespace, RoleBindings of every namespace count; cluster scope only
     // ClusterRoleBindings.
@@ -423,6 +464,7 @@ fn who_can_names_bindings_and_roles() {
         let mut r = res("get", None, "", "secrets", None, Some("app-token"));
         r.scope = scope;
         g.who_can(&r)
+            .subjects
             .into_iter()
             .map(|(s, _)| s.display())
             .collect::<Vec<_>>()
@@ -516,6 +558,7 @@ fn least_privilege_roles_allow_exactly_what_was_observed() {
             rules: rules.clone(),
             aggregation: None,
             location: None,
+            builtin: false,
         });
         g.bindings.push(Binding {
             cluster: kind == RoleKind::ClusterRole,
@@ -526,6 +569,7 @@ fn least_privilege_roles_allow_exactly_what_was_observed() {
             subjects: vec![subject.clone()],
             location: None,
             subject_locations: vec![None],
+            builtin: false,
         });
     }
     g.resolve();
@@ -598,4 +642,258 @@ fn csr_approval_takes_all_three_grants() {
         let found = g.risks().iter().any(|r| r.power == Power::ApproveCsr);
         assert_eq!(found, expected, "approve on signers: {signers}");
     }
+}
+
+/// Bindings of one subject per case, for the scope and built-in policy tests.
+const SCOPED: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: everything, namespace: dev}
+rules:
+- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-admin, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: everything}
+subjects: [{kind: User, name: dana}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-and-pod-writer}
+rules:
+- {apiGroups: [""], resources: [nodes, pods, namespaces], verbs: [get, list, patch]}
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [create]}
+- {nonResourceURLs: [/metrics], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: writer, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-and-pod-writer}
+subjects: [{kind: User, name: rita}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: writer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-and-pod-writer}
+subjects: [{kind: User, name: carl}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: deployer}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: User, name: vic}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: mystery, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: not-in-the-input}
+subjects: [{kind: User, name: mo}]
+"#;
+
+fn user(name: &str) -> Identity {
+    Identity::user(name, &[])
+}
+
+#[test]
+fn a_role_binding_grants_only_namespaced_resources() {
+    let g = load(SCOPED, Some("prod"), true);
+    let nodes = res("list", None, "", "nodes", None, None);
+    let who: Vec<String> = g
+        .who_can(&nodes)
+        .subjects
+        .iter()
+        .map(|(s, _)| s.display())
+        .collect();
+    assert!(who.contains(&"User carl".to_string()), "{who:?}");
+    assert!(
+        !who.contains(&"User dana".to_string()),
+        "a wildcard Role: {who:?}"
+    );
+    assert!(
+        !who.contains(&"User rita".to_string()),
+        "a RoleBinding: {who:?}"
+    );
+    // Asking in a namespace does not change a cluster-scoped resource's scope.
+    let in_dev = res("list", Some("dev"), "", "nodes", None, None);
+    assert_eq!(g.request_scope(&in_dev), Scope::Cluster);
+    assert!(g.authorize(&user("dana"), &in_dev).is_empty());
+    assert!(g.authorize(&user("rita"), &in_dev).is_empty());
+    assert!(!g.authorize(&user("carl"), &in_dev).is_empty());
+    // Namespaced resources are granted in the binding's namespace.
+    let pods = res("patch", Some("dev"), "", "pods", None, Some("web"));
+    assert!(!g.authorize(&user("rita"), &pods).is_empty());
+    assert!(!g.authorize(&user("dana"), &pods).is_empty());
+    // The Namespace object itself carries its own name as namespace.
+    let own = res("patch", None, "", "namespaces", None, Some("dev"));
+    let other = res("patch", None, "", "namespaces", None, Some("prod"));
+    let list = res("list", None, "", "namespaces", None, None);
+    assert!(!g.authorize(&user("rita"), &own).is_empty());
+    assert!(g.authorize(&user("rita"), &other).is_empty());
+    assert!(g.authorize(&user("rita"), &list).is_empty());
+    assert!(!g.authorize(&user("carl"), &list).is_empty());
+    // Non-resource URLs only through ClusterRoleBindings.
+    assert!(
+        g.authorize(&user("rita"), &url("get", "/metrics"))
+            .is_empty()
+    );
+    assert!(
+        !g.authorize(&user("carl"), &url("get", "/metrics"))
+            .is_empty()
+    );
+}
+
+#[test]
+fn permissions_through_a_role_binding_leave_out_cluster_scoped_resources() {
+    let g = load(SCOPED, Some("prod"), true);
+    let rules: Vec<(Option<String>, Vec<String>, Vec<String>)> = g
+        .permissions(&user("rita"))
+        .into_iter()
+        .filter(|p| !p.via.builtin_binding)
+        .map(|p| (p.namespace, p.rule.resources, p.rule.resource_names))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            (
+                Some("dev".into()),
+                vec!["namespaces".into()],
+                vec!["dev".into()]
+            ),
+            (Some("dev".into()), vec!["pods".into()], vec![]),
+        ]
+    );
+    let carl: Vec<Permission> = g
+        .permissions(&user("carl"))
+        .into_iter()
+        .filter(|p| !p.via.builtin_binding)
+        .collect();
+    assert_eq!(
+        carl.len(),
+        3,
+        "a ClusterRoleBinding grants every rule: {carl:#?}"
+    );
+}
+
+#[test]
+fn risks_through_a_role_binding_leave_out_cluster_scoped_powers() {
+    let g = load(SCOPED, Some("prod"), true);
+    let risks = g.risks();
+    let powers = |who: &str| -> Vec<Power> {
+        risks
+            .iter()
+            .filter(|r| r.subject.name == who)
+            .map(|r| r.power)
+            .collect()
+    };
+    assert!(powers("carl").contains(&Power::CreatePersistentVolumes));
+    assert!(!powers("rita").contains(&Power::CreatePersistentVolumes));
+    assert!(
+        powers("rita").contains(&Power::ModifyNamespaces),
+        "its own namespace"
+    );
+    assert!(
+        !risks.iter().any(|r| r.subject.name == "system:masters"),
+        "built-in bindings hold their powers by design"
+    );
+}
+
+#[test]
+fn bindings_to_built_in_roles_resolve() {
+    let g = load(SCOPED, Some("prod"), true);
+    let deployer = Identity::service_account("prod", "deployer");
+    let create = res("create", Some("prod"), "apps", "deployments", None, None);
+    let via = g.authorize(&deployer, &create);
+    assert_eq!(via.len(), 1, "{via:?}");
+    assert_eq!(via[0].role, "ClusterRole/edit");
+    assert!(via[0].builtin_role && !via[0].builtin_binding);
+    // edit reads Secrets, cannot grant roles; view reads neither Secrets nor writes.
+    let secrets = res("get", Some("prod"), "", "secrets", None, None);
+    assert!(!g.authorize(&deployer, &secrets).is_empty());
+    let bind = res(
+        "create",
+        Some("prod"),
+        "rbac.authorization.k8s.io",
+        "rolebindings",
+        None,
+        None,
+    );
+    assert!(g.authorize(&deployer, &bind).is_empty());
+    let vic = user("vic");
+    assert!(
+        !g.authorize(&vic, &res("list", Some("dev"), "", "pods", None, None))
+            .is_empty()
+    );
+    assert!(
+        g.authorize(&vic, &res("get", Some("dev"), "", "secrets", None, None))
+            .is_empty()
+    );
+    assert!(
+        g.authorize(&vic, &res("create", Some("dev"), "", "pods", None, None))
+            .is_empty()
+    );
+    // Everyone authenticated may review its own access (system:basic-user).
+    let review = res(
+        "create",
+        None,
+        "authorization.k8s.io",
+        "selfsubjectaccessreviews",
+        None,
+        None,
+    );
+    let via = g.authorize(&user("anyone"), &review);
+    assert!(via.iter().any(|v| v.builtin_binding), "{via:?}");
+    // Without the built-in policy, a binding to edit is a binding to an unknown role.
+    let bare = load(SCOPED, Some("prod"), false);
+    let decision = bare.decide(&deployer, &create);
+    assert_eq!(decision.as_str(), "unknown");
+    assert_eq!(decision.unknown[0].role, "ClusterRole/edit");
+}
+
+#[test]
+fn a_missing_role_makes_the_answer_unknown_not_no() {
+    let g = load(SCOPED, Some("prod"), true);
+    let pods = res("delete", Some("dev"), "", "pods", None, Some("web"));
+    let decision = g.decide(&user("mo"), &pods);
+    assert_eq!(decision.as_str(), "unknown");
+    assert_eq!(
+        decision.unknown,
+        vec![UnknownVia {
+            binding: "RoleBinding/dev/mystery".into(),
+            role: "ClusterRole/not-in-the-input".into()
+        }]
+    );
+    // A known role that allows it settles the answer.
+    assert_eq!(g.decide(&user("dana"), &pods).as_str(), "yes");
+    // Elsewhere the binding does not apply: no.
+    let elsewhere = res("delete", Some("prod"), "", "pods", None, Some("web"));
+    assert_eq!(g.decide(&user("mo"), &elsewhere).as_str(), "no");
+    let who = g.who_can(&pods);
+    assert!(
+        who.unknown
+            .iter()
+            .any(|(s, via)| s.display() == "User mo" && via[0].binding == "RoleBinding/dev/mystery")
+    );
+    assert!(!who.unknown.iter().any(|(s, _)| s.name == "dana"));
+}
+
+#[test]
+fn objects_without_a_namespace_take_the_default_one() {
+    let g = load(SCOPED, Some("prod"), true);
+    let editors = g.bindings.iter().find(|b| b.name == "editors").unwrap();
+    assert_eq!(editors.namespace.as_deref(), Some("prod"));
+    assert_eq!(editors.subjects[0].namespace.as_deref(), Some("prod"));
+    let unplaced = load(SCOPED, None, true);
+    let editors = unplaced
+        .bindings
+        .iter()
+        .find(|b| b.name == "editors")
+        .unwrap();
+    assert_eq!(editors.namespace, None);
 }

@@ -102,7 +102,7 @@ pub(super) fn model_of(yaml: &str) -> Model {
     for doc in parse_stream(yaml, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
-            m.add(&o, "default");
+            m.add(&o, "default", "cluster.yaml", doc.index);
         }
     }
     m
@@ -273,7 +273,8 @@ spec: {containers: [{name: j, image: x}]}
     );
     m.fold_owned();
     let kept: Vec<&str> = m.pods.iter().map(|p| p.display.as_str()).collect();
-    assert_eq!(kept, ["Deployment/shop/web", "Pod/shop/job-x"]);
+    assert_eq!(kept, ["Deployment/shop/web", "Job/shop/gone"]);
+    assert_eq!(m.folded.get("Pod/shop/job-x"), Some(&1));
     assert_eq!(m.folded.get("Pod/shop/web-5d4f-abcde"), Some(&0));
     assert_eq!(m.folded.get("ReplicaSet/shop/web-5d4f"), Some(&0));
     assert_eq!(m.pods[0].workload(), "shop/web[Deployment]");
@@ -327,5 +328,212 @@ spec:
     assert!(
         !m.reach(ip, b, 80, "TCP").allowed,
         "b is isolated for ingress too"
+    );
+}
+
+#[test]
+fn policies_the_api_server_rejects_are_not_applied() {
+    // A broken ipBlock must not become an empty peer that admits every pod.
+    let m = model_of(
+        "apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: db, image: x, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/33}
+",
+    );
+    assert!(m.policies.is_empty());
+    assert_eq!(m.ignored.len(), 1);
+    assert_eq!(m.ignored[0].policy, "shop/db");
+    assert_eq!(m.ignored[0].at, "cluster.yaml:13");
+    assert!(
+        m.ignored[0].reason.contains(
+            "spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value"
+        ),
+        "{}",
+        m.ignored[0].reason
+    );
+    // Without the policy, db is not isolated: web reaches it, and the verdict names no rule.
+    let v = m.reach(pod(&m, "Pod/shop/web"), pod(&m, "Pod/shop/db"), 5432, "TCP");
+    assert!(v.allowed && v.decided_by.is_empty(), "{v:?}");
+}
+
+#[test]
+fn a_later_policy_of_the_same_name_replaces_the_earlier() {
+    let deny_all = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+";
+    let allow_all = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec: {podSelector: {}, ingress: [{}]}
+";
+    let pods = "apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: x}]}
+";
+    // In one stream, and across files merged in order.
+    let one = model_of(&format!("{pods}---\n{deny_all}---\n{allow_all}"));
+    let mut two = model_of(&format!("{pods}---\n{deny_all}"));
+    two.merge(model_of(allow_all));
+    for m in [one, two] {
+        assert_eq!(m.policies.len(), 1);
+        assert_eq!(
+            m.policies[0].ingress.as_ref().map(Vec::len),
+            Some(1),
+            "the later one"
+        );
+        assert_eq!(m.ignored.len(), 1);
+        assert!(
+            m.ignored[0]
+                .reason
+                .starts_with("replaced by the NetworkPolicy of the same name at cluster.yaml:")
+        );
+        let web = pod(&m, "Pod/shop/web");
+        assert!(
+            m.reach(Endpoint::Ip("10.1.2.3".parse().unwrap()), web, 80, "TCP")
+                .allowed
+        );
+    }
+}
+
+#[test]
+fn exported_pods_group_under_owners_missing_from_the_input() {
+    let pod = |name: &str, owner: (&str, &str), labels: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\n  labels: {labels}\n  ownerReferences: [{{kind: {}, name: {}, controller: true}}]\nspec: {{containers: [{{name: c, image: x, ports: [{{name: metrics, containerPort: 9100}}]}}]}}\n---\n",
+            owner.0, owner.1
+        )
+    };
+    let mut text = String::new();
+    for node in ["a", "b", "c"] {
+        text += &pod(
+            &format!("node-exporter-{node}"),
+            ("DaemonSet", "node-exporter"),
+            "{app: node-exporter, controller-revision-hash: 7f9}",
+        );
+    }
+    for (i, hash) in [(1, "5d4f"), (2, "5d4f")] {
+        text += &pod(
+            &format!("coredns-5d4f-x{i}"),
+            ("ReplicaSet", &format!("coredns-{hash}")),
+            &format!("{{k8s-app: kube-dns, pod-template-hash: {hash}}}"),
+        );
+    }
+    for i in 0..2 {
+        text += &pod(
+            &format!("etcd-{i}"),
+            ("StatefulSet", "etcd"),
+            &format!(
+                "{{app: etcd, statefulset.kubernetes.io/pod-name: etcd-{i}, apps.kubernetes.io/pod-index: '{i}'}}"
+            ),
+        );
+    }
+    let mut m = model_of(&text);
+    m.fold_owned();
+    let kept: Vec<&str> = m.pods.iter().map(|p| p.display.as_str()).collect();
+    assert_eq!(
+        kept,
+        [
+            "DaemonSet/kube-system/node-exporter",
+            "Deployment/kube-system/coredns",
+            "StatefulSet/kube-system/etcd"
+        ]
+    );
+    assert_eq!(m.folded.get("Pod/kube-system/node-exporter-b"), Some(&0));
+    assert_eq!(m.folded.get("Pod/kube-system/coredns-5d4f-x2"), Some(&1));
+    assert_eq!(m.pods[1].workload(), "kube-system/coredns[Deployment]");
+    assert!(
+        !m.pods[2]
+            .labels
+            .contains_key("statefulset.kubernetes.io/pod-name")
+    );
+    // A policy that tells StatefulSet pods apart keeps them apart.
+    let mut m = model_of(&format!(
+        "{text}apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: etcd-0, namespace: kube-system}}\nspec:\n  podSelector: {{matchLabels: {{statefulset.kubernetes.io/pod-name: etcd-0}}}}\n  policyTypes: [Ingress]\n"
+    ));
+    m.fold_owned();
+    let etcd: Vec<&Pod> = m.pods.iter().filter(|p| p.name == "etcd").collect();
+    assert_eq!(etcd.len(), 2, "{etcd:#?}");
+}
+
+#[test]
+fn virtual_machines_templated_workloads_and_sidecar_ports() {
+    let m = model_of(
+        r#"
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: db, namespace: vms}
+spec:
+  template:
+    metadata: {labels: {kubevirt.io/domain: db}}
+    spec:
+      domain:
+        devices:
+          interfaces: [{name: default, masquerade: {}, ports: [{name: pg, port: 5432}]}]
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: cache, namespace: vms, labels: {app: cache}}
+spec: {domain: {devices: {interfaces: [{name: default, ports: [{port: 6379}]}]}}}
+---
+apiVersion: example.com/v1
+kind: WebApp
+metadata: {name: shop, namespace: vms}
+spec:
+  template:
+    metadata: {labels: {app: shop}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: vms, labels: {app: app}}
+spec:
+  initContainers:
+  - {name: setup, image: x, ports: [{name: setup, containerPort: 1}]}
+  - {name: proxy, image: x, restartPolicy: Always, ports: [{name: proxy, containerPort: 15001}]}
+  containers:
+  - {name: app, image: x, ports: [{name: http, containerPort: 8080}]}
+"#,
+    );
+    let find = |name: &str| m.pods.iter().find(|p| p.name == name).unwrap();
+    assert_eq!(
+        find("db")
+            .labels
+            .get("kubevirt.io/domain")
+            .map(String::as_str),
+        Some("db")
+    );
+    assert_eq!(find("db").ports[0].name.as_deref(), Some("pg"));
+    assert_eq!(find("db").ports[0].port, 5432);
+    assert_eq!(
+        find("cache").labels.get("app").map(String::as_str),
+        Some("cache")
+    );
+    assert_eq!(find("cache").ports[0].port, 6379);
+    assert_eq!(
+        find("shop").labels.get("app").map(String::as_str),
+        Some("shop")
+    );
+    let ports: Vec<u16> = find("app").ports.iter().map(|p| p.port).collect();
+    assert_eq!(
+        ports,
+        vec![15001, 8080],
+        "sidecars count, other init containers do not"
     );
 }

@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Flags namespaces that run workloads in the scanned set but have no NetworkPolicy that
     /// selects every pod (`podSelector: {}`) for egress (`policyTypes` including `Egress`).
-    /// Workloads without a namespace are not counted.
+    /// Workloads without a namespace
+    /// count in the namespace they are applied to (`default`, or `scan --namespace`).
     ///
     /// ## Why is this bad?
     /// Without egress isolation a compromised pod can reach every service in the cluster, the

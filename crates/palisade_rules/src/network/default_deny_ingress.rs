@@ -6,9 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Flags namespaces that run workloads in the scanned set but have no NetworkPolicy that
     /// selects every pod (`podSelector: {}`) for ingress: a default-deny policy (no ingress
-    /// rules) or a namespace-wide allow-list. Workloads without a namespace are not counted.
-    /// The finding points at the Namespace object when it is scanned, else at the namespace's
-    /// first workload.
+    /// rules) or a namespace-wide allow-list. Workloads without a namespace count in the
+    /// namespace they are applied to (`default`, or `scan --namespace`). The finding points at
+    /// the Namespace object when it is scanned, else at the namespace's first workload.
     ///
     /// ## Why is this bad?
     /// Pods that no ingress policy selects accept connections from every pod in the cluster: a

@@ -5,9 +5,11 @@
 pub mod allow_all_policy;
 pub mod default_deny_egress;
 pub mod default_deny_ingress;
+pub mod duplicate_policy;
 pub mod exposed_host_workload;
 pub mod exposed_service;
 pub mod ingress_without_tls;
+pub mod invalid_policy;
 pub mod metadata_egress;
 pub(crate) mod namespace_isolation;
 pub mod permissive_mtls;

@@ -6,7 +6,7 @@ use palisade_engine::prelude::*;
 
 /// Namespaces that run workloads in the scan, with the fact to report at (the Namespace object
 /// when it is in the scan, else the namespace's first workload) and the workload count.
-/// Workloads without a namespace are left out: where they run is decided at apply time.
+/// Workloads without a namespace were placed where they are applied ([`Inventory::place`]).
 pub(crate) fn namespaces_with_workloads(inventory: &Inventory) -> BTreeMap<&str, (&Fact, usize)> {
     let mut out: BTreeMap<&str, (&Fact, usize)> = BTreeMap::new();
     for fact in &inventory.facts {

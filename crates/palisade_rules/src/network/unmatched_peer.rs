@@ -87,8 +87,8 @@ impl Namespace<'_> {
     }
 }
 
-/// The namespaces of the scan, and the labels of workloads without a namespace (which may be
-/// applied to any).
+/// The namespaces of the scan, and the labels of workloads without a namespace (none once the
+/// inventory is placed; kept for inventories that are not).
 type Namespaces<'i> = (
     BTreeMap<&'i str, Namespace<'i>>,
     Vec<&'i BTreeMap<String, String>>,

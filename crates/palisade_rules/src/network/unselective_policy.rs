@@ -5,7 +5,7 @@ use palisade_engine::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags NetworkPolicies whose `podSelector` selects none of the pod templates of the
-    /// scanned workloads in its namespace (or without a namespace), when the scan has
+    /// scanned workloads in its namespace (where workloads without one are applied), when the scan has
     /// workloads there. Namespaces the scan holds no workloads of, or holds custom resources
     /// of (whose controllers may create pods the scan cannot see, such as a
     /// prometheus-operator `Prometheus`), are not judged. An empty `podSelector` selects every
@@ -74,7 +74,7 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         };
         let mut scanned = false;
         let mut operated = false;
-        // Workloads without a namespace may be applied to the policy's.
+        // Cluster-scoped facts have no namespace; namespaced ones were placed.
         let mut labels = Vec::new();
         for f in inventory
             .in_namespace(Some(ns))

@@ -8,8 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Flags namespaces that run workloads in the scanned set but have no LimitRange or no
     /// ResourceQuota there. The `kube-system`, `kube-public` and `kube-node-lease` namespaces
-    /// and workloads without a namespace are not counted. The finding points at the Namespace
-    /// object when it is scanned, else at the namespace's first workload.
+    /// are not counted; workloads without a namespace count in the namespace they are applied
+    /// to (`default`, or `scan --namespace`). The finding points at the Namespace object when it
+    /// is scanned, else at the namespace's first workload.
     ///
     /// ## Why is this bad?
     /// A LimitRange gives containers that set no requests or limits bounded defaults; a

@@ -36,7 +36,7 @@ pub mod wildcard;
 pub mod workload_powers;
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::{PolicyRule, Power, Subject};
+use palisade_model::rbac::{GrantScope, PolicyRule, Power, Subject};
 
 /// Whether the object is an RBAC object of one of `kinds`.
 pub(crate) fn is_rbac(object: &Object<'_, '_>, kinds: &[&str]) -> bool {
@@ -108,11 +108,12 @@ pub(crate) fn report_grants(
     power: Power,
     effect: &str,
 ) {
+    let scope = GrantScope::of_role_kind(&object.kind);
     for (i, rule) in custom_role_rules(object, ctx) {
         if reported_as_admin(rule, ctx) {
             continue;
         }
-        if let Some((verb, resource)) = rule.confers(power) {
+        if let Some((verb, resource)) = rule.confers_in(power, scope) {
             ctx.report(
                 format!("/rules/{i}"),
                 format!("{} grants {verb} on {resource}: {effect}", object.kind),

@@ -19,9 +19,13 @@ declare_rule! {
     ///   and names with a `:` (reserved for the API server and distributions: `system:…`,
     ///   `kubeadm:…`) are never missing;
     /// - a ServiceAccount subject that is not in the scan, when the scan holds ServiceAccounts
-    ///   of its namespace (the `default` ServiceAccount always exists).
+    ///   of its namespace (the `default` ServiceAccount always exists);
+    /// - a ServiceAccount of the scan that a binding of the scan grants a role, while no
+    ///   workload of the scan runs as it, when the scan holds workloads of its namespace and
+    ///   no custom resource there (an operator may run pods as it).
     ///
-    /// Objects without a namespace get one when applied, so they match any namespace.
+    /// Objects without a namespace are judged in the namespace they are applied to
+    /// (`default`, or `scan --namespace`).
     /// Roles that a controller binds at run time (Knative brokers, user-facing editor and
     /// viewer roles) are reported as unbound: suppress them with the reason.
     ///
@@ -118,6 +122,12 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
     let mut accounts: HashSet<(Option<&str>, &str)> = HashSet::new();
     let mut account_namespaces: HashSet<&str> = HashSet::new();
     let mut selectors: Vec<&LabelSelector> = Vec::new();
+    // ServiceAccounts pods run as, namespaces with workloads, namespaces with custom resources
+    // and ServiceAccounts bindings grant to.
+    let mut running: HashSet<(Option<&str>, &str)> = HashSet::new();
+    let mut workload_namespaces: HashSet<Option<&str>> = HashSet::new();
+    let mut custom_namespaces: HashSet<Option<&str>> = HashSet::new();
+    let mut granted_accounts: HashSet<(Option<&str>, &str)> = HashSet::new();
     for fact in &inventory.facts {
         let ns = fact.object.namespace.as_deref();
         let name = fact.object.name.as_deref().unwrap_or("");
@@ -137,6 +147,16 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             FactKind::Binding(b) => {
                 bound.insert(granted(fact, b));
                 binding_namespaces.insert(if b.cluster { None } else { ns });
+                for s in b.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
+                    granted_accounts.insert((s.namespace.as_deref().or(ns), s.name.as_str()));
+                }
+            }
+            FactKind::Workload(w) => {
+                running.insert((ns, w.service_account.as_str()));
+                workload_namespaces.insert(ns);
+            }
+            FactKind::Other { custom: true, .. } => {
+                custom_namespaces.insert(ns);
             }
             FactKind::ServiceAccount { .. } => {
                 accounts.insert((ns, name));
@@ -230,6 +250,22 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                             ),
                         );
                     }
+                }
+            }
+            FactKind::ServiceAccount { .. }
+                if workload_namespaces.contains(&ns) && !custom_namespaces.contains(&ns) =>
+            {
+                let name = fact.object.name.as_deref().unwrap_or("");
+                ctx.applicable();
+                if granted_accounts.contains(&(ns, name)) && !running.contains(&(ns, name)) {
+                    ctx.report(
+                        fact,
+                        &fact.site,
+                        format!(
+                            "ServiceAccount {}/{name} holds grants but no workload of the scanned set runs as it",
+                            ns.unwrap_or("(no namespace)")
+                        ),
+                    );
                 }
             }
             _ => {}

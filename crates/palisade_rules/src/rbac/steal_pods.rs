@@ -1,7 +1,7 @@
 //! RBAC019 steal-pods.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::Power;
+use palisade_model::rbac::{GrantScope, Power};
 
 use super::{custom_role_rules, reported_as_admin};
 
@@ -56,10 +56,13 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         .iter()
         .filter(|(_, r)| !reported_as_admin(r, ctx))
         .collect();
-    let evict = rules.iter().find_map(|(_, r)| r.confers(Power::EvictPods));
+    let scope = GrantScope::of_role_kind(&object.kind);
+    let evict = rules
+        .iter()
+        .find_map(|(_, r)| r.confers_in(Power::EvictPods, scope));
     let nodes = rules
         .iter()
-        .find_map(|(i, r)| r.confers(Power::ModifyNodes).map(|g| (i, g)));
+        .find_map(|(i, r)| r.confers_in(Power::ModifyNodes, scope).map(|g| (i, g)));
     if let (Some((evict_verb, evict_resource)), Some((i, (verb, resource)))) = (evict, nodes) {
         ctx.report(
             format!("/rules/{i}"),

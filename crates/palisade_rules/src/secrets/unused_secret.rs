@@ -70,8 +70,8 @@ declare_rule! {
 const SKIPPED_TYPES: &[&str] = &["kubernetes.io/service-account-token", "helm.sh/release.v1"];
 
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
-    // (namespace, name) of every use; uses from objects without a namespace (cluster-scoped
-    // objects, or manifests whose namespace is set at apply time) match any namespace.
+    // (namespace, name) of every use; uses from cluster-scoped objects (no namespace) match
+    // any namespace.
     let mut used: HashSet<(Option<&str>, &str)> = HashSet::new();
     let mut with_workloads: HashSet<Option<&str>> = HashSet::new();
     let mut readers: HashSet<Option<&str>> = HashSet::new();
