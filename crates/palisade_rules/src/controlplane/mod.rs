@@ -107,6 +107,12 @@ pub(crate) enum Check {
         flag: &'static str,
         allowed: &'static [&'static str],
     },
+    /// The address flag must be a loopback address; unset, the component listens on
+    /// `default`.
+    Loopback {
+        flag: &'static str,
+        default: &'static str,
+    },
 }
 
 fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
@@ -235,7 +241,28 @@ fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> 
                 )
             })
         }
+        Check::Loopback { flag, default } => match c.value(flag) {
+            Some(v) if is_loopback(v) => None,
+            Some(v) => Some((
+                at(flag),
+                format!("{bin} sets --{flag}={v}, not a loopback address such as 127.0.0.1"),
+            )),
+            None => Some((
+                at(flag),
+                format!(
+                    "{bin} does not set --{flag}, so it listens on {default}; set it to 127.0.0.1"
+                ),
+            )),
+        },
     }
+}
+
+/// Whether an address flag's value is a loopback IP (`127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback(value: &str) -> bool {
+    value
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Evaluate a requirement on every container of `component` in the pod.
@@ -359,6 +386,17 @@ fn shown_seconds(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::go_duration_seconds as d;
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_addresses() {
+        for a in ["127.0.0.1", "127.1.2.3", "::1", " 127.0.0.1"] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in ["0.0.0.0", "10.0.0.5", "::", "localhost", ""] {
+            assert!(!is_loopback(a), "{a}");
+        }
+    }
 
     #[test]
     fn parses_go_durations() {
