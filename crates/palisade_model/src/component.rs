@@ -60,6 +60,8 @@ pub struct ComponentFlags<'d> {
     pub container: &'d str,
     /// Pointer of the list that holds the flags (`command`, else `args`).
     pub list_pointer: String,
+    /// The container's image, whose tag usually names the release (`v1.23.5`).
+    pub image: Option<&'d str>,
     flags: Vec<Flag<'d>>,
 }
 
@@ -67,6 +69,24 @@ impl<'d> ComponentFlags<'d> {
     /// The last occurrence of a flag.
     pub fn get(&self, name: &str) -> Option<&Flag<'d>> {
         self.flags.iter().rev().find(|f| f.name == name)
+    }
+
+    /// The last occurrence of any of several names of one setting (a flag and its deprecated
+    /// aliases, such as `--insecure-port` and `--port`): the components' flag parser lets the
+    /// last one written win.
+    pub fn last_of(&self, names: &[&str]) -> Option<&Flag<'d>> {
+        self.flags.iter().rev().find(|f| names.contains(&f.name))
+    }
+
+    /// The Kubernetes minor release the image tag names (`23` for `v1.23.5` or
+    /// `1.23.5-eks-1-23-6`); `None` for tags that are no `1.N` release (`latest`, digests).
+    pub fn minor_version(&self) -> Option<u32> {
+        let tag = crate::ImageRef::parse(self.image?).tag?;
+        let rest = tag.strip_prefix('v').unwrap_or(tag).strip_prefix("1.")?;
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
     }
 
     /// The value of a flag (`Some("true")` for a bare boolean flag).
@@ -120,12 +140,13 @@ pub fn components<'d>(pod: &PodSpecView<'d, '_>) -> Vec<ComponentFlags<'d>> {
                             pointer,
                         }),
                         None => {
-                            // `--flag value` when the next item is not itself a flag.
+                            // `--flag value` when the next item is not itself a flag (a
+                            // negative number is a value: no flag is named by a digit).
                             let next = items
                                 .get(i + 1)
                                 .copied()
                                 .flatten()
-                                .filter(|n| !n.starts_with('-'));
+                                .filter(|n| !n.starts_with('-') || negative_number(n));
                             if next.is_some() {
                                 i += 1;
                             }
@@ -144,10 +165,17 @@ pub fn components<'d>(pod: &PodSpecView<'d, '_>) -> Vec<ComponentFlags<'d>> {
             component,
             container: c.name,
             list_pointer,
+            image: c.node.get("image").and_then(|i| i.as_str()),
             flags,
         });
     }
     out
+}
+
+/// `-1`, `-0.5`: an argument that is a value, although it starts with a dash.
+fn negative_number(arg: &str) -> bool {
+    arg.strip_prefix('-')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -178,5 +206,67 @@ mod tests {
             "/spec/containers/0/command/1"
         );
         assert_eq!(api.value("token-auth-file"), None);
+        assert_eq!(api.minor_version(), Some(35));
+    }
+
+    /// The flags of the first component in a one-pod stream.
+    fn with_flags(text: &str, check: impl Fn(&ComponentFlags<'_>)) {
+        let docs = parse_stream(text, &Limits::default());
+        let objects = objects_in(docs[0].as_ref().unwrap());
+        check(&components(objects.objects[0].pod_spec().unwrap())[0]);
+    }
+
+    #[test]
+    fn negative_numbers_are_values_and_aliases_resolve_to_the_last() {
+        let pod = "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: c\n";
+        with_flags(
+            &format!(
+                "{pod}    image: registry.k8s.io/kube-apiserver:v1.18.20\n    command: [kube-apiserver, --port=0, --insecure-port, '-1', --insecure-port, '8080', --port, '9090', --profiling]\n"
+            ),
+            |c| {
+                assert_eq!(c.get("insecure-port").unwrap().value, Some("8080"));
+                assert_eq!(
+                    c.last_of(&["insecure-port", "port"]).unwrap().value,
+                    Some("9090")
+                );
+                assert_eq!(c.value("profiling"), Some("true"));
+                assert_eq!(c.minor_version(), Some(18));
+            },
+        );
+        with_flags(
+            &format!(
+                "{pod}    image: kube-controller-manager\n    args: [--terminated-pod-gc-threshold, '-1', --v, '-x']\n"
+            ),
+            |c| {
+                assert_eq!(c.value("terminated-pod-gc-threshold"), Some("-1"));
+                assert_eq!(c.value("v"), Some("true"), "-x is not a number");
+                assert_eq!(c.minor_version(), None, "no tag, no release");
+            },
+        );
+    }
+
+    #[test]
+    fn release_from_image_tags() {
+        let minor = |image: &str| {
+            ComponentFlags {
+                component: Component::ApiServer,
+                container: "c",
+                list_pointer: String::new(),
+                image: Some(image),
+                flags: Vec::new(),
+            }
+            .minor_version()
+        };
+        assert_eq!(minor("registry.k8s.io/kube-apiserver:v1.23.5"), Some(23));
+        assert_eq!(
+            minor(
+                "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/kube-apiserver:1.19.15-eks-1-19-8"
+            ),
+            Some(19)
+        );
+        assert_eq!(minor("k8s.gcr.io/kube-apiserver:v1.9.0"), Some(9));
+        assert_eq!(minor("k8s.gcr.io/kube-apiserver:latest"), None);
+        assert_eq!(minor("k8s.gcr.io/kube-apiserver@sha256:abcd"), None);
+        assert_eq!(minor("localhost:5000/kube-apiserver"), None);
     }
 }
