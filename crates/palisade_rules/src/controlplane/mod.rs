@@ -113,14 +113,20 @@ pub(crate) enum Check {
         flag: &'static str,
         default: &'static str,
     },
+    /// A requirement the variants above cannot express: the pointer and message of a
+    /// failure.
+    Custom(fn(&ComponentFlags<'_>) -> Option<(String, String)>),
+}
+
+/// Where to report about `flag`: the argument that sets it, else the list of flags.
+pub(crate) fn flag_pointer(c: &ComponentFlags<'_>, flag: &str) -> String {
+    c.get(flag)
+        .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
 }
 
 fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
     let bin = c.component.binary();
-    let at = |flag: &str| {
-        c.get(flag)
-            .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
-    };
+    let at = |flag: &str| flag_pointer(c, flag);
     match *check {
         Check::Equals {
             flag,
@@ -254,6 +260,7 @@ fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> 
                 ),
             )),
         },
+        Check::Custom(check) => check(c),
     }
 }
 
