@@ -13,6 +13,7 @@ pub mod audit_log_maxbackup;
 pub mod audit_log_maxsize;
 pub mod audit_log_path;
 pub mod audit_policy_file;
+mod authorization;
 pub mod authorization_always_allow;
 pub mod authorization_node;
 pub mod authorization_rbac;
@@ -124,7 +125,7 @@ pub(crate) fn flag_pointer(c: &ComponentFlags<'_>, flag: &str) -> String {
         .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
 }
 
-fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
+pub(crate) fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
     let bin = c.component.binary();
     let at = |flag: &str| flag_pointer(c, flag);
     match *check {
