@@ -147,6 +147,7 @@ pub static REGISTRY: &[&Rule] = &[
     &controlplane::scheduler_bind_address::RULE,
     &controlplane::event_rate_limit_config::RULE,
     &controlplane::image_policy_default_allow::RULE,
+    &controlplane::insecure_bind_address::RULE,
     &controlplane::etcd_tls::RULE,
     &controlplane::etcd_client_cert_auth::RULE,
     &controlplane::etcd_auto_tls::RULE,

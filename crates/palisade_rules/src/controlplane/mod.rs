@@ -37,6 +37,7 @@ pub mod event_rate_limit_config;
 pub mod extend_token_expiration;
 pub mod image_policy_default_allow;
 pub mod image_policy_webhook;
+pub mod insecure_bind_address;
 pub mod insecure_port;
 pub mod kubelet_certificate_authority;
 pub mod kubelet_client_certificate;
