@@ -252,18 +252,21 @@ pub fn approves_csrs<'r, 'd: 'r>(
 ) -> Option<usize> {
     let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.clone().any(|(_, r)| f(r));
     let create = any(&|r| r.allows("create", CERTIFICATES, "certificatesigningrequests"));
-    let approval = any(&|r| {
-        r.allows(
-            "update",
-            CERTIFICATES,
-            "certificatesigningrequests/approval",
-        ) || r.allows("patch", CERTIFICATES, "certificatesigningrequests/approval")
-    });
+    let approval = any(&|r| approves_csr_requests(r).is_some());
     let sign = rules
         .clone()
         .find(|(_, r)| r.allows("approve", CERTIFICATES, "signers"))
         .map(|(i, _)| i);
     (create && approval).then_some(sign).flatten()
+}
+
+/// The verb (`update` or `patch`) through which `rule` grants the `approval` subresource of
+/// certificate signing requests (CIS 5.1.11), for every request name. Approving still takes
+/// `approve` on the request's signer, which [`approves_csrs`] looks for.
+pub fn approves_csr_requests(rule: &PolicyRule<'_>) -> Option<&'static str> {
+    ["update", "patch"]
+        .into_iter()
+        .find(|verb| rule.allows(verb, CERTIFICATES, "certificatesigningrequests/approval"))
 }
 
 impl Power {

@@ -1,21 +1,25 @@
 //! RBAC011 approve-csr.
 
 use palisade_engine::prelude::*;
-use palisade_model::rbac::approves_csrs;
+use palisade_model::rbac::{approves_csr_requests, approves_csrs};
 
 use super::custom_role_rules;
 
 declare_rule! {
     /// ## What it does
-    /// Flags Roles and ClusterRoles that together grant what it takes to issue a client
-    /// certificate: `create` on `certificatesigningrequests`, `update` or `patch` on
-    /// `certificatesigningrequests/approval`, and `approve` on `signers`
-    /// (`certificates.k8s.io`).
+    /// Flags Roles and ClusterRoles that grant `update` or `patch` on the `approval`
+    /// subresource of `certificatesigningrequests` (`certificates.k8s.io`), as CIS 5.1.11 asks
+    /// to minimize, at high severity. A role that also grants `create` on
+    /// `certificatesigningrequests` and `approve` on `signers`, everything it takes to issue a
+    /// client certificate on its own, is reported once, at critical severity, at the rule that
+    /// grants `approve`. Grants limited by `resourceNames` are not counted.
     ///
     /// ## Why is this bad?
-    /// With all three, a subject can request and approve a certificate for any user and group,
-    /// `system:masters` included, signed by the cluster CA and valid until it expires: it
-    /// cannot be revoked.
+    /// An approved request is signed by the cluster CA. With all three grants a subject can
+    /// request and approve a certificate for any user and group, `system:masters` included,
+    /// valid until it expires: it cannot be revoked. Approval alone lets a subject approve the
+    /// requests of others, and turns into the same power wherever it also holds `approve` on a
+    /// signer through another role.
     ///
     /// ## Example
     /// ```yaml
@@ -36,17 +40,19 @@ declare_rule! {
     /// ```
     ///
     /// ## Remediation
-    /// Keep CSR approval with the controller manager; if another approver is needed, restrict
-    /// `approve` with `resourceNames` to a signer that cannot issue API client certificates.
+    /// Keep CSR approval with the controller manager; if another approver is needed, grant it
+    /// the approval subresource only, and restrict `approve` with `resourceNames` to a signer
+    /// that cannot issue API client certificates.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 5.1.11: Minimize access to the approval sub-resource of
     ///   certificatesigningrequests objects
+    /// - kubescape C-0280
     /// - rbac-police: approve_csrs
     pub static RULE = {
         id: "RBAC011",
         name: "approve-csr",
-        title: "Role can issue client certificates",
+        title: "Role can approve certificate signing requests",
         severity: Critical,
         layer: Cluster,
         frameworks: [Cis("5.1.11"), Mitre("T1649")],
@@ -68,5 +74,18 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
                 object.kind
             ),
         );
+        return;
+    }
+    for (i, rule) in rules {
+        if let Some(verb) = approves_csr_requests(rule) {
+            ctx.report_as(
+                Severity::High,
+                format!("/rules/{i}"),
+                format!(
+                    "{} grants {verb} on certificatesigningrequests/approval: it can approve certificate signing requests",
+                    object.kind
+                ),
+            );
+        }
     }
 }
