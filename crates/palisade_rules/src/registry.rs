@@ -68,6 +68,7 @@ pub static REGISTRY: &[&Rule] = &[
     &network::uncovered_ingress::RULE,
     &network::uncovered_egress::RULE,
     &network::unmatched_peer::RULE,
+    &network::ingress_nginx_snippet::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,
