@@ -49,6 +49,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pod::deprecated_service_account::RULE,
     &pod::selector_mismatch::RULE,
     &pod::missing_reference::RULE,
+    &pod::net_raw::RULE,
     &image::latest_tag::RULE,
     &image::unpinned_image::RULE,
     &image::untrusted_registry::RULE,
