@@ -1,6 +1,6 @@
 //! Control-plane components in static pod manifests and their command-line flags.
 
-use crate::pod::PodSpecView;
+use crate::pod::{ContainerView, PodSpecView};
 
 /// A Kubernetes control-plane component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,24 +48,107 @@ pub struct Flag<'d> {
     pub value: Option<&'d str>,
     /// JSON pointer of the argument, relative to the object.
     pub pointer: String,
+    /// The value was written in the same argument (`--name=value`).
+    pub joined: bool,
 }
 
-/// A container that runs a control-plane component, with its flags (later flags win, as in
-/// the components' own parsing).
+/// The `--flags` of a container's command line, `command` then `args` (later flags win, as
+/// in Go's flag parsing, which Kubernetes components and most cluster add-ons use).
+#[derive(Debug, Clone)]
+pub struct CommandLine<'d> {
+    /// Pointer of the list that holds the flags (`command`, else `args`).
+    pub list_pointer: String,
+    flags: Vec<Flag<'d>>,
+}
+
+/// A container that runs a control-plane component, with its flags.
 #[derive(Debug, Clone)]
 pub struct ComponentFlags<'d> {
     /// Which component.
     pub component: Component,
     /// The container's name.
     pub container: &'d str,
-    /// Pointer of the list that holds the flags (`command`, else `args`).
-    pub list_pointer: String,
     /// The container's image, whose tag usually names the release (`v1.23.5`).
     pub image: Option<&'d str>,
-    flags: Vec<Flag<'d>>,
+    /// Its flags.
+    pub line: CommandLine<'d>,
 }
 
-impl<'d> ComponentFlags<'d> {
+impl<'d> std::ops::Deref for ComponentFlags<'d> {
+    type Target = CommandLine<'d>;
+
+    fn deref(&self) -> &CommandLine<'d> {
+        &self.line
+    }
+}
+
+impl ComponentFlags<'_> {
+    /// The Kubernetes minor release the image tag names (`23` for `v1.23.5` or
+    /// `1.23.5-eks-1-23-6`); `None` for tags that are no `1.N` release (`latest`, digests).
+    pub fn minor_version(&self) -> Option<u32> {
+        let tag = crate::ImageRef::parse(self.image?).tag?;
+        let rest = tag.strip_prefix('v').unwrap_or(tag).strip_prefix("1.")?;
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    }
+}
+
+impl<'d> CommandLine<'d> {
+    /// The flags of a container: `--name=value`, `--name value` (when the next item is not
+    /// itself a flag) or a bare `--name`.
+    pub fn of(c: &ContainerView<'d, '_>) -> Self {
+        let command = c.node.get("command").filter(|n| n.is_seq());
+        let args = c.node.get("args").filter(|n| n.is_seq());
+        let mut flags = Vec::new();
+        let mut list_pointer = c.ptr("command");
+        for (field, list) in [("command", command), ("args", args)] {
+            let Some(list) = list else { continue };
+            if field == "args" && command.is_none() {
+                list_pointer = c.ptr("args");
+            }
+            let items: Vec<Option<&'d str>> = list.items().map(|i| i.as_str()).collect();
+            let mut i = 0;
+            while i < items.len() {
+                if let Some(arg) = items[i].and_then(|a| a.strip_prefix("--")) {
+                    let pointer = c.ptr(&format!("{field}/{i}"));
+                    match arg.split_once('=') {
+                        Some((name, value)) => flags.push(Flag {
+                            name,
+                            value: Some(value),
+                            pointer,
+                            joined: true,
+                        }),
+                        None => {
+                            // `--flag value` when the next item is not itself a flag (a
+                            // negative number is a value: no flag is named by a digit).
+                            let next = items
+                                .get(i + 1)
+                                .copied()
+                                .flatten()
+                                .filter(|n| !n.starts_with('-') || negative_number(n));
+                            if next.is_some() {
+                                i += 1;
+                            }
+                            flags.push(Flag {
+                                name: arg,
+                                value: next,
+                                pointer,
+                                joined: false,
+                            });
+                        }
+                    }
+                }
+                i += 1;
+            }
+        }
+        CommandLine {
+            list_pointer,
+            flags,
+        }
+    }
+
     /// The last occurrence of a flag.
     pub fn get(&self, name: &str) -> Option<&Flag<'d>> {
         self.flags.iter().rev().find(|f| f.name == name)
@@ -78,15 +161,13 @@ impl<'d> ComponentFlags<'d> {
         self.flags.iter().rev().find(|f| names.contains(&f.name))
     }
 
-    /// The Kubernetes minor release the image tag names (`23` for `v1.23.5` or
-    /// `1.23.5-eks-1-23-6`); `None` for tags that are no `1.N` release (`latest`, digests).
-    pub fn minor_version(&self) -> Option<u32> {
-        let tag = crate::ImageRef::parse(self.image?).tag?;
-        let rest = tag.strip_prefix('v').unwrap_or(tag).strip_prefix("1.")?;
-        let end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        rest[..end].parse().ok()
+    /// Whether a boolean flag is on, as Go's flag packages read it: `--name` alone is on (a
+    /// boolean flag never takes the next argument as its value), `--name=value` is on when
+    /// `strconv.ParseBool` reads the value as true.
+    pub fn is_true(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|f| {
+            !f.joined || matches!(f.value, Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
+        })
     }
 
     /// The value of a flag (`Some("true")` for a bare boolean flag).
@@ -108,7 +189,6 @@ pub fn components<'d>(pod: &PodSpecView<'d, '_>) -> Vec<ComponentFlags<'d>> {
     let mut out = Vec::new();
     for c in pod.containers() {
         let command = c.node.get("command").filter(|n| n.is_seq());
-        let args = c.node.get("args").filter(|n| n.is_seq());
         let by_command = command
             .and_then(|cmd| cmd.at(0))
             .and_then(|a| a.as_str())
@@ -121,52 +201,11 @@ pub fn components<'d>(pod: &PodSpecView<'d, '_>) -> Vec<ComponentFlags<'d>> {
         let Some(component) = by_command.or_else(by_image) else {
             continue;
         };
-        let mut flags = Vec::new();
-        let mut list_pointer = c.ptr("command");
-        for (field, list) in [("command", command), ("args", args)] {
-            let Some(list) = list else { continue };
-            if field == "args" && command.is_none() {
-                list_pointer = c.ptr("args");
-            }
-            let items: Vec<Option<&'d str>> = list.items().map(|i| i.as_str()).collect();
-            let mut i = 0;
-            while i < items.len() {
-                if let Some(arg) = items[i].and_then(|a| a.strip_prefix("--")) {
-                    let pointer = c.ptr(&format!("{field}/{i}"));
-                    match arg.split_once('=') {
-                        Some((name, value)) => flags.push(Flag {
-                            name,
-                            value: Some(value),
-                            pointer,
-                        }),
-                        None => {
-                            // `--flag value` when the next item is not itself a flag (a
-                            // negative number is a value: no flag is named by a digit).
-                            let next = items
-                                .get(i + 1)
-                                .copied()
-                                .flatten()
-                                .filter(|n| !n.starts_with('-') || negative_number(n));
-                            if next.is_some() {
-                                i += 1;
-                            }
-                            flags.push(Flag {
-                                name: arg,
-                                value: next,
-                                pointer,
-                            });
-                        }
-                    }
-                }
-                i += 1;
-            }
-        }
         out.push(ComponentFlags {
             component,
             container: c.name,
-            list_pointer,
             image: c.node.get("image").and_then(|i| i.as_str()),
-            flags,
+            line: CommandLine::of(c),
         });
     }
     out
@@ -231,6 +270,7 @@ mod tests {
                 );
                 assert_eq!(c.value("profiling"), Some("true"));
                 assert_eq!(c.minor_version(), Some(18));
+                assert!(c.is_true("profiling"));
             },
         );
         with_flags(
@@ -246,14 +286,34 @@ mod tests {
     }
 
     #[test]
+    fn boolean_flags_read_as_go_reads_them() {
+        with_flags(
+            "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: c\n    image: kube-scheduler\n    args: [--a, --b=false, --c=True, --d, 'false', --e=yes]\n",
+            |c| {
+                assert!(c.is_true("a"));
+                assert!(!c.is_true("b"));
+                assert!(c.is_true("c"));
+                assert!(
+                    c.is_true("d"),
+                    "a boolean flag does not take the next argument"
+                );
+                assert!(!c.is_true("e"), "ParseBool does not read yes");
+                assert!(!c.is_true("f"), "unset");
+            },
+        );
+    }
+
+    #[test]
     fn release_from_image_tags() {
         let minor = |image: &str| {
             ComponentFlags {
                 component: Component::ApiServer,
                 container: "c",
-                list_pointer: String::new(),
                 image: Some(image),
-                flags: Vec::new(),
+                line: CommandLine {
+                    list_pointer: String::new(),
+                    flags: Vec::new(),
+                },
             }
             .minor_version()
         };
