@@ -5,6 +5,7 @@
 pub mod allow_all_policy;
 pub mod default_deny_egress;
 pub mod default_deny_ingress;
+pub mod exposed_dashboard;
 pub mod exposed_host_workload;
 pub mod exposed_service;
 pub mod ingress_nginx_snippet;

@@ -3,6 +3,7 @@
 
 pub mod cloud_credentials_host_path;
 pub mod container_runtime_socket;
+pub mod dashboard_login;
 pub mod default_namespace;
 pub mod deprecated_service_account;
 pub mod duplicate_env;
