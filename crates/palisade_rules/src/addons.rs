@@ -1,5 +1,5 @@
 //! Well-known cluster add-ons, recognised by their images, for the rules about them: the
-//! Kubernetes Dashboard. Registries and mirrors vary, so the registry
+//! Kubernetes Dashboard and Helm v2's Tiller. Registries and mirrors vary, so the registry
 //! host is ignored and only the repository path is compared.
 
 use palisade_model::ImageRef;
@@ -42,6 +42,12 @@ pub(crate) fn dashboard(image: &str) -> Option<Dashboard<'_>> {
     .then_some(Dashboard::Module)
 }
 
+/// Whether an image is Helm v2's Tiller (`gcr.io/kubernetes-helm/tiller`,
+/// `ghcr.io/helm/tiller`).
+pub(crate) fn is_tiller(image: &str) -> bool {
+    matches!(tail(image), ("kubernetes-helm" | "helm", "tiller", _))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +85,13 @@ mod tests {
         ] {
             assert_eq!(dashboard(image), None, "{image}");
         }
+    }
+
+    #[test]
+    fn tiller_images() {
+        assert!(is_tiller("gcr.io/kubernetes-helm/tiller:v2.16.12"));
+        assert!(is_tiller("ghcr.io/helm/tiller:v2.17.0"));
+        assert!(!is_tiller("example.com/tiller:1.0"));
+        assert!(!is_tiller("alpine/helm:3.14.0"));
     }
 }

@@ -51,6 +51,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pod::missing_reference::RULE,
     &pod::net_raw::RULE,
     &pod::dashboard_login::RULE,
+    &pod::helm_tiller::RULE,
     &image::latest_tag::RULE,
     &image::unpinned_image::RULE,
     &image::untrusted_registry::RULE,

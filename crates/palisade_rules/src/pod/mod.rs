@@ -7,6 +7,7 @@ pub mod dashboard_login;
 pub mod default_namespace;
 pub mod deprecated_service_account;
 pub mod duplicate_env;
+pub mod helm_tiller;
 pub mod limits_and_quotas;
 pub mod missing_probes;
 pub mod missing_reference;
