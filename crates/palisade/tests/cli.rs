@@ -1033,3 +1033,27 @@ fn structured_authorization_without_its_file_is_not_evaluated() {
     assert_eq!(status(&json, "1.2.7"), "fail");
     assert_eq!(status(&json, "1.2.8"), "pass");
 }
+
+#[test]
+fn min_uid_is_a_rule_option_and_its_rule_is_opt_in() {
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1500}\n  containers:\n  - {name: c, image: example.com/app:1.0}\n";
+    let dir = dir_with(&[("p.yaml", pod.as_slice())]);
+    let (_, json) = scan_json(dir.path(), &["."]);
+    assert!(
+        !rules_of(&json).contains(&"POD029".to_string()),
+        "preview rules run only when selected"
+    );
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "low-user-id"]);
+    assert_eq!(
+        rules_of(&json),
+        ["POD029"],
+        "1500 is below the default 10000"
+    );
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "[rule-options]\nmin-uid = 1000\n",
+    )
+    .unwrap();
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "POD029"]);
+    assert!(rules_of(&json).is_empty(), "1500 is not below min-uid 1000");
+}

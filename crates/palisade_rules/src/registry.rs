@@ -52,6 +52,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pod::net_raw::RULE,
     &pod::dashboard_login::RULE,
     &pod::helm_tiller::RULE,
+    &pod::low_user_id::RULE,
     &image::latest_tag::RULE,
     &image::unpinned_image::RULE,
     &image::untrusted_registry::RULE,

@@ -41,8 +41,8 @@ fn expectations(text: &str) -> Expectations {
     out
 }
 
-/// `# allowed-registries: a, b`, `# required-labels: a, b` and `# system-registries: a, b`
-/// headers set rule options.
+/// `# allowed-registries: a, b`, `# required-labels: a, b`, `# system-registries: a, b` and
+/// `# min-uid: N` headers set rule options.
 fn options(text: &str) -> RuleOptions {
     let list = |key: &str| -> Vec<String> {
         text.lines()
@@ -59,6 +59,10 @@ fn options(text: &str) -> RuleOptions {
         allowed_registries: list("# allowed-registries:"),
         required_labels: list("# required-labels:"),
         system_registries: list("# system-registries:"),
+        min_uid: text
+            .lines()
+            .find_map(|l| l.strip_prefix("# min-uid:"))
+            .map(|v| v.trim().parse().expect("valid min-uid header")),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod deprecated_service_account;
 pub mod duplicate_env;
 pub mod helm_tiller;
 pub mod limits_and_quotas;
+pub mod low_user_id;
 pub mod missing_probes;
 pub mod missing_reference;
 pub mod missing_resource_limits;
