@@ -7,12 +7,16 @@ use super::custom_role_rules;
 
 declare_rule! {
     /// ## What it does
-    /// Flags Roles and ClusterRoles that grant `update` or `patch` on the `approval`
-    /// subresource of `certificatesigningrequests` (`certificates.k8s.io`), as CIS 5.1.11 asks
-    /// to minimize, at high severity. A role that also grants `create` on
-    /// `certificatesigningrequests` and `approve` on `signers`, everything it takes to issue a
-    /// client certificate on its own, is reported once, at critical severity, at the rule that
-    /// grants `approve`. Grants limited by `resourceNames` are not counted.
+    /// Flags ClusterRoles that grant `update` or `patch` on the `approval` subresource of
+    /// `certificatesigningrequests` (`certificates.k8s.io`), as CIS 5.1.11 asks to minimize,
+    /// at high severity. A ClusterRole that also grants `create` on
+    /// `certificatesigningrequests` and `approve` on `signers` for the API client signer
+    /// (every signer, or `resourceNames` with `kubernetes.io/kube-apiserver-client` or
+    /// `kubernetes.io/*`, which the CertificateApproval admission plugin also accepts), all it
+    /// takes to issue a client certificate on its own, is reported once, at critical severity,
+    /// at the rule that grants `approve`. Approval limited to named requests is not counted,
+    /// and Roles are skipped: requests and signers are cluster-scoped, which a Role cannot
+    /// grant.
     ///
     /// ## Why is this bad?
     /// An approved request is signed by the cluster CA. With all three grants a subject can
@@ -56,12 +60,15 @@ declare_rule! {
         severity: Critical,
         layer: Cluster,
         frameworks: [Cis("5.1.11"), Mitre("T1649")],
-        remediation: "Keep CSR approval with the controller manager; restrict approve on signers with resourceNames.",
+        remediation: "Keep CSR approval with the controller manager; restrict approve on signers with resourceNames to signers other than kubernetes.io/kube-apiserver-client.",
         hook: Hook::Object(check),
     }
 }
 
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
+    if object.kind != "ClusterRole" {
+        return;
+    }
     let rules: Vec<_> = custom_role_rules(object, ctx)
         .iter()
         .filter(|(_, r)| !super::reported_as_admin(r, ctx))
