@@ -86,6 +86,14 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         };
         let line = CommandLine::of(c);
         let name = c.name;
+        // Pointers below the container, so that findings name it.
+        let below = |pointer: &str| {
+            pointer
+                .strip_prefix(c.pointer.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or_default()
+                .to_string()
+        };
         if let Some(tag) = tag.filter(|t| version(t).is_some_and(|v| v < (1, 10, 1)))
             && !line.is_true("disable-skip")
         {
@@ -103,32 +111,31 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             || (set("tls-cert-file") && set("tls-key-file"));
         let insecure_login = line.is_true("enable-insecure-login");
         if !https && !insecure_login {
-            ctx.report(
-                line.list_pointer.clone(),
+            ctx.report_container(
+                c,
+                &below(&line.list_pointer),
                 format!(
                     "Kubernetes Dashboard container {name:?} serves plain HTTP (no --auto-generate-certificates or --tls-cert-file and --tls-key-file), where it shows no login: every request acts as its ServiceAccount"
                 ),
             );
             continue;
         }
-        if let Some(flag) = line
-            .get("enable-skip-login")
-            .filter(|_| line.is_true("enable-skip-login"))
+        if line.is_true("enable-skip-login")
+            && let Some(flag) = line.get("enable-skip-login")
         {
-            ctx.report(
-                flag.pointer.clone(),
+            ctx.report_container(
+                c,
+                &below(&flag.pointer),
                 format!(
                     "Kubernetes Dashboard container {name:?} sets --enable-skip-login: visitors can skip the login and act as its ServiceAccount"
                 ),
             );
         }
-        if let Some(flag) = line
-            .get("enable-insecure-login")
-            .filter(|_| !https && insecure_login)
-        {
-            ctx.report_as(
+        if !https && let Some(flag) = line.get("enable-insecure-login") {
+            ctx.report_container_as(
                 Severity::Medium,
-                flag.pointer.clone(),
+                c,
+                &below(&flag.pointer),
                 format!(
                     "Kubernetes Dashboard container {name:?} serves its login over plain HTTP (--enable-insecure-login): tokens travel in clear text"
                 ),
