@@ -58,6 +58,8 @@ pub struct RuleOptionsConfig {
     pub required_labels: Option<Vec<String>>,
     /// Registries images in kube-system and kube-public may come from (POD018).
     pub system_registries: Option<Vec<String>>,
+    /// The lowest user id containers may run as (POD029).
+    pub min_uid: Option<i64>,
 }
 
 /// One `[[waivers]]` entry.
@@ -307,6 +309,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
                     .as_ref()
                     .and_then(|o| o.system_registries.clone())
                     .unwrap_or_default(),
+                min_uid: file.rule_options.as_ref().and_then(|o| o.min_uid),
             },
             selection,
             min_severity,

@@ -998,3 +998,62 @@ fn system_registries_and_opt_in_rules() {
     assert!(!rules(&[".", "--select", "POD"]).contains(&"POD019".to_string()));
     assert!(rules(&[".", "--select", "POD019"]).contains(&"POD019".to_string()));
 }
+
+#[test]
+fn structured_authorization_without_its_file_is_not_evaluated() {
+    let apiserver = b"apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.35.0\n    command: [kube-apiserver, --authorization-config=/etc/kubernetes/authz.yaml]\n";
+    let status = |json: &serde_json::Value, id: &str| {
+        json["compliance"]["frameworks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["framework"] == "cis")
+            .and_then(|f| f["controls"].as_array())
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let dir = dir_with(&[("apiserver.yaml", apiserver.as_slice())]);
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "CP006,CP007,CP008"]);
+    assert!(
+        rules_of(&json).is_empty(),
+        "no AlwaysAllow default is assumed"
+    );
+    for id in ["1.2.6", "1.2.7", "1.2.8"] {
+        assert_eq!(status(&json, id), "not_evaluated", "{id}");
+    }
+    let config = b"apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: rbac}\n- {type: AlwaysAllow, name: rest}\n";
+    let dir = dir_with(&[
+        ("apiserver.yaml", apiserver.as_slice()),
+        ("authz.yaml", config.as_slice()),
+    ]);
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "CP006,CP007,CP008"]);
+    assert_eq!(rules_of(&json), ["CP007", "CP006"], "in line order");
+    assert_eq!(status(&json, "1.2.6"), "fail");
+    assert_eq!(status(&json, "1.2.7"), "fail");
+    assert_eq!(status(&json, "1.2.8"), "pass");
+}
+
+#[test]
+fn min_uid_is_a_rule_option_and_its_rule_is_opt_in() {
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1500}\n  containers:\n  - {name: c, image: example.com/app:1.0}\n";
+    let dir = dir_with(&[("p.yaml", pod.as_slice())]);
+    let (_, json) = scan_json(dir.path(), &["."]);
+    assert!(
+        !rules_of(&json).contains(&"POD029".to_string()),
+        "preview rules run only when selected"
+    );
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "low-user-id"]);
+    assert_eq!(
+        rules_of(&json),
+        ["POD029"],
+        "1500 is below the default 10000"
+    );
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "[rule-options]\nmin-uid = 1000\n",
+    )
+    .unwrap();
+    let (_, json) = scan_json(dir.path(), &[".", "--select", "POD029"]);
+    assert!(rules_of(&json).is_empty(), "1500 is not below min-uid 1000");
+}

@@ -45,6 +45,8 @@ pub struct RuleOptions {
     pub required_labels: Vec<String>,
     /// Registries images in `kube-system` and `kube-public` may come from (POD018).
     pub system_registries: Vec<String>,
+    /// The lowest user id containers may run as (POD029); `None` for the default.
+    pub min_uid: Option<i64>,
 }
 
 impl RuleOptions {
@@ -56,6 +58,12 @@ impl RuleOptions {
         } else {
             self.required_labels.iter().map(String::as_str).collect()
         }
+    }
+
+    /// The lowest user id POD029 accepts when none is configured: 10000, above the ids a
+    /// node's own accounts use (as kube-score, kubesec and Checkov CKV_K8S_40 require).
+    pub fn min_uid(&self) -> i64 {
+        self.min_uid.unwrap_or(10_000)
     }
 
     /// The registries POD018 allows in the system namespaces when none are configured: the

@@ -52,10 +52,12 @@ pub enum FactKind {
         /// The names in `secrets` and `imagePullSecrets`.
         secrets: Vec<String>,
     },
-    /// An Ingress and the Secrets its `tls` entries name.
+    /// An Ingress, the Secrets its `tls` entries name and the Services it routes to.
     Ingress {
         /// `spec.tls[].secretName`.
         tls_secrets: Vec<String>,
+        /// The Services of its default backend and rules.
+        backends: Vec<IngressBackend>,
     },
     /// Any other object that is a custom resource or names Secrets.
     Other {
@@ -94,6 +96,55 @@ pub struct WorkloadFact {
     /// Secrets and ConfigMaps the pod references: volumes, environment and image pull
     /// Secrets.
     pub references: Vec<Reference>,
+    /// The images of its containers, init and ephemeral ones included.
+    pub images: Vec<String>,
+}
+
+/// A Service an Ingress routes to.
+#[derive(Debug, Clone)]
+pub struct IngressBackend {
+    /// The Service's name (in the Ingress's namespace).
+    pub service: String,
+    /// Where the backend is.
+    pub site: Location,
+}
+
+/// The Service backends of an Ingress: `networking.k8s.io/v1` (`service.name`) and the older
+/// `extensions`/`networking.k8s.io` `v1beta1` (`serviceName`), default backend and rules.
+fn ingress_backends(object: &Object<'_, '_>, path: &str, document: u32) -> Vec<IngressBackend> {
+    let spec = object.root.get("spec");
+    let mut backends = Vec::new();
+    for key in ["defaultBackend", "backend"] {
+        if let Some(b) = spec.and_then(|s| s.get(key)) {
+            backends.push((format!("/spec/{key}"), b));
+        }
+    }
+    let rules = spec.and_then(|s| s.get("rules"));
+    for (r, rule) in rules
+        .into_iter()
+        .flat_map(|rules| rules.items())
+        .enumerate()
+    {
+        let paths = rule.path(&["http", "paths"]);
+        for (p, item) in paths.into_iter().flat_map(|p| p.items()).enumerate() {
+            if let Some(b) = item.get("backend") {
+                backends.push((format!("/spec/rules/{r}/http/paths/{p}/backend"), b));
+            }
+        }
+    }
+    backends
+        .into_iter()
+        .filter_map(|(pointer, backend)| {
+            let service = backend
+                .path(&["service", "name"])
+                .or_else(|| backend.get("serviceName"))
+                .and_then(|n| n.as_str())?;
+            Some(IngressBackend {
+                service: service.to_string(),
+                site: object.location(path, document, &pointer),
+            })
+        })
+        .collect()
 }
 
 /// A pod's reference to a Secret or ConfigMap.
@@ -605,6 +656,12 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                 })
                 .collect(),
             spec_site: object.location(path, document, &pod.pointer),
+            images: pod
+                .containers()
+                .iter()
+                .filter_map(|c| c.node.get("image").and_then(|i| i.as_str()))
+                .map(str::to_string)
+                .collect(),
         })
     } else {
         match &*object.kind {
@@ -641,6 +698,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     || object.api_version.starts_with("extensions/") =>
             {
                 FactKind::Ingress {
+                    backends: ingress_backends(object, path, document),
                     tls_secrets: root
                         .path(&["spec", "tls"])
                         .map(|tls| {
@@ -1023,6 +1081,49 @@ mod tests {
         assert!(exprs("{key: app, operator: Exists}"));
         assert!(exprs("{key: zone, operator: DoesNotExist}"));
         assert!(!exprs("{key: app, operator: Bogus}"));
+    }
+
+    fn fact(text: &str) -> Fact {
+        let docs = parse_stream(text, &Limits::default());
+        let objects = crate::objects_in(docs[0].as_ref().unwrap());
+        fact_of(&objects.objects[0], "x.yaml", 0).unwrap()
+    }
+
+    #[test]
+    fn ingress_backends_of_both_api_versions() {
+        let backends = |text: &str| match fact(text).kind {
+            FactKind::Ingress { backends, .. } => backends
+                .into_iter()
+                .map(|b| (b.service, b.site.pointer))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            backends(
+                "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  defaultBackend: {service: {name: web, port: {number: 80}}}\n  rules:\n  - http:\n      paths:\n      - {path: /, backend: {service: {name: api}}}\n      - {path: /r, backend: {resource: {kind: Bucket, name: b}}}\n"
+            ),
+            [
+                ("web".to_string(), "/spec/defaultBackend".to_string()),
+                (
+                    "api".to_string(),
+                    "/spec/rules/0/http/paths/0/backend".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            backends(
+                "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  backend: {serviceName: old, servicePort: 80}\n"
+            ),
+            [("old".to_string(), "/spec/backend".to_string())]
+        );
+    }
+
+    #[test]
+    fn workloads_record_their_images() {
+        let FactKind::Workload(w) = fact("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers: [{name: i, image: busybox}]\n  containers: [{name: c, image: 'kubernetesui/dashboard:v2.7.0'}, {name: d}]\n").kind else {
+            panic!("not a workload")
+        };
+        assert_eq!(w.images, ["busybox", "kubernetesui/dashboard:v2.7.0"]);
     }
 
     #[test]

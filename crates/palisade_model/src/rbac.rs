@@ -151,6 +151,30 @@ mod tests {
     }
 
     #[test]
+    fn signing_takes_the_api_client_signer_or_its_domain_wildcard() {
+        let signs = |names: &str| {
+            let text = format!(
+                "rules:\n- {{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests, certificatesigningrequests/approval], verbs: [create, update]}}\n- {{apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]{names}}}\n"
+            );
+            let docs = parse_stream(&text, &Limits::default());
+            let rules = PolicyRule::of_role(docs[0].as_ref().unwrap().root().unwrap());
+            approves_csrs(rules.iter().map(|(i, r)| (*i, r)))
+        };
+        assert_eq!(signs(""), Some(1));
+        assert_eq!(signs(", resourceNames: [kubernetes.io/*]"), Some(1));
+        assert_eq!(
+            signs(", resourceNames: [kubernetes.io/kube-apiserver-client]"),
+            Some(1)
+        );
+        assert_eq!(
+            signs(", resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]"),
+            None,
+            "kubelet client certificates are limited to system:nodes"
+        );
+        assert_eq!(signs(", resourceNames: [example.com/*]"), None);
+    }
+
+    #[test]
     fn matches_like_the_authorizer() {
         assert!(rule(
             "verbs: [create]\napiGroups: ['']\nresources: [pods/exec]\n"
@@ -277,27 +301,39 @@ impl GrantScope {
 /// The API group of certificate signing requests.
 const CERTIFICATES: &str = "certificates.k8s.io";
 
+/// The signer whose certificates authenticate to the API server as any user and group, and
+/// the domain wildcard the CertificateApproval admission plugin also accepts for it.
+const API_CLIENT_SIGNERS: [&str; 2] = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/*"];
+
 /// Whether `rules` together let their holder create certificate signing requests, approve
-/// them (`certificatesigningrequests/approval`) and sign for a signer (`approve` on
-/// `signers`): a client certificate for any identity, `system:masters` included. Returns the
-/// index of the rule that grants `approve` on signers.
+/// them (`certificatesigningrequests/approval`) and sign for the API client signer (`approve`
+/// on `signers`, for every name or for one of [`API_CLIENT_SIGNERS`]): a client certificate
+/// for any identity, `system:masters` included. Returns the index of the rule that grants
+/// `approve` on signers.
 pub fn approves_csrs<'r, 'd: 'r>(
     rules: impl Iterator<Item = (usize, &'r PolicyRule<'d>)> + Clone,
 ) -> Option<usize> {
     let any = |f: &dyn Fn(&PolicyRule<'_>) -> bool| rules.clone().any(|(_, r)| f(r));
     let create = any(&|r| r.allows("create", CERTIFICATES, "certificatesigningrequests"));
-    let approval = any(&|r| {
-        r.allows(
-            "update",
-            CERTIFICATES,
-            "certificatesigningrequests/approval",
-        ) || r.allows("patch", CERTIFICATES, "certificatesigningrequests/approval")
-    });
+    let approval = any(&|r| approves_csr_requests(r).is_some());
     let sign = rules
         .clone()
-        .find(|(_, r)| r.allows("approve", CERTIFICATES, "signers"))
+        .find(|(_, r)| {
+            API_CLIENT_SIGNERS
+                .iter()
+                .any(|name| r.allows_name("approve", CERTIFICATES, "signers", name))
+        })
         .map(|(i, _)| i);
     (create && approval).then_some(sign).flatten()
+}
+
+/// The verb (`update` or `patch`) through which `rule` grants the `approval` subresource of
+/// certificate signing requests (CIS 5.1.11), for every request name. Approving still takes
+/// `approve` on the request's signer, which [`approves_csrs`] looks for.
+pub fn approves_csr_requests(rule: &PolicyRule<'_>) -> Option<&'static str> {
+    ["update", "patch"]
+        .into_iter()
+        .find(|verb| rule.allows(verb, CERTIFICATES, "certificatesigningrequests/approval"))
 }
 
 impl Power {

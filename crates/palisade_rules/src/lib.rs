@@ -5,6 +5,7 @@
 //! Rules are pure functions of the model: no IO, no clocks, no printing.
 #![deny(missing_docs)]
 
+mod addons;
 pub mod audit;
 pub mod controlplane;
 pub mod image;

@@ -2,6 +2,8 @@
 //!
 //! `tests/fixtures/<RULE>/fire-*.yaml` must produce exactly the findings annotated with
 //! `# expect: RULE[, RULE…]` on the line each finding points to; `ok-*.yaml` must produce none.
+//! `RULE:severity` (`# expect: RBAC011:high`) also pins the finding's severity: in a file that
+//! pins one finding of a rule, every finding of that rule is compared with its severity.
 //! A `# pss-version: v1.N` line pins the Pod Security Standards version. Each rule's
 //! documentation example is checked the same way.
 
@@ -19,8 +21,13 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// (line, rule id) -> count.
+/// (line, rule id or `id:severity`) -> count.
 type Expectations = BTreeMap<(u32, String), usize>;
+
+/// The rule id of an expectation (`RBAC011` of `RBAC011:high`).
+fn rule_of(expectation: &str) -> &str {
+    expectation.split(':').next().unwrap_or(expectation)
+}
 
 fn expectations(text: &str) -> Expectations {
     let mut out = Expectations::new();
@@ -34,8 +41,8 @@ fn expectations(text: &str) -> Expectations {
     out
 }
 
-/// `# allowed-registries: a, b`, `# required-labels: a, b` and `# system-registries: a, b`
-/// headers set rule options.
+/// `# allowed-registries: a, b`, `# required-labels: a, b`, `# system-registries: a, b` and
+/// `# min-uid: N` headers set rule options.
 fn options(text: &str) -> RuleOptions {
     let list = |key: &str| -> Vec<String> {
         text.lines()
@@ -52,6 +59,10 @@ fn options(text: &str) -> RuleOptions {
         allowed_registries: list("# allowed-registries:"),
         required_labels: list("# required-labels:"),
         system_registries: list("# system-registries:"),
+        min_uid: text
+            .lines()
+            .find_map(|l| l.strip_prefix("# min-uid:"))
+            .map(|v| v.trim().parse().expect("valid min-uid header")),
     }
 }
 
@@ -64,12 +75,21 @@ fn pss_version(text: &str) -> PssVersion {
 
 /// Run `rule` (plus every rule the expectations name) over `text`; the findings as expectations.
 fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
+    let pinned: Vec<&str> = expected
+        .keys()
+        .filter(|(_, id)| id.contains(':'))
+        .map(|(_, id)| rule_of(id))
+        .collect();
     let mut out = Expectations::new();
     for f in scan(rule, text, expected) {
         assert!(!f.message.is_empty());
         if !f.suppressed {
-            *out.entry((f.location.line, f.rule.id.to_string()))
-                .or_default() += 1;
+            let key = if pinned.contains(&f.rule.id) {
+                format!("{}:{}", f.rule.id, f.severity)
+            } else {
+                f.rule.id.to_string()
+            };
+            *out.entry((f.location.line, key)).or_default() += 1;
         }
     }
     out
@@ -78,7 +98,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
 /// Every finding of `rule` (plus the rules the expectations name) on `text`.
 fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
     let mut select = vec![Selector::new(rule)];
-    select.extend(expected.keys().map(|(_, id)| Selector::new(id)));
+    select.extend(expected.keys().map(|(_, id)| Selector::new(rule_of(id))));
     let selection = Selection {
         select,
         pss_version: pss_version(text),
@@ -141,7 +161,7 @@ fn every_rule_fires_and_passes_on_its_fixtures() {
             );
             if fire {
                 assert!(
-                    expected.keys().any(|(_, r)| r == id),
+                    expected.keys().any(|(_, r)| rule_of(r) == id),
                     "{}: no `# expect: {id}`",
                     path.display()
                 );
@@ -252,7 +272,7 @@ fn doc_examples_fire_as_annotated() {
             .unwrap_or_else(|| panic!("{}: example has no ```yaml block", r.meta.id));
         let expected = expectations(&yaml);
         assert!(
-            expected.keys().any(|(_, id)| id == r.meta.id),
+            expected.keys().any(|(_, id)| rule_of(id) == r.meta.id),
             "{}: example expects no finding of its own rule",
             r.meta.id
         );

@@ -1,18 +1,21 @@
 //! CP006 authorization-always-allow.
 
 use palisade_engine::prelude::*;
-use palisade_model::component::Component;
 
-use super::{Check, evaluate};
+use super::authorization::{self, Requirement};
 
 declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) that fail this
-    /// requirement: set `--authorization-mode=Node,RBAC`.
+    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) whose
+    /// `--authorization-mode` includes `AlwaysAllow` or is unset (its default is
+    /// `AlwaysAllow`), and `AuthorizationConfiguration` files (structured authorization,
+    /// `--authorization-config`) with an authorizer of type `AlwaysAllow`. An API server that
+    /// uses `--authorization-config` is judged by that file where it is in the scan; without
+    /// it, the control is reported as not evaluated rather than passed or failed.
     ///
     /// ## Why is this bad?
-    /// `AlwaysAllow` (the default when `--authorization-mode` is unset) lets every authenticated
-    /// request do anything: RBAC is not enforced.
+    /// `AlwaysAllow` lets every authenticated request that no earlier authorizer denies do
+    /// anything: RBAC is not enforced.
     ///
     /// ## Example
     /// ```yaml
@@ -31,11 +34,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Remediation
-    /// Set `--authorization-mode=Node,RBAC`.
+    /// Set `--authorization-mode=Node,RBAC`, or remove the `AlwaysAllow` authorizer from the
+    /// `AuthorizationConfiguration` and list `Node` and `RBAC` there.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 1.2.6
     /// - Kubernetes: kube-apiserver command-line reference
+    /// - Kubernetes: Authorization, configuring the API server using an authorization config
+    ///   file (`AuthorizationConfiguration`, `apiserver.config.k8s.io/v1`)
     pub static RULE = {
         id: "CP006",
         name: "authorization-always-allow",
@@ -43,17 +49,11 @@ declare_rule! {
         severity: Critical,
         layer: Cluster,
         frameworks: [Cis("1.2.6")],
-        remediation: "Set --authorization-mode=Node,RBAC.",
-        hook: Hook::Pod(check),
+        remediation: "Set --authorization-mode=Node,RBAC, or remove the AlwaysAllow authorizer from the AuthorizationConfiguration.",
+        hook: Hook::Object(check),
     }
 }
 
-const CHECK: Check = Check::Lacks {
-    flag: "authorization-mode",
-    item: "AlwaysAllow",
-    default_has: true,
-};
-
-fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    evaluate(pod, ctx, Component::ApiServer, &CHECK);
+fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
+    authorization::evaluate(object, ctx, Requirement::Lacks("AlwaysAllow"));
 }

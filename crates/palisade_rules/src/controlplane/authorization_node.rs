@@ -1,15 +1,16 @@
 //! CP007 authorization-node.
 
 use palisade_engine::prelude::*;
-use palisade_model::component::Component;
 
-use super::{Check, evaluate};
+use super::authorization::{self, Requirement};
 
 declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) that fail this
-    /// requirement: include `Node` in `--authorization-mode` (with the NodeRestriction admission
-    /// plugin).
+    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) whose
+    /// `--authorization-mode` does not include `Node`, and `AuthorizationConfiguration` files
+    /// (structured authorization, `--authorization-config`) without an authorizer of type
+    /// `Node`. An API server that uses `--authorization-config` is judged by that file where it
+    /// is in the scan; without it, the control is reported as not evaluated.
     ///
     /// ## Why is this bad?
     /// The Node authorizer limits each kubelet to the objects of its own pods; without it a
@@ -32,11 +33,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Remediation
-    /// Include `Node` in `--authorization-mode` (with the NodeRestriction admission plugin).
+    /// Include `Node` in `--authorization-mode` or as an authorizer of the
+    /// `AuthorizationConfiguration`, with the NodeRestriction admission plugin.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 1.2.7
     /// - Kubernetes: kube-apiserver command-line reference
+    /// - Kubernetes: Authorization, configuring the API server using an authorization config
+    ///   file (`AuthorizationConfiguration`, `apiserver.config.k8s.io/v1`)
     pub static RULE = {
         id: "CP007",
         name: "authorization-node",
@@ -44,17 +48,11 @@ declare_rule! {
         severity: High,
         layer: Cluster,
         frameworks: [Cis("1.2.7")],
-        remediation: "Include Node in --authorization-mode (with the NodeRestriction admission plugin).",
-        hook: Hook::Pod(check),
+        remediation: "Include Node in --authorization-mode or the AuthorizationConfiguration (with the NodeRestriction admission plugin).",
+        hook: Hook::Object(check),
     }
 }
 
-const CHECK: Check = Check::Contains {
-    flag: "authorization-mode",
-    item: "Node",
-    unset_ok: false,
-};
-
-fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    evaluate(pod, ctx, Component::ApiServer, &CHECK);
+fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
+    authorization::evaluate(object, ctx, Requirement::Includes("Node"));
 }

@@ -1,14 +1,16 @@
 //! CP008 authorization-rbac.
 
 use palisade_engine::prelude::*;
-use palisade_model::component::Component;
 
-use super::{Check, evaluate};
+use super::authorization::{self, Requirement};
 
 declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) that fail this
-    /// requirement: include `RBAC` in `--authorization-mode`.
+    /// Flags kube-apiserver static pods (command-line flags in `command` or `args`) whose
+    /// `--authorization-mode` does not include `RBAC`, and `AuthorizationConfiguration` files
+    /// (structured authorization, `--authorization-config`) without an authorizer of type
+    /// `RBAC`. An API server that uses `--authorization-config` is judged by that file where it
+    /// is in the scan; without it, the control is reported as not evaluated.
     ///
     /// ## Why is this bad?
     /// Without the RBAC authorizer, Roles and bindings have no effect and least privilege cannot be
@@ -31,11 +33,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Remediation
-    /// Include `RBAC` in `--authorization-mode`.
+    /// Include `RBAC` in `--authorization-mode` or as an authorizer of the
+    /// `AuthorizationConfiguration`.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 1.2.8
     /// - Kubernetes: kube-apiserver command-line reference
+    /// - Kubernetes: Authorization, configuring the API server using an authorization config
+    ///   file (`AuthorizationConfiguration`, `apiserver.config.k8s.io/v1`)
     pub static RULE = {
         id: "CP008",
         name: "authorization-rbac",
@@ -43,17 +48,11 @@ declare_rule! {
         severity: High,
         layer: Cluster,
         frameworks: [Cis("1.2.8")],
-        remediation: "Include RBAC in --authorization-mode.",
-        hook: Hook::Pod(check),
+        remediation: "Include RBAC in --authorization-mode or the AuthorizationConfiguration.",
+        hook: Hook::Object(check),
     }
 }
 
-const CHECK: Check = Check::Contains {
-    flag: "authorization-mode",
-    item: "RBAC",
-    unset_ok: false,
-};
-
-fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    evaluate(pod, ctx, Component::ApiServer, &CHECK);
+fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
+    authorization::evaluate(object, ctx, Requirement::Includes("RBAC"));
 }

@@ -7,11 +7,16 @@ use super::{Check, evaluate};
 
 declare_rule! {
     /// ## What it does
-    /// Flags kube-controller-manager static pods (command-line flags in `command` or `args`) that
-    /// fail this requirement: set `--bind-address=127.0.0.1`.
+    /// Flags kube-controller-manager static pods (command-line flags in `command` or `args`) whose
+    /// `--bind-address` is not a loopback address. Without the flag the component listens on
+    /// `0.0.0.0`, every interface, so an unset flag fails too, as the CIS audit requires
+    /// `127.0.0.1` (kube-bench also accepts an unset flag). Any loopback address (`127.0.0.0/8`,
+    /// `::1`) passes.
     ///
     /// ## Why is this bad?
-    /// Its health and metrics endpoints need not be reachable from the network.
+    /// The controller manager's secure port serves health, metrics and, with `--profiling`, debug
+    /// endpoints. None of them needs to be reachable from the network: on every interface the
+    /// port is one more service for anything on the node network to probe and attack.
     ///
     /// ## Example
     /// ```yaml
@@ -30,10 +35,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Remediation
-    /// Set `--bind-address=127.0.0.1`.
+    /// Set `--bind-address=127.0.0.1` (kubeadm does by default); scrape metrics through a
+    /// proxy on the node if they are needed.
     ///
     /// ## References
-    /// - CIS Kubernetes Benchmark 1.3.7
+    /// - CIS Kubernetes Benchmark 1.3.7: Ensure that the --bind-address argument is set to
+    ///   127.0.0.1 (default value: 0.0.0.0)
     /// - Kubernetes: kube-controller-manager command-line reference
     pub static RULE = {
         id: "CP036",
@@ -47,10 +54,9 @@ declare_rule! {
     }
 }
 
-const CHECK: Check = Check::Equals {
+const CHECK: Check = Check::Loopback {
     flag: "bind-address",
-    value: "127.0.0.1",
-    unset_ok: true,
+    default: "0.0.0.0 (every interface)",
 };
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {

@@ -13,6 +13,7 @@ pub mod audit_log_maxbackup;
 pub mod audit_log_maxsize;
 pub mod audit_log_path;
 pub mod audit_policy_file;
+mod authorization;
 pub mod authorization_always_allow;
 pub mod authorization_node;
 pub mod authorization_rbac;
@@ -36,6 +37,7 @@ pub mod event_rate_limit_config;
 pub mod extend_token_expiration;
 pub mod image_policy_default_allow;
 pub mod image_policy_webhook;
+pub mod insecure_bind_address;
 pub mod insecure_port;
 pub mod kubelet_certificate_authority;
 pub mod kubelet_client_certificate;
@@ -107,14 +109,26 @@ pub(crate) enum Check {
         flag: &'static str,
         allowed: &'static [&'static str],
     },
+    /// The address flag must be a loopback address; unset, the component listens on
+    /// `default`.
+    Loopback {
+        flag: &'static str,
+        default: &'static str,
+    },
+    /// A requirement the variants above cannot express: the pointer and message of a
+    /// failure.
+    Custom(fn(&ComponentFlags<'_>) -> Option<(String, String)>),
 }
 
-fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
+/// Where to report about `flag`: the argument that sets it, else the list of flags.
+pub(crate) fn flag_pointer(c: &ComponentFlags<'_>, flag: &str) -> String {
+    c.get(flag)
+        .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
+}
+
+pub(crate) fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> {
     let bin = c.component.binary();
-    let at = |flag: &str| {
-        c.get(flag)
-            .map_or_else(|| c.list_pointer.clone(), |f| f.pointer.clone())
-    };
+    let at = |flag: &str| flag_pointer(c, flag);
     match *check {
         Check::Equals {
             flag,
@@ -235,7 +249,29 @@ fn check_one(c: &ComponentFlags<'_>, check: &Check) -> Option<(String, String)> 
                 )
             })
         }
+        Check::Loopback { flag, default } => match c.value(flag) {
+            Some(v) if is_loopback(v) => None,
+            Some(v) => Some((
+                at(flag),
+                format!("{bin} sets --{flag}={v}, not a loopback address such as 127.0.0.1"),
+            )),
+            None => Some((
+                at(flag),
+                format!(
+                    "{bin} does not set --{flag}, so it listens on {default}; set it to 127.0.0.1"
+                ),
+            )),
+        },
+        Check::Custom(check) => check(c),
     }
+}
+
+/// Whether an address flag's value is a loopback IP (`127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback(value: &str) -> bool {
+    value
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Evaluate a requirement on every container of `component` in the pod.
@@ -359,6 +395,17 @@ fn shown_seconds(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::go_duration_seconds as d;
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_addresses() {
+        for a in ["127.0.0.1", "127.1.2.3", "::1", " 127.0.0.1"] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in ["0.0.0.0", "10.0.0.5", "::", "localhost", ""] {
+            assert!(!is_loopback(a), "{a}");
+        }
+    }
 
     #[test]
     fn parses_go_durations() {

@@ -3,16 +3,20 @@
 
 pub mod cloud_credentials_host_path;
 pub mod container_runtime_socket;
+pub mod dashboard_login;
 pub mod default_namespace;
 pub mod deprecated_service_account;
 pub mod duplicate_env;
+pub mod helm_tiller;
 pub mod limits_and_quotas;
+pub mod low_user_id;
 pub mod missing_probes;
 pub mod missing_reference;
 pub mod missing_resource_limits;
 pub mod missing_resource_requests;
 pub mod missing_security_context;
 pub mod naked_pod;
+pub mod net_raw;
 pub mod no_linux_hardening;
 pub mod read_only_root_filesystem;
 pub mod required_labels;

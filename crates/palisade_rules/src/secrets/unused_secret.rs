@@ -96,7 +96,9 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             FactKind::ServiceAccount { secrets, .. } => {
                 secrets.iter().map(String::as_str).collect()
             }
-            FactKind::Ingress { tls_secrets } => tls_secrets.iter().map(String::as_str).collect(),
+            FactKind::Ingress { tls_secrets, .. } => {
+                tls_secrets.iter().map(String::as_str).collect()
+            }
             FactKind::Other { secrets, .. } => secrets.iter().map(String::as_str).collect(),
             _ => continue,
         };

@@ -1,0 +1,64 @@
+//! Which rules count as evaluated for a scan: the compliance summary reports a control as
+//! not evaluated, rather than passed, when no rule checking it found its subject.
+
+use palisade_engine::{RuleSet, Selection, Selector, Settings};
+use palisade_source::{Limits, parse_stream};
+
+/// The ids, among `rules`, of the rules that found an object to evaluate in `text`.
+fn evaluated(rules: &[&str], text: &str) -> Vec<&'static str> {
+    let selection = Selection {
+        select: rules.iter().map(|r| Selector::new(r)).collect(),
+        ..Selection::default()
+    };
+    let set = RuleSet::new(
+        palisade_rules::registry(),
+        Settings {
+            selection,
+            ..Settings::default()
+        },
+    )
+    .unwrap();
+    let mut out: Vec<&'static str> = Vec::new();
+    for doc in parse_stream(text, &Limits::default()) {
+        for id in set.scan_document(&doc.unwrap(), "x.yaml").evaluated {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+const AUTHORIZATION: &[&str] = &["CP006", "CP007", "CP008"];
+
+fn apiserver(flag: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: kube-apiserver, namespace: kube-system}}\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.35.0\n    command: [kube-apiserver, {flag}]\n"
+    )
+}
+
+#[test]
+fn structured_authorization_is_evaluated_only_with_its_file() {
+    let config = apiserver("--authorization-config=/etc/kubernetes/authz.yaml");
+    assert!(
+        evaluated(AUTHORIZATION, &config).is_empty(),
+        "the chain is in a file the scan does not hold"
+    );
+    let file = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Node, name: node}\n- {type: RBAC, name: rbac}\n";
+    assert_eq!(
+        evaluated(AUTHORIZATION, &format!("{config}---\n{file}")),
+        AUTHORIZATION
+    );
+    assert_eq!(
+        evaluated(AUTHORIZATION, &apiserver("--authorization-mode=Node,RBAC")),
+        AUTHORIZATION
+    );
+    assert!(
+        evaluated(
+            AUTHORIZATION,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+        )
+        .is_empty()
+    );
+}
