@@ -70,7 +70,7 @@ fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (u
         findings += f;
         inventory.facts.extend(facts);
     }
-    inventory.place("default");
+    inventory.prepare("default");
     (
         objects,
         findings + rules.scan_inventory(&inventory).findings.len(),

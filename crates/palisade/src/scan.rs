@@ -386,7 +386,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             outcome.sources.insert(path, text);
         }
     }
-    inventory.place(opts.render.namespace.as_deref().unwrap_or("default"));
+    inventory.prepare(opts.render.namespace.as_deref().unwrap_or("default"));
     let cross = rules.scan_inventory(&inventory);
     outcome.evaluated.extend(cross.evaluated);
     outcome.findings.extend(cross.findings);

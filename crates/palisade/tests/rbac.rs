@@ -758,6 +758,8 @@ fn generate_ignores_refused_requests_and_diff_covers_cluster_scope() {
             "ResponseComplete",
             Some(404),
         ),
+        // Refused by admission (Pod Security) after the authorizer allowed it.
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"d","stage":"ResponseComplete","verb":"create","requestURI":"/x","user":{"username":"system:serviceaccount:ci:deployer"},"objectRef":{"resource":"pods","namespace":"prod"},"responseStatus":{"code":403},"annotations":{"authorization.k8s.io/decision":"allow"}}"#.to_string(),
         with_status(
             "list",
             r#"{"resource":"nodes"}"#,
@@ -799,6 +801,12 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
     assert!(
         r.stdout.contains("resourceNames: [\"gone\"]"),
         "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("resources: [\"pods\"]\n  verbs: [\"create\"]"),
+        "admission refused it, the authorizer allowed it: {}",
         r.stdout
     );
     assert!(

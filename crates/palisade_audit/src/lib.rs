@@ -72,6 +72,9 @@ pub struct Event {
     /// `responseStatus`, in the stages after the response (absent at RequestReceived).
     #[serde(default)]
     pub response_status: Option<ResponseStatus>,
+    /// `annotations`, among them the authorizer's `authorization.k8s.io/decision`.
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 /// The outcome of a request (`metav1.Status`, of which only the code is read).
@@ -83,13 +86,24 @@ pub struct ResponseStatus {
 }
 
 impl Event {
-    /// Whether the request was refused before it was authorized or by the authorizer (401 or
-    /// 403): the identity was not allowed to make it.
+    /// Whether the request was not authorized, so that it shows nothing the identity is
+    /// allowed to do. The authorizer's decision annotation says so when present (`forbid`;
+    /// with `allow`, a 403 came from admission, after authorization). Without it, a refusal
+    /// before authorization counts as not authorized: 401 (authentication), 403 and 429
+    /// (API Priority and Fairness rejects before the authorizer runs).
     pub fn denied(&self) -> bool {
-        matches!(
-            self.response_status.as_ref().and_then(|s| s.code),
-            Some(401 | 403)
-        )
+        match self
+            .annotations
+            .get("authorization.k8s.io/decision")
+            .map(String::as_str)
+        {
+            Some("forbid") => true,
+            Some("allow") => false,
+            _ => matches!(
+                self.response_status.as_ref().and_then(|s| s.code),
+                Some(401 | 403 | 429)
+            ),
+        }
     }
 }
 

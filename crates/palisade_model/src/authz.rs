@@ -654,33 +654,35 @@ impl RbacGraph {
         self.workloads.extend(workloads);
     }
 
-    /// Index the roles and fill aggregated ClusterRoles with the rules of the ClusterRoles
-    /// their selectors match (to a fixed point, as the controller converges). Call once after
-    /// adding (and after [`RbacGraph::add_builtin_policy`]).
+    /// Index the roles and give every aggregated ClusterRole the rules of the ClusterRoles its
+    /// selectors match, as the aggregation controller does: the union of their rules replaces
+    /// its own, an empty selector selects every ClusterRole, and aggregated roles that select
+    /// each other converge to a fixed point (the controller reruns on every change; the
+    /// iterations are bounded here). Call once after adding (and after
+    /// [`RbacGraph::add_builtin_policy`]).
     pub fn resolve(&mut self) {
-        loop {
+        let aggregated: Vec<usize> = (0..self.roles.len())
+            .filter(|&i| self.roles[i].aggregation.is_some())
+            .collect();
+        for _ in 0..=aggregated.len().min(64) {
             let mut changed = false;
-            for i in 0..self.roles.len() {
-                let Some(selectors) = self.roles[i].aggregation.clone() else {
-                    continue;
-                };
-                let mut rules = self.roles[i].rules.clone();
+            for &i in &aggregated {
+                let selectors = self.roles[i].aggregation.as_deref().unwrap_or_default();
+                let mut seen: std::collections::HashSet<&Rule> = Default::default();
+                let mut rules: Vec<Rule> = Vec::new();
                 for (j, other) in self.roles.iter().enumerate() {
                     if j != i
                         && other.kind == RoleKind::ClusterRole
-                        && selectors.iter().any(|s| {
-                            !(s.match_labels.is_empty() && s.expressions.is_empty())
-                                && s.matches(&other.labels)
-                        })
+                        && selectors.iter().any(|s| s.matches(&other.labels))
                     {
                         for rule in &other.rules {
-                            if !rules.contains(rule) {
+                            if seen.insert(rule) {
                                 rules.push(rule.clone());
                             }
                         }
                     }
                 }
-                if rules.len() != self.roles[i].rules.len() {
+                if rules != self.roles[i].rules {
                     self.roles[i].rules = rules;
                     changed = true;
                 }
@@ -749,24 +751,32 @@ impl RbacGraph {
 
     /// The scope the authorizer sees for a request: cluster-scoped resources and non-resource
     /// URLs have none (only ClusterRoleBindings grant them), whatever namespace was asked
-    /// about; a request on one Namespace object carries that namespace (a RoleBinding there
-    /// grants on it). Namespaced and unknown resources keep the scope asked about.
+    /// about, except where the request attributes carry one
+    /// ([`crate::rbac::in_own_namespace`]): `get`, `update`, `patch` or `delete` of one
+    /// Namespace object carries that namespace, and `bind` on a ClusterRole the namespace asked
+    /// about. Namespaced and unknown resources keep the scope asked about.
     pub fn request_scope(&self, request: &Request) -> Scope {
-        match &request.target {
-            Target::NonResource(_) => Scope::Cluster,
-            Target::Resource {
-                group,
-                resource,
-                name,
-                ..
-            } => match (group.is_empty() && resource == "namespaces", name) {
-                (true, Some(name)) => Scope::Namespace(name.clone()),
-                _ if self.resources.scope(group, resource) == Some(ResourceScope::Cluster) => {
-                    Scope::Cluster
-                }
-                _ => request.scope.clone(),
-            },
+        let Target::Resource {
+            group,
+            resource,
+            name,
+            ..
+        } = &request.target
+        else {
+            return Scope::Cluster;
+        };
+        if crate::rbac::in_own_namespace(&request.verb, group, resource) {
+            if resource == "namespaces" {
+                return name
+                    .as_ref()
+                    .map_or(Scope::Cluster, |n| Scope::Namespace(n.clone()));
+            }
+            return request.scope.clone();
         }
+        if self.resources.scope(group, resource) == Some(ResourceScope::Cluster) {
+            return Scope::Cluster;
+        }
+        request.scope.clone()
     }
 
     /// Complete a request as `kubectl auth can-i` reads it, and say what it changed or
@@ -775,7 +785,6 @@ impl RbacGraph {
     /// neither built in nor defined by a CustomResourceDefinition of the input gets a warning:
     /// a typo (`secretz`) would otherwise be answered as if it existed.
     pub fn interpret(&self, request: &mut Request, group_given: bool) -> Vec<RequestNote> {
-        let scope = self.request_scope(request);
         let Target::Resource {
             group, resource, ..
         } = &mut request.target
@@ -809,7 +818,9 @@ impl RbacGraph {
         } else {
             format!("{resource}.{group}")
         };
-        match self.resources.scope(group, resource) {
+        let (group, resource) = (group.clone(), resource.clone());
+        let scope = self.request_scope(request);
+        match self.resources.scope(&group, &resource) {
             None => notes.push(RequestNote {
                 warning: true,
                 message: format!(
@@ -923,9 +934,10 @@ impl RbacGraph {
                 continue;
             };
             for rule in &role.rules {
-                let rules = match (&binding.namespace, binding.cluster) {
-                    (Some(ns), false) => self.namespaced_part(rule, ns),
-                    _ => vec![rule.clone()],
+                let rules = if binding.cluster {
+                    vec![rule.clone()]
+                } else {
+                    self.namespaced_part(rule, binding.namespace.as_deref())
                 };
                 out.extend(rules.into_iter().map(|rule| Permission {
                     namespace: binding.namespace.clone(),
@@ -952,42 +964,70 @@ impl RbacGraph {
         }
     }
 
-    /// What a rule grants through a RoleBinding in `namespace`: per API group, the resources
-    /// that are not cluster-scoped there, and `namespaces` limited to the namespace itself.
-    fn namespaced_part(&self, rule: &Rule, namespace: &str) -> Vec<Rule> {
+    /// What a rule grants through a RoleBinding in `namespace` (`None`: the namespace it is
+    /// applied to): per API group, the resources that are not cluster-scoped there, plus the
+    /// cluster-scoped requests that carry a namespace all the same, with the verbs that make
+    /// them so ([`crate::rbac::in_own_namespace`]): the binding's own Namespace object, and
+    /// `bind` on ClusterRoles.
+    fn namespaced_part(&self, rule: &Rule, namespace: Option<&str>) -> Vec<Rule> {
         let mut out = Vec::new();
         for group in &rule.api_groups {
             let mut kept = Vec::new();
-            let mut own_namespace = false;
+            let mut special: Vec<Rule> = Vec::new();
             for resource in &rule.resources {
-                let base = resource.split('/').next().unwrap_or(resource);
-                if (group.is_empty() || group == "*") && base == "namespaces" {
-                    own_namespace = true;
-                } else if !self.cluster_only(group, resource) {
+                if !self.cluster_only(group, resource) {
                     kept.push(resource.clone());
+                    continue;
                 }
-            }
-            let with = |resources: Vec<String>, names: Vec<String>| Rule {
-                verbs: rule.verbs.clone(),
-                api_groups: vec![group.clone()],
-                resources,
-                resource_names: names,
-                non_resource_urls: Vec::new(),
-            };
-            if !kept.is_empty() {
-                out.push(with(kept, rule.resource_names.clone()));
-            }
-            let names_own = rule.resource_names.is_empty()
-                || rule.resource_names.iter().any(|n| n == namespace);
-            if own_namespace && names_own {
-                let namespaces: Vec<String> = rule
-                    .resources
-                    .iter()
-                    .filter(|r| r.split('/').next() == Some("namespaces"))
-                    .cloned()
+                // The verbs that keep a namespace on this cluster-scoped resource (a `*`
+                // group stands for the group that serves it).
+                let base = resource.split('/').next().unwrap_or(resource);
+                let served_by = match (group.as_str(), base) {
+                    ("*", "namespaces") => "",
+                    ("*", "clusterroles") => "rbac.authorization.k8s.io",
+                    (g, _) => g,
+                };
+                let verbs: Vec<String> = ["bind", "get", "update", "patch", "delete"]
+                    .into_iter()
+                    .filter(|v| rule.verbs.iter().any(|x| x == "*" || x == v))
+                    .filter(|v| crate::rbac::in_own_namespace(v, served_by, resource))
+                    .map(str::to_string)
                     .collect();
-                out.push(with(namespaces, vec![namespace.to_string()]));
+                if verbs.is_empty() {
+                    continue;
+                }
+                let names = if base == "namespaces" {
+                    // Only its own Namespace, which a binding without a namespace cannot name.
+                    let Some(ns) = namespace else {
+                        continue;
+                    };
+                    if !(rule.resource_names.is_empty()
+                        || rule.resource_names.iter().any(|n| n == ns))
+                    {
+                        continue;
+                    }
+                    vec![ns.to_string()]
+                } else {
+                    rule.resource_names.clone()
+                };
+                special.push(Rule {
+                    verbs,
+                    api_groups: vec![group.clone()],
+                    resources: vec![resource.clone()],
+                    resource_names: names,
+                    non_resource_urls: Vec::new(),
+                });
             }
+            if !kept.is_empty() {
+                out.push(Rule {
+                    verbs: rule.verbs.clone(),
+                    api_groups: vec![group.clone()],
+                    resources: kept,
+                    resource_names: rule.resource_names.clone(),
+                    non_resource_urls: Vec::new(),
+                });
+            }
+            out.extend(special);
         }
         out
     }

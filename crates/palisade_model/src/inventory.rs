@@ -296,6 +296,10 @@ pub struct NetworkPolicyFact {
     pub egress: bool,
     /// The `from`/`to` entries that select pods or namespaces.
     pub peers: Vec<PeerFact>,
+    /// Where the later policy of the same namespace and name in the same file is, which
+    /// replaces this one when the file is applied ([`Inventory::prepare`]): a replaced policy
+    /// isolates nothing.
+    pub replaced_by: Option<Location>,
 }
 
 /// A `from` or `to` entry of a NetworkPolicy with a `podSelector` or `namespaceSelector`.
@@ -751,6 +755,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     ingress,
                     egress,
                     peers: policy_peers(object, path, document),
+                    replaced_by: None,
                 })
             }
             "Service" => {
@@ -873,11 +878,48 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
 }
 
 impl Inventory {
-    /// Place the namespaced objects that name no namespace in `namespace`, as `kubectl apply`
-    /// (`-n`, else `default`) places them, so that cross-object rules judge them where they
-    /// will run. Kinds the built-in resource table knows as cluster-scoped keep none; unknown
-    /// kinds (custom resources, mostly namespaced) are placed too. Call before the first query.
-    pub fn place(&mut self, namespace: &str) {
+    /// Make the facts say what applying the scanned files would leave in the cluster; call
+    /// once, after the last fact and before the first query:
+    /// - namespaced objects that name no namespace are placed in `namespace`, as
+    ///   `kubectl apply` (`-n`, else `default`) places them. Kinds the built-in resource table
+    ///   knows as cluster-scoped keep none; unknown kinds (custom resources, mostly namespaced)
+    ///   are placed too;
+    /// - a NetworkPolicy that a later one of the same namespace and name in the same file
+    ///   replaces is marked so (`replaced_by`). Different files are often alternatives
+    ///   (`install.yaml`, `ha/install.yaml`), not one set, so they do not replace each other.
+    pub fn prepare(&mut self, namespace: &str) {
+        self.place(namespace);
+        self.mark_replaced_policies();
+        self.index = std::cell::OnceCell::new();
+    }
+
+    fn mark_replaced_policies(&mut self) {
+        let mut last: std::collections::HashMap<(String, Option<String>, String), usize> =
+            Default::default();
+        let mut order: Vec<usize> = (0..self.facts.len())
+            .filter(|&i| matches!(self.facts[i].kind, FactKind::NetworkPolicy(_)))
+            .collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.facts[a].site, &self.facts[b].site);
+            (&x.path, x.document, x.line).cmp(&(&y.path, y.document, y.line))
+        });
+        for i in order {
+            let fact = &self.facts[i];
+            let key = (
+                fact.site.path.clone(),
+                fact.object.namespace.clone(),
+                fact.object.name.clone().unwrap_or_default(),
+            );
+            let later = fact.site.clone();
+            if let Some(earlier) = last.insert(key, i)
+                && let FactKind::NetworkPolicy(p) = &mut self.facts[earlier].kind
+            {
+                p.replaced_by = Some(later);
+            }
+        }
+    }
+
+    fn place(&mut self, namespace: &str) {
         use crate::resources::{ResourceScope, builtin_kind_scope, group_of};
         for fact in &mut self.facts {
             let object = &mut fact.object;

@@ -56,6 +56,10 @@ impl Pod {
     /// carries before `-<pod-template-hash>`.
     fn outside_owner(&self) -> Option<OwnerName> {
         let (kind, name) = self.owner.as_ref()?;
+        // A mirror pod of a static pod: its Node is not a workload.
+        if kind == "Node" {
+            return None;
+        }
         if kind == "ReplicaSet"
             && let Some(hash) = self.labels.get("pod-template-hash")
             && let Some(deployment) = name.strip_suffix(&format!("-{hash}"))
@@ -371,11 +375,15 @@ type OwnerName = (String, String);
 /// Replicas fold together when namespace, owner, labels and ports all agree.
 type ReplicaKey = (String, OwnerName, Labels, Vec<ContainerPort>);
 
-/// Labels that differ from pod to pod of one StatefulSet: replicas fold into one workload only
-/// when no selector of the model reads them.
-const PER_POD_LABELS: [&str; 2] = [
+/// Labels that differ from replica to replica (StatefulSet pod names and indexes) or from
+/// rollout to rollout (template hashes): replicas fold into one workload without them, unless
+/// a selector of the model reads them.
+const VOLATILE_LABELS: [&str; 5] = [
     "statefulset.kubernetes.io/pod-name",
     "apps.kubernetes.io/pod-index",
+    "pod-template-hash",
+    "controller-revision-hash",
+    "pod-template-generation",
 ];
 
 impl Model {
@@ -547,9 +555,13 @@ impl Model {
     /// the model stands for what it owns. When the controller is not in the input (a
     /// `kubectl get pods -A -o yaml` export), the replicas with the same labels and ports
     /// become one workload named after it: a DaemonSet's or StatefulSet's own name, or a
-    /// Deployment's, read from its ReplicaSet's name and the `pod-template-hash` label.
+    /// Deployment's, read from its ReplicaSet's name and the `pod-template-hash` label (and
+    /// folded into that Deployment when it is in the input). Labels that differ from replica
+    /// to replica or from rollout to rollout (template hashes, StatefulSet pod names) are set
+    /// aside unless a selector reads them. Mirror pods (owned by their Node) stay pods.
     /// [`Model::folded`] maps the removed names to the workload that stands for them.
     pub fn fold_owned(&mut self) {
+        let n = self.pods.len();
         let index: BTreeMap<(&str, &str, &str), usize> = self
             .pods
             .iter()
@@ -562,40 +574,45 @@ impl Model {
                 .as_ref()
                 .and_then(|(kind, name)| index.get(&(p.namespace.as_str(), kind, name)).copied())
         };
-        // The top controller of each pod (ownership chains are short; the bound stops cycles).
-        let top: Vec<usize> = (0..self.pods.len())
+        // The top controller of each pod. Chains are short; a cycle (or a chain longer than
+        // any real one) leaves the pod standing for itself.
+        let top: Vec<usize> = (0..n)
             .map(|i| {
                 let mut at = i;
-                for _ in 0..8 {
+                for _ in 0..32 {
                     match owner_of(at) {
                         Some(o) if o != at => at = o,
-                        _ => break,
+                        _ => return at,
                     }
                 }
-                at
+                i
             })
             .collect();
-        // Tops whose own controller is outside the model: group replicas under it.
         let read_keys = self.selector_keys();
-        let per_pod: Vec<&str> = PER_POD_LABELS
+        let volatile: Vec<&str> = VOLATILE_LABELS
             .into_iter()
             .filter(|k| !read_keys.contains(*k))
             .collect();
+        let mut stands_for = top.clone();
+        let mut renamed: Vec<Option<(OwnerName, Labels)>> = vec![None; n];
         let mut groups: BTreeMap<ReplicaKey, usize> = BTreeMap::new();
-        let mut group_of: Vec<Option<usize>> = vec![None; self.pods.len()];
-        let mut renamed: Vec<Option<(OwnerName, Labels)>> = vec![None; self.pods.len()];
-        for i in 0..self.pods.len() {
+        for i in 0..n {
             if top[i] != i || owner_of(i).is_some() {
                 continue;
             }
             let Some(owner) = self.pods[i].outside_owner() else {
                 continue;
             };
-            let mut labels = self.pods[i].labels.clone();
-            for k in &per_pod {
+            let p = &self.pods[i];
+            if let Some(&o) = index.get(&(p.namespace.as_str(), owner.0.as_str(), owner.1.as_str()))
+            {
+                stands_for[i] = top[o];
+                continue;
+            }
+            let mut labels = p.labels.clone();
+            for k in &volatile {
                 labels.remove(*k);
             }
-            let p = &self.pods[i];
             let key = (
                 p.namespace.clone(),
                 owner.clone(),
@@ -603,28 +620,35 @@ impl Model {
                 p.ports.clone(),
             );
             match groups.get(&key) {
-                Some(&first) => group_of[i] = Some(first),
+                Some(&first) => stands_for[i] = first,
                 None => {
                     groups.insert(key, i);
                     renamed[i] = Some((owner, labels));
                 }
             }
         }
-        let kept: Vec<usize> = (0..self.pods.len())
-            .filter(|&i| top[i] == i && group_of[i].is_none())
-            .collect();
+        // What a pod folds into may fold further (a workload found by its derived name).
+        for i in 0..n {
+            for _ in 0..4 {
+                let next = stands_for[stands_for[i]];
+                if next == stands_for[i] {
+                    break;
+                }
+                stands_for[i] = next;
+            }
+        }
+        let kept: Vec<usize> = (0..n).filter(|&i| stands_for[i] == i).collect();
         let new_index: BTreeMap<usize, usize> = kept
             .iter()
             .enumerate()
             .map(|(new, &old)| (old, new))
             .collect();
         let mut folded = BTreeMap::new();
-        for i in 0..self.pods.len() {
-            let stands_for = group_of[top[i]].unwrap_or(top[i]);
-            if (stands_for != i || renamed[i].is_some())
-                && let Some(&n) = new_index.get(&stands_for)
+        for i in 0..n {
+            if (stands_for[i] != i || renamed[i].is_some())
+                && let Some(&k) = new_index.get(&stands_for[i])
             {
-                folded.insert(self.pods[i].display.clone(), n);
+                folded.insert(self.pods[i].display.clone(), k);
             }
         }
         let mut pods = std::mem::take(&mut self.pods);
@@ -637,7 +661,7 @@ impl Model {
                 pod.owner = None;
             }
         }
-        let mut keep = vec![false; pods.len()];
+        let mut keep = vec![false; n];
         for &k in &kept {
             keep[k] = true;
         }
@@ -647,13 +671,19 @@ impl Model {
         self.folded.extend(folded);
     }
 
-    /// Every label key a pod selector of the model's policies reads.
+    /// Every label key a pod selector of the model's policies or a Service selector reads.
     fn selector_keys(&self) -> std::collections::BTreeSet<String> {
         let mut keys = std::collections::BTreeSet::new();
         let mut add = |s: &LabelSelector| {
             keys.extend(s.match_labels.keys().cloned());
             keys.extend(s.expressions.iter().map(|(k, _, _)| k.clone()));
         };
+        for service in &self.services {
+            add(&LabelSelector {
+                match_labels: service.selector.clone(),
+                expressions: Vec::new(),
+            });
+        }
         for p in &self.policies {
             add(&p.selector);
             for rule in p.ingress.iter().chain(&p.egress).flatten() {

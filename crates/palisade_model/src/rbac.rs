@@ -286,16 +286,33 @@ impl GrantScope {
         }
     }
 
-    /// Whether a grant on `group`/`resource` (subresources included) can take effect. The
-    /// Namespace object is the exception among cluster-scoped resources: a request on
-    /// `namespaces/NAME` carries the namespace NAME, so a RoleBinding in NAME grants on it.
-    /// Resources the table does not know (custom resources) may be namespaced.
-    pub fn can_grant(self, group: &str, resource: &str) -> bool {
+    /// Whether `verb` on `group`/`resource` (subresources included) can take effect. Through
+    /// a RoleBinding, the authorizer sees cluster-scoped resources without a namespace, with
+    /// two exceptions the API server builds into its request attributes: a request on one
+    /// Namespace object (`get`, `update`, `patch` or `delete` of `namespaces/NAME`, whose URL
+    /// names it) carries the namespace NAME, and the `bind` check for a RoleBinding's
+    /// ClusterRole carries the binding's namespace. Resources the table does not know (custom
+    /// resources) may be namespaced.
+    pub fn can_grant(self, verb: &str, group: &str, resource: &str) -> bool {
         self == GrantScope::Cluster
-            || (group.is_empty() && resource.split('/').next() == Some("namespaces"))
+            || in_own_namespace(verb, group, resource)
             || crate::resources::builtin_scope(group, resource)
                 != Some(crate::resources::ResourceScope::Cluster)
     }
+}
+
+/// Verbs whose request URL names one Namespace object (`/api/v1/namespaces/NAME`), so that the
+/// request carries that namespace; `list`, `watch`, `create` and `deletecollection` address
+/// the collection and carry none.
+pub const NAMESPACE_OBJECT_VERBS: [&str; 4] = ["get", "update", "patch", "delete"];
+
+/// Whether a request for `verb` on a cluster-scoped `group`/`resource` carries a namespace
+/// all the same: one Namespace object (through its own namespace), or `bind` on a
+/// ClusterRole (checked in the namespace of the RoleBinding being created).
+pub fn in_own_namespace(verb: &str, group: &str, resource: &str) -> bool {
+    let base = resource.split('/').next().unwrap_or(resource);
+    (group.is_empty() && base == "namespaces" && NAMESPACE_OBJECT_VERBS.contains(&verb))
+        || (group == "rbac.authorization.k8s.io" && resource == "clusterroles" && verb == "bind")
 }
 
 /// The API group of certificate signing requests.
@@ -575,15 +592,18 @@ impl PolicyRule<'_> {
             g.verbs
                 .iter()
                 .flat_map(|v| g.resources.iter().map(move |r| (*v, *r)))
-                .filter(|(_, r)| scope.can_grant(g.group, r))
-                .find(|(v, r)| match r.strip_suffix("/*") {
-                    Some(base) => {
-                        self.resource_names.is_empty()
-                            && self.has_verb(v)
-                            && self.has_group(g.group)
-                            && self.has_resource_or_subresource(base)
-                    }
-                    None => self.allows(v, g.group, r),
+                .find(|(v, r)| {
+                    let granted = match r.strip_suffix("/*") {
+                        Some(base) => {
+                            self.resource_names.is_empty()
+                                && self.has_verb(v)
+                                && self.has_group(g.group)
+                                && self.has_resource_or_subresource(base)
+                        }
+                        None => self.allows(v, g.group, r),
+                    };
+                    // The scope lookup only for what the rule grants: most pairs it does not.
+                    granted && scope.can_grant(v, g.group, r)
                 })
         })
     }

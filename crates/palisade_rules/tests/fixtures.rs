@@ -121,7 +121,7 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
         findings.extend(report.findings);
         inventory.facts.extend(report.facts);
     }
-    inventory.place("default");
+    inventory.prepare("default");
     findings.extend(rules.scan_inventory(&inventory).findings);
     findings
 }

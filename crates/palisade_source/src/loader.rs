@@ -266,10 +266,11 @@ fn as_kubernetes_reads(input: &str, limits: &Limits) -> Option<String> {
         // space, then relax only the lines that start inside one.
         let relaxed = map_indentation(&patched, |_| true);
         let regions = flow_regions(&relaxed, limits)?;
+        // The outermost flow collections are disjoint and in document order: the one a line
+        // may start in is the last that opens before it.
         patched = map_indentation(&patched, |first| {
-            regions
-                .iter()
-                .any(|&(open, close)| open < first && first <= close)
+            let before = regions.partition_point(|&(open, _)| open < first);
+            before > 0 && first <= regions[before - 1].1
         });
     }
     (patched != input).then_some(patched)

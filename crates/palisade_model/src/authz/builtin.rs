@@ -99,3 +99,102 @@ pub fn builtin_role_powers(
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::{Identity, Request, Scope, Target};
+
+    #[test]
+    fn the_embedded_policy_loads_whole() {
+        let docs = palisade_source::parse_stream(POLICY, &palisade_source::Limits::default());
+        let errors: Vec<String> = docs
+            .iter()
+            .filter_map(|d| d.as_ref().err().map(|e| e.to_string()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let graph = policy();
+        let count = |kind: RoleKind| graph.roles.iter().filter(|r| r.kind == kind).count();
+        assert_eq!(count(RoleKind::ClusterRole), 68);
+        assert_eq!(count(RoleKind::Role), 7);
+        assert_eq!(graph.bindings.iter().filter(|b| b.cluster).count(), 49);
+        assert_eq!(graph.bindings.iter().filter(|b| !b.cluster).count(), 7);
+        assert!(
+            graph
+                .roles
+                .iter()
+                .all(|r| r.builtin && r.location.is_none())
+        );
+        assert!(
+            graph.unresolved().next().is_none(),
+            "every binding's role is in the policy"
+        );
+    }
+
+    #[test]
+    fn aggregated_roles_have_the_rules_of_what_they_aggregate() {
+        let graph = policy();
+        let can = |role: &str, verb: &str, group: &str, resource: &str| {
+            let role = graph
+                .roles
+                .iter()
+                .find(|r| r.kind == RoleKind::ClusterRole && r.name == role)
+                .expect("built-in role");
+            let request = Request {
+                verb: verb.into(),
+                scope: Scope::Namespace("x".into()),
+                target: Target::Resource {
+                    group: group.into(),
+                    resource: resource.into(),
+                    subresource: None,
+                    name: None,
+                },
+            };
+            role.rules.iter().any(|r| r.allows(&request))
+        };
+        assert!(can("view", "list", "", "pods"));
+        assert!(
+            !can("view", "get", "", "secrets"),
+            "view does not read Secrets"
+        );
+        assert!(can("edit", "get", "", "secrets"));
+        assert!(can("edit", "create", "apps", "deployments"));
+        assert!(!can(
+            "edit",
+            "create",
+            "rbac.authorization.k8s.io",
+            "rolebindings"
+        ));
+        assert!(can(
+            "admin",
+            "create",
+            "rbac.authorization.k8s.io",
+            "rolebindings"
+        ));
+        assert!(
+            can("admin", "create", "apps", "deployments"),
+            "admin aggregates edit"
+        );
+        assert!(can("cluster-admin", "delete", "", "nodes"));
+        // The powers rules see through bindings to built-in roles.
+        assert!(
+            builtin_role_powers("ClusterRole", None, "edit", GrantScope::Namespace)
+                .contains(&Power::CreateWorkloads)
+        );
+        assert!(builtin_role_powers("ClusterRole", None, "view", GrantScope::Namespace).is_empty());
+        assert_eq!(
+            builtin_role_powers("ClusterRole", None, "cluster-admin", GrantScope::Cluster)[0],
+            Power::Admin
+        );
+        let masters = Identity::user("root", &["system:masters".to_string()]);
+        let mut g = RbacGraph::default();
+        g.add_builtin_policy();
+        g.resolve();
+        let everything = Request {
+            verb: "delete".into(),
+            scope: Scope::Cluster,
+            target: Target::NonResource("/logs".into()),
+        };
+        assert_eq!(g.authorize(&masters, &everything).len(), 1);
+    }
+}

@@ -132,7 +132,7 @@ rules:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
-metadata: {name: selects-nothing}
+metadata: {name: empty-selector}
 aggregationRule:
   clusterRoleSelectors: [{}]
 ---
@@ -145,10 +145,10 @@ subjects:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
-metadata: {name: anonymous}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: selects-nothing}
+metadata: {name: auditors}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: empty-selector}
 subjects:
-- {kind: Group, name: system:unauthenticated}
+- {kind: Group, name: auditors}
 "#;
 
 fn graph() -> RbacGraph {
@@ -393,16 +393,17 @@ fn the_authorizer_s_rules_one_by_one() {
             "ops posts /anything",
             allowed(&ops, url("post", "/anything")),
         ),
-        // Aggregation is transitive; an empty selector selects nothing.
+        // Aggregation is transitive; an empty selector selects every ClusterRole.
         (
             "prometheus lists nodes via aggregation",
             allowed(&prometheus, res("list", None, "", "nodes", None, None)),
         ),
         (
-            "selects-nothing has no rules",
-            g.roles
-                .iter()
-                .any(|r| r.name == "selects-nothing" && r.rules.is_empty()),
+            "an empty selector aggregates every ClusterRole, cluster-admin included",
+            allowed(
+                &Identity::user("ann", &["auditors".to_string()]),
+                url("delete", "/anything"),
+            ),
         ),
         // RoleBindings do not grant cluster-scoped requests.
         (
@@ -434,13 +435,14 @@ fn who_can_names_bindings_and_roles() {
     assert_eq!(
         names,
         vec![
+            "Group auditors",
             "Group devs",
             "Group system:masters",
             "ServiceAccount ops/ops"
         ]
     );
     assert_eq!(
-        found[0].1,
+        found[1].1,
         vec![Via {
             binding: "RoleBinding/dev/exec".into(),
             role: "Role/dev/exec".into(),
@@ -449,7 +451,7 @@ fn who_can_names_bindings_and_roles() {
         }]
     );
     assert_eq!(
-        found[1].1,
+        found[2].1,
         vec![Via {
             binding: "ClusterRoleBinding/cluster-admin".into(),
             role: "ClusterRole/cluster-admin".into(),
@@ -752,21 +754,38 @@ fn a_role_binding_grants_only_namespaced_resources() {
 #[test]
 fn permissions_through_a_role_binding_leave_out_cluster_scoped_resources() {
     let g = load(SCOPED, Some("prod"), true);
-    let rules: Vec<(Option<String>, Vec<String>, Vec<String>)> = g
+    /// (namespace, verbs, resources, resource names).
+    type Row = (Option<String>, Vec<String>, Vec<String>, Vec<String>);
+    let rules: Vec<Row> = g
         .permissions(&user("rita"))
         .into_iter()
         .filter(|p| !p.via.builtin_binding)
-        .map(|p| (p.namespace, p.rule.resources, p.rule.resource_names))
+        .map(|p| {
+            (
+                p.namespace,
+                p.rule.verbs,
+                p.rule.resources,
+                p.rule.resource_names,
+            )
+        })
         .collect();
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(
         rules,
         vec![
             (
                 Some("dev".into()),
-                vec!["namespaces".into()],
-                vec!["dev".into()]
+                strings(&["get", "list", "patch"]),
+                strings(&["pods"]),
+                vec![]
             ),
-            (Some("dev".into()), vec!["pods".into()], vec![]),
+            // Only the verbs whose URL names the Namespace object, and only its own.
+            (
+                Some("dev".into()),
+                strings(&["get", "patch"]),
+                strings(&["namespaces"]),
+                strings(&["dev"])
+            ),
         ]
     );
     let carl: Vec<Permission> = g
@@ -896,4 +915,113 @@ fn objects_without_a_namespace_take_the_default_one() {
         .find(|b| b.name == "editors")
         .unwrap();
     assert_eq!(editors.namespace, None);
+}
+
+#[test]
+fn requests_that_carry_a_namespace_on_cluster_scoped_resources() {
+    let g = load(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: grantor, namespace: dev}
+rules:
+- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}
+- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind, escalate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: grantor, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: grantor}
+subjects: [{kind: User, name: alice}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: namespace-anything}
+rules: [{apiGroups: [""], resources: [namespaces, namespaces/status], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ns, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: namespace-anything}
+subjects: [{kind: User, name: bob}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: unplaced}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: namespace-anything}
+subjects: [{kind: User, name: uma}]
+"#,
+        None,
+        true,
+    );
+    // The bind check of a RoleBinding in dev carries dev: a Role there can grant it.
+    let bind = |ns: &str| {
+        res(
+            "bind",
+            Some(ns),
+            "rbac.authorization.k8s.io",
+            "clusterroles",
+            None,
+            Some("admin"),
+        )
+    };
+    assert!(!g.authorize(&user("alice"), &bind("dev")).is_empty());
+    assert!(g.authorize(&user("alice"), &bind("prod")).is_empty());
+    let escalate = res(
+        "escalate",
+        Some("dev"),
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+        None,
+        Some("admin"),
+    );
+    assert!(
+        g.authorize(&user("alice"), &escalate).is_empty(),
+        "escalate stays cluster-scoped"
+    );
+    assert!(
+        g.risks()
+            .iter()
+            .any(|r| r.subject.name == "alice" && r.power == Power::Bind)
+    );
+    // One Namespace object: only the verbs whose URL names it.
+    for (verb, allowed) in [
+        ("get", true),
+        ("patch", true),
+        ("delete", true),
+        ("list", false),
+        ("watch", false),
+        ("create", false),
+        ("deletecollection", false),
+    ] {
+        let r = res(verb, Some("dev"), "", "namespaces", None, Some("dev"));
+        assert_eq!(!g.authorize(&user("bob"), &r).is_empty(), allowed, "{verb}");
+    }
+    let status = res(
+        "update",
+        None,
+        "",
+        "namespaces",
+        Some("status"),
+        Some("dev"),
+    );
+    assert!(!g.authorize(&user("bob"), &status).is_empty());
+    // Without a namespace, a RoleBinding still grants no cluster-scoped resource, and its own
+    // Namespace object cannot be named.
+    assert!(
+        g.permissions(&user("uma"))
+            .iter()
+            .all(|p| p.via.builtin_binding),
+        "nothing of namespace-anything is grantable without knowing the namespace"
+    );
+    let alice: Vec<Vec<String>> = g
+        .permissions(&user("alice"))
+        .into_iter()
+        .filter(|p| !p.via.builtin_binding)
+        .map(|p| p.rule.verbs)
+        .collect();
+    assert_eq!(
+        alice,
+        vec![vec!["bind".to_string()], vec!["create".to_string()]]
+    );
 }

@@ -537,3 +537,74 @@ spec:
         "sidecars count, other init containers do not"
     );
 }
+
+#[test]
+fn exported_pods_fold_across_rollouts_into_present_owners_and_not_into_nodes() {
+    let pod = |name: &str, ns: &str, owner: (&str, &str), labels: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {labels}\n  ownerReferences: [{{kind: {}, name: {}, controller: true}}]\nspec: {{containers: [{{name: c, image: x}}]}}\n---\n",
+            owner.0, owner.1
+        )
+    };
+    // A rollout: two ReplicaSets, two template hashes, one Deployment.
+    let mut text = pod(
+        "web-aaa-1",
+        "shop",
+        ("ReplicaSet", "web-aaa"),
+        "{app: web, pod-template-hash: aaa}",
+    );
+    text += &pod(
+        "web-bbb-1",
+        "shop",
+        ("ReplicaSet", "web-bbb"),
+        "{app: web, pod-template-hash: bbb}",
+    );
+    // The Deployment itself is in the input, its ReplicaSet is not.
+    text += "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: c, image: x}]}\n---\n";
+    text += &pod(
+        "api-ccc-1",
+        "shop",
+        ("ReplicaSet", "api-ccc"),
+        "{app: api, pod-template-hash: ccc}",
+    );
+    // Mirror pods of static pods are owned by their Node.
+    text += &pod(
+        "etcd-cp1",
+        "kube-system",
+        ("Node", "cp1"),
+        "{component: etcd}",
+    );
+    text += &pod(
+        "kube-apiserver-cp1",
+        "kube-system",
+        ("Node", "cp1"),
+        "{component: kube-apiserver}",
+    );
+    let mut m = model_of(&text);
+    m.fold_owned();
+    let kept: Vec<&str> = m.pods.iter().map(|p| p.display.as_str()).collect();
+    assert_eq!(
+        kept,
+        [
+            "Deployment/shop/web",
+            "Deployment/shop/api",
+            "Pod/kube-system/etcd-cp1",
+            "Pod/kube-system/kube-apiserver-cp1"
+        ]
+    );
+    assert_eq!(m.folded.get("Pod/shop/web-bbb-1"), Some(&0));
+    assert_eq!(m.folded.get("Pod/shop/api-ccc-1"), Some(&1));
+    assert!(!m.pods[0].labels.contains_key("pod-template-hash"));
+}
+
+#[test]
+fn an_ownership_cycle_keeps_its_pods() {
+    let pod = |name: &str, owner: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: x\n  ownerReferences: [{{kind: Pod, name: {owner}, controller: true}}]\nspec: {{containers: [{{name: c, image: x}}]}}\n---\n"
+        )
+    };
+    let mut m = model_of(&(pod("a", "b") + &pod("b", "c") + &pod("c", "a")));
+    m.fold_owned();
+    assert_eq!(m.pods.len(), 3);
+}

@@ -173,10 +173,7 @@ fn validate_ip_block(block: NodeRef<'_, '_>, at: &Field, out: &mut Vec<FieldErro
 /// `10.0.0.0/24`). Policies read by the model use the same parser.
 pub fn parse_cidr(text: &str) -> Option<IpNet> {
     let (ip, prefix) = text.split_once('/')?;
-    if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let prefix: u8 = prefix.parse().ok()?;
+    let prefix = decimal(prefix)?;
     let ip: IpAddr = if ip.contains(':') {
         IpAddr::V6(ip.parse().ok()?)
     } else {
@@ -186,14 +183,28 @@ pub fn parse_cidr(text: &str) -> Option<IpNet> {
         }
         let mut bytes = [0u8; 4];
         for (b, o) in bytes.iter_mut().zip(&octets) {
-            if o.is_empty() || o.len() > 3 || !o.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            *b = o.parse().ok()?;
+            *b = decimal(o)?;
         }
         IpAddr::V4(Ipv4Addr::from(bytes))
     };
     IpNet::new(ip, prefix).ok().map(|n| n.trunc())
+}
+
+/// A decimal number of at most 255 written with any number of leading zeros, as Go's `dtoi`
+/// reads the parts of an IPv4 address and a prefix length.
+fn decimal(text: &str) -> Option<u8> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = text.trim_start_matches('0');
+    if digits.len() > 3 {
+        return None;
+    }
+    if digits.is_empty() {
+        Some(0)
+    } else {
+        digits.parse().ok()
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +323,8 @@ mod tests {
         assert_eq!(parse_cidr("10.0.0.1/24"), "10.0.0.0/24".parse().ok());
         assert_eq!(parse_cidr("010.000.0.0/08"), "10.0.0.0/8".parse().ok());
         assert_eq!(parse_cidr("2001:DB8::/64"), "2001:db8::/64".parse().ok());
+        assert_eq!(parse_cidr("0010.0.0.0/0024"), "10.0.0.0/24".parse().ok());
+        assert_eq!(parse_cidr("::/000"), "::/0".parse().ok());
         for bad in [
             "10.0.0.0",
             "10.0.0.0/33",

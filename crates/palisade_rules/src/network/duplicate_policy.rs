@@ -1,7 +1,5 @@
 //! NET020 duplicate-network-policy.
 
-use std::collections::HashMap;
-
 use palisade_engine::prelude::*;
 
 declare_rule! {
@@ -61,42 +59,20 @@ declare_rule! {
     }
 }
 
-/// A NetworkPolicy as (file, namespace, name).
-type Key<'i> = (&'i str, Option<&'i str>, &'i str);
-
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
-    // The facts of each (file, namespace, name), in the scan's order.
-    let mut by_name: HashMap<Key<'_>, Vec<&Fact>> = HashMap::new();
-    let mut order: Vec<Key<'_>> = Vec::new();
     for fact in &inventory.facts {
-        if !matches!(fact.kind, FactKind::NetworkPolicy(_)) {
+        let FactKind::NetworkPolicy(p) = &fact.kind else {
             continue;
-        }
+        };
         ctx.applicable();
-        let key = (
-            fact.site.path.as_str(),
-            fact.object.namespace.as_deref(),
-            fact.object.name.as_deref().unwrap_or(""),
-        );
-        let list = by_name.entry(key).or_default();
-        if list.is_empty() {
-            order.push(key);
-        }
-        list.push(fact);
-    }
-    for key in order {
-        let facts = &by_name[&key];
-        let mut facts = facts.clone();
-        facts.sort_by_key(|f| (f.site.document, f.site.line));
-        for pair in facts.windows(2) {
-            let later = &pair[1].site;
+        if let Some(later) = &p.replaced_by {
             ctx.report(
-                pair[0],
-                &pair[0].site,
+                fact,
+                &fact.site,
                 format!(
                     "NetworkPolicy {}/{} is replaced by the one of the same name at line {}",
-                    key.1.unwrap_or("(no namespace)"),
-                    key.2,
+                    fact.object.namespace.as_deref().unwrap_or("(no namespace)"),
+                    fact.object.name.as_deref().unwrap_or(""),
                     later.line
                 ),
             );

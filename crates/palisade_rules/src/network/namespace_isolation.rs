@@ -41,7 +41,7 @@ pub(crate) fn report_unisolated(inventory: &Inventory, ctx: &mut InventoryCtx<'_
     for (ns, (fact, workloads)) in namespaces_with_workloads(inventory) {
         ctx.applicable();
         let isolated = inventory.in_namespace(Some(ns)).any(|f| match &f.kind {
-            FactKind::NetworkPolicy(p) => {
+            FactKind::NetworkPolicy(p) if p.replaced_by.is_none() => {
                 p.selects_all && if egress { p.egress } else { p.ingress }
             }
             _ => false,
@@ -68,7 +68,9 @@ pub(crate) fn report_uncovered(inventory: &Inventory, ctx: &mut InventoryCtx<'_>
         let policies: Vec<&palisade_model::inventory::NetworkPolicyFact> = inventory
             .in_namespace(Some(ns))
             .filter_map(|f| match &f.kind {
-                FactKind::NetworkPolicy(p) if (if egress { p.egress } else { p.ingress }) => {
+                FactKind::NetworkPolicy(p)
+                    if p.replaced_by.is_none() && (if egress { p.egress } else { p.ingress }) =>
+                {
                     Some(p)
                 }
                 _ => None,

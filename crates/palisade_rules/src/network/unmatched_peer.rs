@@ -179,6 +179,9 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         let FactKind::NetworkPolicy(p) = &fact.kind else {
             continue;
         };
+        if p.replaced_by.is_some() {
+            continue;
+        }
         let policy_ns = fact.object.namespace.as_deref();
         for peer in &p.peers {
             ctx.applicable();

@@ -69,6 +69,9 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         let FactKind::NetworkPolicy(p) = &fact.kind else {
             continue;
         };
+        if p.replaced_by.is_some() {
+            continue;
+        }
         let Some(ns) = fact.object.namespace.as_deref() else {
             continue;
         };

@@ -109,9 +109,7 @@ fn granted<'i>(fact: &'i Fact, b: &'i BindingFact) -> RoleKey<'i> {
 /// `admin`, `edit` and `view`, or aggregating roles outside the scan).
 fn aggregated(role: &RoleFact, selectors: &[&LabelSelector]) -> bool {
     role.labels.keys().any(|k| k.contains("aggregate-to-"))
-        || selectors.iter().any(|s| {
-            !(s.match_labels.is_empty() && s.expressions.is_empty()) && s.matches(&role.labels)
-        })
+        || selectors.iter().any(|s| s.matches(&role.labels))
 }
 
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
