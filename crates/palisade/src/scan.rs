@@ -13,7 +13,7 @@ use palisade_inputs::render::{
 use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
 use palisade_model::inventory::{Fact, Inventory};
 use palisade_report::{Format, Report, Sources};
-use palisade_source::{Limits, map_documents};
+use palisade_source::{Limits, fold_documents};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -65,14 +65,48 @@ struct FileResult {
     source: Option<(String, Arc<str>)>,
 }
 
-/// What one document contributed.
-enum DocumentOutcome {
-    Scanned(palisade_engine::DocumentReport),
-    Failed(InputError),
+/// What the documents of one file contributed so far, and whether one failed to load.
+#[derive(Default)]
+struct Documents {
+    result: FileResult,
+    failed: bool,
 }
 
-/// Scan text that was read from `display`. Documents are scanned as they are loaded and
-/// dropped right after, so memory holds findings, not trees.
+impl Documents {
+    fn add(&mut self, report: palisade_engine::DocumentReport) {
+        let r = &mut self.result;
+        r.objects += report.objects;
+        r.skipped_documents += usize::from(report.skipped);
+        r.findings.extend(report.findings);
+        for id in report.evaluated {
+            if !r.evaluated.contains(&id) {
+                r.evaluated.push(id);
+            }
+        }
+        r.facts.extend(report.facts);
+        r.errors.extend(report.errors);
+    }
+
+    fn merge(mut self, other: Documents) -> Documents {
+        let (r, o) = (&mut self.result, other.result);
+        r.objects += o.objects;
+        r.skipped_documents += o.skipped_documents;
+        r.findings.extend(o.findings);
+        for id in o.evaluated {
+            if !r.evaluated.contains(&id) {
+                r.evaluated.push(id);
+            }
+        }
+        r.facts.extend(o.facts);
+        r.errors.extend(o.errors);
+        self.failed |= other.failed;
+        self
+    }
+}
+
+/// Scan text that was read from `display`. Each document is scanned as it is loaded and
+/// folded into the file's result right away, so memory holds findings and facts, never the
+/// trees or per-document results of the whole file (findings are sorted later).
 fn scan_text(
     display: &str,
     text: &str,
@@ -80,23 +114,29 @@ fn scan_text(
     rules: &RuleSet,
     opts: &ScanOptions,
 ) -> FileResult {
-    let mut result = FileResult {
-        read: true,
-        ..FileResult::default()
-    };
-    let outcomes = map_documents(text, &opts.limits, |doc| match doc {
-        Ok(doc) => DocumentOutcome::Scanned(rules.scan_document(&doc, display)),
-        Err(e) => DocumentOutcome::Failed(InputError {
-            path: display.to_string(),
-            line: Some(e.line),
-            column: Some(e.column),
-            message: e.message,
-        }),
-    });
-    let failed = outcomes
-        .iter()
-        .any(|o| matches!(o, DocumentOutcome::Failed(_)));
-    if failed && text.contains("{{") {
+    let documents = fold_documents(
+        text,
+        &opts.limits,
+        Documents::default,
+        |acc: &mut Documents, doc| match doc {
+            Ok(doc) => acc.add(rules.scan_document(&doc, display)),
+            Err(e) => {
+                acc.failed = true;
+                acc.result.errors.push(InputError {
+                    path: display.to_string(),
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    message: e.message,
+                });
+            }
+        },
+        Documents::merge,
+    );
+    if documents.failed && text.contains("{{") {
+        let mut result = FileResult {
+            read: true,
+            ..FileResult::default()
+        };
         if explicit {
             result.errors.push(InputError {
                 path: display.to_string(),
@@ -109,22 +149,11 @@ fn scan_text(
         }
         return result;
     }
-    for outcome in outcomes {
-        match outcome {
-            DocumentOutcome::Scanned(report) => {
-                result.objects += report.objects;
-                result.skipped_documents += usize::from(report.skipped);
-                result.findings.extend(report.findings);
-                for id in report.evaluated {
-                    if !result.evaluated.contains(&id) {
-                        result.evaluated.push(id);
-                    }
-                }
-                result.facts.extend(report.facts);
-            }
-            DocumentOutcome::Failed(error) => result.errors.push(error),
-        }
-    }
+    let mut result = documents.result;
+    result.read = true;
+    // Folding grew these by doubling; a file's results live until the scan ends.
+    result.findings.shrink_to_fit();
+    result.facts.shrink_to_fit();
     if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
         result.source = Some((display.to_string(), Arc::from(text)));
     }
@@ -373,6 +402,13 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let mut templates = discovery.templates.len();
     let mut inventory = Inventory::default();
+    // Reserved once: growing by doubling would hold up to twice the findings at the peak.
+    outcome
+        .findings
+        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
+    inventory
+        .facts
+        .reserve_exact(results.iter().map(|r| r.facts.len()).sum());
     for r in results {
         inventory.facts.extend(r.facts);
         outcome.summary.files += usize::from(r.read && !r.template);

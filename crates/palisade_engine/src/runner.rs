@@ -1,7 +1,9 @@
 //! The per-object runner: every enabled rule once per object, then location resolution and
 //! suppression.
 
-use palisade_diagnostics::{Finding, ObjectRef, Severity};
+use std::collections::HashSet;
+
+use palisade_diagnostics::{Finding, InputError, ObjectRef, Severity};
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
@@ -77,6 +79,21 @@ impl RuleOptions {
     }
 }
 
+/// Pod specs with more containers (regular, init and ephemeral together) are refused: the API
+/// server stores objects of at most 1.5 MiB (etcd's default request limit), and a container
+/// takes about 150 bytes once defaulted, so no Pod it accepts has 10,000. The bound keeps the
+/// work per object linear in the document, including documents that expand one container
+/// through thousands of aliases.
+pub const MAX_CONTAINERS: usize = 10_000;
+
+/// At most this many findings are reported per object; the rest are counted in one finding of
+/// [`FINDING_LIMIT_RULE`].
+pub const MAX_FINDINGS_PER_OBJECT: usize = 1_000;
+
+/// The id of the rule whose finding says how many findings of an object were left out
+/// (declared with the other `PAL` rules; found in the registry by this id).
+pub const FINDING_LIMIT_RULE: &str = "PAL006";
+
 /// The result of scanning one document.
 #[derive(Debug, Default)]
 pub struct DocumentReport {
@@ -90,6 +107,8 @@ pub struct DocumentReport {
     pub objects: usize,
     /// Whether the document was skipped as non-Kubernetes.
     pub skipped: bool,
+    /// Objects refused as input errors (a pod spec over [`MAX_CONTAINERS`]).
+    pub errors: Vec<InputError>,
 }
 
 /// What the cross-object rules found.
@@ -140,21 +159,35 @@ impl RuleSet {
     pub fn scan_document(&self, doc: &Document<'_>, path: &str) -> DocumentReport {
         let found = objects_in(doc);
         let mut report = DocumentReport {
-            findings: Vec::new(),
-            evaluated: Vec::new(),
-            facts: Vec::new(),
             objects: found.objects.len(),
             skipped: found.skipped,
+            ..DocumentReport::default()
         };
         let path_suppressors = self.path_suppressors(path);
         let collect_facts = self.collects_facts();
         let mut raw = Vec::new();
         for object in &found.objects {
+            let pod = object.pod_spec();
+            if let Some(pod) = pod
+                && pod.containers().len() > MAX_CONTAINERS
+            {
+                let at = object.location(path, doc.index, &pod.pointer);
+                report.errors.push(InputError {
+                    path: path.to_string(),
+                    line: Some(at.line),
+                    column: Some(at.column),
+                    message: format!(
+                        "{} has {} containers, more than the API server can store (it takes at most {MAX_CONTAINERS}); the object is not scanned",
+                        object.object_ref().display_name(),
+                        pod.containers().len()
+                    ),
+                });
+                continue;
+            }
             if collect_facts && let Some(fact) = fact_of(object, path, doc.index) {
                 report.facts.push(fact);
             }
             raw.clear();
-            let pod = object.pod_spec();
             for &rule in &self.enabled {
                 let mut ctx = Ctx::new(
                     rule,
@@ -189,11 +222,26 @@ impl RuleSet {
                 .iter()
                 .map(|f| suppression_reason(f.rule, &suppressions, &path_suppressors))
                 .collect();
-            let superseding: Vec<Option<&'static str>> = raw
+            // Unsuppressed findings by (rule, container), so that superseding is linear.
+            let reported: HashSet<(&str, Option<&str>)> = raw
                 .iter()
-                .map(|f| superseding_rule(f, &raw, &reasons))
+                .zip(&reasons)
+                .filter(|(_, reason)| reason.is_none())
+                .map(|(f, _)| (f.rule.meta.id, f.container.as_deref()))
                 .collect();
-            for ((finding, reason), superseded_by) in raw.drain(..).zip(reasons).zip(superseding) {
+            let superseding: Vec<Option<&'static str>> =
+                raw.iter().map(|f| superseding_rule(f, &reported)).collect();
+            let total = raw.len();
+            let limit = self.finding_limit(object, &object_ref, path, doc.index, total);
+            let mut kept: Vec<_> = raw.drain(..).zip(reasons).zip(superseding).collect();
+            if kept.len() > MAX_FINDINGS_PER_OBJECT {
+                // What would be shown comes first; suppressed and superseded findings after.
+                kept.sort_by_key(|((_, reason), superseded_by)| {
+                    reason.is_some() || superseded_by.is_some()
+                });
+                kept.truncate(MAX_FINDINGS_PER_OBJECT);
+            }
+            for ((finding, reason), superseded_by) in kept {
                 let severity = finding.severity.unwrap_or(finding.rule.meta.severity);
                 if self.settings.min_severity.is_some_and(|min| severity < min) {
                     continue;
@@ -206,8 +254,42 @@ impl RuleSet {
                 resolved.superseded_by = superseded_by;
                 report.findings.push(resolved);
             }
+            report.findings.extend(limit);
         }
         report
+    }
+
+    /// The finding that says how many of an object's `total` findings were left out, when
+    /// there are more than [`MAX_FINDINGS_PER_OBJECT`] and the limit rule is registered.
+    fn finding_limit(
+        &self,
+        object: &Object<'_, '_>,
+        object_ref: &ObjectRef,
+        path: &str,
+        document: u32,
+        total: usize,
+    ) -> Option<Finding> {
+        if total <= MAX_FINDINGS_PER_OBJECT {
+            return None;
+        }
+        let rule = self
+            .registry
+            .iter()
+            .find(|r| r.meta.id == FINDING_LIMIT_RULE)?;
+        let raw = RawFinding {
+            rule,
+            at: At::Pointer(String::new()),
+            container: None,
+            message: format!(
+                "{} has {total} findings; the first {MAX_FINDINGS_PER_OBJECT} are reported and {} more are not",
+                object_ref.display_name(),
+                total - MAX_FINDINGS_PER_OBJECT
+            ),
+            severity: None,
+            redact: false,
+            fix: None,
+        };
+        Some(self.resolve(object, object_ref, path, document, raw, None))
     }
 
     /// Whether any enabled rule needs the inventory (so documents record their facts).
@@ -313,23 +395,19 @@ impl RuleSet {
     }
 }
 
-/// The stricter rule, among those `f`'s rule names as superseding it, that reported an
-/// unsuppressed finding on the same container (or on the pod, for pod-level findings).
+/// The stricter rule, among those `f`'s rule names as superseding it (in the order it names
+/// them), that reported an unsuppressed finding on the same container (or on the pod, for
+/// pod-level findings).
 fn superseding_rule(
     f: &RawFinding,
-    all: &[RawFinding],
-    reasons: &[Option<String>],
+    reported: &HashSet<(&str, Option<&str>)>,
 ) -> Option<&'static str> {
-    let ids = f.rule.meta.superseded_by;
-    if ids.is_empty() {
-        return None;
-    }
-    all.iter()
-        .zip(reasons)
-        .find(|(g, reason)| {
-            reason.is_none() && ids.contains(&g.rule.meta.id) && g.container == f.container
-        })
-        .map(|(g, _)| g.rule.meta.id)
+    f.rule
+        .meta
+        .superseded_by
+        .iter()
+        .find(|id| reported.contains(&(**id, f.container.as_deref())))
+        .copied()
 }
 
 fn annotation_suppressions(value: Option<&str>) -> Vec<Suppression> {

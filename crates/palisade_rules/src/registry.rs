@@ -193,6 +193,7 @@ pub static REGISTRY: &[&Rule] = &[
     &pal::duplicate_key::RULE,
     &pal::waiver_expired::RULE,
     &pal::waiver_unused::RULE,
+    &pal::finding_limit::RULE,
 ];
 
 /// Every built-in rule, in id order.

@@ -17,7 +17,7 @@ mod split;
 mod tree;
 
 pub use edit::{EditError, EditOp, TextEdit, plan_edit};
-pub use loader::{Limits, ParseError, count_events, map_documents, parse_stream};
+pub use loader::{Limits, ParseError, count_events, fold_documents, map_documents, parse_stream};
 pub use pointer::{Located, escape_pointer_segment, unescape_pointer_segment};
 pub use scalar::resolve_plain;
 pub use split::split_documents;

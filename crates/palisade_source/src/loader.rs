@@ -105,6 +105,66 @@ where
     out
 }
 
+/// Load every document and fold each into an accumulator as soon as it is built, so that
+/// neither the trees nor a per-document result outlive the document: memory holds what `fold`
+/// keeps. Large streams are loaded in parallel, one chunk per `---` document, into one
+/// accumulator per worker (`identity`), combined with `reduce`; documents therefore reach
+/// `fold` in no particular order, each with its index in the stream.
+pub fn fold_documents<'a, A, I, F, R>(
+    text: &'a str,
+    limits: &Limits,
+    identity: I,
+    fold: F,
+    reduce: R,
+) -> A
+where
+    A: Send,
+    I: Fn() -> A + Sync + Send,
+    F: Fn(&mut A, Result<Document<'a>, ParseError>) + Sync + Send,
+    R: Fn(A, A) -> A + Sync + Send,
+{
+    let chunks = split_documents(text);
+    let bounds = chunk_bounds(text, &chunks);
+    if text.len() >= limits.parallel_threshold && bounds.len() > 1 {
+        // As in `map_documents`: chunk k holds document k (k - 1 after a preamble without
+        // content); the guess holds when every chunk gives exactly the one result expected.
+        let preamble_only = !has_content(&text[bounds[0].0.byte..bounds[0].1]);
+        let (acc, consistent) = bounds
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (identity(), true),
+                |(mut acc, consistent), (k, &(chunk, end))| {
+                    let (first, expected) = match (k, preamble_only) {
+                        (0, true) => (0, 0),
+                        (_, true) => (k - 1, 1),
+                        _ => (k, 1),
+                    };
+                    let count = parse_chunk(text, chunk, end, limits, first, &mut |doc| {
+                        fold(&mut acc, doc)
+                    });
+                    (acc, consistent && count == expected)
+                },
+            )
+            .reduce(
+                || (identity(), true),
+                |(a, x), (b, y)| (reduce(a, b), x && y),
+            );
+        if consistent {
+            return acc;
+        }
+        // A chunk held several documents or none: number them sequentially instead.
+    }
+    let mut acc = identity();
+    let mut next = 0;
+    for (chunk, end) in bounds {
+        next += parse_chunk(text, chunk, end, limits, next, &mut |doc| {
+            fold(&mut acc, doc)
+        });
+    }
+    acc
+}
+
 /// Whether a stream prefix holds anything but blank lines, comments and directives.
 fn has_content(prefix: &str) -> bool {
     prefix.lines().any(|l| {

@@ -1,6 +1,7 @@
 //! Rules about the scanned files themselves: suppression annotations and YAML hygiene.
 
 pub mod duplicate_key;
+pub mod finding_limit;
 pub mod suppression_unknown_rule;
 pub mod suppression_without_reason;
 pub mod waiver_expired;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Worst-case inputs for time and memory: generates each case into a temporary directory, runs
+# `palisade scan` on it once, and prints wall time, peak resident memory and the ratio of peak
+# memory to the input's size. Usage: bench/hostile.sh [path/to/palisade]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${1:-target/release/palisade}"
+if [ ! -x "$bin" ]; then
+  cargo build --release --locked >/dev/null
+fi
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+
+python3 - "$dir" <<'PY'
+import sys, os
+d = sys.argv[1]
+def write(name, text):
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+# 1,000,000 tiny documents.
+write("tiny-documents.yaml", "a: 1\n---\n" * 1_000_000)
+# 500,000 minimal Pod documents.
+write("minimal-pods.yaml", "{apiVersion: v1, kind: Pod}\n---\n" * 500_000)
+# One Pod with 16,000 containers.
+containers = "".join(f"  - {{name: c{i}, image: nginx}}\n" for i in range(16_000))
+write("many-containers.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" + containers)
+# 40,000 aliases of one container.
+aliases = "  - *c\n" * 40_000
+write("aliased-containers.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - &c {name: c, image: nginx}\n" + aliases)
+# 20,000 Deployments with many findings each.
+deploy = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: d{i}, namespace: ns{n}}}
+spec:
+  selector: {{matchLabels: {{app: d{i}}}}}
+  template:
+    metadata: {{labels: {{app: d{i}}}}}
+    spec:
+      hostNetwork: true
+      containers:
+      - name: c
+        image: nginx
+        securityContext: {{privileged: true}}
+---
+"""
+write("many-findings.yaml", "".join(deploy.format(i=i, n=i % 50) for i in range(20_000)))
+PY
+
+printf '%-24s %9s %10s %12s %8s\n' case size time "peak RSS" ratio
+for f in "$dir"/*.yaml; do
+  size=$(stat -c %s "$f")
+  /usr/bin/time -o "$dir/time" -f '%e %M' "$bin" scan "$f" --format json -o /dev/null \
+    --fail-on never >/dev/null 2>&1 || true
+  read -r secs kb < <(tail -n 1 "$dir/time")
+  printf '%-24s %7.1fMB %9ss %10.0fMB %7.1fx\n' "$(basename "$f" .yaml)" "$(echo "$size/1000000" | bc -l)" "$secs" "$(echo "$kb/1024" | bc -l)" "$(echo "$kb*1024/$size" | bc -l)"
+done
