@@ -66,23 +66,21 @@ where
     F: Fn(Result<Document<'a>, ParseError>) -> T + Sync,
 {
     let chunks = split_documents(text);
-    let bounds = chunk_bounds(text, &chunks);
-    if text.len() >= limits.parallel_threshold && bounds.len() > 1 {
+    if text.len() >= limits.parallel_threshold && chunks.len() > 1 {
         // Every chunk after the first starts with `---` and normally holds one document, so its
         // first document's index is known before parsing; the guess is checked afterwards.
-        let preamble_only = !has_content(&text[bounds[0].0.byte..bounds[0].1]);
-        let per_chunk: Vec<(usize, usize, Vec<T>)> = bounds
+        let preamble_only = !has_content(&text[chunks[0].byte..chunks[0].end]);
+        let per_chunk: Vec<(usize, usize, Vec<T>)> = chunks
             .par_iter()
             .enumerate()
-            .map(|(k, &(chunk, end))| {
+            .map(|(k, &chunk)| {
                 let first = if preamble_only {
                     k.saturating_sub(1)
                 } else {
                     k
                 };
                 let mut out = Vec::new();
-                let count =
-                    parse_chunk(text, chunk, end, limits, first, &mut |doc| out.push(f(doc)));
+                let count = parse_chunk(text, chunk, limits, first, &mut |doc| out.push(f(doc)));
                 (first, count, out)
             })
             .collect();
@@ -99,8 +97,8 @@ where
     }
     let mut out = Vec::new();
     let mut next = 0;
-    for (chunk, end) in bounds {
-        next += parse_chunk(text, chunk, end, limits, next, &mut |doc| out.push(f(doc)));
+    for &chunk in &chunks {
+        next += parse_chunk(text, chunk, limits, next, &mut |doc| out.push(f(doc)));
     }
     out
 }
@@ -124,25 +122,23 @@ where
     R: Fn(A, A) -> A + Sync + Send,
 {
     let chunks = split_documents(text);
-    let bounds = chunk_bounds(text, &chunks);
-    if text.len() >= limits.parallel_threshold && bounds.len() > 1 {
+    if text.len() >= limits.parallel_threshold && chunks.len() > 1 {
         // As in `map_documents`: chunk k holds document k (k - 1 after a preamble without
         // content); the guess holds when every chunk gives exactly the one result expected.
-        let preamble_only = !has_content(&text[bounds[0].0.byte..bounds[0].1]);
-        let (acc, consistent) = bounds
+        let preamble_only = !has_content(&text[chunks[0].byte..chunks[0].end]);
+        let (acc, consistent) = chunks
             .par_iter()
             .enumerate()
             .fold(
                 || (identity(), true),
-                |(mut acc, consistent), (k, &(chunk, end))| {
+                |(mut acc, consistent), (k, &chunk)| {
                     let (first, expected) = match (k, preamble_only) {
                         (0, true) => (0, 0),
                         (_, true) => (k - 1, 1),
                         _ => (k, 1),
                     };
-                    let count = parse_chunk(text, chunk, end, limits, first, &mut |doc| {
-                        fold(&mut acc, doc)
-                    });
+                    let count =
+                        parse_chunk(text, chunk, limits, first, &mut |doc| fold(&mut acc, doc));
                     (acc, consistent && count == expected)
                 },
             )
@@ -157,10 +153,8 @@ where
     }
     let mut acc = identity();
     let mut next = 0;
-    for (chunk, end) in bounds {
-        next += parse_chunk(text, chunk, end, limits, next, &mut |doc| {
-            fold(&mut acc, doc)
-        });
+    for &chunk in &chunks {
+        next += parse_chunk(text, chunk, limits, next, &mut |doc| fold(&mut acc, doc));
     }
     acc
 }
@@ -178,30 +172,15 @@ fn has_content(prefix: &str) -> bool {
 pub fn count_events(text: &str, limits: &Limits) -> Result<usize, ParseError> {
     let chunks = split_documents(text);
     let mut total = 0;
-    for (chunk, end) in chunk_bounds(text, &chunks) {
+    for &chunk in &chunks {
         let mut parser =
-            Parser::new_from_str_with_options(&text[chunk.byte..end], parser_options(limits));
+            Parser::new_from_str_with_options(&text[chunk.byte..chunk.end], parser_options(limits));
         while let Some(event) = parser.next_event() {
             event.map_err(|e| scan_error(&e, chunk, limits))?;
             total += 1;
         }
     }
     Ok(total)
-}
-
-/// Each chunk with the end of the text that is read of it: up to the next chunk, or up to a
-/// document end marker (`...`) before it. kubectl splits a stream at `---` lines and decodes
-/// the first document of each part, so what follows `...` until the next `---` is never
-/// applied, and is not read here either.
-fn chunk_bounds(text: &str, chunks: &[Chunk]) -> Vec<(Chunk, usize)> {
-    chunks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let end = chunks.get(i + 1).map_or(text.len(), |n| n.byte);
-            (*c, crate::split::document_end(text, c.byte, end))
-        })
-        .collect()
 }
 
 fn scan_error(e: &granit_parser::ScanError, chunk: Chunk, limits: &Limits) -> ParseError {
@@ -221,12 +200,11 @@ fn scan_error(e: &granit_parser::ScanError, chunk: Chunk, limits: &Limits) -> Pa
 fn parse_chunk<'a>(
     text: &'a str,
     chunk: Chunk,
-    end: usize,
     limits: &Limits,
     first: usize,
     sink: &mut dyn FnMut(Result<Document<'a>, ParseError>),
 ) -> usize {
-    let input = &text[chunk.byte..end];
+    let input = &text[chunk.byte..chunk.end];
     let mut results: Vec<Result<Document<'a>, ParseError>> = Vec::new();
     let parser = Parser::new_from_str_with_options(input, parser_options(limits));
     let relaxable = build_documents(parser, |e| e, chunk, limits, first, &mut results);

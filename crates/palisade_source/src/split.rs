@@ -12,13 +12,22 @@ pub struct Chunk {
     pub byte: usize,
     /// 0-based line of the chunk's first line.
     pub line: usize,
+    /// Byte offset where the text that is read of the chunk ends: the next chunk, or the end
+    /// of a document end marker (`...`) before it. kubectl splits a stream at `---` lines and
+    /// decodes the first document of each part, so what follows `...` until the next `---`
+    /// is never applied, and is not read either.
+    pub end: usize,
 }
 
 /// The chunks of `text`, split before every `---` document marker line. Directive lines
 /// (`%YAML`, `%TAG`) directly before a marker travel with the document they introduce.
 pub fn split_documents(text: &str) -> Vec<Chunk> {
     let bytes = text.as_bytes();
-    let mut chunks = vec![Chunk { byte: 0, line: 0 }];
+    let mut chunks = vec![Chunk {
+        byte: 0,
+        line: 0,
+        end: 0,
+    }];
     let mut line = 0usize;
     let mut pos = 0usize;
     // Start (byte, line) of a run of directive lines directly before the current line.
@@ -32,7 +41,11 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
             Some(b'-') if is_document_marker(content) => {
                 let (byte, l) = directives.unwrap_or((pos, line));
                 if byte > 0 && chunks.last().map(|c| c.byte) != Some(byte) {
-                    chunks.push(Chunk { byte, line: l });
+                    chunks.push(Chunk {
+                        byte,
+                        line: l,
+                        end: 0,
+                    });
                 }
                 directives = None;
             }
@@ -44,6 +57,10 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
         }
         pos = line_end + 1;
         line += 1;
+    }
+    for k in 0..chunks.len() {
+        let next = chunks.get(k + 1).map_or(text.len(), |n| n.byte);
+        chunks[k].end = document_end(text, chunks[k].byte, next);
     }
     chunks
 }
@@ -102,6 +119,23 @@ mod tests {
     #[test]
     fn leading_marker_does_not_make_an_empty_chunk() {
         let chunks = split_documents("---\na: 1\n");
-        assert_eq!(chunks, vec![Chunk { byte: 0, line: 0 }]);
+        assert_eq!(
+            chunks,
+            vec![Chunk {
+                byte: 0,
+                line: 0,
+                end: 9
+            }]
+        );
+    }
+
+    #[test]
+    fn a_chunk_ends_at_its_document_end_marker() {
+        let text = "a: 1\n...\nignored: 2\n---\nb: 3\n... # end\nc: 4\n";
+        let ends: Vec<&str> = split_documents(text)
+            .iter()
+            .map(|c| &text[c.byte..c.end])
+            .collect();
+        assert_eq!(ends, vec!["a: 1\n...\n", "---\nb: 3\n... # end\n"]);
     }
 }
