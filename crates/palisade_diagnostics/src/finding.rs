@@ -1,5 +1,7 @@
 //! The one finding model every front door produces and every renderer consumes.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -135,14 +137,17 @@ pub enum FixEdit {
 }
 
 /// One rule violation on one object (and container, where the rule is per-container).
+///
+/// Kept compact: a scan may hold millions. The object is shared by the findings of one object
+/// and the rare parts (origin, fix) are boxed.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule that produced the finding.
     pub rule: &'static RuleMeta,
     /// Effective severity (the rule's default unless configuration changed it).
     pub severity: Severity,
-    /// The object.
-    pub object: ObjectRef,
+    /// The object, shared by its findings.
+    pub object: Arc<ObjectRef>,
     /// The container, for per-container checks.
     pub container: Option<String>,
     /// Where the offending field is.
@@ -156,9 +161,9 @@ pub struct Finding {
     /// The offending source text holds a secret: renderers must not show it.
     pub redact_source: bool,
     /// How the object was produced, when a tool (Helm, Kustomize) rendered it.
-    pub origin: Option<Origin>,
+    pub origin: Option<Box<Origin>>,
     /// A mechanical remediation `palisade fix` can apply.
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// The stricter rule whose finding on the same container made this one redundant. Such a
     /// finding is suppressed (not listed, not failing the run) but still fails its framework
     /// controls in the compliance summary.
@@ -177,7 +182,7 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity,
-            object,
+            object: Arc::new(object),
             container: None,
             location,
             message,

@@ -2,6 +2,7 @@
 //! suppression.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use palisade_diagnostics::{Finding, InputError, ObjectRef, Severity};
 use palisade_model::inventory::{Inventory, fact_of};
@@ -212,7 +213,7 @@ impl RuleSet {
             if raw.is_empty() {
                 continue;
             }
-            let object_ref = object.object_ref();
+            let object_ref = Arc::new(object.object_ref());
             let suppressions = annotation_suppressions(
                 object
                     .annotation(IGNORE_ANNOTATION)
@@ -264,7 +265,7 @@ impl RuleSet {
     fn finding_limit(
         &self,
         object: &Object<'_, '_>,
-        object_ref: &ObjectRef,
+        object_ref: &Arc<ObjectRef>,
         path: &str,
         document: u32,
         total: usize,
@@ -336,7 +337,7 @@ impl RuleSet {
                 Some(Finding {
                     rule: &f.rule.meta,
                     severity,
-                    object: f.object,
+                    object: Arc::new(f.object),
                     container: None,
                     location: f.location,
                     message: f.message,
@@ -344,7 +345,7 @@ impl RuleSet {
                     suppression_reason: reason,
                     redact_source: false,
                     origin: None,
-                    fix: f.fix,
+                    fix: f.fix.map(Box::new),
                     superseded_by: None,
                 })
             })
@@ -358,7 +359,7 @@ impl RuleSet {
     fn resolve(
         &self,
         object: &Object<'_, '_>,
-        object_ref: &ObjectRef,
+        object_ref: &Arc<ObjectRef>,
         path: &str,
         document: u32,
         raw: RawFinding,
@@ -381,7 +382,7 @@ impl RuleSet {
         Finding {
             rule: &raw.rule.meta,
             severity: raw.severity.unwrap_or(raw.rule.meta.severity),
-            object: object_ref.clone(),
+            object: Arc::clone(object_ref),
             container: raw.container,
             location,
             message: raw.message,
@@ -389,7 +390,7 @@ impl RuleSet {
             suppression_reason: reason,
             redact_source: raw.redact,
             origin: None,
-            fix: raw.fix,
+            fix: raw.fix.map(Box::new),
             superseded_by: None,
         }
     }

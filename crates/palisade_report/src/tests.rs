@@ -66,7 +66,7 @@ fn findings() -> Vec<Finding> {
     let non_root = Finding {
         rule: &NON_ROOT,
         severity: Severity::Medium,
-        object: object(),
+        object: object().into(),
         container: Some("app".into()),
         location: Location {
             path: "deploy/web pod.yaml".into(),

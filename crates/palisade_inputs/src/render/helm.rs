@@ -336,7 +336,7 @@ impl HelmMap {
                 origin.exact = p.exact;
                 origin.values = p.values;
             }
-            f.origin = Some(origin);
+            f.origin = Some(Box::new(origin));
         }
     }
 }

@@ -331,12 +331,12 @@ impl KustomizeMap {
                 pointer: f.location.pointer.clone(),
                 missing: true,
             });
-            f.origin = Some(Origin {
+            f.origin = Some(Box::new(Origin {
                 renderer: "kustomize",
                 source: self.root.clone(),
                 exact,
                 values: Vec::new(),
-            });
+            }));
         }
     }
 }
