@@ -10,7 +10,9 @@ use palisade_engine::RuleSet;
 use palisade_inputs::render::{
     RenderMap, RenderOptions, Rendered, remap_findings, render_chart, render_kustomization,
 };
-use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
+use palisade_inputs::{
+    Candidate, DiscoverOptions, ReadLimits, discover, read_candidate, read_regular, read_stdin,
+};
 use palisade_model::inventory::{Fact, Inventory};
 use palisade_report::{Format, Report, Sources};
 use palisade_source::{Limits, map_documents};
@@ -27,12 +29,24 @@ pub struct ScanOptions {
     pub discover: DiscoverOptions,
     /// Largest file to read.
     pub max_file_size: u64,
+    /// Longest to wait for standard input (or a named pipe) to end.
+    pub stdin_timeout: std::time::Duration,
     /// Keep the text of files with findings (for snippets).
     pub keep_sources: bool,
     /// Loader limits.
     pub limits: Limits,
     /// How to render Helm charts and kustomizations.
     pub render: RenderOptions,
+}
+
+impl ScanOptions {
+    /// The bounds on reading one input.
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_size: self.max_file_size,
+            stream_timeout: self.stdin_timeout,
+        }
+    }
 }
 
 /// Everything a scan produced.
@@ -132,7 +146,7 @@ fn scan_text(
 }
 
 fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
-    match read_candidate(c, opts.max_file_size) {
+    match read_candidate(c, &opts.read_limits()) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
         Err(e) => FileResult {
             errors: vec![e.0],
@@ -348,7 +362,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         }))
         .collect();
     if stdin {
-        results.push(match read_stdin(opts.max_file_size) {
+        results.push(match read_stdin(&opts.read_limits()) {
             Ok(text) => scan_text("-", &text, true, rules, opts),
             Err(e) => FileResult {
                 errors: vec![e.0],
@@ -358,6 +372,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let mut outcome = ScanOutcome {
         errors: discovery.errors,
+        notes: discovery.notes,
         ..ScanOutcome::default()
     };
     outcome.errors.extend(renderings.errors);
@@ -400,7 +415,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             let path = &f.location.path;
             if !outcome.sources.contains_key(path)
                 && path != "-"
-                && let Ok(text) = std::fs::read_to_string(path)
+                && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)
             {
                 outcome.sources.insert(path.clone(), Arc::from(text));
             }
@@ -473,6 +488,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             render: !args.no_render,
         },
         max_file_size: resolved.max_file_size,
+        stdin_timeout: resolved.input.stdin_timeout,
         keep_sources: resolved.format == Format::Text,
         limits: Limits::default(),
         render: RenderOptions {
@@ -483,7 +499,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             set_string: args.set_string.clone(),
             namespace: args.namespace.clone(),
             max_output: resolved.max_file_size.max(64 << 20),
-            ..RenderOptions::default()
+            timeout: resolved.input.render_timeout,
         },
     };
     let outcome = scan_governed(&paths, &rules, &opts, &resolved, args)?;

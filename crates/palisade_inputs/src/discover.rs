@@ -1,10 +1,16 @@
 //! Walking the paths given on the command line.
+//!
+//! A walk reads regular files only: a named pipe called `x.yaml` would block the scan forever
+//! and a device would never end, so they are skipped with a note.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 use palisade_diagnostics::InputError;
+
+use crate::read::file_kind;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +48,8 @@ pub struct Discovery {
     pub kustomizations: Vec<Candidate>,
     /// Paths that could not be walked.
     pub errors: Vec<InputError>,
+    /// What was left out and why (special files).
+    pub notes: Vec<String>,
 }
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -99,7 +107,8 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
             explicit: true,
         };
         if !root.is_dir() {
-            if options.render && crate::render::is_chart_archive(root) {
+            // A named pipe called `x.tgz` is read as a stream, never handed to helm.
+            if options.render && root.is_file() && crate::render::is_chart_archive(root) {
                 found.charts.push(candidate);
             } else {
                 found.files.push(candidate);
@@ -121,11 +130,23 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
         list.dedup_by(|a, b| a.path == b.path);
     }
     found.templates.sort();
+    found.notes.sort();
+    found.notes.dedup();
     found
 }
 
 fn is_chart_dir(dir: &Path) -> bool {
     dir.join("Chart.yaml").is_file()
+}
+
+/// Whether a walk would read a file of this name (so that leaving it out deserves a note).
+fn would_read(path: &Path, render: bool) -> bool {
+    has_manifest_extension(path)
+        || (render
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| crate::render::KUSTOMIZATION_FILES.contains(&n)))
 }
 
 fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
@@ -138,19 +159,18 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
         .ignore(options.respect_ignore_files)
         .git_global(false)
         .require_git(false)
-        .parents(options.respect_ignore_files)
-        .filter_entry(|e| e.file_name() != ".git");
+        .parents(options.respect_ignore_files);
     // Chart directories are rendered whole: their files are not walked.
-    let charts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    if options.render {
-        let seen = std::sync::Arc::clone(&charts);
+    let charts = Arc::new(Mutex::new(Vec::new()));
+    {
+        let seen = Arc::clone(&charts);
+        let render = options.render;
         builder.filter_entry(move |e| {
             if e.file_name() == ".git" {
                 return false;
             }
-            let chart = e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && is_chart_dir(e.path());
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let chart = render && e.depth() > 0 && is_dir && is_chart_dir(e.path());
             if chart && let Ok(mut seen) = seen.lock() {
                 seen.push(e.path().to_path_buf());
             }
@@ -195,7 +215,22 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             }
         };
         let path = entry.path();
-        if entry.file_type().is_none_or(|t| t.is_dir()) {
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            // Opening a named pipe blocks until something writes to it; a device may never
+            // end. Only regular files are read in a walk.
+            if would_read(path, options.render) {
+                found.notes.push(format!(
+                    "skipped {}: {}, not a regular file",
+                    path.display(),
+                    file_kind(&kind)
+                ));
+            }
             continue;
         }
         if options.render
@@ -227,7 +262,7 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
     take_charts(&charts, found);
 }
 
-fn take_charts(charts: &std::sync::Mutex<Vec<PathBuf>>, found: &mut Discovery) {
+fn take_charts(charts: &Mutex<Vec<PathBuf>>, found: &mut Discovery) {
     if let Ok(mut charts) = charts.lock() {
         found.charts.extend(charts.drain(..).map(|path| Candidate {
             display: path.to_string_lossy().to_string(),
@@ -379,5 +414,36 @@ mod tests {
             assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
             assert!(d.errors[0].path.ends_with("link.yaml"), "{:?}", d.errors);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_skipped_in_walks_with_a_note() {
+        let dir = tree(&["a.yaml"]);
+        let root = dir.path();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.yaml"))
+            .arg(root.join("pipe.txt"))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+        let d = discover(&[root.to_path_buf()], &DiscoverOptions::default());
+        assert_eq!(names(&d, root), vec!["a.yaml"]);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            d.notes.len(),
+            1,
+            "only files a walk would read: {:?}",
+            d.notes
+        );
+        assert!(
+            d.notes[0].ends_with("pipe.yaml: a named pipe (FIFO), not a regular file"),
+            "{:?}",
+            d.notes
+        );
+        // Named on the command line, it is the user's choice (read as a stream).
+        let d = discover(&[root.join("pipe.yaml")], &DiscoverOptions::default());
+        assert_eq!(d.files.len(), 1);
+        assert!(d.files[0].explicit);
     }
 }

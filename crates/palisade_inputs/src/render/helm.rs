@@ -65,10 +65,7 @@ impl ChartFiles {
                 }
                 let disk = dir.join(rest);
                 if disk.is_file() {
-                    let text = std::fs::metadata(&disk)
-                        .ok()
-                        .filter(|m| m.len() <= max)
-                        .and_then(|_| std::fs::read_to_string(&disk).ok());
+                    let text = crate::read::read_regular(&disk, max).ok();
                     return (format!("{display}/{rest}"), text);
                 }
                 // A dependency packaged in charts/: `chart/charts/sub/templates/x.yaml`.
@@ -198,7 +195,7 @@ fn redactor(chart: &Path, opts: &RenderOptions) -> Redactor {
     }
     let own = chart.is_dir().then(|| chart.join("values.yaml"));
     for file in opts.values.iter().chain(own.iter()) {
-        if let Ok(text) = std::fs::read_to_string(file) {
+        if let Ok(text) = crate::read::read_regular(file, opts.max_output) {
             r.add_yaml_secrets(&text);
         }
     }

@@ -86,7 +86,7 @@ impl Index {
             return;
         }
         self.consumed.insert(key);
-        let Some(text) = read_bounded(&file, max) else {
+        let Ok(text) = crate::read::read_regular(&file, max) else {
             return;
         };
         let docs = parse_stream(&text, &Limits::default());
@@ -154,7 +154,7 @@ impl Index {
                     .collect();
                 inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
                 for rel in &inputs {
-                    self.redactor.add_file_lines(&dir.join(rel));
+                    self.redactor.add_file_lines(&dir.join(rel), max);
                 }
                 other.extend(inputs);
             }
@@ -174,7 +174,7 @@ impl Index {
         }
         self.consumed
             .insert(std::fs::canonicalize(path).unwrap_or(path.to_path_buf()));
-        let Some(text) = read_bounded(path, max) else {
+        let Ok(text) = crate::read::read_regular(path, max) else {
             return;
         };
         let file = self.files.len();
@@ -192,11 +192,6 @@ impl Index {
         }
         self.files.push((display.to_string(), Arc::from(text)));
     }
-}
-
-fn read_bounded(path: &Path, max: u64) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    (meta.len() <= max).then(|| std::fs::read_to_string(path).ok())?
 }
 
 /// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`). Also
@@ -241,7 +236,7 @@ pub fn render_kustomization(
         )
     })?;
     let mut sources = index.files.clone();
-    if let Some(text) = read_bounded(&file, opts.max_output) {
+    if let Ok(text) = crate::read::read_regular(&file, opts.max_output) {
         sources.push((kustomization.clone(), Arc::from(text)));
     }
     let map = KustomizeMap {

@@ -39,11 +39,14 @@ pub struct RenderOptions {
     pub set_string: Vec<String>,
     /// Helm release namespace (`--namespace`); Helm's own default when unset.
     pub namespace: Option<String>,
-    /// Longest a tool may run.
+    /// Longest a tool may run (`--render-timeout`).
     pub timeout: Duration,
     /// Largest rendered output (and template file) to accept.
     pub max_output: u64,
 }
+
+/// The default `--render-timeout`: two minutes per chart or kustomization.
+pub const DEFAULT_RENDER_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for RenderOptions {
     fn default() -> Self {
@@ -54,7 +57,7 @@ impl Default for RenderOptions {
             set: Vec::new(),
             set_string: Vec::new(),
             namespace: None,
-            timeout: Duration::from_secs(120),
+            timeout: DEFAULT_RENDER_TIMEOUT,
             max_output: 64 << 20,
         }
     }

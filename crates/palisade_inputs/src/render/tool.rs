@@ -124,9 +124,9 @@ pub fn run(
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!(
-                "{} did not finish within {} s",
+                "{} did not finish within {} (--render-timeout)",
                 program.display(),
-                timeout.as_secs()
+                crate::read::display_duration(timeout)
             ));
         }
         Err(e) => return Err(format!("cannot wait for {}: {e}", program.display())),
@@ -213,7 +213,10 @@ mod tests {
             "echo \"# Warning: 'vars' is deprecated\" >&2; echo 'Error: no base' >&2; exit 1";
         assert_eq!(run(sh, &args(script), None, t, 100).unwrap_err(), "no base");
         let e = run(sh, &args("sleep 5"), None, Duration::from_millis(200), 100).unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
+        assert_eq!(
+            e, "/bin/sh did not finish within 200ms (--render-timeout)",
+            "{e}"
+        );
         let e = run(sh, &args("yes | head -c 5000"), None, t, 100).unwrap_err();
         assert!(e.contains("limit"), "{e}");
     }

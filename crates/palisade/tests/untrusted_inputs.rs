@@ -1,0 +1,281 @@
+//! Hostile inputs that must not hang Palisade: named pipes, standard input that never ends,
+//! slow renderers. Every hostile input is made by the test itself.
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{dir_with, palisade, rules_of, run};
+use serde_json::Value;
+
+const PRIVILEGED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27.2
+    securityContext:
+      privileged: true
+";
+
+/// A named pipe made with the system's `mkfifo`.
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// An executable shell script standing in for `helm` or `kubectl`.
+fn script(path: &Path, body: &str) -> PathBuf {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_path_buf()
+}
+
+/// An empty Helm chart `web` in `parent`, with its `templates/` directory.
+fn chart_in(parent: &Path) -> PathBuf {
+    let chart = parent.join("web");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    chart
+}
+
+/// The binary, as a plain process (for standard input kept open), without `PALISADE_*`
+/// variables from the environment.
+fn spawn_palisade(dir: &Path, args: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_palisade"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PALISADE_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("palisade starts")
+}
+
+/// Wait for a child at most `limit`; kill it and fail when it is still running.
+fn wait_within(child: &mut Child, limit: Duration) -> (i32, String, Duration) {
+    // The caller keeps standard input open: only the output is read here.
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut out = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            return (status.code().unwrap_or(-1), out, started.elapsed());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("palisade did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn json_of(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn messages(json: &Value, key: &str) -> Vec<String> {
+    json[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| match e {
+            Value::String(s) => s.clone(),
+            other => format!("{}: {}", other["path"], other["message"].as_str().unwrap()),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Special files and standard input
+
+#[test]
+fn a_named_pipe_met_in_a_walk_is_skipped_with_a_note() {
+    let dir = dir_with(&[("good.yaml", PRIVILEGED_POD.as_bytes())]);
+    mkfifo(&dir.path().join("pipe.yaml"));
+    let started = Instant::now();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args(["scan", ".", "--format", "json"]));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let json = json_of(&r.stdout);
+    assert_eq!(json["summary"]["files"], 1);
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+    assert_eq!(
+        messages(&json, "notes"),
+        vec!["skipped ./pipe.yaml: a named pipe (FIFO), not a regular file"]
+    );
+    assert!(rules_of(&json).contains(&"PSS003".to_string()));
+}
+
+#[test]
+fn a_named_pipe_given_as_a_path_is_read_as_a_bounded_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe.yaml");
+    mkfifo(&pipe);
+    // Nobody ever writes: the scan ends after --stdin-timeout with a clear input error.
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args([
+            "scan",
+            "pipe.yaml",
+            "--format",
+            "json",
+            "--stdin-timeout",
+            "1s",
+        ]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let json = json_of(&r.stdout);
+    assert_eq!(
+        messages(&json, "errors"),
+        vec!["\"pipe.yaml\": a named pipe (FIFO) did not end within 1s (--stdin-timeout)"]
+    );
+    // With a writer (as `palisade scan <(helm template …)` has), it is scanned.
+    let writer = std::thread::spawn(move || std::fs::write(pipe, PRIVILEGED_POD));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args(["scan", "pipe.yaml", "--format", "json"]));
+    writer.join().unwrap().unwrap();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let json = json_of(&r.stdout);
+    assert_eq!(json["findings"][0]["location"]["path"], "pipe.yaml");
+    assert!(rules_of(&json).contains(&"PSS003".to_string()));
+}
+
+#[test]
+fn fixes_leave_named_pipes_alone() {
+    let dir = dir_with(&[("base/pod.yaml", PRIVILEGED_POD.as_bytes())]);
+    let pipe = dir.path().join("pipe.yaml");
+    mkfifo(&pipe);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args(["fix", "pipe.yaml"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("fixes rewrite files, and pipe.yaml is not a regular file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn standard_input_that_never_closes_ends_the_scan_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut child = spawn_palisade(
+        dir.path(),
+        &["scan", "-", "--format", "json", "--stdin-timeout", "1s"],
+    );
+    // Half a manifest, and the pipe stays open.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"apiVersion: v1\nkind: Pod\n").unwrap();
+    stdin.flush().unwrap();
+    let (code, stdout, _) = wait_within(&mut child, Duration::from_secs(30));
+    drop(stdin);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(code, 2, "{stdout}");
+    let json = json_of(&stdout);
+    assert_eq!(
+        messages(&json, "errors"),
+        vec!["\"-\": standard input did not end within 1s (--stdin-timeout)"]
+    );
+
+    // The limit comes from palisade.toml too (found from the working directory for `-`).
+    std::fs::write(dir.path().join("palisade.toml"), "stdin-timeout = \"1s\"\n").unwrap();
+    let mut child = spawn_palisade(dir.path(), &["scan", "-", "--format", "json"]);
+    let stdin = child.stdin.take().unwrap();
+    let (code, stdout, _) = wait_within(&mut child, Duration::from_secs(30));
+    drop(stdin);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("did not end within 1s"), "{stdout}");
+}
+
+#[test]
+fn standard_input_that_never_ends_is_cut_at_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = spawn_palisade(
+        dir.path(),
+        &["scan", "-", "--format", "json", "--max-file-size", "1KiB"],
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let line = b"# more and more\n".repeat(64);
+        // Ends when Palisade stops reading and exits (a broken pipe).
+        while stdin.write_all(&line).is_ok() {}
+    });
+    let (code, stdout, _) = wait_within(&mut child, Duration::from_secs(30));
+    writer.join().unwrap();
+    assert_eq!(code, 2, "{stdout}");
+    let json = json_of(&stdout);
+    assert_eq!(
+        messages(&json, "errors"),
+        vec!["\"-\": input is over the --max-file-size limit of 1024 bytes"]
+    );
+}
+
+#[test]
+fn durations_are_checked_and_a_slow_renderer_is_stopped_at_the_render_timeout() {
+    let r = run(palisade().args(["scan", "--stdin-timeout", "5d", "-"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--stdin-timeout: invalid duration unit `d` in `5d`"),
+        "{}",
+        r.stderr
+    );
+    let r = run(palisade()
+        .env("PALISADE_RENDER_TIMEOUT", "0s")
+        .args(["scan", "-"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("must be more than zero"), "{}", r.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    chart_in(dir.path());
+    let helm = script(&dir.path().join("slow-helm"), "exec sleep 30");
+    let started = Instant::now();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .env("PALISADE_HELM", &helm)
+        .args(["scan", "web", "--format", "json", "--render-timeout", "1s"]));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let errors = messages(&json_of(&r.stdout), "errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("slow-helm did not finish within 1s (--render-timeout)"),
+        "{errors:?}"
+    );
+}
