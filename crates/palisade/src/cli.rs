@@ -188,7 +188,7 @@ pub struct ScanArgs {
     pub no_render: bool,
 }
 
-/// How untrusted input is read: time limits. Shared by every
+/// How untrusted input is read: time limits and symbolic links. Shared by every
 /// command that reads manifests.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ReadingArgs {
@@ -196,6 +196,19 @@ pub struct ReadingArgs {
     /// from when reading starts, e.g. 60s (default), 5m.
     #[arg(long, env = "PALISADE_STDIN_TIMEOUT", value_name = "DURATION")]
     pub stdin_timeout: Option<String>,
+
+    /// Follow symbolic links that lead outside the scanned directories. By default such links
+    /// are skipped with a note, and charts and kustomizations that hold one are not rendered.
+    #[arg(
+        long,
+        env = "PALISADE_FOLLOW_SYMLINKS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub follow_symlinks: Option<bool>,
 
     /// Longest `helm template` or `kubectl kustomize` may run for one chart or kustomization,
     /// e.g. 2m (default), 30s.

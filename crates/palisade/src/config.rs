@@ -45,6 +45,8 @@ pub struct FileConfig {
     pub stdin_timeout: Option<toml::Value>,
     /// Longest a renderer may run (`"2m"`, or seconds).
     pub render_timeout: Option<toml::Value>,
+    /// Follow symbolic links that lead outside the scanned directories.
+    pub follow_symlinks: Option<bool>,
     /// Glob (relative to the configuration file's directory) -> rules suppressed there.
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
     /// Accepted risks with scope, owner, reason and expiry.
@@ -139,7 +141,7 @@ pub struct Resolved {
     pub excludes: Vec<String>,
     /// Largest file to read.
     pub max_file_size: u64,
-    /// Time limits.
+    /// Time limits and symbolic links.
     pub input: InputSettings,
     /// The configuration file used, if any.
     pub config_path: Option<PathBuf>,
@@ -219,6 +221,8 @@ pub struct InputSettings {
     pub stdin_timeout: Duration,
     /// Longest a renderer may run per chart or kustomization.
     pub render_timeout: Duration,
+    /// Follow symbolic links that lead outside the scanned directories.
+    pub follow_symlinks: bool,
 }
 
 impl Default for InputSettings {
@@ -226,6 +230,7 @@ impl Default for InputSettings {
         InputSettings {
             stdin_timeout: palisade_inputs::DEFAULT_STREAM_TIMEOUT,
             render_timeout: palisade_inputs::render::DEFAULT_RENDER_TIMEOUT,
+            follow_symlinks: false,
         }
     }
 }
@@ -268,6 +273,10 @@ pub fn input_settings(args: &ReadingArgs, file: &FileConfig) -> Result<InputSett
             file.render_timeout.as_ref(),
             defaults.render_timeout,
         )?,
+        follow_symlinks: args
+            .follow_symlinks
+            .or(file.follow_symlinks)
+            .unwrap_or(defaults.follow_symlinks),
     })
 }
 
@@ -603,23 +612,27 @@ mod tests {
             Duration::from_secs(120)
         );
         let file: FileConfig =
-            toml::from_str("stdin-timeout = \"5m\"\nrender-timeout = 30\n").unwrap();
+            toml::from_str("stdin-timeout = \"5m\"\nrender-timeout = 30\nfollow-symlinks = true\n")
+                .unwrap();
         let from_file = input_settings(&none, &file).unwrap();
         assert_eq!(
             from_file,
             InputSettings {
                 stdin_timeout: Duration::from_secs(300),
                 render_timeout: Duration::from_secs(30),
+                follow_symlinks: true,
             }
         );
-        // A flag wins.
+        // A flag wins, including one that turns a file's opt-in off.
         let flags = ReadingArgs {
             stdin_timeout: Some("2s".into()),
             render_timeout: None,
+            follow_symlinks: Some(false),
         };
         let s = input_settings(&flags, &file).unwrap();
         assert_eq!(s.stdin_timeout, Duration::from_secs(2));
         assert_eq!(s.render_timeout, Duration::from_secs(30));
+        assert!(!s.follow_symlinks);
         let bad: FileConfig = toml::from_str("render-timeout = 0\n").unwrap();
         assert!(input_settings(&none, &bad).is_err());
         let bad: FileConfig = toml::from_str("stdin-timeout = true\n").unwrap();

@@ -208,7 +208,10 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         });
     }
     for file in plan.changed() {
-        write_atomically(Path::new(&file.path), &file.after)?;
+        // Through a symbolic link, the file it points to is fixed and the link kept.
+        let path = Path::new(&file.path);
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        write_atomically(&target, &file.after)?;
     }
     let Scanned {
         resolved,

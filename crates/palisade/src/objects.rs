@@ -38,6 +38,7 @@ where
         discover: DiscoverOptions {
             render,
             respect_ignore_files: true,
+            follow_symlinks: input.follow_symlinks,
             ..DiscoverOptions::default()
         },
         max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,

@@ -271,14 +271,14 @@ pub struct Renderings {
 fn render_all(
     charts: &[Candidate],
     kustomizations: &[Candidate],
-    opts: &ScanOptions,
+    opts: &RenderOptions,
 ) -> Renderings {
     let charts = charts
         .par_iter()
-        .map(|c| render_chart(&c.path, &c.display, &opts.render).map(|r| (r, Default::default())));
+        .map(|c| render_chart(&c.path, &c.display, opts).map(|r| (r, Default::default())));
     let kustomizations = kustomizations
         .par_iter()
-        .map(|k| render_kustomization(&k.path, &k.display, &opts.render));
+        .map(|k| render_kustomization(&k.path, &k.display, opts));
     let results: Vec<_> = charts.chain(kustomizations).collect();
     let mut out = Renderings::default();
     for result in results {
@@ -319,7 +319,12 @@ pub fn inputs(paths: &[PathBuf], opts: &ScanOptions) -> Inputs {
         paths.iter().partition(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     let mut discovery = discover(&files, &opts.discover);
-    let renderings = render_all(&discovery.charts, &discovery.kustomizations, opts);
+    // The renderers may follow links only where the walk does.
+    let render = RenderOptions {
+        links: discovery.links.clone(),
+        ..opts.render.clone()
+    };
+    let renderings = render_all(&discovery.charts, &discovery.kustomizations, &render);
     if !renderings.consumed.is_empty() {
         discovery.files.retain(|c| {
             let path = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
@@ -486,6 +491,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             excludes: resolved.excludes.clone(),
             respect_ignore_files: !args.no_ignore,
             render: !args.no_render,
+            follow_symlinks: resolved.input.follow_symlinks,
         },
         max_file_size: resolved.max_file_size,
         stdin_timeout: resolved.input.stdin_timeout,
@@ -500,6 +506,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             namespace: args.namespace.clone(),
             max_output: resolved.max_file_size.max(64 << 20),
             timeout: resolved.input.render_timeout,
+            ..RenderOptions::default()
         },
     };
     let outcome = scan_governed(&paths, &rules, &opts, &resolved, args)?;

@@ -1,16 +1,17 @@
-//! Hostile inputs that must not hang Palisade: named pipes, standard input that never ends,
-//! slow renderers. Every hostile input is made by the test itself.
+//! Hostile inputs that must neither hang Palisade nor make it read or print what lies outside
+//! the scanned tree: named pipes, standard input that never ends, slow renderers and symbolic
+//! links out of the tree. Every hostile input is made by the test itself.
 #![cfg(unix)]
 
 mod common;
 
 use std::io::{Read, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{dir_with, palisade, rules_of, run};
+use common::{dir_with, palisade, rules_of, run, tool};
 use serde_json::Value;
 
 const PRIVILEGED_POD: &str = "apiVersion: v1
@@ -25,6 +26,18 @@ spec:
     securityContext:
       privileged: true
 ";
+
+/// A file outside the scanned tree that must never be read through a link: a Secret with a
+/// value, and a privileged Pod whose name only this file holds.
+const FAKE_SECRET: &str = "FAKE-SECRET-VALUE-3f9a1c";
+const OUTSIDE_NAME: &str = "exfiltrated-pod";
+
+fn outside_manifest() -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: shop\nstringData:\n  password: {FAKE_SECRET}\n---\n{}",
+        PRIVILEGED_POD.replace("name: web", &format!("name: {OUTSIDE_NAME}"))
+    )
+}
 
 /// A named pipe made with the system's `mkfifo`.
 fn mkfifo(path: &Path) {
@@ -173,7 +186,7 @@ fn a_named_pipe_given_as_a_path_is_read_as_a_bounded_stream() {
 }
 
 #[test]
-fn fixes_leave_named_pipes_alone() {
+fn fixes_leave_named_pipes_alone_and_keep_links() {
     let dir = dir_with(&[("base/pod.yaml", PRIVILEGED_POD.as_bytes())]);
     let pipe = dir.path().join("pipe.yaml");
     mkfifo(&pipe);
@@ -188,6 +201,17 @@ fn fixes_leave_named_pipes_alone() {
         "{}",
         r.stderr
     );
+    // A link inside the tree: the file it points to is fixed, the link stays a link.
+    std::fs::remove_file(&pipe).unwrap();
+    symlink("base/pod.yaml", dir.path().join("alias.yaml")).unwrap();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", ".", "--select", "PSS003"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let alias = dir.path().join("alias.yaml");
+    assert!(alias.symlink_metadata().unwrap().file_type().is_symlink());
+    let fixed = std::fs::read_to_string(dir.path().join("base/pod.yaml")).unwrap();
+    assert!(fixed.contains("privileged: false"), "{fixed}");
 }
 
 #[test]
@@ -276,6 +300,218 @@ fn durations_are_checked_and_a_slow_renderer_is_stopped_at_the_render_timeout() 
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].ends_with("slow-helm did not finish within 1s (--render-timeout)"),
+        "{errors:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbolic links
+
+/// `top/outside/secret.yaml` and a repository `top/repo` with `good.yaml`, a link to the
+/// outside file and a link to the outside directory.
+fn repo_with_links() -> (tempfile::TempDir, PathBuf) {
+    let top = tempfile::tempdir().unwrap();
+    let outside = top.path().join("outside");
+    let repo = top.path().join("repo");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(outside.join("secret.yaml"), outside_manifest()).unwrap();
+    std::fs::write(repo.join("good.yaml"), PRIVILEGED_POD).unwrap();
+    symlink("../outside/secret.yaml", repo.join("leak.yaml")).unwrap();
+    symlink("../outside", repo.join("shared")).unwrap();
+    (top, repo)
+}
+
+#[test]
+fn links_out_of_the_tree_are_not_read_in_any_format() {
+    let (_top, repo) = repo_with_links();
+    for format in ["text", "json", "sarif", "junit"] {
+        for extra in [&[][..], &["--show-suppressed"][..]] {
+            let r = run(palisade()
+                .current_dir(&repo)
+                .args(["scan", ".", "--format", format])
+                .args(extra));
+            assert_eq!(r.code, 1, "{format}: {}{}", r.stdout, r.stderr);
+            for text in [&r.stdout, &r.stderr] {
+                assert!(!text.contains(FAKE_SECRET), "{format}: {text}");
+                assert!(!text.contains(OUTSIDE_NAME), "{format}: {text}");
+            }
+        }
+    }
+    let r = run(palisade()
+        .current_dir(&repo)
+        .args(["scan", ".", "--format", "json"]));
+    let json = json_of(&r.stdout);
+    assert_eq!(json["summary"]["files"], 1, "{json:#}");
+    let notes = messages(&json, "notes");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let target = std::fs::canonicalize(repo.join("../outside")).unwrap();
+    assert_eq!(
+        notes[0],
+        format!(
+            "skipped ./leak.yaml: a symbolic link to {}, outside the scanned directories (--follow-symlinks reads it)",
+            target.join("secret.yaml").display()
+        )
+    );
+    assert!(
+        notes[1].starts_with("skipped ./shared: a symbolic link to"),
+        "{notes:?}"
+    );
+    let r = run(palisade().current_dir(&repo).args(["scan", "."]));
+    assert!(
+        r.stdout
+            .contains("note: skipped ./leak.yaml: a symbolic link to"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn following_links_is_an_explicit_choice() {
+    let (_top, repo) = repo_with_links();
+    let names = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["object"]["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    // The flag, its variable and a file named on the command line each read the outside file.
+    let r = run(palisade().current_dir(&repo).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--follow-symlinks",
+    ]));
+    let json = json_of(&r.stdout);
+    assert!(names(&json).contains(&OUTSIDE_NAME.to_string()), "{json:#}");
+    assert_eq!(json["summary"]["files"], 3, "{json:#}");
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_FOLLOW_SYMLINKS", "true")
+        .args(["scan", ".", "--format", "json"]));
+    assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
+    let r = run(palisade()
+        .current_dir(&repo)
+        .args(["scan", "leak.yaml", "--format", "json"]));
+    assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
+    // A flag turns off what palisade.toml turns on.
+    std::fs::write(repo.join("palisade.toml"), "follow-symlinks = true\n").unwrap();
+    let r = run(palisade()
+        .current_dir(&repo)
+        .args(["scan", ".", "--format", "json"]));
+    assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
+    let r = run(palisade().current_dir(&repo).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--follow-symlinks=false",
+    ]));
+    assert!(!r.stdout.contains(OUTSIDE_NAME), "{}", r.stdout);
+}
+
+#[test]
+fn a_chart_with_a_link_out_of_the_tree_is_not_rendered() {
+    let (_top, repo) = repo_with_links();
+    let chart = chart_in(&repo);
+    symlink(
+        "../../../outside/secret.yaml",
+        chart.join("templates/leak.yaml"),
+    )
+    .unwrap();
+    for format in ["text", "json", "sarif", "junit"] {
+        let r = run(palisade()
+            .current_dir(&repo)
+            .env("PALISADE_HELM", tool("helm"))
+            .args(["scan", "web", "--format", format]));
+        assert_eq!(r.code, 2, "{format}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains(FAKE_SECRET), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains(OUTSIDE_NAME), "{format}: {}", r.stdout);
+    }
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_HELM", tool("helm"))
+        .args(["scan", "web", "--format", "json"]));
+    let errors = messages(&json_of(&r.stdout), "errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "\"web\": refusing to render the Helm chart: web/templates/leak.yaml: a symbolic link to"
+        ) && errors[0].ends_with("helm would read it (--follow-symlinks allows it)"),
+        "{errors:?}"
+    );
+    // Helm itself follows the link: opting in renders the outside file.
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_HELM", tool("helm"))
+        .args(["scan", "web", "--format", "json", "--follow-symlinks"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(OUTSIDE_NAME), "{}", r.stdout);
+}
+
+#[test]
+fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
+    let (_top, repo) = repo_with_links();
+    // The outside directory becomes a base that a link in the repository points at.
+    std::fs::write(
+        repo.join("../outside/kustomization.yaml"),
+        "resources:\n- secret.yaml\n",
+    )
+    .unwrap();
+    let overlay = repo.join("overlay");
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- ../shared\n",
+    )
+    .unwrap();
+    let kubectl = tool("kubectl");
+    for format in ["text", "json", "sarif", "junit"] {
+        let r = run(palisade()
+            .current_dir(&repo)
+            .env("PALISADE_KUBECTL", &kubectl)
+            .args(["scan", "overlay", "--format", format]));
+        assert_eq!(r.code, 2, "{format}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains(FAKE_SECRET), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains(OUTSIDE_NAME), "{format}: {}", r.stdout);
+    }
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", "overlay", "--format", "json"]));
+    let errors = messages(&json_of(&r.stdout), "errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("refusing to build the kustomization: ")
+            && errors[0].contains("kustomization: shared: a symbolic link to")
+            && errors[0].ends_with("kustomize would read it (--follow-symlinks allows it)"),
+        "{errors:?}"
+    );
+    // Kustomize follows a linked base wherever it leads: opting in builds it.
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", "overlay", "--format", "json", "--follow-symlinks"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(OUTSIDE_NAME), "{}", r.stdout);
+
+    // A resource file linked out of the tree is refused too (before kubectl, which would
+    // refuse it as well).
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- ../leak.yaml\n",
+    )
+    .unwrap();
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", "overlay", "--format", "json"]));
+    let errors = messages(&json_of(&r.stdout), "errors");
+    assert!(
+        errors.len() == 1 && errors[0].contains("kustomization: leak.yaml: a symbolic link to"),
         "{errors:?}"
     );
 }

@@ -57,7 +57,7 @@ pub struct InputArgs {
     #[arg(long)]
     no_render: bool,
 
-    /// Time limits.
+    /// Time limits and symbolic links.
     #[command(flatten)]
     reading: crate::cli::ReadingArgs,
 }

@@ -202,12 +202,42 @@ fn redactor(chart: &Path, opts: &RenderOptions) -> Redactor {
     r
 }
 
+/// Helm follows every symbolic link in a chart directory (it logs "contents of linked file
+/// included and used"): a chart with a link that leads out of the scanned directories is not
+/// rendered, so that a template linked to `/etc/passwd` cannot bring that file into the scan.
+fn check_links(chart: &Path, display: &str, opts: &RenderOptions) -> Result<(), InputError> {
+    if !chart.is_dir() {
+        return Ok(());
+    }
+    let refuse = |message: String| {
+        render_error(
+            display,
+            format!("refusing to render the Helm chart: {message}"),
+        )
+    };
+    let links = opts.links.escaping_links(chart).map_err(refuse)?;
+    match links.as_slice() {
+        [] => Ok(()),
+        [first, rest @ ..] => {
+            let more = match rest.len() {
+                0 => String::new(),
+                1 => " (and 1 more)".to_string(),
+                n => format!(" (and {n} more)"),
+            };
+            Err(refuse(format!(
+                "{first}{more}; helm would read it (--follow-symlinks allows it)"
+            )))
+        }
+    }
+}
+
 /// Render a chart directory or archive with `helm template`.
 pub fn render_chart(
     chart: &Path,
     display: &str,
     opts: &RenderOptions,
 ) -> Result<Rendered, InputError> {
+    check_links(chart, display, opts)?;
     let helm = Tool::Helm
         .locate(opts.helm.as_deref())
         .map_err(|e| render_error(display, format!("cannot render the Helm chart: {e}")))?;

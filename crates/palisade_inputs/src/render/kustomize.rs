@@ -5,6 +5,10 @@
 //! (resources, bases, components, patches), indexes the objects of every local file by kind and
 //! name, and points a finding at the patch that wrote the field, else at the resource file
 //! (the field's key, or its nearest ancestor when a transformer added it).
+//!
+//! The same reading of the tree comes first for safety: a kustomization that reaches a file or
+//! base through a symbolic link leading out of the scanned directories is refused before
+//! `kubectl` runs.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,6 +20,7 @@ use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
 use super::tool::{Tool, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
+use crate::links::{EscapingLink, LinkPolicy};
 
 /// The file names Kustomize accepts for a kustomization, in its order of preference.
 pub const KUSTOMIZATION_FILES: &[&str] =
@@ -58,6 +63,10 @@ struct Index {
     seen: HashSet<PathBuf>,
     /// Generator literals and files, masked in the tool's messages.
     redactor: Redactor,
+    /// Where symbolic links may lead.
+    links: LinkPolicy,
+    /// Links on the way to a file or base that lead outside; such files are not read.
+    escapes: Vec<EscapingLink>,
 }
 
 fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
@@ -77,12 +86,41 @@ fn is_remote(reference: &str) -> bool {
 }
 
 impl Index {
+    fn new(links: LinkPolicy) -> Self {
+        Index {
+            links,
+            ..Index::default()
+        }
+    }
+
+    /// Whether `rel` (written in the kustomization of `dir`, shown as `display`) may be read:
+    /// a symbolic link on the way must not lead outside. The escape is recorded otherwise.
+    fn may_read(&mut self, dir: &Path, display: &str, rel: &str) -> bool {
+        match self.links.escape_below(dir, rel) {
+            Some(escape) => {
+                self.escapes.push(EscapingLink {
+                    link: PathBuf::from(normalize(&format!("{display}/{rel}"))),
+                    ..escape
+                });
+                false
+            }
+            None => true,
+        }
+    }
+
     fn kustomization(&mut self, dir: &Path, display: &str, max: u64, depth: usize) {
         let Some(file) = kustomization_file(dir) else {
             return;
         };
         let key = std::fs::canonicalize(&file).unwrap_or(file.clone());
         if depth > MAX_DEPTH || !self.seen.insert(key.clone()) {
+            return;
+        }
+        let file_name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !self.may_read(dir, display, &file_name) {
             return;
         }
         self.consumed.insert(key);
@@ -99,7 +137,7 @@ impl Index {
         let join = |rel: &str| (dir.join(rel), normalize(&format!("{display}/{rel}")));
         for key in ["resources", "bases", "components"] {
             for rel in strings(root.get(key)) {
-                if is_remote(&rel) {
+                if is_remote(&rel) || !self.may_read(dir, display, &rel) {
                     continue;
                 }
                 let (path, shown) = join(&rel);
@@ -111,6 +149,9 @@ impl Index {
             }
         }
         for rel in strings(root.get("patchesStrategicMerge")) {
+            if is_remote(&rel) || !self.may_read(dir, display, &rel) {
+                continue;
+            }
             let (path, shown) = join(&rel);
             self.objects(&path, &shown, true, max);
         }
@@ -125,6 +166,9 @@ impl Index {
                 .unwrap_or_default()
         };
         for rel in paths_of("patches") {
+            if is_remote(&rel) || !self.may_read(dir, display, &rel) {
+                continue;
+            }
             let (path, shown) = join(&rel);
             self.objects(&path, &shown, true, max);
         }
@@ -154,12 +198,17 @@ impl Index {
                     .collect();
                 inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
                 for rel in &inputs {
-                    self.redactor.add_file_lines(&dir.join(rel), max);
+                    if !is_remote(rel) && self.may_read(dir, display, rel) {
+                        self.redactor.add_file_lines(&dir.join(rel), max);
+                    }
                 }
                 other.extend(inputs);
             }
         }
-        for rel in other.iter().filter(|r| !is_remote(r)) {
+        for rel in &other {
+            if is_remote(rel) || !self.may_read(dir, display, rel) {
+                continue;
+            }
             let path = dir.join(rel);
             if path.is_file() {
                 self.consumed
@@ -194,9 +243,27 @@ impl Index {
     }
 }
 
+/// Why a kustomization is not built: the links that lead outside.
+fn refusal(index: &Index) -> Option<String> {
+    fn listed<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+        let mut text: Vec<String> = items.iter().take(3).map(show).collect();
+        if items.len() > 3 {
+            text.push(format!("and {} more", items.len() - 3));
+        }
+        text.join("; ")
+    }
+    if !index.escapes.is_empty() {
+        let links = listed(&index.escapes, ToString::to_string);
+        return Some(format!(
+            "refusing to build the kustomization: {links}; kustomize would read it (--follow-symlinks allows it)"
+        ));
+    }
+    None
+}
+
 /// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`). Also
 /// returns the local files it reads, which must not be scanned again on their own. When the
-/// build fails, nothing is consumed, so the files are still scanned one by one.
+/// build fails or is refused, nothing is consumed, so the files are still scanned one by one.
 pub fn render_kustomization(
     dir: &Path,
     display: &str,
@@ -210,8 +277,11 @@ pub fn render_kustomization(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let kustomization = format!("{display}/{file_name}");
-    let mut index = Index::default();
+    let mut index = Index::new(opts.links.clone());
     index.kustomization(dir, display, opts.max_output, 0);
+    if let Some(message) = refusal(&index) {
+        return Err(render_error(&kustomization, message));
+    }
     let consumed = std::mem::take(&mut index.consumed);
     let tool = Tool::Kubectl.locate(opts.kubectl.as_deref()).map_err(|e| {
         render_error(

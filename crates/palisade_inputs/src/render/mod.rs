@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use palisade_diagnostics::{Finding, InputError};
 
+use crate::links::LinkPolicy;
+
 pub use helm::{is_chart_archive, render_chart};
 pub use kustomize::{KUSTOMIZATION_FILES, kustomization_file, render_kustomization};
 pub use redact::Redactor;
@@ -43,6 +45,10 @@ pub struct RenderOptions {
     pub timeout: Duration,
     /// Largest rendered output (and template file) to accept.
     pub max_output: u64,
+    /// Where symbolic links in charts and kustomizations may lead: the tools follow links
+    /// themselves, so a chart or kustomization with a link that leads elsewhere is not
+    /// rendered.
+    pub links: LinkPolicy,
 }
 
 /// The default `--render-timeout`: two minutes per chart or kustomization.
@@ -59,6 +65,7 @@ impl Default for RenderOptions {
             namespace: None,
             timeout: DEFAULT_RENDER_TIMEOUT,
             max_output: 64 << 20,
+            links: LinkPolicy::default(),
         }
     }
 }
