@@ -188,7 +188,7 @@ pub struct ScanArgs {
     pub no_render: bool,
 }
 
-/// How untrusted input is read: time limits and symbolic links. Shared by every
+/// How untrusted input is read: time limits, symbolic links and remote bases. Shared by every
 /// command that reads manifests.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ReadingArgs {
@@ -219,6 +219,20 @@ pub struct ReadingArgs {
         help_heading = "Helm and Kustomize"
     )]
     pub render_timeout: Option<String>,
+
+    /// Let kustomize fetch remote bases and resources (URLs, git repositories). By default a
+    /// kustomization that names one is refused before kubectl runs.
+    #[arg(
+        long,
+        env = "PALISADE_ALLOW_REMOTE_BASES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        help_heading = "Helm and Kustomize"
+    )]
+    pub allow_remote_bases: Option<bool>,
 }
 
 /// `palisade rules`.

@@ -47,6 +47,8 @@ pub struct FileConfig {
     pub render_timeout: Option<toml::Value>,
     /// Follow symbolic links that lead outside the scanned directories.
     pub follow_symlinks: Option<bool>,
+    /// Let kustomize fetch remote bases.
+    pub allow_remote_bases: Option<bool>,
     /// Glob (relative to the configuration file's directory) -> rules suppressed there.
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
     /// Accepted risks with scope, owner, reason and expiry.
@@ -141,7 +143,7 @@ pub struct Resolved {
     pub excludes: Vec<String>,
     /// Largest file to read.
     pub max_file_size: u64,
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     pub input: InputSettings,
     /// The configuration file used, if any.
     pub config_path: Option<PathBuf>,
@@ -223,6 +225,8 @@ pub struct InputSettings {
     pub render_timeout: Duration,
     /// Follow symbolic links that lead outside the scanned directories.
     pub follow_symlinks: bool,
+    /// Let kustomize fetch remote bases.
+    pub allow_remote_bases: bool,
 }
 
 impl Default for InputSettings {
@@ -231,6 +235,7 @@ impl Default for InputSettings {
             stdin_timeout: palisade_inputs::DEFAULT_STREAM_TIMEOUT,
             render_timeout: palisade_inputs::render::DEFAULT_RENDER_TIMEOUT,
             follow_symlinks: false,
+            allow_remote_bases: false,
         }
     }
 }
@@ -277,6 +282,10 @@ pub fn input_settings(args: &ReadingArgs, file: &FileConfig) -> Result<InputSett
             .follow_symlinks
             .or(file.follow_symlinks)
             .unwrap_or(defaults.follow_symlinks),
+        allow_remote_bases: args
+            .allow_remote_bases
+            .or(file.allow_remote_bases)
+            .unwrap_or(defaults.allow_remote_bases),
     })
 }
 
@@ -611,9 +620,10 @@ mod tests {
             InputSettings::default().render_timeout,
             Duration::from_secs(120)
         );
-        let file: FileConfig =
-            toml::from_str("stdin-timeout = \"5m\"\nrender-timeout = 30\nfollow-symlinks = true\n")
-                .unwrap();
+        let file: FileConfig = toml::from_str(
+            "stdin-timeout = \"5m\"\nrender-timeout = 30\nfollow-symlinks = true\nallow-remote-bases = true\n",
+        )
+        .unwrap();
         let from_file = input_settings(&none, &file).unwrap();
         assert_eq!(
             from_file,
@@ -621,6 +631,7 @@ mod tests {
                 stdin_timeout: Duration::from_secs(300),
                 render_timeout: Duration::from_secs(30),
                 follow_symlinks: true,
+                allow_remote_bases: true,
             }
         );
         // A flag wins, including one that turns a file's opt-in off.
@@ -628,11 +639,12 @@ mod tests {
             stdin_timeout: Some("2s".into()),
             render_timeout: None,
             follow_symlinks: Some(false),
+            allow_remote_bases: Some(false),
         };
         let s = input_settings(&flags, &file).unwrap();
         assert_eq!(s.stdin_timeout, Duration::from_secs(2));
         assert_eq!(s.render_timeout, Duration::from_secs(30));
-        assert!(!s.follow_symlinks);
+        assert!(!s.follow_symlinks && !s.allow_remote_bases);
         let bad: FileConfig = toml::from_str("render-timeout = 0\n").unwrap();
         assert!(input_settings(&none, &bad).is_err());
         let bad: FileConfig = toml::from_str("stdin-timeout = true\n").unwrap();

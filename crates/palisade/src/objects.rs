@@ -47,6 +47,7 @@ where
         limits: Limits::default(),
         render: RenderOptions {
             timeout: input.render_timeout,
+            allow_remote: input.allow_remote_bases,
             ..RenderOptions::default()
         },
     };

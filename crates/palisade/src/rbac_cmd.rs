@@ -79,7 +79,7 @@ pub struct GenerateArgs {
     #[arg(long, requires = "diff")]
     no_builtin_roles: bool,
 
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     #[command(flatten)]
     input: crate::cli::ReadingArgs,
 }
@@ -99,7 +99,7 @@ pub struct RisksArgs {
     #[arg(long)]
     no_render: bool,
 
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     #[command(flatten)]
     input: crate::cli::ReadingArgs,
 
@@ -133,7 +133,7 @@ pub struct Source {
     #[arg(long)]
     pub no_render: bool,
 
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     #[command(flatten)]
     pub input: crate::cli::ReadingArgs,
 
@@ -236,7 +236,7 @@ pub struct LoadOptions<'a> {
     pub namespace: Option<&'a str>,
     /// Add the API server's bootstrap roles and bindings.
     pub builtin_roles: bool,
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     pub input: crate::config::InputSettings,
 }
 

@@ -506,6 +506,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             namespace: args.namespace.clone(),
             max_output: resolved.max_file_size.max(64 << 20),
             timeout: resolved.input.render_timeout,
+            allow_remote: resolved.input.allow_remote_bases,
             ..RenderOptions::default()
         },
     };

@@ -1,11 +1,13 @@
-//! Hostile inputs that must neither hang Palisade nor make it read or print what lies outside
-//! the scanned tree: named pipes, standard input that never ends, slow renderers and symbolic
-//! links out of the tree. Every hostile input is made by the test itself.
+//! Hostile inputs that must neither hang Palisade nor make it read, print or fetch what lies
+//! outside the scanned tree: named pipes, standard input that never ends, slow renderers,
+//! symbolic links out of the tree, and kustomizations with remote bases. Every hostile input is
+//! made by the test itself.
 #![cfg(unix)]
 
 mod common;
 
 use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -513,5 +515,193 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
     assert!(
         errors.len() == 1 && errors[0].contains("kustomization: leak.yaml: a symbolic link to"),
         "{errors:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering and the network
+
+/// A local port that records whether anything connected to it.
+struct Listener(TcpListener);
+
+impl Listener {
+    fn new() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Listener(listener)
+    }
+
+    fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().port()
+    }
+
+    fn contacted(&self) -> bool {
+        self.0.accept().is_ok()
+    }
+}
+
+#[test]
+fn a_remote_base_is_refused_before_kubectl_runs() {
+    let listener = Listener::new();
+    let port = listener.port();
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("kubectl-ran");
+    let kubectl = script(
+        &dir.path().join("kubectl"),
+        &format!("touch '{}'\necho 'apiVersion: v1'", marker.display()),
+    );
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("base")).unwrap();
+    std::fs::create_dir_all(repo.join("prod")).unwrap();
+    std::fs::write(repo.join("base/pod.yaml"), PRIVILEGED_POD).unwrap();
+    // The remote reference sits in a local base the overlay uses, with a token in it.
+    std::fs::write(
+        repo.join("base/kustomization.yaml"),
+        format!("resources:\n- pod.yaml\n- https://user:tok3n-ABC@127.0.0.1:{port}/remote.yaml\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("prod/kustomization.yaml"),
+        "resources:\n- ../base\ncomponents:\n- github.com/acme/k8s//components/x?ref=v1\n",
+    )
+    .unwrap();
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", "prod", "--format", "json"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let errors = messages(&json_of(&r.stdout), "errors");
+    assert_eq!(
+        errors,
+        vec![format!(
+            "\"prod/kustomization.yaml\": refusing to build a kustomization with remote references: prod/kustomization.yaml names `github.com/acme/k8s//components/x?ref=v1` in `components`; base/kustomization.yaml names `https://****@127.0.0.1:{port}/remote.yaml` in `resources`; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+        )]
+    );
+    assert!(!r.stdout.contains("tok3n"), "{}", r.stdout);
+    assert!(!marker.exists(), "kubectl must not run");
+    assert!(!listener.contacted(), "nothing may be fetched");
+    // Walking the tree finds both kustomizations: each is refused, kubectl never runs, and
+    // their files are scanned one by one, as for any kustomization that does not build.
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", ".", "--format", "json"]));
+    let json = json_of(&r.stdout);
+    assert_eq!(messages(&json, "errors").len(), 2, "{json:#}");
+    assert!(rules_of(&json).contains(&"PSS003".to_string()), "{json:#}");
+    assert!(!marker.exists() && !listener.contacted());
+    // Opting in hands the kustomization to kubectl.
+    let r = run(palisade()
+        .current_dir(&repo)
+        .env("PALISADE_KUBECTL", &kubectl)
+        .args(["scan", "prod", "--format", "json", "--allow-remote-bases"]));
+    assert!(marker.exists(), "{}{}", r.stdout, r.stderr);
+}
+
+/// Serve one HTTP response with `body`, for kustomize to fetch.
+fn serve_once(body: String) -> (u16, std::thread::JoinHandle<bool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        let Ok((mut stream, _)) = listener.accept() else {
+            return false;
+        };
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+        }
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(response.as_bytes()).is_ok()
+    });
+    (port, handle)
+}
+
+#[test]
+fn with_allow_remote_bases_kubectl_fetches_the_remote_resource() {
+    let remote = PRIVILEGED_POD.replace("name: web", "name: fetched-pod");
+    let (port, server) = serve_once(remote);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        format!("resources:\n- http://127.0.0.1:{port}/pod.yaml\n"),
+    )
+    .unwrap();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(120))
+        .env("PALISADE_KUBECTL", tool("kubectl"))
+        .env("PALISADE_ALLOW_REMOTE_BASES", "true")
+        .args(["scan", ".", "--format", "json"]));
+    assert!(server.join().unwrap(), "kubectl fetched the resource");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("fetched-pod"), "{}", r.stdout);
+}
+
+#[test]
+fn helm_runs_client_only_without_cluster_credentials_or_network() {
+    let listener = Listener::new();
+    let port = listener.port();
+    let dir = tempfile::tempdir().unwrap();
+    // A kubeconfig and an in-cluster service pointing at the local port: neither may be used.
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:{port}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\nusers:\n- name: u\n  user: {{token: cluster-token}}\n"
+        ),
+    )
+    .unwrap();
+    let chart = chart_in(dir.path());
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seen\ndata:\n  namespaces: {{ lookup \"v1\" \"Namespace\" \"\" \"\" | toJson | quote }}\n",
+    )
+    .unwrap();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .env("PALISADE_HELM", tool("helm"))
+        .env("KUBECONFIG", &kubeconfig)
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", port.to_string())
+        .env("HELM_KUBEAPISERVER", format!("https://127.0.0.1:{port}"))
+        .args(["scan", "web", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(json_of(&r.stdout)["summary"]["objects"], 1);
+    assert!(!listener.contacted(), "helm contacted the cluster");
+
+    // What helm is given: `template` and the chart, nothing that reaches a cluster, and an
+    // environment without cluster credentials or a usable proxy.
+    let record = dir.path().join("helm-call");
+    let fake = script(
+        &dir.path().join("helm"),
+        &format!(
+            "echo \"$@\" > '{0}'\necho \"KUBECONFIG=$KUBECONFIG HOST=${{KUBERNETES_SERVICE_HOST-unset}} API=${{HELM_KUBEAPISERVER-unset}} PROXY=$HTTPS_PROXY\" >> '{0}'",
+            record.display()
+        ),
+    );
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .env("PALISADE_HELM", &fake)
+        .env("KUBECONFIG", &kubeconfig)
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("HELM_KUBEAPISERVER", format!("https://127.0.0.1:{port}"))
+        .args(["scan", "web", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let call = std::fs::read_to_string(&record).unwrap();
+    let mut lines = call.lines();
+    assert_eq!(lines.next(), Some("template web"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "KUBECONFIG=/dev/null/palisade-no-kubeconfig HOST=unset API=unset PROXY=http://127.0.0.1:9"
+        )
     );
 }

@@ -57,7 +57,7 @@ pub struct InputArgs {
     #[arg(long)]
     no_render: bool,
 
-    /// Time limits and symbolic links.
+    /// Time limits, symbolic links and remote bases.
     #[command(flatten)]
     reading: crate::cli::ReadingArgs,
 }

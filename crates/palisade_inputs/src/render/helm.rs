@@ -10,7 +10,7 @@ use palisade_model::objects_in;
 use palisade_source::{Limits, parse_stream};
 
 use super::template_map::TemplateMap;
-use super::tool::{Tool, run};
+use super::tool::{Network, Tool, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
 
 /// A packaged chart (`.tgz`), which `helm template` renders like a chart directory.
@@ -231,7 +231,9 @@ fn check_links(chart: &Path, display: &str, opts: &RenderOptions) -> Result<(), 
     }
 }
 
-/// Render a chart directory or archive with `helm template`.
+/// Render a chart directory or archive with `helm template`. Helm runs client-only: no
+/// `--validate`, no `--is-upgrade`, no dependency update, no kubeconfig and no network (see
+/// [`super::tool`]), so `lookup` returns nothing and nothing is fetched.
 pub fn render_chart(
     chart: &Path,
     display: &str,
@@ -241,7 +243,7 @@ pub fn render_chart(
     let helm = Tool::Helm
         .locate(opts.helm.as_deref())
         .map_err(|e| render_error(display, format!("cannot render the Helm chart: {e}")))?;
-    let mut args = vec!["template".to_string(), chart.to_string_lossy().into_owned()];
+    let mut args = vec!["template".to_string(), path_arg(chart)];
     for values in &opts.values {
         args.push("--values".into());
         args.push(values.to_string_lossy().into_owned());
@@ -258,7 +260,14 @@ pub fn render_chart(
         args.push("--namespace".into());
         args.push(namespace.clone());
     }
-    let output = match run(&helm, &args, None, opts.timeout, opts.max_output) {
+    let output = match run(
+        &helm,
+        &args,
+        None,
+        Network::Denied,
+        opts.timeout,
+        opts.max_output,
+    ) {
         Ok(output) => output,
         Err(e) if e.contains("library charts are not installable") => {
             return Ok(Rendered {

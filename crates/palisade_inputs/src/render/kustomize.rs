@@ -6,9 +6,9 @@
 //! name, and points a finding at the patch that wrote the field, else at the resource file
 //! (the field's key, or its nearest ancestor when a transformer added it).
 //!
-//! The same reading of the tree comes first for safety: a kustomization that reaches a file or
-//! base through a symbolic link leading out of the scanned directories is refused before
-//! `kubectl` runs.
+//! The same reading of the tree comes first for safety: a kustomization that names a remote
+//! base or resource (see [`super::remote`]), or that reaches a file or base through a symbolic
+//! link leading out of the scanned directories, is refused before `kubectl` runs.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,7 +18,8 @@ use palisade_diagnostics::{Finding, InputError, Location, Origin};
 use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
-use super::tool::{Tool, run};
+use super::remote::{RemoteRef, is_remote, references, shown};
+use super::tool::{Network, Tool, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
 use crate::links::{EscapingLink, LinkPolicy};
 
@@ -65,6 +66,8 @@ struct Index {
     redactor: Redactor,
     /// Where symbolic links may lead.
     links: LinkPolicy,
+    /// References Kustomize would fetch over the network.
+    remote: Vec<RemoteRef>,
     /// Links on the way to a file or base that lead outside; such files are not read.
     escapes: Vec<EscapingLink>,
 }
@@ -77,12 +80,6 @@ fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn is_remote(reference: &str) -> bool {
-    reference.contains("://")
-        || reference.starts_with("github.com/")
-        || reference.starts_with("git@")
 }
 
 impl Index {
@@ -134,10 +131,20 @@ impl Index {
         let Some(root) = doc.root() else {
             return;
         };
+        let shown_file = normalize(&format!("{display}/{file_name}"));
+        for (field, reference) in references(root) {
+            if is_remote(&reference, dir) {
+                self.remote.push(RemoteRef {
+                    file: shown_file.clone(),
+                    field,
+                    reference: shown(&reference),
+                });
+            }
+        }
         let join = |rel: &str| (dir.join(rel), normalize(&format!("{display}/{rel}")));
         for key in ["resources", "bases", "components"] {
             for rel in strings(root.get(key)) {
-                if is_remote(&rel) || !self.may_read(dir, display, &rel) {
+                if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
                     continue;
                 }
                 let (path, shown) = join(&rel);
@@ -149,7 +156,7 @@ impl Index {
             }
         }
         for rel in strings(root.get("patchesStrategicMerge")) {
-            if is_remote(&rel) || !self.may_read(dir, display, &rel) {
+            if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
                 continue;
             }
             let (path, shown) = join(&rel);
@@ -166,7 +173,7 @@ impl Index {
                 .unwrap_or_default()
         };
         for rel in paths_of("patches") {
-            if is_remote(&rel) || !self.may_read(dir, display, &rel) {
+            if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
                 continue;
             }
             let (path, shown) = join(&rel);
@@ -198,7 +205,7 @@ impl Index {
                     .collect();
                 inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
                 for rel in &inputs {
-                    if !is_remote(rel) && self.may_read(dir, display, rel) {
+                    if !is_remote(rel, dir) && self.may_read(dir, display, rel) {
                         self.redactor.add_file_lines(&dir.join(rel), max);
                     }
                 }
@@ -206,7 +213,7 @@ impl Index {
             }
         }
         for rel in &other {
-            if is_remote(rel) || !self.may_read(dir, display, rel) {
+            if is_remote(rel, dir) || !self.may_read(dir, display, rel) {
                 continue;
             }
             let path = dir.join(rel);
@@ -243,14 +250,23 @@ impl Index {
     }
 }
 
-/// Why a kustomization is not built: the links that lead outside.
-fn refusal(index: &Index) -> Option<String> {
+/// Why a kustomization is not built: the remote references it names, else the links that
+/// lead outside.
+fn refusal(index: &Index, opts: &RenderOptions) -> Option<String> {
     fn listed<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
         let mut text: Vec<String> = items.iter().take(3).map(show).collect();
         if items.len() > 3 {
             text.push(format!("and {} more", items.len() - 3));
         }
         text.join("; ")
+    }
+    if !opts.allow_remote && !index.remote.is_empty() {
+        let refs = listed(&index.remote, |r| {
+            format!("{} names `{}` in `{}`", r.file, r.reference, r.field)
+        });
+        return Some(format!(
+            "refusing to build a kustomization with remote references: {refs}; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+        ));
     }
     if !index.escapes.is_empty() {
         let links = listed(&index.escapes, ToString::to_string);
@@ -279,7 +295,7 @@ pub fn render_kustomization(
     let kustomization = format!("{display}/{file_name}");
     let mut index = Index::new(opts.links.clone());
     index.kustomization(dir, display, opts.max_output, 0);
-    if let Some(message) = refusal(&index) {
+    if let Some(message) = refusal(&index, opts) {
         return Err(render_error(&kustomization, message));
     }
     let consumed = std::mem::take(&mut index.consumed);
@@ -291,12 +307,17 @@ pub fn render_kustomization(
     })?;
     let standalone = tool.file_stem().is_some_and(|n| n == "kustomize");
     let command = if standalone { "build" } else { "kustomize" };
-    let args = vec![command.to_string(), dir.to_string_lossy().into_owned()];
+    let args = vec![command.to_string(), path_arg(dir)];
     let program = tool.file_name().map_or_else(
         || "kubectl".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let output = run(&tool, &args, None, opts.timeout, opts.max_output).map_err(|e| {
+    let network = if opts.allow_remote {
+        Network::Allowed
+    } else {
+        Network::Denied
+    };
+    let output = run(&tool, &args, None, network, opts.timeout, opts.max_output).map_err(|e| {
         render_error(
             &kustomization,
             format!(
@@ -470,5 +491,25 @@ mod tests {
         let mut index = Index::default();
         index.kustomization(&root.join("a"), "a", 1 << 20, 0);
         assert_eq!(index.consumed.len(), 1);
+    }
+
+    #[test]
+    fn remote_references_are_refused_unless_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "resources:\n- https://e.com/1.yaml\n- https://e.com/2.yaml\n- https://e.com/3.yaml\n- https://e.com/4.yaml\n- https://e.com/5.yaml\n";
+        fs::write(dir.path().join("kustomization.yaml"), text).unwrap();
+        let mut index = Index::default();
+        index.kustomization(dir.path(), "k", 1 << 20, 0);
+        assert_eq!(index.remote.len(), 5);
+        let message = refusal(&index, &RenderOptions::default()).unwrap();
+        assert_eq!(
+            message,
+            "refusing to build a kustomization with remote references: k/kustomization.yaml names `https://e.com/1.yaml` in `resources`; k/kustomization.yaml names `https://e.com/2.yaml` in `resources`; k/kustomization.yaml names `https://e.com/3.yaml` in `resources`; and 2 more; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+        );
+        let allowed = RenderOptions {
+            allow_remote: true,
+            ..RenderOptions::default()
+        };
+        assert!(refusal(&index, &allowed).is_none());
     }
 }

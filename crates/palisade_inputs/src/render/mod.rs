@@ -8,6 +8,7 @@
 mod helm;
 mod kustomize;
 mod redact;
+mod remote;
 mod template_map;
 mod tool;
 
@@ -49,6 +50,9 @@ pub struct RenderOptions {
     /// themselves, so a chart or kustomization with a link that leads elsewhere is not
     /// rendered.
     pub links: LinkPolicy,
+    /// Let Kustomize fetch remote bases and resources (`--allow-remote-bases`); else a
+    /// kustomization that names one is refused before `kubectl` runs.
+    pub allow_remote: bool,
 }
 
 /// The default `--render-timeout`: two minutes per chart or kustomization.
@@ -66,6 +70,7 @@ impl Default for RenderOptions {
             timeout: DEFAULT_RENDER_TIMEOUT,
             max_output: 64 << 20,
             links: LinkPolicy::default(),
+            allow_remote: false,
         }
     }
 }
