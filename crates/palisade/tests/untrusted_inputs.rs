@@ -327,7 +327,7 @@ fn repo_with_links() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn links_out_of_the_tree_are_not_read_in_any_format() {
     let (_top, repo) = repo_with_links();
-    for format in ["text", "json", "sarif", "junit"] {
+    for &format in palisade_report::Format::NAMES {
         for extra in [&[][..], &["--show-suppressed"][..]] {
             let r = run(palisade()
                 .current_dir(&repo)
@@ -424,7 +424,7 @@ fn a_chart_with_a_link_out_of_the_tree_is_not_rendered() {
         chart.join("templates/leak.yaml"),
     )
     .unwrap();
-    for format in ["text", "json", "sarif", "junit"] {
+    for &format in palisade_report::Format::NAMES {
         let r = run(palisade()
             .current_dir(&repo)
             .env("PALISADE_HELM", tool("helm"))
@@ -471,7 +471,7 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
     )
     .unwrap();
     let kubectl = tool("kubectl");
-    for format in ["text", "json", "sarif", "junit"] {
+    for &format in palisade_report::Format::NAMES {
         let r = run(palisade()
             .current_dir(&repo)
             .env("PALISADE_KUBECTL", &kubectl)
