@@ -116,7 +116,10 @@ fn main() {
         COVERAGE_RULES.len()
     );
 
-    let (t, (model, errors)) = best(runs, || load(std::slice::from_ref(&path), "default", false));
+    let input = Default::default();
+    let (t, (model, errors)) = best(runs, || {
+        load(std::slice::from_ref(&path), "default", false, &input)
+    });
     assert!(errors.is_empty(), "{errors:?}");
     println!(
         "model        {:>8.1} ms  ({} pods, {} policies)",

@@ -139,6 +139,7 @@ fn main() {
         render: false,
         namespace: None,
         builtin_roles: true,
+        input: Default::default(),
     };
     let (t, (graph, errors)) = best(runs, || load(&options));
     assert!(errors.is_empty(), "{errors:?}");

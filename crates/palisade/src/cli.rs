@@ -107,6 +107,10 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_MAX_FILE_SIZE", value_name = "SIZE")]
     pub max_file_size: Option<String>,
 
+    /// Time limits, symbolic links and remote bases.
+    #[command(flatten)]
+    pub input: ReadingArgs,
+
     /// Report only findings that are not in this baseline file (the others count as
     /// suppressed).
     #[arg(long, value_name = "FILE")]
@@ -184,6 +188,53 @@ pub struct ScanArgs {
     pub no_render: bool,
 }
 
+/// How untrusted input is read: time limits, symbolic links and remote bases. Shared by every
+/// command that reads manifests.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ReadingArgs {
+    /// Longest to wait for standard input (or a named pipe given as a path) to end, counted
+    /// from when reading starts, e.g. 60s (default), 5m.
+    #[arg(long, env = "PALISADE_STDIN_TIMEOUT", value_name = "DURATION")]
+    pub stdin_timeout: Option<String>,
+
+    /// Follow symbolic links that lead outside the scanned directories. By default such links
+    /// are skipped with a note, and charts and kustomizations that hold one are not rendered.
+    #[arg(
+        long,
+        env = "PALISADE_FOLLOW_SYMLINKS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub follow_symlinks: Option<bool>,
+
+    /// Longest `helm template` or `kubectl kustomize` may run for one chart or kustomization,
+    /// e.g. 2m (default), 30s.
+    #[arg(
+        long,
+        env = "PALISADE_RENDER_TIMEOUT",
+        value_name = "DURATION",
+        help_heading = "Helm and Kustomize"
+    )]
+    pub render_timeout: Option<String>,
+
+    /// Let kustomize fetch remote bases and resources (URLs, git repositories). By default a
+    /// kustomization that names one is refused before kubectl runs.
+    #[arg(
+        long,
+        env = "PALISADE_ALLOW_REMOTE_BASES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        help_heading = "Helm and Kustomize"
+    )]
+    pub allow_remote_bases: Option<bool>,
+}
+
 /// `palisade rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -197,4 +248,16 @@ pub struct RulesArgs {
 pub struct RuleArgs {
     /// Rule id or name, e.g. PSS003 or privileged-container.
     pub rule: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand's arguments are consistent (unique names and groups), which clap only
+    /// checks when that subcommand is built.
+    #[test]
+    fn arguments_are_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

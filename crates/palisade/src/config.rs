@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use palisade_diagnostics::Location;
@@ -10,7 +11,7 @@ use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Sett
 use palisade_report::Format;
 use serde::Deserialize;
 
-use crate::cli::ScanArgs;
+use crate::cli::{ReadingArgs, ScanArgs};
 
 /// The configuration file name searched for.
 pub const CONFIG_FILE: &str = "palisade.toml";
@@ -40,6 +41,14 @@ pub struct FileConfig {
     pub exclude: Option<Vec<String>>,
     /// Largest file to read.
     pub max_file_size: Option<toml::Value>,
+    /// Longest to wait for standard input to end (`"60s"`, or seconds).
+    pub stdin_timeout: Option<toml::Value>,
+    /// Longest a renderer may run (`"2m"`, or seconds).
+    pub render_timeout: Option<toml::Value>,
+    /// Follow symbolic links that lead outside the scanned directories.
+    pub follow_symlinks: Option<bool>,
+    /// Let kustomize fetch remote bases.
+    pub allow_remote_bases: Option<bool>,
     /// Glob (relative to the configuration file's directory) -> rules suppressed there.
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
     /// Accepted risks with scope, owner, reason and expiry.
@@ -134,6 +143,8 @@ pub struct Resolved {
     pub excludes: Vec<String>,
     /// Largest file to read.
     pub max_file_size: u64,
+    /// Time limits, symbolic links and remote bases.
+    pub input: InputSettings,
     /// The configuration file used, if any.
     pub config_path: Option<PathBuf>,
     /// Waivers from the configuration file.
@@ -160,6 +171,122 @@ pub fn parse_size(s: &str) -> Result<u64> {
     };
     n.checked_mul(factor)
         .with_context(|| format!("size `{s}` is too large"))
+}
+
+/// Parse `60s`, `2m`, `1h`, `500ms`, `1m30s` or a plain number of seconds; zero is refused
+/// (a limit of nothing would fail every read).
+pub fn parse_duration(s: &str) -> Result<Duration> {
+    let text = s.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: u64 = text
+            .parse()
+            .with_context(|| format!("duration `{s}` is too large"))?;
+        return positive(Duration::from_secs(secs), s);
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_len = rest[digits..]
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len() - digits);
+        let (number, unit) = (&rest[..digits], rest[digits..digits + unit_len].trim());
+        let n: u64 = number.parse().with_context(|| {
+            format!("invalid duration `{s}` (write it as 30s, 2m, 1h or 500ms)")
+        })?;
+        let part = match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n.saturating_mul(60)),
+            "h" => Duration::from_secs(n.saturating_mul(3600)),
+            other => bail!("invalid duration unit `{other}` in `{s}` (use ms, s, m or h)"),
+        };
+        total = total.saturating_add(part);
+        rest = &rest[digits + unit_len..];
+    }
+    positive(total, s)
+}
+
+fn positive(d: Duration, s: &str) -> Result<Duration> {
+    if d.is_zero() {
+        bail!("duration `{s}` must be more than zero");
+    }
+    Ok(d)
+}
+
+/// How untrusted input is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputSettings {
+    /// Longest to wait for standard input (or a named pipe) to end.
+    pub stdin_timeout: Duration,
+    /// Longest a renderer may run per chart or kustomization.
+    pub render_timeout: Duration,
+    /// Follow symbolic links that lead outside the scanned directories.
+    pub follow_symlinks: bool,
+    /// Let kustomize fetch remote bases.
+    pub allow_remote_bases: bool,
+}
+
+impl Default for InputSettings {
+    fn default() -> Self {
+        InputSettings {
+            stdin_timeout: palisade_inputs::DEFAULT_STREAM_TIMEOUT,
+            render_timeout: palisade_inputs::render::DEFAULT_RENDER_TIMEOUT,
+            follow_symlinks: false,
+            allow_remote_bases: false,
+        }
+    }
+}
+
+/// A duration setting: the flag (or its environment variable), else the file, else `default`.
+fn duration_setting(
+    key: &str,
+    flag: Option<&str>,
+    file: Option<&toml::Value>,
+    default: Duration,
+) -> Result<Duration> {
+    match (flag, file) {
+        (Some(s), _) => parse_duration(s).with_context(|| format!("--{key}")),
+        (None, Some(toml::Value::String(s))) => parse_duration(s).with_context(|| key.to_string()),
+        (None, Some(toml::Value::Integer(n))) => {
+            let secs = u64::try_from(*n).ok().filter(|n| *n > 0);
+            secs.map(Duration::from_secs)
+                .with_context(|| format!("{key} must be more than zero"))
+        }
+        (None, Some(other)) => {
+            bail!("{key} must be a duration such as \"60s\" or \"2m\", not {other}")
+        }
+        (None, None) => Ok(default),
+    }
+}
+
+/// Resolve the input settings: flag (or `PALISADE_*` variable) > `palisade.toml` > default.
+pub fn input_settings(args: &ReadingArgs, file: &FileConfig) -> Result<InputSettings> {
+    let defaults = InputSettings::default();
+    Ok(InputSettings {
+        stdin_timeout: duration_setting(
+            "stdin-timeout",
+            args.stdin_timeout.as_deref(),
+            file.stdin_timeout.as_ref(),
+            defaults.stdin_timeout,
+        )?,
+        render_timeout: duration_setting(
+            "render-timeout",
+            args.render_timeout.as_deref(),
+            file.render_timeout.as_ref(),
+            defaults.render_timeout,
+        )?,
+        follow_symlinks: args
+            .follow_symlinks
+            .or(file.follow_symlinks)
+            .unwrap_or(defaults.follow_symlinks),
+        allow_remote_bases: args
+            .allow_remote_bases
+            .or(file.allow_remote_bases)
+            .unwrap_or(defaults.allow_remote_bases),
+    })
 }
 
 /// `--fail-on`: a severity or `never`.
@@ -237,6 +364,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         (None, Some(other)) => bail!("max-file-size must be a size such as \"16MiB\", not {other}"),
         (None, None) => DEFAULT_MAX_FILE_SIZE,
     };
+    let input = input_settings(&args.input, &file)?;
     let mut excludes = file.exclude.clone().unwrap_or_default();
     excludes.extend(args.exclude.iter().cloned());
 
@@ -319,6 +447,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         fail_on,
         excludes,
         max_file_size,
+        input,
         config_path,
     })
 }
@@ -456,6 +585,71 @@ mod tests {
         assert_eq!(parse_size("2MB").unwrap(), 2_000_000);
         assert!(parse_size("12parsecs").is_err());
         assert!(parse_size("MiB").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        let secs = Duration::from_secs;
+        assert_eq!(parse_duration("60s").unwrap(), secs(60));
+        assert_eq!(parse_duration("2m").unwrap(), secs(120));
+        assert_eq!(parse_duration("1h").unwrap(), secs(3600));
+        assert_eq!(parse_duration("1m30s").unwrap(), secs(90));
+        assert_eq!(parse_duration(" 45 ").unwrap(), secs(45));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1 m").unwrap(), secs(60));
+        for bad in ["", "0", "0s", "s", "5 parsecs", "1.5s", "-1s", "m5"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        let e = parse_duration("5d").unwrap_err().to_string();
+        assert!(e.contains("use ms, s, m or h"), "{e}");
+    }
+
+    #[test]
+    fn input_settings_resolve_flag_then_file_then_default() {
+        let none = ReadingArgs::default();
+        let empty = FileConfig::default();
+        assert_eq!(
+            input_settings(&none, &empty).unwrap(),
+            InputSettings::default()
+        );
+        assert_eq!(
+            InputSettings::default().stdin_timeout,
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            InputSettings::default().render_timeout,
+            Duration::from_secs(120)
+        );
+        let file: FileConfig = toml::from_str(
+            "stdin-timeout = \"5m\"\nrender-timeout = 30\nfollow-symlinks = true\nallow-remote-bases = true\n",
+        )
+        .unwrap();
+        let from_file = input_settings(&none, &file).unwrap();
+        assert_eq!(
+            from_file,
+            InputSettings {
+                stdin_timeout: Duration::from_secs(300),
+                render_timeout: Duration::from_secs(30),
+                follow_symlinks: true,
+                allow_remote_bases: true,
+            }
+        );
+        // A flag wins, including one that turns a file's opt-in off.
+        let flags = ReadingArgs {
+            stdin_timeout: Some("2s".into()),
+            render_timeout: None,
+            follow_symlinks: Some(false),
+            allow_remote_bases: Some(false),
+        };
+        let s = input_settings(&flags, &file).unwrap();
+        assert_eq!(s.stdin_timeout, Duration::from_secs(2));
+        assert_eq!(s.render_timeout, Duration::from_secs(30));
+        assert!(!s.follow_symlinks && !s.allow_remote_bases);
+        let bad: FileConfig = toml::from_str("render-timeout = 0\n").unwrap();
+        assert!(input_settings(&none, &bad).is_err());
+        let bad: FileConfig = toml::from_str("stdin-timeout = true\n").unwrap();
+        let e = input_settings(&none, &bad).unwrap_err().to_string();
+        assert!(e.contains("must be a duration"), "{e}");
     }
 
     #[test]

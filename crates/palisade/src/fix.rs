@@ -55,11 +55,22 @@ pub fn plan(findings: &[Finding], limits: &Limits) -> Result<FixPlan> {
         }
     }
     for (path, findings) in by_file {
-        let before =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
-        if before.trim_start().starts_with(['{', '[']) {
+        // A named pipe or device given on the command line was read once, as a stream: it
+        // cannot be read again (that would wait for a new writer), nor rewritten.
+        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let before = if regular {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?
+        } else {
+            String::new()
+        };
+        if !regular || before.trim_start().starts_with(['{', '[']) {
             // Edits are written in YAML syntax, which would turn the file into YAML.
-            let reason = "JSON files are not rewritten".to_string();
+            let reason = if regular {
+                "JSON files are not rewritten"
+            } else {
+                "only regular files are rewritten"
+            }
+            .to_string();
             out.files.push(FileFix {
                 path: path.to_string(),
                 after: before.clone(),
@@ -159,6 +170,17 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
             "fixes rewrite files, and standard input is not one: save it to a file, or run `palisade scan -` to report"
         );
     }
+    // A named pipe or device can be read once, not rewritten (nor read again after the fix).
+    if let Some(special) = args
+        .paths
+        .iter()
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir()))
+    {
+        anyhow::bail!(
+            "fixes rewrite files, and {} is not a regular file: save it to a file, or run `palisade scan` to report",
+            special.display()
+        );
+    }
     let scanned = scan::run_scan(args)?;
     let plan = plan(&scanned.outcome.findings, &scanned.opts.limits)?;
     let problems = plan.problems();
@@ -186,7 +208,10 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         });
     }
     for file in plan.changed() {
-        write_atomically(Path::new(&file.path), &file.after)?;
+        // Through a symbolic link, the file it points to is fixed and the link kept.
+        let path = Path::new(&file.path);
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        write_atomically(&target, &file.after)?;
     }
     let Scanned {
         resolved,

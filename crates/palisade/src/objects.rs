@@ -4,17 +4,26 @@
 use std::path::PathBuf;
 
 use palisade_diagnostics::InputError;
+use palisade_inputs::render::RenderOptions;
 use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
 use palisade_model::{Object, objects_in};
 use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
 
+use crate::config::InputSettings;
 use crate::scan::{Inputs, ScanOptions, inputs};
 
 /// Walk `paths` (default `.`; `-` is standard input), render charts and kustomizations when
 /// `render`, and hand every object to `add` on a per-file model; the per-file models are then
-/// combined with `merge`. Input errors are returned, sorted; the rest is still read.
-pub fn collect<T, A, M>(paths: &[PathBuf], render: bool, add: A, merge: M) -> (T, Vec<InputError>)
+/// combined with `merge`. `input` bounds reading and rendering as for `scan`. Input errors are
+/// returned, sorted; the rest is still read.
+pub fn collect<T, A, M>(
+    paths: &[PathBuf],
+    render: bool,
+    input: &InputSettings,
+    add: A,
+    merge: M,
+) -> (T, Vec<InputError>)
 where
     T: Default + Send,
     A: Fn(&mut T, &Object<'_, '_>, &str, u32) + Sync,
@@ -29,12 +38,18 @@ where
         discover: DiscoverOptions {
             render,
             respect_ignore_files: true,
+            follow_symlinks: input.follow_symlinks,
             ..DiscoverOptions::default()
         },
         max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
+        stdin_timeout: input.stdin_timeout,
         keep_sources: false,
         limits: Limits::default(),
-        render: Default::default(),
+        render: RenderOptions {
+            timeout: input.render_timeout,
+            allow_remote: input.allow_remote_bases,
+            ..RenderOptions::default()
+        },
     };
     let Inputs {
         discovery,
@@ -65,14 +80,14 @@ where
     let mut parts: Vec<(T, Vec<InputError>)> = discovery
         .files
         .par_iter()
-        .map(|c| match read_candidate(c, opts.max_file_size) {
+        .map(|c| match read_candidate(c, &opts.read_limits()) {
             Ok(text) => of_text(&c.display, &text),
             Err(e) => (T::default(), vec![e.0]),
         })
         .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
         .collect();
     if stdin {
-        parts.push(match read_stdin(opts.max_file_size) {
+        parts.push(match read_stdin(&opts.read_limits()) {
             Ok(text) => of_text("-", &text),
             Err(e) => (T::default(), vec![e.0]),
         });

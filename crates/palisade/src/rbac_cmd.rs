@@ -78,6 +78,10 @@ pub struct GenerateArgs {
     /// With --diff: do not add the roles and bindings every API server creates.
     #[arg(long, requires = "diff")]
     no_builtin_roles: bool,
+
+    /// Time limits, symbolic links and remote bases.
+    #[command(flatten)]
+    input: crate::cli::ReadingArgs,
 }
 
 /// `palisade rbac risks`.
@@ -94,6 +98,10 @@ pub struct RisksArgs {
     /// Do not render Helm charts or build kustomizations.
     #[arg(long)]
     no_render: bool,
+
+    /// Time limits, symbolic links and remote bases.
+    #[command(flatten)]
+    input: crate::cli::ReadingArgs,
 
     /// Exit 1 when a risk is at least this severe: info, low (default), medium, high,
     /// critical, or never.
@@ -124,6 +132,10 @@ pub struct Source {
     /// Do not render Helm charts or build kustomizations.
     #[arg(long)]
     pub no_render: bool,
+
+    /// Time limits, symbolic links and remote bases.
+    #[command(flatten)]
+    pub input: crate::cli::ReadingArgs,
 
     /// Do not add the roles and bindings every API server creates (`admin`, `edit`, `view`,
     /// `system:*`); bindings to them then count as bindings to unknown roles.
@@ -224,6 +236,14 @@ pub struct LoadOptions<'a> {
     pub namespace: Option<&'a str>,
     /// Add the API server's bootstrap roles and bindings.
     pub builtin_roles: bool,
+    /// Time limits, symbolic links and remote bases.
+    pub input: crate::config::InputSettings,
+}
+
+/// The input settings of a command that reads no `palisade.toml`: flags and `PALISADE_*`
+/// variables, else the defaults.
+fn input_settings(args: &crate::cli::ReadingArgs) -> Result<crate::config::InputSettings> {
+    crate::config::input_settings(args, &crate::config::FileConfig::default())
 }
 
 /// Read every RBAC object under the paths into a resolved graph.
@@ -232,6 +252,7 @@ pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
     let (mut graph, errors) = crate::objects::collect(
         options.paths,
         options.render,
+        &options.input,
         |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc, namespace),
         RbacGraph::merge,
     );
@@ -363,6 +384,7 @@ fn load_for(
         render: !source.no_render,
         namespace: request.namespace.as_deref(),
         builtin_roles: !source.no_builtin_roles,
+        input: input_settings(&source.input)?,
     });
     report_gaps(&graph, &errors)?;
     let notes = graph.interpret(&mut parsed, group_given);
@@ -604,6 +626,7 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
         render: !a.source.no_render,
         namespace: a.namespace.as_deref(),
         builtin_roles: !a.source.no_builtin_roles,
+        input: input_settings(&a.source.input)?,
     });
     report_gaps(&graph, &errors)?;
     let perms = graph.permissions(&identity);
@@ -757,6 +780,7 @@ fn risks(a: &RisksArgs) -> Result<u8> {
         render: !a.no_render,
         namespace: a.namespace.as_deref(),
         builtin_roles: !a.no_builtin_roles,
+        input: input_settings(&a.input)?,
     });
     report_gaps(&graph, &[])?;
     render_findings(risk_findings(&graph), errors, &a.format, &a.fail_on)
@@ -804,7 +828,10 @@ fn render_findings(
         for f in &findings {
             let path = &f.location.path;
             if !sources.contains_key(path)
-                && let Ok(text) = std::fs::read_to_string(path)
+                && let Ok(text) = palisade_inputs::read_regular(
+                    std::path::Path::new(path),
+                    crate::config::DEFAULT_MAX_FILE_SIZE,
+                )
             {
                 sources.insert(path.clone(), text.into());
             }
@@ -1022,6 +1049,7 @@ fn grant_diff(
         render: true,
         namespace: a.namespace.as_deref(),
         builtin_roles: !a.no_builtin_roles,
+        input: input_settings(&a.input)?,
     });
     report_gaps(&graph, &load_errors)?;
     // What the built-in bindings grant every identity (discovery, self-reviews) is not the

@@ -10,7 +10,9 @@ use palisade_engine::RuleSet;
 use palisade_inputs::render::{
     RenderMap, RenderOptions, Rendered, remap_findings, render_chart, render_kustomization,
 };
-use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
+use palisade_inputs::{
+    Candidate, DiscoverOptions, ReadLimits, discover, read_candidate, read_regular, read_stdin,
+};
 use palisade_model::inventory::{Fact, Inventory};
 use palisade_report::{Format, Report, Sources};
 use palisade_source::{Limits, fold_documents};
@@ -27,12 +29,24 @@ pub struct ScanOptions {
     pub discover: DiscoverOptions,
     /// Largest file to read.
     pub max_file_size: u64,
+    /// Longest to wait for standard input (or a named pipe) to end.
+    pub stdin_timeout: std::time::Duration,
     /// Keep the text of files with findings (for snippets).
     pub keep_sources: bool,
     /// Loader limits.
     pub limits: Limits,
     /// How to render Helm charts and kustomizations.
     pub render: RenderOptions,
+}
+
+impl ScanOptions {
+    /// The bounds on reading one input.
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_size: self.max_file_size,
+            stream_timeout: self.stdin_timeout,
+        }
+    }
 }
 
 /// Everything a scan produced.
@@ -161,7 +175,7 @@ fn scan_text(
 }
 
 fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
-    match read_candidate(c, opts.max_file_size) {
+    match read_candidate(c, &opts.read_limits()) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
         Err(e) => FileResult {
             errors: vec![e.0],
@@ -286,14 +300,14 @@ pub struct Renderings {
 fn render_all(
     charts: &[Candidate],
     kustomizations: &[Candidate],
-    opts: &ScanOptions,
+    opts: &RenderOptions,
 ) -> Renderings {
     let charts = charts
         .par_iter()
-        .map(|c| render_chart(&c.path, &c.display, &opts.render).map(|r| (r, Default::default())));
+        .map(|c| render_chart(&c.path, &c.display, opts).map(|r| (r, Default::default())));
     let kustomizations = kustomizations
         .par_iter()
-        .map(|k| render_kustomization(&k.path, &k.display, &opts.render));
+        .map(|k| render_kustomization(&k.path, &k.display, opts));
     let results: Vec<_> = charts.chain(kustomizations).collect();
     let mut out = Renderings::default();
     for result in results {
@@ -334,7 +348,12 @@ pub fn inputs(paths: &[PathBuf], opts: &ScanOptions) -> Inputs {
         paths.iter().partition(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     let mut discovery = discover(&files, &opts.discover);
-    let renderings = render_all(&discovery.charts, &discovery.kustomizations, opts);
+    // The renderers may follow links only where the walk does.
+    let render = RenderOptions {
+        links: discovery.links.clone(),
+        ..opts.render.clone()
+    };
+    let renderings = render_all(&discovery.charts, &discovery.kustomizations, &render);
     if !renderings.consumed.is_empty() {
         discovery.files.retain(|c| {
             let path = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
@@ -377,7 +396,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         }))
         .collect();
     if stdin {
-        results.push(match read_stdin(opts.max_file_size) {
+        results.push(match read_stdin(&opts.read_limits()) {
             Ok(text) => scan_text("-", &text, true, rules, opts),
             Err(e) => FileResult {
                 errors: vec![e.0],
@@ -387,6 +406,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let mut outcome = ScanOutcome {
         errors: discovery.errors,
+        notes: discovery.notes,
         ..ScanOutcome::default()
     };
     outcome.errors.extend(renderings.errors);
@@ -436,7 +456,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             let path = &f.location.path;
             if !outcome.sources.contains_key(path)
                 && path != "-"
-                && let Ok(text) = std::fs::read_to_string(path)
+                && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)
             {
                 outcome.sources.insert(path.clone(), Arc::from(text));
             }
@@ -507,8 +527,10 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             excludes: resolved.excludes.clone(),
             respect_ignore_files: !args.no_ignore,
             render: !args.no_render,
+            follow_symlinks: resolved.input.follow_symlinks,
         },
         max_file_size: resolved.max_file_size,
+        stdin_timeout: resolved.input.stdin_timeout,
         keep_sources: resolved.format == Format::Text,
         limits: Limits::default(),
         render: RenderOptions {
@@ -519,6 +541,8 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             set_string: args.set_string.clone(),
             namespace: args.namespace.clone(),
             max_output: resolved.max_file_size.max(64 << 20),
+            timeout: resolved.input.render_timeout,
+            allow_remote: resolved.input.allow_remote_bases,
             ..RenderOptions::default()
         },
     };

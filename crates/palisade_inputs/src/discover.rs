@@ -1,10 +1,19 @@
 //! Walking the paths given on the command line.
+//!
+//! A walk reads regular files only: a named pipe called `x.yaml` would block the scan forever
+//! and a device would never end, so they are skipped with a note. Symbolic links are followed
+//! only when they resolve inside a directory named on the command line (see [`LinkPolicy`]);
+//! the others are skipped with a note that names the link and its target, never its content.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 use palisade_diagnostics::InputError;
+
+use crate::links::LinkPolicy;
+use crate::read::file_kind;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +25,8 @@ pub struct DiscoverOptions {
     /// Report Helm charts and kustomizations for rendering (else chart templates are skipped
     /// and kustomization files are scanned as plain files).
     pub render: bool,
+    /// Follow symbolic links wherever they lead (else only into the directories walked).
+    pub follow_symlinks: bool,
 }
 
 /// A file to scan.
@@ -42,6 +53,11 @@ pub struct Discovery {
     pub kustomizations: Vec<Candidate>,
     /// Paths that could not be walked.
     pub errors: Vec<InputError>,
+    /// What was left out and why (special files, links leading outside).
+    pub notes: Vec<String>,
+    /// Where the symbolic links of this scan may lead (for the renderers, which read charts
+    /// and kustomizations themselves).
+    pub links: LinkPolicy,
 }
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -75,7 +91,14 @@ fn error(path: &str, message: impl Into<String>) -> InputError {
 /// Expand the paths given on the command line into the files to scan. `-` (stdin) is not
 /// handled here.
 pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
-    let mut found = Discovery::default();
+    let mut found = Discovery {
+        links: if options.follow_symlinks {
+            LinkPolicy::Follow
+        } else {
+            LinkPolicy::within(paths.iter().filter(|p| p.is_dir()).map(PathBuf::as_path))
+        },
+        ..Discovery::default()
+    };
     for root in paths {
         let display_root = root.to_string_lossy().to_string();
         match std::fs::symlink_metadata(root) {
@@ -99,7 +122,8 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
             explicit: true,
         };
         if !root.is_dir() {
-            if options.render && crate::render::is_chart_archive(root) {
+            // A named pipe called `x.tgz` is read as a stream, never handed to helm.
+            if options.render && root.is_file() && crate::render::is_chart_archive(root) {
                 found.charts.push(candidate);
             } else {
                 found.files.push(candidate);
@@ -121,11 +145,23 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
         list.dedup_by(|a, b| a.path == b.path);
     }
     found.templates.sort();
+    found.notes.sort();
+    found.notes.dedup();
     found
 }
 
 fn is_chart_dir(dir: &Path) -> bool {
     dir.join("Chart.yaml").is_file()
+}
+
+/// Whether a walk would read a file of this name (so that leaving it out deserves a note).
+fn would_read(path: &Path, render: bool) -> bool {
+    has_manifest_extension(path)
+        || (render
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| crate::render::KUSTOMIZATION_FILES.contains(&n)))
 }
 
 fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
@@ -138,21 +174,36 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
         .ignore(options.respect_ignore_files)
         .git_global(false)
         .require_git(false)
-        .parents(options.respect_ignore_files)
-        .filter_entry(|e| e.file_name() != ".git");
-    // Chart directories are rendered whole: their files are not walked.
-    let charts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    if options.render {
-        let seen = std::sync::Arc::clone(&charts);
+        .parents(options.respect_ignore_files);
+    // Chart directories are rendered whole: their files are not walked. Links that lead
+    // outside are neither listed nor descended into.
+    let charts = Arc::new(Mutex::new(Vec::new()));
+    let skipped = Arc::new(Mutex::new(Vec::new()));
+    {
+        let (charts, skipped) = (Arc::clone(&charts), Arc::clone(&skipped));
+        let links = found.links.clone();
+        let render = options.render;
         builder.filter_entry(move |e| {
             if e.file_name() == ".git" {
                 return false;
             }
-            let chart = e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && is_chart_dir(e.path());
-            if chart && let Ok(mut seen) = seen.lock() {
-                seen.push(e.path().to_path_buf());
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if e.path_is_symlink()
+                && let Some(escape) = links.escape(e.path(), &[])
+            {
+                if (is_dir || would_read(e.path(), render))
+                    && let Ok(mut skipped) = skipped.lock()
+                {
+                    skipped.push(format!("skipped {escape} (--follow-symlinks reads it)"));
+                }
+                return false;
+            }
+            let chart = render && is_dir && is_chart_dir(e.path());
+            if chart && let Ok(mut charts) = charts.lock() {
+                charts.push(e.path().to_path_buf());
             }
             !chart
         });
@@ -195,7 +246,22 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             }
         };
         let path = entry.path();
-        if entry.file_type().is_none_or(|t| t.is_dir()) {
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            // Opening a named pipe blocks until something writes to it; a device may never
+            // end. Only regular files are read in a walk.
+            if would_read(path, options.render) {
+                found.notes.push(format!(
+                    "skipped {}: {}, not a regular file",
+                    path.display(),
+                    file_kind(&kind)
+                ));
+            }
             continue;
         }
         if options.render
@@ -225,9 +291,12 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
         });
     }
     take_charts(&charts, found);
+    if let Ok(mut skipped) = skipped.lock() {
+        found.notes.append(&mut skipped);
+    }
 }
 
-fn take_charts(charts: &std::sync::Mutex<Vec<PathBuf>>, found: &mut Discovery) {
+fn take_charts(charts: &Mutex<Vec<PathBuf>>, found: &mut Discovery) {
     if let Ok(mut charts) = charts.lock() {
         found.charts.extend(charts.drain(..).map(|path| Candidate {
             display: path.to_string_lossy().to_string(),
@@ -299,6 +368,7 @@ mod tests {
             excludes: vec!["skip/**".into()],
             respect_ignore_files: true,
             render: false,
+            follow_symlinks: false,
         };
         let d = discover(&[root.to_path_buf()], &opts);
         assert_eq!(
@@ -379,5 +449,99 @@ mod tests {
             assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
             assert!(d.errors[0].path.ends_with("link.yaml"), "{:?}", d.errors);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_skipped_in_walks_with_a_note() {
+        let dir = tree(&["a.yaml"]);
+        let root = dir.path();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.yaml"))
+            .arg(root.join("pipe.txt"))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+        let d = discover(&[root.to_path_buf()], &DiscoverOptions::default());
+        assert_eq!(names(&d, root), vec!["a.yaml"]);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            d.notes.len(),
+            1,
+            "only files a walk would read: {:?}",
+            d.notes
+        );
+        assert!(
+            d.notes[0].ends_with("pipe.yaml: a named pipe (FIFO), not a regular file"),
+            "{:?}",
+            d.notes
+        );
+        // Named on the command line, it is the user's choice (read as a stream).
+        let d = discover(&[root.join("pipe.yaml")], &DiscoverOptions::default());
+        assert_eq!(d.files.len(), 1);
+        assert!(d.files[0].explicit);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_scanned_tree_are_skipped_with_a_note() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let root = top.join("repo");
+        fs::create_dir_all(root.join("base")).unwrap();
+        fs::create_dir_all(top.join("elsewhere")).unwrap();
+        fs::write(top.join("secret.yaml"), "a: 1\n").unwrap();
+        fs::write(top.join("elsewhere/x.yaml"), "a: 1\n").unwrap();
+        fs::write(root.join("base/d.yaml"), "a: 1\n").unwrap();
+        symlink(top.join("secret.yaml"), root.join("leak.yaml")).unwrap();
+        symlink("../elsewhere", root.join("dir")).unwrap();
+        symlink("base/d.yaml", root.join("alias.yaml")).unwrap();
+        symlink("base", root.join("same")).unwrap();
+        symlink(top.join("secret.yaml"), root.join("notes.txt")).unwrap();
+        let d = discover(std::slice::from_ref(&root), &DiscoverOptions::default());
+        assert_eq!(
+            names(&d, &root),
+            vec!["alias.yaml", "base/d.yaml", "same/d.yaml"],
+            "links inside the tree are read"
+        );
+        assert_eq!(d.notes.len(), 2, "{:?}", d.notes);
+        let secret = fs::canonicalize(top.join("secret.yaml")).unwrap();
+        assert_eq!(
+            d.notes[1],
+            format!(
+                "skipped {}: a symbolic link to {}, outside the scanned directories (--follow-symlinks reads it)",
+                root.join("leak.yaml").display(),
+                secret.display()
+            )
+        );
+        assert!(
+            d.notes[0].contains("/dir: a symbolic link to"),
+            "{:?}",
+            d.notes
+        );
+        // A link named on the command line is the user's choice; --follow-symlinks reads all.
+        let d = discover(&[root.join("leak.yaml")], &DiscoverOptions::default());
+        assert_eq!(d.files.len(), 1);
+        let follow = DiscoverOptions {
+            follow_symlinks: true,
+            ..DiscoverOptions::default()
+        };
+        let d = discover(std::slice::from_ref(&root), &follow);
+        assert_eq!(
+            names(&d, &root),
+            vec![
+                "alias.yaml",
+                "base/d.yaml",
+                "dir/x.yaml",
+                "leak.yaml",
+                "same/d.yaml"
+            ]
+        );
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+        // The renderers get the same boundary.
+        let d = discover(std::slice::from_ref(&root), &DiscoverOptions::default());
+        assert_eq!(d.links, LinkPolicy::within([root.as_path()]));
+        assert!(d.links.escape(&root.join("leak.yaml"), &[]).is_some());
     }
 }

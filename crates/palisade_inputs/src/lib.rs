@@ -1,6 +1,7 @@
 //! Finding and reading what to scan: files and directories (recursive, `.gitignore`-aware,
-//! `--exclude` globs), standard input, with size, binary and encoding checks that turn bad
-//! input into clear [`InputError`]s instead of crashes.
+//! `--exclude` globs), standard input, with size, time, binary and encoding checks that turn
+//! bad input into clear [`InputError`]s instead of crashes or hangs. Only regular files are
+//! read in a walk, and symbolic links only where they lead inside the scanned directories.
 //!
 //! Helm charts and kustomizations met during the walk are reported apart: [`render`] builds them
 //! with the real `helm` and `kubectl` and maps findings on the rendered objects back to the
@@ -8,10 +9,15 @@
 #![deny(missing_docs)]
 
 mod discover;
+mod links;
 mod read;
 pub mod render;
 
 pub use discover::{Candidate, DiscoverOptions, Discovery, discover, is_helm_template};
-pub use read::{ReadError, read_candidate, read_stdin};
+pub use links::{EscapingLink, LinkPolicy};
+pub use read::{
+    DEFAULT_STREAM_TIMEOUT, ReadError, ReadLimits, display_duration, read_candidate, read_regular,
+    read_stdin,
+};
 
 pub use palisade_diagnostics::InputError;

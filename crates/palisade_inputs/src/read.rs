@@ -1,10 +1,32 @@
-//! Reading one input with the size, binary and encoding checks.
+//! Reading one input with the size, time, binary and encoding checks.
+//!
+//! Regular files are read directly. Anything else that can be opened (a named pipe, a
+//! character device, standard input) may never end, or never even open: `open(2)` on a FIFO
+//! blocks until a writer appears. Such streams are opened and read on a helper thread with a
+//! deadline, so a hostile or stuck producer costs at most `stream_timeout`; the thread is left
+//! blocked when the deadline passes and ends with the process.
 
 use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use palisade_diagnostics::InputError;
 
 use crate::discover::Candidate;
+
+/// The default bound on reading standard input (and named pipes) to the end: one minute.
+pub const DEFAULT_STREAM_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Bounds on reading one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest input, in bytes (`--max-file-size`).
+    pub max_size: u64,
+    /// Longest to wait for a stream (standard input, or a named pipe or device given on the
+    /// command line) to reach its end, counted from when reading starts (`--stdin-timeout`).
+    pub stream_timeout: Duration,
+}
 
 /// Why a file could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,34 +49,162 @@ fn human(bytes: u64) -> String {
     }
 }
 
-/// Read a candidate file: at most `max_size` bytes, no NUL bytes, valid UTF-8.
-pub fn read_candidate(c: &Candidate, max_size: u64) -> Result<String, ReadError> {
-    let file = std::fs::File::open(&c.path)
-        .map_err(|e| err(&c.display, None, format!("cannot read: {e}")))?;
-    let meta = file
-        .metadata()
+/// Read a candidate file: at most `max_size` bytes, no NUL bytes, valid UTF-8. A regular file
+/// is read directly; a named pipe or device named on the command line is read as a stream
+/// (bounded in time); one met during a walk is refused (the walk skips them with a note).
+pub fn read_candidate(c: &Candidate, limits: &ReadLimits) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(&c.path)
         .map_err(|e| err(&c.display, None, format!("cannot read: {e}")))?;
     if meta.is_dir() {
         return Err(err(&c.display, None, "is a directory".into()));
     }
-    if meta.len() > max_size {
+    if !meta.is_file() {
+        let kind = file_kind(&meta.file_type());
+        if !c.explicit {
+            return Err(err(&c.display, None, format!("{kind}, not a regular file")));
+        }
+        let path = c.path.clone();
+        return read_stream(&c.display, kind, limits, move || std::fs::File::open(path));
+    }
+    let file = std::fs::File::open(&c.path)
+        .map_err(|e| err(&c.display, None, format!("cannot read: {e}")))?;
+    if meta.len() > limits.max_size {
         return Err(err(
             &c.display,
             None,
             format!(
                 "file is {} bytes, over the --max-file-size limit of {}",
                 meta.len(),
-                human(max_size)
+                human(limits.max_size)
             ),
         ));
     }
     let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
-    read_bounded(file, &c.display, max_size, capacity)
+    read_bounded(file, &c.display, limits.max_size, capacity)
 }
 
-/// Read standard input with the same checks.
-pub fn read_stdin(max_size: u64) -> Result<String, ReadError> {
-    read_bounded(std::io::stdin().lock(), "-", max_size, 64 * 1024)
+/// Read standard input with the same checks, giving up after `limits.stream_timeout`.
+pub fn read_stdin(limits: &ReadLimits) -> Result<String, ReadError> {
+    read_stream(
+        "-",
+        "standard input",
+        limits,
+        || Ok(std::io::stdin().lock()),
+    )
+}
+
+/// Open and read a stream on a helper thread; wait for it at most `limits.stream_timeout`.
+fn read_stream<R, F>(
+    display: &str,
+    what: &str,
+    limits: &ReadLimits,
+    open: F,
+) -> Result<String, ReadError>
+where
+    R: Read,
+    F: FnOnce() -> std::io::Result<R> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    let shown = display.to_string();
+    let max = limits.max_size;
+    std::thread::Builder::new()
+        .name("palisade-stream".into())
+        .spawn(move || {
+            let result = open()
+                .map_err(|e| err(&shown, None, format!("cannot read: {e}")))
+                .and_then(|reader| read_bounded(reader, &shown, max, 64 * 1024));
+            // The receiver is gone when the deadline passed: nobody wants the result.
+            let _ = tx.send(result);
+        })
+        .map_err(|e| err(display, None, format!("cannot read: {e}")))?;
+    match rx.recv_timeout(limits.stream_timeout) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(err(
+            display,
+            None,
+            format!(
+                "{what} did not end within {} (--stdin-timeout)",
+                display_duration(limits.stream_timeout)
+            ),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(err(
+            display,
+            None,
+            format!("cannot read {what}: the reader stopped"),
+        )),
+    }
+}
+
+/// Read a file Palisade reads on its own account (a kustomization, a template, a values file,
+/// the text of a file for a snippet): only a regular file of at most `max` bytes, so that a
+/// named pipe cannot block Palisade and a device cannot feed it forever. Symbolic links are
+/// followed: callers check where they lead first.
+pub fn read_regular(path: &Path, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{}, not a regular file",
+            file_kind(&meta.file_type())
+        ));
+    }
+    if meta.len() > max {
+        return Err(format!("over the size limit of {}", human(max)));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut text = String::new();
+    file.take(max)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(text)
+}
+
+/// What a file that is not a regular file is, for messages.
+pub(crate) fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// `90s` -> `1m30s`, `2s`, `500ms`: durations as the settings are written.
+pub fn display_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if !ms.is_multiple_of(1000) {
+        return format!("{ms}ms");
+    }
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, "h"), (m, "m"), (s, "s")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
 }
 
 fn read_bounded(
@@ -125,31 +275,116 @@ mod tests {
         }
     }
 
+    fn limits(max_size: u64) -> ReadLimits {
+        ReadLimits {
+            max_size,
+            stream_timeout: Duration::from_secs(10),
+        }
+    }
+
     #[test]
     fn limits_binary_and_encoding() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.yaml");
         std::fs::write(&p, "a: 1\n").unwrap();
-        assert_eq!(read_candidate(&cand(&p), 100).unwrap(), "a: 1\n");
-        let e = read_candidate(&cand(&p), 3).unwrap_err();
+        assert_eq!(read_candidate(&cand(&p), &limits(100)).unwrap(), "a: 1\n");
+        let e = read_candidate(&cand(&p), &limits(3)).unwrap_err();
         assert!(
             e.0.message
                 .contains("over the --max-file-size limit of 3 bytes"),
             "{e:?}"
         );
         std::fs::write(&p, b"a: 1\nb: \x00\x01").unwrap();
-        let e = read_candidate(&cand(&p), 100).unwrap_err();
+        let e = read_candidate(&cand(&p), &limits(100)).unwrap_err();
         assert_eq!(
             (e.0.line, e.0.message.starts_with("binary file")),
             (Some(2), true)
         );
         std::fs::write(&p, b"a: 1\n\nb: \xff\xfe").unwrap();
-        let e = read_candidate(&cand(&p), 100).unwrap_err();
+        let e = read_candidate(&cand(&p), &limits(100)).unwrap_err();
         assert_eq!(
             (e.0.line, e.0.message.as_str()),
             (Some(3), "not valid UTF-8 text")
         );
         std::fs::write(&p, "\u{feff}a: 1\n").unwrap();
-        assert_eq!(read_candidate(&cand(&p), 100).unwrap(), "a: 1\n");
+        assert_eq!(read_candidate(&cand(&p), &limits(100)).unwrap(), "a: 1\n");
+    }
+
+    /// A named pipe made with the system's `mkfifo`.
+    #[cfg(unix)]
+    fn fifo(dir: &Path, name: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        let status = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {}", path.display());
+        path
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn named_pipes_are_streams_bounded_in_time() {
+        let dir = tempfile::tempdir().unwrap();
+        // No writer ever comes: opening blocks, the deadline does not.
+        let silent = fifo(dir.path(), "silent.yaml");
+        let bounded = ReadLimits {
+            max_size: 100,
+            stream_timeout: Duration::from_millis(300),
+        };
+        let started = std::time::Instant::now();
+        let e = read_candidate(&cand(&silent), &bounded).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            e.0.message,
+            "a named pipe (FIFO) did not end within 300ms (--stdin-timeout)"
+        );
+        // Let the abandoned reader go: it opens, reads nothing and ends.
+        drop(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&silent)
+                .unwrap(),
+        );
+        // Met during a walk, it is refused without being opened.
+        let walked = Candidate {
+            explicit: false,
+            ..cand(&silent)
+        };
+        let e = read_candidate(&walked, &bounded).unwrap_err();
+        assert_eq!(e.0.message, "a named pipe (FIFO), not a regular file");
+        // With a writer, a named pipe is read like standard input (`palisade scan <(cmd)`).
+        let fed = fifo(dir.path(), "fed.yaml");
+        let writer = {
+            let fed = fed.clone();
+            std::thread::spawn(move || std::fs::write(fed, "a: 1\n"))
+        };
+        assert_eq!(read_candidate(&cand(&fed), &limits(100)).unwrap(), "a: 1\n");
+        writer.join().unwrap().unwrap();
+        // A device that never ends is stopped by the size limit.
+        let e = read_candidate(&cand(Path::new("/dev/zero")), &limits(100)).unwrap_err();
+        assert!(e.0.message.contains("--max-file-size"), "{e:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn renderers_read_only_regular_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = fifo(dir.path(), "values.yaml");
+        let e = read_regular(&pipe, 100).unwrap_err();
+        assert_eq!(e, "a named pipe (FIFO), not a regular file");
+        let file = dir.path().join("f.yaml");
+        std::fs::write(&file, "a: 1\n").unwrap();
+        assert_eq!(read_regular(&file, 100).unwrap(), "a: 1\n");
+        assert!(read_regular(&file, 2).unwrap_err().contains("size limit"));
+    }
+
+    #[test]
+    fn durations_are_shown_as_written() {
+        assert_eq!(display_duration(Duration::from_secs(60)), "1m");
+        assert_eq!(display_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(display_duration(Duration::from_secs(7200)), "2h");
+        assert_eq!(display_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(display_duration(Duration::ZERO), "0s");
     }
 }

@@ -56,6 +56,10 @@ pub struct InputArgs {
     /// Do not render Helm charts or build kustomizations.
     #[arg(long)]
     no_render: bool,
+
+    /// Time limits, symbolic links and remote bases.
+    #[command(flatten)]
+    reading: crate::cli::ReadingArgs,
 }
 
 impl InputArgs {
@@ -67,7 +71,14 @@ impl InputArgs {
     /// Read the model, printing input errors on stderr; `true` when there were some. Pods and
     /// ReplicaSets of a snapshot fold into their controllers.
     fn load(&self) -> Result<(Model, bool)> {
-        let (model, errors) = load(&self.paths, self.default_namespace(), !self.no_render);
+        let settings =
+            crate::config::input_settings(&self.reading, &crate::config::FileConfig::default())?;
+        let (model, errors) = load(
+            &self.paths,
+            self.default_namespace(),
+            !self.no_render,
+            &settings,
+        );
         let mut err = std::io::stderr().lock();
         for e in &errors {
             let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
@@ -83,10 +94,12 @@ pub fn load(
     paths: &[PathBuf],
     namespace: &str,
     render: bool,
+    input: &crate::config::InputSettings,
 ) -> (Model, Vec<palisade_diagnostics::InputError>) {
     let (mut model, errors) = crate::objects::collect(
         paths,
         render,
+        input,
         |m: &mut Model, o, path, doc| m.add(o, namespace, path, doc),
         Model::merge,
     );

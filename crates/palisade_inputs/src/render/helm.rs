@@ -10,7 +10,7 @@ use palisade_model::objects_in;
 use palisade_source::{Limits, parse_stream};
 
 use super::template_map::TemplateMap;
-use super::tool::{Tool, run};
+use super::tool::{Network, Tool, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
 
 /// A packaged chart (`.tgz`), which `helm template` renders like a chart directory.
@@ -65,10 +65,7 @@ impl ChartFiles {
                 }
                 let disk = dir.join(rest);
                 if disk.is_file() {
-                    let text = std::fs::metadata(&disk)
-                        .ok()
-                        .filter(|m| m.len() <= max)
-                        .and_then(|_| std::fs::read_to_string(&disk).ok());
+                    let text = crate::read::read_regular(&disk, max).ok();
                     return (format!("{display}/{rest}"), text);
                 }
                 // A dependency packaged in charts/: `chart/charts/sub/templates/x.yaml`.
@@ -198,23 +195,55 @@ fn redactor(chart: &Path, opts: &RenderOptions) -> Redactor {
     }
     let own = chart.is_dir().then(|| chart.join("values.yaml"));
     for file in opts.values.iter().chain(own.iter()) {
-        if let Ok(text) = std::fs::read_to_string(file) {
+        if let Ok(text) = crate::read::read_regular(file, opts.max_output) {
             r.add_yaml_secrets(&text);
         }
     }
     r
 }
 
-/// Render a chart directory or archive with `helm template`.
+/// Helm follows every symbolic link in a chart directory (it logs "contents of linked file
+/// included and used"): a chart with a link that leads out of the scanned directories is not
+/// rendered, so that a template linked to `/etc/passwd` cannot bring that file into the scan.
+fn check_links(chart: &Path, display: &str, opts: &RenderOptions) -> Result<(), InputError> {
+    if !chart.is_dir() {
+        return Ok(());
+    }
+    let refuse = |message: String| {
+        render_error(
+            display,
+            format!("refusing to render the Helm chart: {message}"),
+        )
+    };
+    let links = opts.links.escaping_links(chart).map_err(refuse)?;
+    match links.as_slice() {
+        [] => Ok(()),
+        [first, rest @ ..] => {
+            let more = match rest.len() {
+                0 => String::new(),
+                1 => " (and 1 more)".to_string(),
+                n => format!(" (and {n} more)"),
+            };
+            Err(refuse(format!(
+                "{first}{more}; helm would read it (--follow-symlinks allows it)"
+            )))
+        }
+    }
+}
+
+/// Render a chart directory or archive with `helm template`. Helm runs client-only: no
+/// `--validate`, no `--is-upgrade`, no dependency update, no kubeconfig and no network (see
+/// [`super::tool`]), so `lookup` returns nothing and nothing is fetched.
 pub fn render_chart(
     chart: &Path,
     display: &str,
     opts: &RenderOptions,
 ) -> Result<Rendered, InputError> {
+    check_links(chart, display, opts)?;
     let helm = Tool::Helm
         .locate(opts.helm.as_deref())
         .map_err(|e| render_error(display, format!("cannot render the Helm chart: {e}")))?;
-    let mut args = vec!["template".to_string(), chart.to_string_lossy().into_owned()];
+    let mut args = vec!["template".to_string(), path_arg(chart)];
     for values in &opts.values {
         args.push("--values".into());
         args.push(values.to_string_lossy().into_owned());
@@ -231,7 +260,14 @@ pub fn render_chart(
         args.push("--namespace".into());
         args.push(namespace.clone());
     }
-    let output = match run(&helm, &args, None, opts.timeout, opts.max_output) {
+    let output = match run(
+        &helm,
+        &args,
+        None,
+        Network::Denied,
+        opts.timeout,
+        opts.max_output,
+    ) {
         Ok(output) => output,
         Err(e) if e.contains("library charts are not installable") => {
             return Ok(Rendered {

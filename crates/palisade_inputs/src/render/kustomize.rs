@@ -5,6 +5,10 @@
 //! (resources, bases, components, patches), indexes the objects of every local file by kind and
 //! name, and points a finding at the patch that wrote the field, else at the resource file
 //! (the field's key, or its nearest ancestor when a transformer added it).
+//!
+//! The same reading of the tree comes first for safety: a kustomization that names a remote
+//! base or resource (see [`super::remote`]), or that reaches a file or base through a symbolic
+//! link leading out of the scanned directories, is refused before `kubectl` runs.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -14,8 +18,10 @@ use palisade_diagnostics::{Finding, InputError, Location, Origin};
 use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
-use super::tool::{Tool, run};
+use super::remote::{RemoteRef, is_remote, references, shown};
+use super::tool::{Network, Tool, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
+use crate::links::{EscapingLink, LinkPolicy};
 
 /// The file names Kustomize accepts for a kustomization, in its order of preference.
 pub const KUSTOMIZATION_FILES: &[&str] =
@@ -58,6 +64,12 @@ struct Index {
     seen: HashSet<PathBuf>,
     /// Generator literals and files, masked in the tool's messages.
     redactor: Redactor,
+    /// Where symbolic links may lead.
+    links: LinkPolicy,
+    /// References Kustomize would fetch over the network.
+    remote: Vec<RemoteRef>,
+    /// Links on the way to a file or base that lead outside; such files are not read.
+    escapes: Vec<EscapingLink>,
 }
 
 fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
@@ -70,13 +82,29 @@ fn strings(node: Option<NodeRef<'_, '_>>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn is_remote(reference: &str) -> bool {
-    reference.contains("://")
-        || reference.starts_with("github.com/")
-        || reference.starts_with("git@")
-}
-
 impl Index {
+    fn new(links: LinkPolicy) -> Self {
+        Index {
+            links,
+            ..Index::default()
+        }
+    }
+
+    /// Whether `rel` (written in the kustomization of `dir`, shown as `display`) may be read:
+    /// a symbolic link on the way must not lead outside. The escape is recorded otherwise.
+    fn may_read(&mut self, dir: &Path, display: &str, rel: &str) -> bool {
+        match self.links.escape_below(dir, rel) {
+            Some(escape) => {
+                self.escapes.push(EscapingLink {
+                    link: PathBuf::from(normalize(&format!("{display}/{rel}"))),
+                    ..escape
+                });
+                false
+            }
+            None => true,
+        }
+    }
+
     fn kustomization(&mut self, dir: &Path, display: &str, max: u64, depth: usize) {
         let Some(file) = kustomization_file(dir) else {
             return;
@@ -85,8 +113,15 @@ impl Index {
         if depth > MAX_DEPTH || !self.seen.insert(key.clone()) {
             return;
         }
+        let file_name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !self.may_read(dir, display, &file_name) {
+            return;
+        }
         self.consumed.insert(key);
-        let Some(text) = read_bounded(&file, max) else {
+        let Ok(text) = crate::read::read_regular(&file, max) else {
             return;
         };
         let docs = parse_stream(&text, &Limits::default());
@@ -96,10 +131,20 @@ impl Index {
         let Some(root) = doc.root() else {
             return;
         };
+        let shown_file = normalize(&format!("{display}/{file_name}"));
+        for (field, reference) in references(root) {
+            if is_remote(&reference, dir) {
+                self.remote.push(RemoteRef {
+                    file: shown_file.clone(),
+                    field,
+                    reference: shown(&reference),
+                });
+            }
+        }
         let join = |rel: &str| (dir.join(rel), normalize(&format!("{display}/{rel}")));
         for key in ["resources", "bases", "components"] {
             for rel in strings(root.get(key)) {
-                if is_remote(&rel) {
+                if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
                     continue;
                 }
                 let (path, shown) = join(&rel);
@@ -111,6 +156,9 @@ impl Index {
             }
         }
         for rel in strings(root.get("patchesStrategicMerge")) {
+            if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
+                continue;
+            }
             let (path, shown) = join(&rel);
             self.objects(&path, &shown, true, max);
         }
@@ -125,6 +173,9 @@ impl Index {
                 .unwrap_or_default()
         };
         for rel in paths_of("patches") {
+            if is_remote(&rel, dir) || !self.may_read(dir, display, &rel) {
+                continue;
+            }
             let (path, shown) = join(&rel);
             self.objects(&path, &shown, true, max);
         }
@@ -154,12 +205,17 @@ impl Index {
                     .collect();
                 inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
                 for rel in &inputs {
-                    self.redactor.add_file_lines(&dir.join(rel));
+                    if !is_remote(rel, dir) && self.may_read(dir, display, rel) {
+                        self.redactor.add_file_lines(&dir.join(rel), max);
+                    }
                 }
                 other.extend(inputs);
             }
         }
-        for rel in other.iter().filter(|r| !is_remote(r)) {
+        for rel in &other {
+            if is_remote(rel, dir) || !self.may_read(dir, display, rel) {
+                continue;
+            }
             let path = dir.join(rel);
             if path.is_file() {
                 self.consumed
@@ -174,7 +230,7 @@ impl Index {
         }
         self.consumed
             .insert(std::fs::canonicalize(path).unwrap_or(path.to_path_buf()));
-        let Some(text) = read_bounded(path, max) else {
+        let Ok(text) = crate::read::read_regular(path, max) else {
             return;
         };
         let file = self.files.len();
@@ -194,14 +250,36 @@ impl Index {
     }
 }
 
-fn read_bounded(path: &Path, max: u64) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    (meta.len() <= max).then(|| std::fs::read_to_string(path).ok())?
+/// Why a kustomization is not built: the remote references it names, else the links that
+/// lead outside.
+fn refusal(index: &Index, opts: &RenderOptions) -> Option<String> {
+    fn listed<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+        let mut text: Vec<String> = items.iter().take(3).map(show).collect();
+        if items.len() > 3 {
+            text.push(format!("and {} more", items.len() - 3));
+        }
+        text.join("; ")
+    }
+    if !opts.allow_remote && !index.remote.is_empty() {
+        let refs = listed(&index.remote, |r| {
+            format!("{} names `{}` in `{}`", r.file, r.reference, r.field)
+        });
+        return Some(format!(
+            "refusing to build a kustomization with remote references: {refs}; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+        ));
+    }
+    if !index.escapes.is_empty() {
+        let links = listed(&index.escapes, ToString::to_string);
+        return Some(format!(
+            "refusing to build the kustomization: {links}; kustomize would read it (--follow-symlinks allows it)"
+        ));
+    }
+    None
 }
 
 /// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`). Also
 /// returns the local files it reads, which must not be scanned again on their own. When the
-/// build fails, nothing is consumed, so the files are still scanned one by one.
+/// build fails or is refused, nothing is consumed, so the files are still scanned one by one.
 pub fn render_kustomization(
     dir: &Path,
     display: &str,
@@ -215,8 +293,11 @@ pub fn render_kustomization(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let kustomization = format!("{display}/{file_name}");
-    let mut index = Index::default();
+    let mut index = Index::new(opts.links.clone());
     index.kustomization(dir, display, opts.max_output, 0);
+    if let Some(message) = refusal(&index, opts) {
+        return Err(render_error(&kustomization, message));
+    }
     let consumed = std::mem::take(&mut index.consumed);
     let tool = Tool::Kubectl.locate(opts.kubectl.as_deref()).map_err(|e| {
         render_error(
@@ -226,12 +307,17 @@ pub fn render_kustomization(
     })?;
     let standalone = tool.file_stem().is_some_and(|n| n == "kustomize");
     let command = if standalone { "build" } else { "kustomize" };
-    let args = vec![command.to_string(), dir.to_string_lossy().into_owned()];
+    let args = vec![command.to_string(), path_arg(dir)];
     let program = tool.file_name().map_or_else(
         || "kubectl".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let output = run(&tool, &args, None, opts.timeout, opts.max_output).map_err(|e| {
+    let network = if opts.allow_remote {
+        Network::Allowed
+    } else {
+        Network::Denied
+    };
+    let output = run(&tool, &args, None, network, opts.timeout, opts.max_output).map_err(|e| {
         render_error(
             &kustomization,
             format!(
@@ -241,7 +327,7 @@ pub fn render_kustomization(
         )
     })?;
     let mut sources = index.files.clone();
-    if let Some(text) = read_bounded(&file, opts.max_output) {
+    if let Ok(text) = crate::read::read_regular(&file, opts.max_output) {
         sources.push((kustomization.clone(), Arc::from(text)));
     }
     let map = KustomizeMap {
@@ -405,5 +491,25 @@ mod tests {
         let mut index = Index::default();
         index.kustomization(&root.join("a"), "a", 1 << 20, 0);
         assert_eq!(index.consumed.len(), 1);
+    }
+
+    #[test]
+    fn remote_references_are_refused_unless_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "resources:\n- https://e.com/1.yaml\n- https://e.com/2.yaml\n- https://e.com/3.yaml\n- https://e.com/4.yaml\n- https://e.com/5.yaml\n";
+        fs::write(dir.path().join("kustomization.yaml"), text).unwrap();
+        let mut index = Index::default();
+        index.kustomization(dir.path(), "k", 1 << 20, 0);
+        assert_eq!(index.remote.len(), 5);
+        let message = refusal(&index, &RenderOptions::default()).unwrap();
+        assert_eq!(
+            message,
+            "refusing to build a kustomization with remote references: k/kustomization.yaml names `https://e.com/1.yaml` in `resources`; k/kustomization.yaml names `https://e.com/2.yaml` in `resources`; k/kustomization.yaml names `https://e.com/3.yaml` in `resources`; and 2 more; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+        );
+        let allowed = RenderOptions {
+            allow_remote: true,
+            ..RenderOptions::default()
+        };
+        assert!(refusal(&index, &allowed).is_none());
     }
 }

@@ -8,6 +8,7 @@
 mod helm;
 mod kustomize;
 mod redact;
+mod remote;
 mod template_map;
 mod tool;
 
@@ -17,6 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use palisade_diagnostics::{Finding, InputError};
+
+use crate::links::LinkPolicy;
 
 pub use helm::{is_chart_archive, render_chart};
 pub use kustomize::{KUSTOMIZATION_FILES, kustomization_file, render_kustomization};
@@ -39,11 +42,21 @@ pub struct RenderOptions {
     pub set_string: Vec<String>,
     /// Helm release namespace (`--namespace`); Helm's own default when unset.
     pub namespace: Option<String>,
-    /// Longest a tool may run.
+    /// Longest a tool may run (`--render-timeout`).
     pub timeout: Duration,
     /// Largest rendered output (and template file) to accept.
     pub max_output: u64,
+    /// Where symbolic links in charts and kustomizations may lead: the tools follow links
+    /// themselves, so a chart or kustomization with a link that leads elsewhere is not
+    /// rendered.
+    pub links: LinkPolicy,
+    /// Let Kustomize fetch remote bases and resources (`--allow-remote-bases`); else a
+    /// kustomization that names one is refused before `kubectl` runs.
+    pub allow_remote: bool,
 }
+
+/// The default `--render-timeout`: two minutes per chart or kustomization.
+pub const DEFAULT_RENDER_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for RenderOptions {
     fn default() -> Self {
@@ -54,8 +67,10 @@ impl Default for RenderOptions {
             set: Vec::new(),
             set_string: Vec::new(),
             namespace: None,
-            timeout: Duration::from_secs(120),
+            timeout: DEFAULT_RENDER_TIMEOUT,
             max_output: 64 << 20,
+            links: LinkPolicy::default(),
+            allow_remote: false,
         }
     }
 }

@@ -55,9 +55,10 @@ impl Redactor {
         }
     }
 
-    /// Mask every line of a file handed to a tool (a generator's env or data file).
-    pub fn add_file_lines(&mut self, path: &Path) {
-        if let Ok(text) = std::fs::read_to_string(path) {
+    /// Mask every line of a file handed to a tool (a generator's env or data file). Only a
+    /// regular file of at most `max` bytes is read.
+    pub fn add_file_lines(&mut self, path: &Path, max: u64) {
+        if let Ok(text) = crate::read::read_regular(path, max) {
             for line in text.lines() {
                 self.add(line.split_once('=').map_or(line, |(_, v)| v));
             }
@@ -122,7 +123,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let env = dir.path().join("secret.env");
         std::fs::write(&env, "API_KEY=abcd-1234-efgh\n").unwrap();
-        r.add_file_lines(&env);
+        r.add_file_lines(&env, 1 << 20);
         assert_eq!(r.redact("bad abcd-1234-efgh"), "bad ****");
     }
 }

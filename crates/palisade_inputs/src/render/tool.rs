@@ -1,4 +1,5 @@
-//! Finding and running the external renderers (`helm`, `kubectl`) with a time and size bound.
+//! Finding and running the external renderers (`helm`, `kubectl`) with a time and size bound,
+//! cut off from any cluster and, unless remote bases are allowed, from the network.
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -77,12 +78,77 @@ impl Tool {
     }
 }
 
+/// What a tool may reach over the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// Nothing: rendering needs no network, and a chart or kustomization must not make CI
+    /// fetch from (or report to) a host of its choosing.
+    Denied,
+    /// Kustomize may fetch remote bases (`--allow-remote-bases`).
+    Allowed,
+}
+
+/// A kubeconfig path that cannot exist (`/dev/null` is not a directory), so that neither tool
+/// finds credentials for a cluster, whatever the environment says.
+#[cfg(unix)]
+const NO_KUBECONFIG: &str = "/dev/null/palisade-no-kubeconfig";
+#[cfg(not(unix))]
+const NO_KUBECONFIG: &str = "NUL\\palisade-no-kubeconfig";
+
+/// A proxy address nothing listens on: HTTP clients that honour the proxy variables (Go's, and
+/// git's curl) fail at once instead of reaching the network.
+const DEAD_PROXY: &str = "http://127.0.0.1:9";
+
+/// Cut a tool off from clusters (no kubeconfig, no in-cluster service account, no Helm
+/// connection overrides) and, when `network` is denied, from the network as far as the
+/// environment can: proxies that refuse every connection, and git limited to local
+/// repositories. `helm template` without `--validate` never contacts a cluster (its `lookup`
+/// returns nothing); this makes sure of it even in a pod or with a kubeconfig at hand.
+/// `inherited` is the names of the variables the tool would inherit.
+fn isolate(command: &mut Command, network: Network, inherited: impl Iterator<Item = OsString>) {
+    for key in inherited {
+        let key_text = key.to_string_lossy();
+        if key_text.starts_with("KUBERNETES_SERVICE_") || key_text.starts_with("HELM_KUBE") {
+            command.env_remove(&key);
+        }
+    }
+    command.env("KUBECONFIG", NO_KUBECONFIG);
+    if network == Network::Denied {
+        for key in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ] {
+            command.env(key, DEAD_PROXY);
+        }
+        command
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .env("GIT_ALLOW_PROTOCOL", "file")
+            .env("GIT_TERMINAL_PROMPT", "0");
+    }
+}
+
+/// A path argument that cannot be mistaken for an option (`-x` becomes `./-x`).
+pub(crate) fn path_arg(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if text.starts_with('-') {
+        format!("./{text}")
+    } else {
+        text.into_owned()
+    }
+}
+
 /// Run `program args` in `dir`, returning standard output. Errors carry the tool's own message
 /// (its last lines of standard error).
 pub fn run(
     program: &Path,
     args: &[String],
     dir: Option<&Path>,
+    network: Network,
     timeout: Duration,
     max_output: u64,
 ) -> Result<String, String> {
@@ -92,6 +158,11 @@ pub fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    isolate(
+        &mut command,
+        network,
+        std::env::vars_os().map(|(key, _)| key),
+    );
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
@@ -124,9 +195,9 @@ pub fn run(
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!(
-                "{} did not finish within {} s",
+                "{} did not finish within {} (--render-timeout)",
                 program.display(),
-                timeout.as_secs()
+                crate::read::display_duration(timeout)
             ));
         }
         Err(e) => return Err(format!("cannot wait for {}: {e}", program.display())),
@@ -199,11 +270,16 @@ mod tests {
         let sh = Path::new("/bin/sh");
         let args = |s: &str| vec!["-c".to_string(), s.to_string()];
         let t = Duration::from_secs(10);
-        assert_eq!(run(sh, &args("echo ok"), None, t, 100).unwrap(), "ok\n");
+        let off = Network::Denied;
+        assert_eq!(
+            run(sh, &args("echo ok"), None, off, t, 100).unwrap(),
+            "ok\n"
+        );
         let e = run(
             sh,
             &args("echo 'Error: bad chart' >&2; exit 1"),
             None,
+            off,
             t,
             100,
         )
@@ -211,10 +287,77 @@ mod tests {
         assert_eq!(e, "bad chart");
         let script =
             "echo \"# Warning: 'vars' is deprecated\" >&2; echo 'Error: no base' >&2; exit 1";
-        assert_eq!(run(sh, &args(script), None, t, 100).unwrap_err(), "no base");
-        let e = run(sh, &args("sleep 5"), None, Duration::from_millis(200), 100).unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
-        let e = run(sh, &args("yes | head -c 5000"), None, t, 100).unwrap_err();
+        assert_eq!(
+            run(sh, &args(script), None, off, t, 100).unwrap_err(),
+            "no base"
+        );
+        let e = run(
+            sh,
+            &args("sleep 5"),
+            None,
+            off,
+            Duration::from_millis(200),
+            100,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e, "/bin/sh did not finish within 200ms (--render-timeout)",
+            "{e}"
+        );
+        let e = run(sh, &args("yes | head -c 5000"), None, off, t, 100).unwrap_err();
         assert!(e.contains("limit"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tools_see_no_cluster_and_no_network_unless_allowed() {
+        let sh = Path::new("/bin/sh");
+        let show = vec![
+            "-c".to_string(),
+            "echo \"$KUBECONFIG|${KUBERNETES_SERVICE_HOST-unset}|$HTTPS_PROXY|$https_proxy|${NO_PROXY-unset}|${GIT_ALLOW_PROTOCOL-any}\""
+                .to_string(),
+        ];
+        let t = Duration::from_secs(10);
+        // The variables a pod or a CI job may carry are not passed on.
+        let mut command = Command::new(sh);
+        let inherited = [
+            "KUBERNETES_SERVICE_HOST",
+            "HELM_KUBETOKEN",
+            "HOME",
+            "NO_PROXY",
+        ];
+        isolate(
+            &mut command,
+            Network::Denied,
+            inherited.iter().map(OsString::from),
+        );
+        let mut removed: Vec<_> = command
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        removed.sort();
+        assert_eq!(
+            removed,
+            vec![
+                "HELM_KUBETOKEN",
+                "KUBERNETES_SERVICE_HOST",
+                "NO_PROXY",
+                "no_proxy"
+            ]
+        );
+        let denied = run(sh, &show, None, Network::Denied, t, 1000).unwrap();
+        assert_eq!(
+            denied.trim(),
+            format!("{NO_KUBECONFIG}|unset|{DEAD_PROXY}|{DEAD_PROXY}|unset|file")
+        );
+        let allowed = run(sh, &show, None, Network::Allowed, t, 1000).unwrap();
+        assert!(
+            allowed.starts_with(&format!("{NO_KUBECONFIG}|unset|")),
+            "{allowed}"
+        );
+        assert!(allowed.trim_end().ends_with("|any"), "{allowed}");
+        assert_eq!(path_arg(Path::new("-x/chart")), "./-x/chart");
+        assert_eq!(path_arg(Path::new("web")), "web");
     }
 }
