@@ -149,6 +149,8 @@ pub struct Resolved {
     pub config_path: Option<PathBuf>,
     /// Waivers from the configuration file.
     pub waivers: Vec<Waiver>,
+    /// Settings of the configuration file that were not applied, and why.
+    pub notes: Vec<String>,
 }
 
 /// Parse `16MiB`, `512KiB`, `1GiB`, `10MB` or a plain number of bytes.
@@ -262,6 +264,29 @@ fn duration_setting(
     }
 }
 
+/// Settings that widen what Palisade reads beyond the scanned files (links out of the tree,
+/// the network) are not taken from a `palisade.toml` that was found rather than named: in CI
+/// that file belongs to the change being scanned, which must not be able to make the scan
+/// read the runner's files or fetch from the network. They come from flags, `PALISADE_*`
+/// variables or `--config FILE`. Returns a note for each setting left out.
+fn refuse_widening(file: &mut FileConfig, path: &Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (key, value) in [
+        ("follow-symlinks", &mut file.follow_symlinks),
+        ("allow-remote-bases", &mut file.allow_remote_bases),
+    ] {
+        if *value == Some(true) {
+            *value = None;
+            notes.push(format!(
+                "{} asks for {key} = true, which a configuration file found in the scanned tree cannot turn on; pass --{key} or --config {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    notes
+}
+
 /// Resolve the input settings: flag (or `PALISADE_*` variable) > `palisade.toml` > default.
 pub fn input_settings(args: &ReadingArgs, file: &FileConfig) -> Result<InputSettings> {
     let defaults = InputSettings::default();
@@ -318,6 +343,12 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         Some(p) => load(p)?,
         None => (FileConfig::default(), String::new()),
     };
+    let mut notes = Vec::new();
+    if args.config.is_none()
+        && let Some(path) = &config_path
+    {
+        notes.extend(refuse_widening(&mut file, path));
+    }
     let waiver_entries = file.waivers.take().unwrap_or_default();
     let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
     let list = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
@@ -420,6 +451,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     };
     Ok(Resolved {
         waivers,
+        notes,
         settings: Settings {
             options: palisade_engine::RuleOptions {
                 allowed_registries: file

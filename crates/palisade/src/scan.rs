@@ -565,6 +565,7 @@ pub fn scan_governed(
     args: &ScanArgs,
 ) -> Result<ScanOutcome> {
     let mut outcome = scan_paths(paths, rules, opts);
+    outcome.notes.extend(resolved.notes.iter().cloned());
     let problems =
         palisade_engine::apply_waivers(&mut outcome.findings, &resolved.waivers, &today()?);
     outcome

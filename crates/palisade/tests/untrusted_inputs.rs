@@ -399,17 +399,43 @@ fn following_links_is_an_explicit_choice() {
         .current_dir(&repo)
         .args(["scan", "leak.yaml", "--format", "json"]));
     assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
-    // A flag turns off what palisade.toml turns on.
-    std::fs::write(repo.join("palisade.toml"), "follow-symlinks = true\n").unwrap();
+    // A palisade.toml found in the scanned tree belongs to the change being scanned: it
+    // cannot turn following on (a note says so); one named with --config can.
+    std::fs::write(
+        repo.join("palisade.toml"),
+        "follow-symlinks = true\nallow-remote-bases = true\n",
+    )
+    .unwrap();
     let r = run(palisade()
         .current_dir(&repo)
         .args(["scan", ".", "--format", "json"]));
-    assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
+    assert!(!r.stdout.contains(OUTSIDE_NAME), "{}", r.stdout);
+    let notes = messages(&json_of(&r.stdout), "notes");
+    for key in ["follow-symlinks", "allow-remote-bases"] {
+        assert!(
+            notes.iter().any(|n| n.contains(&format!(
+                "asks for {key} = true, which a configuration file found in the scanned tree cannot turn on"
+            ))),
+            "{notes:?}"
+        );
+    }
     let r = run(palisade().current_dir(&repo).args([
         "scan",
         ".",
         "--format",
         "json",
+        "--config",
+        "palisade.toml",
+    ]));
+    assert!(names(&json_of(&r.stdout)).contains(&OUTSIDE_NAME.to_string()));
+    // A flag turns off what a named configuration turns on.
+    let r = run(palisade().current_dir(&repo).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--config",
+        "palisade.toml",
         "--follow-symlinks=false",
     ]));
     assert!(!r.stdout.contains(OUTSIDE_NAME), "{}", r.stdout);
