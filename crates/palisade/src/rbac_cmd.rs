@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::config::FailOn;
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
+use palisade_report::terminal::{TerminalWriter, printable};
 use palisade_report::{Format, Report, Sources};
 
 /// `palisade rbac` subcommands.
@@ -370,7 +371,7 @@ fn load_for(
     let mut warnings = Vec::new();
     for note in notes {
         let level = if note.warning { "warning" } else { "note" };
-        writeln!(err, "{level}: {}", note.message)?;
+        writeln!(err, "{level}: {}", printable(&note.message))?;
         if note.warning {
             warnings.push(note.message);
         }
@@ -413,8 +414,7 @@ fn via_text(v: &Via) -> String {
 fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for e in errors {
-        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+        writeln!(err, "error: {}", crate::input_error_line(e))?;
     }
     let missing: Vec<String> = graph
         .unresolved()
@@ -430,7 +430,7 @@ fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
             if one { "s" } else { "" },
             if one { "it" } else { "they" },
             if one { "s" } else { "" },
-            missing.join(", ")
+            printable(&missing.join(", "))
         )?;
     }
     Ok(())
@@ -466,6 +466,8 @@ fn who_can(a: &WhoCanArgs) -> Result<u8> {
         )?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         if found.subjects.is_empty() {
             writeln!(out, "No subject in the input may do that.")?;
         }
@@ -515,6 +517,8 @@ fn can_i(a: &CanIArgs) -> Result<u8> {
         )?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         writeln!(out, "{}", decision.as_str())?;
         for v in &decision.allowed {
             writeln!(out, "    {}", via_text(v))?;
@@ -646,6 +650,7 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
             EXIT_ERROR
         });
     }
+    let mut out = TerminalWriter::new(&mut out);
     writeln!(out, "{}", subject.display())?;
     if resources.is_empty() && urls.is_empty() {
         writeln!(out, "No permission in the input.")?;
@@ -806,7 +811,9 @@ fn render_findings(
             if !sources.contains_key(path)
                 && let Ok(text) = std::fs::read_to_string(path)
             {
-                sources.insert(path.clone(), text.into());
+                let source =
+                    crate::scan::source_of(text.into(), &palisade_source::Limits::default());
+                sources.insert(path.clone(), source);
             }
         }
     }
@@ -919,7 +926,9 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
             Ok(_) => {}
             Err(e) => {
                 errors += 1;
-                writeln!(err, "error: {}:{e}", a.from_audit.display())?;
+                let place = a.from_audit.display().to_string();
+                let message = e.to_string();
+                writeln!(err, "error: {}:{}", printable(&place), printable(&message))?;
             }
         }
     }
@@ -1101,7 +1110,7 @@ fn grant_diff(
         }
     }
     let diff = similar::TextDiff::from_lines(&granted, &used);
-    let mut out = std::io::stdout().lock();
+    let mut out = TerminalWriter::new(std::io::stdout().lock());
     write!(
         out,
         "{}",

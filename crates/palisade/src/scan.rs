@@ -12,8 +12,11 @@ use palisade_inputs::render::{
 };
 use palisade_inputs::{Candidate, DiscoverOptions, discover, read_candidate, read_stdin};
 use palisade_model::inventory::{Fact, Inventory};
-use palisade_report::{Format, Report, Sources};
-use palisade_source::{Limits, map_documents};
+use palisade_model::secrets::{
+    credential_ranges, document_secrets, mask_credentials, text_secrets,
+};
+use palisade_report::{Format, Report, Source, Sources};
+use palisade_source::{Limits, SecretSpans, map_documents};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -50,6 +53,9 @@ pub struct ScanOutcome {
     pub sources: Sources,
     /// Ids of the rules that found something to evaluate (for the compliance summary).
     pub evaluated: std::collections::BTreeSet<&'static str>,
+    /// Display paths of files whose name is not valid UTF-8 (shown lossily): `fix` does not
+    /// rewrite them, since the display may name another file.
+    pub non_utf8_names: std::collections::BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -62,13 +68,23 @@ struct FileResult {
     skipped_documents: usize,
     template: bool,
     read: bool,
-    source: Option<(String, Arc<str>)>,
+    source: Option<(String, Source)>,
+    /// The display path, when the file's real name is not valid UTF-8.
+    non_utf8_name: Option<String>,
 }
 
-/// What one document contributed.
+/// What one document contributed: its report, and the byte ranges of its secret values when
+/// its text may be shown (text output, a document with findings).
 enum DocumentOutcome {
-    Scanned(palisade_engine::DocumentReport),
+    Scanned(palisade_engine::DocumentReport, Vec<std::ops::Range<usize>>),
     Failed(InputError),
+}
+
+/// A source as text output may show it: the text, and the secret values of every document in
+/// it (read again, for files the scan did not keep).
+pub fn source_of(text: Arc<str>, limits: &Limits) -> Source {
+    let secrets = text_secrets(&text, limits);
+    Source { text, secrets }
 }
 
 /// Scan text that was read from `display`. Documents are scanned as they are loaded and
@@ -85,7 +101,15 @@ fn scan_text(
         ..FileResult::default()
     };
     let outcomes = map_documents(text, &opts.limits, |doc| match doc {
-        Ok(doc) => DocumentOutcome::Scanned(rules.scan_document(&doc, display)),
+        Ok(doc) => {
+            let report = rules.scan_document(&doc, display);
+            let secrets = if opts.keep_sources && !report.findings.is_empty() {
+                document_secrets(&doc)
+            } else {
+                Vec::new()
+            };
+            DocumentOutcome::Scanned(report, secrets)
+        }
         Err(e) => DocumentOutcome::Failed(InputError {
             path: display.to_string(),
             line: Some(e.line),
@@ -96,6 +120,7 @@ fn scan_text(
     let failed = outcomes
         .iter()
         .any(|o| matches!(o, DocumentOutcome::Failed(_)));
+    let mut secrets = Vec::new();
     if failed && text.contains("{{") {
         if explicit {
             result.errors.push(InputError {
@@ -111,7 +136,8 @@ fn scan_text(
     }
     for outcome in outcomes {
         match outcome {
-            DocumentOutcome::Scanned(report) => {
+            DocumentOutcome::Scanned(report, ranges) => {
+                secrets.extend(ranges);
                 result.objects += report.objects;
                 result.skipped_documents += usize::from(report.skipped);
                 result.findings.extend(report.findings);
@@ -126,19 +152,29 @@ fn scan_text(
         }
     }
     if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
-        result.source = Some((display.to_string(), Arc::from(text)));
+        // Credentials in well-known formats anywhere, comments included.
+        secrets.extend(credential_ranges(text));
+        let source = Source {
+            text: Arc::from(text),
+            secrets: SecretSpans::new(secrets),
+        };
+        result.source = Some((display.to_string(), source));
     }
     result
 }
 
 fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
-    match read_candidate(c, opts.max_file_size) {
+    let mut result = match read_candidate(c, opts.max_file_size) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
         Err(e) => FileResult {
             errors: vec![e.0],
             ..FileResult::default()
         },
+    };
+    if c.path.to_str().is_none() {
+        result.non_utf8_name = Some(c.display.clone());
     }
+    result
 }
 
 impl ScanOutcome {
@@ -367,7 +403,8 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.notes.extend(r.notes.iter().cloned());
         if opts.keep_sources {
             for (path, text) in &r.sources {
-                outcome.sources.insert(path.clone(), Arc::clone(text));
+                let source = source_of(Arc::clone(text), &opts.limits);
+                outcome.sources.insert(path.clone(), source);
             }
         }
     }
@@ -382,6 +419,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.findings.extend(r.findings);
         outcome.evaluated.extend(r.evaluated);
         outcome.errors.extend(r.errors);
+        outcome.non_utf8_names.extend(r.non_utf8_name);
         if let Some((path, text)) = r.source {
             outcome.sources.insert(path, text);
         }
@@ -402,13 +440,15 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
                 && path != "-"
                 && let Ok(text) = std::fs::read_to_string(path)
             {
-                outcome.sources.insert(path.clone(), Arc::from(text));
+                let source = source_of(Arc::from(text), &opts.limits);
+                outcome.sources.insert(path.clone(), source);
             }
         }
     }
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    mask_messages(&mut outcome.errors, &mut outcome.notes);
     outcome.errors.sort();
     outcome.summary.skipped_templates = templates;
     if templates > 0 {
@@ -426,6 +466,21 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     outcome.count();
     outcome
+}
+
+/// Hide credentials in well-known formats in error messages and notes, whatever produced them
+/// (a chart's `fail` message quoting a DSN, a tool echoing its input): they are printed in
+/// every format.
+pub fn mask_messages(errors: &mut [InputError], notes: &mut [String]) {
+    let messages = errors
+        .iter_mut()
+        .map(|e| &mut e.message)
+        .chain(notes.iter_mut());
+    for message in messages {
+        if let std::borrow::Cow::Owned(masked) = mask_credentials(message) {
+            *message = masked;
+        }
+    }
 }
 
 /// The exit code for an outcome.

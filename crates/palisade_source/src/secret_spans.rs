@@ -6,6 +6,9 @@
 
 use std::ops::Range;
 
+/// What every output shows in place of a hidden value.
+pub const MASK: &str = "****";
+
 /// Sorted, disjoint, non-empty byte ranges of one text that must never be shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecretSpans {

@@ -70,8 +70,7 @@ impl InputArgs {
         let (model, errors) = load(&self.paths, self.default_namespace(), !self.no_render);
         let mut err = std::io::stderr().lock();
         for e in &errors {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+            writeln!(err, "error: {}", crate::input_error_line(e))?;
         }
         Ok((model, !errors.is_empty()))
     }

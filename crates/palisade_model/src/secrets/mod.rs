@@ -13,10 +13,8 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 pub use detect::{credential, credential_ranges, known_format, literal_secret, sensitive_name};
+pub use palisade_source::MASK;
 pub use spans::{document_secrets, text_secrets};
-
-/// What stands in for a hidden value.
-pub const MASK: &str = "****";
 
 /// `text` with every credential in a well-known format (a URL's password, a token, a private
 /// key) replaced by [`MASK`]. Messages of external tools pass through this before they are
