@@ -1,5 +1,5 @@
 //! Hostile names and text end to end: what reaches a terminal is escaped, SARIF URIs are
-//! RFC 3986 references.
+//! RFC 3986 references, and a file name that is not UTF-8 does not stop `fix`.
 
 mod common;
 
@@ -134,4 +134,58 @@ fn rbac_text_answers_escape_subject_names() {
     assert_no_forgery("who-can", &r.stdout);
     assert!(r.stdout.contains("eve\\u{202e}\\x07"), "{}", r.stdout);
     assert!(r.stdout.contains("b\\x1b[2J"), "{}", r.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_does_not_stop_the_other_fixes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n";
+    let fresh = || {
+        let dir = dir_with(&[("a.yaml", pod.as_bytes()), ("z.yaml", pod.as_bytes())]);
+        let bad = dir.path().join(OsStr::from_bytes(b"m\xff\xfe.yaml"));
+        std::fs::write(&bad, pod).unwrap();
+        (dir, bad)
+    };
+    let (dir, bad) = fresh();
+    let r = run(palisade().current_dir(dir.path()).args(["fix", "."]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let expected = "error: ./m\u{fffd}\u{fffd}.yaml: not fixed: the file name is not valid UTF-8";
+    assert!(r.stdout.contains(expected), "{}", r.stdout);
+    for good in ["a.yaml", "z.yaml"] {
+        let text = std::fs::read_to_string(dir.path().join(good)).unwrap();
+        assert!(
+            text.contains("privileged: false"),
+            "{good} was not fixed:\n{text}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&bad).unwrap(),
+        pod,
+        "left as it was"
+    );
+    // The preview says the same and writes nothing.
+    let (dir, _) = fresh();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--diff", "."]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("--- a/./a.yaml") && r.stdout.contains("--- a/./z.yaml"));
+    assert!(r.stderr.contains(expected), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        pod
+    );
+    // And `scan --fix` reports it as an input error.
+    let (dir, _) = fresh();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--fix", ".", "--format", "json"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "./m\u{fffd}\u{fffd}.yaml");
 }
