@@ -786,10 +786,11 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
 /// Print findings in a `palisade scan` format and return the exit code for `--fail-on`.
 fn render_findings(
     mut findings: Vec<Finding>,
-    errors: Vec<InputError>,
+    mut errors: Vec<InputError>,
     format: &str,
     fail_on: &str,
 ) -> Result<u8> {
+    crate::scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));

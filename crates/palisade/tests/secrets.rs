@@ -193,6 +193,18 @@ fn secret_values_never_reach_diffs_or_fix_output() {
         assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
         assert_no_value(&format!("{args:?}"), &r);
     }
+    // An error of the command itself, quoting its argument.
+    let r = palisade_in(
+        dir.path(),
+        &["scan", ".", "--baseline", "postgres://user:V-argument@db/x"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("postgres://user:****@db/x"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("V-argument"), "{}", r.stderr);
     // The files keep their values: only output is masked.
     let pod = std::fs::read_to_string(dir.path().join("manifests/pod.yaml")).unwrap();
     assert!(
