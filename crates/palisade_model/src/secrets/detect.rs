@@ -148,8 +148,16 @@ const REFERENCE_NAMES: &[&str] = &[
     "expir",
 ];
 
+/// A fragment every name in [`SENSITIVE_NAMES`] contains: most keys have none, and are
+/// answered without building lower-case copies.
+static SENSITIVE_FRAGMENT: LazyLock<Regex> =
+    LazyLock::new(|| bytes_regex(r"(?i)pass|pwd|secret|token|key|credential|jwt|bearer"));
+
 /// Whether a key name marks its value as a credential (`DB_PASSWORD`, `apiToken`, …).
 pub fn sensitive_name(name: &str) -> bool {
+    if !SENSITIVE_FRAGMENT.is_match(name.as_bytes()) {
+        return false;
+    }
     let lower = name.to_ascii_lowercase().replace('-', "_");
     let compact = lower.replace('_', "");
     SENSITIVE_NAMES

@@ -13,7 +13,7 @@ use palisade_source::{
 };
 use regex::Regex;
 
-use super::detect::{credential, credential_ranges, sensitive_name};
+use super::detect::{credential, credential_ranges, known_format, sensitive_name};
 
 /// Keys whose whole value is secret: the payload of Secrets (and of ConfigMaps, which often
 /// hold what should be Secrets), and the copy of an earlier version of the object, Secret data
@@ -61,11 +61,17 @@ impl Under {
 }
 
 /// Whether a scalar, found under `key` in context `under`, is a secret value. Booleans and
-/// nulls never are (`automountServiceAccountToken: false` stays readable).
+/// nulls never are (`automountServiceAccountToken: false` stays readable). Outside a secret
+/// context the key is not credential-like (it would have made one), so only the value's own
+/// content can make it a credential.
 fn secret_scalar(under: Under, key: &str, node: NodeRef<'_, '_>) -> bool {
     match node.value() {
         Value::Null | Value::Bool(_) => false,
-        Value::Str(s) => under == Under::Secret || credential(key, s).is_some(),
+        Value::Str(s) => {
+            under == Under::Secret
+                || known_format(s).is_some()
+                || (s.contains('\n') && credential(key, s).is_some())
+        }
         _ => under == Under::Secret,
     }
 }
