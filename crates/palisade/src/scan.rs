@@ -74,7 +74,7 @@ struct FileResult {
 }
 
 /// What one document contributed: its report, and the byte ranges of its secret values when
-/// its text may be shown (text output, a document with findings).
+/// its text may be shown (text output).
 enum DocumentOutcome {
     Scanned(palisade_engine::DocumentReport, Vec<std::ops::Range<usize>>),
     Failed(InputError),
@@ -103,7 +103,9 @@ fn scan_text(
     let outcomes = map_documents(text, &opts.limits, |doc| match doc {
         Ok(doc) => {
             let report = rules.scan_document(&doc, display);
-            let secrets = if opts.keep_sources && !report.findings.is_empty() {
+            // Every document, not only those with findings of their own: cross-object
+            // findings can land in any document of a file that is shown.
+            let secrets = if opts.keep_sources {
                 document_secrets(&doc)
             } else {
                 Vec::new()

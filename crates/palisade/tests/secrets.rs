@@ -18,6 +18,8 @@ stringData:
 ";
 
 /// A flow-style container: the finding and the env value on one line, a token in a comment.
+/// Then a document whose only finding comes from a cross-object rule (NET011), on a line with
+/// a value under a credential-like key.
 const FLOW_POD: &str = "apiVersion: v1
 kind: Pod
 metadata:
@@ -25,6 +27,11 @@ metadata:
   namespace: shop
 spec:
   containers: [{name: a, image: x, env: [{name: MODE, value: V-flow-env}], securityContext: {privileged: true}}] # ghp_V0123456789abcdefghijABCDEFGHIJ01234
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: shop}
+spec: {podSelector: {matchLabels: {app: ghost, token: V-inventory-label}}, policyTypes: [Ingress]}
 ";
 
 /// Minified JSON: the whole object on one line.
@@ -73,6 +80,7 @@ const VALUES: &[&str] = &[
     "V-secret-dup-1",
     "V-secret-dup-2",
     "V-flow-env",
+    "V-inventory-label",
     "ghp_V0123456789abcdefghijABCDEFGHIJ01234",
     "V-json-env",
     "V-dup-env-1",
@@ -156,6 +164,7 @@ fn secret_values_never_reach_any_output() {
     for line in [
         "7 |   containers: [{name: a, image: x, env: [{name: MODE, value: ****}], securityContext: {privileged: true}}] # ****",
         r#""env":[{"name":"MODE","value":****}],"securityContext":{"privileged":true}}]}}"#,
+        "12 | spec: {podSelector: {matchLabels: {app: ghost, token: ****}}, policyTypes: [Ingress]}",
         "13 |               value: ****",
         "20 | data: {token: ****, token: ****}",
         "7 |       containers: [{name: a, image: x, env: [{name: MODE, value: ****}], securityContext: {privileged: true}}]",
