@@ -113,7 +113,6 @@ pub(crate) fn shown_line(
     };
     let hidden = secrets
         .overlapping(offset..offset + line.len())
-        .iter()
         .map(|r| floor(r.start.saturating_sub(offset))..ceil((r.end - offset).min(line.len())));
     let mut edges = SpanEdges {
         span,

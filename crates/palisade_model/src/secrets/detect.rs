@@ -48,6 +48,9 @@ fn bytes_regex(pattern: &str) -> Regex {
 static EACH_FORMAT: LazyLock<Vec<Regex>> =
     LazyLock::new(|| FORMATS.iter().map(|(_, re)| bytes_regex(re)).collect());
 
+/// No value shorter than this holds a credential in a known format.
+const SHORTEST_FORMAT: usize = "://u:p@".len();
+
 /// Any of the formats, for a single pass over long text.
 static ANY_FORMAT: LazyLock<Regex> = LazyLock::new(|| {
     let alternatives: Vec<String> = FORMATS
@@ -96,7 +99,8 @@ const SENSITIVE_NAMES: &[&str] = &[
 
 /// The kind of credential a value contains, if it contains a well-known format.
 pub fn known_format(value: &str) -> Option<&'static str> {
-    if !ANY_FORMAT.is_match(value.as_bytes()) {
+    // The shortest format is a URL with a password (`://u:p@`): most values are shorter.
+    if value.len() < SHORTEST_FORMAT || !ANY_FORMAT.is_match(value.as_bytes()) {
         return None;
     }
     EACH_FORMAT

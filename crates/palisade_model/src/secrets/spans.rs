@@ -174,8 +174,7 @@ mod tests {
     fn hidden(text: &str) -> Vec<&str> {
         text_secrets(text, &Limits::default())
             .ranges()
-            .iter()
-            .map(|r| &text[r.clone()])
+            .map(|r| &text[r])
             .collect()
     }
 
