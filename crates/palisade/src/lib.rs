@@ -16,6 +16,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+use palisade_model::secrets::mask_credentials;
+use palisade_report::terminal::printable;
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_CLEAN: u8 = 0;
@@ -53,10 +55,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         // A reader that stops early (`| head`) is not an error of ours.
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_CLEAN),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages quote paths and values from the input.
+            let message = format!("{e:#}");
+            eprintln!("error: {}", printable(&mask_credentials(&message)));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// `path[:line]: message` of an input error, credentials masked and escaped for a terminal:
+/// what the commands that print input errors themselves (rbac, netpol, fix) write after
+/// `error: `.
+pub(crate) fn input_error_line(e: &palisade_diagnostics::InputError) -> String {
+    let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+    let message = mask_credentials(&e.message);
+    format!("{}{at}: {}", printable(&e.path), printable(&message))
 }
 
 /// Whether an error comes from writing to a closed pipe.

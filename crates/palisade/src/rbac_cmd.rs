@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::config::FailOn;
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
+use palisade_report::terminal::{TerminalWriter, printable};
 use palisade_report::{Format, Report, Sources};
 
 /// `palisade rbac` subcommands.
@@ -392,7 +393,7 @@ fn load_for(
     let mut warnings = Vec::new();
     for note in notes {
         let level = if note.warning { "warning" } else { "note" };
-        writeln!(err, "{level}: {}", note.message)?;
+        writeln!(err, "{level}: {}", printable(&note.message))?;
         if note.warning {
             warnings.push(note.message);
         }
@@ -435,8 +436,7 @@ fn via_text(v: &Via) -> String {
 fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for e in errors {
-        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+        writeln!(err, "error: {}", crate::input_error_line(e))?;
     }
     let missing: Vec<String> = graph
         .unresolved()
@@ -452,7 +452,7 @@ fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
             if one { "s" } else { "" },
             if one { "it" } else { "they" },
             if one { "s" } else { "" },
-            missing.join(", ")
+            printable(&missing.join(", "))
         )?;
     }
     Ok(())
@@ -488,6 +488,8 @@ fn who_can(a: &WhoCanArgs) -> Result<u8> {
         )?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         if found.subjects.is_empty() {
             writeln!(out, "No subject in the input may do that.")?;
         }
@@ -537,6 +539,8 @@ fn can_i(a: &CanIArgs) -> Result<u8> {
         )?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         writeln!(out, "{}", decision.as_str())?;
         for v in &decision.allowed {
             writeln!(out, "    {}", via_text(v))?;
@@ -669,6 +673,7 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
             EXIT_ERROR
         });
     }
+    let mut out = TerminalWriter::new(&mut out);
     writeln!(out, "{}", subject.display())?;
     if resources.is_empty() && urls.is_empty() {
         writeln!(out, "No permission in the input.")?;
@@ -805,10 +810,11 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
 /// Print findings in a `palisade scan` format and return the exit code for `--fail-on`.
 fn render_findings(
     mut findings: Vec<Finding>,
-    errors: Vec<InputError>,
+    mut errors: Vec<InputError>,
     format: &str,
     fail_on: &str,
 ) -> Result<u8> {
+    crate::scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
@@ -833,7 +839,9 @@ fn render_findings(
                     crate::config::DEFAULT_MAX_FILE_SIZE,
                 )
             {
-                sources.insert(path.clone(), text.into());
+                let source =
+                    crate::scan::source_of(text.into(), &palisade_source::Limits::default());
+                sources.insert(path.clone(), source);
             }
         }
     }
@@ -946,7 +954,9 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
             Ok(_) => {}
             Err(e) => {
                 errors += 1;
-                writeln!(err, "error: {}:{e}", a.from_audit.display())?;
+                let place = a.from_audit.display().to_string();
+                let message = e.to_string();
+                writeln!(err, "error: {}:{}", printable(&place), printable(&message))?;
             }
         }
     }
@@ -1129,7 +1139,7 @@ fn grant_diff(
         }
     }
     let diff = similar::TextDiff::from_lines(&granted, &used);
-    let mut out = std::io::stdout().lock();
+    let mut out = TerminalWriter::new(std::io::stdout().lock());
     write!(
         out,
         "{}",

@@ -14,8 +14,11 @@ use palisade_inputs::{
     Candidate, DiscoverOptions, ReadLimits, discover, read_candidate, read_regular, read_stdin,
 };
 use palisade_model::inventory::{Fact, Inventory};
-use palisade_report::{Format, Report, Sources};
-use palisade_source::{Limits, fold_documents};
+use palisade_model::secrets::{
+    credential_ranges, document_secrets, mask_credentials, text_secrets,
+};
+use palisade_report::{Format, Report, Source, Sources};
+use palisade_source::{Limits, SecretSpans, fold_documents};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -64,6 +67,9 @@ pub struct ScanOutcome {
     pub sources: Sources,
     /// Ids of the rules that found something to evaluate (for the compliance summary).
     pub evaluated: std::collections::BTreeSet<&'static str>,
+    /// Display paths of files whose name is not valid UTF-8 (shown lossily): `fix` does not
+    /// rewrite them, since the display may name another file.
+    pub non_utf8_names: std::collections::BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -76,7 +82,9 @@ struct FileResult {
     skipped_documents: usize,
     template: bool,
     read: bool,
-    source: Option<(String, Arc<str>)>,
+    source: Option<(String, Source)>,
+    /// The display path, when the file's real name is not valid UTF-8.
+    non_utf8_name: Option<String>,
 }
 
 /// What the documents of one file contributed so far, and whether one failed to load.
@@ -84,6 +92,8 @@ struct FileResult {
 struct Documents {
     result: FileResult,
     failed: bool,
+    /// Byte ranges of secret values, when the file's text may be shown (text output).
+    secrets: Vec<std::ops::Range<usize>>,
 }
 
 impl Documents {
@@ -114,8 +124,16 @@ impl Documents {
         r.facts.extend(o.facts);
         r.errors.extend(o.errors);
         self.failed |= other.failed;
+        self.secrets.extend(other.secrets);
         self
     }
+}
+
+/// A source as text output may show it: the text, and the secret values of every document in
+/// it (read again, for files the scan did not keep).
+pub fn source_of(text: Arc<str>, limits: &Limits) -> Source {
+    let secrets = text_secrets(&text, limits);
+    Source { text, secrets }
 }
 
 /// Scan text that was read from `display`. Each document is scanned as it is loaded and
@@ -133,7 +151,14 @@ fn scan_text(
         &opts.limits,
         Documents::default,
         |acc: &mut Documents, doc| match doc {
-            Ok(doc) => acc.add(rules.scan_document(&doc, display)),
+            Ok(doc) => {
+                acc.add(rules.scan_document(&doc, display));
+                // Every document, not only those with findings of their own: cross-object
+                // findings can land in any document of a file that is shown.
+                if opts.keep_sources {
+                    acc.secrets.extend(document_secrets(&doc));
+                }
+            }
             Err(e) => {
                 acc.failed = true;
                 acc.result.errors.push(InputError {
@@ -163,25 +188,39 @@ fn scan_text(
         }
         return result;
     }
-    let mut result = documents.result;
+    let Documents {
+        mut result,
+        mut secrets,
+        ..
+    } = documents;
     result.read = true;
     // Folding grew these by doubling; a file's results live until the scan ends.
     result.findings.shrink_to_fit();
     result.facts.shrink_to_fit();
     if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
-        result.source = Some((display.to_string(), Arc::from(text)));
+        // Credentials in well-known formats anywhere, comments included.
+        secrets.extend(credential_ranges(text));
+        let source = Source {
+            text: Arc::from(text),
+            secrets: SecretSpans::new(secrets),
+        };
+        result.source = Some((display.to_string(), source));
     }
     result
 }
 
 fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
-    match read_candidate(c, &opts.read_limits()) {
+    let mut result = match read_candidate(c, &opts.read_limits()) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
         Err(e) => FileResult {
             errors: vec![e.0],
             ..FileResult::default()
         },
+    };
+    if c.path.to_str().is_none() {
+        result.non_utf8_name = Some(c.display.clone());
     }
+    result
 }
 
 impl ScanOutcome {
@@ -416,7 +455,8 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.notes.extend(r.notes.iter().cloned());
         if opts.keep_sources {
             for (path, text) in &r.sources {
-                outcome.sources.insert(path.clone(), Arc::clone(text));
+                let source = source_of(Arc::clone(text), &opts.limits);
+                outcome.sources.insert(path.clone(), source);
             }
         }
     }
@@ -438,6 +478,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.findings.extend(r.findings);
         outcome.evaluated.extend(r.evaluated);
         outcome.errors.extend(r.errors);
+        outcome.non_utf8_names.extend(r.non_utf8_name);
         if let Some((path, text)) = r.source {
             outcome.sources.insert(path, text);
         }
@@ -458,13 +499,15 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
                 && path != "-"
                 && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)
             {
-                outcome.sources.insert(path.clone(), Arc::from(text));
+                let source = source_of(Arc::from(text), &opts.limits);
+                outcome.sources.insert(path.clone(), source);
             }
         }
     }
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    mask_messages(&mut outcome.errors, &mut outcome.notes);
     outcome.errors.sort();
     outcome.summary.skipped_templates = templates;
     if templates > 0 {
@@ -482,6 +525,21 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     outcome.count();
     outcome
+}
+
+/// Hide credentials in well-known formats in error messages and notes, whatever produced them
+/// (a chart's `fail` message quoting a DSN, a tool echoing its input): they are printed in
+/// every format.
+pub fn mask_messages(errors: &mut [InputError], notes: &mut [String]) {
+    let messages = errors
+        .iter_mut()
+        .map(|e| &mut e.message)
+        .chain(notes.iter_mut());
+    for message in messages {
+        if let std::borrow::Cow::Owned(masked) = mask_credentials(message) {
+            *message = masked;
+        }
+    }
 }
 
 /// The exit code for an outcome.

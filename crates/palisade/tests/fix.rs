@@ -221,3 +221,71 @@ fn helm_templates_are_never_rewritten() {
         template
     );
 }
+
+#[test]
+fn diffs_hide_secret_values_and_escape_names() {
+    const SECRET: &str = "hunter2-TOPSECRET";
+    const FLOW: &str = "flow-S3cr3t-value";
+    let deployment = format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:1.4
+          env:
+            - name: DB_PASSWORD
+              value: {SECRET}
+          securityContext:
+            privileged: true
+        - {{name: side, image: y, env: [{{name: MODE, value: {FLOW}}}], securityContext: {{privileged: true}}}}
+"
+    );
+    let name = "x\nerror: injected.yaml";
+    let dir = dir_with(&[(name, deployment.as_bytes())]);
+    for args in [&["fix", "--diff", "."][..], &["scan", "--diff", "."]] {
+        let r = run(palisade().current_dir(dir.path()).args(args));
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(!out.contains(SECRET) && !out.contains(FLOW), "{out}");
+        // The context line and both sides of the changed flow-style line are masked.
+        assert!(
+            r.stdout.contains("\n               value: ****\n"),
+            "{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout
+                .contains("\n-        - {name: side, image: y, env: [{name: MODE, value: ****}]"),
+            "{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout
+                .contains("\n+        - {name: side, image: y, env: [{name: MODE, value: ****}]"),
+            "{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.starts_with(
+                "--- a/./x\\nerror: injected.yaml\n+++ b/./x\\nerror: injected.yaml\n"
+            ),
+            "{}",
+            r.stdout
+        );
+    }
+    // The file itself is rewritten with its values intact.
+    let r = run(palisade().current_dir(dir.path()).args(["fix", "."]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        !r.stdout.contains(SECRET) && !r.stdout.contains(FLOW),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert!(text.contains(SECRET) && text.contains(FLOW), "{text}");
+    assert!(!text.contains("privileged: true"), "{text}");
+}

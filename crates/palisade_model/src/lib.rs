@@ -4,7 +4,9 @@
 //! a `List`). A [`PodSpecView`] is the pod spec inside any workload kind, so pod rules are
 //! written once and run on Pods, Deployments, CronJobs, PodTemplates and custom workloads alike.
 //!
-//! No IO and no rule logic live here: only "where is this in the object".
+//! No IO and no rule logic live here: only "where is this in the object" and "which of its
+//! values are secrets" ([`secrets`], shared by the rules that flag credentials and by every
+//! edge that shows input text).
 #![deny(missing_docs)]
 
 pub mod authz;
@@ -16,6 +18,7 @@ mod object;
 mod pod;
 pub mod rbac;
 pub mod resources;
+pub mod secrets;
 pub mod validation;
 
 pub use image::ImageRef;

@@ -4,14 +4,16 @@
 //!
 //! Renderers see findings, input errors, counts, rule metadata and, for `text`, the source
 //! text of files with findings. They never run rules and never read files. Secrets: no
-//! renderer prints object content except the offending line in `text`, and never for a
-//! `Secret` object.
+//! renderer prints object content except the offending line in `text`, never for a `Secret`
+//! object, and with the secret values the scan marked in it shown as `****`. Untrusted text
+//! reaches a terminal only through [`terminal::printable`].
 #![deny(missing_docs)]
 
 pub mod compliance;
 mod json;
 mod junit;
 mod sarif;
+pub mod terminal;
 mod text;
 
 use std::collections::HashMap;
@@ -20,6 +22,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use palisade_diagnostics::{Finding, InputError, RuleMeta, Summary};
+use palisade_source::SecretSpans;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +58,18 @@ impl FromStr for Format {
     }
 }
 
+/// The text of one input file, and the ranges of it that hold secret values (which snippets
+/// show as `****`).
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// The whole text.
+    pub text: Arc<str>,
+    /// What of it must never be shown.
+    pub secrets: SecretSpans,
+}
+
 /// Source text by display path, for snippets.
-pub type Sources = HashMap<String, Arc<str>>;
+pub type Sources = HashMap<String, Source>;
 
 /// Everything a renderer needs. Findings must already be sorted.
 #[derive(Debug, Clone, Copy)]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use palisade_diagnostics::{Finding, RuleMeta, Severity};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
@@ -41,22 +42,46 @@ fn security_severity(sev: Severity) -> &'static str {
     }
 }
 
-/// A path as a URI reference: relative paths stay relative, absolute ones become `file://`.
+/// Bytes a URI path may hold as they are (RFC 3986 `pchar` and the `/` between segments):
+/// unreserved characters, sub-delimiters, `:` and `@`. Everything else, `%`, controls, spaces
+/// and every non-ASCII byte included, is percent-encoded.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// A path as an RFC 3986 URI reference, as SARIF's `artifactLocation.uri` must be: relative
+/// paths stay relative, absolute ones (and Windows drive paths) become `file://` URIs.
 pub(crate) fn path_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for ch in path.replace('\\', "/").chars() {
-        match ch {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            c => out.push(c),
-        }
-    }
-    if out.starts_with('/') {
-        format!("file://{out}")
+    let path = path.replace('\\', "/");
+    let path = path.trim_start_matches("./");
+    let encoded = utf8_percent_encode(path, PATH).to_string();
+    let drive = matches!(path.as_bytes(), [d, b':', b'/', ..] if d.is_ascii_alphabetic());
+    if path.starts_with('/') {
+        format!("file://{encoded}")
+    } else if drive {
+        format!("file:///{encoded}")
     } else {
-        out.trim_start_matches("./").to_string()
+        // A `:` in the first segment of a relative reference would read as a scheme.
+        match encoded.split_once('/') {
+            Some((first, rest)) => format!("{}/{rest}", first.replace(':', "%3A")),
+            None => encoded.replace(':', "%3A"),
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use palisade_diagnostics::{
     RuleStatus, Severity, Summary,
 };
 
-use crate::{Format, Report, Sources, render};
+use palisade_source::SecretSpans;
+
+use crate::{Format, Report, Source, Sources, render};
 
 static PRIVILEGED: RuleMeta = RuleMeta {
     id: "PSS003",
@@ -134,7 +136,13 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
     summary.by_severity.insert("critical", 1);
     summary.by_severity.insert("medium", 1);
     let mut sources = Sources::new();
-    sources.insert("deploy/web pod.yaml".into(), Arc::from(SOURCE));
+    sources.insert(
+        "deploy/web pod.yaml".into(),
+        Source {
+            text: Arc::from(SOURCE),
+            secrets: SecretSpans::default(),
+        },
+    );
     let rules = [&PRIVILEGED, &NON_ROOT];
     let evaluated: std::collections::BTreeSet<&'static str> =
         ["PSS003", "PSS015"].into_iter().collect();
@@ -301,5 +309,164 @@ fn compliance_marks_controls_pass_fail_and_not_evaluated() {
     assert!(
         out.contains("Pod Security Standards") && out.contains("failing: privileged (1)"),
         "{out}"
+    );
+}
+
+/// A report whose input text is hostile: control characters and bidi overrides in the file
+/// name, the object name, the message and the source line, and a secret on the offending line.
+fn hostile(color: bool) -> String {
+    let path = "x\nerror: injected.yaml";
+    let source = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\\e[2Jb\"}\nspec: {containers: [{name: app, image: \"x\u{1b}]0;pwned\u{7}\", env: [{name: P, value: hunter2-TOPSECRET}], securityContext: {privileged: true}}]}\n";
+    let secret = source.find("hunter2-TOPSECRET").unwrap();
+    let line4 = source.match_indices('\n').nth(2).unwrap().0 + 1;
+    let column = source[line4..].find("privileged").unwrap() as u32 + 1;
+    let finding = Finding {
+        location: Location {
+            path: path.into(),
+            line: 4,
+            column,
+            end_line: 4,
+            end_column: column + 10,
+            document: 0,
+            pointer: "/spec/containers/0/securityContext/privileged".into(),
+            missing: false,
+        },
+        object: ObjectRef {
+            name: Some("a\u{1b}[2Jb\u{202e}gnp.exe".into()),
+            ..object()
+        },
+        message: "container \"app\nerror: forged\" sets securityContext.privileged to true".into(),
+        suppression_reason: Some("reason\u{1b}[8m".into()),
+        suppressed: true,
+        ..findings()[1].clone()
+    };
+    let findings = vec![finding];
+    let errors = vec![InputError {
+        path: "bad\r\nname.yaml".into(),
+        line: None,
+        column: None,
+        message: "cannot read\u{1b}[2J".into(),
+    }];
+    let notes = vec!["note\u{9b}31m".to_string()];
+    let summary = Summary::default();
+    let mut sources = Sources::new();
+    sources.insert(
+        path.into(),
+        Source {
+            text: Arc::from(source),
+            secrets: SecretSpans::new(std::iter::once(secret..secret + "hunter2-TOPSECRET".len())),
+        },
+    );
+    let evaluated = Default::default();
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &findings,
+        errors: &errors,
+        notes: &notes,
+        summary: &summary,
+        rules: &[&PRIVILEGED],
+        sources: &sources,
+        show_suppressed: true,
+        show_compliance: false,
+        evaluated: &evaluated,
+    };
+    let mut out = Vec::new();
+    render(Format::Text, &report, color, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn text_escapes_untrusted_text_and_masks_secrets() {
+    let plain = hostile(false);
+    insta::assert_snapshot!(plain);
+    for out in [plain.as_str(), &hostile(true)] {
+        assert!(
+            !out.lines().any(|l| l.starts_with("error: injected")
+                || l.starts_with("error: forged")
+                || l.starts_with("name.yaml")),
+            "a newline in input forged a line:\n{out}"
+        );
+        for raw in [
+            "\u{1b}[2J",
+            "\u{1b}]0;",
+            "\u{1b}[8m",
+            "\u{202e}",
+            "\u{9b}",
+            "\r",
+        ] {
+            assert!(!out.contains(raw), "{raw:?} reached the output:\n{out}");
+        }
+        assert!(out.contains("x\\nerror: injected.yaml"), "{out}");
+        assert!(out.contains("\\u{202e}gnp.exe"), "{out}");
+        assert!(!out.contains("hunter2"), "the secret was shown:\n{out}");
+        assert!(out.contains("value: ****"), "{out}");
+    }
+    // The underline still points at the offending key after masking and escaping.
+    let line = plain
+        .lines()
+        .find(|l| l.contains("privileged: true"))
+        .unwrap();
+    let marker = plain
+        .lines()
+        .skip_while(|l| !l.contains("privileged: true"))
+        .nth(1)
+        .unwrap();
+    assert_eq!(
+        line.find("privileged"),
+        marker.find('^'),
+        "\n{line}\n{marker}"
+    );
+}
+
+#[test]
+fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
+    let names = [
+        ("x\nerror: injected.yaml", "x%0Aerror%3A%20injected.yaml"),
+        ("./dir/a b#c?d%e.yaml", "dir/a%20b%23c%3Fd%25e.yaml"),
+        (
+            "ünï/😀[1]{2}.yaml",
+            "%C3%BCn%C3%AF/%F0%9F%98%80%5B1%5D%7B2%7D.yaml",
+        ),
+        ("c:evil.yaml", "c%3Aevil.yaml"),
+        ("dir/c:ok.yaml", "dir/c:ok.yaml"),
+        ("/abs/\u{1b}[2J.yaml", "file:///abs/%1B%5B2J.yaml"),
+        ("C:\\Users\\me\\x.yaml", "file:///C:/Users/me/x.yaml"),
+        ("a\u{202e}b\u{7f}.yaml", "a%E2%80%AEb%7F.yaml"),
+    ];
+    for (path, expected) in names {
+        let uri = crate::sarif::path_uri(path);
+        assert_eq!(uri, expected, "{path:?}");
+        assert!(
+            fluent_uri::UriRef::parse(uri.as_str()).is_ok(),
+            "{uri} is not an RFC 3986 URI reference"
+        );
+    }
+    // The check above can fail: a raw space or newline is no URI reference.
+    assert!(fluent_uri::UriRef::parse("a b.yaml").is_err());
+    assert!(fluent_uri::UriRef::parse("x\nerror.yaml").is_err());
+    // The whole document, with such a path, still validates.
+    let mut findings = findings();
+    findings[0].location.path = names[0].0.into();
+    let summary = Summary::default();
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &findings,
+        errors: &[],
+        notes: &[],
+        summary: &summary,
+        rules: &[&PRIVILEGED, &NON_ROOT],
+        sources: &Sources::new(),
+        show_suppressed: true,
+        show_compliance: false,
+        evaluated: &Default::default(),
+    };
+    let mut out = Vec::new();
+    render(Format::Sarif, &report, false, &mut out).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let errors = sarif_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        names[0].1
     );
 }

@@ -4,8 +4,10 @@ use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use palisade_diagnostics::{Finding, Severity};
+use palisade_source::SecretSpans;
 
-use crate::Report;
+use crate::terminal::{printable, shown_line};
+use crate::{Report, Source};
 
 fn level(sev: Severity) -> Level<'static> {
     let base = match sev {
@@ -20,31 +22,38 @@ fn level(sev: Severity) -> Level<'static> {
 /// Byte offsets of line starts, so each snippet costs O(line) rather than O(file).
 struct LineIndex<'s> {
     source: &'s str,
+    secrets: &'s SecretSpans,
     starts: Vec<usize>,
 }
 
 impl<'s> LineIndex<'s> {
-    fn new(source: &'s str) -> Self {
+    fn new(source: &'s Source) -> Self {
+        let text = &*source.text;
         let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, starts }
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            source: text,
+            secrets: &source.secrets,
+            starts,
+        }
     }
 
-    /// The 1-based line's text, without its line break.
-    fn line(&self, n: u32) -> Option<&'s str> {
+    /// The 1-based line's text, without its line break, and its byte offset.
+    fn line(&self, n: u32) -> Option<(&'s str, usize)> {
         let i = usize::try_from(n).ok()?.checked_sub(1)?;
         let start = *self.starts.get(i)?;
         let end = self.starts.get(i + 1).map_or(self.source.len(), |e| e - 1);
-        Some(self.source[start..end.max(start)].trim_end_matches('\r'))
+        Some((
+            self.source[start..end.max(start)].trim_end_matches('\r'),
+            start,
+        ))
     }
 }
 
-/// The offending line and the byte range to underline within it.
-fn snippet_line<'s>(
-    index: &LineIndex<'s>,
-    f: &Finding,
-) -> Option<(&'s str, std::ops::Range<usize>)> {
-    let line = index.line(f.location.line)?;
+/// The offending line as it may be shown (secrets masked, controls escaped) and the byte range
+/// to underline within it.
+fn snippet_line(index: &LineIndex<'_>, f: &Finding) -> Option<(String, std::ops::Range<usize>)> {
+    let (line, offset) = index.line(f.location.line)?;
     let col = usize::try_from(f.location.column).ok()?.saturating_sub(1);
     let start = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
     let end = if f.location.end_line == f.location.line && f.location.end_column > f.location.column
@@ -58,7 +67,12 @@ fn snippet_line<'s>(
     } else {
         line.trim_end().len().max(start)
     };
-    Some((line, start..end.max(start)))
+    Some(shown_line(
+        line,
+        offset,
+        index.secrets,
+        start..end.max(start),
+    ))
 }
 
 fn render_finding(
@@ -69,38 +83,43 @@ fn render_finding(
 ) -> io::Result<()> {
     let lvl = level(f.severity);
     let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
-    // Never show the text of a Secret, or a line that holds a secret value.
+    let path = printable(&f.location.path);
+    let message = printable(&f.message);
+    // Never show the text of a Secret, or a line a rule marked as a secret value.
     let index = index.filter(|_| f.object.kind != "Secret" && !f.redact_source);
-    let mut group = match index.and_then(|i| snippet_line(i, f)) {
+    let shown = index.and_then(|i| snippet_line(i, f));
+    let mut group = match &shown {
         Some((line, span)) => title.element(
-            Snippet::source(line)
+            Snippet::source(line.as_str())
                 .line_start(f.location.line as usize)
-                .path(f.location.path.as_str())
-                .annotation(AnnotationKind::Primary.span(span).label(f.message.as_str())),
+                .path(&*path)
+                .annotation(AnnotationKind::Primary.span(span.clone()).label(&*message)),
         ),
         None => title
             .element(
-                Origin::path(f.location.path.as_str())
+                Origin::path(&*path)
                     .line(f.location.line as usize)
                     .char_column(f.location.column.saturating_sub(1) as usize),
             )
-            .element(Level::NOTE.message(f.message.as_str())),
+            .element(Level::NOTE.message(&*message)),
     };
-    let mut about = format!("object: {}", f.object.display_name());
+    let mut about = format!("object: {}", printable(&f.object.display_name()));
     if let Some(c) = &f.container {
-        about.push_str(&format!(", container: {c}"));
+        about.push_str(&format!(", container: {}", printable(c)));
     }
     group = group.element(Level::NOTE.message(about));
     if let Some(origin) = &f.origin {
         group = group.element(Level::NOTE.message(origin_note(origin)));
     }
     if f.suppressed {
-        let reason = f.suppression_reason.as_deref().unwrap_or("");
+        let reason = printable(f.suppression_reason.as_deref().unwrap_or(""));
         group = group.element(Level::NOTE.with_name("suppressed").message(reason));
     }
     group = group.element(Level::HELP.message(f.rule.remediation));
     if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
-        group = group.element(Level::HELP.message(format!("fix: {} (`palisade fix`)", fix.title)));
+        group = group.element(
+            Level::HELP.message(format!("fix: {} (`palisade fix`)", printable(&fix.title))),
+        );
     }
     let groups: [Group<'_>; 1] = [group];
     writeln!(out, "{}\n", renderer.render(&groups))
@@ -108,12 +127,20 @@ fn render_finding(
 
 /// Where a rendered object came from, and for Helm the values a user would change.
 fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
-    let mut note = format!("rendered by {} from {}", origin.renderer, origin.source);
+    let mut note = format!(
+        "rendered by {} from {}",
+        origin.renderer,
+        printable(&origin.source)
+    );
     if !origin.exact {
         note.push_str(" (the line is the nearest one written in the file)");
     }
     if !origin.values.is_empty() {
-        let keys: Vec<String> = origin.values.iter().map(|v| format!("`{v}`")).collect();
+        let keys: Vec<String> = origin
+            .values
+            .iter()
+            .map(|v| format!("`{}`", printable(v)))
+            .collect();
         note.push_str(&format!("; set by values key {}", keys.join(", ")));
     }
     note
@@ -134,14 +161,11 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
     for f in report.visible() {
         if current != Some(f.location.path.as_str()) {
             current = Some(f.location.path.as_str());
-            index = report
-                .sources
-                .get(&f.location.path)
-                .map(|s| LineIndex::new(s));
+            index = report.sources.get(&f.location.path).map(LineIndex::new);
             let count = counts[f.location.path.as_str()];
             let header = format!(
                 "── {} ({} finding{})",
-                f.location.path,
+                printable(&f.location.path),
                 count,
                 if count == 1 { "" } else { "s" }
             );
@@ -154,20 +178,21 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
         render_finding(f, index.as_ref(), &renderer, out)?;
     }
     for e in report.errors {
+        let path = printable(&e.path);
         let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-            (Some(l), None) => format!("{}:{l}", e.path),
-            _ => e.path.clone(),
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path.into_owned(),
         };
         let label = if color {
             "\x1b[1;31merror\x1b[0m"
         } else {
             "error"
         };
-        writeln!(out, "{label}: {place}: {}", e.message)?;
+        writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
     }
     for n in report.notes {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", printable(n))?;
     }
     if !report.errors.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;

@@ -13,6 +13,7 @@ mod edit;
 mod loader;
 mod pointer;
 mod scalar;
+mod secret_spans;
 mod split;
 mod tree;
 
@@ -20,5 +21,6 @@ pub use edit::{EditError, EditOp, TextEdit, plan_edit};
 pub use loader::{Limits, ParseError, count_events, fold_documents, map_documents, parse_stream};
 pub use pointer::{Located, escape_pointer_segment, unescape_pointer_segment};
 pub use scalar::resolve_plain;
+pub use secret_spans::{MASK, SecretSpans};
 pub use split::split_documents;
 pub use tree::{Document, Entry, NodeId, NodeRef, Pos, Value, Warning};

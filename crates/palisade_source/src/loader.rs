@@ -694,6 +694,7 @@ impl<'a> Builder<'a> {
                     key: e.key.to_string(),
                     first: prev.key_pos,
                     kept: e.key_pos,
+                    dropped: prev.value,
                 });
                 *prev = e;
             } else {
@@ -762,7 +763,7 @@ mod tests {
         assert_eq!(doc.root().unwrap().get("a").unwrap().as_i64(), Some(3));
         assert_eq!(doc.root().unwrap().entries().len(), 2);
         assert!(
-            matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept } if key == "a" && first.line == 1 && kept.line == 3)
+            matches!(&doc.warnings[0], Warning::DuplicateKey { key, first, kept, .. } if key == "a" && first.line == 1 && kept.line == 3)
         );
     }
 

@@ -79,6 +79,9 @@ pub enum Warning {
         first: Pos,
         /// The occurrence that is kept.
         kept: Pos,
+        /// The value of the first occurrence: no longer reachable from the root, but still
+        /// text of the document (and possibly a secret to hide when the text is shown).
+        dropped: NodeId,
     },
 }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 use palisade_model::netpol::{Connection, Matrix, Model, Node};
+use palisade_report::terminal::TerminalWriter;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -83,7 +84,8 @@ pub(super) fn run(a: &MatrixArgs) -> Result<u8> {
     match a.format.as_str() {
         "json" => write_json(&mut out, &names, &connections)?,
         "dot" => write_dot(&mut out, &names, &connections)?,
-        _ => write_text(&mut out, &names, &connections)?,
+        // Names come from the input: escape what a terminal would act on.
+        _ => write_text(&mut TerminalWriter::new(&mut out), &names, &connections)?,
     }
     out.flush()?;
     Ok(if errors { EXIT_ERROR } else { EXIT_CLEAN })

@@ -81,8 +81,7 @@ impl InputArgs {
         );
         let mut err = std::io::stderr().lock();
         for e in &errors {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            writeln!(err, "error: {}{at}: {}", e.path, e.message)?;
+            writeln!(err, "error: {}", crate::input_error_line(e))?;
         }
         Ok((model, !errors.is_empty()))
     }

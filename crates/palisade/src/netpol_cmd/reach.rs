@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use anyhow::{Result, bail};
 use clap::Args;
 use palisade_model::netpol::{Endpoint, Model, PortSet, Verdict};
+use palisade_report::terminal::TerminalWriter;
 use serde_json::{Value, json};
 
 use super::{InputArgs, endpoint, ignored_json, write_ignored};
@@ -141,6 +142,8 @@ fn one_port(
         serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         writeln!(
             out,
             "{}",
@@ -184,6 +187,8 @@ fn every_port(a: &ReachArgs, model: &Model, from: Endpoint, to: Endpoint) -> Res
         serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
     } else {
+        // Names come from the input: escape what a terminal would act on.
+        let mut out = TerminalWriter::new(&mut out);
         if ports.is_empty() {
             writeln!(out, "denied on every port")?;
         } else {

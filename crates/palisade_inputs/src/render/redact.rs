@@ -3,10 +3,13 @@
 //! `helm` and `kubectl` quote input in their errors (`invalid literal source password:…`, a
 //! chart's `fail` message built from a value). Palisade never prints a secret value, so before
 //! a tool's message becomes an input error, every value the user handed the tool that could be
-//! a secret is replaced with `****`.
+//! a secret is replaced with `****`, and so is every credential Palisade's own detectors
+//! recognise in the message (a URL's password, a token, a private key), whatever key the value
+//! came from: a chart can build its message from a value under an innocuous name.
 
 use std::path::Path;
 
+use palisade_model::secrets::mask_credentials;
 use palisade_source::{Limits, NodeRef, parse_stream};
 
 /// Values shorter than this are not masked: they are too common to be secrets and masking
@@ -91,7 +94,8 @@ impl Redactor {
         }
     }
 
-    /// `message` with every known value replaced by `****`, longest first.
+    /// `message` with every known value replaced by `****` (longest first), then every
+    /// credential in a well-known format.
     pub fn redact(&self, message: &str) -> String {
         let mut values: Vec<&String> = self.values.iter().collect();
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
@@ -101,7 +105,7 @@ impl Redactor {
                 out = out.replace(value.as_str(), "****");
             }
         }
-        out
+        mask_credentials(&out).into_owned()
     }
 }
 
@@ -125,5 +129,17 @@ mod tests {
         std::fs::write(&env, "API_KEY=abcd-1234-efgh\n").unwrap();
         r.add_file_lines(&env, 1 << 20);
         assert_eq!(r.redact("bad abcd-1234-efgh"), "bad ****");
+    }
+
+    #[test]
+    fn credentials_the_tool_was_not_handed_as_secrets_are_masked_too() {
+        // A chart's `fail` message quoting a DSN from a values key not named like a secret.
+        let mut r = Redactor::default();
+        r.add_yaml_secrets("database:\n  url: postgres://user:S3cr3t@db/x\n");
+        let message = "execution error at (c/templates/x.yaml:1:3): cannot reach postgres://user:S3cr3t@db/x with ghp_0123456789abcdefghijABCDEFGHIJ012345 -----BEGIN EC PRIVATE KEY----- MHcCAQEE";
+        assert_eq!(
+            r.redact(message),
+            "execution error at (c/templates/x.yaml:1:3): cannot reach postgres://user:****@db/x with **** ****"
+        );
     }
 }

@@ -48,7 +48,9 @@ declare_rule! {
 fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
     let (start, end) = (object.root.start(), object.root.end());
     for warning in &object.root.document().warnings {
-        let Warning::DuplicateKey { key, first, kept } = warning;
+        let Warning::DuplicateKey {
+            key, first, kept, ..
+        } = warning;
         if *kept >= start && *kept < end {
             ctx.report_at(
                 *kept,

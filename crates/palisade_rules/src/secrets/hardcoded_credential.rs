@@ -2,7 +2,7 @@
 
 use palisade_engine::prelude::*;
 
-use super::detect::credential;
+use palisade_model::secrets::credential;
 
 declare_rule! {
     /// ## What it does

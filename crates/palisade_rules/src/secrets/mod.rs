@@ -1,7 +1,6 @@
 //! Secrets hygiene: how Secrets are consumed, credentials hard-coded where they do not belong,
 //! and Secrets committed to manifests. Messages and snippets never show a secret value.
 
-pub mod detect;
 pub mod hardcoded_credential;
 pub mod legacy_token_secret;
 pub mod secret_in_env;

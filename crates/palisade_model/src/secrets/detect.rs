@@ -1,12 +1,15 @@
 //! Recognising credentials without ever echoing them: well-known token formats anywhere in a
 //! value, and high-entropy literals under secret-like names.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
 /// Well-known credential formats, with the name used in messages. Matched on bytes with
-/// ASCII classes, so the regex engine can use its DFA and literal prefilters.
+/// ASCII classes, so the regex engine can use its DFA and literal prefilters. A group named
+/// `secret` marks the part to hide when only part of the match is secret (the password of a
+/// URL, not its host).
 const FORMATS: &[(&str, &str)] = &[
     (
         "private key",
@@ -29,7 +32,10 @@ const FORMATS: &[(&str, &str)] = &[
         "bearer token",
         r"(?i)\bbearer[ \t]+[A-Za-z0-9\-._~+/]{20,}=*",
     ),
-    ("password in a URL", r"://[^/\s:@]+:[^/\s@$\{][^/\s@]*@"),
+    (
+        "password in a URL",
+        r"://[^/\s:@]+:(?P<secret>[^/\s@$\{][^/\s@]*)@",
+    ),
 ];
 
 fn bytes_regex(pattern: &str) -> Regex {
@@ -41,6 +47,22 @@ fn bytes_regex(pattern: &str) -> Regex {
 
 static EACH_FORMAT: LazyLock<Vec<Regex>> =
     LazyLock::new(|| FORMATS.iter().map(|(_, re)| bytes_regex(re)).collect());
+
+/// No value shorter than this holds a credential in a known format.
+const SHORTEST_FORMAT: usize = "://u:p@".len();
+
+/// Any of the formats, for a single pass over long text.
+static ANY_FORMAT: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = FORMATS
+        .iter()
+        .map(|(_, re)| format!("(?:{})", re.replace("(?P<secret>", "(?:")))
+        .collect();
+    bytes_regex(&alternatives.join("|"))
+});
+
+/// The end of the armoured block a private key header starts.
+static PRIVATE_KEY_END: LazyLock<Regex> =
+    LazyLock::new(|| bytes_regex(r"-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----"));
 
 /// `name = value` or `name: value` assignments inside configuration file contents.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -77,10 +99,40 @@ const SENSITIVE_NAMES: &[&str] = &[
 
 /// The kind of credential a value contains, if it contains a well-known format.
 pub fn known_format(value: &str) -> Option<&'static str> {
+    // The shortest format is a URL with a password (`://u:p@`): most values are shorter.
+    if value.len() < SHORTEST_FORMAT || !ANY_FORMAT.is_match(value.as_bytes()) {
+        return None;
+    }
     EACH_FORMAT
         .iter()
         .position(|re| re.is_match(value.as_bytes()))
         .map(|i| FORMATS[i].0)
+}
+
+/// The byte ranges of `text` that hold credentials in a well-known format: the password of a
+/// URL, a whole token, or a private key from its header to its footer (or to the end of the
+/// text when the footer is missing, as in a message cut short).
+pub fn credential_ranges(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    if !ANY_FORMAT.is_match(bytes) {
+        return Vec::new();
+    }
+    let mut ranges = Vec::new();
+    for (i, re) in EACH_FORMAT.iter().enumerate() {
+        for caps in re.captures_iter(bytes) {
+            let Some(whole) = caps.get(0) else { continue };
+            let part = caps.name("secret").unwrap_or(whole);
+            let mut range = part.start()..part.end();
+            if FORMATS[i].0 == "private key" {
+                range.end = PRIVATE_KEY_END
+                    .find_at(bytes, whole.end())
+                    .map_or(bytes.len(), |m| m.end());
+            }
+            ranges.push(range);
+        }
+    }
+    ranges.sort_by_key(|r| r.start);
+    ranges
 }
 
 /// Name fragments that mark a value as a pointer to a credential rather than the credential
@@ -100,8 +152,16 @@ const REFERENCE_NAMES: &[&str] = &[
     "expir",
 ];
 
+/// A fragment every name in [`SENSITIVE_NAMES`] contains: most keys have none, and are
+/// answered without building lower-case copies.
+static SENSITIVE_FRAGMENT: LazyLock<Regex> =
+    LazyLock::new(|| bytes_regex(r"(?i)pass|pwd|secret|token|key|credential|jwt|bearer"));
+
 /// Whether a key name marks its value as a credential (`DB_PASSWORD`, `apiToken`, …).
 pub fn sensitive_name(name: &str) -> bool {
+    if !SENSITIVE_FRAGMENT.is_match(name.as_bytes()) {
+        return false;
+    }
     let lower = name.to_ascii_lowercase().replace('-', "_");
     let compact = lower.replace('_', "");
     SENSITIVE_NAMES
@@ -238,6 +298,26 @@ mod tests {
             Some("bearer token")
         );
         assert_eq!(known_format("just text"), None);
+    }
+
+    #[test]
+    fn credential_ranges_cover_the_secret_part() {
+        let text = "dial postgres://user:S3cr3t@db/x failed; token ghp_0123456789abcdefghijABCDEFGHIJ012345 ok";
+        let shown: Vec<&str> = credential_ranges(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            shown,
+            ["S3cr3t", "ghp_0123456789abcdefghijABCDEFGHIJ012345"]
+        );
+        let key = "x -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- y";
+        let r = &credential_ranges(key)[0];
+        assert_eq!(&key[r.end..], " y");
+        assert!(key[r.clone()].contains("MIIEow"));
+        let cut = "error: -----BEGIN PRIVATE KEY----- MIIEow";
+        assert_eq!(credential_ranges(cut)[0].end, cut.len());
+        assert!(credential_ranges("https://example.com/a@b").is_empty());
     }
 
     #[test]
