@@ -334,7 +334,8 @@ fn hostile(color: bool) -> String {
         object: ObjectRef {
             name: Some("a\u{1b}[2Jb\u{202e}gnp.exe".into()),
             ..object()
-        },
+        }
+        .into(),
         message: "container \"app\nerror: forged\" sets securityContext.privileged to true".into(),
         suppression_reason: Some("reason\u{1b}[8m".into()),
         suppressed: true,
