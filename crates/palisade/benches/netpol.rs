@@ -16,10 +16,6 @@ use clap::Parser;
 use palisade::cli::{Cli, Command};
 use palisade::netpol_cmd::{COVERAGE_RULES, load};
 
-// The allocator of the `palisade` binary, so that the figures are the command's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const NAMESPACES: usize = 200;
 const APPS: usize = 10;
 const REPLICAS: usize = 5;

@@ -15,10 +15,6 @@ use std::fmt::Write as _;
 use palisade::rbac_cmd::{LoadOptions, load, risk_findings};
 use palisade_model::authz::{Request, Scope, Target};
 
-// The allocator of the `palisade` binary, so that the figures are the command's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const NAMESPACES: usize = 200;
 const SERVICE_ACCOUNTS: usize = 20_000;
 const ROLES: usize = 50_000;

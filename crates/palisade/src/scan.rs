@@ -112,9 +112,14 @@ impl Documents {
     }
 
     fn merge(mut self, other: Documents) -> Documents {
-        let (r, o) = (&mut self.result, other.result);
+        let (r, mut o) = (&mut self.result, other.result);
         r.objects += o.objects;
         r.skipped_documents += o.skipped_documents;
+        // Findings are sorted later: append the shorter list to the longer one, so the merge
+        // never reallocates the larger half.
+        if o.findings.len() > r.findings.len() {
+            std::mem::swap(&mut r.findings, &mut o.findings);
+        }
         r.findings.extend(o.findings);
         for id in o.evaluated {
             if !r.evaluated.contains(&id) {
@@ -462,7 +467,13 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let mut templates = discovery.templates.len();
     let mut inventory = Inventory::default();
-    // Reserved once: growing by doubling would hold up to twice the findings at the peak.
+    // The largest file's findings become the whole scan's (they are sorted later), so a scan
+    // dominated by one file (the usual hostile case) holds them once, not once in the file's
+    // result and once merged. The rest is reserved once: growing by doubling would hold up to
+    // twice the findings at the peak. Facts keep their file order, which inventory rules read.
+    if let Some(largest) = results.iter_mut().max_by_key(|r| r.findings.len()) {
+        outcome.findings = std::mem::take(&mut largest.findings);
+    }
     outcome
         .findings
         .reserve_exact(results.iter().map(|r| r.findings.len()).sum());

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Whole-process figures for the corpus: `palisade scan` as a user runs it (start-up, discovery,
+# reading, parsing, rules, inventory, JSON output) against the parse floor, a process that reads
+# the same files and runs only the span-giving event parser over them on all cores
+# (crates/palisade/examples/parse_floor.rs). Prints the best wall time and the peak resident
+# memory of each, and their ratio. Targets: at most 1.5x the floor, under 40 MiB.
+# Usage: bench/whole-process.sh [CORPUS] (default ../shared/corpus); RUNS=N (default 7).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus="${1:-../shared/corpus}"
+runs="${RUNS:-7}"
+cargo build --release --locked --bin palisade --example parse_floor >/dev/null 2>&1
+bin=target/release/palisade
+export PATH="$PWD/.tools/bin:$PATH"
+floor=target/release/examples/parse_floor
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+
+# best wall seconds and peak KiB (of the fastest run) over $runs runs of "$@"
+measure() {
+  local best="" best_kb=""
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$out" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    read -r secs kb < <(tail -n 1 "$out")
+    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc)" = 1 ]; then
+      best=$secs best_kb=$kb
+    fi
+  done
+  echo "$best $best_kb"
+}
+
+read -r fs fk < <(measure "$floor" "$corpus")
+read -r ss sk < <(measure "$bin" scan "$corpus" --exclude /helm --no-render --no-config \
+  --format json -o /dev/null --fail-on never)
+read -r rs rk < <(measure "$bin" scan "$corpus" --no-config --format json -o /dev/null \
+  --fail-on never)
+printf '%-44s %8s %10s\n' process "wall" "peak RSS"
+printf '%-44s %7.2fs %7.1f MiB\n' "parse floor (read + events)" "$fs" "$(echo "$fk/1024" | bc -l)"
+printf '%-44s %7.2fs %7.1f MiB  (%.2fx the floor)\n' "scan --exclude /helm --no-render" "$ss" \
+  "$(echo "$sk/1024" | bc -l)" "$(echo "$ss/$fs" | bc -l)"
+printf '%-44s %7.2fs %7.1f MiB\n' "scan (charts and overlays rendered)" "$rs" "$(echo "$rk/1024" | bc -l)"
