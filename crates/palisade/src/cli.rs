@@ -52,13 +52,27 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format: text, json, sarif or junit.
+    /// Output format: text, compact, json, sarif or junit.
     #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
     pub format: Option<String>,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (the summary line then goes to
+    /// standard error).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write several reports in one run: FORMAT to standard output or FORMAT:FILE, repeatable,
+    /// e.g. `--output-format sarif:palisade.sarif --output-format text`. Replaces --format.
+    #[arg(long, value_name = "FORMAT[:FILE]", conflicts_with = "output")]
+    pub output_format: Vec<String>,
+
+    /// Print only the summary line (and input errors) in text and compact output.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Order of the findings: path (default), severity (most severe first) or rule.
+    #[arg(long, env = "PALISADE_SORT", value_name = "ORDER")]
+    pub sort: Option<String>,
 
     /// Rule set: all (default), pss-baseline, pss-restricted, cis, nsa or mitre.
     #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]

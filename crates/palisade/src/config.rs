@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use palisade_diagnostics::Location;
 use palisade_diagnostics::Severity;
 use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
-use palisade_report::Format;
+use palisade_report::{Format, SortOrder};
 use serde::Deserialize;
 
 use crate::cli::{ReadingArgs, ScanArgs};
@@ -25,6 +25,8 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;
 pub struct FileConfig {
     /// Default output format.
     pub format: Option<String>,
+    /// Order of the findings: path, severity or rule.
+    pub sort: Option<String>,
     /// Rule set.
     pub profile: Option<String>,
     /// Only these rules.
@@ -135,8 +137,10 @@ pub enum FailOn {
 pub struct Resolved {
     /// Engine settings.
     pub settings: Settings,
-    /// Output format.
-    pub format: Format,
+    /// The reports to write, in order: at most one to standard output (`path` unset).
+    pub outputs: Vec<Output>,
+    /// Order of the findings.
+    pub sort: SortOrder,
     /// Failure threshold.
     pub fail_on: FailOn,
     /// Paths to leave out.
@@ -151,6 +155,65 @@ pub struct Resolved {
     pub waivers: Vec<Waiver>,
     /// Settings of the configuration file that were not applied, and why.
     pub notes: Vec<String>,
+}
+
+/// One report of a run: a format, written to a file or to standard output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// The file, or `None` for standard output.
+    pub path: Option<PathBuf>,
+}
+
+impl Output {
+    /// Parse `FORMAT` or `FORMAT:FILE` (`--output-format`).
+    pub fn parse(spec: &str) -> Result<Output> {
+        let (name, path) = match spec.split_once(':') {
+            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+            Some((name, _)) => (name, None),
+            None => (spec, None),
+        };
+        let format = name
+            .parse::<Format>()
+            .map_err(|e| anyhow::anyhow!("--output-format `{spec}`: {e}"))?;
+        Ok(Output { format, path })
+    }
+}
+
+/// The reports a run writes: every `--output-format`, else `--format` (or the file's
+/// `format`) to `--output` or standard output.
+fn outputs(args: &ScanArgs, file: &FileConfig) -> Result<Vec<Output>> {
+    if args.output_format.is_empty() {
+        let format = (args.format.clone())
+            .or_else(|| file.format.clone())
+            .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
+            .transpose()?
+            .unwrap_or(Format::Text);
+        return Ok(vec![Output {
+            format,
+            path: args.output.clone(),
+        }]);
+    }
+    let outputs = args
+        .output_format
+        .iter()
+        .map(|s| Output::parse(s))
+        .collect::<Result<Vec<_>>>()?;
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        bail!(
+            "--output-format: at most one report can go to standard output (give the others a file: FORMAT:FILE)"
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for o in &outputs {
+        if let Some(path) = &o.path
+            && !seen.insert(path)
+        {
+            bail!("--output-format: {} is named twice", path.display());
+        }
+    }
+    Ok(outputs)
 }
 
 /// Parse `16MiB`, `512KiB`, `1GiB`, `10MB` or a plain number of bytes.
@@ -364,10 +427,11 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             .collect()
     };
 
-    let format = pick(&args.format, &file.format)
-        .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
+    let outputs = outputs(args, &file)?;
+    let sort = pick(&args.sort, &file.sort)
+        .map(|s| s.parse::<SortOrder>().map_err(anyhow::Error::msg))
         .transpose()?
-        .unwrap_or(Format::Text);
+        .unwrap_or_default();
     let profile = pick(&args.profile, &file.profile)
         .map(|p| p.parse::<Profile>())
         .transpose()?
@@ -475,7 +539,8 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             min_severity,
             path_ignores,
         },
-        format,
+        outputs,
+        sort,
         fail_on,
         excludes,
         max_file_size,

@@ -600,7 +600,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
         },
         max_file_size: resolved.max_file_size,
         stdin_timeout: resolved.input.stdin_timeout,
-        keep_sources: resolved.format == Format::Text,
+        keep_sources: resolved.outputs.iter().any(|o| o.format == Format::Text),
         limits: Limits::default(),
         render: RenderOptions {
             helm: args.helm.clone(),
@@ -647,7 +647,13 @@ pub fn scan_governed(
     if let Some(baseline) = &args.baseline {
         apply_baseline(&mut outcome.findings, baseline)?;
     }
+    // Every finding below the reporting threshold goes, Palisade's own (PAL) included: rules
+    // drop theirs as they run, the limit, parse and waiver findings are made outside rules.
+    if let Some(min) = resolved.settings.min_severity {
+        outcome.findings.retain(|f| f.severity >= min);
+    }
     outcome.count();
+    palisade_report::sort_findings(&mut outcome.findings, resolved.sort);
     Ok(outcome)
 }
 
@@ -663,11 +669,12 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
     report(args, &scanned)
 }
 
-/// Render the report of a scan and return its exit code.
+/// Render the reports of a scan and return its exit code.
 pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
     let (resolved, rules, outcome) = (&scanned.resolved, &scanned.rules, &scanned.outcome);
     let metas: Vec<_> = rules.enabled().iter().map(|r| &r.meta).collect();
-    let report = Report {
+    let stdout_terminal = std::io::stdout().is_terminal();
+    let mut report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
         errors: &outcome.errors,
@@ -678,25 +685,60 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
         show_suppressed: args.show_suppressed,
         evaluated: &outcome.evaluated,
         show_compliance: args.compliance || rules.settings().selection.profile.is_framework(),
+        layout: palisade_report::Layout {
+            quiet: args.quiet,
+            sort: resolved.sort,
+            width: None,
+        },
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let written = match &args.output {
+    for output in &resolved.outputs {
+        let to_terminal = output.path.is_none() && stdout_terminal;
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        report.layout.width = if output.path.is_none() {
+            terminal_width(stdout_terminal)
+        } else {
+            None
+        };
+        write_report(output, &report, color)?;
+    }
+    // With every report in a file, the run still says what it found.
+    if resolved.outputs.iter().all(|o| o.path.is_some()) {
+        eprintln!("{}", palisade_report::summary_line(&report));
+    }
+    Ok(exit_code(outcome, resolved.fail_on))
+}
+
+/// The width to wrap text on standard output to: an exported `COLUMNS` (a deliberate choice,
+/// honoured in pipes too), else the terminal's; text piped elsewhere is not wrapped.
+fn terminal_width(terminal: bool) -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .or_else(|| {
+            terminal
+                .then(terminal_size::terminal_size)
+                .flatten()
+                .map(|(w, _)| usize::from(w.0))
+        })
+}
+
+fn write_report(output: &config::Output, report: &Report<'_>, color: bool) -> Result<()> {
+    match &output.path {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            palisade_report::render(resolved.format, &report, color, &mut out)
+            palisade_report::render(output.format, report, color, &mut out)
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match palisade_report::render(resolved.format, &report, color, &mut out)
+            match palisade_report::render(output.format, report, color, &mut out)
                 .and_then(|()| out.flush())
             {
                 // A closed pipe (`palisade scan | head`) is not an error worth reporting.
@@ -704,7 +746,5 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
                 other => other.context("cannot write the report"),
             }
         }
-    };
-    written?;
-    Ok(exit_code(outcome, resolved.fail_on))
+    }
 }

@@ -1,6 +1,6 @@
-//! Pure renderers over findings: `text` (compiler-style diagnostics), `json` (the stable
-//! contract in `docs/json-output.md`), `sarif` (SARIF 2.1.0 for code-scanning dashboards) and
-//! `junit` (for CI test reports).
+//! Pure renderers over findings: `text` (compiler-style diagnostics), `compact` (one line per
+//! finding, for editors and grep), `json` (the stable contract in `docs/json-output.md`), `sarif`
+//! (SARIF 2.1.0 for code-scanning dashboards) and `junit` (for CI test reports).
 //!
 //! Renderers see findings, input errors, counts, rule metadata and, for `text`, the source
 //! text of files with findings. They never run rules and never read files. Secrets: no
@@ -9,6 +9,7 @@
 //! reaches a terminal only through [`terminal::printable`].
 #![deny(missing_docs)]
 
+mod compact;
 pub mod compliance;
 mod json;
 mod junit;
@@ -29,6 +30,8 @@ use palisade_source::SecretSpans;
 pub enum Format {
     /// Human-readable diagnostics with source snippets.
     Text,
+    /// One line per finding: `path:line:column: severity RULE message`.
+    Compact,
     /// The JSON contract.
     Json,
     /// SARIF 2.1.0.
@@ -39,7 +42,12 @@ pub enum Format {
 
 impl Format {
     /// The accepted names.
-    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit"];
+    pub const NAMES: &'static [&'static str] = &["text", "compact", "json", "sarif", "junit"];
+
+    /// Formats written for people (which show source text and honour `--quiet`).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Text | Format::Compact)
+    }
 }
 
 impl FromStr for Format {
@@ -47,6 +55,7 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "text" => Ok(Format::Text),
+            "compact" => Ok(Format::Compact),
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "junit" => Ok(Format::Junit),
@@ -66,6 +75,65 @@ pub struct Source {
     pub text: Arc<str>,
     /// What of it must never be shown.
     pub secrets: SecretSpans,
+}
+
+/// The order findings are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// By file, then position (the default): a file's findings read top to bottom.
+    #[default]
+    Path,
+    /// Most severe first, then by file and position.
+    Severity,
+    /// By rule id, then by file and position.
+    Rule,
+}
+
+impl SortOrder {
+    /// The accepted names.
+    pub const NAMES: &'static [&'static str] = &["path", "severity", "rule"];
+}
+
+impl FromStr for SortOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "path" | "file" => Ok(SortOrder::Path),
+            "severity" => Ok(SortOrder::Severity),
+            "rule" => Ok(SortOrder::Rule),
+            _ => Err(format!(
+                "unknown sort order `{s}` (expected one of: {})",
+                SortOrder::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
+/// Sort findings into `order`; every front door sorts through here, so all formats list
+/// findings alike.
+pub fn sort_findings(findings: &mut [Finding], order: SortOrder) {
+    match order {
+        SortOrder::Path => findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())),
+        SortOrder::Severity => findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.sort_key().cmp(&b.sort_key()))
+        }),
+        SortOrder::Rule => {
+            findings.sort_by(|a, b| (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key())))
+        }
+    }
+}
+
+/// How text and compact output are laid out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    /// Print only the summary (and input errors, which explain an exit code of 2).
+    pub quiet: bool,
+    /// The order the findings are in: text output groups them by file, severity or rule.
+    pub sort: SortOrder,
+    /// Wrap messages to this many columns (the terminal's width); `None` leaves lines whole.
+    pub width: Option<usize>,
 }
 
 /// Source text by display path, for snippets.
@@ -95,6 +163,8 @@ pub struct Report<'a> {
     /// Ids of the rules that found objects they apply to: controls of other rules are "not
     /// evaluated" rather than passed.
     pub evaluated: &'a std::collections::BTreeSet<&'static str>,
+    /// Layout of text and compact output.
+    pub layout: Layout,
 }
 
 impl Report<'_> {
@@ -105,7 +175,14 @@ impl Report<'_> {
     }
 }
 
-/// Render a report. `color` only affects `text`.
+/// The summary line, `Scanned 3 files (12 objects): 5 findings (1 critical, 4 high).`, for
+/// front doors that print it apart from the report (on standard error when the report goes
+/// to a file).
+pub fn summary_line(report: &Report<'_>) -> String {
+    text::summary_line(report)
+}
+
+/// Render a report. `color` only affects `text` and `compact`.
 pub fn render(
     format: Format,
     report: &Report<'_>,
@@ -114,6 +191,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Text => text::render(report, color, out),
+        Format::Compact => compact::render(report, color, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Junit => junit::render(report, out),

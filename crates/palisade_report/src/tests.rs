@@ -157,6 +157,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         show_suppressed,
         show_compliance: show_suppressed,
         evaluated: &evaluated,
+        layout: Default::default(),
     };
     f(&report)
 }
@@ -182,6 +183,31 @@ fn text_shows_suppressed_on_request() {
         "{out}"
     );
     assert!(!rendered(Format::Text, false).contains("debug pod"));
+}
+
+#[test]
+fn compact_snapshot() {
+    // Suppressed findings shown, with their reason.
+    insta::assert_snapshot!(rendered(Format::Compact, true));
+}
+
+#[test]
+fn text_grouped_by_severity_and_wrapped() {
+    let text = with_report(false, |r| {
+        let mut r = *r;
+        let mut sorted = r.findings.to_vec();
+        crate::sort_findings(&mut sorted, crate::SortOrder::Severity);
+        r.findings = &sorted;
+        r.layout = crate::Layout {
+            quiet: false,
+            sort: crate::SortOrder::Severity,
+            width: Some(40),
+        };
+        let mut out = Vec::new();
+        render(Format::Text, &r, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    });
+    insta::assert_snapshot!(text);
 }
 
 #[test]
@@ -370,6 +396,7 @@ fn hostile(color: bool) -> String {
         show_suppressed: true,
         show_compliance: false,
         evaluated: &evaluated,
+        layout: Default::default(),
     };
     let mut out = Vec::new();
     render(Format::Text, &report, color, &mut out).unwrap();
@@ -460,6 +487,7 @@ fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
         show_suppressed: true,
         show_compliance: false,
         evaluated: &Default::default(),
+        layout: Default::default(),
     };
     let mut out = Vec::new();
     render(Format::Sarif, &report, false, &mut out).unwrap();

@@ -1,13 +1,14 @@
 //! `--format text`: compiler-style diagnostics grouped by file, then a summary line.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
-use palisade_diagnostics::{Finding, Severity};
+use palisade_diagnostics::{Finding, RuleMeta, Severity};
 use palisade_source::SecretSpans;
 
 use crate::terminal::{printable, shown_line};
-use crate::{Report, Source};
+use crate::{Report, SortOrder, Source};
 
 fn level(sev: Severity) -> Level<'static> {
     let base = match sev {
@@ -79,8 +80,16 @@ fn render_finding(
     f: &Finding,
     index: Option<&LineIndex<'_>>,
     renderer: &Renderer,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Notes and help are printed after `   = help: ` (11 columns): wrap what follows it.
+    let wrap = |text: String| -> String {
+        match width {
+            Some(w) if w > 30 => textwrap::fill(&text, w - 11),
+            _ => text,
+        }
+    };
     let lvl = level(f.severity);
     let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
     let path = printable(&f.location.path);
@@ -101,25 +110,30 @@ fn render_finding(
                     .line(f.location.line as usize)
                     .char_column(f.location.column.saturating_sub(1) as usize),
             )
-            .element(Level::NOTE.message(&*message)),
+            .element(Level::NOTE.message(wrap(message.to_string()))),
     };
     let mut about = format!("object: {}", printable(&f.object.display_name()));
     if let Some(c) = &f.container {
         about.push_str(&format!(", container: {}", printable(c)));
     }
-    group = group.element(Level::NOTE.message(about));
+    group = group.element(Level::NOTE.message(wrap(about)));
     if let Some(origin) = &f.origin {
-        group = group.element(Level::NOTE.message(origin_note(origin)));
+        group = group.element(Level::NOTE.message(wrap(origin_note(origin))));
     }
     if f.suppressed {
         let reason = printable(f.suppression_reason.as_deref().unwrap_or(""));
-        group = group.element(Level::NOTE.with_name("suppressed").message(reason));
-    }
-    group = group.element(Level::HELP.message(f.rule.remediation));
-    if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
         group = group.element(
-            Level::HELP.message(format!("fix: {} (`palisade fix`)", printable(&fix.title))),
+            Level::NOTE
+                .with_name("suppressed")
+                .message(wrap(reason.into_owned())),
         );
+    }
+    group = group.element(Level::HELP.message(wrap(f.rule.remediation.to_string())));
+    if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
+        group = group.element(Level::HELP.message(wrap(format!(
+            "fix: {} (`palisade fix`)",
+            printable(&fix.title)
+        ))));
     }
     let groups: [Group<'_>; 1] = [group];
     writeln!(out, "{}\n", renderer.render(&groups))
@@ -146,37 +160,72 @@ fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
     note
 }
 
+/// The heading a finding is listed under: its file, severity or rule, as the findings are
+/// sorted.
+fn group_of(f: &Finding, sort: SortOrder) -> String {
+    match sort {
+        SortOrder::Path => printable(&f.location.path).into_owned(),
+        SortOrder::Severity => f.severity.as_str().to_string(),
+        SortOrder::Rule => format!("{} {}", f.rule.id, f.rule.name),
+    }
+}
+
 pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for f in report.visible() {
-        *counts.entry(f.location.path.as_str()).or_default() += 1;
-    }
-    let mut current: Option<&str> = None;
-    let mut index: Option<LineIndex<'_>> = None;
-    for f in report.visible() {
-        if current != Some(f.location.path.as_str()) {
-            current = Some(f.location.path.as_str());
-            index = report.sources.get(&f.location.path).map(LineIndex::new);
-            let count = counts[f.location.path.as_str()];
-            let header = format!(
-                "── {} ({} finding{})",
-                printable(&f.location.path),
-                count,
-                if count == 1 { "" } else { "s" }
-            );
-            if color {
-                writeln!(out, "\x1b[1m{header}\x1b[0m\n")?;
-            } else {
-                writeln!(out, "{header}\n")?;
-            }
+    let layout = report.layout;
+    if !layout.quiet {
+        let mut renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        if let Some(width) = layout.width {
+            renderer = renderer.term_width(width);
         }
-        render_finding(f, index.as_ref(), &renderer, out)?;
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for f in report.visible() {
+            *counts.entry(group_of(f, layout.sort)).or_default() += 1;
+        }
+        let mut current: Option<String> = None;
+        let mut index: Option<LineIndex<'_>> = None;
+        let mut indexed: Option<&str> = None;
+        for f in report.visible() {
+            let group = group_of(f, layout.sort);
+            if current.as_deref() != Some(group.as_str()) {
+                let count = counts[&group];
+                let header = format!(
+                    "── {group} ({count} finding{})",
+                    if count == 1 { "" } else { "s" }
+                );
+                if color {
+                    writeln!(out, "\x1b[1m{header}\x1b[0m\n")?;
+                } else {
+                    writeln!(out, "{header}\n")?;
+                }
+                current = Some(group);
+            }
+            if indexed != Some(f.location.path.as_str()) {
+                indexed = Some(f.location.path.as_str());
+                index = report.sources.get(&f.location.path).map(LineIndex::new);
+            }
+            render_finding(f, index.as_ref(), &renderer, layout.width, out)?;
+        }
+        rule_table(report, out)?;
     }
+    errors_and_notes(report, color, out)?;
+    if report.show_compliance && !layout.quiet {
+        let c = crate::compliance::compliance(report.findings, report.rules, report.evaluated);
+        writeln!(out, "{}", crate::compliance::text(&c))?;
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+/// Input errors (always: they explain an exit code of 2) and notes (not when quiet), each on
+/// one line.
+pub(crate) fn errors_and_notes(
+    report: &Report<'_>,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for e in report.errors {
         let path = printable(&e.path);
         let place = match (e.line, e.column) {
@@ -191,17 +240,65 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
         };
         writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
     }
-    for n in report.notes {
+    let notes: &[String] = if report.layout.quiet {
+        &[]
+    } else {
+        report.notes
+    };
+    for n in notes {
         writeln!(out, "note: {}", printable(n))?;
     }
-    if !report.errors.is_empty() || !report.notes.is_empty() {
+    if !report.errors.is_empty() || !notes.is_empty() {
         writeln!(out)?;
     }
-    if report.show_compliance {
-        let c = crate::compliance::compliance(report.findings, report.rules, report.evaluated);
-        writeln!(out, "{}", crate::compliance::text(&c))?;
+    Ok(())
+}
+
+/// Findings per rule, most severe rule first, after the findings: what to fix first, at a
+/// glance.
+fn rule_table(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    // Per rule: the most severe of its findings (configuration can change severities) and
+    // how many there are.
+    let mut by_rule: HashMap<&str, (&RuleMeta, Severity, usize)> = HashMap::new();
+    for f in report.visible() {
+        let row = by_rule.entry(f.rule.id).or_insert((f.rule, f.severity, 0));
+        row.1 = row.1.max(f.severity);
+        row.2 += 1;
     }
-    writeln!(out, "{}", summary_line(report))
+    if by_rule.is_empty() {
+        return Ok(());
+    }
+    let mut rows: Vec<(&RuleMeta, Severity, usize)> = by_rule.into_values().collect();
+    rows.sort_by(|(a, s, n), (b, t, m)| (t, m, a.id).cmp(&(s, n, b.id)));
+    let id_width = rows
+        .iter()
+        .map(|(r, ..)| r.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let count_width = rows
+        .iter()
+        .map(|(.., n)| n.to_string().len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(out, "Findings by rule")?;
+    writeln!(
+        out,
+        "  {:<id_width$}  {:<8}  {:>count_width$}  TITLE",
+        "RULE", "SEVERITY", "COUNT"
+    )?;
+    for (rule, severity, n) in rows {
+        writeln!(
+            out,
+            "  {:<id_width$}  {:<8}  {:>count_width$}  {}",
+            rule.id,
+            severity.as_str(),
+            n,
+            rule.title
+        )?;
+    }
+    writeln!(out)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
