@@ -346,13 +346,22 @@ fn render_all(
     kustomizations: &[Candidate],
     opts: &RenderOptions,
 ) -> Renderings {
-    let charts = charts
-        .par_iter()
-        .map(|c| render_chart(&c.path, &c.display, opts).map(|r| (r, Default::default())));
-    let kustomizations = kustomizations
-        .par_iter()
-        .map(|k| render_kustomization(&k.path, &k.display, opts));
+    let progress = crate::progress::Progress::stderr(
+        "rendering charts and kustomizations",
+        charts.len() + kustomizations.len(),
+    );
+    let charts = charts.par_iter().map(|c| {
+        let r = render_chart(&c.path, &c.display, opts).map(|r| (r, Default::default()));
+        progress.tick();
+        r
+    });
+    let kustomizations = kustomizations.par_iter().map(|k| {
+        let r = render_kustomization(&k.path, &k.display, opts);
+        progress.tick();
+        r
+    });
     let results: Vec<_> = charts.chain(kustomizations).collect();
+    drop(progress);
     let mut out = Renderings::default();
     for result in results {
         match result {
