@@ -1,15 +1,18 @@
 //! Plain data shared by every Palisade front door: the [`Finding`], the rule metadata
-//! ([`RuleMeta`]), severities, 4C layers, framework references and input errors.
+//! ([`RuleMeta`]), severities, 4C layers, framework references and the names of their controls,
+//! and input errors.
 //!
 //! This crate owns no behaviour beyond ordering and parsing of its own enums: it does not parse
 //! YAML, run rules or render output. Everything here serialises to the JSON contract documented
 //! in `docs/json-output.md`, so field names are stable.
 #![deny(missing_docs)]
 
+pub mod control_names;
 mod finding;
 pub mod frameworks;
 mod meta;
 
+pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use meta::{
     FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
