@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use palisade_diagnostics::frameworks::FRAMEWORKS;
-use palisade_diagnostics::{Finding, Layer, RuleMeta};
+use palisade_diagnostics::{Finding, Layer, RuleMeta, control_name};
 use serde::Serialize;
 
 /// The state of one control.
@@ -24,6 +24,9 @@ pub enum Status {
 pub struct Control {
     /// The control id (`5.2.2`, `C-0057`, `T1611`, `privileged`).
     pub id: &'static str,
+    /// A short name of the control (`Privileged containers admitted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'static str>,
     /// Pass, fail or not evaluated.
     pub status: Status,
     /// The rules that check it.
@@ -116,6 +119,7 @@ pub fn compliance(
                     }
                     let c = controls.entry(id).or_insert(Control {
                         id,
+                        name: control_name(fw.key, id),
                         status: Status::Pass,
                         rules: Vec::new(),
                         findings: 0,
@@ -137,6 +141,7 @@ pub fn compliance(
                     }
                     None => Control {
                         id,
+                        name: control_name(fw.key, id),
                         status: Status::NotEvaluated,
                         rules: Vec::new(),
                         findings: 0,
@@ -183,7 +188,18 @@ pub fn compliance(
     Compliance { frameworks, layers }
 }
 
-/// The compliance section of text output.
+/// How text output names a control: `CIS 5.2.2`, `PSS privileged`, or the id alone where it
+/// says its framework (`C-0057`, `T1611`).
+fn control_label(framework: &str, id: &str) -> String {
+    match framework {
+        "cis" => format!("CIS {id}"),
+        "pss" => format!("PSS {id}"),
+        _ => id.to_string(),
+    }
+}
+
+/// The compliance section of text output: per framework its score and every failing control
+/// with its name and findings, then per 4C layer.
 pub fn text(c: &Compliance) -> String {
     let mut out = String::from("Compliance\n");
     for fw in &c.frameworks {
@@ -191,14 +207,25 @@ pub fn text(c: &Compliance) -> String {
             "  {:<40} {:>5.1}%  {} passed, {} failed, {} not evaluated\n",
             fw.name, fw.score, fw.passed, fw.failed, fw.not_evaluated
         ));
-        let failing: Vec<String> = fw
+        let failing: Vec<(String, &Control)> = fw
             .controls
             .iter()
             .filter(|c| c.status == Status::Fail)
-            .map(|c| format!("{} ({})", c.id, c.findings))
+            .map(|c| (control_label(fw.framework, c.id), c))
             .collect();
-        if !failing.is_empty() {
-            out.push_str(&format!("      failing: {}\n", failing.join(", ")));
+        let width = failing.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+        let names = failing
+            .iter()
+            .map(|(_, c)| c.name.map_or(0, |n| n.chars().count()))
+            .max()
+            .unwrap_or(0);
+        for (label, control) in failing {
+            let findings = control.findings;
+            out.push_str(&format!(
+                "      {label:<width$}  {:<names$}  {findings} finding{}\n",
+                control.name.unwrap_or(""),
+                if findings == 1 { "" } else { "s" }
+            ));
         }
     }
     for l in &c.layers {

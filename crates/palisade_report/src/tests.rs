@@ -333,7 +333,9 @@ fn compliance_marks_controls_pass_fail_and_not_evaluated() {
     );
     let out = rendered(Format::Text, true);
     assert!(
-        out.contains("Pod Security Standards") && out.contains("failing: privileged (1)"),
+        out.contains("Pod Security Standards")
+            && out.contains("      PSS privileged    Privileged containers  1 finding\n")
+            && out.contains("CIS 5.2.2  Privileged containers admitted  1 finding"),
         "{out}"
     );
 }
