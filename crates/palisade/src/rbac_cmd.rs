@@ -931,7 +931,10 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
     };
     let identity = Identity::of_subject(&subject);
     let reader: Box<dyn std::io::BufRead> = if a.from_audit.as_os_str() == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin().lock()))
+        let timeout = input_settings(&a.input)?.stdin_timeout;
+        Box::new(std::io::BufReader::new(palisade_inputs::stdin_stream(
+            timeout,
+        )))
     } else {
         let file = std::fs::File::open(&a.from_audit)
             .with_context(|| format!("cannot read {}", a.from_audit.display()))?;

@@ -249,6 +249,48 @@ fn standard_input_that_never_closes_ends_the_scan_after_the_timeout() {
 }
 
 #[test]
+fn an_audit_log_on_standard_input_that_never_closes_ends_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut child = spawn_palisade(
+        dir.path(),
+        &[
+            "rbac",
+            "generate",
+            "--from-audit",
+            "-",
+            "--user",
+            "alice",
+            "--stdin-timeout",
+            "1s",
+        ],
+    );
+    // One complete event, and the pipe stays open: it is used, and the run still ends.
+    let event = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"1","stage":"ResponseComplete","verb":"get","user":{"username":"alice"},"objectRef":{"resource":"pods","namespace":"web","apiVersion":"v1"},"responseStatus":{"code":200}}"#;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(event.as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    let (code, stdout, _) = wait_within(&mut child, Duration::from_secs(30));
+    drop(stdin);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("standard input did not end within 1s (--stdin-timeout)"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("kind: Role"), "{stdout}");
+    assert!(stdout.contains("verbs: [\"get\"]"), "{stdout}");
+}
+
+#[test]
 fn standard_input_that_never_ends_is_cut_at_the_size_limit() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = spawn_palisade(

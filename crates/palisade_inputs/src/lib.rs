@@ -16,8 +16,8 @@ pub mod render;
 pub use discover::{Candidate, DiscoverOptions, Discovery, discover, is_helm_template};
 pub use links::{EscapingLink, LinkPolicy};
 pub use read::{
-    DEFAULT_STREAM_TIMEOUT, ReadError, ReadLimits, display_duration, read_candidate, read_regular,
-    read_stdin,
+    DEFAULT_STREAM_TIMEOUT, DeadlineReader, ReadError, ReadLimits, display_duration,
+    read_candidate, read_regular, read_stdin, stdin_stream,
 };
 
 pub use palisade_diagnostics::InputError;

@@ -93,6 +93,107 @@ pub fn read_stdin(limits: &ReadLimits) -> Result<String, ReadError> {
     )
 }
 
+/// Standard input for readers that consume it as it arrives (an audit log of any length),
+/// with the same bound in time as [`read_stdin`]: read on a helper thread and handed over in
+/// chunks, it fails with a `TimedOut` error (once, then ends) when the input has not ended
+/// `timeout` after reading started.
+pub fn stdin_stream(timeout: Duration) -> DeadlineReader {
+    DeadlineReader::spawn(std::io::stdin, "standard input", timeout)
+}
+
+/// A stream read on a helper thread, with a deadline for reaching its end. See
+/// [`stdin_stream`].
+pub struct DeadlineReader {
+    chunks: mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    deadline: std::time::Instant,
+    timeout: Duration,
+    what: &'static str,
+    done: bool,
+}
+
+impl DeadlineReader {
+    fn spawn<R, F>(open: F, what: &'static str, timeout: Duration) -> DeadlineReader
+    where
+        R: Read,
+        F: FnOnce() -> R + Send + 'static,
+    {
+        // A few chunks in flight: the producer waits for the consumer rather than filling
+        // memory with a log faster than it is parsed.
+        let (tx, chunks) = mpsc::sync_channel(4);
+        let spawned = std::thread::Builder::new()
+            .name("palisade-stream".into())
+            .spawn(move || {
+                let mut reader = open();
+                loop {
+                    let mut chunk = vec![0; 64 * 1024];
+                    match reader.read(&mut chunk) {
+                        Ok(n) => {
+                            chunk.truncate(n);
+                            // An empty chunk is the end; a closed receiver means nobody waits.
+                            if tx.send(Ok(chunk)).is_err() || n == 0 {
+                                return;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+            });
+        DeadlineReader {
+            chunks,
+            chunk: Vec::new(),
+            pos: 0,
+            deadline: std::time::Instant::now() + timeout,
+            timeout,
+            what,
+            // A helper thread that could not start reads nothing: the stream ends at once.
+            done: spawned.is_err(),
+        }
+    }
+}
+
+impl Read for DeadlineReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let left = self
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            match self.chunks.recv_timeout(left) {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
+                Ok(Ok(chunk)) => (self.chunk, self.pos) = (chunk, 0),
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => self.done = true,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.done = true;
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "{} did not end within {} (--stdin-timeout)",
+                            self.what,
+                            display_duration(self.timeout)
+                        ),
+                    ));
+                }
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.pos);
+        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// Open and read a stream on a helper thread; wait for it at most `limits.stream_timeout`.
 fn read_stream<R, F>(
     display: &str,
@@ -265,6 +366,56 @@ fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read as _;
+
+    /// A stream that yields `first`, then blocks until `release` is dropped or sent.
+    struct Stalled {
+        first: Option<Vec<u8>>,
+        release: mpsc::Receiver<()>,
+    }
+
+    impl std::io::Read for Stalled {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if let Some(first) = self.first.take() {
+                out[..first.len()].copy_from_slice(&first);
+                return Ok(first.len());
+            }
+            let _ = self.release.recv();
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn deadline_reader_hands_over_what_arrived_then_times_out_once() {
+        let (keep, release) = mpsc::channel::<()>();
+        let stalled = Stalled {
+            first: Some(b"line 1\n".to_vec()),
+            release,
+        };
+        let mut r =
+            DeadlineReader::spawn(move || stalled, "standard input", Duration::from_millis(50));
+        let mut got = Vec::new();
+        let err = r.read_to_end(&mut got).unwrap_err();
+        assert_eq!(got, b"line 1\n");
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        assert!(err.to_string().contains("did not end within"), "{err}");
+        // After the deadline the stream ends instead of failing forever.
+        let mut rest = Vec::new();
+        assert_eq!(r.read_to_end(&mut rest).unwrap(), 0);
+        drop(keep);
+    }
+
+    #[test]
+    fn deadline_reader_reads_a_stream_that_ends() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let source = std::io::Cursor::new(data.clone());
+        let mut r =
+            DeadlineReader::spawn(move || source, "standard input", Duration::from_secs(60));
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).unwrap();
+        assert_eq!(got, data);
+    }
+
     use super::*;
 
     fn cand(path: &std::path::Path) -> Candidate {
