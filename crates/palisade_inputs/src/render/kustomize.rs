@@ -192,11 +192,18 @@ impl Index {
             other.extend(strings(root.get(key)));
         }
         for generator in ["configMapGenerator", "secretGenerator"] {
+            // A Secret generator's every input is secret; a ConfigMap generator's is
+            // configuration, of which only credential-like keys are masked.
+            let secret = generator == "secretGenerator";
             for g in root.get(generator).iter().flat_map(|n| n.items()) {
-                // `key=value`; a malformed literal is masked whole.
+                // `key=value`; a malformed Secret literal is masked whole.
                 for literal in strings(g.get("literals")) {
-                    self.redactor
-                        .add(literal.split_once('=').map_or(literal.as_str(), |(_, v)| v));
+                    if secret {
+                        self.redactor
+                            .add(literal.split_once('=').map_or(literal.as_str(), |(_, v)| v));
+                    } else {
+                        self.redactor.add_sensitive_literal(&literal);
+                    }
                 }
                 let mut inputs: Vec<String> = ["files", "envs"]
                     .iter()
@@ -206,7 +213,11 @@ impl Index {
                 inputs.extend(g.get("env").and_then(|e| e.as_str()).map(str::to_string));
                 for rel in &inputs {
                     if !is_remote(rel, dir) && self.may_read(dir, display, rel) {
-                        self.redactor.add_file_lines(&dir.join(rel), max);
+                        if secret {
+                            self.redactor.add_file_lines(&dir.join(rel), max);
+                        } else {
+                            self.redactor.add_sensitive_assignments(&dir.join(rel), max);
+                        }
                     }
                 }
                 other.extend(inputs);

@@ -40,6 +40,28 @@ fn sensitive_key(key: &str) -> bool {
     .any(|k| key.contains(k))
 }
 
+/// Keys whose values are settings or pointers, never the credential itself, even inside a
+/// credential-like block (`tlsSecret: {enabled: true, prefix: prometheus}`,
+/// `existingSecret: name`): masking them would only garble the message.
+fn setting_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "enabled",
+        "create",
+        "prefix",
+        "suffix",
+        "type",
+        "name",
+        "mountpath",
+        "path",
+        "annotations",
+        "labels",
+        "existingsecret",
+    ]
+    .iter()
+    .any(|k| key == *k || (k.len() > 4 && key.ends_with(k)))
+}
+
 impl Redactor {
     /// Mask `value` wherever it appears.
     pub fn add(&mut self, value: &str) {
@@ -58,13 +80,33 @@ impl Redactor {
         }
     }
 
-    /// Mask every line of a file handed to a tool (a generator's env or data file). Only a
-    /// regular file of at most `max` bytes is read.
+    /// Mask every line of a file handed to a tool (a Secret generator's env or data file).
+    /// Only a regular file of at most `max` bytes is read.
     pub fn add_file_lines(&mut self, path: &Path, max: u64) {
         if let Ok(text) = crate::read::read_regular(path, max) {
             for line in text.lines() {
                 self.add(line.split_once('=').map_or(line, |(_, v)| v));
             }
+        }
+    }
+
+    /// Mask the values of `KEY=value` lines whose key is credential-like, in a file handed to
+    /// a tool as non-secret data (a ConfigMap generator's env file): the rest of such a file
+    /// is configuration, which tool errors may quote.
+    pub fn add_sensitive_assignments(&mut self, path: &Path, max: u64) {
+        if let Ok(text) = crate::read::read_regular(path, max) {
+            for line in text.lines() {
+                self.add_sensitive_literal(line);
+            }
+        }
+    }
+
+    /// Mask the value of a `KEY=value` literal whose key is credential-like.
+    pub fn add_sensitive_literal(&mut self, literal: &str) {
+        if let Some((key, value)) = literal.split_once('=')
+            && sensitive_key(key.trim())
+        {
+            self.add(value);
         }
     }
 
@@ -81,13 +123,21 @@ impl Redactor {
         if depth > 64 {
             return;
         }
-        if let Some(text) = node.scalar_text()
+        // Strings only: `enabled: false` or `replicas: 3` under a secret-like key would mask
+        // every `false` or `3` in the message.
+        if let Some(text) = node.as_str()
             && sensitive
         {
-            self.add(&text);
+            self.add(text);
         }
         for (key, value) in node.entries() {
-            self.walk(value, sensitive || sensitive_key(key), depth + 1);
+            let here = (sensitive || sensitive_key(key)) && !setting_key(key);
+            if value.is_map() || value.is_seq() {
+                // A block under a secret-like key stays secret-like below (`auth: {pass: …}`).
+                self.walk(value, sensitive || sensitive_key(key), depth + 1);
+            } else {
+                self.walk(value, here, depth + 1);
+            }
         }
         for item in node.items() {
             self.walk(item, sensitive, depth + 1);
@@ -122,13 +172,42 @@ mod tests {
             "invalid literal source password:hunter2-TOPSECRET; admin s3cr3t-value pw-0123 nginx 3";
         assert_eq!(
             r.redact(message),
-            "invalid literal source password:****; **** **** **** nginx 3"
+            "invalid literal source password:****; admin **** **** nginx 3"
         );
         let dir = tempfile::tempdir().unwrap();
         let env = dir.path().join("secret.env");
         std::fs::write(&env, "API_KEY=abcd-1234-efgh\n").unwrap();
         r.add_file_lines(&env, 1 << 20);
         assert_eq!(r.redact("bad abcd-1234-efgh"), "bad ****");
+    }
+
+    #[test]
+    fn settings_and_names_inside_secret_blocks_are_not_masked() {
+        // kube-prometheus-stack: a prefix under `tlsSecretPerReplica` masked every
+        // "prometheus" of a dependency error, and `enabled: false` every "false".
+        let mut r = Redactor::default();
+        r.add_yaml_secrets("prometheus:\n  tlsSecretPerReplica:\n    enabled: false\n    prefix: prometheus\n  existingSecret: prometheus-creds\ngrafana:\n  adminPassword: prom-operator\n");
+        let message =
+            "missing in charts/: prometheus-node-exporter (enabled: false), password prom-operator";
+        assert_eq!(
+            r.redact(message),
+            "missing in charts/: prometheus-node-exporter (enabled: false), password ****"
+        );
+        // ConfigMap generator files are configuration: only credential-like keys are masked.
+        let dir = tempfile::tempdir().unwrap();
+        let env = dir.path().join("app.env");
+        std::fs::write(
+            &env,
+            "resources:\nLOG_LEVEL=debug\nDB_PASSWORD=pg-s3cr3t-42\n",
+        )
+        .unwrap();
+        r.add_sensitive_assignments(&env, 1 << 20);
+        r.add_sensitive_literal("API_TOKEN=tok-123456");
+        r.add_sensitive_literal("mode=debug-verbose");
+        assert_eq!(
+            r.redact("accumulating resources: debug pg-s3cr3t-42 tok-123456 debug-verbose"),
+            "accumulating resources: debug **** **** debug-verbose"
+        );
     }
 
     #[test]
