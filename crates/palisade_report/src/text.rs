@@ -143,6 +143,14 @@ fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
             .collect();
         note.push_str(&format!("; set by values key {}", keys.join(", ")));
     }
+    if !origin.also_in.is_empty() {
+        let overlays: Vec<String> = origin
+            .also_in
+            .iter()
+            .map(|o| printable(o).into_owned())
+            .collect();
+        note.push_str(&format!("; also in overlays: {}", overlays.join(", ")));
+    }
     note
 }
 
@@ -177,24 +185,26 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
         }
         render_finding(f, index.as_ref(), &renderer, out)?;
     }
-    for e in report.errors {
-        let path = printable(&e.path);
-        let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
-            (Some(l), None) => format!("{path}:{l}"),
-            _ => path.into_owned(),
-        };
-        let label = if color {
-            "\x1b[1;31merror\x1b[0m"
-        } else {
-            "error"
-        };
-        writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+    let labelled = [
+        (report.errors, "error", "\x1b[1;31merror\x1b[0m"),
+        (report.warnings, "warning", "\x1b[1;33mwarning\x1b[0m"),
+    ];
+    for (problems, plain, styled) in labelled {
+        let label = if color { styled } else { plain };
+        for e in problems {
+            let path = printable(&e.path);
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+                (Some(l), None) => format!("{path}:{l}"),
+                _ => path.into_owned(),
+            };
+            writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+        }
     }
     for n in report.notes {
         writeln!(out, "note: {}", printable(n))?;
     }
-    if !report.errors.is_empty() || !report.notes.is_empty() {
+    if !report.errors.is_empty() || !report.warnings.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;
     }
     if report.show_compliance {
@@ -242,6 +252,9 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
             ", {}",
             plural(s.errors, "input error", "input errors")
         ));
+    }
+    if s.warnings > 0 {
+        line.push_str(&format!(", {}", plural(s.warnings, "warning", "warnings")));
     }
     line.push('.');
     line
