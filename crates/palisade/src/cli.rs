@@ -200,6 +200,17 @@ pub struct ScanArgs {
     /// kustomization directories are scanned as plain files.
     #[arg(long, help_heading = "Helm and Kustomize")]
     pub no_render: bool,
+
+    /// What a chart or kustomization that cannot be rendered does to the run: `warn`
+    /// (default: reported as a warning, the exit code is left to the findings) or `error` (an
+    /// input error, exit code 2).
+    #[arg(
+        long,
+        env = "PALISADE_RENDER_ERRORS",
+        value_name = "error|warn",
+        help_heading = "Helm and Kustomize"
+    )]
+    pub render_errors: Option<String>,
 }
 
 /// How untrusted input is read: time limits, symbolic links and remote bases. Shared by every

@@ -51,6 +51,9 @@ pub struct FileConfig {
     pub follow_symlinks: Option<bool>,
     /// Let kustomize fetch remote bases.
     pub allow_remote_bases: Option<bool>,
+    /// Whether charts and kustomizations that do not render fail the run (`error`) or are
+    /// reported as warnings (`warn`).
+    pub render_errors: Option<String>,
     /// Glob (relative to the configuration file's directory) -> rules suppressed there.
     pub per_path_ignores: Option<BTreeMap<String, Vec<String>>>,
     /// Accepted risks with scope, owner, reason and expiry.
@@ -132,6 +135,31 @@ pub enum FailOn {
     Never,
 }
 
+/// What a chart or kustomization that cannot be rendered does to the run (`render-errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RenderErrors {
+    /// An input error: reported, and the exit code is 2.
+    Error,
+    /// A warning: reported, and the exit code is left to the findings. The default: rendering
+    /// depends on more than the repository (vendored chart dependencies, values supplied at
+    /// install time, remote bases, the tools installed), so a valid repository must not fail
+    /// CI because of it, and what can be read without rendering is still scanned.
+    #[default]
+    Warn,
+}
+
+impl std::str::FromStr for RenderErrors {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "error" => Ok(RenderErrors::Error),
+            "warn" | "warning" => Ok(RenderErrors::Warn),
+            _ => bail!("render-errors must be \"error\" or \"warn\", not `{s}`"),
+        }
+    }
+}
+
 /// Fully resolved scan options.
 #[derive(Debug)]
 pub struct Resolved {
@@ -149,6 +177,8 @@ pub struct Resolved {
     pub max_file_size: u64,
     /// Time limits, symbolic links and remote bases.
     pub input: InputSettings,
+    /// Whether rendering failures are input errors or warnings.
+    pub render_errors: RenderErrors,
     /// The configuration file used, if any.
     pub config_path: Option<PathBuf>,
     /// Waivers from the configuration file.
@@ -460,6 +490,10 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         (None, None) => DEFAULT_MAX_FILE_SIZE,
     };
     let input = input_settings(&args.input, &file)?;
+    let render_errors = pick(&args.render_errors, &file.render_errors)
+        .map(|s| s.parse::<RenderErrors>())
+        .transpose()?
+        .unwrap_or_default();
     let mut excludes = file.exclude.clone().unwrap_or_default();
     excludes.extend(args.exclude.iter().cloned());
 
@@ -545,6 +579,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         excludes,
         max_file_size,
         input,
+        render_errors,
         config_path,
     })
 }
@@ -747,6 +782,23 @@ mod tests {
         let bad: FileConfig = toml::from_str("stdin-timeout = true\n").unwrap();
         let e = input_settings(&none, &bad).unwrap_err().to_string();
         assert!(e.contains("must be a duration"), "{e}");
+    }
+
+    #[test]
+    fn render_errors_values() {
+        assert_eq!(RenderErrors::default(), RenderErrors::Warn);
+        assert_eq!(
+            "error".parse::<RenderErrors>().unwrap(),
+            RenderErrors::Error
+        );
+        assert_eq!(
+            " WARN ".parse::<RenderErrors>().unwrap(),
+            RenderErrors::Warn
+        );
+        let e = "fail".parse::<RenderErrors>().unwrap_err().to_string();
+        assert!(e.contains("\"error\" or \"warn\""), "{e}");
+        let file: FileConfig = toml::from_str("render-errors = \"error\"\n").unwrap();
+        assert_eq!(file.render_errors.as_deref(), Some("error"));
     }
 
     #[test]

@@ -280,6 +280,9 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         for e in scanned.outcome.errors.iter().chain(&plan.errors) {
             writeln!(err, "error: {}", crate::input_error_line(e))?;
         }
+        for w in &scanned.outcome.warnings {
+            writeln!(err, "warning: {}", crate::input_error_line(w))?;
+        }
         for line in &problems {
             writeln!(err, "note: {}", printable(line))?;
         }
@@ -352,6 +355,9 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         )?;
         for e in &outcome.errors {
             writeln!(out, "error: {}", crate::input_error_line(e))?;
+        }
+        for w in &outcome.warnings {
+            writeln!(out, "warning: {}", crate::input_error_line(w))?;
         }
         return Ok(exit_code(&outcome, resolved.fail_on));
     }

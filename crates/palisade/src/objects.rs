@@ -50,6 +50,9 @@ where
             allow_remote: input.allow_remote_bases,
             ..RenderOptions::default()
         },
+        // Unused here: an analysis of a whole set of objects (RBAC, NetworkPolicy) can be
+        // wrong without the objects of a chart, so rendering failures stay input errors.
+        render_errors: crate::config::RenderErrors::Error,
     };
     let Inputs {
         discovery,

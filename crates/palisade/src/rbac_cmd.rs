@@ -850,6 +850,7 @@ fn render_findings(
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &findings,
         errors: &errors,
+        warnings: &[],
         notes: &[],
         summary: &summary,
         rules: &metas,

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use palisade_diagnostics::{Finding, InputError, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::render::{
-    RenderMap, RenderOptions, Rendered, remap_findings, render_chart, render_kustomization,
+    RenderMap, RenderOptions, Renderings, merge_overlays, remap_findings, render_all,
 };
 use palisade_inputs::{
     Candidate, DiscoverOptions, ReadLimits, discover, read_candidate, read_regular, read_stdin,
@@ -22,7 +22,7 @@ use palisade_source::{Limits, SecretSpans, fold_documents};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, ScanArgs};
-use crate::config::{self, FailOn};
+use crate::config::{self, FailOn, RenderErrors};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// What to read and how.
@@ -40,6 +40,8 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// How to render Helm charts and kustomizations.
     pub render: RenderOptions,
+    /// Whether charts and kustomizations that do not render are input errors or warnings.
+    pub render_errors: RenderErrors,
 }
 
 impl ScanOptions {
@@ -59,6 +61,8 @@ pub struct ScanOutcome {
     pub findings: Vec<Finding>,
     /// Input errors, sorted.
     pub errors: Vec<InputError>,
+    /// Inputs not fully scanned that do not fail the run, sorted.
+    pub warnings: Vec<InputError>,
     /// Notes about skipped input.
     pub notes: Vec<String>,
     /// Counts.
@@ -247,6 +251,7 @@ impl ScanOutcome {
             }
         }
         summary.errors = self.errors.len();
+        summary.warnings = self.warnings.len();
     }
 }
 
@@ -330,51 +335,6 @@ pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()
     std::fs::write(path, text).with_context(|| format!("cannot write baseline {}", path.display()))
 }
 
-/// What rendering the charts and kustomizations of a scan produced.
-#[derive(Default)]
-pub struct Renderings {
-    /// One per chart or kustomization that rendered.
-    pub rendered: Vec<Rendered>,
-    /// Those that did not.
-    pub errors: Vec<InputError>,
-    /// Files a kustomization reads (canonical paths): not scanned on their own.
-    consumed: std::collections::HashSet<PathBuf>,
-}
-
-fn render_all(
-    charts: &[Candidate],
-    kustomizations: &[Candidate],
-    opts: &RenderOptions,
-) -> Renderings {
-    let progress = crate::progress::Progress::stderr(
-        "rendering charts and kustomizations",
-        charts.len() + kustomizations.len(),
-    );
-    let charts = charts.par_iter().map(|c| {
-        let r = render_chart(&c.path, &c.display, opts).map(|r| (r, Default::default()));
-        progress.tick();
-        r
-    });
-    let kustomizations = kustomizations.par_iter().map(|k| {
-        let r = render_kustomization(&k.path, &k.display, opts);
-        progress.tick();
-        r
-    });
-    let results: Vec<_> = charts.chain(kustomizations).collect();
-    drop(progress);
-    let mut out = Renderings::default();
-    for result in results {
-        match result {
-            Ok((rendered, consumed)) => {
-                out.rendered.push(rendered);
-                out.consumed.extend(consumed);
-            }
-            Err(e) => out.errors.push(e),
-        }
-    }
-    out
-}
-
 /// A "runs in the default namespace" finding on a chart rendered without `--namespace`: Helm
 /// fills in `default` for `.Release.Namespace`, but the real namespace is chosen at install
 /// time, so the finding would be about Palisade's rendering, not the chart.
@@ -406,13 +366,24 @@ pub fn inputs(paths: &[PathBuf], opts: &ScanOptions) -> Inputs {
         links: discovery.links.clone(),
         ..opts.render.clone()
     };
-    let renderings = render_all(&discovery.charts, &discovery.kustomizations, &render);
+    let progress = crate::progress::Progress::stderr(
+        "rendering charts and kustomizations",
+        discovery.charts.len() + discovery.kustomizations.len(),
+    );
+    let renderings = render_all(
+        &discovery.charts,
+        &discovery.kustomizations,
+        &render,
+        &|| progress.tick(),
+    );
+    drop(progress);
     if !renderings.consumed.is_empty() {
         discovery.files.retain(|c| {
             let path = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
             c.explicit || !renderings.consumed.contains(&path)
         });
     }
+    discovery.files.extend(renderings.plain.iter().cloned());
     Inputs {
         discovery,
         renderings,
@@ -462,11 +433,14 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         notes: discovery.notes,
         ..ScanOutcome::default()
     };
-    outcome.errors.extend(renderings.errors);
+    match opts.render_errors {
+        RenderErrors::Error => outcome.errors.extend(renderings.errors),
+        RenderErrors::Warn => outcome.warnings.extend(renderings.errors),
+    }
+    outcome.notes.extend(renderings.notes);
     let mut maps: std::collections::HashMap<String, RenderMap> = Default::default();
     for r in &renderings.rendered {
         maps.extend(r.maps());
-        outcome.notes.extend(r.notes.iter().cloned());
         if opts.keep_sources {
             for (path, text) in &r.sources {
                 let source = source_of(Arc::clone(text), &opts.limits);
@@ -508,6 +482,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     outcome.evaluated.extend(cross.evaluated);
     outcome.findings.extend(cross.findings);
     remap_findings(&mut outcome.findings, &maps);
+    merge_overlays(&mut outcome.findings);
     if opts.render.namespace.is_none() {
         outcome.findings.retain(|f| !install_time_namespace(f));
     }
@@ -528,7 +503,9 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     mask_messages(&mut outcome.errors, &mut outcome.notes);
+    mask_messages(&mut outcome.warnings, &mut []);
     outcome.errors.sort();
+    outcome.warnings.sort();
     outcome.summary.skipped_templates = templates;
     if templates > 0 {
         outcome.notes.push(format!(
@@ -623,6 +600,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             allow_remote: resolved.input.allow_remote_bases,
             ..RenderOptions::default()
         },
+        render_errors: resolved.render_errors,
     };
     let outcome = scan_governed(&paths, &rules, &opts, &resolved, args)?;
     Ok(Scanned {
@@ -687,6 +665,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
         errors: &outcome.errors,
+        warnings: &outcome.warnings,
         notes: &outcome.notes,
         summary: &outcome.summary,
         rules: &metas,

@@ -337,7 +337,8 @@ fn durations_are_checked_and_a_slow_renderer_is_stopped_at_the_render_timeout() 
         .current_dir(dir.path())
         .timeout(Duration::from_secs(60))
         .env("PALISADE_HELM", &helm)
-        .args(["scan", "web", "--format", "json", "--render-timeout", "1s"]));
+        .args(["scan", "web", "--format", "json", "--render-timeout", "1s"])
+        .args(["--render-errors", "error"]));
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     let errors = messages(&json_of(&r.stdout), "errors");
@@ -496,16 +497,20 @@ fn a_chart_with_a_link_out_of_the_tree_is_not_rendered() {
         let r = run(palisade()
             .current_dir(&repo)
             .env("PALISADE_HELM", tool("helm"))
+            .env("PALISADE_RENDER_ERRORS", "error")
             .args(["scan", "web", "--format", format]));
         assert_eq!(r.code, 2, "{format}: {}{}", r.stdout, r.stderr);
         assert!(!r.stdout.contains(FAKE_SECRET), "{format}: {}", r.stdout);
         assert!(!r.stdout.contains(OUTSIDE_NAME), "{format}: {}", r.stdout);
     }
+    // By default a refusal is a warning, with the same message.
     let r = run(palisade()
         .current_dir(&repo)
         .env("PALISADE_HELM", tool("helm"))
         .args(["scan", "web", "--format", "json"]));
-    let errors = messages(&json_of(&r.stdout), "errors");
+    assert_ne!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains(FAKE_SECRET), "{}", r.stdout);
+    let errors = messages(&json_of(&r.stdout), "warnings");
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].starts_with(
@@ -543,6 +548,7 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
         let r = run(palisade()
             .current_dir(&repo)
             .env("PALISADE_KUBECTL", &kubectl)
+            .env("PALISADE_RENDER_ERRORS", "error")
             .args(["scan", "overlay", "--format", format]));
         assert_eq!(r.code, 2, "{format}: {}{}", r.stdout, r.stderr);
         assert!(!r.stdout.contains(FAKE_SECRET), "{format}: {}", r.stdout);
@@ -552,7 +558,7 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
         .current_dir(&repo)
         .env("PALISADE_KUBECTL", &kubectl)
         .args(["scan", "overlay", "--format", "json"]));
-    let errors = messages(&json_of(&r.stdout), "errors");
+    let errors = messages(&json_of(&r.stdout), "warnings");
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].contains("refusing to build the kustomization: ")
@@ -579,7 +585,7 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
         .current_dir(&repo)
         .env("PALISADE_KUBECTL", &kubectl)
         .args(["scan", "overlay", "--format", "json"]));
-    let errors = messages(&json_of(&r.stdout), "errors");
+    let errors = messages(&json_of(&r.stdout), "warnings");
     assert!(
         errors.len() == 1 && errors[0].contains("kustomization: leak.yaml: a symbolic link to"),
         "{errors:?}"
@@ -636,7 +642,14 @@ fn a_remote_base_is_refused_before_kubectl_runs() {
     let r = run(palisade()
         .current_dir(&repo)
         .env("PALISADE_KUBECTL", &kubectl)
-        .args(["scan", "prod", "--format", "json"]));
+        .args([
+            "scan",
+            "prod",
+            "--format",
+            "json",
+            "--render-errors",
+            "error",
+        ]));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     let errors = messages(&json_of(&r.stdout), "errors");
     assert_eq!(
@@ -655,7 +668,7 @@ fn a_remote_base_is_refused_before_kubectl_runs() {
         .env("PALISADE_KUBECTL", &kubectl)
         .args(["scan", ".", "--format", "json"]));
     let json = json_of(&r.stdout);
-    assert_eq!(messages(&json, "errors").len(), 2, "{json:#}");
+    assert_eq!(messages(&json, "warnings").len(), 2, "{json:#}");
     assert!(rules_of(&json).contains(&"PSS003".to_string()), "{json:#}");
     assert!(!marker.exists() && !listener.contacted());
     // Opting in hands the kustomization to kubectl.

@@ -67,6 +67,10 @@ pub struct Origin {
     /// Helm values keys that set the offending field, in the order the template uses them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+    /// The other kustomizations (overlays) whose builds hold the same finding at the same
+    /// place: a base file scanned through a base and its overlays is reported once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<String>,
 }
 
 /// A mechanical remediation: changes to fields of the object, which `palisade fix` turns into
@@ -310,4 +314,7 @@ pub struct Summary {
     pub suppressed: usize,
     /// Input errors.
     pub errors: usize,
+    /// Warnings: inputs that were not fully scanned but do not fail the run (charts and
+    /// kustomizations that did not render, with `render-errors = "warn"`).
+    pub warnings: usize,
 }

@@ -62,7 +62,7 @@ pub struct Discovery {
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
-fn has_manifest_extension(path: &Path) -> bool {
+pub(crate) fn has_manifest_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))

@@ -19,6 +19,7 @@ struct Output<'a> {
     findings: Vec<&'a Finding>,
     summary: &'a Summary,
     errors: &'a [InputError],
+    warnings: &'a [InputError],
     notes: &'a [String],
     compliance: crate::compliance::Compliance,
 }
@@ -32,6 +33,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         findings: report.visible().collect(),
         summary: report.summary,
         errors: report.errors,
+        warnings: report.warnings,
         notes: report.notes,
         compliance: crate::compliance::compliance(report.findings, report.rules, report.evaluated),
     };

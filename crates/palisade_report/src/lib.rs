@@ -148,6 +148,9 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     /// Input errors.
     pub errors: &'a [InputError],
+    /// Inputs not fully scanned that do not fail the run (charts and kustomizations that did
+    /// not render, with `render-errors = "warn"`).
+    pub warnings: &'a [InputError],
     /// Notes about skipped input (templates).
     pub notes: &'a [String],
     /// Counts.

@@ -243,10 +243,13 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             }
         })
         .collect();
-    let notifications: Vec<Notification> = report
+    let levelled = report
         .errors
         .iter()
-        .map(|e| {
+        .map(|e| (e, "error"))
+        .chain(report.warnings.iter().map(|e| (e, "warning")));
+    let notifications: Vec<Notification> = levelled
+        .map(|(e, level)| {
             let mut physical = PhysicalLocation::builder()
                 .artifact_location(ArtifactLocation::builder().uri(path_uri(&e.path)).build())
                 .build();
@@ -258,7 +261,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 });
             }
             Notification::builder()
-                .level(serde_json::json!("error"))
+                .level(serde_json::json!(level))
                 .message(Message::builder().text(e.message.clone()).build())
                 .locations(vec![
                     Location::builder().physical_location(physical).build(),

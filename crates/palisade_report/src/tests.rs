@@ -150,6 +150,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         tool_version: "0.1.0",
         findings: &findings,
         errors: &errors,
+        warnings: &[],
         notes: &notes,
         summary: &summary,
         rules: &rules,
@@ -208,6 +209,66 @@ fn text_grouped_by_severity_and_wrapped() {
         String::from_utf8(out).unwrap()
     });
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn warnings_are_reported_apart_from_errors() {
+    let warnings = vec![InputError {
+        path: "charts/web".into(),
+        line: None,
+        column: None,
+        message: "the chart's dependencies are not vendored: common".into(),
+    }];
+    let summary = Summary {
+        warnings: 1,
+        ..Summary::default()
+    };
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &[],
+        errors: &[],
+        warnings: &warnings,
+        notes: &[],
+        summary: &summary,
+        rules: &[],
+        sources: &Sources::new(),
+        show_suppressed: false,
+        show_compliance: false,
+        evaluated: &Default::default(),
+        layout: Default::default(),
+    };
+    let out = |format| {
+        let mut out = Vec::new();
+        render(format, &report, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let text = out(Format::Text);
+    assert!(
+        text.contains("warning: charts/web: the chart's dependencies are not vendored: common\n"),
+        "{text}"
+    );
+    assert!(!text.contains("error"), "{text}");
+    assert!(text.ends_with("no findings, 1 warning.\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&out(Format::Json)).unwrap();
+    assert_eq!(json["warnings"][0]["path"], "charts/web");
+    assert_eq!(json["summary"]["warnings"], 1);
+    assert_eq!(json["errors"], serde_json::json!([]));
+    let sarif: serde_json::Value = serde_json::from_str(&out(Format::Sarif)).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["level"],
+        "warning"
+    );
+    assert!(sarif_errors(&sarif).is_empty());
+    let junit = out(Format::Junit);
+    assert!(
+        junit.contains(
+            r#"<testsuite name="warnings" tests="1" skipped="1" errors="0" failures="0">"#
+        ),
+        "{junit}"
+    );
+    assert!(junit.contains("dependencies are not vendored"), "{junit}");
 }
 
 #[test]
@@ -391,6 +452,7 @@ fn hostile(color: bool) -> String {
         tool_version: "0.1.0",
         findings: &findings,
         errors: &errors,
+        warnings: &[],
         notes: &notes,
         summary: &summary,
         rules: &[&PRIVILEGED],
@@ -482,6 +544,7 @@ fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
         tool_version: "0.1.0",
         findings: &findings,
         errors: &[],
+        warnings: &[],
         notes: &[],
         summary: &summary,
         rules: &[&PRIVILEGED, &NON_ROOT],

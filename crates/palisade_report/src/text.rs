@@ -157,6 +157,14 @@ fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
             .collect();
         note.push_str(&format!("; set by values key {}", keys.join(", ")));
     }
+    if !origin.also_in.is_empty() {
+        let overlays: Vec<String> = origin
+            .also_in
+            .iter()
+            .map(|o| printable(o).into_owned())
+            .collect();
+        note.push_str(&format!("; also in overlays: {}", overlays.join(", ")));
+    }
     note
 }
 
@@ -219,26 +227,34 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
     writeln!(out, "{}", summary_line(report))
 }
 
-/// Input errors (always: they explain an exit code of 2) and notes (not when quiet), each on
-/// one line.
+/// Input errors (always: they explain an exit code of 2), then warnings and notes (not when
+/// quiet), each on one line.
 pub(crate) fn errors_and_notes(
     report: &Report<'_>,
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for e in report.errors {
-        let path = printable(&e.path);
-        let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
-            (Some(l), None) => format!("{path}:{l}"),
-            _ => path.into_owned(),
-        };
-        let label = if color {
-            "\x1b[1;31merror\x1b[0m"
-        } else {
-            "error"
-        };
-        writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+    // Warnings (rendering that failed without failing the run) are left out of quiet runs.
+    let warnings: &[palisade_diagnostics::InputError] = if report.layout.quiet {
+        &[]
+    } else {
+        report.warnings
+    };
+    let labelled = [
+        (report.errors, "error", "\x1b[1;31merror\x1b[0m"),
+        (warnings, "warning", "\x1b[1;33mwarning\x1b[0m"),
+    ];
+    for (problems, plain, styled) in labelled {
+        let label = if color { styled } else { plain };
+        for e in problems {
+            let path = printable(&e.path);
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+                (Some(l), None) => format!("{path}:{l}"),
+                _ => path.into_owned(),
+            };
+            writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+        }
     }
     let notes: &[String] = if report.layout.quiet {
         &[]
@@ -248,7 +264,7 @@ pub(crate) fn errors_and_notes(
     for n in notes {
         writeln!(out, "note: {}", printable(n))?;
     }
-    if !report.errors.is_empty() || !notes.is_empty() {
+    if !report.errors.is_empty() || !warnings.is_empty() || !notes.is_empty() {
         writeln!(out)?;
     }
     Ok(())
@@ -339,6 +355,9 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
             ", {}",
             plural(s.errors, "input error", "input errors")
         ));
+    }
+    if s.warnings > 0 {
+        line.push_str(&format!(", {}", plural(s.warnings, "warning", "warnings")));
     }
     line.push('.');
     line

@@ -12,6 +12,7 @@ use palisade_source::{Limits, parse_stream};
 use super::template_map::TemplateMap;
 use super::tool::{Network, Tool, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, render_error};
+use crate::Candidate;
 
 /// A packaged chart (`.tgz`), which `helm template` renders like a chart directory.
 pub fn is_chart_archive(path: &Path) -> bool {
@@ -279,10 +280,21 @@ pub fn render_chart(
         }
         Err(e) => {
             let redactor = redactor(chart, opts);
-            return Err(render_error(
-                display,
-                format!("`helm template` failed: {}", redactor.redact(&e)),
-            ));
+            let message = match missing_dependencies(&e) {
+                Some(names) => format!(
+                    "the chart's dependencies are not vendored: {} (listed in Chart.yaml, missing from charts/); run `helm dependency build {}` and scan again",
+                    // Names written in Chart.yaml are shown as they are, even when a value
+                    // happens to be the same text.
+                    if declared(chart, names, opts.max_output) {
+                        names.to_string()
+                    } else {
+                        redactor.redact(names)
+                    },
+                    path_arg(Path::new(display.trim_end_matches('/')))
+                ),
+                None => format!("`helm template` failed: {}", redactor.redact(&e)),
+            };
+            return Err(render_error(display, message));
         }
     };
     let files = if chart.is_dir() {
@@ -298,6 +310,122 @@ pub fn render_chart(
         }
     };
     Ok(assemble(&output, display, &files, opts.max_output))
+}
+
+/// The dependencies `helm template` found missing from `charts/`, from its message ("found in
+/// Chart.yaml, but missing in charts/ directory: a, b"): repositories keep `charts/` out of
+/// version control, so this is the common failure of a valid chart, and its fix is known.
+fn missing_dependencies(message: &str) -> Option<&str> {
+    const MARKER: &str = "missing in charts/ directory:";
+    let at = message.find(MARKER)?;
+    let names = message[at + MARKER.len()..].trim();
+    (!names.is_empty()).then_some(names)
+}
+
+/// Whether every name of the comma-separated `names` is a dependency (name or alias) in the
+/// `Chart.yaml` of the chart directory.
+fn declared(chart: &Path, names: &str, max: u64) -> bool {
+    let Ok(text) = crate::read::read_regular(&chart.join("Chart.yaml"), max) else {
+        return false;
+    };
+    let docs = parse_stream(&text, &Limits::default());
+    let Some(Ok(doc)) = docs.first() else {
+        return false;
+    };
+    let dependencies: Vec<&str> = doc
+        .root()
+        .and_then(|root| root.get("dependencies"))
+        .filter(|d| d.is_seq())
+        .map(|d| {
+            d.items()
+                .flat_map(|item| [item.get("name"), item.get("alias")])
+                .flatten()
+                .filter_map(|n| n.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.split(',').all(|n| dependencies.contains(&n.trim()))
+}
+
+/// The files of a chart directory that are plain YAML, to scan on their own when the chart
+/// does not render: everything under `crds/` (Helm installs those files as they are) and the
+/// templates with no template action (`{{`), of the chart and of the subcharts vendored as
+/// directories in its `charts/`. Links that lead outside the scanned directories are left
+/// out, as in a walk; at most [`crate::links::MAX_ENTRIES`] entries are looked at.
+pub(super) fn plain_files(
+    chart: &Path,
+    display: &str,
+    links: &crate::links::LinkPolicy,
+    max: u64,
+) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    let mut budget = crate::links::MAX_ENTRIES;
+    let mut charts = vec![(
+        chart.to_path_buf(),
+        display.trim_end_matches('/').to_string(),
+    )];
+    while let Some((chart, display)) = charts.pop() {
+        for sub in ["crds", "templates"] {
+            let dir = (chart.join(sub), format!("{display}/{sub}"));
+            let mut pending = vec![dir];
+            while let Some((dir, shown)) = pending.pop() {
+                for (path, shown, meta) in entries(&dir, &shown, links, &mut budget) {
+                    if meta.is_dir() {
+                        pending.push((path, shown));
+                    } else if meta.is_file()
+                        && crate::discover::has_manifest_extension(&path)
+                        && (sub == "crds"
+                            || crate::read::read_regular(&path, max)
+                                .is_ok_and(|t| !t.contains("{{")))
+                    {
+                        found.push(Candidate {
+                            path,
+                            display: shown,
+                            explicit: false,
+                        });
+                    }
+                }
+            }
+        }
+        let vendored = (chart.join("charts"), format!("{display}/charts"));
+        for (path, shown, meta) in entries(&vendored.0, &vendored.1, links, &mut budget) {
+            if meta.is_dir() && path.join("Chart.yaml").is_file() {
+                charts.push((path, shown));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The entries of `dir` (shown as `shown`) with their metadata, links followed where they
+/// may lead, while `budget` lasts.
+fn entries(
+    dir: &Path,
+    shown: &str,
+    links: &crate::links::LinkPolicy,
+    budget: &mut usize,
+) -> Vec<(PathBuf, String, std::fs::Metadata)> {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in listing.flatten() {
+        if *budget == 0 {
+            break;
+        }
+        *budget -= 1;
+        let path = entry.path();
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if is_link && links.escape(&path, &[]).is_some() {
+            continue;
+        }
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let shown = format!("{shown}/{}", entry.file_name().to_string_lossy());
+            found.push((path, shown, meta));
+        }
+    }
+    found
 }
 
 fn assemble(output: &str, display: &str, files: &ChartFiles, max: u64) -> Rendered {
@@ -364,6 +492,7 @@ impl HelmMap {
                 source: self.chart.clone(),
                 exact: false,
                 values: Vec::new(),
+                also_in: Vec::new(),
             };
             if let Some(p) = position {
                 let l = &mut f.location;
@@ -380,6 +509,7 @@ impl HelmMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::links::LinkPolicy;
 
     const OUTPUT: &str = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n    labels: {name: x}\n    name: \"a\"\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n";
 
@@ -448,6 +578,53 @@ mod tests {
         assert!(text.is_none(), "{shown}");
         assert!(!shown.contains(".."), "{shown}");
         assert!(inside("templates/x.yaml") && !inside("/etc/passwd") && !inside("a/../../b"));
+    }
+
+    #[test]
+    fn plain_files_of_a_chart_are_its_crds_and_templates_without_actions() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("web");
+        for (path, text) in [
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: web\ndependencies:\n  - name: common\n  - name: db\n    alias: pg\n",
+            ),
+            ("values.yaml", "a: 1\n"),
+            ("crds/crd.yaml", "kind: CustomResourceDefinition\n"),
+            ("templates/plain.yaml", "kind: ConfigMap\n"),
+            ("templates/sub/plain.json", "{}\n"),
+            ("templates/deploy.yaml", "kind: {{ .Values.kind }}\n"),
+            ("templates/NOTES.txt", "hello\n"),
+            ("charts/crds/Chart.yaml", "apiVersion: v2\nname: crds\n"),
+            (
+                "charts/crds/crds/x.yaml",
+                "kind: CustomResourceDefinition\n",
+            ),
+            ("charts/not-a-chart/crds/y.yaml", "kind: X\n"),
+        ] {
+            let p = chart.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let found = plain_files(&chart, "apps/web/", &LinkPolicy::Follow, 1 << 20);
+        let shown: Vec<&str> = found.iter().map(|c| c.display.as_str()).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "apps/web/charts/crds/crds/x.yaml",
+                "apps/web/crds/crd.yaml",
+                "apps/web/templates/plain.yaml",
+                "apps/web/templates/sub/plain.json",
+            ]
+        );
+        assert!(found.iter().all(|c| !c.explicit && c.path.is_file()));
+        assert!(declared(&chart, "common, pg", 1 << 20));
+        assert!(!declared(&chart, "common, secret", 1 << 20));
+        assert_eq!(
+            missing_dependencies("x: found in Chart.yaml, but missing in charts/ directory: a, b"),
+            Some("a, b")
+        );
+        assert_eq!(missing_dependencies("template: x failed"), None);
     }
 
     #[test]

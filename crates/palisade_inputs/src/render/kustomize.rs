@@ -9,6 +9,11 @@
 //! The same reading of the tree comes first for safety: a kustomization that names a remote
 //! base or resource (see [`super::remote`]), or that reaches a file or base through a symbolic
 //! link leading out of the scanned directories, is refused before `kubectl` runs.
+//!
+//! A `kind: Component` is never built on its own: Kustomize only applies a component inside
+//! an overlay that lists it under `components:`, where its patches have the objects they
+//! patch. Its resources are whole objects and are scanned on their own unless a build read
+//! them; its patches are partial objects and are never scanned on their own.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -19,7 +24,7 @@ use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
 use super::remote::{RemoteRef, is_remote, references, shown};
-use super::tool::{Network, Tool, path_arg, run};
+use super::tool::{Network, path_arg, run};
 use super::{Redactor, RenderOptions, Rendered, RenderedUnit, SourceMap, normalize, render_error};
 use crate::links::{EscapingLink, LinkPolicy};
 
@@ -60,7 +65,12 @@ pub(super) struct KustomizeMap {
 struct Index {
     files: Vec<(String, Arc<str>)>,
     entries: Vec<Entry>,
+    /// Every local file the kustomization reads (canonical paths).
     consumed: BTreeSet<PathBuf>,
+    /// Those of them listed as resources: whole objects, which can be scanned on their own.
+    resources: BTreeSet<PathBuf>,
+    /// The kustomization read first is a `kind: Component`.
+    component: bool,
     seen: HashSet<PathBuf>,
     /// Generator literals and files, masked in the tool's messages.
     redactor: Redactor,
@@ -131,6 +141,9 @@ impl Index {
         let Some(root) = doc.root() else {
             return;
         };
+        if depth == 0 {
+            self.component = root.get("kind").and_then(|k| k.as_str()) == Some("Component");
+        }
         let shown_file = normalize(&format!("{display}/{file_name}"));
         for (field, reference) in references(root) {
             if is_remote(&reference, dir) {
@@ -239,8 +252,11 @@ impl Index {
         if !path.is_file() {
             return;
         }
-        self.consumed
-            .insert(std::fs::canonicalize(path).unwrap_or(path.to_path_buf()));
+        let key = std::fs::canonicalize(path).unwrap_or(path.to_path_buf());
+        if !patch {
+            self.resources.insert(key.clone());
+        }
+        self.consumed.insert(key);
         let Ok(text) = crate::read::read_regular(path, max) else {
             return;
         };
@@ -288,17 +304,46 @@ fn refusal(index: &Index, opts: &RenderOptions) -> Option<String> {
     None
 }
 
-/// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`). Also
-/// returns the local files it reads, which must not be scanned again on their own. When the
-/// build fails or is refused, nothing is consumed, so the files are still scanned one by one.
-pub fn render_kustomization(
+/// Why a kustomization was not built.
+#[derive(Debug)]
+pub(super) enum Unbuilt {
+    /// It is a `kind: Component`, which Kustomize builds only inside an overlay.
+    Component,
+    /// There is no `kubectl` to build it with (reported once for the whole run).
+    NoTool,
+    /// Refused, or the build failed.
+    Failed(InputError),
+}
+
+/// What became of one kustomization directory.
+#[derive(Debug)]
+pub(super) struct Kustomized {
+    /// The build, or why there is none.
+    pub(super) outcome: Result<Rendered, Unbuilt>,
+    /// Local files not to scan on their own (canonical paths): every file a build read;
+    /// without a build, the files that are not whole objects (patches, transformer
+    /// configurations, generator inputs), so that its resources are still scanned one by one.
+    pub(super) consumed: BTreeSet<PathBuf>,
+}
+
+/// Build a kustomization directory with `kubectl kustomize` (or `kustomize build`), with
+/// `kubectl` already located (`None`: not found).
+pub(super) fn kustomize(
     dir: &Path,
     display: &str,
     opts: &RenderOptions,
-) -> Result<(Rendered, BTreeSet<PathBuf>), InputError> {
+    kubectl: Option<&Path>,
+) -> Kustomized {
     let display = display.trim_end_matches('/');
-    let file = kustomization_file(dir)
-        .ok_or_else(|| render_error(display, "no kustomization.yaml in this directory".into()))?;
+    let Some(file) = kustomization_file(dir) else {
+        return Kustomized {
+            outcome: Err(Unbuilt::Failed(render_error(
+                display,
+                "no kustomization.yaml in this directory".into(),
+            ))),
+            consumed: BTreeSet::new(),
+        };
+    };
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -306,16 +351,44 @@ pub fn render_kustomization(
     let kustomization = format!("{display}/{file_name}");
     let mut index = Index::new(opts.links.clone());
     index.kustomization(dir, display, opts.max_output, 0);
-    if let Some(message) = refusal(&index, opts) {
-        return Err(render_error(&kustomization, message));
+    let unbuilt = |index: &Index, why: Unbuilt| Kustomized {
+        outcome: Err(why),
+        consumed: index
+            .consumed
+            .difference(&index.resources)
+            .cloned()
+            .collect(),
+    };
+    if index.component {
+        return unbuilt(&index, Unbuilt::Component);
     }
-    let consumed = std::mem::take(&mut index.consumed);
-    let tool = Tool::Kubectl.locate(opts.kubectl.as_deref()).map_err(|e| {
-        render_error(
-            &kustomization,
-            format!("cannot build the kustomization: {e}"),
-        )
-    })?;
+    if let Some(message) = refusal(&index, opts) {
+        return unbuilt(
+            &index,
+            Unbuilt::Failed(render_error(&kustomization, message)),
+        );
+    }
+    let Some(tool) = kubectl else {
+        return unbuilt(&index, Unbuilt::NoTool);
+    };
+    match build(dir, &file, &kustomization, display, opts, tool, &mut index) {
+        Ok(rendered) => Kustomized {
+            outcome: Ok(rendered),
+            consumed: std::mem::take(&mut index.consumed),
+        },
+        Err(e) => unbuilt(&index, Unbuilt::Failed(e)),
+    }
+}
+
+fn build(
+    dir: &Path,
+    file: &Path,
+    kustomization: &str,
+    display: &str,
+    opts: &RenderOptions,
+    tool: &Path,
+    index: &mut Index,
+) -> Result<Rendered, InputError> {
     let standalone = tool.file_stem().is_some_and(|n| n == "kustomize");
     let command = if standalone { "build" } else { "kustomize" };
     let args = vec![command.to_string(), path_arg(dir)];
@@ -328,9 +401,9 @@ pub fn render_kustomization(
     } else {
         Network::Denied
     };
-    let output = run(&tool, &args, None, network, opts.timeout, opts.max_output).map_err(|e| {
+    let output = run(tool, &args, None, network, opts.timeout, opts.max_output).map_err(|e| {
         render_error(
-            &kustomization,
+            kustomization,
             format!(
                 "`{program} {command}` failed: {}",
                 index.redactor.redact(&e)
@@ -338,25 +411,24 @@ pub fn render_kustomization(
         )
     })?;
     let mut sources = index.files.clone();
-    if let Ok(text) = crate::read::read_regular(&file, opts.max_output) {
-        sources.push((kustomization.clone(), Arc::from(text)));
+    if let Ok(text) = crate::read::read_regular(file, opts.max_output) {
+        sources.push((kustomization.to_string(), Arc::from(text)));
     }
     let map = KustomizeMap {
         root: display.to_string(),
-        kustomization: kustomization.clone(),
-        files: index.files,
-        entries: index.entries,
+        kustomization: kustomization.to_string(),
+        files: std::mem::take(&mut index.files),
+        entries: std::mem::take(&mut index.entries),
     };
-    let rendered = Rendered {
+    Ok(Rendered {
         units: vec![RenderedUnit {
-            display: kustomization,
+            display: kustomization.to_string(),
             text: output,
         }],
         sources,
         notes: Vec::new(),
         map: Some(Arc::new(SourceMap::Kustomize(map))),
-    };
-    Ok((rendered, consumed))
+    })
 }
 
 impl KustomizeMap {
@@ -433,6 +505,7 @@ impl KustomizeMap {
                 source: self.root.clone(),
                 exact,
                 values: Vec::new(),
+                also_in: Vec::new(),
             }));
         }
     }

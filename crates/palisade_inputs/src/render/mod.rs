@@ -5,8 +5,10 @@
 //! The tools are run, not re-implemented: Go templates, Sprig functions, chart dependencies and
 //! Kustomize's transformers only behave exactly as users expect when the real programs do it.
 
+mod batch;
 mod helm;
 mod kustomize;
+mod overlays;
 mod redact;
 mod remote;
 mod template_map;
@@ -21,8 +23,10 @@ use palisade_diagnostics::{Finding, InputError};
 
 use crate::links::LinkPolicy;
 
+pub use batch::{Renderings, render_all};
 pub use helm::{is_chart_archive, render_chart};
-pub use kustomize::{KUSTOMIZATION_FILES, kustomization_file, render_kustomization};
+pub use kustomize::{KUSTOMIZATION_FILES, kustomization_file};
+pub use overlays::merge_overlays;
 pub use redact::Redactor;
 pub use template_map::{TemplateMap, TemplatePosition};
 pub use tool::Tool;

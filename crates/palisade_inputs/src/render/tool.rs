@@ -27,7 +27,8 @@ impl Tool {
         }
     }
 
-    fn env(self) -> &'static str {
+    /// The environment variable that names the binary.
+    pub(crate) fn env(self) -> &'static str {
         match self {
             Tool::Helm => "PALISADE_HELM",
             Tool::Kubectl => "PALISADE_KUBECTL",
