@@ -19,7 +19,8 @@ pub enum Command {
     /// Scan manifests (files, directories or `-` for stdin) for misconfigurations.
     Scan(Box<ScanArgs>),
     /// Apply the mechanical fixes of findings to plain YAML files (takes `scan`'s options);
-    /// `--diff` previews them.
+    /// `--diff` previews them, `palisade fix -` fixes standard input to standard output.
+    /// Fixes that may change what a workload does are applied only with `--unsafe-fixes`.
     Fix(Box<ScanArgs>),
     /// RBAC analysis: who can do what, and through which binding and role.
     #[command(subcommand)]
@@ -134,9 +135,24 @@ pub struct ScanArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// Print the fixes as a unified diff and change no file (exit 1 when there is any).
+    /// Print the fixes as a unified diff that `git apply` takes, and change no file (exit 1
+    /// when there is any).
     #[arg(long)]
     pub diff: bool,
+
+    /// Also apply fixes that may change what a workload does (a read-only root filesystem,
+    /// dropped capabilities, a non-root user…); review them. `palisade rules` says which
+    /// rules' fixes are unsafe.
+    #[arg(
+        long,
+        env = "PALISADE_UNSAFE_FIXES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub unsafe_fixes: Option<bool>,
 
     /// Use this configuration file instead of searching for palisade.toml.
     #[arg(

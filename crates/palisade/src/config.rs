@@ -55,6 +55,8 @@ pub struct FileConfig {
     pub waivers: Option<Vec<toml::Spanned<WaiverConfig>>>,
     /// Settings of configurable rules.
     pub rule_options: Option<RuleOptionsConfig>,
+    /// Apply fixes that may change what a workload does.
+    pub unsafe_fixes: Option<bool>,
 }
 
 /// `[rule-options]`.
@@ -151,6 +153,8 @@ pub struct Resolved {
     pub waivers: Vec<Waiver>,
     /// Settings of the configuration file that were not applied, and why.
     pub notes: Vec<String>,
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
 }
 
 /// Parse `16MiB`, `512KiB`, `1GiB`, `10MB` or a plain number of bytes.
@@ -452,6 +456,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     Ok(Resolved {
         waivers,
         notes,
+        unsafe_fixes: args.unsafe_fixes.or(file.unsafe_fixes).unwrap_or(false),
         settings: Settings {
             options: palisade_engine::RuleOptions {
                 allowed_registries: file

@@ -50,6 +50,7 @@ where
             allow_remote: input.allow_remote_bases,
             ..RenderOptions::default()
         },
+        stdin_text: None,
     };
     let Inputs {
         discovery,

@@ -2,7 +2,7 @@
 //! rules' own declarations.
 
 use anyhow::{Result, bail};
-use palisade_diagnostics::{FrameworkRef, RuleMeta};
+use palisade_diagnostics::{Fixable, FrameworkRef, RuleMeta};
 use palisade_engine::Rule;
 use serde::Serialize;
 
@@ -48,6 +48,17 @@ struct RuleJson<'a> {
     pss_versions: Option<String>,
     remediation: &'a str,
     fixable: bool,
+    /// `safe` or `unsafe` (null without a fix).
+    fix: Option<&'static str>,
+    /// What an unsafe fix may break.
+    fix_risk: Option<&'static str>,
+}
+
+fn fix_risk(meta: &RuleMeta) -> Option<&'static str> {
+    match meta.fixable {
+        Fixable::Unsafe(risk) => Some(risk),
+        Fixable::No | Fixable::Safe => None,
+    }
 }
 
 /// `palisade rules`.
@@ -70,7 +81,9 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                     pss: r.meta.pss(),
                     pss_versions: pss_versions(r),
                     remediation: r.meta.remediation,
-                    fixable: r.meta.fixable,
+                    fixable: r.meta.fixable.is_fixable(),
+                    fix: r.meta.fixable.label(),
+                    fix_risk: fix_risk(&r.meta),
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&out)?);
@@ -81,9 +94,10 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-/// The rules as an aligned text table.
+/// The rules as an aligned text table: FIX says `safe` or `unsafe` (applied only with
+/// `--unsafe-fixes`).
 pub fn table(rules: &[&Rule]) -> String {
-    let rows: Vec<[String; 5]> = rules
+    let rows: Vec<[String; 6]> = rules
         .iter()
         .map(|r| {
             [
@@ -91,12 +105,13 @@ pub fn table(rules: &[&Rule]) -> String {
                 r.meta.name.to_string(),
                 r.meta.severity.to_string(),
                 r.meta.layer.as_str().to_string(),
+                r.meta.fixable.label().unwrap_or("-").to_string(),
                 r.meta.title.to_string(),
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "SEVERITY", "LAYER", "TITLE"].map(String::from);
-    let widths: Vec<usize> = (0..5)
+    let header = ["ID", "NAME", "SEVERITY", "LAYER", "FIX", "TITLE"].map(String::from);
+    let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
                 .chain(std::iter::once(&header))
@@ -167,8 +182,14 @@ pub fn markdown(rule: &Rule) -> String {
             m.superseded_by.join(", ")
         ));
     }
-    if m.fixable {
-        out.push_str("- Fix: `palisade fix` applies the remediation to plain YAML files\n");
+    match m.fixable {
+        Fixable::No => {}
+        Fixable::Safe => out.push_str(
+            "- Fix: safe: `palisade fix` applies it to plain YAML files; it cannot change what the workload does\n",
+        ),
+        Fixable::Unsafe(risk) => out.push_str(&format!(
+            "- Fix: unsafe: applied by `palisade fix --unsafe-fixes` only, since {risk}.\n"
+        )),
     }
     if m.status == palisade_diagnostics::RuleStatus::Preview {
         out.push_str("- Status: preview (opt-in: runs only when selected by id or name)\n");
@@ -184,14 +205,15 @@ pub fn index_markdown(rules: &[&Rule]) -> String {
     let mut out = String::from(
         "# Rules\n\nGenerated from the rule declarations by `cargo test -p palisade` \
          (`PALISADE_BLESS=1` rewrites it); do not edit by hand.\n\n\
-         | ID | Name | Severity | Layer | Frameworks | Title |\n|---|---|---|---|---|---|\n",
+         | ID | Name | Severity | Layer | Fix | Frameworks | Title |\n|---|---|---|---|---|---|---|\n",
     );
     for r in rules {
         out.push_str(&format!(
-            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} |\n",
+            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} | {} |\n",
             r.meta.name,
             r.meta.severity,
             r.meta.layer.as_str(),
+            r.meta.fixable.label().unwrap_or(""),
             framework_list(&r.meta).join(", "),
             r.meta.title,
             id = r.meta.id,

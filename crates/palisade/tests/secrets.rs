@@ -176,7 +176,10 @@ fn secret_values_never_reach_any_output() {
 #[test]
 fn secret_values_never_reach_diffs_or_fix_output() {
     let dir = fixture();
-    for args in [&["fix", "--diff", "."][..], &["scan", "--diff", "."]] {
+    for args in [
+        &["fix", "--diff", "--unsafe-fixes", "."][..],
+        &["scan", "--diff", "--unsafe-fixes", "."],
+    ] {
         let r = palisade_in(dir.path(), args);
         assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
         assert_no_value(&format!("{args:?}"), &r);
@@ -195,13 +198,29 @@ fn secret_values_never_reach_diffs_or_fix_output() {
         );
     }
     for args in [
-        &["scan", "--fix", ".", "--show-suppressed"][..],
-        &["fix", "."],
+        &["scan", "--fix", "--unsafe-fixes", ".", "--show-suppressed"][..],
+        &["fix", "--unsafe-fixes", "."],
     ] {
         let r = palisade_in(dir.path(), args);
         assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
         assert_no_value(&format!("{args:?}"), &r);
     }
+    // Standard input: the diff masks, and the notes on standard error too. (`fix -` without
+    // `--diff` writes the manifest itself back, values included, as it writes files.)
+    let r = run(palisade()
+        .args(["fix", "--unsafe-fixes", "--diff", "-"])
+        .write_stdin(DUPLICATES));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_no_value("fix --diff -", &r);
+    assert!(
+        r.stdout.contains("+            privileged: false"),
+        "{}",
+        r.stdout
+    );
+    let r = run(palisade()
+        .args(["fix", "--unsafe-fixes", "-"])
+        .write_stdin(DUPLICATES));
+    assert!(!r.stderr.contains("V-dup"), "{}", r.stderr);
     // An error of the command itself, quoting its argument.
     let r = palisade_in(
         dir.path(),

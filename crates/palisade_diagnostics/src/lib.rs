@@ -12,5 +12,6 @@ mod meta;
 
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use meta::{
-    FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
+    Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
+    RuleMeta, RuleStatus, Severity,
 };

@@ -262,7 +262,7 @@ mod tests {
                     inputs: &[],
                     frameworks: &[],
                     remediation: "x",
-                    fixable: false,
+                    fixable: palisade_diagnostics::Fixable::No,
                     superseded_by: &[],
                     docs: "",
                 },

@@ -117,9 +117,11 @@ fn render_finding(
     }
     group = group.element(Level::HELP.message(f.rule.remediation));
     if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
-        group = group.element(
-            Level::HELP.message(format!("fix: {} (`palisade fix`)", printable(&fix.title))),
-        );
+        group = group.element(Level::HELP.message(format!(
+            "fix: {} (`palisade fix{}`)",
+            printable(&fix.title),
+            if fix.is_safe() { "" } else { " --unsafe-fixes" }
+        )));
     }
     let groups: [Group<'_>; 1] = [group];
     writeln!(out, "{}\n", renderer.render(&groups))
