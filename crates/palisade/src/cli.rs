@@ -65,7 +65,9 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
     pub profile: Option<String>,
 
-    /// Only run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    /// Only run rules matching these ids, names, id prefixes, globs (`PSS*`) or framework
+    /// controls (`cis:5.2.2`, `C-0057`, `mitre:T1611`, `pss:privileged`); comma-separated,
+    /// repeatable.
     #[arg(
         long,
         env = "PALISADE_SELECT",
@@ -74,7 +76,8 @@ pub struct ScanArgs {
     )]
     pub select: Vec<String>,
 
-    /// Never run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    /// Never run rules matching these selectors (the forms `--select` takes); comma-separated,
+    /// repeatable.
     #[arg(
         long,
         env = "PALISADE_IGNORE",
@@ -257,6 +260,19 @@ pub struct RulesArgs {
     /// table (default) or json.
     #[arg(short, long, default_value = "table")]
     pub format: String,
+
+    /// Only the rules of this profile: all, pss-baseline, pss-restricted, cis, nsa or mitre.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Only rules mapped to this framework (pss, cis, nsa, mitre) or control (`cis:5.2`,
+    /// `C-0057`, `mitre:T1611`, `pss:privileged`).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+
+    /// Only rules of this 4C layer: cloud, cluster, container or code.
+    #[arg(long, value_name = "LAYER")]
+    pub layer: Option<String>,
 }
 
 /// `palisade rule`.

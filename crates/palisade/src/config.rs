@@ -440,13 +440,8 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     // Selectors in per-path ignores are validated like --select ones.
     for p in &path_ignores {
         for sel in &p.selectors {
-            if !palisade_rules::registry().iter().any(|r| sel.matches(r)) {
-                bail!(
-                    "per-path-ignores `{}`: `{}` matches no rule (see `palisade rules`)",
-                    p.pattern,
-                    sel.as_str()
-                );
-            }
+            sel.check(palisade_rules::registry())
+                .with_context(|| format!("per-path-ignores `{}`", p.pattern))?;
         }
     }
     let waivers = match &config_path {
@@ -553,15 +548,9 @@ fn build_waivers(
                 bail!("{}: `rules` is empty", context());
             }
             for rule in &w.rules {
-                if !palisade_rules::registry()
-                    .iter()
-                    .any(|r| Selector::new(rule).matches(r))
-                {
-                    bail!(
-                        "{}: `{rule}` matches no rule (see `palisade rules`)",
-                        context()
-                    );
-                }
+                Selector::new(rule)
+                    .check(palisade_rules::registry())
+                    .with_context(context)?;
             }
             if w.owner.trim().is_empty() || w.reason.trim().is_empty() {
                 bail!("{}: `owner` and `reason` are required", context());

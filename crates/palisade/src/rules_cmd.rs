@@ -1,9 +1,9 @@
 //! `palisade rules`, `palisade rule ID` and the generated `docs/rules/` pages: all from the
 //! rules' own declarations.
 
-use anyhow::{Result, bail};
-use palisade_diagnostics::{Fixable, FrameworkRef, RuleMeta};
-use palisade_engine::Rule;
+use anyhow::{Context, Result, bail};
+use palisade_diagnostics::{Fixable, FrameworkRef, Layer, RuleMeta, RuleStatus};
+use palisade_engine::{Profile, Rule, Selector};
 use serde::Serialize;
 
 use crate::EXIT_CLEAN;
@@ -41,6 +41,7 @@ struct RuleJson<'a> {
     severity: &'a str,
     layer: &'a str,
     status: palisade_diagnostics::RuleStatus,
+    preview: bool,
     since: &'a str,
     inputs: &'a [palisade_diagnostics::Input],
     frameworks: Vec<String>,
@@ -54,6 +55,54 @@ struct RuleJson<'a> {
     fix_risk: Option<&'static str>,
 }
 
+/// The rules `palisade rules` lists: every rule, or those the filters keep.
+fn filtered(args: &RulesArgs) -> Result<Vec<&'static Rule>> {
+    let profile = args
+        .profile
+        .as_deref()
+        .map(str::parse::<Profile>)
+        .transpose()?;
+    let framework = args
+        .framework
+        .as_deref()
+        .map(framework_filter)
+        .transpose()?;
+    let layer = args.layer.as_deref().map(parse_layer).transpose()?;
+    Ok(palisade_rules::registry()
+        .iter()
+        .copied()
+        .filter(|r| profile.is_none_or(|p| p.includes(r)))
+        .filter(|r| framework.as_ref().is_none_or(|f| f.matches(r)))
+        .filter(|r| layer.is_none_or(|l| r.meta.layer == l))
+        .collect())
+}
+
+/// `--framework`: a framework key alone (every rule mapped to it) or a control selector.
+fn framework_filter(value: &str) -> Result<Selector> {
+    let key = value.trim().to_ascii_lowercase();
+    let selector = if matches!(key.as_str(), "pss" | "cis" | "nsa" | "mitre" | "kubescape") {
+        Selector::new(&format!("{key}:*"))
+    } else {
+        Selector::new(value)
+    };
+    if !selector.is_control() {
+        bail!(
+            "`{value}` is not a framework or control (expected pss, cis, nsa, mitre, or a control such as cis:5.2.2, C-0057, mitre:T1611)"
+        );
+    }
+    selector.check(palisade_rules::registry())?;
+    Ok(selector)
+}
+
+fn parse_layer(value: &str) -> Result<Layer> {
+    [Layer::Cloud, Layer::Cluster, Layer::Container, Layer::Code]
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(value.trim()))
+        .with_context(|| {
+            format!("unknown layer `{value}` (expected cloud, cluster, container or code)")
+        })
+}
+
 fn fix_risk(meta: &RuleMeta) -> Option<&'static str> {
     match meta.fixable {
         Fixable::Unsafe(risk) => Some(risk),
@@ -63,7 +112,7 @@ fn fix_risk(meta: &RuleMeta) -> Option<&'static str> {
 
 /// `palisade rules`.
 pub fn list(args: &RulesArgs) -> Result<u8> {
-    let rules = palisade_rules::registry();
+    let rules = filtered(args)?;
     match args.format.as_str() {
         "json" => {
             let out: Vec<RuleJson<'_>> = rules
@@ -75,6 +124,7 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                     severity: r.meta.severity.as_str(),
                     layer: r.meta.layer.as_str(),
                     status: r.meta.status,
+                    preview: r.meta.status == RuleStatus::Preview,
                     since: r.meta.since,
                     inputs: r.meta.inputs,
                     frameworks: framework_list(&r.meta),
@@ -88,16 +138,16 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                 .collect();
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        "table" => print!("{}", table(rules)),
+        "table" => print!("{}", table(&rules)),
         other => bail!("unknown format `{other}` for `palisade rules` (expected table or json)"),
     }
     Ok(EXIT_CLEAN)
 }
 
 /// The rules as an aligned text table: FIX says `safe` or `unsafe` (applied only with
-/// `--unsafe-fixes`).
+/// `--unsafe-fixes`), PREVIEW marks opt-in rules.
 pub fn table(rules: &[&Rule]) -> String {
-    let rows: Vec<[String; 6]> = rules
+    let rows: Vec<[String; 7]> = rules
         .iter()
         .map(|r| {
             [
@@ -106,11 +156,17 @@ pub fn table(rules: &[&Rule]) -> String {
                 r.meta.severity.to_string(),
                 r.meta.layer.as_str().to_string(),
                 r.meta.fixable.label().unwrap_or("-").to_string(),
+                if r.meta.status == RuleStatus::Preview {
+                    "yes"
+                } else {
+                    "-"
+                }
+                .to_string(),
                 r.meta.title.to_string(),
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "SEVERITY", "LAYER", "FIX", "TITLE"].map(String::from);
+    let header = ["ID", "NAME", "SEVERITY", "LAYER", "FIX", "PREVIEW", "TITLE"].map(String::from);
     let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
