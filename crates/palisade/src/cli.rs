@@ -157,6 +157,20 @@ pub struct ScanArgs {
     )]
     pub unsafe_fixes: Option<bool>,
 
+    /// Honour other scanners' suppression annotations (`checkov.io/skipN`,
+    /// `ignore-check.kube-linter.io/<check>`, `kube-score/ignore`) for the Palisade rules
+    /// equivalent to their checks, to keep reviewed exceptions when migrating.
+    #[arg(
+        long,
+        env = "PALISADE_HONOR_PEER_SUPPRESSIONS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub honor_peer_suppressions: Option<bool>,
+
     /// Use this configuration file instead of searching for palisade.toml.
     #[arg(
         long,

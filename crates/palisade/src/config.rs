@@ -57,6 +57,8 @@ pub struct FileConfig {
     pub rule_options: Option<RuleOptionsConfig>,
     /// Apply fixes that may change what a workload does.
     pub unsafe_fixes: Option<bool>,
+    /// Honour Checkov, KubeLinter and kube-score suppression annotations.
+    pub honor_peer_suppressions: Option<bool>,
 }
 
 /// `[rule-options]`.
@@ -471,6 +473,10 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
                     .unwrap_or_default(),
                 min_uid: file.rule_options.as_ref().and_then(|o| o.min_uid),
             },
+            honor_peer_suppressions: args
+                .honor_peer_suppressions
+                .or(file.honor_peer_suppressions)
+                .unwrap_or(false),
             selection,
             min_severity,
             path_ignores,

@@ -277,3 +277,60 @@ pub fn index_markdown(rules: &[&Rule]) -> String {
     }
     out
 }
+
+/// `docs/peer-suppressions.md`: which of other scanners' checks stand for which Palisade rules
+/// when their suppression annotations are honoured, from the one table in
+/// `palisade_engine::peer`.
+pub fn peer_markdown() -> String {
+    use palisade_engine::peer::{EQUIVALENTS, Peer};
+    let mut out = String::from(
+        "# Other scanners' suppressions\n\n\
+         Generated from `crates/palisade_engine/src/peer.rs` by `cargo test -p palisade --test docs` \
+         (`PALISADE_BLESS=1` rewrites it); do not edit by hand.\n\n\
+         A repository moving to Palisade from Checkov, KubeLinter or kube-score keeps the exceptions \
+         it has already reviewed: with `--honor-peer-suppressions` (or \
+         `honor-peer-suppressions = true` in `palisade.toml`, or \
+         `PALISADE_HONOR_PEER_SUPPRESSIONS=true`), those tools' suppression annotations suppress the \
+         findings of the Palisade rules listed below, and the annotation is the suppression reason \
+         (`suppression_reason` in JSON, `suppressed:` in text). It is off by default: a Palisade \
+         exception is `palisade.dev/ignore` with a reason, and the annotations below are meant to be \
+         rewritten to it over time.\n\n\
+         | Tool | Annotation |\n|---|---|\n",
+    );
+    for peer in Peer::ALL {
+        out.push_str(&format!("| {} | {} |\n", peer.name(), peer.syntax()));
+    }
+    out.push_str(
+        "\nThe annotations are read from the object's `metadata.annotations` (kube-score's also from \
+         the pod template). A peer check suppresses only the rules that report the same weakness. \
+         When one Palisade rule covers several of a tool's checks, all of them must be skipped \
+         (POD002 reports missing CPU and memory limits, so Checkov's CKV_K8S_11 and CKV_K8S_13 \
+         together suppress it): honouring a tool's exception never hides more than that tool did. \
+         A row with a field suppresses only the findings at that field. Checks with no Palisade \
+         equivalent are ignored, and `palisade.dev/ignore`, `[per-path-ignores]`, waivers and \
+         baselines apply as usual.\n\n\
+         | Tool | Skipped checks (all of) | Suppressed Palisade rules |\n|---|---|---|\n",
+    );
+    for e in EQUIVALENTS {
+        let checks: Vec<String> = e.checks.iter().map(|c| format!("`{c}`")).collect();
+        let rules: Vec<String> = e
+            .rules
+            .iter()
+            .map(|id| match palisade_rules::find_rule(id) {
+                Some(r) => format!("[{id}](rules/{id}.md) `{}`", r.meta.name),
+                None => id.to_string(),
+            })
+            .collect();
+        let field = e
+            .field
+            .map(|f| format!(" (the `{f}` finding)"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {}{field} |\n",
+            e.peer.name(),
+            checks.join(", "),
+            rules.join(", ")
+        ));
+    }
+    out
+}

@@ -1,5 +1,6 @@
 //! Selecting rules as the peers do: framework controls and globs in `--select` / `--ignore`
-//! and `palisade.toml`, and `palisade rules` filters and columns.
+//! and `palisade.toml`, `palisade rules` filters and columns, and other scanners' suppression
+//! annotations honoured on request.
 
 mod common;
 
@@ -224,10 +225,145 @@ fn rules_show_opt_in_rules() {
 }
 
 #[test]
+fn peer_suppressions_are_honoured_only_when_asked() {
+    let annotated = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    checkov.io/skip1: CKV_K8S_16=GPU driver needs it
+    checkov.io/skip2: CKV_K8S_38
+    ignore-check.kube-linter.io/no-read-only-root-fs: writes its cache
+    kube-score/ignore: container-image-tag, pod-probes
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:latest
+          securityContext:
+            privileged: true
+";
+    let dir = dir_with(&[("web.yaml", annotated.as_bytes())]);
+    let select = [
+        "web.yaml",
+        "--select",
+        "PSS003,POD001,IMG001,RBAC030,PSS014",
+        "--show-suppressed",
+    ];
+    let reasons = |json: &serde_json::Value| -> Vec<(String, Option<String>)> {
+        let mut out: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["suppression_reason"].as_str().map(str::to_string),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    // Off by default: every finding is reported.
+    let (code, json) = scan_json(dir.path(), &select);
+    assert_eq!(code, 1);
+    assert!(reasons(&json).iter().all(|(_, r)| r.is_none()), "{json:#}");
+    // With the flag, each peer's annotation suppresses the equivalent rule, and is the reason.
+    let mut args = select.to_vec();
+    args.push("--honor-peer-suppressions");
+    let (code, json) = scan_json(dir.path(), &args);
+    assert_eq!(code, 1, "PSS014 has no peer exception: {json:#}");
+    assert_eq!(
+        reasons(&json),
+        [
+            (
+                "IMG001".to_string(),
+                Some("kube-score/ignore: container-image-tag, pod-probes".to_string())
+            ),
+            (
+                "POD001".to_string(),
+                Some(
+                    "ignore-check.kube-linter.io/no-read-only-root-fs: writes its cache"
+                        .to_string()
+                )
+            ),
+            (
+                "PSS003".to_string(),
+                Some("checkov.io/skip1: CKV_K8S_16=GPU driver needs it".to_string())
+            ),
+            ("PSS014".to_string(), None),
+            (
+                "RBAC030".to_string(),
+                Some("checkov.io/skip2: CKV_K8S_38".to_string())
+            ),
+        ]
+    );
+    // palisade.toml turns it on too; the flag can turn it off again.
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "honor-peer-suppressions = true\n",
+    )
+    .unwrap();
+    let (_, json) = scan_json(dir.path(), &select);
+    assert_eq!(json["summary"]["suppressed"], 4, "{json:#}");
+    let mut off = select.to_vec();
+    off.push("--honor-peer-suppressions=false");
+    let (_, json) = scan_json(dir.path(), &off);
+    assert_eq!(json["summary"]["suppressed"], 0, "{json:#}");
+}
+
+#[test]
 fn preview_rules_still_need_their_id() {
     // A glob or a framework control never enables an opt-in rule; its id does.
     assert!(!selected(&["--select", "POD*"]).contains(&"POD019".to_string()));
     let dir = dir_with(&[("pod.yaml", POD.as_bytes())]);
     let (_, json) = scan_json(dir.path(), &["pod.yaml", "--select", "POD019"]);
     assert_eq!(rules_of(&json), ["POD019"]);
+}
+
+#[test]
+fn kube_score_ignores_on_the_pod_template_count_and_partial_peers_do_not() {
+    let deployment = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    checkov.io/skip1: CKV_K8S_11=no CPU limits by design
+spec:
+  template:
+    metadata:
+      annotations:
+        kube-score/ignore: container-image-tag
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:latest
+";
+    let dir = dir_with(&[("web.yaml", deployment.as_bytes())]);
+    let (_, json) = scan_json(
+        dir.path(),
+        &[
+            "web.yaml",
+            "--select",
+            "IMG001,POD002",
+            "--honor-peer-suppressions",
+            "--show-suppressed",
+        ],
+    );
+    let suppressed = |rule: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap()["suppressed"]
+            .clone()
+    };
+    assert_eq!(suppressed("IMG001"), true, "{json:#}");
+    // POD002 covers CPU and memory limits: skipping Checkov's CPU check alone keeps it.
+    assert_eq!(suppressed("POD002"), false, "{json:#}");
 }

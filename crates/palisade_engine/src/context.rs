@@ -198,6 +198,8 @@ pub struct SiteFinding {
     pub location: palisade_diagnostics::Location,
     /// The object's suppression annotation.
     pub ignore: Option<String>,
+    /// Other scanners' suppression annotations of the object (when honoured).
+    pub peer_annotations: Vec<(String, String)>,
     /// What is wrong.
     pub message: String,
     /// A severity other than the rule's default.
@@ -241,6 +243,7 @@ impl<'r> InventoryCtx<'r> {
             object: fact.object.clone(),
             location: location.clone(),
             ignore: fact.ignore.clone(),
+            peer_annotations: fact.peer_annotations.clone(),
             message: message.into(),
             severity: None,
             fix: None,
