@@ -19,7 +19,8 @@ pub enum Command {
     /// Scan manifests (files, directories or `-` for stdin) for misconfigurations.
     Scan(Box<ScanArgs>),
     /// Apply the mechanical fixes of findings to plain YAML files (takes `scan`'s options);
-    /// `--diff` previews them.
+    /// `--diff` previews them, `palisade fix -` fixes standard input to standard output.
+    /// Fixes that may change what a workload does are applied only with `--unsafe-fixes`.
     Fix(Box<ScanArgs>),
     /// RBAC analysis: who can do what, and through which binding and role.
     #[command(subcommand)]
@@ -78,7 +79,9 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
     pub profile: Option<String>,
 
-    /// Only run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    /// Only run rules matching these ids, names, id prefixes, globs (`PSS*`) or framework
+    /// controls (`cis:5.2.2`, `C-0057`, `mitre:T1611`, `pss:privileged`); comma-separated,
+    /// repeatable.
     #[arg(
         long,
         env = "PALISADE_SELECT",
@@ -87,7 +90,8 @@ pub struct ScanArgs {
     )]
     pub select: Vec<String>,
 
-    /// Never run rules matching these ids, names or id prefixes (comma-separated, repeatable).
+    /// Never run rules matching these selectors (the forms `--select` takes); comma-separated,
+    /// repeatable.
     #[arg(
         long,
         env = "PALISADE_IGNORE",
@@ -148,9 +152,38 @@ pub struct ScanArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// Print the fixes as a unified diff and change no file (exit 1 when there is any).
+    /// Print the fixes as a unified diff that `git apply` takes, and change no file (exit 1
+    /// when there is any).
     #[arg(long)]
     pub diff: bool,
+
+    /// Also apply fixes that may change what a workload does (a read-only root filesystem,
+    /// dropped capabilities, a non-root user…); review them. `palisade rules` says which
+    /// rules' fixes are unsafe.
+    #[arg(
+        long,
+        env = "PALISADE_UNSAFE_FIXES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub unsafe_fixes: Option<bool>,
+
+    /// Honour other scanners' suppression annotations (`checkov.io/skipN`,
+    /// `ignore-check.kube-linter.io/<check>`, `kube-score/ignore`) for the Palisade rules
+    /// equivalent to their checks, to keep reviewed exceptions when migrating.
+    #[arg(
+        long,
+        env = "PALISADE_HONOR_PEER_SUPPRESSIONS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub honor_peer_suppressions: Option<bool>,
 
     /// Use this configuration file instead of searching for palisade.toml.
     #[arg(
@@ -266,6 +299,19 @@ pub struct RulesArgs {
     /// table (default) or json.
     #[arg(short, long, default_value = "table")]
     pub format: String,
+
+    /// Only the rules of this profile: all, pss-baseline, pss-restricted, cis, nsa or mitre.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Only rules mapped to this framework (pss, cis, nsa, mitre) or control (`cis:5.2`,
+    /// `C-0057`, `mitre:T1611`, `pss:privileged`).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+
+    /// Only rules of this 4C layer: cloud, cluster, container or code.
+    #[arg(long, value_name = "LAYER")]
+    pub layer: Option<String>,
 }
 
 /// `palisade rule`.

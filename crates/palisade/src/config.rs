@@ -60,6 +60,10 @@ pub struct FileConfig {
     pub waivers: Option<Vec<toml::Spanned<WaiverConfig>>>,
     /// Settings of configurable rules.
     pub rule_options: Option<RuleOptionsConfig>,
+    /// Apply fixes that may change what a workload does.
+    pub unsafe_fixes: Option<bool>,
+    /// Honour Checkov, KubeLinter and kube-score suppression annotations.
+    pub honor_peer_suppressions: Option<bool>,
 }
 
 /// `[rule-options]`.
@@ -185,6 +189,8 @@ pub struct Resolved {
     pub waivers: Vec<Waiver>,
     /// Settings of the configuration file that were not applied, and why.
     pub notes: Vec<String>,
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
 }
 
 /// One report of a run: a format, written to a file or to standard output.
@@ -534,13 +540,8 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     // Selectors in per-path ignores are validated like --select ones.
     for p in &path_ignores {
         for sel in &p.selectors {
-            if !palisade_rules::registry().iter().any(|r| sel.matches(r)) {
-                bail!(
-                    "per-path-ignores `{}`: `{}` matches no rule (see `palisade rules`)",
-                    p.pattern,
-                    sel.as_str()
-                );
-            }
+            sel.check(palisade_rules::registry())
+                .with_context(|| format!("per-path-ignores `{}`", p.pattern))?;
         }
     }
     let waivers = match &config_path {
@@ -550,6 +551,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     Ok(Resolved {
         waivers,
         notes,
+        unsafe_fixes: args.unsafe_fixes.or(file.unsafe_fixes).unwrap_or(false),
         settings: Settings {
             options: palisade_engine::RuleOptions {
                 allowed_registries: file
@@ -569,6 +571,10 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
                     .unwrap_or_default(),
                 min_uid: file.rule_options.as_ref().and_then(|o| o.min_uid),
             },
+            honor_peer_suppressions: args
+                .honor_peer_suppressions
+                .or(file.honor_peer_suppressions)
+                .unwrap_or(false),
             selection,
             min_severity,
             path_ignores,
@@ -648,15 +654,9 @@ fn build_waivers(
                 bail!("{}: `rules` is empty", context());
             }
             for rule in &w.rules {
-                if !palisade_rules::registry()
-                    .iter()
-                    .any(|r| Selector::new(rule).matches(r))
-                {
-                    bail!(
-                        "{}: `{rule}` matches no rule (see `palisade rules`)",
-                        context()
-                    );
-                }
+                Selector::new(rule)
+                    .check(palisade_rules::registry())
+                    .with_context(context)?;
             }
             if w.owner.trim().is_empty() || w.reason.trim().is_empty() {
                 bail!("{}: `owner` and `reason` are required", context());

@@ -1,13 +1,17 @@
 //! `palisade fix` and `palisade scan --fix / --diff`: apply the mechanical fixes findings carry
-//! to plain YAML files, as minimal text edits that keep comments, order and formatting.
+//! to plain YAML files (or to standard input, written to standard output), as minimal text
+//! edits that keep comments, order and formatting. Unsafe fixes, which may change what a
+//! workload does, are applied only with `--unsafe-fixes`; the others are counted.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use palisade_diagnostics::{Finding, InputError};
 use palisade_engine::apply_fixes;
+use palisade_inputs::read_stdin;
 use palisade_model::secrets::text_secrets;
 use palisade_report::terminal::{printable, safe_line};
 use palisade_source::{Limits, SecretSpans};
@@ -41,11 +45,23 @@ pub struct FixPlan {
     /// Files with fixes that cannot be rewritten (unreadable, or named with bytes that are not
     /// UTF-8): the other files are fixed all the same.
     pub errors: Vec<InputError>,
+    /// Findings whose fix is unsafe, left alone without `--unsafe-fixes`.
+    pub unsafe_skipped: usize,
 }
 
-/// Which findings `palisade fix` may act on: unsuppressed, with a fix, in a plain file.
-fn fixable(f: &Finding) -> bool {
-    !f.suppressed && f.fix.is_some() && f.location.path != "-"
+/// What a fix plan starts from besides the findings.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanOptions<'a> {
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// The text of standard input, when it is to be fixed (path `-`).
+    pub stdin: Option<&'a str>,
+}
+
+/// Which findings `palisade fix` may act on: unsuppressed, with a fix, in a plain file (or in
+/// standard input, when its text is at hand).
+fn fixable(f: &Finding, stdin: bool) -> bool {
+    !f.suppressed && f.fix.is_some() && (stdin || f.location.path != "-")
 }
 
 /// A file that cannot be rewritten: reported as an input error, the other files go on.
@@ -65,12 +81,16 @@ pub fn plan(
     findings: &[Finding],
     non_utf8: &std::collections::BTreeSet<String>,
     limits: &Limits,
+    options: PlanOptions<'_>,
 ) -> FixPlan {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut out = FixPlan::default();
-    for f in findings.iter().filter(|f| fixable(f)) {
+    let stdin = options.stdin.is_some();
+    for f in findings.iter().filter(|f| fixable(f, stdin)) {
         if f.origin.is_some() {
             out.rendered += 1;
+        } else if !options.unsafe_fixes && !f.fix.as_ref().is_some_and(|x| x.is_safe()) {
+            out.unsafe_skipped += 1;
         } else {
             by_file.entry(&f.location.path).or_default().push(f);
         }
@@ -84,9 +104,13 @@ pub fn plan(
             continue;
         }
         // A named pipe or device given on the command line was read once, as a stream: it
-        // cannot be read again (that would wait for a new writer), nor rewritten.
-        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-        let before = if regular {
+        // cannot be read again (that would wait for a new writer), nor rewritten. Standard
+        // input was read before the scan, to be fixed to standard output.
+        let stdin_text = options.stdin.filter(|_| path == "-");
+        let regular = stdin_text.is_some() || std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let before = if let Some(text) = stdin_text {
+            text.to_string()
+        } else if regular {
             match std::fs::read_to_string(path) {
                 Ok(text) => text,
                 Err(e) => {
@@ -144,7 +168,8 @@ impl FixPlan {
         self.changed().map(|f| f.fixed).sum()
     }
 
-    /// One line per finding that could not be fixed, and one about rendered inputs.
+    /// One line per finding that could not be fixed, one about rendered inputs and one about
+    /// unsafe fixes left alone.
     fn problems(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
             .files
@@ -160,6 +185,14 @@ impl FixPlan {
                 "{} fixable finding{} in Helm charts or Kustomize builds left as they are: change the values key or file each one names",
                 self.rendered,
                 if self.rendered == 1 { " is" } else { "s are" }
+            ));
+        }
+        if self.unsafe_skipped > 0 {
+            let n = self.unsafe_skipped;
+            lines.push(format!(
+                "{n} unsafe fix{} not applied: {} may change what a workload does; preview with `--diff --unsafe-fixes`, apply with `--unsafe-fixes`",
+                if n == 1 { " was" } else { "es were" },
+                if n == 1 { "it" } else { "they" }
             ));
         }
         lines
@@ -198,20 +231,79 @@ impl Side {
     }
 }
 
-/// Write a unified diff of every change, for review: the lines of both sides show secret
-/// values as `****` and control characters escaped, as text output does, so the diff can
-/// be read in a CI log safely (and is not meant for `patch`).
-pub fn write_diff(plan: &FixPlan, limits: &Limits, out: &mut dyn Write) -> std::io::Result<()> {
+/// The name of a file in a diff header: relative to the working directory when it is below
+/// it, without `./` (which `git apply` refuses), and quoted as Git quotes names (`"a/x\ty"`)
+/// when it holds a quote, a backslash or a character a terminal must not receive.
+fn diff_name(side: &str, path: &str) -> String {
+    let mut name = path;
+    while let Some(rest) = name.strip_prefix("./") {
+        name = rest;
+    }
+    let relative = Path::new(name)
+        .is_absolute()
+        .then(|| {
+            let cwd = std::env::current_dir().ok()?;
+            let canonical = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
+            let path = Path::new(name);
+            let rest = path
+                .strip_prefix(&cwd)
+                .or_else(|_| path.strip_prefix(&canonical))
+                .ok()?;
+            rest.to_str().map(str::to_string)
+        })
+        .flatten();
+    let name = format!("{side}/{}", relative.as_deref().unwrap_or(name));
+    let plain = |c: char| {
+        let mut buf = [0; 4];
+        let s: &str = c.encode_utf8(&mut buf);
+        !matches!(c, '"' | '\\') && printable(s) == s
+    };
+    if name.chars().all(plain) {
+        return name;
+    }
+    let mut quoted = String::from("\"");
+    for c in name.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if plain(c) => quoted.push(c),
+            c => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    quoted.push_str(&format!("\\{b:03o}"));
+                }
+            }
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// Write a unified diff of every change, with `--- a/PATH` / `+++ b/PATH` headers that
+/// `git apply` (and `patch -p1`) take. Lines show secret values as `****` and control
+/// characters escaped, as text output does, so the diff can be read in a CI log safely; a hunk
+/// with such a line no longer matches the file, and is counted in the returned number (the
+/// command says so: `palisade fix` applies those).
+pub fn write_diff(plan: &FixPlan, limits: &Limits, out: &mut dyn Write) -> std::io::Result<usize> {
+    let mut altered = 0;
     for file in plan.changed() {
         let (old, new) = (
             Side::new(&file.before, limits),
             Side::new(&file.after, limits),
         );
         let diff = similar::TextDiff::from_lines(&file.before, &file.after);
-        let path = printable(&file.path);
-        writeln!(out, "--- a/{path}\n+++ b/{path}")?;
+        writeln!(
+            out,
+            "--- {}\n+++ {}",
+            diff_name("a", &file.path),
+            diff_name("b", &file.path)
+        )?;
         for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
             writeln!(out, "{}", hunk.header())?;
+            let mut hidden = false;
             for change in hunk.iter_changes() {
                 let value = change.value();
                 let line = value.strip_suffix('\n').unwrap_or(value);
@@ -220,14 +312,16 @@ pub fn write_diff(plan: &FixPlan, limits: &Limits, out: &mut dyn Write) -> std::
                     similar::ChangeTag::Insert => new.show(change.new_index(), line),
                     _ => old.show(change.old_index(), line),
                 };
+                hidden |= shown != line;
                 writeln!(out, "{}{shown}", change.tag())?;
                 if change.missing_newline() {
                     writeln!(out, "\\ No newline at end of file")?;
                 }
             }
+            altered += usize::from(hidden);
         }
     }
-    Ok(())
+    Ok(altered)
 }
 
 /// Replace a file's contents without ever leaving it half written.
@@ -248,17 +342,25 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
 }
 
-/// `palisade fix` (`summary_only`) and `palisade scan --fix / --diff`.
-pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
-    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+/// Refuse inputs a fix cannot be written back to; standard input is fixed only by
+/// `palisade fix -` on its own (the fixed text goes to standard output).
+fn check_paths(args: &ScanArgs, summary_only: bool) -> Result<bool> {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && !summary_only && !args.diff {
         anyhow::bail!(
-            "fixes rewrite files, and standard input is not one: save it to a file, or run `palisade scan -` to report"
+            "`scan --fix` rewrites files, and standard input is not one: run `palisade fix -` to write the fixed YAML to standard output, or `palisade scan -` to report"
+        );
+    }
+    if stdin && args.paths.len() > 1 {
+        anyhow::bail!(
+            "standard input is fixed on its own (the fixed YAML goes to standard output): run `palisade fix -` without other paths"
         );
     }
     // A named pipe or device can be read once, not rewritten (nor read again after the fix).
     if let Some(special) = args
         .paths
         .iter()
+        .filter(|p| p.as_os_str() != "-")
         .find(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir()))
     {
         anyhow::bail!(
@@ -266,44 +368,129 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
             special.display()
         );
     }
-    let scanned = scan::run_scan(args)?;
+    Ok(stdin)
+}
+
+/// The plural `s` of a count.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `fix --diff`: print the diff, the notes on standard error, and change nothing.
+fn diff_command(scanned: &Scanned, plan: &FixPlan) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
+    let altered =
+        write_diff(plan, &scanned.opts.limits, &mut out).context("cannot write the diff")?;
+    let mut err = std::io::stderr().lock();
+    for e in scanned.outcome.errors.iter().chain(&plan.errors) {
+        writeln!(err, "error: {}", crate::input_error_line(e))?;
+    }
+    for w in &scanned.outcome.warnings {
+        writeln!(err, "warning: {}", crate::input_error_line(w))?;
+    }
+    for line in &plan.problems() {
+        writeln!(err, "note: {}", printable(line))?;
+    }
+    if altered > 0 {
+        writeln!(
+            err,
+            "note: {altered} hunk{} of the diff show{} secret values as **** (or escaped characters), so `git apply` cannot apply {}; `palisade fix` applies every fix",
+            plural(altered),
+            if altered == 1 { "s" } else { "" },
+            if altered == 1 { "it" } else { "them" }
+        )?;
+    }
+    let files = plan.changed().count();
+    writeln!(
+        err,
+        "{} fix{} in {files} file{} (nothing written)",
+        plan.fixed(),
+        if plan.fixed() == 1 { "" } else { "es" },
+        plural(files)
+    )?;
+    Ok(
+        if !scanned.outcome.errors.is_empty() || !plan.errors.is_empty() {
+            EXIT_ERROR
+        } else if files > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        },
+    )
+}
+
+/// `palisade fix -`: the fixed text on standard output, what was done and what remains on
+/// standard error.
+fn stdin_command(args: &ScanArgs, scanned: Scanned, plan: &FixPlan) -> Result<u8> {
+    let fixed = plan
+        .files
+        .iter()
+        .find(|f| f.path == "-")
+        .map(|f| f.after.clone())
+        .or_else(|| scanned.opts.stdin_text.as_deref().map(str::to_string))
+        .unwrap_or_default();
+    {
+        let mut out = std::io::stdout().lock();
+        out.write_all(fixed.as_bytes())
+            .and_then(|()| out.flush())
+            .context("cannot write the fixed text")?;
+    }
+    let rescanned = scan::run_scan_with_stdin(args, Some(Arc::from(fixed)))?;
+    let mut err = std::io::stderr().lock();
+    for line in &plan.problems() {
+        writeln!(err, "note: {}", printable(line))?;
+    }
+    let remaining = rescanned.outcome.summary.findings;
+    writeln!(
+        err,
+        "fixed {} finding{}; {remaining} finding{} remain{}.",
+        plan.fixed(),
+        plural(plan.fixed()),
+        plural(remaining),
+        if remaining == 1 { "s" } else { "" }
+    )?;
+    for e in &rescanned.outcome.errors {
+        writeln!(err, "error: {}", crate::input_error_line(e))?;
+    }
+    Ok(exit_code(&rescanned.outcome, scanned.resolved.fail_on))
+}
+
+/// `palisade fix` (`summary_only`) and `palisade scan --fix / --diff`.
+pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
+    let stdin = check_paths(args, summary_only)?;
+    let stdin_text: Option<Arc<str>> = if stdin {
+        let resolved = crate::config::resolve(args)?;
+        let limits = palisade_inputs::ReadLimits {
+            max_size: resolved.max_file_size,
+            stream_timeout: resolved.input.stdin_timeout,
+        };
+        match read_stdin(&limits) {
+            Ok(text) => Some(Arc::from(text)),
+            Err(e) => {
+                eprintln!("error: {}", crate::input_error_line(&e.0));
+                return Ok(EXIT_ERROR);
+            }
+        }
+    } else {
+        None
+    };
+    let scanned = scan::run_scan_with_stdin(args, stdin_text.clone())?;
     let mut plan = plan(
         &scanned.outcome.findings,
         &scanned.outcome.non_utf8_names,
         &scanned.opts.limits,
+        PlanOptions {
+            unsafe_fixes: scanned.resolved.unsafe_fixes,
+            stdin: stdin_text.as_deref(),
+        },
     );
-    let problems = plan.problems();
     if args.diff {
-        let mut out = std::io::stdout().lock();
-        write_diff(&plan, &scanned.opts.limits, &mut out).context("cannot write the diff")?;
-        let mut err = std::io::stderr().lock();
-        for e in scanned.outcome.errors.iter().chain(&plan.errors) {
-            writeln!(err, "error: {}", crate::input_error_line(e))?;
-        }
-        for w in &scanned.outcome.warnings {
-            writeln!(err, "warning: {}", crate::input_error_line(w))?;
-        }
-        for line in &problems {
-            writeln!(err, "note: {}", printable(line))?;
-        }
-        let files = plan.changed().count();
-        writeln!(
-            err,
-            "{} fix{} in {files} file{} (nothing written)",
-            plan.fixed(),
-            if plan.fixed() == 1 { "" } else { "es" },
-            if files == 1 { "" } else { "s" }
-        )?;
-        return Ok(
-            if !scanned.outcome.errors.is_empty() || !plan.errors.is_empty() {
-                EXIT_ERROR
-            } else if files > 0 {
-                EXIT_FINDINGS
-            } else {
-                EXIT_CLEAN
-            },
-        );
+        return diff_command(&scanned, &plan);
     }
+    if stdin {
+        return stdin_command(args, scanned, &plan);
+    }
+    let problems = plan.problems();
     let mut unwritten = Vec::new();
     for file in plan.changed() {
         // Through a symbolic link, the file it points to is fixed and the link kept.
@@ -334,8 +521,8 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
     let summary = format!(
         "fixed {} finding{} in {files} file{}",
         plan.fixed(),
-        if plan.fixed() == 1 { "" } else { "s" },
-        if files == 1 { "" } else { "s" }
+        plural(plan.fixed()),
+        plural(files)
     );
     if summary_only {
         let mut out = std::io::stdout().lock();
@@ -350,7 +537,7 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
             out,
             "{}{summary}; {remaining} finding{} remain{}.",
             if files > 0 { "\n" } else { "" },
-            if remaining == 1 { "" } else { "s" },
+            plural(remaining),
             if remaining == 1 { "s" } else { "" }
         )?;
         for e in &outcome.errors {

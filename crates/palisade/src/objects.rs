@@ -53,6 +53,7 @@ where
         // Unused here: an analysis of a whole set of objects (RBAC, NetworkPolicy) can be
         // wrong without the objects of a chart, so rendering failures stay input errors.
         render_errors: crate::config::RenderErrors::Error,
+        stdin_text: None,
     };
     let Inputs {
         discovery,

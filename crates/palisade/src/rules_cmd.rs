@@ -1,9 +1,9 @@
 //! `palisade rules`, `palisade rule ID` and the generated `docs/rules/` pages: all from the
 //! rules' own declarations.
 
-use anyhow::{Result, bail};
-use palisade_diagnostics::{FrameworkRef, RuleMeta};
-use palisade_engine::Rule;
+use anyhow::{Context, Result, bail};
+use palisade_diagnostics::{Fixable, FrameworkRef, Layer, RuleMeta, RuleStatus};
+use palisade_engine::{Profile, Rule, Selector};
 use serde::Serialize;
 
 use crate::EXIT_CLEAN;
@@ -41,6 +41,7 @@ struct RuleJson<'a> {
     severity: &'a str,
     layer: &'a str,
     status: palisade_diagnostics::RuleStatus,
+    preview: bool,
     since: &'a str,
     inputs: &'a [palisade_diagnostics::Input],
     frameworks: Vec<String>,
@@ -48,11 +49,70 @@ struct RuleJson<'a> {
     pss_versions: Option<String>,
     remediation: &'a str,
     fixable: bool,
+    /// `safe` or `unsafe` (null without a fix).
+    fix: Option<&'static str>,
+    /// What an unsafe fix may break.
+    fix_risk: Option<&'static str>,
+}
+
+/// The rules `palisade rules` lists: every rule, or those the filters keep.
+fn filtered(args: &RulesArgs) -> Result<Vec<&'static Rule>> {
+    let profile = args
+        .profile
+        .as_deref()
+        .map(str::parse::<Profile>)
+        .transpose()?;
+    let framework = args
+        .framework
+        .as_deref()
+        .map(framework_filter)
+        .transpose()?;
+    let layer = args.layer.as_deref().map(parse_layer).transpose()?;
+    Ok(palisade_rules::registry()
+        .iter()
+        .copied()
+        .filter(|r| profile.is_none_or(|p| p.includes(r)))
+        .filter(|r| framework.as_ref().is_none_or(|f| f.matches(r)))
+        .filter(|r| layer.is_none_or(|l| r.meta.layer == l))
+        .collect())
+}
+
+/// `--framework`: a framework key alone (every rule mapped to it) or a control selector.
+fn framework_filter(value: &str) -> Result<Selector> {
+    let key = value.trim().to_ascii_lowercase();
+    let selector = if matches!(key.as_str(), "pss" | "cis" | "nsa" | "mitre" | "kubescape") {
+        Selector::new(&format!("{key}:*"))
+    } else {
+        Selector::new(value)
+    };
+    if !selector.is_control() {
+        bail!(
+            "`{value}` is not a framework or control (expected pss, cis, nsa, mitre, or a control such as cis:5.2.2, C-0057, mitre:T1611)"
+        );
+    }
+    selector.check(palisade_rules::registry())?;
+    Ok(selector)
+}
+
+fn parse_layer(value: &str) -> Result<Layer> {
+    [Layer::Cloud, Layer::Cluster, Layer::Container, Layer::Code]
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(value.trim()))
+        .with_context(|| {
+            format!("unknown layer `{value}` (expected cloud, cluster, container or code)")
+        })
+}
+
+fn fix_risk(meta: &RuleMeta) -> Option<&'static str> {
+    match meta.fixable {
+        Fixable::Unsafe(risk) => Some(risk),
+        Fixable::No | Fixable::Safe => None,
+    }
 }
 
 /// `palisade rules`.
 pub fn list(args: &RulesArgs) -> Result<u8> {
-    let rules = palisade_rules::registry();
+    let rules = filtered(args)?;
     match args.format.as_str() {
         "json" => {
             let out: Vec<RuleJson<'_>> = rules
@@ -64,26 +124,30 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                     severity: r.meta.severity.as_str(),
                     layer: r.meta.layer.as_str(),
                     status: r.meta.status,
+                    preview: r.meta.status == RuleStatus::Preview,
                     since: r.meta.since,
                     inputs: r.meta.inputs,
                     frameworks: framework_list(&r.meta),
                     pss: r.meta.pss(),
                     pss_versions: pss_versions(r),
                     remediation: r.meta.remediation,
-                    fixable: r.meta.fixable,
+                    fixable: r.meta.fixable.is_fixable(),
+                    fix: r.meta.fixable.label(),
+                    fix_risk: fix_risk(&r.meta),
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        "table" => print!("{}", table(rules)),
+        "table" => print!("{}", table(&rules)),
         other => bail!("unknown format `{other}` for `palisade rules` (expected table or json)"),
     }
     Ok(EXIT_CLEAN)
 }
 
-/// The rules as an aligned text table.
+/// The rules as an aligned text table: FIX says `safe` or `unsafe` (applied only with
+/// `--unsafe-fixes`), PREVIEW marks opt-in rules.
 pub fn table(rules: &[&Rule]) -> String {
-    let rows: Vec<[String; 5]> = rules
+    let rows: Vec<[String; 7]> = rules
         .iter()
         .map(|r| {
             [
@@ -91,12 +155,19 @@ pub fn table(rules: &[&Rule]) -> String {
                 r.meta.name.to_string(),
                 r.meta.severity.to_string(),
                 r.meta.layer.as_str().to_string(),
+                r.meta.fixable.label().unwrap_or("-").to_string(),
+                if r.meta.status == RuleStatus::Preview {
+                    "yes"
+                } else {
+                    "-"
+                }
+                .to_string(),
                 r.meta.title.to_string(),
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "SEVERITY", "LAYER", "TITLE"].map(String::from);
-    let widths: Vec<usize> = (0..5)
+    let header = ["ID", "NAME", "SEVERITY", "LAYER", "FIX", "PREVIEW", "TITLE"].map(String::from);
+    let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
                 .chain(std::iter::once(&header))
@@ -167,8 +238,14 @@ pub fn markdown(rule: &Rule) -> String {
             m.superseded_by.join(", ")
         ));
     }
-    if m.fixable {
-        out.push_str("- Fix: `palisade fix` applies the remediation to plain YAML files\n");
+    match m.fixable {
+        Fixable::No => {}
+        Fixable::Safe => out.push_str(
+            "- Fix: safe: `palisade fix` applies it to plain YAML files; it cannot change what the workload does\n",
+        ),
+        Fixable::Unsafe(risk) => out.push_str(&format!(
+            "- Fix: unsafe: applied by `palisade fix --unsafe-fixes` only, since {risk}.\n"
+        )),
     }
     if m.status == palisade_diagnostics::RuleStatus::Preview {
         out.push_str("- Status: preview (opt-in: runs only when selected by id or name)\n");
@@ -184,17 +261,75 @@ pub fn index_markdown(rules: &[&Rule]) -> String {
     let mut out = String::from(
         "# Rules\n\nGenerated from the rule declarations by `cargo test -p palisade` \
          (`PALISADE_BLESS=1` rewrites it); do not edit by hand.\n\n\
-         | ID | Name | Severity | Layer | Frameworks | Title |\n|---|---|---|---|---|---|\n",
+         | ID | Name | Severity | Layer | Fix | Frameworks | Title |\n|---|---|---|---|---|---|---|\n",
     );
     for r in rules {
         out.push_str(&format!(
-            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} |\n",
+            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} | {} |\n",
             r.meta.name,
             r.meta.severity,
             r.meta.layer.as_str(),
+            r.meta.fixable.label().unwrap_or(""),
             framework_list(&r.meta).join(", "),
             r.meta.title,
             id = r.meta.id,
+        ));
+    }
+    out
+}
+
+/// `docs/peer-suppressions.md`: which of other scanners' checks stand for which Palisade rules
+/// when their suppression annotations are honoured, from the one table in
+/// `palisade_engine::peer`.
+pub fn peer_markdown() -> String {
+    use palisade_engine::peer::{EQUIVALENTS, Peer};
+    let mut out = String::from(
+        "# Other scanners' suppressions\n\n\
+         Generated from `crates/palisade_engine/src/peer.rs` by `cargo test -p palisade --test docs` \
+         (`PALISADE_BLESS=1` rewrites it); do not edit by hand.\n\n\
+         A repository moving to Palisade from Checkov, KubeLinter or kube-score keeps the exceptions \
+         it has already reviewed: with `--honor-peer-suppressions` (or \
+         `honor-peer-suppressions = true` in `palisade.toml`, or \
+         `PALISADE_HONOR_PEER_SUPPRESSIONS=true`), those tools' suppression annotations suppress the \
+         findings of the Palisade rules listed below, and the annotation is the suppression reason \
+         (`suppression_reason` in JSON, `suppressed:` in text). It is off by default: a Palisade \
+         exception is `palisade.dev/ignore` with a reason, and the annotations below are meant to be \
+         rewritten to it over time.\n\n\
+         | Tool | Annotation |\n|---|---|\n",
+    );
+    for peer in Peer::ALL {
+        out.push_str(&format!("| {} | {} |\n", peer.name(), peer.syntax()));
+    }
+    out.push_str(
+        "\nThe annotations are read from the object's `metadata.annotations` (kube-score's also from \
+         the pod template). A peer check suppresses only the rules that report the same weakness. \
+         When one Palisade rule covers several of a tool's checks, all of them must be skipped \
+         (POD002 reports missing CPU and memory limits, so Checkov's CKV_K8S_11 and CKV_K8S_13 \
+         together suppress it): honouring a tool's exception never hides more than that tool did. \
+         A row with a field suppresses only the findings at that field. Checks with no Palisade \
+         equivalent are ignored, and `palisade.dev/ignore`, `[per-path-ignores]`, waivers and \
+         baselines apply as usual.\n\n\
+         | Tool | Skipped checks (all of) | Suppressed Palisade rules |\n|---|---|---|\n",
+    );
+    for e in EQUIVALENTS {
+        let checks: Vec<String> = e.checks.iter().map(|c| format!("`{c}`")).collect();
+        let rules: Vec<String> = e
+            .rules
+            .iter()
+            .map(|id| match palisade_rules::find_rule(id) {
+                Some(r) => format!("[{id}](rules/{id}.md) `{}`", r.meta.name),
+                None => id.to_string(),
+            })
+            .collect();
+        let field = e
+            .field
+            .map(|f| format!(" (the `{f}` finding)"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {}{field} |\n",
+            e.peer.name(),
+            checks.join(", "),
+            rules.join(", ")
         ));
     }
     out

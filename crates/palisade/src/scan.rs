@@ -42,6 +42,9 @@ pub struct ScanOptions {
     pub render: RenderOptions,
     /// Whether charts and kustomizations that do not render are input errors or warnings.
     pub render_errors: RenderErrors,
+    /// Standard input, when it was read before the scan: `palisade fix -` needs its text
+    /// again to fix it, and a stream can be read only once.
+    pub stdin_text: Option<Arc<str>>,
 }
 
 impl ScanOptions {
@@ -420,7 +423,11 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         }))
         .collect();
     if stdin {
-        results.push(match read_stdin(&opts.read_limits()) {
+        let text = match &opts.stdin_text {
+            Some(text) => Ok(text.to_string()),
+            None => read_stdin(&opts.read_limits()),
+        };
+        results.push(match text {
             Ok(text) => scan_text("-", &text, true, rules, opts),
             Err(e) => FileResult {
                 errors: vec![e.0],
@@ -570,6 +577,11 @@ pub struct Scanned {
 
 /// Resolve the configuration and scan, applying waivers and the baseline.
 pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
+    run_scan_with_stdin(args, None)
+}
+
+/// [`run_scan`], with standard input already read when `stdin_text` is given.
+pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Result<Scanned> {
     let resolved = config::resolve(args)?;
     let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
     let paths = if args.paths.is_empty() {
@@ -601,6 +613,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             ..RenderOptions::default()
         },
         render_errors: resolved.render_errors,
+        stdin_text,
     };
     let outcome = scan_governed(&paths, &rules, &opts, &resolved, args)?;
     Ok(Scanned {

@@ -1,9 +1,33 @@
-//! `docs/rules/` is generated from the rule declarations; this test fails when it is stale.
-//! `PALISADE_BLESS=1 cargo test -p palisade --test docs` rewrites it.
+//! `docs/rules/` is generated from the rule declarations, and `docs/peer-suppressions.md` from
+//! the table of other scanners' equivalent checks; this test fails when either is stale.
+//! `PALISADE_BLESS=1 cargo test -p palisade --test docs` rewrites them.
 
 use std::path::Path;
 
-use palisade::rules_cmd::{index_markdown, markdown};
+use palisade::rules_cmd::{index_markdown, markdown, peer_markdown};
+
+#[test]
+fn peer_suppression_docs_are_fresh_and_name_real_rules() {
+    for e in palisade_engine::peer::EQUIVALENTS {
+        for id in e.rules {
+            assert!(
+                palisade_rules::find_rule(id).is_some_and(|r| r.meta.id == *id),
+                "{:?} {:?} maps to unknown rule {id}",
+                e.peer,
+                e.checks
+            );
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/peer-suppressions.md");
+    let expected = peer_markdown();
+    if std::env::var_os("PALISADE_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).ok().as_deref() == Some(expected.as_str()),
+        "docs/peer-suppressions.md is stale; run `PALISADE_BLESS=1 cargo test -p palisade --test docs`"
+    );
+}
 
 #[test]
 fn rule_docs_are_fresh() {

@@ -34,9 +34,12 @@ const FIXED_RULES: [&str; 7] = [
 #[test]
 fn diff_previews_and_writes_nothing() {
     let dir = dir_with(&[("web.yaml", DEPLOYMENT.as_bytes())]);
-    let r = run(palisade()
-        .current_dir(dir.path())
-        .args(["fix", "--diff", "web.yaml"]));
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--diff",
+        "--unsafe-fixes",
+        "web.yaml",
+    ]));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.starts_with("--- a/web.yaml\n+++ b/web.yaml\n"),
@@ -49,9 +52,12 @@ fn diff_previews_and_writes_nothing() {
     let text = std::fs::read_to_string(dir.path().join("web.yaml")).unwrap();
     assert_eq!(text, DEPLOYMENT);
     // `scan --diff` is the same preview.
-    let r = run(palisade()
-        .current_dir(dir.path())
-        .args(["scan", "--diff", "web.yaml"]));
+    let r = run(palisade().current_dir(dir.path()).args([
+        "scan",
+        "--diff",
+        "--unsafe-fixes",
+        "web.yaml",
+    ]));
     assert_eq!(r.code, 1);
     assert!(r.stdout.starts_with("--- a/web.yaml"), "{}", r.stdout);
 }
@@ -66,7 +72,9 @@ fn fix_rewrites_minimally_and_the_findings_are_gone() {
             "{id} fires before"
         );
     }
-    let r = run(palisade().current_dir(dir.path()).args(["fix", "web.yaml"]));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--unsafe-fixes", "web.yaml"]));
     assert!(r.stdout.contains("web.yaml: 12 fixed"), "{}", r.stdout);
     assert!(
         r.stdout.contains("fixed 12 findings in 1 file;"),
@@ -102,7 +110,9 @@ fn fix_rewrites_minimally_and_the_findings_are_gone() {
         );
     }
     // A second run has nothing left to do.
-    let r = run(palisade().current_dir(dir.path()).args(["fix", "web.yaml"]));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--unsafe-fixes", "web.yaml"]));
     assert!(
         r.stdout.contains("fixed 0 findings in 0 files;"),
         "{}",
@@ -119,7 +129,13 @@ fn scan_fix_reports_what_remains() {
     let dir = dir_with(&[("web.yaml", DEPLOYMENT.as_bytes())]);
     let (code, json) = scan_json(
         dir.path(),
-        &["--fix", "--select", "PSS003,PSS014", "web.yaml"],
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "PSS003,PSS014",
+            "web.yaml",
+        ],
     );
     assert_eq!(code, 0, "{json:#}");
     assert!(json["findings"].as_array().unwrap().is_empty(), "{json:#}");
@@ -139,9 +155,13 @@ fn aliases_suppressions_and_stdin_are_left_alone() {
         ("aliased.yaml", aliased.as_bytes()),
         ("suppressed.yaml", suppressed.as_bytes()),
     ]);
-    let r = run(palisade()
-        .current_dir(dir.path())
-        .args(["fix", "--select", "PSS003", "."]));
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--unsafe-fixes",
+        "--select",
+        "PSS003",
+        ".",
+    ]));
     assert!(
         r.stdout
             .contains("comes from a YAML alias or merge key; change it by hand"),
@@ -161,9 +181,13 @@ fn aliases_suppressions_and_stdin_are_left_alone() {
  "spec": {"containers": [{"name": "a", "image": "i", "securityContext": {"privileged": true}}]}}
 "#;
     std::fs::write(dir.path().join("pod.json"), json).unwrap();
-    let r = run(palisade()
-        .current_dir(dir.path())
-        .args(["fix", "--select", "PSS003", "pod.json"]));
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--unsafe-fixes",
+        "--select",
+        "PSS003",
+        "pod.json",
+    ]));
     assert!(
         r.stdout.contains("JSON files are not rewritten"),
         "{}",
@@ -173,16 +197,19 @@ fn aliases_suppressions_and_stdin_are_left_alone() {
         std::fs::read_to_string(dir.path().join("pod.json")).unwrap(),
         json
     );
-    // Standard input cannot be rewritten: a usage error, not a silent no-op.
-    for args in [&["fix", "-"][..], &["scan", "--fix", "-"]] {
-        let r = run(palisade().args(args).write_stdin(suppressed));
-        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-        assert!(
-            r.stderr.contains("standard input is not one"),
-            "{}",
-            r.stderr
-        );
-    }
+    // `scan --fix` reports on files it rewrote: standard input is a usage error there, and
+    // `fix -` takes it alone.
+    let r = run(palisade()
+        .args(["scan", "--fix", "-"])
+        .write_stdin(suppressed));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("run `palisade fix -`"), "{}", r.stderr);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "-", "pod.json"])
+        .write_stdin(suppressed));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("fixed on its own"), "{}", r.stderr);
 }
 
 #[test]
@@ -246,7 +273,10 @@ spec:
     );
     let name = "x\nerror: injected.yaml";
     let dir = dir_with(&[(name, deployment.as_bytes())]);
-    for args in [&["fix", "--diff", "."][..], &["scan", "--diff", "."]] {
+    for args in [
+        &["fix", "--diff", "--unsafe-fixes", "."][..],
+        &["scan", "--diff", "--unsafe-fixes", "."],
+    ] {
         let r = run(palisade().current_dir(dir.path()).args(args));
         assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
         let out = format!("{}{}", r.stdout, r.stderr);
@@ -269,16 +299,28 @@ spec:
             "{}",
             r.stdout
         );
+        // The name is quoted as Git quotes it, which keeps the line safe and `git apply` able
+        // to read it.
         assert!(
             r.stdout.starts_with(
-                "--- a/./x\\nerror: injected.yaml\n+++ b/./x\\nerror: injected.yaml\n"
+                "--- \"a/x\\nerror: injected.yaml\"\n+++ \"b/x\\nerror: injected.yaml\"\n"
             ),
             "{}",
             r.stdout
         );
+        // The hunk that shows a masked line does not match the file: the command says so.
+        assert!(
+            r.stderr.contains(
+                "secret values as **** (or escaped characters), so `git apply` cannot apply"
+            ),
+            "{}",
+            r.stderr
+        );
     }
     // The file itself is rewritten with its values intact.
-    let r = run(palisade().current_dir(dir.path()).args(["fix", "."]));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--unsafe-fixes", "."]));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         !r.stdout.contains(SECRET) && !r.stdout.contains(FLOW),
@@ -288,4 +330,365 @@ spec:
     let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
     assert!(text.contains(SECRET) && text.contains(FLOW), "{text}");
     assert!(!text.contains("privileged: true"), "{text}");
+}
+
+#[test]
+fn unsafe_fixes_wait_for_the_flag_and_are_counted() {
+    let dir = dir_with(&[("web.yaml", DEPLOYMENT.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).args(["fix", "web.yaml"]));
+    assert!(
+        r.stdout.contains("note: 12 unsafe fixes were not applied: they may change what a workload does; preview with `--diff --unsafe-fixes`, apply with `--unsafe-fixes`"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("fixed 0 findings in 0 files;"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("web.yaml")).unwrap(),
+        DEPLOYMENT
+    );
+    // Text output says which command applies a finding's fix.
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--select", "PSS003", "web.yaml"]));
+    assert!(
+        r.stdout.contains(
+            "fix: set securityContext.privileged to false (`palisade fix --unsafe-fixes`)"
+        ),
+        "{}",
+        r.stdout
+    );
+    // runAsNonRoot beside a non-zero runAsUser cannot change behaviour: a safe fix, applied
+    // without the flag; the unsafe ones of the same file stay out.
+    let user = DEPLOYMENT.replace(
+        "    spec:\n      containers:",
+        "    spec:\n      securityContext: {runAsUser: 1000}\n      containers:",
+    );
+    std::fs::write(dir.path().join("web.yaml"), &user).unwrap();
+    let (_, json) = scan_json(dir.path(), &["--select", "PSS015", "web.yaml"]);
+    assert_eq!(
+        json["findings"][0]["fix"]["applicability"], "safe",
+        "{json:#}"
+    );
+    let r = run(palisade().current_dir(dir.path()).args(["fix", "web.yaml"]));
+    // Both containers' findings share the one pod-level fix.
+    assert!(r.stdout.contains("web.yaml: 2 fixed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("10 unsafe fixes were not applied"),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(dir.path().join("web.yaml")).unwrap();
+    assert!(
+        text.contains("securityContext: {runAsUser: 1000, runAsNonRoot: true}"),
+        "{text}"
+    );
+    assert!(text.contains("privileged: true"), "{text}");
+    // palisade.toml can turn them on, and the flag off again.
+    std::fs::write(dir.path().join("web.yaml"), DEPLOYMENT).unwrap();
+    std::fs::write(dir.path().join("palisade.toml"), "unsafe-fixes = true\n").unwrap();
+    let r =
+        run(palisade()
+            .current_dir(dir.path())
+            .args(["fix", "--unsafe-fixes=false", "web.yaml"]));
+    assert!(r.stdout.contains("fixed 0 findings"), "{}", r.stdout);
+    let r = run(palisade().current_dir(dir.path()).args(["fix", "web.yaml"]));
+    assert!(r.stdout.contains("web.yaml: 12 fixed"), "{}", r.stdout);
+}
+
+/// Every combination the object holds that Kubernetes refuses.
+fn refused(text: &str) -> Vec<String> {
+    let docs = palisade_source::parse_stream(text, &palisade_source::Limits::default());
+    let mut out = Vec::new();
+    for doc in docs.iter().flatten() {
+        for object in &palisade_model::objects_in(doc).objects {
+            if let Some(pod) = object.pod_spec() {
+                out.extend(
+                    palisade_model::conflicts::conflicts(pod)
+                        .into_iter()
+                        .map(|c| c.message),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fixes_never_leave_a_spec_kubernetes_refuses() {
+    let root = "apiVersion: v1
+kind: Pod
+metadata:
+  name: root
+  namespace: x
+spec:
+  containers:
+  - name: a
+    image: x:1
+    securityContext: {runAsUser: 0, privileged: true}
+";
+    let windows = "apiVersion: v1
+kind: Pod
+metadata:
+  name: win
+  namespace: x
+spec:
+  os: {name: windows}
+  containers:
+  - name: a
+    image: x:1
+";
+    let dir = dir_with(&[
+        ("root.yaml", root.as_bytes()),
+        ("windows.yaml", windows.as_bytes()),
+    ]);
+    // Alone, the escalation and non-root fixes would be rejected: neither is applied, and the
+    // reason names the combination.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--unsafe-fixes",
+        "--select",
+        "PSS014,PSS015",
+        "root.yaml",
+    ]));
+    assert!(r.stdout.contains("the fix would leave container \"a\": allowPrivilegeEscalation: false with privileged: true (the API server rejects it)"), "{}", r.stdout);
+    assert!(r.stdout.contains("the fix would leave container \"a\": runAsNonRoot: true with runAsUser: 0 (the kubelet refuses to start it)"), "{}", r.stdout);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("root.yaml")).unwrap(),
+        root
+    );
+    // With every rule, privileged: false comes first and the escalation fix follows it; the
+    // non-root fix stays out. Policy v1.24 does not exempt Windows pods from the seccomp,
+    // capabilities and escalation checks, but the API server forbids those fields there.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--unsafe-fixes",
+        "--pss-version",
+        "v1.24",
+        ".",
+    ]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("on a pod with spec.os.name: windows (the API server rejects it)"),
+        "{}",
+        r.stdout
+    );
+    let fixed_root = std::fs::read_to_string(dir.path().join("root.yaml")).unwrap();
+    assert!(fixed_root.contains("privileged: false"), "{fixed_root}");
+    assert!(
+        fixed_root.contains("allowPrivilegeEscalation: false"),
+        "{fixed_root}"
+    );
+    assert!(!fixed_root.contains("runAsNonRoot"), "{fixed_root}");
+    let fixed_windows = std::fs::read_to_string(dir.path().join("windows.yaml")).unwrap();
+    assert!(
+        fixed_windows.contains("runAsNonRoot: true"),
+        "{fixed_windows}"
+    );
+    for text in [&fixed_root, &fixed_windows] {
+        assert_eq!(refused(text), Vec::<String>::new(), "{text}");
+    }
+    // The re-scan agrees: what was fixed is gone, what was refused is still reported.
+    let (_, json) = scan_json(dir.path(), &["--pss-version", "v1.24", "."]);
+    let found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["location"]["path"].as_str().unwrap();
+            (
+                path.trim_start_matches("./").to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |path: &str, rule: &str| found.contains(&(path.to_string(), rule.to_string()));
+    for gone in ["PSS003", "PSS014", "POD001"] {
+        assert!(!has("root.yaml", gone), "{gone}: {found:?}");
+    }
+    assert!(has("root.yaml", "PSS015"), "{found:?}");
+    for kept in ["PSS014", "PSS017", "PSS018"] {
+        assert!(has("windows.yaml", kept), "{kept}: {found:?}");
+    }
+    assert!(!has("windows.yaml", "PSS015"), "{found:?}");
+}
+
+#[test]
+fn diff_applies_with_git_and_matches_fix() {
+    let dir = dir_with(&[
+        ("repo/deploy/web.yaml", DEPLOYMENT.as_bytes()),
+        ("copy/deploy/web.yaml", DEPLOYMENT.as_bytes()),
+    ]);
+    let repo = dir.path().join("repo");
+    let git = |args: &[&str], cwd: &std::path::Path| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"], &repo);
+    git(&["add", "."], &repo);
+    git(&["commit", "-qm", "manifests"], &repo);
+    let expected = {
+        let copy = dir.path().join("copy");
+        let r =
+            run(palisade()
+                .current_dir(&copy)
+                .args(["fix", "--unsafe-fixes", "deploy/web.yaml"]));
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        std::fs::read_to_string(copy.join("deploy/web.yaml")).unwrap()
+    };
+    // From the root with a relative path, from the root with an absolute one (written
+    // relative to the working directory) and from a subdirectory, as `./web.yaml`.
+    let absolute = repo.join("deploy/web.yaml").display().to_string();
+    let runs: [(&std::path::Path, &str); 3] = [
+        (&repo, "deploy/web.yaml"),
+        (&repo, &absolute),
+        (&repo.join("deploy"), "./web.yaml"),
+    ];
+    for (cwd, path) in runs {
+        let r = run(palisade()
+            .current_dir(cwd)
+            .args(["fix", "--diff", "--unsafe-fixes", path]));
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.starts_with("--- a/") && !r.stdout.starts_with("--- a/./"),
+            "{}",
+            r.stdout
+        );
+        std::fs::write(cwd.join("fix.patch"), &r.stdout).unwrap();
+        git(&["apply", "fix.patch"], cwd);
+        std::fs::remove_file(cwd.join("fix.patch")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(repo.join("deploy/web.yaml")).unwrap(),
+            expected,
+            "{path} from {}",
+            cwd.display()
+        );
+        let (_, json) = scan_json(&repo, &["deploy/web.yaml"]);
+        for id in FIXED_RULES {
+            assert!(
+                !rules_of(&json).contains(&id.to_string()),
+                "{id} after git apply"
+            );
+        }
+        git(&["checkout", "-q", "--", "."], &repo);
+    }
+}
+
+#[test]
+fn fix_reads_standard_input_and_writes_the_fixed_yaml() {
+    let dir = dir_with(&[("web.yaml", DEPLOYMENT.as_bytes())]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--unsafe-fixes", "web.yaml"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let expected = std::fs::read_to_string(dir.path().join("web.yaml")).unwrap();
+    let r = run(palisade()
+        .args(["fix", "--unsafe-fixes", "-"])
+        .write_stdin(DEPLOYMENT));
+    assert_eq!(r.stdout, expected, "{}", r.stderr);
+    assert!(r.stderr.contains("fixed 12 findings;"), "{}", r.stderr);
+    assert_eq!(r.code, 1, "findings remain: {}", r.stderr);
+    // Without the flag the text comes back as it was, with the count of what was left out.
+    let r = run(palisade().args(["fix", "-"]).write_stdin(DEPLOYMENT));
+    assert_eq!(r.stdout, DEPLOYMENT);
+    assert!(
+        r.stderr.contains("12 unsafe fixes were not applied"),
+        "{}",
+        r.stderr
+    );
+    // `--diff -` previews.
+    let r = run(palisade()
+        .args(["fix", "--diff", "--unsafe-fixes", "-"])
+        .write_stdin(DEPLOYMENT));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("--- a/-\n+++ b/-\n@@"), "{}", r.stdout);
+    // A clean input comes back unchanged, exit 0.
+    let clean =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata: {a: b}\n";
+    let r = run(palisade().args(["fix", "-"]).write_stdin(clean));
+    assert_eq!((r.code, r.stdout.as_str()), (0, clean), "{}", r.stderr);
+}
+
+#[test]
+fn cross_object_fixes_reach_objects_without_a_namespace() {
+    // RBAC030 names the namespace `kubectl apply` would use; the manifest names none.
+    let deployment = DEPLOYMENT.replace("  namespace: shop   # owned by team-web\n", "");
+    let dir = dir_with(&[("web.yaml", deployment.as_bytes())]);
+    let r = run(palisade().current_dir(dir.path()).args([
+        "fix",
+        "--unsafe-fixes",
+        "--select",
+        "RBAC030",
+        "web.yaml",
+    ]));
+    assert!(r.stdout.contains("web.yaml: 1 fixed"), "{}", r.stdout);
+    let text = std::fs::read_to_string(dir.path().join("web.yaml")).unwrap();
+    assert!(
+        text.contains("      automountServiceAccountToken: false\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rules_say_which_fixes_are_unsafe() {
+    let r = run(palisade().args(["rules"]));
+    let header: Vec<&str> = r
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(header[4], "FIX", "{header:?}");
+    let fix_of = |id: &str| -> String {
+        let row = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap();
+        row.split_whitespace().nth(4).unwrap().to_string()
+    };
+    assert_eq!(fix_of("PSS003"), "unsafe");
+    assert_eq!(fix_of("PSS002"), "-");
+    let r = run(palisade().args(["rules", "--format", "json"]));
+    let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let find = |id: &str| {
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let pod001 = find("POD001");
+    assert_eq!(
+        (pod001["fixable"].as_bool(), pod001["fix"].as_str()),
+        (Some(true), Some("unsafe"))
+    );
+    assert!(
+        pod001["fix_risk"].as_str().unwrap().contains("read-only"),
+        "{pod001:#}"
+    );
+    assert_eq!(find("PSS002")["fix"], serde_json::Value::Null);
+    // The rule's page says which kind its fix is and what it may break.
+    let r = run(palisade().args(["rule", "POD001"]));
+    assert!(
+        r.stdout.contains("- Fix: unsafe: applied by `palisade fix --unsafe-fixes` only, since an application that writes outside its volumes"),
+        "{}",
+        r.stdout
+    );
 }

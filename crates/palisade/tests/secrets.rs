@@ -177,7 +177,10 @@ fn secret_values_never_reach_any_output() {
 #[test]
 fn secret_values_never_reach_diffs_or_fix_output() {
     let dir = fixture();
-    for args in [&["fix", "--diff", "."][..], &["scan", "--diff", "."]] {
+    for args in [
+        &["fix", "--diff", "--unsafe-fixes", "."][..],
+        &["scan", "--diff", "--unsafe-fixes", "."],
+    ] {
         let r = palisade_in(dir.path(), args);
         assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
         assert_no_value(&format!("{args:?}"), &r);
@@ -196,8 +199,8 @@ fn secret_values_never_reach_diffs_or_fix_output() {
         );
     }
     for args in [
-        &["scan", "--fix", ".", "--show-suppressed"][..],
-        &["fix", "."],
+        &["scan", "--fix", "--unsafe-fixes", ".", "--show-suppressed"][..],
+        &["fix", "--unsafe-fixes", "."],
     ] {
         let r = palisade_in(dir.path(), args);
         assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
@@ -209,6 +212,22 @@ fn secret_values_never_reach_diffs_or_fix_output() {
             r.stdout
         );
     }
+    // Standard input: the diff masks, and the notes on standard error too. (`fix -` without
+    // `--diff` writes the manifest itself back, values included, as it writes files.)
+    let r = run(palisade()
+        .args(["fix", "--unsafe-fixes", "--diff", "-"])
+        .write_stdin(DUPLICATES));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_no_value("fix --diff -", &r);
+    assert!(
+        r.stdout.contains("+            privileged: false"),
+        "{}",
+        r.stdout
+    );
+    let r = run(palisade()
+        .args(["fix", "--unsafe-fixes", "-"])
+        .write_stdin(DUPLICATES));
+    assert!(!r.stderr.contains("V-dup"), "{}", r.stderr);
     // An error of the command itself, quoting its argument.
     let r = palisade_in(
         dir.path(),

@@ -150,7 +150,9 @@ fn a_file_name_that_is_not_utf8_does_not_stop_the_other_fixes() {
         (dir, bad)
     };
     let (dir, bad) = fresh();
-    let r = run(palisade().current_dir(dir.path()).args(["fix", "."]));
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["fix", "--unsafe-fixes", "."]));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     let expected = "error: ./m\u{fffd}\u{fffd}.yaml: not fixed: the file name is not valid UTF-8";
     assert!(r.stdout.contains(expected), "{}", r.stdout);
@@ -170,9 +172,9 @@ fn a_file_name_that_is_not_utf8_does_not_stop_the_other_fixes() {
     let (dir, _) = fresh();
     let r = run(palisade()
         .current_dir(dir.path())
-        .args(["fix", "--diff", "."]));
+        .args(["fix", "--diff", "--unsafe-fixes", "."]));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("--- a/./a.yaml") && r.stdout.contains("--- a/./z.yaml"));
+    assert!(r.stdout.contains("--- a/a.yaml") && r.stdout.contains("--- a/z.yaml"));
     assert!(r.stderr.contains(expected), "{}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
@@ -180,9 +182,14 @@ fn a_file_name_that_is_not_utf8_does_not_stop_the_other_fixes() {
     );
     // And `scan --fix` reports it as an input error.
     let (dir, _) = fresh();
-    let r = run(palisade()
-        .current_dir(dir.path())
-        .args(["scan", "--fix", ".", "--format", "json"]));
+    let r = run(palisade().current_dir(dir.path()).args([
+        "scan",
+        "--fix",
+        "--unsafe-fixes",
+        ".",
+        "--format",
+        "json",
+    ]));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let errors = json["errors"].as_array().unwrap();

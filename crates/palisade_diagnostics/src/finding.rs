@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::meta::{RuleMeta, Severity};
+use crate::meta::{Applicability, RuleMeta, Severity};
 
 /// The Kubernetes object a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
@@ -81,6 +81,9 @@ pub struct Fix {
     pub title: String,
     /// The changes, in order.
     pub edits: Vec<FixEdit>,
+    /// Whether applying it can change what the workload does. Rules leave it to the engine,
+    /// which takes it from the rule's [`crate::Fixable`], unless they mark the fix safe.
+    pub applicability: Applicability,
 }
 
 impl Fix {
@@ -93,6 +96,7 @@ impl Fix {
                 pointer,
                 value: value.to_string(),
             }],
+            applicability: Applicability::Unsafe,
         }
     }
 
@@ -105,7 +109,20 @@ impl Fix {
                 pointer,
                 value: value.to_string(),
             }],
+            applicability: Applicability::Unsafe,
         }
+    }
+
+    /// Mark the fix safe: for a rule whose fixes are unsafe in general, the case it can tell
+    /// from the object cannot change what the workload does (its docs say when).
+    pub fn safe(mut self) -> Fix {
+        self.applicability = Applicability::Safe;
+        self
+    }
+
+    /// Whether the fix cannot change what the workload does.
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
     }
 }
 

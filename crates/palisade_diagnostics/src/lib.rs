@@ -15,5 +15,6 @@ mod meta;
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use meta::{
-    FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
+    Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
+    RuleMeta, RuleStatus, Severity,
 };

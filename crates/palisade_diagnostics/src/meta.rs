@@ -206,6 +206,66 @@ pub enum RuleStatus {
     Preview,
 }
 
+/// Whether a rule's findings carry a mechanical fix and, as ruff's fix applicability, whether
+/// applying it can change what the workload does. `palisade fix` applies safe fixes; unsafe
+/// ones only with `--unsafe-fixes`, since they can stop an application that relied on what the
+/// fix takes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fixable {
+    /// No mechanical fix.
+    No,
+    /// The fix cannot change what the workload does.
+    Safe,
+    /// The fix may break the workload; the text says how (and, for rules that can tell from
+    /// the object, when one of its fixes is safe after all: such fixes are marked
+    /// [`Applicability::Safe`] one by one).
+    Unsafe(&'static str),
+}
+
+impl Fixable {
+    /// Whether findings carry a fix at all.
+    pub fn is_fixable(self) -> bool {
+        self != Fixable::No
+    }
+
+    /// `safe`, `unsafe`, or `None` without a fix: what `palisade rules` and the rule docs show.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Fixable::No => None,
+            Fixable::Safe => Some("safe"),
+            Fixable::Unsafe(_) => Some("unsafe"),
+        }
+    }
+
+    /// The applicability of a fix this rule attaches, unless the rule marks that fix safe.
+    pub fn default_applicability(self) -> Applicability {
+        match self {
+            Fixable::Safe => Applicability::Safe,
+            Fixable::No | Fixable::Unsafe(_) => Applicability::Unsafe,
+        }
+    }
+}
+
+/// Whether one fix can change what the workload does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// It cannot: `palisade fix` applies it.
+    Safe,
+    /// It may: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// Everything static about a rule. Rule docs, SARIF rule descriptors and `palisade rules`
 /// are generated from this, so nothing about a rule is written twice.
 #[derive(Debug, Clone, Copy)]
@@ -230,8 +290,9 @@ pub struct RuleMeta {
     pub frameworks: &'static [FrameworkRef],
     /// How to fix a finding, in one or two sentences.
     pub remediation: &'static str,
-    /// Findings carry a mechanical fix that `palisade fix` applies.
-    pub fixable: bool,
+    /// Whether findings carry a mechanical fix, and whether applying it can change what the
+    /// workload does.
+    pub fixable: Fixable,
     /// Stricter rules whose finding on the same container (or pod) says everything this one
     /// would: this rule's finding is then kept for the compliance summary but not listed.
     pub superseded_by: &'static [&'static str],
@@ -317,7 +378,7 @@ mod tests {
             inputs: &[],
             frameworks: &[FrameworkRef::Cis("5.2.2")],
             remediation: "",
-            fixable: false,
+            fixable: Fixable::No,
             superseded_by: &[],
             docs: " ## What it does\n A.\n ## Why is this bad?\n B.\n",
         };

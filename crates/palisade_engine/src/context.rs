@@ -115,8 +115,10 @@ impl<'r> Ctx<'r> {
         });
     }
 
-    /// Attach a mechanical remediation to the finding just reported.
+    /// Attach a mechanical remediation to the finding just reported. It is safe when the rule
+    /// declares its fixes safe, or when the rule marked this one safe ([`Fix::safe`]).
     pub fn fix(&mut self, fix: Fix) {
+        let fix = with_applicability(fix, self.rule);
         if let Some(last) = self.out.last_mut() {
             last.fix = Some(fix);
         }
@@ -196,6 +198,8 @@ pub struct SiteFinding {
     pub location: palisade_diagnostics::Location,
     /// The object's suppression annotation.
     pub ignore: Option<String>,
+    /// Other scanners' suppression annotations of the object (when honoured).
+    pub peer_annotations: Vec<(String, String)>,
     /// What is wrong.
     pub message: String,
     /// A severity other than the rule's default.
@@ -239,16 +243,28 @@ impl<'r> InventoryCtx<'r> {
             object: fact.object.clone(),
             location: location.clone(),
             ignore: fact.ignore.clone(),
+            peer_annotations: fact.peer_annotations.clone(),
             message: message.into(),
             severity: None,
             fix: None,
         });
     }
 
-    /// Attach a mechanical remediation to the finding just reported.
+    /// Attach a mechanical remediation to the finding just reported. It is safe when the rule
+    /// declares its fixes safe, or when the rule marked this one safe ([`Fix::safe`]).
     pub fn fix(&mut self, fix: Fix) {
+        let fix = with_applicability(fix, self.rule);
         if let Some(last) = self.out.last_mut() {
             last.fix = Some(fix);
         }
     }
+}
+
+/// A rule's fix with the applicability its declaration gives it: a rule that declares its
+/// fixes safe makes every one safe; otherwise a fix stays unsafe unless the rule marked it safe.
+fn with_applicability(mut fix: Fix, rule: &Rule) -> Fix {
+    if rule.meta.fixable == palisade_diagnostics::Fixable::Safe {
+        fix.applicability = palisade_diagnostics::Applicability::Safe;
+    }
+    fix
 }

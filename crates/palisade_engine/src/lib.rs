@@ -1,5 +1,6 @@
 //! The rule engine: the [`Rule`] type and its hooks, rule selection (profiles, `--select`,
-//! `--ignore`, Pod Security Standards versions and overrides), annotation suppressions, and the
+//! `--ignore`, Pod Security Standards versions and overrides), annotation suppressions (Palisade's
+//! own, and other scanners' when asked), and the
 //! runner that evaluates every enabled rule once per object and turns JSON pointers into
 //! `file:line:column` locations, and applying the mechanical fixes findings carry.
 //!
@@ -9,6 +10,7 @@
 mod context;
 mod fix;
 mod macros;
+pub mod peer;
 mod rule;
 mod runner;
 mod selection;

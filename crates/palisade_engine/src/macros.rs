@@ -13,7 +13,8 @@
 ///         severity: Critical, layer: Container,
 ///         frameworks: [pss_baseline("privileged"), Cis("5.2.2")],
 ///         remediation: "Remove securityContext.privileged.",
-///         fix: true,                          // optional: findings carry a `Fix`
+///         fix: Unsafe("what it may break"),  // optional: findings carry a `Fix`; `Safe`
+///                                            // when applying it cannot change behaviour
 ///         superseded_by: ["PSS015"],          // optional: hidden when that rule fires too
 ///         inputs: [Manifest, Snapshot],      // optional; default: every front door
 ///         status: Preview,                   // optional; default: Stable (preview rules are
@@ -35,7 +36,7 @@ macro_rules! declare_rule {
             layer: $layer:ident,
             frameworks: [$($fw:expr),* $(,)?],
             remediation: $rem:literal,
-            $(fix: $fix:literal,)?
+            $(fix: $fix:ident $(($risk:expr))?,)?
             $(superseded_by: [$($sup:literal),+ $(,)?],)?
             $(inputs: [$($input:ident),+ $(,)?],)?
             $(status: $status:ident,)?
@@ -56,7 +57,7 @@ macro_rules! declare_rule {
                 inputs: $crate::__inputs!($($($input),+)?),
                 frameworks: &[$($fw),*],
                 remediation: $rem,
-                fixable: $crate::__fixable!($($fix)?),
+                fixable: $crate::__fixable!($($fix $(($risk))?)?),
                 superseded_by: &[$($($sup),+)?],
                 docs: concat!($($doc, "\n"),*),
             },
@@ -70,10 +71,10 @@ macro_rules! declare_rule {
 #[macro_export]
 macro_rules! __fixable {
     () => {
-        false
+        ::palisade_diagnostics::Fixable::No
     };
-    ($fix:literal) => {
-        $fix
+    ($fix:ident $(($risk:expr))?) => {
+        ::palisade_diagnostics::Fixable::$fix $(($risk))?
     };
 }
 

@@ -11,6 +11,7 @@ use palisade_source::{Document, Pos};
 
 use crate::context::InventoryCtx;
 use crate::context::{At, Ctx, RawFinding};
+use crate::peer::PeerSkips;
 use crate::rule::{Hook, Rule};
 use crate::selection::{Selection, SelectionError, Selector};
 use crate::suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};
@@ -37,6 +38,9 @@ pub struct Settings {
     pub path_ignores: Vec<PathIgnore>,
     /// Settings that configurable rules read.
     pub options: RuleOptions,
+    /// Honour other scanners' suppression annotations (Checkov, KubeLinter, kube-score) for
+    /// the Palisade rules equivalent to their checks ([`crate::peer`]).
+    pub honor_peer_suppressions: bool,
 }
 
 /// Settings of configurable rules (`[rule-options]` in `palisade.toml`).
@@ -185,7 +189,10 @@ impl RuleSet {
                 });
                 continue;
             }
-            if collect_facts && let Some(fact) = fact_of(object, path, doc.index) {
+            if collect_facts && let Some(mut fact) = fact_of(object, path, doc.index) {
+                if self.settings.honor_peer_suppressions {
+                    fact.peer_annotations = crate::peer::annotations_of(object);
+                }
                 report.facts.push(fact);
             }
             raw.clear();
@@ -219,9 +226,22 @@ impl RuleSet {
                     .annotation(IGNORE_ANNOTATION)
                     .and_then(|a| a.as_str()),
             );
+            let peer = if self.settings.honor_peer_suppressions {
+                PeerSkips::of_object(object)
+            } else {
+                PeerSkips::default()
+            };
             let reasons: Vec<Option<String>> = raw
                 .iter()
-                .map(|f| suppression_reason(f.rule, &suppressions, &path_suppressors))
+                .map(|f| {
+                    suppression_reason(f.rule, &suppressions, &path_suppressors).or_else(|| {
+                        let pointer = match &f.at {
+                            At::Pointer(p) => p.as_str(),
+                            At::Pos(_) => "",
+                        };
+                        peer.reason(f.rule.meta.id, pointer)
+                    })
+                })
                 .collect();
             // Unsuppressed findings by (rule, container), so that superseding is linear.
             let reported: HashSet<(&str, Option<&str>)> = raw
@@ -333,7 +353,15 @@ impl RuleSet {
                     f.rule,
                     &suppressions,
                     &self.path_suppressors(&f.location.path),
-                );
+                )
+                .or_else(|| {
+                    PeerSkips::from_annotations(
+                        f.peer_annotations
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str())),
+                    )
+                    .reason(f.rule.meta.id, &f.location.pointer)
+                });
                 Some(Finding {
                     rule: &f.rule.meta,
                     severity,

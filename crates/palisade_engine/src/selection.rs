@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use palisade_diagnostics::{PssLevel, RuleStatus};
+use palisade_diagnostics::{FrameworkRef, PssLevel, RuleMeta, RuleStatus};
 
 use crate::rule::Rule;
 
@@ -84,7 +84,8 @@ impl Profile {
         self != Profile::All
     }
 
-    fn includes(self, rule: &Rule) -> bool {
+    /// Whether the profile takes the rule (before `--select`, `--ignore` and versions).
+    pub fn includes(self, rule: &Rule) -> bool {
         // Rules about the scan itself (suppression syntax, YAML hygiene) run in every profile.
         if rule.meta.family() == "PAL" {
             return true;
@@ -118,15 +119,141 @@ impl FromStr for Profile {
     }
 }
 
-/// A rule selector: an id (`PSS003`), a name (`privileged-container`), an id prefix (`PSS`)
-/// or `ALL`. Matching is case-insensitive.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selector(String);
+/// A rule selector, matched case-insensitively:
+/// - an id (`PSS003`), a name (`privileged-container`), an id prefix (`PSS`) or `ALL`;
+/// - a glob over ids and names (`PSS01*`, `*privileged*`);
+/// - a framework control: `cis:5.2.2` (a section such as `cis:5.2` takes its controls),
+///   `nsa:C-0057` or a bare kubescape id `C-0057` (`kubescape:C-0057` too), `mitre:T1611`,
+///   `pss:privileged` (an upstream Pod Security Admission check) or `pss:baseline` /
+///   `pss:restricted` (a level's checks); the control part may be a glob (`cis:5.2.*`).
+///
+/// Only an id or a name enables an opt-in (preview) rule.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    text: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    /// `ALL`.
+    All,
+    /// An id, a name or an id prefix.
+    Rule,
+    /// A glob over ids and names.
+    Glob(globset::GlobMatcher),
+    /// A control of a framework (`cis`, `nsa`, `mitre`, `pss`).
+    Control {
+        framework: &'static str,
+        control: Control,
+    },
+    /// Not a selector Palisade understands; why.
+    Invalid(String),
+}
+
+#[derive(Debug, Clone)]
+enum Control {
+    /// A control id, or a section whose controls start with it and a dot.
+    Exact(String),
+    /// A glob over control ids.
+    Glob(globset::GlobMatcher),
+}
+
+/// The framework keys a control selector may name, with the framework each stands for.
+const FRAMEWORK_KEYS: &[(&str, &str)] = &[
+    ("cis", "cis"),
+    ("nsa", "nsa"),
+    ("kubescape", "nsa"),
+    ("mitre", "mitre"),
+    ("pss", "pss"),
+];
+
+impl PartialEq for Selector {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Selector {}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    globset::GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .literal_separator(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("`{pattern}` is not a valid glob: {}", e.kind()))
+}
+
+/// A kubescape control id: `C-` and digits.
+fn is_kubescape_id(s: &str) -> bool {
+    s.len() > 2
+        && s.is_char_boundary(2)
+        && s[..2].eq_ignore_ascii_case("C-")
+        && s[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `id` is `prefix` or starts with it followed by a dot (`5.2` names `5.2.2`,
+/// `T1611` names `T1611.001`), case-insensitively.
+fn is_or_under(id: &str, prefix: &str) -> bool {
+    id.eq_ignore_ascii_case(prefix)
+        || (id.len() > prefix.len()
+            && id.is_char_boundary(prefix.len())
+            && id[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && id[prefix.len()..].starts_with('.'))
+}
 
 impl Selector {
-    /// Parse a selector; it is validated against the registry by [`Selection::resolve`].
+    /// Parse a selector; it is validated against the registry by [`Selection::resolve`]
+    /// (or [`Selector::check`]): a malformed one matches no rule.
     pub fn new(s: &str) -> Self {
-        Selector(s.trim().to_string())
+        let text = s.trim().to_string();
+        let kind = Self::kind(&text);
+        Selector { text, kind }
+    }
+
+    fn kind(text: &str) -> Kind {
+        if text.eq_ignore_ascii_case("all") {
+            return Kind::All;
+        }
+        if let Some((key, control)) = text.split_once(':') {
+            let key = key.trim().to_ascii_lowercase();
+            let control = control.trim();
+            let Some((_, framework)) = FRAMEWORK_KEYS.iter().find(|(k, _)| *k == key) else {
+                return Kind::Invalid(format!(
+                    "unknown framework `{key}` in `{text}` (expected cis, nsa, mitre or pss, as in `cis:5.2.2`, `nsa:C-0057`, `mitre:T1611` or `pss:privileged`)"
+                ));
+            };
+            if control.is_empty() {
+                return Kind::Invalid(format!("`{text}` names no control (write `{key}:ID`)"));
+            }
+            let control = if is_glob(control) {
+                match glob(control) {
+                    Ok(g) => Control::Glob(g),
+                    Err(e) => return Kind::Invalid(e),
+                }
+            } else {
+                Control::Exact(control.to_string())
+            };
+            return Kind::Control { framework, control };
+        }
+        if is_kubescape_id(text) {
+            return Kind::Control {
+                framework: "nsa",
+                control: Control::Exact(text.to_string()),
+            };
+        }
+        if is_glob(text) {
+            return match glob(text) {
+                Ok(g) => Kind::Glob(g),
+                Err(e) => Kind::Invalid(e),
+            };
+        }
+        Kind::Rule
     }
 
     /// Whether the selector names this rule.
@@ -135,33 +262,150 @@ impl Selector {
     }
 
     /// Whether the selector names the rule with this metadata.
-    pub fn matches_meta(&self, meta: &palisade_diagnostics::RuleMeta) -> bool {
-        let s = &self.0;
-        s.eq_ignore_ascii_case("all")
-            || s.eq_ignore_ascii_case(meta.name)
-            || (!s.is_empty()
-                && s.len() <= meta.id.len()
-                && meta.id[..s.len()].eq_ignore_ascii_case(s))
+    pub fn matches_meta(&self, meta: &RuleMeta) -> bool {
+        let s = &self.text;
+        match &self.kind {
+            Kind::All => true,
+            Kind::Rule => {
+                s.eq_ignore_ascii_case(meta.name)
+                    || (!s.is_empty()
+                        && s.len() <= meta.id.len()
+                        && meta.id.is_char_boundary(s.len())
+                        && meta.id[..s.len()].eq_ignore_ascii_case(s))
+            }
+            Kind::Glob(g) => g.is_match(meta.id) || g.is_match(meta.name),
+            Kind::Control { framework, control } => meta
+                .frameworks
+                .iter()
+                .any(|f| control_matches(framework, control, f)),
+            Kind::Invalid(_) => false,
+        }
     }
 
-    /// Whether the selector names the rule itself, by id or name (not by prefix or `ALL`): the
-    /// only way to enable an opt-in (preview) rule.
-    pub fn names(&self, meta: &palisade_diagnostics::RuleMeta) -> bool {
-        self.0.eq_ignore_ascii_case(meta.id) || self.0.eq_ignore_ascii_case(meta.name)
+    /// Whether the selector names the rule itself, by id or name (not by prefix, glob,
+    /// framework control or `ALL`): the only way to enable an opt-in (preview) rule.
+    pub fn names(&self, meta: &RuleMeta) -> bool {
+        matches!(self.kind, Kind::Rule)
+            && (self.text.eq_ignore_ascii_case(meta.id)
+                || self.text.eq_ignore_ascii_case(meta.name))
+    }
+
+    /// Whether the selector is a framework control (`cis:5.2.2`, `C-0057`, …).
+    pub fn is_control(&self) -> bool {
+        matches!(self.kind, Kind::Control { .. })
     }
 
     /// The selector as given.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
+
+    /// Check that the selector names at least one rule of `registry`; the error says why not
+    /// and suggests what was probably meant.
+    pub fn check(&self, registry: &[&'static Rule]) -> Result<(), SelectionError> {
+        if let Kind::Invalid(why) = &self.kind {
+            return Err(SelectionError::InvalidSelector(why.clone()));
+        }
+        if registry.iter().any(|r| self.matches(r)) {
+            return Ok(());
+        }
+        Err(SelectionError::UnknownSelector {
+            selector: self.text.clone(),
+            hint: self.hint(registry),
+        })
+    }
+
+    /// What the user probably meant, for a selector that matches nothing.
+    fn hint(&self, registry: &[&'static Rule]) -> String {
+        if let Kind::Control { framework, .. } = &self.kind {
+            let mut ids: Vec<&str> = registry
+                .iter()
+                .flat_map(|r| r.meta.framework_ids(framework))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let given = self
+                .text
+                .split_once(':')
+                .map_or(self.text.as_str(), |(_, c)| c);
+            let listing =
+                format!("`palisade rules --framework {framework}` lists the controls rules map to");
+            return match nearest(given, ids) {
+                Some(id) if *framework == "nsa" => format!("; did you mean `{id}`? ({listing})"),
+                Some(id) => format!("; did you mean `{framework}:{id}`? ({listing})"),
+                None => format!("; no rule maps to it ({listing})"),
+            };
+        }
+        let names = registry.iter().flat_map(|r| [r.meta.id, r.meta.name]);
+        match nearest(&self.text, names) {
+            Some(name) => format!("; did you mean `{name}`? (see `palisade rules`)"),
+            None => " (see `palisade rules`)".to_string(),
+        }
+    }
+}
+
+/// Whether one framework reference of a rule is the control a selector names.
+fn control_matches(framework: &str, control: &Control, reference: &FrameworkRef) -> bool {
+    match reference {
+        FrameworkRef::Pss(p) if framework == "pss" => match control {
+            Control::Exact(c) => {
+                c.eq_ignore_ascii_case(p.check)
+                    || c.eq_ignore_ascii_case("restricted")
+                    || (c.eq_ignore_ascii_case("baseline") && p.level == PssLevel::Baseline)
+            }
+            Control::Glob(g) => g.is_match(p.check),
+        },
+        other if other.key() == framework => other.id().is_some_and(|id| match control {
+            Control::Exact(c) => is_or_under(id, c),
+            Control::Glob(g) => g.is_match(id),
+        }),
+        _ => false,
+    }
+}
+
+/// The candidate closest to `given` (case-insensitive edit distance), if it is close enough
+/// to be a likely typo.
+fn nearest<'c>(given: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let given = given.trim().to_ascii_lowercase();
+    let limit = (given.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&given, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// Problems with a selection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectionError {
-    /// A selector that names no rule.
-    #[error("`{0}` matches no rule (see `palisade rules`)")]
-    UnknownSelector(String),
+    /// A selector that names no rule, with a suggestion.
+    #[error("`{selector}` matches no rule{hint}")]
+    UnknownSelector {
+        /// The selector as given.
+        selector: String,
+        /// `; did you mean …` or where to look.
+        hint: String,
+    },
+    /// A selector Palisade cannot read (an unknown framework, a malformed glob).
+    #[error("{0}")]
+    InvalidSelector(String),
     /// An unknown profile name.
     #[error(
         "unknown profile `{0}` (expected one of: all, pss-baseline, pss-restricted, cis, nsa, mitre)"
@@ -195,9 +439,7 @@ impl Selection {
         registry: &[&'static Rule],
     ) -> Result<Vec<&'static Rule>, SelectionError> {
         for sel in self.select.iter().chain(&self.ignore) {
-            if !registry.iter().any(|r| sel.matches(r)) {
-                return Err(SelectionError::UnknownSelector(sel.0.clone()));
-            }
+            sel.check(registry)?;
         }
         let minor = self.pss_version.minor;
         let chosen: Vec<&'static Rule> = registry
@@ -262,7 +504,7 @@ mod tests {
                     inputs: &[],
                     frameworks: &[],
                     remediation: "x",
-                    fixable: false,
+                    fixable: palisade_diagnostics::Fixable::No,
                     superseded_by: &[],
                     docs: "",
                 },
@@ -290,6 +532,89 @@ mod tests {
         assert_eq!(ids(&["ALL"]), ["POD001"]);
         assert_eq!(ids(&["pod019"]), ["POD019"]);
         assert_eq!(ids(&["POD", "POD019"]), ["POD001", "POD019"]);
+    }
+
+    #[test]
+    fn selectors_parse_every_form() {
+        use palisade_diagnostics::{FrameworkRef, Layer, PssCheck, RuleMeta, Severity};
+        let meta = RuleMeta {
+            id: "PSS003",
+            name: "privileged-container",
+            title: "x",
+            severity: Severity::Critical,
+            layer: Layer::Container,
+            status: RuleStatus::Stable,
+            since: "0.1.0",
+            inputs: &[],
+            frameworks: &[
+                FrameworkRef::Pss(PssCheck {
+                    level: PssLevel::Baseline,
+                    check: "privileged",
+                }),
+                FrameworkRef::Cis("5.2.2"),
+                FrameworkRef::Nsa("C-0057"),
+                FrameworkRef::Mitre("T1611"),
+            ],
+            remediation: "x",
+            fixable: palisade_diagnostics::Fixable::No,
+            superseded_by: &[],
+            docs: "",
+        };
+        let yes = |s: &str| Selector::new(s).matches_meta(&meta);
+        for s in [
+            "ALL",
+            "pss",
+            "PSS00",
+            "privileged-container",
+            "PSS*",
+            "*PRIVILEGED*",
+            "pss00?",
+            "cis:5.2.2",
+            "cis:5.2",
+            "CIS:5",
+            "cis:5.2.*",
+            "C-0057",
+            "nsa:C-0057",
+            "kubescape:c-0057",
+            "mitre:T1611",
+            "mitre:t16*",
+            "pss:privileged",
+            "pss:baseline",
+            "pss:restricted",
+            "pss:priv*",
+        ] {
+            assert!(yes(s), "{s}");
+        }
+        for s in [
+            "PSS0030",
+            "cis:5.2.20",
+            "cis:5.22",
+            "C-0058",
+            "nsa:5.2.2",
+            "mitre:T1610",
+            "pss:hostPorts",
+            "cis:",
+            "owasp:K01",
+            "[",
+            "privileged",
+        ] {
+            assert!(!yes(s), "{s}");
+        }
+        // Only an id or a name names a rule (for opt-in rules).
+        assert!(Selector::new("pss003").names(&meta));
+        assert!(!Selector::new("PSS*").names(&meta) && !Selector::new("C-0057").names(&meta));
+        assert!(Selector::new("C-0057").is_control() && !Selector::new("PSS").is_control());
+        assert!(matches!(
+            Selector::new("owasp:K01").check(&[]),
+            Err(SelectionError::InvalidSelector(m)) if m.contains("unknown framework `owasp`")
+        ));
+        assert!(matches!(
+            Selector::new("[").check(&[]),
+            Err(SelectionError::InvalidSelector(m)) if m.contains("not a valid glob")
+        ));
+        assert_eq!(edit_distance("pss03", "pss003"), 1);
+        assert_eq!(nearest("PSS03", ["PSS003", "POD003"]), Some("PSS003"));
+        assert_eq!(nearest("zzz", ["PSS003"]), None);
     }
 
     #[test]

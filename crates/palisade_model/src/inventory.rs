@@ -20,6 +20,9 @@ pub struct Fact {
     pub namespace_site: Location,
     /// The object's `palisade.dev/ignore` annotation, for suppressing cross-object findings.
     pub ignore: Option<String>,
+    /// Other scanners' suppression annotations of the object, `(key, value)`: filled in by the
+    /// engine when it honours them, empty otherwise.
+    pub peer_annotations: Vec<(String, String)>,
     /// What the object is.
     pub kind: FactKind,
 }
@@ -873,6 +876,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
             .annotation("palisade.dev/ignore")
             .and_then(|a| a.scalar_text())
             .map(|a| a.into_owned()),
+        peer_annotations: Vec::new(),
         kind,
     })
 }

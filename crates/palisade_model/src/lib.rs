@@ -11,6 +11,7 @@
 
 pub mod authz;
 pub mod component;
+pub mod conflicts;
 mod image;
 pub mod inventory;
 pub mod netpol;

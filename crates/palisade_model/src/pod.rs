@@ -210,6 +210,19 @@ impl<'d, 'a> PodSpecView<'d, 'a> {
                 .is_some_and(|r| r != "Always")
     }
 
+    /// `securityContext.<key>` as it applies to container `c`: the container's own value, else
+    /// the pod's (for the fields both levels have, such as `runAsUser` and `runAsNonRoot`; a
+    /// `null` counts as unset, as the API server reads it).
+    pub fn effective_security_context(
+        &self,
+        c: &ContainerView<'d, 'a>,
+        key: &str,
+    ) -> Option<NodeRef<'d, 'a>> {
+        c.security_context(&[key])
+            .filter(|n| !n.is_null())
+            .or_else(|| self.security_context(&[key]).filter(|n| !n.is_null()))
+    }
+
     /// Whether `spec.os.name` is `windows`.
     pub fn is_windows(&self) -> bool {
         self.spec.path(&["os", "name"]).and_then(|n| n.as_str()) == Some("windows")

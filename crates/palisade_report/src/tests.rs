@@ -29,7 +29,7 @@ static PRIVILEGED: RuleMeta = RuleMeta {
         FrameworkRef::Mitre("T1611"),
     ],
     remediation: "Remove securityContext.privileged.",
-    fixable: false,
+    fixable: palisade_diagnostics::Fixable::No,
     superseded_by: &[],
     docs: " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n",
 };
@@ -48,7 +48,7 @@ static NON_ROOT: RuleMeta = RuleMeta {
         check: "runAsNonRoot",
     })],
     remediation: "Set runAsNonRoot: true.",
-    fixable: false,
+    fixable: palisade_diagnostics::Fixable::No,
     superseded_by: &[],
     docs: " ## What it does\n Requires non-root.\n",
 };

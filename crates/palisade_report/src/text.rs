@@ -131,8 +131,9 @@ fn render_finding(
     group = group.element(Level::HELP.message(wrap(f.rule.remediation.to_string())));
     if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
         group = group.element(Level::HELP.message(wrap(format!(
-            "fix: {} (`palisade fix`)",
-            printable(&fix.title)
+            "fix: {} (`palisade fix{}`)",
+            printable(&fix.title),
+            if fix.is_safe() { "" } else { " --unsafe-fixes" }
         ))));
     }
     let groups: [Group<'_>; 1] = [group];

@@ -51,7 +51,7 @@ declare_rule! {
         layer: Container,
         frameworks: [Cis("5.2.8"), Mitre("T1557")],
         remediation: "Drop ALL capabilities (or at least NET_RAW) and do not add NET_RAW back.",
-        fix: true,
+        fix: Unsafe("tools that open raw sockets (ping on older kernels, tcpdump, some network agents) stop working without NET_RAW"),
         superseded_by: ["PSS018"],
         hook: Hook::Pod(check),
     }

@@ -44,7 +44,7 @@ declare_rule! {
         layer: Container,
         frameworks: [Nsa("C-0017"), Mitre("T1525")],
         remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the application writes.",
-        fix: true,
+        fix: Unsafe("an application that writes outside its volumes (temporary files, caches, PID files) fails once its root filesystem is read-only; mount an emptyDir where it writes"),
         hook: Hook::Pod(check),
     }
 }

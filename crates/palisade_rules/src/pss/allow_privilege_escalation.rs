@@ -40,7 +40,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("allowPrivilegeEscalation"), Cis("5.2.6"), Nsa("C-0016"), Mitre("T1548")],
         remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
-        fix: true,
+        fix: Unsafe("set-user-ID programs (sudo, su, ping on some images) and binaries with file capabilities no longer gain privileges when the container runs them"),
         pss: PssGate { since_minor: 8, overrides: &[] },
         hook: Hook::Pod(check),
     }

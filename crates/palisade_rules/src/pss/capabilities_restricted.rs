@@ -48,7 +48,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("capabilities_restricted"), Cis("5.2.9"), Nsa("C-0046")],
         remediation: "Set securityContext.capabilities.drop: [\"ALL\"] and add back only NET_BIND_SERVICE.",
-        fix: true,
+        fix: Unsafe("a process that relies on a capability of the runtime default set (changing file ownership, switching users, binding ports below 1024, raw sockets) fails"),
         pss: PssGate { since_minor: 22, overrides: &[PssOverride { check: "capabilities_baseline", since_minor: 22 }] },
         hook: Hook::Pod(check),
     }

@@ -40,7 +40,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_baseline("privileged"), Cis("5.2.2"), Nsa("C-0057"), Mitre("T1611")],
         remediation: "Remove securityContext.privileged or set it to false; add only the specific capability the workload needs.",
-        fix: true,
+        fix: Unsafe("a workload that needs host devices or kernel features only privileged mode gives stops working; it then needs the specific capabilities or devices instead"),
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
     }

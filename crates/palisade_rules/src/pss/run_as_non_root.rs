@@ -41,7 +41,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("runAsNonRoot"), Cis("5.2.7"), Nsa("C-0013")],
         remediation: "Set spec.securityContext.runAsNonRoot: true and run the image as a non-root user.",
-        fix: true,
+        fix: Unsafe("the kubelet refuses to start a container whose image runs as root, or names its user by name, unless runAsUser sets a non-zero id. A fix is safe, and applied without --unsafe-fixes, when every container it covers already runs as a non-zero runAsUser (its own or the pod's)"),
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
     }
@@ -54,18 +54,29 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     let pod_value = pod
         .security_context(&["runAsNonRoot"])
         .and_then(|n| n.as_bool());
+    let own = |c: &ContainerView<'_, '_>| {
+        c.security_context(&["runAsNonRoot"])
+            .and_then(|n| n.as_bool())
+    };
+    // The pod-level value reaches the containers that set none of their own.
+    let pod_fix = || {
+        let fix = Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true");
+        let covered = pod.containers().iter().filter(|c| own(c).is_none());
+        if covered.clone().all(|c| runs_as_non_zero_user(pod, c)) {
+            fix.safe()
+        } else {
+            fix
+        }
+    };
     if pod_value == Some(false) {
         ctx.report(
             pod.ptr("securityContext/runAsNonRoot"),
             "pod sets securityContext.runAsNonRoot to false",
         );
-        ctx.fix(Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true"));
+        ctx.fix(pod_fix());
     }
     for c in pod.containers() {
-        match c
-            .security_context(&["runAsNonRoot"])
-            .and_then(|n| n.as_bool())
-        {
+        match own(c) {
             Some(true) => {}
             Some(false) => {
                 ctx.report_container(
@@ -76,7 +87,12 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                         c.name
                     ),
                 );
-                ctx.fix(Fix::set(c.ptr("securityContext/runAsNonRoot"), "true"));
+                let fix = Fix::set(c.ptr("securityContext/runAsNonRoot"), "true");
+                ctx.fix(if runs_as_non_zero_user(pod, c) {
+                    fix.safe()
+                } else {
+                    fix
+                });
             }
             None if pod_value == Some(true) => {}
             None => {
@@ -89,8 +105,16 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     ),
                 );
                 // Once at the pod level covers every container.
-                ctx.fix(Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true"));
+                ctx.fix(pod_fix());
             }
         }
     }
+}
+
+/// Whether the container runs as a non-zero user id it or the pod sets: the kubelet's
+/// non-root check then passes whatever the image says, so `runAsNonRoot: true` changes nothing.
+fn runs_as_non_zero_user<'d, 'a>(pod: &PodSpecView<'d, 'a>, c: &ContainerView<'d, 'a>) -> bool {
+    pod.effective_security_context(c, "runAsUser")
+        .and_then(|n| n.as_i64())
+        .is_some_and(|uid| uid > 0)
 }

@@ -41,7 +41,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("seccompProfile_restricted"), Cis("5.6.2")],
         remediation: "Set spec.securityContext.seccompProfile.type: RuntimeDefault.",
-        fix: true,
+        fix: Unsafe("the runtime's default seccomp profile blocks rarely used system calls (for example unshare, keyctl, ptrace), which some applications and debugging tools need"),
         pss: PssGate { since_minor: 19, overrides: &[PssOverride { check: "seccompProfile_baseline", since_minor: 19 }] },
         hook: Hook::Pod(check),
     }

@@ -45,7 +45,7 @@ declare_rule! {
         layer: Cluster,
         frameworks: [Cis("5.1.6"), Nsa("C-0034"), Mitre("T1528")],
         remediation: "Set automountServiceAccountToken: false on the pod or its ServiceAccount.",
-        fix: true,
+        fix: Unsafe("an application that calls the Kubernetes API loses the ServiceAccount token it authenticates with"),
         hook: Hook::Inventory(check),
     }
 }
