@@ -95,9 +95,15 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_PSS_VERSION", value_name = "VERSION")]
     pub pss_version: Option<String>,
 
-    /// Leave out files and directories matching this glob (repeatable).
+    /// Leave out files and directories matching this glob (repeatable; gitignore syntax,
+    /// relative to the directory of palisade.toml, else to the scan root).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Apply --exclude (and `exclude` in palisade.toml) to paths named on the command line
+    /// too, as a pre-commit hook that passes every changed file needs.
+    #[arg(long)]
+    pub force_exclude: bool,
 
     /// Do not read .gitignore, .ignore or .git/info/exclude files.
     #[arg(long)]
@@ -186,6 +192,17 @@ pub struct ScanArgs {
     /// kustomization directories are scanned as plain files.
     #[arg(long, help_heading = "Helm and Kustomize")]
     pub no_render: bool,
+}
+
+impl ScanArgs {
+    /// The paths to scan: those given, else the current directory.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
 }
 
 /// How untrusted input is read: time limits, symbolic links and remote bases. Shared by every

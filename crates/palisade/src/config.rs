@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use palisade_diagnostics::Location;
-use palisade_diagnostics::Severity;
+use palisade_diagnostics::{ProjectPaths, Severity};
 use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
 use palisade_report::Format;
 use serde::Deserialize;
@@ -37,8 +37,10 @@ pub struct FileConfig {
     pub min_severity: Option<String>,
     /// Pod Security Standards version.
     pub pss_version: Option<String>,
-    /// Paths to leave out.
+    /// Paths to leave out (globs relative to the configuration file's directory).
     pub exclude: Option<Vec<String>>,
+    /// Leave out files named on the command line that match `exclude` too.
+    pub force_exclude: Option<bool>,
     /// Largest file to read.
     pub max_file_size: Option<toml::Value>,
     /// Longest to wait for standard input to end (`"60s"`, or seconds).
@@ -141,6 +143,11 @@ pub struct Resolved {
     pub fail_on: FailOn,
     /// Paths to leave out.
     pub excludes: Vec<String>,
+    /// Leave out paths named on the command line that match `excludes` too.
+    pub force_exclude: bool,
+    /// Where the paths of baselines, per-path ignores, waivers and excludes are anchored: the
+    /// directory of the configuration file, or the scan root.
+    pub project: ProjectPaths,
     /// Largest file to read.
     pub max_file_size: u64,
     /// Time limits, symbolic links and remote bases.
@@ -398,17 +405,19 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     let input = input_settings(&args.input, &file)?;
     let mut excludes = file.exclude.clone().unwrap_or_default();
     excludes.extend(args.exclude.iter().cloned());
+    let force_exclude = args.force_exclude || file.force_exclude.unwrap_or(false);
 
-    let config_dir = config_path
-        .as_ref()
-        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let config_dir = config_path.as_ref().map(|p| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let project = palisade_inputs::project_paths(config_dir.as_deref(), &args.roots());
     let path_ignores = file
         .per_path_ignores
         .unwrap_or_default()
         .into_iter()
         .map(|(pattern, rules)| {
-            let anchored = anchor_glob(&pattern, config_dir.as_deref());
-            let glob = globset::GlobBuilder::new(&anchored)
+            let glob = globset::GlobBuilder::new(&pattern)
                 .literal_separator(false)
                 .build()
                 .with_context(|| format!("invalid per-path-ignores glob `{pattern}`"))?
@@ -446,7 +455,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         }
     }
     let waivers = match &config_path {
-        Some(path) => build_waivers(waiver_entries, &config_text, path, config_dir.as_deref())?,
+        Some(path) => build_waivers(waiver_entries, &config_text, path)?,
         None => Vec::new(),
     };
     Ok(Resolved {
@@ -474,33 +483,17 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             selection,
             min_severity,
             path_ignores,
+            project: project.clone(),
         },
         format,
         fail_on,
         excludes,
+        force_exclude,
+        project,
         max_file_size,
         input,
         config_path,
     })
-}
-
-/// Per-path globs are written relative to the configuration file; findings carry the paths as
-/// the user wrote them. Anchor a relative glob at the configuration directory (relative to the
-/// working directory when possible) and let it match at any depth otherwise.
-fn anchor_glob(pattern: &str, config_dir: Option<&Path>) -> String {
-    if pattern.starts_with('/') || pattern.starts_with("**") {
-        return pattern.to_string();
-    }
-    let base = config_dir.and_then(|dir| {
-        let cwd = std::env::current_dir().ok()?;
-        let cwd = std::fs::canonicalize(cwd).ok()?;
-        dir.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-    });
-    match base {
-        Some(b) if b.as_os_str().is_empty() => pattern.to_string(),
-        Some(b) => format!("{}/{pattern}", b.to_string_lossy()),
-        None => format!("**/{pattern}"),
-    }
 }
 
 /// The path to print for the configuration file: relative to the working directory when below it.
@@ -528,7 +521,6 @@ fn build_waivers(
     entries: Vec<toml::Spanned<WaiverConfig>>,
     text: &str,
     path: &Path,
-    config_dir: Option<&Path>,
 ) -> Result<Vec<Waiver>> {
     let display = display_path(path);
     entries
@@ -585,7 +577,7 @@ fn build_waivers(
                 path: w
                     .path
                     .as_deref()
-                    .map(|p| glob(&anchor_glob(p, config_dir), "waiver path"))
+                    .map(|p| glob(p, "waiver path"))
                     .transpose()?,
                 owner: w.owner,
                 reason: w.reason,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use palisade_diagnostics::{Finding, InputError, Summary};
+use palisade_diagnostics::{Finding, InputError, ProjectPaths, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::render::{
     RenderMap, RenderOptions, Rendered, remap_findings, render_chart, render_kustomization,
@@ -267,30 +267,58 @@ pub fn today() -> Result<String> {
     }
 }
 
-/// Suppress findings whose fingerprint is in the baseline file.
-pub fn apply_baseline(findings: &mut [Finding], path: &std::path::Path) -> Result<()> {
+/// The baseline format written today: paths and fingerprints relative to the project.
+pub const BASELINE_VERSION: u32 = 2;
+
+/// Suppress findings whose fingerprint is in the baseline file. Version 2 baselines hold
+/// fingerprints of paths relative to the project (see [`ProjectPaths`]), so they match from
+/// any working directory; version 1 ones, of paths as written on the command line, are still
+/// read (then a note says how to upgrade, returned here).
+pub fn apply_baseline(
+    findings: &mut [Finding],
+    path: &std::path::Path,
+    project: &ProjectPaths,
+) -> Result<Option<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
     let baseline: Baseline = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a Palisade baseline", path.display()))?;
+    if baseline.version > BASELINE_VERSION {
+        anyhow::bail!(
+            "{} is a version {} baseline; this Palisade reads versions up to {BASELINE_VERSION}",
+            path.display(),
+            baseline.version
+        );
+    }
     let known: std::collections::HashSet<&str> = baseline
         .findings
         .iter()
         .map(|f| f.fingerprint.as_str())
         .collect();
+    let legacy = baseline.version < 2;
     for f in findings.iter_mut().filter(|f| !f.suppressed) {
-        if known.contains(f.fingerprint().as_str()) {
+        let fingerprint = if legacy {
+            f.fingerprint()
+        } else {
+            f.fingerprint_at(&project.key(&f.location.path))
+        };
+        if known.contains(fingerprint.as_str()) {
             f.suppressed = true;
             f.suppression_reason = Some(format!("baseline {}", path.display()));
         }
     }
-    Ok(())
+    Ok(legacy.then(|| {
+        format!(
+            "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again with --write-baseline to match from any directory",
+            path.display()
+        )
+    }))
 }
 
 /// A baseline: the fingerprints of the findings accepted at one point in time.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Baseline {
-    /// Format version.
+    /// Format version ([`BASELINE_VERSION`]).
     pub version: u32,
     /// One entry per accepted finding.
     pub findings: Vec<BaselineEntry>,
@@ -301,23 +329,31 @@ pub struct Baseline {
 pub struct BaselineEntry {
     /// Rule id.
     pub rule: String,
-    /// File.
+    /// The file, relative to the project (the directory of palisade.toml, or the scan root).
     pub path: String,
-    /// [`Finding::fingerprint`].
+    /// [`Finding::fingerprint_at`] the project-relative path.
     pub fingerprint: String,
 }
 
-/// Write the unsuppressed findings as a baseline.
-pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()> {
+/// Write the unsuppressed findings as a baseline, with paths relative to the project so that
+/// it matches from any working directory.
+pub fn write_baseline(
+    findings: &[Finding],
+    path: &std::path::Path,
+    project: &ProjectPaths,
+) -> Result<()> {
     let baseline = Baseline {
-        version: 1,
+        version: BASELINE_VERSION,
         findings: findings
             .iter()
             .filter(|f| !f.suppressed)
-            .map(|f| BaselineEntry {
-                rule: f.rule.id.to_string(),
-                path: f.location.path.trim_start_matches("./").to_string(),
-                fingerprint: f.fingerprint(),
+            .map(|f| {
+                let key = project.key(&f.location.path);
+                BaselineEntry {
+                    rule: f.rule.id.to_string(),
+                    fingerprint: f.fingerprint_at(&key),
+                    path: key.into_owned(),
+                }
             })
             .collect(),
     };
@@ -575,17 +611,15 @@ pub struct Scanned {
 pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
     let resolved = config::resolve(args)?;
     let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = args.roots();
     let opts = ScanOptions {
         discover: DiscoverOptions {
             excludes: resolved.excludes.clone(),
             respect_ignore_files: !args.no_ignore,
             render: !args.no_render,
             follow_symlinks: resolved.input.follow_symlinks,
+            force_exclude: resolved.force_exclude,
+            project: resolved.project.clone(),
         },
         max_file_size: resolved.max_file_size,
         stdin_timeout: resolved.input.stdin_timeout,
@@ -624,8 +658,12 @@ pub fn scan_governed(
 ) -> Result<ScanOutcome> {
     let mut outcome = scan_paths(paths, rules, opts);
     outcome.notes.extend(resolved.notes.iter().cloned());
-    let problems =
-        palisade_engine::apply_waivers(&mut outcome.findings, &resolved.waivers, &today()?);
+    let problems = palisade_engine::apply_waivers(
+        &mut outcome.findings,
+        &resolved.waivers,
+        &today()?,
+        &resolved.project,
+    );
     outcome
         .findings
         .extend(palisade_rules::pal::waiver_findings(
@@ -634,7 +672,8 @@ pub fn scan_governed(
             rules.enabled(),
         ));
     if let Some(baseline) = &args.baseline {
-        apply_baseline(&mut outcome.findings, baseline)?;
+        let note = apply_baseline(&mut outcome.findings, baseline, &resolved.project)?;
+        outcome.notes.extend(note);
     }
     outcome.count();
     Ok(outcome)
@@ -647,7 +686,7 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
     }
     let scanned = run_scan(args)?;
     if let Some(path) = &args.write_baseline {
-        write_baseline(&scanned.outcome.findings, path)?;
+        write_baseline(&scanned.outcome.findings, path, &scanned.resolved.project)?;
     }
     report(args, &scanned)
 }

@@ -1,7 +1,9 @@
 //! Plain data shared by every Palisade front door: the [`Finding`], the rule metadata
 //! ([`RuleMeta`]), severities, 4C layers, framework references and input errors.
 //!
-//! This crate owns no behaviour beyond ordering and parsing of its own enums: it does not parse
+//! This crate owns no behaviour beyond ordering and parsing of its own enums, and the path
+//! arithmetic of [`ProjectPaths`] (paths relative to the project, which baselines, waivers and
+//! per-path ignores match; it reads nothing from the file system): it does not parse
 //! YAML, run rules or render output. Everything here serialises to the JSON contract documented
 //! in `docs/json-output.md`, so field names are stable.
 #![deny(missing_docs)]
@@ -9,8 +11,10 @@
 mod finding;
 pub mod frameworks;
 mod meta;
+pub mod project;
 
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use meta::{
     FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel, RuleMeta, RuleStatus, Severity,
 };
+pub use project::ProjectPaths;
