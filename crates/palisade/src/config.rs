@@ -132,6 +132,16 @@ pub enum FailOn {
     Never,
 }
 
+impl FailOn {
+    /// The least severity that fails the run, if any does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::AtLeast(min) => Some(min),
+            FailOn::Never => None,
+        }
+    }
+}
+
 /// Fully resolved scan options.
 #[derive(Debug)]
 pub struct Resolved {

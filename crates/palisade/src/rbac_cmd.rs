@@ -857,6 +857,7 @@ fn render_findings(
         show_suppressed: false,
         show_compliance: false,
         evaluated: &evaluated,
+        fail_on: fail_on.threshold(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     palisade_report::render(format, &report, false, &mut out)?;

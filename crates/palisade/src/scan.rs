@@ -706,6 +706,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
         show_suppressed: args.show_suppressed,
         evaluated: &outcome.evaluated,
         show_compliance: args.compliance || rules.settings().selection.profile.is_framework(),
+        fail_on: resolved.fail_on.threshold(),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {

@@ -21,7 +21,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, InputError, RuleMeta, Severity, Summary};
 use palisade_source::SecretSpans;
 
 /// The output formats.
@@ -95,6 +95,9 @@ pub struct Report<'a> {
     /// Ids of the rules that found objects they apply to: controls of other rules are "not
     /// evaluated" rather than passed.
     pub evaluated: &'a std::collections::BTreeSet<&'static str>,
+    /// Unsuppressed findings at least this severe fail the run (`--fail-on`); `None` when none
+    /// do. JUnit reports only those as failures.
+    pub fail_on: Option<Severity>,
 }
 
 impl Report<'_> {
