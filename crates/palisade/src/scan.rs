@@ -17,6 +17,7 @@ use palisade_model::inventory::{Fact, Inventory};
 use palisade_model::secrets::{
     credential_ranges, document_secrets, mask_credentials, text_secrets,
 };
+use palisade_report::terminal::printable;
 use palisade_report::{Format, Report, Source, Sources};
 use palisade_source::{Limits, SecretSpans, fold_documents};
 use rayon::prelude::*;
@@ -607,6 +608,17 @@ pub struct Scanned {
     pub paths: Vec<PathBuf>,
 }
 
+/// Palisade's own outputs (`-o FILE`, the baseline read and the one written): a report written
+/// inside the scanned tree (a `.json` one is a manifest by its name) is not scanned back.
+fn own_outputs(args: &ScanArgs) -> Vec<PathBuf> {
+    [&args.output, &args.baseline, &args.write_baseline]
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| palisade_inputs::real_path(p))
+        .collect()
+}
+
 /// Resolve the configuration and scan, applying waivers and the baseline.
 pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
     let resolved = config::resolve(args)?;
@@ -620,6 +632,7 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
             follow_symlinks: resolved.input.follow_symlinks,
             force_exclude: resolved.force_exclude,
             project: resolved.project.clone(),
+            skip: own_outputs(args),
         },
         max_file_size: resolved.max_file_size,
         stdin_timeout: resolved.input.stdin_timeout,
@@ -685,10 +698,40 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         return crate::fix::command(args, false);
     }
     let scanned = run_scan(args)?;
+    warn_about_inputs(args, &scanned.outcome)?;
     if let Some(path) = &args.write_baseline {
         write_baseline(&scanned.outcome.findings, path, &scanned.resolved.project)?;
     }
     report(args, &scanned)
+}
+
+/// Say on standard error what the user may not expect of the inputs: a piped standard input
+/// that is not read because no `-` names it, and a scan that found nothing to read.
+///
+/// ripgrep reads a piped standard input when no path is given; Palisade does not, because CI
+/// runners (GitLab's among them) attach a pipe that nobody writes to, and a security scan that
+/// then read an empty input instead of the repository would pass without looking at anything.
+fn warn_about_inputs(args: &ScanArgs, outcome: &ScanOutcome) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    if args.paths.is_empty() && palisade_inputs::stdin_is_piped() {
+        writeln!(
+            err,
+            "note: scanning the current directory; standard input is read only when named as `-` (e.g. `helm template . | palisade scan -`)"
+        )?;
+    }
+    if outcome.summary.files == 0 && outcome.errors.is_empty() {
+        let paths: Vec<String> = args
+            .roots()
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        writeln!(
+            err,
+            "warning: nothing to scan: no .yaml, .yml or .json file in {} (after excludes and ignore files)",
+            printable(&paths.join(", "))
+        )?;
+    }
+    Ok(())
 }
 
 /// Render the report of a scan and return its exit code.

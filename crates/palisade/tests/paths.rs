@@ -238,6 +238,11 @@ fn named_files_honour_exclude_only_with_force_exclude() {
         .args(["scan", "deploy/skip/s.yaml"]));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("Scanned 0 files"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("warning: nothing to scan"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -26,6 +26,9 @@ pub struct DiscoverOptions {
     pub force_exclude: bool,
     /// The project the paths belong to: where `excludes` are anchored.
     pub project: ProjectPaths,
+    /// Files a walk never reads, as [`crate::real_path`]s: Palisade's own outputs (the report
+    /// and baseline files), which may be written inside the scanned tree.
+    pub skip: Vec<PathBuf>,
     /// Read `.gitignore`, `.ignore` and `.git/info/exclude` files.
     pub respect_ignore_files: bool,
     /// Report Helm charts and kustomizations for rendering (else chart templates are skipped
@@ -203,8 +206,8 @@ fn walk_dir(
     // outside are neither listed nor descended into.
     let charts = Arc::new(Mutex::new(Vec::new()));
     let skipped = Arc::new(Mutex::new(Vec::new()));
-    // Where an entry really is, from where the root really is: what excludes are compared
-    // with.
+    // Where an entry really is, from where the root really is: what excludes and skipped
+    // outputs are compared with.
     let real_of = {
         let (root, real_root) = (root.to_path_buf(), real_root.to_path_buf());
         move |path: &Path| match path.strip_prefix(&root) {
@@ -299,6 +302,9 @@ fn walk_dir(
             continue;
         }
         if !has_manifest_extension(path) {
+            continue;
+        }
+        if !options.skip.is_empty() && options.skip.contains(&real_of(path)) {
             continue;
         }
         let display = path.to_string_lossy().to_string();
@@ -403,12 +409,18 @@ mod tests {
     }
 
     #[test]
-    fn excludes_are_anchored_at_the_project() {
-        let dir = tree(&["deploy/app/a.yaml", "deploy/legacy/b.yaml", "legacy/c.yaml"]);
+    fn excludes_are_anchored_at_the_project_and_skip_own_outputs() {
+        let dir = tree(&[
+            "deploy/app/a.yaml",
+            "deploy/legacy/b.yaml",
+            "legacy/c.yaml",
+            "deploy/report.json",
+        ]);
         let top = fs::canonicalize(dir.path()).unwrap();
         let opts = DiscoverOptions {
             excludes: vec!["deploy/legacy/**".into()],
             project: crate::project_paths(Some(&top), &[top.join("deploy")]),
+            skip: vec![top.join("deploy/report.json")],
             ..DiscoverOptions::default()
         };
         // Walking deploy/ (not the anchor), the glob still names deploy/legacy.

@@ -21,7 +21,7 @@ pub use links::{EscapingLink, LinkPolicy};
 pub use project::{Excludes, project_paths, real_path};
 pub use read::{
     DEFAULT_STREAM_TIMEOUT, ReadError, ReadLimits, display_duration, read_candidate, read_regular,
-    read_stdin,
+    read_stdin, stdin_is_piped,
 };
 
 pub use palisade_diagnostics::InputError;
