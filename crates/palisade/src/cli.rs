@@ -4,9 +4,126 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The help of every `-n/--namespace` option: one first sentence for every command (`scan`,
+/// `fix`, `rbac`, `netpol`), then the default and what the option also means to that command.
+macro_rules! namespace_help {
+    ($rest:literal) => {
+        concat!(
+            "The namespace of objects that name none, as `kubectl apply -n` places them",
+            $rest,
+            "."
+        )
+    };
+}
+pub(crate) use namespace_help;
+
+/// Examples at the end of `palisade --help`.
+const EXAMPLES: &str = "\
+Examples:
+  # Scan the current directory; charts and kustomizations are rendered
+  palisade scan
+
+  # SARIF for GitHub code scanning, failing only on high and critical findings
+  palisade scan . --format sarif -o palisade.sarif --fail-on high
+
+  # Who may read Secrets in the namespace shop
+  palisade rbac who-can get secrets -n shop deploy/
+
+  # Shell completions
+  palisade completions bash > ~/.local/share/bash-completion/completions/palisade";
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  # Scan a directory: YAML and JSON files, Helm charts and kustomizations
+  palisade scan deploy/
+
+  # Scan rendered output from standard input
+  helm template charts/web | palisade scan -
+
+  # CI: SARIF for code scanning, failing only on high and critical findings
+  palisade scan . --format sarif -o palisade.sarif --fail-on high
+
+  # Accept today's findings, then fail only on new ones
+  palisade scan . --write-baseline palisade-baseline.json
+  palisade scan . --baseline palisade-baseline.json
+
+  # Pre-commit: the changed files, with palisade.toml's excludes still applied
+  palisade scan --force-exclude deploy/api.yaml deploy/web.yaml";
+
+const FIX_EXAMPLES: &str = "\
+Examples:
+  # Preview the fixes as a unified diff; nothing is written
+  palisade fix deploy/ --diff
+
+  # Apply them to the plain YAML files under deploy/
+  palisade fix deploy/";
+
+const RBAC_EXAMPLES: &str = "\
+Examples:
+  # Who may read Secrets in the namespace shop, and through which binding and role
+  palisade rbac who-can get secrets -n shop deploy/
+
+  # May this ServiceAccount exec into pods? (exit 0 yes, 1 no, 3 unknown)
+  palisade rbac can-i --as system:serviceaccount:shop:api create pods/exec deploy/
+
+  # Everything a subject is granted, and every dangerous power in the manifests
+  palisade rbac permissions shop/api deploy/
+  palisade rbac risks deploy/ --fail-on high
+
+  # Least-privilege roles for what a ServiceAccount did, from an audit log
+  palisade rbac generate --from-audit audit.log --serviceaccount shop/api";
+
+const NETPOL_EXAMPLES: &str = "\
+Examples:
+  # May the web pods reach the database on port 5432?
+  palisade netpol reach --from shop/web --to shop/db:5432 deploy/
+
+  # Who can talk to whom, and how well NetworkPolicies cover the workloads
+  palisade netpol matrix deploy/
+  palisade netpol coverage deploy/
+
+  # Propose default-deny and allow policies
+  palisade netpol generate deploy/";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  palisade rules
+  palisade rules --format json";
+
+const RULE_EXAMPLES: &str = "\
+Examples:
+  palisade rule PSS003
+  palisade rule privileged-container";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  palisade completions bash > ~/.local/share/bash-completion/completions/palisade
+  palisade completions zsh > ~/.zfunc/_palisade
+  palisade completions fish > ~/.config/fish/completions/palisade.fish
+  palisade completions powershell >> $PROFILE";
+
+/// Every example of the help texts (for the test that parses them).
+pub const ALL_EXAMPLES: &[&str] = &[
+    EXAMPLES,
+    SCAN_EXAMPLES,
+    FIX_EXAMPLES,
+    RBAC_EXAMPLES,
+    NETPOL_EXAMPLES,
+    RULES_EXAMPLES,
+    RULE_EXAMPLES,
+    COMPLETIONS_EXAMPLES,
+];
+
 /// Kubernetes security from the node up.
 #[derive(Debug, Parser)]
-#[command(name = "palisade", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "palisade",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = EXAMPLES
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -17,21 +134,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan manifests (files, directories or `-` for stdin) for misconfigurations.
+    #[command(after_help = SCAN_EXAMPLES)]
     Scan(Box<ScanArgs>),
     /// Apply the mechanical fixes of findings to plain YAML files (takes `scan`'s options);
     /// `--diff` previews them, `palisade fix -` fixes standard input to standard output.
     /// Fixes that may change what a workload does are applied only with `--unsafe-fixes`.
+    #[command(after_help = FIX_EXAMPLES)]
     Fix(Box<ScanArgs>),
     /// RBAC analysis: who can do what, and through which binding and role.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = RBAC_EXAMPLES)]
     Rbac(Box<crate::rbac_cmd::RbacCommand>),
     /// NetworkPolicy analysis: which connections are allowed, and by which rules.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = NETPOL_EXAMPLES)]
     Netpol(Box<crate::netpol_cmd::NetpolCommand>),
     /// List every rule.
+    #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
     /// Show one rule's documentation.
+    #[command(after_help = RULE_EXAMPLES)]
     Rule(RuleArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+/// `palisade completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// When to colour text output.
@@ -113,9 +245,15 @@ pub struct ScanArgs {
     #[arg(long, env = "PALISADE_PSS_VERSION", value_name = "VERSION")]
     pub pss_version: Option<String>,
 
-    /// Leave out files and directories matching this glob (repeatable).
+    /// Leave out files and directories matching this glob (repeatable; gitignore syntax,
+    /// relative to the directory of palisade.toml, else to the scan root).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Apply --exclude (and `exclude` in palisade.toml) to paths named on the command line
+    /// too, as a pre-commit hook that passes every changed file needs.
+    #[arg(long)]
+    pub force_exclude: bool,
 
     /// Do not read .gitignore, .ignore or .git/info/exclude files.
     #[arg(long)]
@@ -214,11 +352,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "KEY=VALUE", help_heading = "Helm and Kustomize")]
     pub set_string: Vec<String>,
 
-    /// The namespace of objects that name none, as `kubectl apply -n` places them (default:
-    /// `default`), and the Helm release namespace (`helm template --namespace`). Without it,
-    /// findings that only say "this runs in the default namespace" are not reported for
-    /// charts, whose namespace is chosen at install time.
-    #[arg(short, long, value_name = "NAMESPACE")]
+    // The namespace of objects without one, and the Helm release namespace.
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        help = namespace_help!(
+            " (default: `default`); also the Helm release namespace (`helm template --namespace`). Without it, findings that only say \"this runs in the default namespace\" are not reported for charts, whose namespace is chosen at install time"
+        )
+    )]
     pub namespace: Option<String>,
 
     /// The helm binary (default: $PALISADE_HELM, else helm on PATH).
@@ -244,6 +386,17 @@ pub struct ScanArgs {
         help_heading = "Helm and Kustomize"
     )]
     pub render_errors: Option<String>,
+}
+
+impl ScanArgs {
+    /// The paths to scan: those given, else the current directory.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
 }
 
 /// How untrusted input is read: time limits, symbolic links and remote bases. Shared by every
@@ -323,12 +476,80 @@ pub struct RuleArgs {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     /// Every subcommand's arguments are consistent (unique names and groups), which clap only
     /// checks when that subcommand is built.
     #[test]
     fn arguments_are_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// Every command that takes `-n` documents it with the same first sentence and the same
+    /// value name.
+    #[test]
+    fn namespace_is_documented_alike_everywhere() {
+        fn visit(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_id() == "namespace" {
+                    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                    assert_eq!(arg.get_short(), Some('n'), "{path}");
+                    assert_eq!(arg.get_long(), Some("namespace"), "{path}");
+                    let names: Vec<_> = arg.get_value_names().unwrap_or_default().to_vec();
+                    assert_eq!(names, ["NAMESPACE"], "{path}");
+                    assert!(
+                        help.starts_with(
+                            "The namespace of objects that name none, as `kubectl apply -n` places them"
+                        ),
+                        "{path}: {help}"
+                    );
+                    found.push(path.to_string());
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                visit(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        visit(&super::Cli::command(), "palisade", &mut found);
+        for expected in [
+            "palisade scan",
+            "palisade fix",
+            "palisade rbac who-can",
+            "palisade rbac can-i",
+            "palisade rbac permissions",
+            "palisade rbac risks",
+            "palisade rbac generate",
+            "palisade netpol reach",
+            "palisade netpol matrix",
+            "palisade netpol coverage",
+        ] {
+            assert!(found.iter().any(|f| f == expected), "{expected}: {found:?}");
+        }
+    }
+
+    /// The examples in the help texts are real commands: each parses.
+    #[test]
+    fn help_examples_parse() {
+        let mut count = 0;
+        for block in super::ALL_EXAMPLES {
+            assert!(block.starts_with("Examples:\n"), "{block}");
+            for line in block.lines().map(str::trim) {
+                let Some(at) = line.find("palisade ") else {
+                    continue;
+                };
+                if line.starts_with('#') {
+                    continue;
+                }
+                // The command, without a shell redirection after it.
+                let command = line[at..].split(['>', '|']).next().unwrap_or_default();
+                let args: Vec<&str> = command.split_whitespace().collect();
+                if let Err(e) = super::Cli::try_parse_from(&args) {
+                    panic!("`{command}` does not parse: {e}");
+                }
+                count += 1;
+            }
+        }
+        assert!(count >= 20, "{count} examples");
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use palisade_diagnostics::Location;
-use palisade_diagnostics::Severity;
+use palisade_diagnostics::{ProjectPaths, Severity};
 use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
 use palisade_report::{Format, SortOrder};
 use serde::Deserialize;
@@ -39,8 +39,10 @@ pub struct FileConfig {
     pub min_severity: Option<String>,
     /// Pod Security Standards version.
     pub pss_version: Option<String>,
-    /// Paths to leave out.
+    /// Paths to leave out (globs relative to the configuration file's directory).
     pub exclude: Option<Vec<String>>,
+    /// Leave out files named on the command line that match `exclude` too.
+    pub force_exclude: Option<bool>,
     /// Largest file to read.
     pub max_file_size: Option<toml::Value>,
     /// Longest to wait for standard input to end (`"60s"`, or seconds).
@@ -121,13 +123,80 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Load a configuration file; returns it with its text (for waiver line numbers).
+/// Load a configuration file; returns it with its text (for waiver line numbers). A file that
+/// does not parse is an error that names `palisade.toml:LINE:COLUMN`.
 pub fn load(path: &Path) -> Result<(FileConfig, String)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let config = toml::from_str(&text)
-        .with_context(|| format!("invalid configuration in {}", path.display()))?;
+    let config = toml::from_str(&text).map_err(|e| {
+        let place = place_at(path, &text, e.span().map(|s| s.start));
+        anyhow::anyhow!("{place}: {}", e.message().trim_end())
+    })?;
     Ok((config, text))
+}
+
+/// `palisade.toml:LINE:COLUMN` of a byte offset in the file (1-based; the column counts
+/// characters), or the file alone without an offset.
+fn place_at(path: &Path, text: &str, offset: Option<usize>) -> String {
+    let display = display_path(path);
+    let Some(offset) = offset.map(|o| o.min(text.len())) else {
+        return display;
+    };
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("{display}:{line}:{column}")
+}
+
+/// Where the value at `keys` (a top-level key, then the keys of nested tables) is written in
+/// the file, or its key with `at_key`: the byte offset, for errors about values read from it.
+fn value_offset(text: &str, keys: &[&str], at_key: bool) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut offset = None;
+    for (i, key) in keys.iter().enumerate() {
+        let (k, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
+        let last = i + 1 == keys.len();
+        offset = Some(if last && at_key {
+            k.span().start
+        } else {
+            value.span().start
+        });
+        if !last {
+            table = match value.get_ref() {
+                DeValue::Table(t) => t,
+                _ => return None,
+            };
+        }
+    }
+    offset
+}
+
+/// The configuration file in use and its text: what errors about its values point into.
+struct ConfigFile<'a> {
+    path: Option<&'a Path>,
+    text: &'a str,
+}
+
+impl ConfigFile<'_> {
+    /// `palisade.toml:LINE:COLUMN` of the value at `keys` (or of its key, with `at_key`).
+    fn place(&self, keys: &[&str], at_key: bool) -> String {
+        match self.path {
+            Some(path) => place_at(path, self.text, value_offset(self.text, keys, at_key)),
+            None => CONFIG_FILE.to_string(),
+        }
+    }
+
+    /// An error about a value that came from the file (not from a flag or variable) names
+    /// where it is written.
+    fn locate<T>(&self, result: Result<T>, from_file: bool, key: &str) -> Result<T> {
+        if from_file {
+            result.with_context(|| self.place(&[key], false))
+        } else {
+            result
+        }
+    }
 }
 
 /// What `--fail-on` resolves to.
@@ -164,6 +233,16 @@ impl std::str::FromStr for RenderErrors {
     }
 }
 
+impl FailOn {
+    /// The least severity that fails the run, if any does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::AtLeast(min) => Some(min),
+            FailOn::Never => None,
+        }
+    }
+}
+
 /// Fully resolved scan options.
 #[derive(Debug)]
 pub struct Resolved {
@@ -177,6 +256,11 @@ pub struct Resolved {
     pub fail_on: FailOn,
     /// Paths to leave out.
     pub excludes: Vec<String>,
+    /// Leave out paths named on the command line that match `excludes` too.
+    pub force_exclude: bool,
+    /// Where the paths of baselines, per-path ignores, waivers and excludes are anchored: the
+    /// directory of the configuration file, or the scan root.
+    pub project: ProjectPaths,
     /// Largest file to read.
     pub max_file_size: u64,
     /// Time limits, symbolic links and remote bases.
@@ -449,6 +533,10 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         notes.extend(refuse_widening(&mut file, path));
     }
     let waiver_entries = file.waivers.take().unwrap_or_default();
+    let here = ConfigFile {
+        path: config_path.as_deref(),
+        text: &config_text,
+    };
     let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
     let list = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
         let items = if flag.is_empty() {
@@ -463,38 +551,77 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             .collect()
     };
 
-    let outputs = outputs(args, &file)?;
+    let outputs = here.locate(
+        outputs(args, &file),
+        args.format.is_none() && args.output_format.is_empty(),
+        "format",
+    )?;
     let sort = pick(&args.sort, &file.sort)
         .map(|s| s.parse::<SortOrder>().map_err(anyhow::Error::msg))
-        .transpose()?
+        .transpose();
+    let sort = here
+        .locate(sort, args.sort.is_none(), "sort")?
         .unwrap_or_default();
     let profile = pick(&args.profile, &file.profile)
-        .map(|p| p.parse::<Profile>())
-        .transpose()?
+        .map(|p| p.parse::<Profile>().map_err(anyhow::Error::from))
+        .transpose();
+    let profile = here
+        .locate(profile, args.profile.is_none(), "profile")?
         .unwrap_or_default();
     let pss_version = pick(&args.pss_version, &file.pss_version)
-        .map(|v| v.parse::<PssVersion>())
-        .transpose()?
+        .map(|v| v.parse::<PssVersion>().map_err(anyhow::Error::from))
+        .transpose();
+    let pss_version = here
+        .locate(pss_version, args.pss_version.is_none(), "pss-version")?
         .unwrap_or_default();
     let fail_on = pick(&args.fail_on, &file.fail_on)
         .map(|s| parse_fail_on(&s))
-        .transpose()?
+        .transpose();
+    let fail_on = here
+        .locate(fail_on, args.fail_on.is_none(), "fail-on")?
         .unwrap_or(FailOn::AtLeast(Severity::Low));
     let min_severity = pick(&args.min_severity, &file.min_severity)
         .map(|s| {
             s.parse::<Severity>()
                 .map_err(|e| anyhow::anyhow!("--min-severity: {e}"))
         })
-        .transpose()?;
+        .transpose();
+    let min_severity = here.locate(min_severity, args.min_severity.is_none(), "min-severity")?;
     let max_file_size = match (&args.max_file_size, &file.max_file_size) {
         (Some(s), _) => parse_size(s)?,
-        (None, Some(toml::Value::Integer(n))) => {
-            u64::try_from(*n).context("max-file-size must be positive")?
-        }
-        (None, Some(toml::Value::String(s))) => parse_size(s)?,
-        (None, Some(other)) => bail!("max-file-size must be a size such as \"16MiB\", not {other}"),
-        (None, None) => DEFAULT_MAX_FILE_SIZE,
+        (None, file_value) => here.locate(
+            match file_value {
+                Some(toml::Value::Integer(n)) => {
+                    u64::try_from(*n).context("max-file-size must be positive")
+                }
+                Some(toml::Value::String(s)) => parse_size(s),
+                Some(other) => Err(anyhow::anyhow!(
+                    "max-file-size must be a size such as \"16MiB\", not {other}"
+                )),
+                None => Ok(DEFAULT_MAX_FILE_SIZE),
+            },
+            true,
+            "max-file-size",
+        )?,
     };
+    // Durations written in the file are checked here, where their place is known.
+    for (key, flag, value) in [
+        (
+            "stdin-timeout",
+            &args.input.stdin_timeout,
+            &file.stdin_timeout,
+        ),
+        (
+            "render-timeout",
+            &args.input.render_timeout,
+            &file.render_timeout,
+        ),
+    ] {
+        if flag.is_none() && value.is_some() {
+            let checked = duration_setting(key, None, value.as_ref(), Duration::MAX);
+            here.locate(checked, true, key)?;
+        }
+    }
     let input = input_settings(&args.input, &file)?;
     let render_errors = pick(&args.render_errors, &file.render_errors)
         .map(|s| s.parse::<RenderErrors>())
@@ -502,20 +629,27 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         .unwrap_or_default();
     let mut excludes = file.exclude.clone().unwrap_or_default();
     excludes.extend(args.exclude.iter().cloned());
+    let force_exclude = args.force_exclude || file.force_exclude.unwrap_or(false);
 
-    let config_dir = config_path
-        .as_ref()
-        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let config_dir = config_path.as_ref().map(|p| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let project = palisade_inputs::project_paths(config_dir.as_deref(), &args.roots());
     let path_ignores = file
         .per_path_ignores
         .unwrap_or_default()
         .into_iter()
         .map(|(pattern, rules)| {
-            let anchored = anchor_glob(&pattern, config_dir.as_deref());
-            let glob = globset::GlobBuilder::new(&anchored)
+            let glob = globset::GlobBuilder::new(&pattern)
                 .literal_separator(false)
                 .build()
-                .with_context(|| format!("invalid per-path-ignores glob `{pattern}`"))?
+                .with_context(|| {
+                    format!(
+                        "{}: invalid per-path-ignores glob `{pattern}`",
+                        here.place(&["per-path-ignores", &pattern], true)
+                    )
+                })?
                 .compile_matcher();
             Ok(PathIgnore {
                 pattern,
@@ -540,12 +674,17 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     // Selectors in per-path ignores are validated like --select ones.
     for p in &path_ignores {
         for sel in &p.selectors {
-            sel.check(palisade_rules::registry())
-                .with_context(|| format!("per-path-ignores `{}`", p.pattern))?;
+            sel.check(palisade_rules::registry()).with_context(|| {
+                format!(
+                    "{}: per-path-ignores `{}`",
+                    here.place(&["per-path-ignores", &p.pattern], false),
+                    p.pattern
+                )
+            })?;
         }
     }
     let waivers = match &config_path {
-        Some(path) => build_waivers(waiver_entries, &config_text, path, config_dir.as_deref())?,
+        Some(path) => build_waivers(waiver_entries, &config_text, path)?,
         None => Vec::new(),
     };
     Ok(Resolved {
@@ -578,35 +717,19 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             selection,
             min_severity,
             path_ignores,
+            project: project.clone(),
         },
         outputs,
         sort,
         fail_on,
         excludes,
+        force_exclude,
+        project,
         max_file_size,
         input,
         render_errors,
         config_path,
     })
-}
-
-/// Per-path globs are written relative to the configuration file; findings carry the paths as
-/// the user wrote them. Anchor a relative glob at the configuration directory (relative to the
-/// working directory when possible) and let it match at any depth otherwise.
-fn anchor_glob(pattern: &str, config_dir: Option<&Path>) -> String {
-    if pattern.starts_with('/') || pattern.starts_with("**") {
-        return pattern.to_string();
-    }
-    let base = config_dir.and_then(|dir| {
-        let cwd = std::env::current_dir().ok()?;
-        let cwd = std::fs::canonicalize(cwd).ok()?;
-        dir.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-    });
-    match base {
-        Some(b) if b.as_os_str().is_empty() => pattern.to_string(),
-        Some(b) => format!("{}/{pattern}", b.to_string_lossy()),
-        None => format!("**/{pattern}"),
-    }
 }
 
 /// The path to print for the configuration file: relative to the working directory when below it.
@@ -634,22 +757,18 @@ fn build_waivers(
     entries: Vec<toml::Spanned<WaiverConfig>>,
     text: &str,
     path: &Path,
-    config_dir: Option<&Path>,
 ) -> Result<Vec<Waiver>> {
     let display = display_path(path);
     entries
         .into_iter()
         .enumerate()
         .map(|(i, spanned)| {
-            let line = u32::try_from(
-                text[..spanned.span().start.min(text.len())]
-                    .matches('\n')
-                    .count()
-                    + 1,
-            )
-            .unwrap_or(u32::MAX);
+            let start = spanned.span().start;
+            let line = u32::try_from(text[..start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(u32::MAX);
+            let place = place_at(path, text, Some(start));
             let w = spanned.into_inner();
-            let context = || format!("{display}:{line}: waiver {i}");
+            let context = || format!("{place}: waiver {i}");
             if w.rules.is_empty() {
                 bail!("{}: `rules` is empty", context());
             }
@@ -681,12 +800,14 @@ fn build_waivers(
                     .name
                     .as_deref()
                     .map(|n| glob(n, "waiver name"))
-                    .transpose()?,
+                    .transpose()
+                    .with_context(context)?,
                 path: w
                     .path
                     .as_deref()
-                    .map(|p| glob(&anchor_glob(p, config_dir), "waiver path"))
-                    .transpose()?,
+                    .map(|p| glob(p, "waiver path"))
+                    .transpose()
+                    .with_context(context)?,
                 owner: w.owner,
                 reason: w.reason,
                 expires: w.expires,

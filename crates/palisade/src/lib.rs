@@ -50,6 +50,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),
+        cli::Command::Completions(args) => completions(args.shell),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -62,6 +63,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// `palisade completions SHELL`: the completion script on standard output.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut cli::Cli::command(), "palisade", &mut out);
+    std::io::Write::flush(&mut out)?;
+    Ok(EXIT_CLEAN)
 }
 
 /// `path[:line]: message` of an input error, credentials masked and escaped for a terminal:

@@ -13,6 +13,20 @@ use rayon::prelude::*;
 use crate::config::InputSettings;
 use crate::scan::{Inputs, ScanOptions, inputs};
 
+/// What [`collect`] read: the model, the input errors (sorted) and how much was read, for the
+/// summaries that say so.
+#[derive(Debug, Default)]
+pub struct Collected<T> {
+    /// The combined model.
+    pub model: T,
+    /// Input errors, sorted.
+    pub errors: Vec<InputError>,
+    /// Files read (standard input and each rendered template or resource count as one).
+    pub files: usize,
+    /// Kubernetes objects handed to the model.
+    pub objects: usize,
+}
+
 /// Walk `paths` (default `.`; `-` is standard input), render charts and kustomizations when
 /// `render`, and hand every object to `add` on a per-file model; the per-file models are then
 /// combined with `merge`. `input` bounds reading and rendering as for `scan`. Input errors are
@@ -23,7 +37,7 @@ pub fn collect<T, A, M>(
     input: &InputSettings,
     add: A,
     merge: M,
-) -> (T, Vec<InputError>)
+) -> Collected<T>
 where
     T: Default + Send,
     A: Fn(&mut T, &Object<'_, '_>, &str, u32) + Sync,
@@ -60,13 +74,15 @@ where
         renderings,
         stdin,
     } = inputs(&paths, &opts);
-    let of_text = |display: &str, text: &str| -> (T, Vec<InputError>) {
+    let of_text = |display: &str, text: &str| -> Collected<T> {
         let mut model = T::default();
         let mut errors = Vec::new();
+        let mut objects = 0;
         for doc in map_documents(text, &opts.limits, |d| d) {
             match doc {
                 Ok(doc) => {
                     for object in objects_in(&doc).objects {
+                        objects += 1;
                         add(&mut model, &object, display, doc.index);
                     }
                 }
@@ -78,31 +94,44 @@ where
                 }),
             }
         }
-        (model, errors)
+        Collected {
+            model,
+            errors,
+            files: 1,
+            objects,
+        }
+    };
+    let unread = |e: palisade_inputs::ReadError| Collected {
+        errors: vec![e.0],
+        ..Collected::default()
     };
     let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();
-    let mut parts: Vec<(T, Vec<InputError>)> = discovery
+    let mut parts: Vec<Collected<T>> = discovery
         .files
         .par_iter()
         .map(|c| match read_candidate(c, &opts.read_limits()) {
             Ok(text) => of_text(&c.display, &text),
-            Err(e) => (T::default(), vec![e.0]),
+            Err(e) => unread(e),
         })
         .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
         .collect();
     if stdin {
         parts.push(match read_stdin(&opts.read_limits()) {
             Ok(text) => of_text("-", &text),
-            Err(e) => (T::default(), vec![e.0]),
+            Err(e) => unread(e),
         });
     }
-    let mut model = T::default();
-    let mut errors = discovery.errors;
-    errors.extend(renderings.errors);
-    for (part, errs) in parts {
-        merge(&mut model, part);
-        errors.extend(errs);
+    let mut all = Collected {
+        errors: discovery.errors,
+        ..Collected::default()
+    };
+    all.errors.extend(renderings.errors);
+    for part in parts {
+        merge(&mut all.model, part.model);
+        all.errors.extend(part.errors);
+        all.files += part.files;
+        all.objects += part.objects;
     }
-    errors.sort();
-    (model, errors)
+    all.errors.sort();
+    all
 }

@@ -72,8 +72,14 @@ pub struct GenerateArgs {
     #[arg(value_name = "PATH", requires = "diff")]
     paths: Vec<PathBuf>,
 
-    /// With --diff: the namespace of objects without one (as `kubectl apply -n`).
-    #[arg(short, long, value_name = "NAMESPACE", requires = "diff")]
+    // With --diff: the namespace of objects without one.
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        requires = "diff",
+        help = crate::cli::namespace_help!(" (with --diff; without it they stay without one)")
+    )]
     namespace: Option<String>,
 
     /// With --diff: do not add the roles and bindings every API server creates.
@@ -109,8 +115,13 @@ pub struct RisksArgs {
     #[arg(long, default_value = "low")]
     fail_on: String,
 
-    /// The namespace of objects without one (as `kubectl apply -n`).
-    #[arg(short, long, value_name = "NAMESPACE")]
+    // The namespace of objects without one.
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        help = crate::cli::namespace_help!(" (without it they stay without one)")
+    )]
     namespace: Option<String>,
 
     /// Do not add the roles and bindings every API server creates (`admin`, `edit`, `view`,
@@ -163,9 +174,15 @@ pub struct RequestArgs {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// The namespace of the request, which is also the namespace of objects without one (as
-    /// `kubectl apply -n`). Without it, RoleBindings of every namespace count.
-    #[arg(short, long)]
+    // The namespace of objects without one, and of the request.
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        help = crate::cli::namespace_help!(
+            "; also the namespace of the request. Without it, they stay without one and RoleBindings of every namespace count"
+        )
+    )]
     pub namespace: Option<String>,
 
     /// Ask about cluster scope (a cluster-scoped resource, or every namespace at once, as
@@ -208,8 +225,13 @@ pub struct PermissionsArgs {
     /// A group of the user (repeatable).
     #[arg(long = "as-group", value_name = "GROUP")]
     groups: Vec<String>,
-    /// The namespace of objects without one (as `kubectl apply -n`).
-    #[arg(short, long, value_name = "NAMESPACE")]
+    // The namespace of objects without one.
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        help = crate::cli::namespace_help!(" (without it they stay without one)")
+    )]
     namespace: Option<String>,
     #[command(flatten)]
     source: Source,
@@ -249,8 +271,14 @@ fn input_settings(args: &crate::cli::ReadingArgs) -> Result<crate::config::Input
 
 /// Read every RBAC object under the paths into a resolved graph.
 pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
+    let read = load_counted(options);
+    (read.model, read.errors)
+}
+
+/// [`load`], with how many files and objects were read (for summaries).
+pub fn load_counted(options: &LoadOptions<'_>) -> crate::objects::Collected<RbacGraph> {
     let namespace = options.namespace;
-    let (mut graph, errors) = crate::objects::collect(
+    let mut read = crate::objects::collect(
         options.paths,
         options.render,
         &options.input,
@@ -258,10 +286,10 @@ pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
         RbacGraph::merge,
     );
     if options.builtin_roles {
-        graph.add_builtin_policy();
+        read.model.add_builtin_policy();
     }
-    graph.resolve();
-    (graph, errors)
+    read.model.resolve();
+    read
 }
 
 const SUBJECT_FORMS: &str = "system:serviceaccount:NS:NAME, ServiceAccount/NS/NAME, NS/NAME, \
@@ -780,15 +808,26 @@ pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
 }
 
 fn risks(a: &RisksArgs) -> Result<u8> {
-    let (graph, errors) = load(&LoadOptions {
+    let read = load_counted(&LoadOptions {
         paths: &a.paths,
         render: !a.no_render,
         namespace: a.namespace.as_deref(),
         builtin_roles: !a.no_builtin_roles,
         input: input_settings(&a.input)?,
     });
-    report_gaps(&graph, &[])?;
-    render_findings(risk_findings(&graph), errors, &a.format, &a.fail_on)
+    report_gaps(&read.model, &[])?;
+    let read_counts = Summary {
+        files: read.files,
+        objects: read.objects,
+        ..Summary::default()
+    };
+    render_findings(
+        risk_findings(&read.model),
+        read.errors,
+        read_counts,
+        &a.format,
+        &a.fail_on,
+    )
 }
 
 /// The rules `rbac unused` runs: unused roles and dangling bindings (with idle
@@ -807,10 +846,12 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
     crate::scan::command(&args)
 }
 
-/// Print findings in a `palisade scan` format and return the exit code for `--fail-on`.
+/// Print findings in a `palisade scan` format and return the exit code for `--fail-on`;
+/// `read` holds the counts of files and objects read.
 fn render_findings(
     mut findings: Vec<Finding>,
     mut errors: Vec<InputError>,
+    read: Summary,
     format: &str,
     fail_on: &str,
 ) -> Result<u8> {
@@ -821,7 +862,7 @@ fn render_findings(
     let mut summary = Summary {
         findings: findings.len(),
         errors: errors.len(),
-        ..Summary::default()
+        ..read
     };
     for f in &findings {
         *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
@@ -859,6 +900,7 @@ fn render_findings(
         show_compliance: false,
         evaluated: &evaluated,
         layout: Default::default(),
+        fail_on: fail_on.threshold(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     palisade_report::render(format, &report, false, &mut out)?;

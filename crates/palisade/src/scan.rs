@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use palisade_diagnostics::{Finding, InputError, Summary};
+use palisade_diagnostics::{Finding, InputError, ProjectPaths, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::render::{
     RenderMap, RenderOptions, Renderings, merge_overlays, remap_findings, render_all,
@@ -17,6 +17,7 @@ use palisade_model::inventory::{Fact, Inventory};
 use palisade_model::secrets::{
     credential_ranges, document_secrets, mask_credentials, text_secrets,
 };
+use palisade_report::terminal::printable;
 use palisade_report::{Format, Report, Source, Sources};
 use palisade_source::{Limits, SecretSpans, fold_documents};
 use rayon::prelude::*;
@@ -280,30 +281,58 @@ pub fn today() -> Result<String> {
     }
 }
 
-/// Suppress findings whose fingerprint is in the baseline file.
-pub fn apply_baseline(findings: &mut [Finding], path: &std::path::Path) -> Result<()> {
+/// The baseline format written today: paths and fingerprints relative to the project.
+pub const BASELINE_VERSION: u32 = 2;
+
+/// Suppress findings whose fingerprint is in the baseline file. Version 2 baselines hold
+/// fingerprints of paths relative to the project (see [`ProjectPaths`]), so they match from
+/// any working directory; version 1 ones, of paths as written on the command line, are still
+/// read (then a note says how to upgrade, returned here).
+pub fn apply_baseline(
+    findings: &mut [Finding],
+    path: &std::path::Path,
+    project: &ProjectPaths,
+) -> Result<Option<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
     let baseline: Baseline = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a Palisade baseline", path.display()))?;
+    if baseline.version > BASELINE_VERSION {
+        anyhow::bail!(
+            "{} is a version {} baseline; this Palisade reads versions up to {BASELINE_VERSION}",
+            path.display(),
+            baseline.version
+        );
+    }
     let known: std::collections::HashSet<&str> = baseline
         .findings
         .iter()
         .map(|f| f.fingerprint.as_str())
         .collect();
+    let legacy = baseline.version < 2;
     for f in findings.iter_mut().filter(|f| !f.suppressed) {
-        if known.contains(f.fingerprint().as_str()) {
+        let fingerprint = if legacy {
+            f.fingerprint()
+        } else {
+            f.fingerprint_at(&project.key(&f.location.path))
+        };
+        if known.contains(fingerprint.as_str()) {
             f.suppressed = true;
             f.suppression_reason = Some(format!("baseline {}", path.display()));
         }
     }
-    Ok(())
+    Ok(legacy.then(|| {
+        format!(
+            "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again with --write-baseline to match from any directory",
+            path.display()
+        )
+    }))
 }
 
 /// A baseline: the fingerprints of the findings accepted at one point in time.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Baseline {
-    /// Format version.
+    /// Format version ([`BASELINE_VERSION`]).
     pub version: u32,
     /// One entry per accepted finding.
     pub findings: Vec<BaselineEntry>,
@@ -314,23 +343,31 @@ pub struct Baseline {
 pub struct BaselineEntry {
     /// Rule id.
     pub rule: String,
-    /// File.
+    /// The file, relative to the project (the directory of palisade.toml, or the scan root).
     pub path: String,
-    /// [`Finding::fingerprint`].
+    /// [`Finding::fingerprint_at`] the project-relative path.
     pub fingerprint: String,
 }
 
-/// Write the unsuppressed findings as a baseline.
-pub fn write_baseline(findings: &[Finding], path: &std::path::Path) -> Result<()> {
+/// Write the unsuppressed findings as a baseline, with paths relative to the project so that
+/// it matches from any working directory.
+pub fn write_baseline(
+    findings: &[Finding],
+    path: &std::path::Path,
+    project: &ProjectPaths,
+) -> Result<()> {
     let baseline = Baseline {
-        version: 1,
+        version: BASELINE_VERSION,
         findings: findings
             .iter()
             .filter(|f| !f.suppressed)
-            .map(|f| BaselineEntry {
-                rule: f.rule.id.to_string(),
-                path: f.location.path.trim_start_matches("./").to_string(),
-                fingerprint: f.fingerprint(),
+            .map(|f| {
+                let key = project.key(&f.location.path);
+                BaselineEntry {
+                    rule: f.rule.id.to_string(),
+                    fingerprint: f.fingerprint_at(&key),
+                    path: key.into_owned(),
+                }
             })
             .collect(),
     };
@@ -575,6 +612,24 @@ pub struct Scanned {
     pub paths: Vec<PathBuf>,
 }
 
+/// Palisade's own outputs (`-o FILE`, `--output-format FORMAT:FILE`, the baseline read and the
+/// one written): a report written inside the scanned tree (a `.json` one is a manifest by its
+/// name) is not scanned back.
+fn own_outputs(args: &ScanArgs) -> Vec<PathBuf> {
+    let reports = args
+        .output_format
+        .iter()
+        .filter_map(|spec| config::Output::parse(spec).ok()?.path);
+    [&args.output, &args.baseline, &args.write_baseline]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(reports)
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| palisade_inputs::real_path(&p))
+        .collect()
+}
+
 /// Resolve the configuration and scan, applying waivers and the baseline.
 pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
     run_scan_with_stdin(args, None)
@@ -584,17 +639,16 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
 pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Result<Scanned> {
     let resolved = config::resolve(args)?;
     let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = args.roots();
     let opts = ScanOptions {
         discover: DiscoverOptions {
             excludes: resolved.excludes.clone(),
             respect_ignore_files: !args.no_ignore,
             render: !args.no_render,
             follow_symlinks: resolved.input.follow_symlinks,
+            force_exclude: resolved.force_exclude,
+            project: resolved.project.clone(),
+            skip: own_outputs(args),
         },
         max_file_size: resolved.max_file_size,
         stdin_timeout: resolved.input.stdin_timeout,
@@ -635,8 +689,12 @@ pub fn scan_governed(
 ) -> Result<ScanOutcome> {
     let mut outcome = scan_paths(paths, rules, opts);
     outcome.notes.extend(resolved.notes.iter().cloned());
-    let problems =
-        palisade_engine::apply_waivers(&mut outcome.findings, &resolved.waivers, &today()?);
+    let problems = palisade_engine::apply_waivers(
+        &mut outcome.findings,
+        &resolved.waivers,
+        &today()?,
+        &resolved.project,
+    );
     outcome
         .findings
         .extend(palisade_rules::pal::waiver_findings(
@@ -645,7 +703,8 @@ pub fn scan_governed(
             rules.enabled(),
         ));
     if let Some(baseline) = &args.baseline {
-        apply_baseline(&mut outcome.findings, baseline)?;
+        let note = apply_baseline(&mut outcome.findings, baseline, &resolved.project)?;
+        outcome.notes.extend(note);
     }
     // Every finding below the reporting threshold goes, Palisade's own (PAL) included: rules
     // drop theirs as they run, the limit, parse and waiver findings are made outside rules.
@@ -663,10 +722,40 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
         return crate::fix::command(args, false);
     }
     let scanned = run_scan(args)?;
+    warn_about_inputs(args, &scanned.outcome)?;
     if let Some(path) = &args.write_baseline {
-        write_baseline(&scanned.outcome.findings, path)?;
+        write_baseline(&scanned.outcome.findings, path, &scanned.resolved.project)?;
     }
     report(args, &scanned)
+}
+
+/// Say on standard error what the user may not expect of the inputs: a piped standard input
+/// that is not read because no `-` names it, and a scan that found nothing to read.
+///
+/// ripgrep reads a piped standard input when no path is given; Palisade does not, because CI
+/// runners (GitLab's among them) attach a pipe that nobody writes to, and a security scan that
+/// then read an empty input instead of the repository would pass without looking at anything.
+fn warn_about_inputs(args: &ScanArgs, outcome: &ScanOutcome) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    if args.paths.is_empty() && palisade_inputs::stdin_is_piped() {
+        writeln!(
+            err,
+            "note: scanning the current directory; standard input is read only when named as `-` (e.g. `helm template . | palisade scan -`)"
+        )?;
+    }
+    if outcome.summary.files == 0 && outcome.errors.is_empty() {
+        let paths: Vec<String> = args
+            .roots()
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        writeln!(
+            err,
+            "warning: nothing to scan: no .yaml, .yml or .json file in {} (after excludes and ignore files)",
+            printable(&paths.join(", "))
+        )?;
+    }
+    Ok(())
 }
 
 /// Render the reports of a scan and return its exit code.
@@ -691,6 +780,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
             sort: resolved.sort,
             width: None,
         },
+        fail_on: resolved.fail_on.threshold(),
     };
     for output in &resolved.outputs {
         let to_terminal = output.path.is_none() && stdout_terminal;

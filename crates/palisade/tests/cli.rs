@@ -760,7 +760,7 @@ fn baselines_report_only_new_findings() {
     assert_eq!(r.code, 1);
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert!(
         written["findings"]
             .as_array()

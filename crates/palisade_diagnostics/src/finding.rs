@@ -217,12 +217,19 @@ impl Finding {
     }
 
     /// A fingerprint that survives lines moving and the way the path was written (`./a` and
-    /// `a` agree): rule, file, object, field and container. Baselines and SARIF use it.
+    /// `a` agree): rule, file, object, field and container. SARIF uses it; baselines use
+    /// [`Finding::fingerprint_at`] with the path relative to the project.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_at(self.location.path.trim_start_matches("./"))
+    }
+
+    /// The fingerprint with `path` standing for the file: the path relative to the project
+    /// ([`crate::ProjectPaths::key`]), so that it does not depend on the working directory.
+    pub fn fingerprint_at(&self, path: &str) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let parts = [
             self.rule.id,
-            self.location.path.trim_start_matches("./"),
+            path,
             &self.object.kind,
             self.object.namespace.as_deref().unwrap_or(""),
             self.object.name.as_deref().unwrap_or(""),

@@ -2,7 +2,9 @@
 //! ([`RuleMeta`]), severities, 4C layers, framework references and the names of their controls,
 //! and input errors.
 //!
-//! This crate owns no behaviour beyond ordering and parsing of its own enums: it does not parse
+//! This crate owns no behaviour beyond ordering and parsing of its own enums, and the path
+//! arithmetic of [`ProjectPaths`] (paths relative to the project, which baselines, waivers and
+//! per-path ignores match; it reads nothing from the file system): it does not parse
 //! YAML, run rules or render output. Everything here serialises to the JSON contract documented
 //! in `docs/json-output.md`, so field names are stable.
 #![deny(missing_docs)]
@@ -11,6 +13,7 @@ pub mod control_names;
 mod finding;
 pub mod frameworks;
 mod meta;
+pub mod project;
 
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
@@ -18,3 +21,4 @@ pub use meta::{
     Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
     RuleMeta, RuleStatus, Severity,
 };
+pub use project::ProjectPaths;

@@ -22,7 +22,7 @@ pub use fix::{FixOutcome, apply_fixes};
 pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
 pub use runner::{
     DocumentReport, FINDING_LIMIT_RULE, InventoryReport, MAX_CONTAINERS, MAX_FINDINGS_PER_OBJECT,
-    PathIgnore, RuleOptions, RuleSet, Settings,
+    PathIgnore, RuleOptions, RuleSet, Settings, path_matches,
 };
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
 pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_suppressions};

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, ObjectRef, Severity};
+use palisade_diagnostics::{Finding, InputError, ObjectRef, ProjectPaths, Severity};
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
@@ -15,6 +15,29 @@ use crate::peer::PeerSkips;
 use crate::rule::{Hook, Rule};
 use crate::selection::{Selection, SelectionError, Selector};
 use crate::suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};
+
+/// Whether a glob from `palisade.toml` matches the file displayed as `display`: a relative
+/// glob is matched against the path relative to the project (the directory of
+/// `palisade.toml`), an absolute one against the absolute path.
+pub fn path_matches(glob: &globset::GlobMatcher, project: &ProjectPaths, display: &str) -> bool {
+    path_matches_key(glob, project, display, || project.key(display))
+}
+
+/// [`path_matches`], with the project-relative path computed by `key` only when needed (so
+/// that callers matching many globs compute it once).
+pub(crate) fn path_matches_key<'k>(
+    glob: &globset::GlobMatcher,
+    project: &ProjectPaths,
+    display: &str,
+    key: impl FnOnce() -> std::borrow::Cow<'k, str>,
+) -> bool {
+    if glob.glob().glob().starts_with('/') {
+        return project
+            .absolute(display)
+            .is_some_and(|p| glob.is_match(p.to_string_lossy().as_ref()));
+    }
+    glob.is_match(key().as_ref())
+}
 
 /// "Findings of these rules in files matching this glob are suppressed" (from `palisade.toml`).
 #[derive(Debug, Clone)]
@@ -36,6 +59,8 @@ pub struct Settings {
     pub min_severity: Option<Severity>,
     /// Per-path suppressions.
     pub path_ignores: Vec<PathIgnore>,
+    /// How displayed paths become paths relative to the project, which `path_ignores` match.
+    pub project: ProjectPaths,
     /// Settings that configurable rules read.
     pub options: RuleOptions,
     /// Honour other scanners' suppression annotations (Checkov, KubeLinter, kube-score) for
@@ -321,10 +346,15 @@ impl RuleSet {
     }
 
     fn path_suppressors(&self, path: &str) -> Vec<&PathIgnore> {
+        if self.settings.path_ignores.is_empty() {
+            return Vec::new();
+        }
+        let project = &self.settings.project;
+        let key = project.key(path);
         self.settings
             .path_ignores
             .iter()
-            .filter(|p| p.glob.is_match(path) || p.glob.is_match(path.trim_start_matches("./")))
+            .filter(|p| path_matches_key(&p.glob, project, path, || key.as_ref().into()))
             .collect()
     }
 

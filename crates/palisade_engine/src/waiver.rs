@@ -1,8 +1,11 @@
 //! Central waivers: accepted risks with a scope, an owner, a reason and an expiry date. The same
 //! semantics serve every front door (scan, admission, live cluster).
 
-use palisade_diagnostics::{Finding, Location};
+use palisade_diagnostics::{Finding, Location, ProjectPaths};
 
+use std::cell::OnceCell;
+
+use crate::runner::path_matches_key;
 use crate::selection::Selector;
 
 /// One waiver.
@@ -16,7 +19,8 @@ pub struct Waiver {
     pub kind: Option<String>,
     /// Only objects whose name matches this glob.
     pub name: Option<globset::GlobMatcher>,
-    /// Only findings in files matching this glob.
+    /// Only findings in files matching this glob (relative to the project, see
+    /// [`ProjectPaths`]).
     pub path: Option<globset::GlobMatcher>,
     /// Who accepted the risk.
     pub owner: String,
@@ -33,13 +37,25 @@ pub struct Waiver {
 pub enum WaiverProblem {
     /// The expiry date has passed: the waiver no longer suppresses anything.
     Expired,
-    /// The waiver matched no finding.
+    /// The waiver matched no finding, and the scan read every file it could match.
     Unused,
 }
 
 impl Waiver {
-    /// Whether the waiver covers the finding (ignoring expiry).
-    pub fn covers(&self, finding: &Finding) -> bool {
+    /// Whether the waiver covers the finding (ignoring expiry); `project` turns the finding's
+    /// path into the project-relative one the `path` glob is written for.
+    pub fn covers(&self, finding: &Finding, project: &ProjectPaths) -> bool {
+        self.covers_with(finding, project, &OnceCell::new())
+    }
+
+    /// [`Waiver::covers`], with the finding's project-relative path kept in `key` once
+    /// computed, for the other waivers.
+    fn covers_with(
+        &self,
+        finding: &Finding,
+        project: &ProjectPaths,
+        key: &OnceCell<String>,
+    ) -> bool {
         let object = &finding.object;
         self.rules.iter().any(|s| s.matches_meta(finding.rule))
             && self
@@ -52,9 +68,22 @@ impl Waiver {
                 .as_ref()
                 .is_none_or(|g| object.name.as_deref().is_some_and(|n| g.is_match(n)))
             && self.path.as_ref().is_none_or(|g| {
-                let p = &finding.location.path;
-                g.is_match(p) || g.is_match(p.trim_start_matches("./"))
+                let display = &finding.location.path;
+                path_matches_key(g, project, display, || {
+                    key.get_or_init(|| project.key(display).into_owned())
+                        .as_str()
+                        .into()
+                })
             })
+    }
+
+    /// Whether a scan that covered what `project` records read every file the waiver's `path`
+    /// can match: the directory its glob starts with (the part before the first wildcard) lies
+    /// under a scanned root. A waiver without a path applies anywhere.
+    pub fn in_scope(&self, project: &ProjectPaths) -> bool {
+        self.path
+            .as_ref()
+            .is_none_or(|g| project.covers(&literal_prefix(g.glob().glob())))
     }
 
     /// Whether the waiver has expired on `today` (`YYYY-MM-DD`).
@@ -63,17 +92,28 @@ impl Waiver {
     }
 }
 
+/// The directories of a glob before its first wildcard: `deploy/legacy/**` -> `deploy/legacy`,
+/// `**/x.yaml` -> `` (anywhere), `legacy/old.yaml` -> itself.
+fn literal_prefix(glob: &str) -> String {
+    let wild = |part: &str| part.contains(['*', '?', '[', '{', '\\']);
+    let parts: Vec<&str> = glob.split('/').take_while(|part| !wild(part)).collect();
+    parts.join("/")
+}
+
 /// Suppress the findings covered by live waivers (those already suppressed keep their
-/// reason) and return each waiver that expired or matched nothing, with its index.
+/// reason) and return each waiver that expired, or matched nothing although the scan covered
+/// the paths it names ([`Waiver::in_scope`]), with its index.
 pub fn apply_waivers(
     findings: &mut [Finding],
     waivers: &[Waiver],
     today: &str,
+    project: &ProjectPaths,
 ) -> Vec<(usize, WaiverProblem)> {
     let mut used = vec![false; waivers.len()];
     for finding in findings.iter_mut() {
+        let key = OnceCell::new();
         for (i, w) in waivers.iter().enumerate() {
-            if !w.covers(finding) {
+            if !w.covers_with(finding, project, &key) {
                 continue;
             }
             used[i] = true;
@@ -89,11 +129,61 @@ pub fn apply_waivers(
         .filter_map(|(i, w)| {
             if w.expired(today) {
                 Some((i, WaiverProblem::Expired))
-            } else if !used[i] {
+            } else if !used[i] && w.in_scope(project) {
                 Some((i, WaiverProblem::Unused))
             } else {
                 None
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn waiver(path: Option<&str>) -> Waiver {
+        Waiver {
+            rules: vec![Selector::new("PSS003")],
+            namespace: None,
+            kind: None,
+            name: None,
+            path: path.map(|p| globset::Glob::new(p).unwrap().compile_matcher()),
+            owner: "o".into(),
+            reason: "r".into(),
+            expires: None,
+            declared_at: Location::default(),
+        }
+    }
+
+    #[test]
+    fn literal_prefixes_stop_at_the_first_wildcard() {
+        assert_eq!(literal_prefix("deploy/legacy/**"), "deploy/legacy");
+        assert_eq!(literal_prefix("deploy/*.yaml"), "deploy");
+        assert_eq!(literal_prefix("**/x.yaml"), "");
+        assert_eq!(literal_prefix("{a,b}/x.yaml"), "");
+        assert_eq!(literal_prefix("legacy/old.yaml"), "legacy/old.yaml");
+    }
+
+    #[test]
+    fn unused_is_reported_only_for_waivers_the_scan_covered() {
+        let mut project = ProjectPaths::new(PathBuf::from("/repo"), PathBuf::from("/repo"));
+        project.add_root(Path::new("deploy"), PathBuf::from("/repo/deploy"));
+        let waivers = [
+            waiver(Some("legacy/**")),
+            waiver(Some("deploy/old/**")),
+            waiver(None),
+            waiver(Some("**/x.yaml")),
+        ];
+        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &project);
+        assert_eq!(
+            problems,
+            vec![(1, WaiverProblem::Unused), (2, WaiverProblem::Unused)],
+            "legacy/ and the whole project were not scanned"
+        );
+        // Without an anchor, as before paths were anchored: every unused waiver is reported.
+        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &ProjectPaths::default());
+        assert_eq!(problems.len(), 4);
+    }
 }

@@ -9,17 +9,26 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
-use ignore::overrides::OverrideBuilder;
-use palisade_diagnostics::InputError;
+use palisade_diagnostics::{InputError, ProjectPaths};
 
 use crate::links::LinkPolicy;
+use crate::project::{Excludes, real_path};
 use crate::read::file_kind;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
 pub struct DiscoverOptions {
-    /// Glob patterns of files and directories to leave out (gitignore syntax).
+    /// Glob patterns of files and directories to leave out (gitignore syntax), relative to the
+    /// anchor of `project` (else to each directory walked).
     pub excludes: Vec<String>,
+    /// Leave out paths named on the command line that match `excludes` too (`--force-exclude`,
+    /// for hooks that pass every changed file).
+    pub force_exclude: bool,
+    /// The project the paths belong to: where `excludes` are anchored.
+    pub project: ProjectPaths,
+    /// Files a walk never reads, as [`crate::real_path`]s: Palisade's own outputs (the report
+    /// and baseline files), which may be written inside the scanned tree.
+    pub skip: Vec<PathBuf>,
     /// Read `.gitignore`, `.ignore` and `.git/info/exclude` files.
     pub respect_ignore_files: bool,
     /// Report Helm charts and kustomizations for rendering (else chart templates are skipped
@@ -99,6 +108,12 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
         },
         ..Discovery::default()
     };
+    let (excludes, invalid) = Excludes::new(&options.excludes, &options.project);
+    for (glob, e) in invalid {
+        found
+            .errors
+            .push(error(&glob, format!("invalid --exclude glob: {e}")));
+    }
     for root in paths {
         let display_root = root.to_string_lossy().to_string();
         match std::fs::symlink_metadata(root) {
@@ -115,6 +130,12 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
                 continue;
             }
             Ok(_) => {}
+        }
+        let real_root = real_path(root);
+        // Outside the anchor, a named path is matched relative to its directory.
+        let parent = real_root.parent().unwrap_or(&real_root);
+        if options.force_exclude && excludes.excluded(&real_root, parent, root.is_dir(), true) {
+            continue;
         }
         let candidate = Candidate {
             path: root.clone(),
@@ -134,7 +155,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
             found.charts.push(candidate);
             continue;
         }
-        walk_dir(root, options, &mut found);
+        walk_dir(root, &real_root, &excludes, options, &mut found);
     }
     for list in [
         &mut found.files,
@@ -164,7 +185,13 @@ fn would_read(path: &Path, render: bool) -> bool {
                 .is_some_and(|n| crate::render::KUSTOMIZATION_FILES.contains(&n)))
 }
 
-fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
+fn walk_dir(
+    root: &Path,
+    real_root: &Path,
+    excludes: &Excludes,
+    options: &DiscoverOptions,
+    found: &mut Discovery,
+) {
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -179,10 +206,22 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
     // outside are neither listed nor descended into.
     let charts = Arc::new(Mutex::new(Vec::new()));
     let skipped = Arc::new(Mutex::new(Vec::new()));
+    // Where an entry really is, from where the root really is: what excludes and skipped
+    // outputs are compared with.
+    let real_of = {
+        let (root, real_root) = (root.to_path_buf(), real_root.to_path_buf());
+        move |path: &Path| match path.strip_prefix(&root) {
+            Ok(rest) => real_root.join(rest),
+            Err(_) => path.to_path_buf(),
+        }
+    };
     {
         let (charts, skipped) = (Arc::clone(&charts), Arc::clone(&skipped));
         let links = found.links.clone();
         let render = options.render;
+        let excludes = excludes.clone();
+        let real_root = real_root.to_path_buf();
+        let real_of = real_of.clone();
         builder.filter_entry(move |e| {
             if e.file_name() == ".git" {
                 return false;
@@ -191,6 +230,11 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
                 return true;
             }
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if !excludes.is_empty()
+                && excludes.excluded(&real_of(e.path()), &real_root, is_dir, false)
+            {
+                return false;
+            }
             if e.path_is_symlink()
                 && let Some(escape) = links.escape(e.path(), &[])
             {
@@ -207,25 +251,6 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             }
             !chart
         });
-    }
-    if !options.excludes.is_empty() {
-        let mut overrides = OverrideBuilder::new(root);
-        for glob in &options.excludes {
-            if let Err(e) = overrides.add(&format!("!{glob}")) {
-                found
-                    .errors
-                    .push(error(glob, format!("invalid --exclude glob: {e}")));
-            }
-        }
-        match overrides.build() {
-            Ok(o) => {
-                builder.overrides(o);
-            }
-            Err(e) => found.errors.push(error(
-                &root.to_string_lossy(),
-                format!("invalid --exclude: {e}"),
-            )),
-        }
     }
     for entry in builder.build() {
         let entry = match entry {
@@ -277,6 +302,9 @@ fn walk_dir(root: &Path, options: &DiscoverOptions, found: &mut Discovery) {
             continue;
         }
         if !has_manifest_extension(path) {
+            continue;
+        }
+        if !options.skip.is_empty() && options.skip.contains(&real_of(path)) {
             continue;
         }
         let display = path.to_string_lossy().to_string();
@@ -369,6 +397,7 @@ mod tests {
             respect_ignore_files: true,
             render: false,
             follow_symlinks: false,
+            ..DiscoverOptions::default()
         };
         let d = discover(&[root.to_path_buf()], &opts);
         assert_eq!(
@@ -377,6 +406,48 @@ mod tests {
         );
         let all = discover(&[root.to_path_buf()], &DiscoverOptions::default());
         assert!(names(&all, root).contains(&"ignored/f.yaml".to_string()));
+    }
+
+    #[test]
+    fn excludes_are_anchored_at_the_project_and_skip_own_outputs() {
+        let dir = tree(&[
+            "deploy/app/a.yaml",
+            "deploy/legacy/b.yaml",
+            "legacy/c.yaml",
+            "deploy/report.json",
+        ]);
+        let top = fs::canonicalize(dir.path()).unwrap();
+        let opts = DiscoverOptions {
+            excludes: vec!["deploy/legacy/**".into()],
+            project: crate::project_paths(Some(&top), &[top.join("deploy")]),
+            skip: vec![top.join("deploy/report.json")],
+            ..DiscoverOptions::default()
+        };
+        // Walking deploy/ (not the anchor), the glob still names deploy/legacy.
+        let deploy = top.join("deploy");
+        let d = discover(std::slice::from_ref(&deploy), &opts);
+        assert_eq!(names(&d, &deploy), vec!["app/a.yaml"]);
+        // Named on the command line, an excluded file is read unless --force-exclude.
+        let named = [top.join("deploy/legacy/b.yaml"), top.join("legacy/c.yaml")];
+        let d = discover(&named, &opts);
+        assert_eq!(
+            names(&d, &top),
+            vec!["deploy/legacy/b.yaml", "legacy/c.yaml"]
+        );
+        let forced = DiscoverOptions {
+            force_exclude: true,
+            ..opts.clone()
+        };
+        let d = discover(&named, &forced);
+        assert_eq!(names(&d, &top), vec!["legacy/c.yaml"]);
+        // An invalid glob is an error that names it.
+        let bad = DiscoverOptions {
+            excludes: vec!["a/{b".into()],
+            ..opts
+        };
+        let d = discover(std::slice::from_ref(&deploy), &bad);
+        assert_eq!(d.errors.len(), 1);
+        assert_eq!(d.errors[0].path, "a/{b");
     }
 
     #[test]

@@ -93,6 +93,33 @@ pub fn read_stdin(limits: &ReadLimits) -> Result<String, ReadError> {
     )
 }
 
+/// Whether standard input carries something piped or redirected in: a pipe, a socket or a
+/// regular file, as ripgrep judges it (a terminal or `/dev/null` does not).
+pub fn stdin_is_piped() -> bool {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        // A duplicate of the descriptor: closing it leaves standard input open.
+        let Ok(fd) = stdin.as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        std::fs::File::from(fd).metadata().is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_fifo() || t.is_socket() || t.is_file()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
 /// Standard input for readers that consume it as it arrives (an audit log of any length),
 /// with the same bound in time as [`read_stdin`]: read on a helper thread and handed over in
 /// chunks, it fails with a `TimedOut` error (once, then ends) when the input has not ended

@@ -1,4 +1,8 @@
-//! `--format junit`: one test suite per file, one failing test case per finding.
+//! `--format junit`: one test suite per file, one test case per finding. Only findings at or
+//! above `--fail-on` are failures, so that the CI test report agrees with the exit code; the
+//! others pass with the finding in `system-out`, and suppressed ones are skipped. Test-case
+//! names hold the rule, the object, the container and the field, never a line number, so that
+//! CI systems track a finding across runs while lines move.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -7,6 +11,34 @@ use palisade_diagnostics::Finding;
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 use crate::Report;
+
+/// `RULE Kind/ns/name [container C] /pointer`: what the finding is about, without a line.
+fn case_name(f: &Finding) -> String {
+    let mut name = format!("{} {}", f.rule.id, f.object.display_name());
+    if let Some(container) = &f.container {
+        name.push_str(&format!(" container {container}"));
+    }
+    if !f.location.pointer.is_empty() {
+        name.push(' ');
+        name.push_str(&f.location.pointer);
+    }
+    name
+}
+
+/// `path:line:col: severity [RULE] message`, the object and the remediation.
+fn description(f: &Finding) -> String {
+    format!(
+        "{}:{}:{}: {} [{}] {}\nobject: {}\nhelp: {}",
+        f.location.path,
+        f.location.line,
+        f.location.column,
+        f.severity,
+        f.rule.id,
+        f.message,
+        f.object.display_name(),
+        f.rule.remediation
+    )
+}
 
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut junit = JReport::new("palisade");
@@ -17,36 +49,25 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     for (path, findings) in by_file {
         let mut suite = TestSuite::new(path);
         for f in findings {
-            let name = format!(
-                "{} {} {}:{}",
-                f.rule.id,
-                f.object.display_name(),
-                f.location.line,
-                f.location.column
-            );
+            let failing = report.fail_on.is_some_and(|min| f.severity >= min);
             let status = if f.suppressed {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(f.suppression_reason.clone().unwrap_or_default());
                 s
-            } else {
+            } else if failing {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(f.message.clone());
                 s.set_type(f.severity.as_str());
-                s.set_description(format!(
-                    "{}:{}:{}: {} [{}] {}\nobject: {}\nhelp: {}",
-                    f.location.path,
-                    f.location.line,
-                    f.location.column,
-                    f.severity,
-                    f.rule.id,
-                    f.message,
-                    f.object.display_name(),
-                    f.rule.remediation
-                ));
+                s.set_description(description(f));
                 s
+            } else {
+                TestCaseStatus::success()
             };
-            let mut case = TestCase::new(name, status);
+            let mut case = TestCase::new(case_name(f), status);
             case.set_classname(format!("palisade.{}", f.rule.name));
+            if !f.suppressed && !failing {
+                case.set_system_out(description(f));
+            }
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);

@@ -22,7 +22,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, InputError, RuleMeta, Severity, Summary};
 use palisade_source::SecretSpans;
 
 /// The output formats.
@@ -168,6 +168,9 @@ pub struct Report<'a> {
     pub evaluated: &'a std::collections::BTreeSet<&'static str>,
     /// Layout of text and compact output.
     pub layout: Layout,
+    /// Unsuppressed findings at least this severe fail the run (`--fail-on`); `None` when none
+    /// do. JUnit reports only those as failures.
+    pub fail_on: Option<Severity>,
 }
 
 impl Report<'_> {

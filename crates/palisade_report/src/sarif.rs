@@ -65,9 +65,17 @@ const PATH: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'@')
     .remove(b'/');
 
+/// The `artifactLocation.uri` of findings in standard input (`-`): a relative reference, as
+/// GitHub code scanning requires (it refuses other schemes), that names where they came from.
+pub(crate) const STDIN_URI: &str = "stdin";
+
 /// A path as an RFC 3986 URI reference, as SARIF's `artifactLocation.uri` must be: relative
-/// paths stay relative, absolute ones (and Windows drive paths) become `file://` URIs.
+/// paths stay relative, absolute ones (and Windows drive paths) become `file://` URIs, and
+/// standard input is [`STDIN_URI`].
 pub(crate) fn path_uri(path: &str) -> String {
+    if path == "-" {
+        return STDIN_URI.to_string();
+    }
     let path = path.replace('\\', "/");
     let path = path.trim_start_matches("./");
     let encoded = utf8_percent_encode(path, PATH).to_string();

@@ -159,6 +159,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         show_compliance: show_suppressed,
         evaluated: &evaluated,
         layout: Default::default(),
+        fail_on: Some(Severity::High),
     };
     f(&report)
 }
@@ -235,6 +236,7 @@ fn warnings_are_reported_apart_from_errors() {
         show_suppressed: false,
         show_compliance: false,
         evaluated: &Default::default(),
+        fail_on: Some(Severity::Low),
         layout: Default::default(),
     };
     let out = |format| {
@@ -461,6 +463,7 @@ fn hostile(color: bool) -> String {
         show_compliance: false,
         evaluated: &evaluated,
         layout: Default::default(),
+        fail_on: Some(Severity::Low),
     };
     let mut out = Vec::new();
     render(Format::Text, &report, color, &mut out).unwrap();
@@ -510,6 +513,29 @@ fn text_escapes_untrusted_text_and_masks_secrets() {
     );
 }
 
+/// The SARIF document of these findings (with no input error, note or source).
+fn sarif_of(findings: &[Finding], show_suppressed: bool) -> serde_json::Value {
+    let summary = Summary::default();
+    let report = Report {
+        tool_version: "0.1.0",
+        findings,
+        errors: &[],
+        warnings: &[],
+        notes: &[],
+        summary: &summary,
+        rules: &[&PRIVILEGED, &NON_ROOT],
+        sources: &Sources::new(),
+        show_suppressed,
+        show_compliance: false,
+        evaluated: &Default::default(),
+        fail_on: Some(Severity::Low),
+        layout: Default::default(),
+    };
+    let mut out = Vec::new();
+    render(Format::Sarif, &report, false, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
 #[test]
 fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
     let names = [
@@ -524,6 +550,7 @@ fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
         ("/abs/\u{1b}[2J.yaml", "file:///abs/%1B%5B2J.yaml"),
         ("C:\\Users\\me\\x.yaml", "file:///C:/Users/me/x.yaml"),
         ("a\u{202e}b\u{7f}.yaml", "a%E2%80%AEb%7F.yaml"),
+        ("-", "stdin"),
     ];
     for (path, expected) in names {
         let uri = crate::sarif::path_uri(path);
@@ -539,28 +566,114 @@ fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
     // The whole document, with such a path, still validates.
     let mut findings = findings();
     findings[0].location.path = names[0].0.into();
-    let summary = Summary::default();
-    let report = Report {
-        tool_version: "0.1.0",
-        findings: &findings,
-        errors: &[],
-        warnings: &[],
-        notes: &[],
-        summary: &summary,
-        rules: &[&PRIVILEGED, &NON_ROOT],
-        sources: &Sources::new(),
-        show_suppressed: true,
-        show_compliance: false,
-        evaluated: &Default::default(),
-        layout: Default::default(),
-    };
-    let mut out = Vec::new();
-    render(Format::Sarif, &report, false, &mut out).unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let doc = sarif_of(&findings, true);
     let errors = sarif_errors(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(
         doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         names[0].1
     );
+}
+
+#[test]
+fn junit_fails_only_at_or_above_fail_on_and_names_cases_without_lines() {
+    let out = rendered(Format::Junit, true);
+    let doc = junit_cases(&out);
+    // PSS003 is critical (>= high): a failure. PSS015 is medium: it passes, with the finding
+    // in system-out. The suppressed PSS003 is skipped.
+    assert!(out.contains("failures=\"1\""), "{out}");
+    assert_eq!(
+        doc,
+        vec![
+            (
+                "PSS015 Pod/shop/web container app /spec/containers/0/securityContext/runAsNonRoot"
+                    .to_string(),
+                "system-out"
+            ),
+            (
+                "PSS003 Pod/shop/web container app /spec/containers/0/securityContext/privileged"
+                    .to_string(),
+                "failure"
+            ),
+            (
+                "PSS003 Pod/shop/web container app /spec/containers/0/securityContext/privileged"
+                    .to_string(),
+                "skipped"
+            ),
+        ]
+    );
+    // Moving lines does not rename a case.
+    let moved = with_report_findings(|findings| {
+        for f in findings.iter_mut() {
+            f.location.line += 10;
+        }
+    });
+    assert_eq!(junit_cases(&moved), doc);
+    // `--fail-on never`: no failure at all.
+    let never = with_report(true, |r| {
+        let report = Report {
+            fail_on: None,
+            ..*r
+        };
+        let mut out = Vec::new();
+        render(Format::Junit, &report, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    });
+    assert!(!never.contains("<failure"), "{never}");
+}
+
+/// The JUnit report rendered after changing the findings.
+fn with_report_findings(change: impl FnOnce(&mut Vec<Finding>)) -> String {
+    with_report(true, |r| {
+        let mut findings = r.findings.to_vec();
+        change(&mut findings);
+        let report = Report {
+            findings: &findings,
+            ..*r
+        };
+        let mut out = Vec::new();
+        render(Format::Junit, &report, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    })
+}
+
+/// `(test-case name, what it holds first)` of the findings' test cases, in order.
+fn junit_cases(xml: &str) -> Vec<(String, &'static str)> {
+    xml.split("<testcase ")
+        .skip(1)
+        .filter(|case| case.contains("classname="))
+        .map(|case| {
+            let name = case
+                .split_once("name=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(name, _)| name.to_string())
+                .unwrap_or_default();
+            let body = ["<failure", "<skipped", "<system-out"]
+                .into_iter()
+                .filter_map(|tag| case.find(tag).map(|at| (at, tag)))
+                .min()
+                .map_or("", |(_, tag)| &tag[1..]);
+            (name, body)
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_results_carry_a_level_per_severity() {
+    let mut findings = findings();
+    findings[0].severity = Severity::Low;
+    findings[1].location.path = "-".into();
+    let doc = sarif_of(&findings, false);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let levels: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    // The medium rule's finding lowered to low is a note; the critical one an error.
+    assert_eq!(levels, vec![("PSS015", "note"), ("PSS003", "error")]);
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "stdin"
+    );
+    assert!(sarif_errors(&doc).is_empty());
 }

@@ -43,13 +43,15 @@ pub struct InputArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Namespace of objects that do not name one (as `kubectl apply -n`), and of endpoints
-    /// given without one. Default: `default`.
+    // The namespace of objects without one, and of endpoints given without one.
     #[arg(
         short = 'n',
         long = "namespace",
         visible_alias = "default-namespace",
-        value_name = "NS"
+        value_name = "NAMESPACE",
+        help = crate::cli::namespace_help!(
+            " (default: `default`); also the namespace of endpoints given without one"
+        )
     )]
     namespace: Option<String>,
 
@@ -95,7 +97,9 @@ pub fn load(
     render: bool,
     input: &crate::config::InputSettings,
 ) -> (Model, Vec<palisade_diagnostics::InputError>) {
-    let (mut model, errors) = crate::objects::collect(
+    let crate::objects::Collected {
+        mut model, errors, ..
+    } = crate::objects::collect(
         paths,
         render,
         input,
