@@ -323,3 +323,59 @@ fn reports_written_into_the_scanned_tree_are_not_scanned_back() {
     }
     assert_eq!(summary(&[]), (3, 2));
 }
+
+/// The repository root (the README and the pre-commit hook definition live there).
+fn repo_file(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn the_documented_ci_and_pre_commit_invocations_work() {
+    // The pre-commit hook's entry, with the files pre-commit passes: an excluded one is left
+    // out (--force-exclude), the other is reported in compact lines.
+    let hooks = repo_file(".pre-commit-hooks.yaml");
+    let entry = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .expect("the hook has an entry");
+    let args: Vec<&str> = entry.split_whitespace().collect();
+    assert_eq!(args[0], "palisade");
+    let dir = dir_with(&[
+        ("deploy/p.yaml", PRIVILEGED_POD.as_bytes()),
+        ("vendor/v.yaml", PRIVILEGED_POD.as_bytes()),
+        ("palisade.toml", b"exclude = [\"vendor/\"]\n"),
+    ]);
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(&args[1..])
+        .args(["deploy/p.yaml", "vendor/v.yaml"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("deploy/p.yaml:11:7: critical PSS003 ")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("vendor/v.yaml"), "{}", r.stdout);
+
+    // The README's GitHub Actions scan step writes SARIF and prints text.
+    let readme = repo_file("README.md");
+    let step = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- run: palisade scan "))
+        .expect("the README has a scan step");
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .arg("scan")
+        .args(step.split_whitespace()));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("palisade.sarif")).unwrap())
+            .unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(r.stdout.contains("critical[PSS003]"), "{}", r.stdout);
+}
