@@ -68,8 +68,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 /// `palisade completions SHELL`: the completion script on standard output.
 fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
     use clap::CommandFactory;
+    // Generated into memory first: the generator panics when its writer fails, and a closed
+    // pipe (`| head`) is not an error worth a panic.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cli::Cli::command(), "palisade", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut cli::Cli::command(), "palisade", &mut out);
+    std::io::Write::write_all(&mut out, &script)?;
     std::io::Write::flush(&mut out)?;
     Ok(EXIT_CLEAN)
 }

@@ -1,6 +1,6 @@
 //! `--format compact`: one line per finding, `path:line:column: severity RULE message`, the
-//! shape editors, `grep` and problem matchers read. Input errors follow as
-//! `path:line:column: error message`, then notes and the summary line.
+//! shape editors, `grep` and problem matchers read. Input errors and warnings follow as
+//! `path:line:column: error message` (`warning message`), then notes and the summary line.
 
 use std::io::{self, Write};
 
@@ -55,6 +55,6 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
             writeln!(out, "{}", finding_line(f, color))?;
         }
     }
-    crate::text::errors_and_notes(report, color, out)?;
+    crate::text::problems_and_notes(report, color, true, out)?;
     writeln!(out, "{}", crate::text::summary_line(report))
 }

@@ -235,6 +235,17 @@ pub(crate) fn errors_and_notes(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    problems_and_notes(report, color, false, out)
+}
+
+/// As [`errors_and_notes`]; `compact` puts the place first (`path:line:col: error message`),
+/// the shape of compact output's finding lines, so one problem matcher reads both.
+pub(crate) fn problems_and_notes(
+    report: &Report<'_>,
+    color: bool,
+    compact: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     // Warnings (rendering that failed without failing the run) are left out of quiet runs.
     let warnings: &[palisade_diagnostics::InputError] = if report.layout.quiet {
         &[]
@@ -254,7 +265,11 @@ pub(crate) fn errors_and_notes(
                 (Some(l), None) => format!("{path}:{l}"),
                 _ => path.into_owned(),
             };
-            writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+            if compact {
+                writeln!(out, "{place}: {label} {}", printable(&e.message))?;
+            } else {
+                writeln!(out, "{label}: {place}: {}", printable(&e.message))?;
+            }
         }
     }
     let notes: &[String] = if report.layout.quiet {

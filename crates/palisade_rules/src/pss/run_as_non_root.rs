@@ -41,7 +41,7 @@ declare_rule! {
         layer: Container,
         frameworks: [pss_restricted("runAsNonRoot"), Cis("5.2.7"), Nsa("C-0013")],
         remediation: "Set spec.securityContext.runAsNonRoot: true and run the image as a non-root user.",
-        fix: Unsafe("the kubelet refuses to start a container whose image runs as root, or names its user by name, unless runAsUser sets a non-zero id. A fix is safe, and applied without --unsafe-fixes, when every container it covers already runs as a non-zero runAsUser (its own or the pod's)"),
+        fix: Unsafe("the kubelet refuses to start a container whose image runs as root, or names its user by name, unless runAsUser sets a non-zero id. A fix is safe, and applied without --unsafe-fixes, when every container it covers already runs as a non-zero runAsUser (its own or the pod's); none is offered for a container that runs as user 0"),
         pss: PssGate { since_minor: 0, overrides: &[] },
         hook: Hook::Pod(check),
     }
@@ -58,14 +58,18 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         c.security_context(&["runAsNonRoot"])
             .and_then(|n| n.as_bool())
     };
-    // The pod-level value reaches the containers that set none of their own.
+    // The pod-level value reaches the containers that set none of their own. No fix is
+    // offered where a covered container runs as user 0: the kubelet refuses `runAsNonRoot:
+    // true` beside it, and choosing a user id is the workload owner's call.
     let pod_fix = || {
         let fix = Fix::set(pod.ptr("securityContext/runAsNonRoot"), "true");
         let covered = pod.containers().iter().filter(|c| own(c).is_none());
-        if covered.clone().all(|c| runs_as_non_zero_user(pod, c)) {
-            fix.safe()
+        if covered.clone().any(|c| runs_as_root_id(pod, c)) {
+            None
+        } else if covered.clone().all(|c| runs_as_non_zero_user(pod, c)) {
+            Some(fix.safe())
         } else {
-            fix
+            Some(fix)
         }
     };
     if pod_value == Some(false) {
@@ -73,7 +77,9 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
             pod.ptr("securityContext/runAsNonRoot"),
             "pod sets securityContext.runAsNonRoot to false",
         );
-        ctx.fix(pod_fix());
+        if let Some(fix) = pod_fix() {
+            ctx.fix(fix);
+        }
     }
     for c in pod.containers() {
         match own(c) {
@@ -88,11 +94,11 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     ),
                 );
                 let fix = Fix::set(c.ptr("securityContext/runAsNonRoot"), "true");
-                ctx.fix(if runs_as_non_zero_user(pod, c) {
-                    fix.safe()
-                } else {
-                    fix
-                });
+                if runs_as_non_zero_user(pod, c) {
+                    ctx.fix(fix.safe());
+                } else if !runs_as_root_id(pod, c) {
+                    ctx.fix(fix);
+                }
             }
             None if pod_value == Some(true) => {}
             None => {
@@ -105,10 +111,19 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
                     ),
                 );
                 // Once at the pod level covers every container.
-                ctx.fix(pod_fix());
+                if let Some(fix) = pod_fix() {
+                    ctx.fix(fix);
+                }
             }
         }
     }
+}
+
+/// Whether the container runs as user id 0, set by it or the pod.
+fn runs_as_root_id<'d, 'a>(pod: &PodSpecView<'d, 'a>, c: &ContainerView<'d, 'a>) -> bool {
+    pod.effective_security_context(c, "runAsUser")
+        .and_then(|n| n.as_i64())
+        == Some(0)
 }
 
 /// Whether the container runs as a non-zero user id it or the pod sets: the kubelet's
