@@ -512,7 +512,7 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
     } = scanned;
     let mut outcome = scan::scan_governed(&paths, &rules, &opts, &resolved, args)?;
     if let Some(path) = &args.write_baseline {
-        scan::write_baseline(&outcome.findings, path, &resolved.project)?;
+        scan::write_baseline(&outcome, path, &resolved.project)?;
     }
     outcome.errors.extend(plan.errors.iter().cloned());
     outcome.errors.sort();

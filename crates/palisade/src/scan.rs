@@ -78,6 +78,10 @@ pub struct ScanOutcome {
     /// Display paths of files whose name is not valid UTF-8 (shown lossily): `fix` does not
     /// rewrite them, since the display may name another file.
     pub non_utf8_names: std::collections::BTreeSet<String>,
+    /// Copies of findings folded into another: the same line of a base file built through
+    /// several overlays. Not listed or counted, but a baseline written from the scan holds
+    /// them, so that it serves a scan of each overlay on its own too.
+    pub folded: Vec<Finding>,
 }
 
 #[derive(Default)]
@@ -352,14 +356,16 @@ pub struct BaselineEntry {
 /// Write the unsuppressed findings as a baseline, with paths relative to the project so that
 /// it matches from any working directory.
 pub fn write_baseline(
-    findings: &[Finding],
+    outcome: &ScanOutcome,
     path: &std::path::Path,
     project: &ProjectPaths,
 ) -> Result<()> {
     let baseline = Baseline {
         version: BASELINE_VERSION,
-        findings: findings
+        findings: outcome
+            .findings
             .iter()
+            .chain(&outcome.folded)
             .filter(|f| !f.suppressed)
             .map(|f| {
                 let key = project.key(&f.location.path);
@@ -526,7 +532,6 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     outcome.evaluated.extend(cross.evaluated);
     outcome.findings.extend(cross.findings);
     remap_findings(&mut outcome.findings, &maps);
-    merge_overlays(&mut outcome.findings);
     if opts.render.namespace.is_none() {
         outcome.findings.retain(|f| !install_time_namespace(f));
     }
@@ -711,6 +716,10 @@ pub fn scan_governed(
     if let Some(min) = resolved.settings.min_severity {
         outcome.findings.retain(|f| f.severity >= min);
     }
+    // Folded last: waivers (a namespace, an object name) and baselines (a fingerprint with the
+    // object) match each overlay's own copy, so what they suppress does not depend on whether
+    // the overlay was scanned alone or with its base; copies fold only when equally suppressed.
+    outcome.folded = merge_overlays(&mut outcome.findings);
     outcome.count();
     palisade_report::sort_findings(&mut outcome.findings, resolved.sort);
     Ok(outcome)
@@ -724,7 +733,7 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
     let scanned = run_scan(args)?;
     warn_about_inputs(args, &scanned.outcome)?;
     if let Some(path) = &args.write_baseline {
-        write_baseline(&scanned.outcome.findings, path, &scanned.resolved.project)?;
+        write_baseline(&scanned.outcome, path, &scanned.resolved.project)?;
     }
     report(args, &scanned)
 }

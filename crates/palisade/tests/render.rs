@@ -831,3 +831,105 @@ fn tool_errors_never_show_secret_values() {
         );
     }
 }
+
+/// A base with a privileged Deployment and two overlays that place it in `dev` and `prod`.
+fn namespaced_overlays() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("base/kustomization.yaml", "resources:\n- deploy.yaml\n"),
+        (
+            "base/deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        securityContext:\n          privileged: true\n",
+        ),
+        (
+            "overlays/dev/kustomization.yaml",
+            "resources:\n- ../../base\nnamespace: dev\n",
+        ),
+        (
+            "overlays/prod/kustomization.yaml",
+            "resources:\n- ../../base\nnamespace: prod\n",
+        ),
+    ];
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn waivers_and_baselines_judge_each_overlay_whether_or_not_its_base_is_scanned_too() {
+    let dir = namespaced_overlays();
+    let privileged = |json: &Value| -> Vec<(Value, bool)> {
+        findings(json)
+            .into_iter()
+            .filter(|f| f["rule"] == "PSS003")
+            .map(|f| {
+                (
+                    f["object"]["namespace"].clone(),
+                    f.get("suppressed").is_some_and(|s| s == true),
+                )
+            })
+            .collect()
+    };
+    // A waiver for prod only: the prod copy is suppressed whether prod is scanned alone or
+    // with everything, and the waiver is used either way.
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "[[waivers]]\nrules = [\"PSS003\"]\nnamespace = \"prod\"\nowner = \"ops@example.com\"\nreason = \"accepted\"\n",
+    )
+    .unwrap();
+    for root in [".", "overlays/prod"] {
+        let (_, json) = scan(dir.path(), &[root, "--show-suppressed"]);
+        let rules = common::rules_of(&json);
+        assert!(!rules.contains(&"PAL005".to_string()), "{root}: {rules:?}");
+        let prod: Vec<_> = privileged(&json)
+            .into_iter()
+            .filter(|(ns, _)| ns == "prod")
+            .collect();
+        assert_eq!(prod, [(Value::from("prod"), true)], "{root}");
+    }
+    // The dev and base copies are still reported, folded into one.
+    let (_, json) = scan(dir.path(), &["."]);
+    assert_eq!(privileged(&json).len(), 1, "{:?}", privileged(&json));
+    // An empty palisade.toml keeps the project root (what baseline paths are relative to) at
+    // the repository whichever directory is scanned.
+    std::fs::write(dir.path().join("palisade.toml"), "").unwrap();
+
+    // A baseline written from the whole repository covers a scan of one overlay, and one
+    // written from one overlay leaves the other overlays' copies new.
+    let baseline = dir.path().join("all.json");
+    let (_, json) = scan(
+        dir.path(),
+        &[".", "--write-baseline", baseline.to_str().unwrap()],
+    );
+    assert!(!privileged(&json).is_empty());
+    for overlay in ["overlays/prod", "overlays/dev"] {
+        let (_, json) = scan(
+            dir.path(),
+            &[overlay, "--baseline", baseline.to_str().unwrap()],
+        );
+        assert!(
+            findings(&json).is_empty(),
+            "{overlay}: {:?}",
+            common::rules_of(&json)
+        );
+    }
+    let prod_only = dir.path().join("prod.json");
+    scan(
+        dir.path(),
+        &[
+            "overlays/prod",
+            "--write-baseline",
+            prod_only.to_str().unwrap(),
+        ],
+    );
+    let (_, json) = scan(
+        dir.path(),
+        &[".", "--baseline", prod_only.to_str().unwrap()],
+    );
+    let left = privileged(&json);
+    assert!(!left.is_empty());
+    assert!(left.iter().all(|(ns, _)| ns != "prod"), "{left:?}");
+}

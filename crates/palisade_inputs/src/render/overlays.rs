@@ -51,8 +51,9 @@ fn holds(source: &str, path: &str) -> bool {
 /// Fold findings that several kustomizations built from the same place of the same file into
 /// one: the copy from the nearest kustomization that holds the file (else the first by name) is kept,
 /// and the others' kustomization directories are listed in its `origin.also_in`. Findings of
-/// plain files and Helm charts are left alone.
-pub fn merge_overlays(findings: &mut Vec<Finding>) {
+/// plain files and Helm charts are left alone. Returns the copies folded away: each is still a
+/// finding about its own build (its object, its namespace), which a baseline must remember.
+pub fn merge_overlays(findings: &mut Vec<Finding>) -> Vec<Finding> {
     let mut groups: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
     for (i, f) in findings
         .iter()
@@ -104,12 +105,12 @@ pub fn merge_overlays(findings: &mut Vec<Finding>) {
             origin.also_in = others;
         }
     }
-    let mut index = 0;
-    findings.retain(|_| {
-        let keep = !dropped[index];
-        index += 1;
-        keep
-    });
+    let (kept, folded): (Vec<_>, Vec<_>) = std::mem::take(findings)
+        .into_iter()
+        .zip(dropped)
+        .partition(|(_, dropped)| !dropped);
+    *findings = kept.into_iter().map(|(f, _)| f).collect();
+    folded.into_iter().map(|(f, _)| f).collect()
 }
 
 #[cfg(test)]
