@@ -699,6 +699,7 @@ pub fn scan_governed(
         &resolved.waivers,
         &today()?,
         &resolved.project,
+        &|sel| rules.enabled().iter().any(|r| sel.matches(r)),
     );
     outcome
         .findings

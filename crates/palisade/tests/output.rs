@@ -283,6 +283,11 @@ fn min_severity_applies_to_palisades_own_findings() {
         common::rules_of(&json).contains(&"PAL005".to_string()),
         "{json}"
     );
+    // A waiver of rules the run did not select could not have been used: not reported.
+    let (_, json) = scan_json(dir.path(), &["--select", "PSS003,PAL"]);
+    let rules = common::rules_of(&json);
+    assert!(!rules.contains(&"PAL005".to_string()), "{rules:?}");
+    assert!(rules.contains(&"PSS003".to_string()), "{rules:?}");
     let (_, json) = scan_json(dir.path(), &["--min-severity", "medium"]);
     let rules = common::rules_of(&json);
     assert!(!rules.contains(&"PAL005".to_string()), "{rules:?}");

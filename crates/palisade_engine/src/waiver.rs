@@ -108,6 +108,7 @@ pub fn apply_waivers(
     waivers: &[Waiver],
     today: &str,
     project: &ProjectPaths,
+    ran: &dyn Fn(&Selector) -> bool,
 ) -> Vec<(usize, WaiverProblem)> {
     let mut used = vec![false; waivers.len()];
     for finding in findings.iter_mut() {
@@ -129,7 +130,7 @@ pub fn apply_waivers(
         .filter_map(|(i, w)| {
             if w.expired(today) {
                 Some((i, WaiverProblem::Expired))
-            } else if !used[i] && w.in_scope(project) {
+            } else if !used[i] && w.in_scope(project) && w.rules.iter().any(ran) {
                 Some((i, WaiverProblem::Unused))
             } else {
                 None
@@ -176,14 +177,29 @@ mod tests {
             waiver(None),
             waiver(Some("**/x.yaml")),
         ];
-        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &project);
+        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &project, &|_| true);
         assert_eq!(
             problems,
             vec![(1, WaiverProblem::Unused), (2, WaiverProblem::Unused)],
             "legacy/ and the whole project were not scanned"
         );
         // Without an anchor, as before paths were anchored: every unused waiver is reported.
-        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &ProjectPaths::default());
+        let problems = apply_waivers(
+            &mut [],
+            &waivers,
+            "2026-01-01",
+            &ProjectPaths::default(),
+            &|_| true,
+        );
         assert_eq!(problems.len(), 4);
+        // A waiver for rules that did not run (`--select`, `--ignore`) could not be used.
+        let problems = apply_waivers(
+            &mut [],
+            &waivers,
+            "2026-01-01",
+            &ProjectPaths::default(),
+            &|_| false,
+        );
+        assert!(problems.is_empty());
     }
 }
