@@ -231,6 +231,26 @@ impl Side {
     }
 }
 
+/// `path` made absolute against `cwd`, with `.` and `..` resolved by name (no link is
+/// followed: the diff names the path as the user wrote it).
+fn lexical_absolute(cwd: &Path, path: &Path) -> std::path::PathBuf {
+    let mut out = if path.is_absolute() {
+        std::path::PathBuf::new()
+    } else {
+        cwd.to_path_buf()
+    };
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// The name of a file in a diff header: relative to the working directory when it is below
 /// it, without `./` (which `git apply` refuses), and quoted as Git quotes names (`"a/x\ty"`)
 /// when it holds a quote, a backslash or a character a terminal must not receive.
@@ -239,12 +259,16 @@ fn diff_name(side: &str, path: &str) -> String {
     while let Some(rest) = name.strip_prefix("./") {
         name = rest;
     }
-    let relative = Path::new(name)
-        .is_absolute()
+    // An absolute path, or one that climbs out with `..` (`../deploy` run from `deploy/`),
+    // is named from the working directory when it lies below it: Git refuses `..` in a patch.
+    let climbs = Path::new(name)
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    let relative = (Path::new(name).is_absolute() || climbs)
         .then(|| {
             let cwd = std::env::current_dir().ok()?;
             let canonical = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
-            let path = Path::new(name);
+            let path = lexical_absolute(&cwd, Path::new(name));
             let rest = path
                 .strip_prefix(&cwd)
                 .or_else(|_| path.strip_prefix(&canonical))

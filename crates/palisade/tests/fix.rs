@@ -555,12 +555,14 @@ fn diff_applies_with_git_and_matches_fix() {
         std::fs::read_to_string(copy.join("deploy/web.yaml")).unwrap()
     };
     // From the root with a relative path, from the root with an absolute one (written
-    // relative to the working directory) and from a subdirectory, as `./web.yaml`.
+    // relative to the working directory), from a subdirectory as `./web.yaml`, and from it
+    // through `..` (Git refuses `..` in a patch: the name is taken from the directory).
     let absolute = repo.join("deploy/web.yaml").display().to_string();
-    let runs: [(&std::path::Path, &str); 3] = [
+    let runs: [(&std::path::Path, &str); 4] = [
         (&repo, "deploy/web.yaml"),
         (&repo, &absolute),
         (&repo.join("deploy"), "./web.yaml"),
+        (&repo.join("deploy"), "../deploy/web.yaml"),
     ];
     for (cwd, path) in runs {
         let r = run(palisade()
