@@ -129,10 +129,33 @@ pub fn load(path: &Path) -> Result<(FileConfig, String)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let config = toml::from_str(&text).map_err(|e| {
-        let place = place_at(path, &text, e.span().map(|s| s.start));
-        anyhow::anyhow!("{place}: {}", e.message().trim_end())
+        let message = e.message().trim_end();
+        let offset = unknown_key_offset(&text, message).or(e.span().map(|s| s.start));
+        let place = place_at(path, &text, offset);
+        anyhow::anyhow!("{place}: {message}")
     })?;
     Ok((config, text))
+}
+
+/// Where an unknown key (``unknown field `x` ``) is written: the parser places the error at
+/// the table that holds it, the start of the file for top-level keys.
+fn unknown_key_offset(text: &str, message: &str) -> Option<usize> {
+    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let bare = trimmed.trim_start_matches(['"', '\'']);
+        if bare.starts_with(key)
+            && bare[key.len()..]
+                .trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with('=')
+        {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `palisade.toml:LINE:COLUMN` of a byte offset in the file (1-based; the column counts
@@ -625,7 +648,9 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
     let input = input_settings(&args.input, &file)?;
     let render_errors = pick(&args.render_errors, &file.render_errors)
         .map(|s| s.parse::<RenderErrors>())
-        .transpose()?
+        .transpose();
+    let render_errors = here
+        .locate(render_errors, args.render_errors.is_none(), "render-errors")?
         .unwrap_or_default();
     let mut excludes = file.exclude.clone().unwrap_or_default();
     excludes.extend(args.exclude.iter().cloned());
@@ -636,6 +661,16 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         _ => PathBuf::from("."),
     });
     let project = palisade_inputs::project_paths(config_dir.as_deref(), &args.roots());
+    // A glob that does not compile is a configuration error, placed where it is written.
+    let (_, invalid) = palisade_inputs::Excludes::new(&excludes, &project);
+    if let Some((glob, e)) = invalid.first() {
+        let from_file = file.exclude.iter().flatten().any(|g| g == glob);
+        here.locate(
+            Err(anyhow::anyhow!("invalid exclude glob `{glob}`: {e}")),
+            from_file,
+            "exclude",
+        )?;
+    }
     let path_ignores = file
         .per_path_ignores
         .unwrap_or_default()
@@ -671,6 +706,22 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
             .collect(),
         pss_version,
     };
+    // Selectors written in the file are validated here, so an error names where they are.
+    for (key, flag, written) in [
+        ("select", &args.select, &file.select),
+        ("ignore", &args.ignore, &file.ignore),
+    ] {
+        if flag.is_empty() {
+            for sel in written.iter().flatten().map(|s| Selector::new(s)) {
+                here.locate(
+                    sel.check(palisade_rules::registry())
+                        .map_err(anyhow::Error::from),
+                    true,
+                    key,
+                )?;
+            }
+        }
+    }
     // Selectors in per-path ignores are validated like --select ones.
     for p in &path_ignores {
         for sel in &p.selectors {

@@ -88,6 +88,24 @@ fn configuration_errors_name_the_line_and_column() {
             "\n\n[[waivers]]\nrules = [\"PSS003\"]\nowner = \"o\"\nreason = \"r\"\nexpires = \"soon\"\n",
             "palisade.toml:3:1: waiver 0: `expires` must be a date",
         ),
+        // An unknown key below the first line is placed at its own line.
+        (
+            "format = \"text\"\n  fail_on = 1\n",
+            "palisade.toml:2:3: unknown field `fail_on`",
+        ),
+        (
+            "\nrender-errors = \"fatal\"\n",
+            "palisade.toml:2:17: render-errors must be",
+        ),
+        (
+            "select = [\"PSS003\", \"BOGUS9\"]\n",
+            "palisade.toml:1:10: `BOGUS9` matches no rule",
+        ),
+        ("\n\nignore = [\"nope:1\"]\n", "palisade.toml:3:10: "),
+        (
+            "exclude = [\"a/{b\"]\n",
+            "palisade.toml:1:11: invalid exclude glob `a/{b`",
+        ),
     ];
     for (config, expected) in cases {
         let dir = dir_with(&[
