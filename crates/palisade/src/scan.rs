@@ -753,7 +753,8 @@ fn warn_about_inputs(args: &ScanArgs, outcome: &ScanOutcome) -> std::io::Result<
             "note: scanning the current directory; standard input is read only when named as `-` (e.g. `helm template . | palisade scan -`)"
         )?;
     }
-    if outcome.summary.files == 0 && outcome.errors.is_empty() {
+    // A chart or overlay that did not render is already reported (a warning): it was found.
+    if outcome.summary.files == 0 && outcome.errors.is_empty() && outcome.warnings.is_empty() {
         let paths: Vec<String> = args
             .roots()
             .iter()

@@ -75,14 +75,15 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     if !report.errors.is_empty() {
         let mut suite = TestSuite::new("input errors");
         for e in report.errors {
+            // Named by the file alone, like finding cases: the position is in the message.
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(e.message.clone());
-            let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-                (Some(l), None) => format!("{}:{l}", e.path),
-                _ => e.path.clone(),
+            let message = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", e.path, e.message),
+                (Some(l), None) => format!("{}:{l}: {}", e.path, e.message),
+                _ => e.message.clone(),
             };
-            suite.add_test_case(TestCase::new(place, status));
+            status.set_message(message);
+            suite.add_test_case(TestCase::new(e.path.clone(), status));
         }
         junit.add_test_suite(suite);
     }
