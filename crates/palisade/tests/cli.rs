@@ -689,7 +689,12 @@ reason = \"windows agents\"
     ]);
     let (code, json) = scan_json(
         dir.path(),
-        &[".", "--select", "PSS003,PSS014,PAL", "--show-suppressed"],
+        &[
+            ".",
+            "--select",
+            "PSS001,PSS003,PSS014,PAL",
+            "--show-suppressed",
+        ],
     );
     assert_eq!(code, 1);
     let findings = json["findings"].as_array().unwrap();
@@ -725,6 +730,8 @@ reason = \"windows agents\"
             .unwrap()
             .contains("expired on 2000-01-31")
     );
+    // PSS001 ran and found nothing to waive. (Under `--select PSS003` it would not have run,
+    // and its waiver could not have been used: not reported.)
     let unused = &by_rule("PAL005")[0];
     assert_eq!(unused["location"]["line"], 17);
     // The expiry is checked against today; PALISADE_TODAY makes a run reproducible.
