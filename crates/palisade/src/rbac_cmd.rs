@@ -900,6 +900,7 @@ fn render_findings(
         show_compliance: false,
         evaluated: &evaluated,
         layout: Default::default(),
+        project: None,
         fail_on: fail_on.threshold(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -791,6 +791,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
             sort: resolved.sort,
             width: None,
         },
+        project: Some(&resolved.project),
         fail_on: resolved.fail_on.threshold(),
     };
     for output in &resolved.outputs {

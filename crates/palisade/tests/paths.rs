@@ -305,3 +305,32 @@ fn without_a_configuration_paths_are_anchored_at_the_scan_root() {
         assert_eq!(r.code, 0, "{cwd:?} {root}: {}", r.stdout);
     }
 }
+
+#[test]
+fn sarif_fingerprints_do_not_depend_on_the_working_directory() {
+    let dir = repo();
+    let root = dir.path().join("repo");
+    let fingerprints = |cwd: &Path, path: &str| -> BTreeSet<String> {
+        let r = run(palisade()
+            .current_dir(cwd)
+            .args(["scan", path, "--format", "sarif"]));
+        let sarif: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["palisade/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let from_root = fingerprints(&root, "deploy/app");
+    assert!(!from_root.is_empty());
+    assert_eq!(fingerprints(&root.join("deploy"), "app"), from_root);
+    let absolute = root.join("deploy/app").display().to_string();
+    assert_eq!(fingerprints(Path::new("/"), &absolute), from_root);
+}

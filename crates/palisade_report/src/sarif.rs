@@ -207,7 +207,11 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 )
                 .build();
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("palisade/v1".to_string(), f.fingerprint());
+            let fingerprint = match report.project {
+                Some(project) => f.fingerprint_at(&project.key(&f.location.path)),
+                None => f.fingerprint(),
+            };
+            fingerprints.insert("palisade/v1".to_string(), fingerprint);
             let mut props = BTreeMap::new();
             props.insert(
                 "object".to_string(),
