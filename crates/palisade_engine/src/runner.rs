@@ -360,15 +360,30 @@ impl RuleSet {
 
     /// Run the cross-object rules over the facts of a whole scan.
     pub fn scan_inventory(&self, inventory: &Inventory) -> InventoryReport {
-        let mut raw = Vec::new();
-        let mut evaluated = Vec::new();
-        for &rule in &self.enabled {
-            if let Hook::Inventory(check) = rule.hook {
+        use rayon::prelude::*;
+        // Inventory rules are independent readers of the inventory: they run in parallel, and
+        // their findings are gathered in rule order, as if they had run one after another.
+        let per_rule: Vec<(Vec<crate::SiteFinding>, bool, &'static str)> = self
+            .enabled
+            .par_iter()
+            .filter_map(|&rule| match rule.hook {
+                Hook::Inventory(check) => Some((rule, check)),
+                _ => None,
+            })
+            .map(|(rule, check)| {
+                let mut raw = Vec::new();
                 let mut ctx = InventoryCtx::new(rule, &mut raw);
                 check(inventory, &mut ctx);
-                if ctx.evaluated {
-                    evaluated.push(rule.meta.id);
-                }
+                let evaluated = ctx.evaluated;
+                (raw, evaluated, rule.meta.id)
+            })
+            .collect();
+        let mut raw = Vec::new();
+        let mut evaluated = Vec::new();
+        for (found, ran, id) in per_rule {
+            raw.extend(found);
+            if ran {
+                evaluated.push(id);
             }
         }
         let findings = raw

@@ -518,7 +518,7 @@ pub struct Inventory {
     /// The facts, in no particular order. Add every fact before the first query: the lookup
     /// indexes are built once, on first use.
     pub facts: Vec<Fact>,
-    index: std::cell::OnceCell<Index>,
+    index: std::sync::OnceLock<Index>,
 }
 
 /// A role as (kind, name, namespace).
@@ -894,7 +894,7 @@ impl Inventory {
     pub fn prepare(&mut self, namespace: &str) {
         self.place(namespace);
         self.mark_replaced_policies();
-        self.index = std::cell::OnceCell::new();
+        self.index = std::sync::OnceLock::new();
     }
 
     fn mark_replaced_policies(&mut self) {
@@ -934,7 +934,7 @@ impl Inventory {
                 object.namespace = Some(namespace.to_string());
             }
         }
-        self.index = std::cell::OnceCell::new();
+        self.index = std::sync::OnceLock::new();
     }
 
     fn index(&self) -> &Index {
