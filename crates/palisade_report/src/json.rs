@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use palisade_diagnostics::{Finding, InputError, Summary};
+use palisade_diagnostics::Finding;
 use serde::Serialize;
 
 use crate::Report;
@@ -13,30 +13,55 @@ struct Tool<'a> {
     version: &'a str,
 }
 
-#[derive(Serialize)]
-struct Output<'a> {
-    tool: Tool<'a>,
-    findings: Vec<&'a Finding>,
-    summary: &'a Summary,
-    errors: &'a [InputError],
-    warnings: &'a [InputError],
-    notes: &'a [String],
-    compliance: crate::compliance::Compliance,
+/// A value as pretty JSON nested `level` levels deep: every line after the first indented as
+/// serde_json indents at that depth (strings never hold a raw line break, so lines are safe to
+/// indent).
+fn nested(value: &impl Serialize, level: usize) -> io::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let pad = "  ".repeat(level);
+    Ok(text.replace('\n', &format!("\n{pad}")))
 }
 
+/// `  "name": value` at the top level of the document.
+fn field(out: &mut dyn Write, name: &str, value: &impl Serialize, last: bool) -> io::Result<()> {
+    write!(out, "  \"{name}\": {}", nested(value, 1)?)?;
+    out.write_all(if last { b"\n" } else { b",\n" })
+}
+
+/// The document, written as `serde_json::to_writer_pretty` writes it, with the findings (most
+/// of it) serialized on every core and written in order.
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let output = Output {
-        tool: Tool {
+    use rayon::prelude::*;
+    let visible: Vec<&Finding> = report.visible().collect();
+    let findings: Vec<String> = visible
+        .par_iter()
+        .map(|f| nested(f, 2).map(|text| format!("    {text}")))
+        .collect::<io::Result<_>>()?;
+    out.write_all(b"{\n")?;
+    field(
+        out,
+        "tool",
+        &Tool {
             name: "palisade",
             version: report.tool_version,
         },
-        findings: report.visible().collect(),
-        summary: report.summary,
-        errors: report.errors,
-        warnings: report.warnings,
-        notes: report.notes,
-        compliance: crate::compliance::compliance(report.findings, report.rules, report.evaluated),
-    };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
-    writeln!(out)
+        false,
+    )?;
+    if findings.is_empty() {
+        out.write_all(b"  \"findings\": [],\n")?;
+    } else {
+        out.write_all(b"  \"findings\": [\n")?;
+        for (i, f) in findings.iter().enumerate() {
+            out.write_all(f.as_bytes())?;
+            out.write_all(if i + 1 < findings.len() { b",\n" } else { b"\n" })?;
+        }
+        out.write_all(b"  ],\n")?;
+    }
+    field(out, "summary", report.summary, false)?;
+    field(out, "errors", &report.errors, false)?;
+    field(out, "warnings", &report.warnings, false)?;
+    field(out, "notes", &report.notes, false)?;
+    let compliance = crate::compliance::compliance(report.findings, report.rules, report.evaluated);
+    field(out, "compliance", &compliance, true)?;
+    out.write_all(b"}\n")
 }
