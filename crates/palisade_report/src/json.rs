@@ -53,7 +53,11 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         out.write_all(b"  \"findings\": [\n")?;
         for (i, f) in findings.iter().enumerate() {
             out.write_all(f.as_bytes())?;
-            out.write_all(if i + 1 < findings.len() { b",\n" } else { b"\n" })?;
+            out.write_all(if i + 1 < findings.len() {
+                b",\n"
+            } else {
+                b"\n"
+            })?;
         }
         out.write_all(b"  ],\n")?;
     }
