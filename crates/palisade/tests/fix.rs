@@ -660,14 +660,7 @@ fn rules_say_which_fixes_are_unsafe() {
         .split_whitespace()
         .collect();
     assert_eq!(header[4], "FIX", "{header:?}");
-    let fix_of = |id: &str| -> String {
-        let row = r
-            .stdout
-            .lines()
-            .find(|l| l.starts_with(&format!("{id} ")))
-            .unwrap();
-        row.split_whitespace().nth(4).unwrap().to_string()
-    };
+    let fix_of = |id: &str| common::rules_table_cell(&r.stdout, id, 4);
     assert_eq!(fix_of("PSS003"), "unsafe");
     assert_eq!(fix_of("PSS002"), "-");
     let r = run(palisade().args(["rules", "--format", "json"]));

@@ -197,14 +197,7 @@ fn rules_show_opt_in_rules() {
         header,
         ["ID", "NAME", "SEVERITY", "LAYER", "FIX", "PREVIEW", "TITLE"]
     );
-    let preview = |id: &str| -> String {
-        let row = r
-            .stdout
-            .lines()
-            .find(|l| l.starts_with(&format!("{id} ")))
-            .unwrap();
-        row.split_whitespace().nth(5).unwrap().to_string()
-    };
+    let preview = |id: &str| common::rules_table_cell(&r.stdout, id, 5);
     assert_eq!(preview("POD019"), "yes");
     assert_eq!(preview("PSS003"), "-");
     let r = run(palisade().args(["rules", "--format", "json"]));

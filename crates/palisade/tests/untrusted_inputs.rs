@@ -88,20 +88,21 @@ fn spawn_palisade(dir: &Path, args: &[&str]) -> Child {
         .expect("palisade starts")
 }
 
-/// Wait for a child at most `limit`; kill it and fail when it is still running.
-fn wait_within(child: &mut Child, limit: Duration) -> (i32, String, Duration) {
+/// Wait for a child at most `limit`; kill it and fail when it is still running. Returns the
+/// exit code, standard output and standard error.
+fn wait_within(child: &mut Child, limit: Duration) -> (i32, String, String) {
     // The caller keeps standard input open: only the output is read here.
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut out = String::new();
-            child
-                .stdout
-                .take()
-                .unwrap()
-                .read_to_string(&mut out)
-                .unwrap();
-            return (status.code().unwrap_or(-1), out, started.elapsed());
+            let read = |pipe: Option<&mut dyn Read>| {
+                let mut text = String::new();
+                pipe.unwrap().read_to_string(&mut text).unwrap();
+                text
+            };
+            let out = read(child.stdout.as_mut().map(|p| p as &mut dyn Read));
+            let err = read(child.stderr.as_mut().map(|p| p as &mut dyn Read));
+            return (status.code().unwrap_or(-1), out, err);
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -275,15 +276,8 @@ fn an_audit_log_on_standard_input_that_never_closes_ends_after_the_timeout() {
     stdin.write_all(event.as_bytes()).unwrap();
     stdin.write_all(b"\n").unwrap();
     stdin.flush().unwrap();
-    let (code, stdout, _) = wait_within(&mut child, Duration::from_secs(30));
+    let (code, stdout, stderr) = wait_within(&mut child, Duration::from_secs(30));
     drop(stdin);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(

@@ -80,3 +80,13 @@ pub fn rules_of(json: &serde_json::Value) -> Vec<String> {
         .map(|f| f["rule"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The `column`-th (0-based) whitespace-separated cell of rule `id`'s row in the table that
+/// `palisade rules` prints.
+pub fn rules_table_cell(table: &str, id: &str, column: usize) -> String {
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{id} ")))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    row.split_whitespace().nth(column).unwrap().to_string()
+}
