@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Worst-case inputs for time and memory: generates each case into a temporary directory, runs
-# `palisade scan` on it once, and prints wall time, peak resident memory and the ratio of peak
-# memory to the input's size. Usage: bench/hostile.sh [path/to/palisade]
+# `palisade scan` on it once per report format, and prints wall time, peak resident memory and
+# the ratio of what the input added to the peak (peak minus the process on a trivial input) to
+# the input's size. Usage: bench/hostile.sh [path/to/palisade]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-target/release/palisade}"
@@ -46,11 +47,19 @@ spec:
 write("many-findings.yaml", "".join(deploy.format(i=i, n=i % 50) for i in range(20_000)))
 PY
 
-printf '%-24s %9s %10s %12s %8s\n' case size time "peak RSS" ratio
+printf 'a: 1\n' > "$dir/trivial.txt"
+/usr/bin/time -o "$dir/time" -f '%M' "$bin" scan "$dir/trivial.txt" --format json -o /dev/null >/dev/null 2>&1 || true
+base=$(tail -n 1 "$dir/time")
+printf 'constant (the process on a trivial input): %.0f MiB\n' "$(echo "$base/1024" | bc -l)"
+printf '%-20s %-8s %8s %8s %10s %7s\n' case format size time "peak RSS" ratio
 for f in "$dir"/*.yaml; do
   size=$(stat -c %s "$f")
-  /usr/bin/time -o "$dir/time" -f '%e %M' "$bin" scan "$f" --format json -o /dev/null \
-    --fail-on never >/dev/null 2>&1 || true
-  read -r secs kb < <(tail -n 1 "$dir/time")
-  printf '%-24s %7.1fMB %9ss %10.0fMB %7.1fx\n' "$(basename "$f" .yaml)" "$(echo "$size/1000000" | bc -l)" "$secs" "$(echo "$kb/1024" | bc -l)" "$(echo "$kb*1024/$size" | bc -l)"
+  for format in json sarif junit text; do
+    /usr/bin/time -o "$dir/time" -f '%e %M' "$bin" scan "$f" --format "$format" -o /dev/null \
+      --fail-on never >/dev/null 2>&1 || true
+    read -r secs kb < <(tail -n 1 "$dir/time")
+    printf '%-20s %-8s %6.1fMB %7ss %7.0fMiB %6.1fx\n' "$(basename "$f" .yaml)" "$format" \
+      "$(echo "$size/1000000" | bc -l)" "$secs" "$(echo "$kb/1024" | bc -l)" \
+      "$(echo "($kb-$base)*1024/$size" | bc -l)"
+  done
 done

@@ -54,8 +54,9 @@ fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (u
             let mut objects = 0;
             let mut findings = 0;
             let mut facts = Vec::new();
+            let mut strings = palisade_diagnostics::Interner::default();
             for doc in parse_stream(text, limits).into_iter().flatten() {
-                let r = rules.scan_document(&doc, &display);
+                let r = rules.scan_document(&doc, &display, &mut strings);
                 objects += r.objects;
                 findings += r.findings.len();
                 facts.extend(r.facts);

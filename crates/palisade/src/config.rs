@@ -863,13 +863,13 @@ fn build_waivers(
                 reason: w.reason,
                 expires: w.expires,
                 declared_at: Location {
-                    path: display.clone(),
+                    path: display.as_str().into(),
                     line,
                     column: 1,
                     end_line: line,
                     end_column: 1,
                     document: 0,
-                    pointer: format!("/waivers/{i}"),
+                    pointer: format!("/waivers/{i}").into(),
                     missing: false,
                 },
             })

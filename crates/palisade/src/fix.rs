@@ -137,7 +137,7 @@ pub fn plan(
                 fixed: 0,
                 failed: findings
                     .iter()
-                    .map(|f| (f.message.clone(), reason.clone()))
+                    .map(|f| (f.message.to_string(), reason.clone()))
                     .collect(),
             });
             continue;
@@ -146,7 +146,7 @@ pub fn plan(
         let failed = outcome
             .failed
             .iter()
-            .map(|(i, reason)| (findings[*i].message.clone(), reason.clone()))
+            .map(|(i, reason)| (findings[*i].message.to_string(), reason.clone()))
             .collect();
         out.files.push(FileFix {
             path: path.to_string(),

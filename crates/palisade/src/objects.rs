@@ -40,7 +40,7 @@ pub fn collect<T, A, M>(
 ) -> Collected<T>
 where
     T: Default + Send,
-    A: Fn(&mut T, &Object<'_, '_>, &str, u32) + Sync,
+    A: Fn(&mut T, &Object<'_, '_>, &palisade_diagnostics::ArcStr, u32) + Sync,
     M: Fn(&mut T, T),
 {
     let paths = if paths.is_empty() {
@@ -78,12 +78,13 @@ where
         let mut model = T::default();
         let mut errors = Vec::new();
         let mut objects = 0;
+        let path = palisade_diagnostics::ArcStr::from(display);
         for doc in map_documents(text, &opts.limits, |d| d) {
             match doc {
                 Ok(doc) => {
                     for object in objects_in(&doc).objects {
                         objects += 1;
-                        add(&mut model, &object, display, doc.index);
+                        add(&mut model, &object, &path, doc.index);
                     }
                 }
                 Err(e) => errors.push(InputError {

@@ -799,8 +799,8 @@ pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
                 } else {
                     "RoleBinding".into()
                 },
-                namespace: binding.namespace.clone(),
-                name: Some(binding.name.clone()),
+                namespace: binding.namespace.as_deref().map(Into::into),
+                name: Some(binding.name.as_str().into()),
             };
             Finding::new(rule, object, location, message)
         })
@@ -858,7 +858,7 @@ fn render_findings(
     crate::scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
-    findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+    palisade_report::sort_findings(&mut findings, palisade_report::SortOrder::Path);
     let mut summary = Summary {
         findings: findings.len(),
         errors: errors.len(),
@@ -873,7 +873,7 @@ fn render_findings(
     let mut sources = Sources::default();
     if format == Format::Text {
         for f in &findings {
-            let path = &f.location.path;
+            let path = f.location.path.as_str();
             if !sources.contains_key(path)
                 && let Ok(text) = palisade_inputs::read_regular(
                     std::path::Path::new(path),
@@ -882,7 +882,7 @@ fn render_findings(
             {
                 let source =
                     crate::scan::source_of(text.into(), &palisade_source::Limits::default());
-                sources.insert(path.clone(), source);
+                sources.insert(path.to_string(), source);
             }
         }
     }

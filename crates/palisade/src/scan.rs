@@ -84,9 +84,56 @@ pub struct ScanOutcome {
     pub folded: Vec<Finding>,
 }
 
+/// The scan's one list of findings, which every thread adds to as it goes. Findings can be
+/// most of a scan's memory: collected per file or per thread and joined at the end, they would
+/// be held twice at the peak; added here a batch at a time, they are held once.
+#[derive(Default)]
+struct Sink {
+    findings: std::sync::Mutex<Vec<Finding>>,
+}
+
+/// Findings a thread gathers before adding them to the [`Sink`].
+const SINK_BATCH: usize = 1024;
+
+/// Move `more` to the end of `list`, growing it by a quarter at a time rather than doubling
+/// it: findings and facts can be most of a scan's memory, and a doubled list holds up to twice
+/// them.
+fn append_growing<T>(list: &mut Vec<T>, more: &mut Vec<T>) {
+    if more.len() > list.capacity() - list.len() {
+        list.reserve_exact(more.len().max(list.len() / 4));
+    }
+    list.append(more);
+}
+
+impl Sink {
+    fn add(&self, batch: &mut Vec<Finding>) {
+        // A poisoned lock means another thread panicked: the scan is lost either way.
+        let mut all = self
+            .findings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        append_growing(&mut all, batch);
+    }
+
+    /// Take back the findings of a file that turned out not to be scanned (a Helm template).
+    fn forget(&self, path: &str) {
+        self.findings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|f| f.location.path != path);
+    }
+
+    fn into_findings(self) -> Vec<Finding> {
+        self.findings
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[derive(Default)]
 struct FileResult {
-    findings: Vec<Finding>,
+    /// Whether the file has a finding that is not suppressed (the findings are in the sink).
+    unsuppressed: bool,
     evaluated: Vec<&'static str>,
     facts: Vec<Fact>,
     errors: Vec<InputError>,
@@ -100,45 +147,60 @@ struct FileResult {
 }
 
 /// What the documents of one file contributed so far, and whether one failed to load.
-#[derive(Default)]
-struct Documents {
+struct Documents<'s> {
     result: FileResult,
     failed: bool,
     /// Byte ranges of secret values, when the file's text may be shown (text output).
     secrets: Vec<std::ops::Range<usize>>,
+    /// Shares the strings, objects and fixes of these documents' findings.
+    strings: palisade_diagnostics::Interner,
+    /// Findings not yet added to the sink.
+    pending: Vec<Finding>,
+    sink: &'s Sink,
 }
 
-impl Documents {
+impl<'s> Documents<'s> {
+    fn new(sink: &'s Sink) -> Self {
+        Documents {
+            result: FileResult::default(),
+            failed: false,
+            secrets: Vec::new(),
+            strings: palisade_diagnostics::Interner::default(),
+            pending: Vec::new(),
+            sink,
+        }
+    }
+
     fn add(&mut self, report: palisade_engine::DocumentReport) {
         let r = &mut self.result;
         r.objects += report.objects;
         r.skipped_documents += usize::from(report.skipped);
-        r.findings.extend(report.findings);
+        r.unsuppressed |= report.findings.iter().any(|f| !f.suppressed);
+        self.pending.extend(report.findings);
+        if self.pending.len() >= SINK_BATCH {
+            self.sink.add(&mut self.pending);
+        }
         for id in report.evaluated {
             if !r.evaluated.contains(&id) {
                 r.evaluated.push(id);
             }
         }
-        r.facts.extend(report.facts);
+        append_growing(&mut r.facts, &mut { report.facts });
         r.errors.extend(report.errors);
     }
 
-    fn merge(mut self, other: Documents) -> Documents {
+    fn merge(mut self, mut other: Documents<'s>) -> Documents<'s> {
+        self.sink.add(&mut other.pending);
         let (r, mut o) = (&mut self.result, other.result);
         r.objects += o.objects;
         r.skipped_documents += o.skipped_documents;
-        // Findings are sorted later: append the shorter list to the longer one, so the merge
-        // never reallocates the larger half.
-        if o.findings.len() > r.findings.len() {
-            std::mem::swap(&mut r.findings, &mut o.findings);
-        }
-        r.findings.extend(o.findings);
+        r.unsuppressed |= o.unsuppressed;
         for id in o.evaluated {
             if !r.evaluated.contains(&id) {
                 r.evaluated.push(id);
             }
         }
-        r.facts.extend(o.facts);
+        append_growing(&mut r.facts, &mut o.facts);
         r.errors.extend(o.errors);
         self.failed |= other.failed;
         self.secrets.extend(other.secrets);
@@ -162,14 +224,16 @@ fn scan_text(
     explicit: bool,
     rules: &RuleSet,
     opts: &ScanOptions,
+    sink: &Sink,
 ) -> FileResult {
-    let documents = fold_documents(
+    let mut documents = fold_documents(
         text,
         &opts.limits,
-        Documents::default,
+        || Documents::new(sink),
         |acc: &mut Documents, doc| match doc {
             Ok(doc) => {
-                acc.add(rules.scan_document(&doc, display));
+                let report = rules.scan_document(&doc, display, &mut acc.strings);
+                acc.add(report);
                 // Every document, not only those with findings of their own: cross-object
                 // findings can land in any document of a file that is shown.
                 if opts.keep_sources {
@@ -188,7 +252,9 @@ fn scan_text(
         },
         Documents::merge,
     );
+    sink.add(&mut documents.pending);
     if documents.failed && text.contains("{{") {
+        sink.forget(display);
         let mut result = FileResult {
             read: true,
             ..FileResult::default()
@@ -211,10 +277,9 @@ fn scan_text(
         ..
     } = documents;
     result.read = true;
-    // Folding grew these by doubling; a file's results live until the scan ends.
-    result.findings.shrink_to_fit();
+    // Folding grew these; a file's results live until the scan ends.
     result.facts.shrink_to_fit();
-    if opts.keep_sources && result.findings.iter().any(|f| !f.suppressed) {
+    if opts.keep_sources && result.unsuppressed {
         // Credentials in well-known formats anywhere, comments included.
         secrets.extend(credential_ranges(text));
         let source = Source {
@@ -226,9 +291,9 @@ fn scan_text(
     result
 }
 
-fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileResult {
+fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions, sink: &Sink) -> FileResult {
     let mut result = match read_candidate(c, &opts.read_limits()) {
-        Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts),
+        Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts, sink),
         Err(e) => FileResult {
             errors: vec![e.0],
             ..FileResult::default()
@@ -243,14 +308,13 @@ fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions) -> FileRes
 impl ScanOutcome {
     /// Sort findings into output order and count them (again, after waivers or a baseline).
     pub fn count(&mut self) {
-        self.findings
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        palisade_report::sort_findings(&mut self.findings, palisade_report::SortOrder::Path);
         let summary = &mut self.summary;
         summary.findings = 0;
         summary.suppressed = 0;
         summary.by_severity.clear();
         // A superseded finding is folded into the stricter one: counted as neither.
-        for f in self.findings.iter().filter(|f| f.superseded_by.is_none()) {
+        for f in self.findings.iter().filter(|f| !f.superseded) {
             if f.suppressed {
                 summary.suppressed += 1;
             } else {
@@ -314,6 +378,7 @@ pub fn apply_baseline(
         .map(|f| f.fingerprint.as_str())
         .collect();
     let legacy = baseline.version < 2;
+    let reason = palisade_diagnostics::ArcStr::from(format!("baseline {}", path.display()));
     for f in findings.iter_mut().filter(|f| !f.suppressed) {
         let fingerprint = if legacy {
             f.fingerprint()
@@ -322,7 +387,7 @@ pub fn apply_baseline(
         };
         if known.contains(fingerprint.as_str()) {
             f.suppressed = true;
-            f.suppression_reason = Some(format!("baseline {}", path.display()));
+            f.suppression_reason = Some(reason.clone());
         }
     }
     Ok(legacy.then(|| {
@@ -449,12 +514,13 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         .iter()
         .flat_map(|r| r.units.iter())
         .collect();
+    let sink = Sink::default();
     let mut results: Vec<FileResult> = discovery
         .files
         .par_iter()
-        .map(|c| scan_candidate(c, rules, opts))
+        .map(|c| scan_candidate(c, rules, opts, &sink))
         .chain(units.par_iter().map(|u| {
-            let mut result = scan_text(&u.display, &u.text, true, rules, opts);
+            let mut result = scan_text(&u.display, &u.text, true, rules, opts, &sink);
             // The position is in the rendered text, not in the file the path names.
             for e in &mut result.errors {
                 let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
@@ -471,7 +537,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             None => read_stdin(&opts.read_limits()),
         };
         results.push(match text {
-            Ok(text) => scan_text("-", &text, true, rules, opts),
+            Ok(text) => scan_text("-", &text, true, rules, opts, &sink),
             Err(e) => FileResult {
                 errors: vec![e.0],
                 ..FileResult::default()
@@ -500,16 +566,9 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     }
     let mut templates = discovery.templates.len();
     let mut inventory = Inventory::default();
-    // The largest file's findings become the whole scan's (they are sorted later), so a scan
-    // dominated by one file (the usual hostile case) holds them once, not once in the file's
-    // result and once merged. The rest is reserved once: growing by doubling would hold up to
-    // twice the findings at the peak. Facts keep their file order, which inventory rules read.
-    if let Some(largest) = results.iter_mut().max_by_key(|r| r.findings.len()) {
-        outcome.findings = std::mem::take(&mut largest.findings);
-    }
-    outcome
-        .findings
-        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
+    outcome.findings = sink.into_findings();
+    outcome.findings.shrink_to_fit();
+    // Facts keep their file order, which inventory rules read.
     inventory
         .facts
         .reserve_exact(results.iter().map(|r| r.facts.len()).sum());
@@ -519,7 +578,6 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         outcome.summary.objects += r.objects;
         outcome.summary.skipped_documents += r.skipped_documents;
         templates += usize::from(r.template);
-        outcome.findings.extend(r.findings);
         outcome.evaluated.extend(r.evaluated);
         outcome.errors.extend(r.errors);
         outcome.non_utf8_names.extend(r.non_utf8_name);
@@ -530,6 +588,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     inventory.prepare(opts.render.namespace.as_deref().unwrap_or("default"));
     let cross = rules.scan_inventory(&inventory);
     outcome.evaluated.extend(cross.evaluated);
+    outcome.findings.reserve_exact(cross.findings.len());
     outcome.findings.extend(cross.findings);
     remap_findings(&mut outcome.findings, &maps);
     if opts.render.namespace.is_none() {
@@ -538,19 +597,16 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     if opts.keep_sources {
         // Cross-object findings can land in files that had no finding of their own.
         for f in &outcome.findings {
-            let path = &f.location.path;
+            let path = f.location.path.as_str();
             if !outcome.sources.contains_key(path)
                 && path != "-"
                 && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)
             {
                 let source = source_of(Arc::from(text), &opts.limits);
-                outcome.sources.insert(path.clone(), source);
+                outcome.sources.insert(path.to_string(), source);
             }
         }
     }
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     mask_messages(&mut outcome.errors, &mut outcome.notes);
     mask_messages(&mut outcome.warnings, &mut []);
     outcome.errors.sort();
@@ -701,13 +757,11 @@ pub fn scan_governed(
         &resolved.project,
         &|sel| rules.enabled().iter().any(|r| sel.matches(r)),
     );
-    outcome
-        .findings
-        .extend(palisade_rules::pal::waiver_findings(
-            &problems,
-            &resolved.waivers,
-            rules.enabled(),
-        ));
+    let waiver_findings =
+        palisade_rules::pal::waiver_findings(&problems, &resolved.waivers, rules.enabled());
+    // Exactly: a full list would double.
+    outcome.findings.reserve_exact(waiver_findings.len());
+    outcome.findings.extend(waiver_findings);
     if let Some(baseline) = &args.baseline {
         let note = apply_baseline(&mut outcome.findings, baseline, &resolved.project)?;
         outcome.notes.extend(note);
@@ -722,7 +776,9 @@ pub fn scan_governed(
     // the overlay was scanned alone or with its base; copies fold only when equally suppressed.
     outcome.folded = merge_overlays(&mut outcome.findings);
     outcome.count();
-    palisade_report::sort_findings(&mut outcome.findings, resolved.sort);
+    if resolved.sort != palisade_report::SortOrder::Path {
+        palisade_report::sort_findings(&mut outcome.findings, resolved.sort);
+    }
     Ok(outcome)
 }
 

@@ -2,23 +2,25 @@
 
 use std::sync::Arc;
 
+use arcstr::ArcStr;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::meta::{Applicability, RuleMeta, Severity};
 
-/// The Kubernetes object a finding is about.
+/// The Kubernetes object a finding is about. Its strings are shared ([`ArcStr`], one pointer
+/// each): every finding of a scan refers to one, and a scan may hold millions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct ObjectRef {
     /// `apiVersion` as written.
     #[serde(rename = "apiVersion")]
-    pub api_version: String,
+    pub api_version: ArcStr,
     /// `kind` as written.
-    pub kind: String,
+    pub kind: ArcStr,
     /// `metadata.namespace`, if set.
-    pub namespace: Option<String>,
+    pub namespace: Option<ArcStr>,
     /// `metadata.name` (or `generateName`), if set.
-    pub name: Option<String>,
+    pub name: Option<ArcStr>,
 }
 
 impl ObjectRef {
@@ -35,8 +37,9 @@ impl ObjectRef {
 /// Where in the input a finding points. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct Location {
-    /// The file as given on the command line (or `-` for standard input).
-    pub path: String,
+    /// The file as given on the command line (or `-` for standard input), shared by the
+    /// file's findings.
+    pub path: ArcStr,
     /// 1-based line of the offending key, or of the nearest existing ancestor.
     pub line: u32,
     /// 1-based column, in characters.
@@ -48,7 +51,7 @@ pub struct Location {
     /// 0-based index of the YAML document in the file.
     pub document: u32,
     /// JSON pointer (RFC 6901) of the offending field, relative to the object root.
-    pub pointer: String,
+    pub pointer: ArcStr,
     /// Whether the field at `pointer` is absent (the span is its nearest existing ancestor).
     pub missing: bool,
 }
@@ -75,7 +78,7 @@ pub struct Origin {
 
 /// A mechanical remediation: changes to fields of the object, which `palisade fix` turns into
 /// minimal text edits of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Fix {
     /// What the fix does, e.g. "set securityContext.allowPrivilegeEscalation to false".
     pub title: String,
@@ -138,7 +141,7 @@ fn dotted(pointer: &str) -> String {
 }
 
 /// One change of a [`Fix`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum FixEdit {
     /// Make the scalar at `pointer` equal to `value`, creating missing mappings.
@@ -159,8 +162,10 @@ pub enum FixEdit {
 
 /// One rule violation on one object (and container, where the rule is per-container).
 ///
-/// Kept compact: a scan may hold millions. The object is shared by the findings of one object
-/// and the rare parts (origin, fix) are boxed.
+/// Kept compact (about 100 bytes): a scan may hold millions. Strings are shared pointers
+/// ([`ArcStr`]) that an [`crate::Interner`] deduplicates among the findings of a file (the same
+/// message, pointer and container name recur on every workload), the object and the fix are
+/// shared, and the rare origin is boxed.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule that produced the finding.
@@ -170,25 +175,25 @@ pub struct Finding {
     /// The object, shared by its findings.
     pub object: Arc<ObjectRef>,
     /// The container, for per-container checks.
-    pub container: Option<String>,
+    pub container: Option<ArcStr>,
     /// Where the offending field is.
     pub location: Location,
     /// What is wrong, naming the field and the value found. Never contains a secret value.
-    pub message: String,
+    pub message: ArcStr,
     /// Whether an annotation, waiver or baseline suppressed the finding.
     pub suppressed: bool,
     /// Why it was suppressed (the annotation's reason).
-    pub suppression_reason: Option<String>,
+    pub suppression_reason: Option<ArcStr>,
     /// The offending source text holds a secret: renderers must not show it.
     pub redact_source: bool,
     /// How the object was produced, when a tool (Helm, Kustomize) rendered it.
     pub origin: Option<Box<Origin>>,
-    /// A mechanical remediation `palisade fix` can apply.
-    pub fix: Option<Box<Fix>>,
-    /// The stricter rule whose finding on the same container made this one redundant. Such a
-    /// finding is suppressed (not listed, not failing the run) but still fails its framework
-    /// controls in the compliance summary.
-    pub superseded_by: Option<&'static str>,
+    /// A mechanical remediation `palisade fix` can apply, shared by equal fixes.
+    pub fix: Option<Arc<Fix>>,
+    /// A stricter rule's finding on the same container made this one redundant (the
+    /// suppression reason names the rule). Such a finding is suppressed (not listed, not
+    /// failing the run) but still fails its framework controls in the compliance summary.
+    pub superseded: bool,
 }
 
 impl Finding {
@@ -198,7 +203,7 @@ impl Finding {
         rule: &'static RuleMeta,
         object: ObjectRef,
         location: Location,
-        message: String,
+        message: impl Into<ArcStr>,
     ) -> Finding {
         Finding {
             rule,
@@ -206,13 +211,13 @@ impl Finding {
             object: Arc::new(object),
             container: None,
             location,
-            message,
+            message: message.into(),
             suppressed: false,
             suppression_reason: None,
             redact_source: false,
             origin: None,
             fix: None,
-            superseded_by: None,
+            superseded: false,
         }
     }
 
@@ -245,15 +250,41 @@ impl Finding {
         format!("{hash:016x}")
     }
 
-    /// The deterministic output order: file, line, column, rule, then message.
-    pub fn sort_key(&self) -> (&str, u32, u32, u32, &str, &str) {
+    /// The deterministic output order: file, line, column, rule, then message. The fields
+    /// after those break every tie that output can show, so that an unstable sort (which needs
+    /// no memory beside the findings) lists findings in the same order whatever order the
+    /// threads produced them in.
+    #[allow(clippy::type_complexity)]
+    pub fn sort_key(
+        &self,
+    ) -> (
+        &str,
+        u32,
+        u32,
+        u32,
+        &str,
+        &str,
+        &str,
+        Option<&str>,
+        &ObjectRef,
+        (u32, u32),
+        bool,
+        Option<&str>,
+    ) {
+        let l = &self.location;
         (
-            &self.location.path,
-            self.location.document,
-            self.location.line,
-            self.location.column,
+            &l.path,
+            l.document,
+            l.line,
+            l.column,
             self.rule.id,
             &self.message,
+            &l.pointer,
+            self.container.as_deref(),
+            &self.object,
+            (l.end_line, l.end_column),
+            self.suppressed,
+            self.suppression_reason.as_deref(),
         )
     }
 }

@@ -12,11 +12,14 @@
 pub mod control_names;
 mod finding;
 pub mod frameworks;
+mod intern;
 mod meta;
 pub mod project;
 
+pub use arcstr::ArcStr;
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
+pub use intern::Interner;
 pub use meta::{
     Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
     RuleMeta, RuleStatus, Severity,

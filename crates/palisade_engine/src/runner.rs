@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, ObjectRef, ProjectPaths, Severity};
+use palisade_diagnostics::{
+    ArcStr, Finding, InputError, Interner, ObjectRef, ProjectPaths, Severity,
+};
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
@@ -185,8 +187,14 @@ impl RuleSet {
         self.registry.iter().any(|r| sel.matches(r))
     }
 
-    /// Run every enabled rule on every object of the document.
-    pub fn scan_document(&self, doc: &Document<'_>, path: &str) -> DocumentReport {
+    /// Run every enabled rule on every object of the document. The findings' strings, objects
+    /// and fixes are shared through `strings` with those of the other documents it serves.
+    pub fn scan_document(
+        &self,
+        doc: &Document<'_>,
+        path: &str,
+        strings: &mut Interner,
+    ) -> DocumentReport {
         let found = objects_in(doc);
         let mut report = DocumentReport {
             objects: found.objects.len(),
@@ -195,13 +203,14 @@ impl RuleSet {
         };
         let path_suppressors = self.path_suppressors(path);
         let collect_facts = self.collects_facts();
+        let shared_path = strings.str(path);
         let mut raw = Vec::new();
         for object in &found.objects {
             let pod = object.pod_spec();
             if let Some(pod) = pod
                 && pod.containers().len() > MAX_CONTAINERS
             {
-                let at = object.location(path, doc.index, &pod.pointer);
+                let at = object.location(&shared_path, doc.index, pod.pointer.as_str());
                 report.errors.push(InputError {
                     path: path.to_string(),
                     line: Some(at.line),
@@ -214,7 +223,9 @@ impl RuleSet {
                 });
                 continue;
             }
-            if collect_facts && let Some(mut fact) = fact_of(object, path, doc.index) {
+            if collect_facts
+                && let Some(mut fact) = fact_of(object, &shared_path, doc.index, strings)
+            {
                 if self.settings.honor_peer_suppressions {
                     fact.peer_annotations = crate::peer::annotations_of(object);
                 }
@@ -245,7 +256,8 @@ impl RuleSet {
             if raw.is_empty() {
                 continue;
             }
-            let object_ref = Arc::new(object.object_ref());
+            let object_ref = object.object_ref_in(strings);
+            let object_ref = strings.object(object_ref);
             let suppressions = annotation_suppressions(
                 object
                     .annotation(IGNORE_ANNOTATION)
@@ -278,7 +290,13 @@ impl RuleSet {
             let superseding: Vec<Option<&'static str>> =
                 raw.iter().map(|f| superseding_rule(f, &reported)).collect();
             let total = raw.len();
-            let limit = self.finding_limit(object, &object_ref, path, doc.index, total);
+            let site = Site {
+                object,
+                object_ref: &object_ref,
+                path: &shared_path,
+                document: doc.index,
+            };
+            let limit = self.finding_limit(&site, total, strings);
             let mut kept: Vec<_> = raw.drain(..).zip(reasons).zip(superseding).collect();
             if kept.len() > MAX_FINDINGS_PER_OBJECT {
                 // What would be shown comes first; suppressed and superseded findings after.
@@ -295,9 +313,8 @@ impl RuleSet {
                 let reason = reason.or_else(|| {
                     superseded_by.map(|id| format!("superseded by {id} on the same container"))
                 });
-                let mut resolved =
-                    self.resolve(object, &object_ref, path, doc.index, finding, reason);
-                resolved.superseded_by = superseded_by;
+                let mut resolved = self.resolve(&site, finding, reason, strings);
+                resolved.superseded = superseded_by.is_some();
                 report.findings.push(resolved);
             }
             report.findings.extend(limit);
@@ -309,11 +326,9 @@ impl RuleSet {
     /// there are more than [`MAX_FINDINGS_PER_OBJECT`] and the limit rule is registered.
     fn finding_limit(
         &self,
-        object: &Object<'_, '_>,
-        object_ref: &Arc<ObjectRef>,
-        path: &str,
-        document: u32,
+        site: &Site<'_, '_, '_>,
         total: usize,
+        strings: &mut Interner,
     ) -> Option<Finding> {
         if total <= MAX_FINDINGS_PER_OBJECT {
             return None;
@@ -328,14 +343,14 @@ impl RuleSet {
             container: None,
             message: format!(
                 "{} has {total} findings; the first {MAX_FINDINGS_PER_OBJECT} are reported and {} more are not",
-                object_ref.display_name(),
+                site.object_ref.display_name(),
                 total - MAX_FINDINGS_PER_OBJECT
             ),
             severity: None,
             redact: false,
             fix: None,
         };
-        Some(self.resolve(object, object_ref, path, document, raw, None))
+        Some(self.resolve(site, raw, None, strings))
     }
 
     /// Whether any enabled rule needs the inventory (so documents record their facts).
@@ -386,6 +401,7 @@ impl RuleSet {
                 evaluated.push(id);
             }
         }
+        let mut strings = Interner::default();
         let findings = raw
             .into_iter()
             .filter_map(|f| {
@@ -410,16 +426,16 @@ impl RuleSet {
                 Some(Finding {
                     rule: &f.rule.meta,
                     severity,
-                    object: Arc::new(f.object),
+                    object: strings.object(f.object),
                     container: None,
                     location: f.location,
-                    message: f.message,
+                    message: strings.str(&f.message),
                     suppressed: reason.is_some(),
-                    suppression_reason: reason,
+                    suppression_reason: strings.opt(reason.as_deref()),
                     redact_source: false,
                     origin: None,
-                    fix: f.fix.map(Box::new),
-                    superseded_by: None,
+                    fix: f.fix.map(|fix| strings.fix(fix)),
+                    superseded: false,
                 })
             })
             .collect();
@@ -431,19 +447,20 @@ impl RuleSet {
 
     fn resolve(
         &self,
-        object: &Object<'_, '_>,
-        object_ref: &Arc<ObjectRef>,
-        path: &str,
-        document: u32,
+        site: &Site<'_, '_, '_>,
         raw: RawFinding,
         reason: Option<String>,
+        strings: &mut Interner,
     ) -> Finding {
         let location = match raw.at {
-            At::Pointer(pointer) => object.location(path, document, &pointer),
+            At::Pointer(pointer) => {
+                site.object
+                    .location(site.path, site.document, strings.str(&pointer))
+            }
             At::Pos(pos) => span_location(
-                path,
-                document,
-                String::new(),
+                site.path,
+                site.document,
+                ArcStr::new(),
                 pos,
                 Pos {
                     col: pos.col + 1,
@@ -455,18 +472,26 @@ impl RuleSet {
         Finding {
             rule: &raw.rule.meta,
             severity: raw.severity.unwrap_or(raw.rule.meta.severity),
-            object: Arc::clone(object_ref),
-            container: raw.container,
+            object: Arc::clone(site.object_ref),
+            container: strings.opt(raw.container.as_deref()),
             location,
-            message: raw.message,
+            message: strings.str(&raw.message),
             suppressed: reason.is_some(),
-            suppression_reason: reason,
+            suppression_reason: strings.opt(reason.as_deref()),
             redact_source: raw.redact,
             origin: None,
-            fix: raw.fix.map(Box::new),
-            superseded_by: None,
+            fix: raw.fix.map(|fix| strings.fix(fix)),
+            superseded: false,
         }
     }
+}
+
+/// The object a document's findings are resolved against.
+struct Site<'s, 'd, 'a> {
+    object: &'s Object<'d, 'a>,
+    object_ref: &'s Arc<ObjectRef>,
+    path: &'s ArcStr,
+    document: u32,
 }
 
 /// The stricter rule, among those `f`'s rule names as superseding it (in the order it names

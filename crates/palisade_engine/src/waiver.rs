@@ -111,6 +111,11 @@ pub fn apply_waivers(
     ran: &dyn Fn(&Selector) -> bool,
 ) -> Vec<(usize, WaiverProblem)> {
     let mut used = vec![false; waivers.len()];
+    // One shared reason per waiver, however many findings it covers.
+    let reasons: Vec<palisade_diagnostics::ArcStr> = waivers
+        .iter()
+        .map(|w| format!("waiver by {}: {}", w.owner, w.reason).into())
+        .collect();
     for finding in findings.iter_mut() {
         let key = OnceCell::new();
         for (i, w) in waivers.iter().enumerate() {
@@ -120,7 +125,7 @@ pub fn apply_waivers(
             used[i] = true;
             if !w.expired(today) && !finding.suppressed {
                 finding.suppressed = true;
-                finding.suppression_reason = Some(format!("waiver by {}: {}", w.owner, w.reason));
+                finding.suppression_reason = Some(reasons[i].clone());
             }
         }
     }

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use palisade_diagnostics::Location;
+use palisade_diagnostics::{ArcStr, Location};
 
 use crate::inventory::LabelSelector;
 use crate::object::Object;
@@ -504,7 +504,7 @@ impl RbacGraph {
     pub fn add(
         &mut self,
         object: &Object<'_, '_>,
-        path: &str,
+        path: &ArcStr,
         document: u32,
         default_namespace: Option<&str>,
     ) {
@@ -572,7 +572,7 @@ impl RbacGraph {
                         subject_locations.push(Some(object.location(
                             path,
                             document,
-                            &format!("/subjects/{}", s.index),
+                            format!("/subjects/{}", s.index),
                         )));
                         Some(SubjectRef {
                             kind,

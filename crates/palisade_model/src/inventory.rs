@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use palisade_diagnostics::{Location, ObjectRef};
+use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef};
 
+use crate::labels::{LabelLookup, Labels};
 use crate::object::Object;
 use crate::rbac::{GrantScope, Power, Subject};
 
@@ -85,7 +86,7 @@ pub enum FactKind {
 #[derive(Debug, Clone)]
 pub struct WorkloadFact {
     /// The pod template's labels.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// `serviceAccountName` (`default` when unset).
     pub service_account: String,
     /// Where the ServiceAccount is (or would be) set.
@@ -114,7 +115,7 @@ pub struct IngressBackend {
 
 /// The Service backends of an Ingress: `networking.k8s.io/v1` (`service.name`) and the older
 /// `extensions`/`networking.k8s.io` `v1beta1` (`serviceName`), default backend and rules.
-fn ingress_backends(object: &Object<'_, '_>, path: &str, document: u32) -> Vec<IngressBackend> {
+fn ingress_backends(object: &Object<'_, '_>, path: &ArcStr, document: u32) -> Vec<IngressBackend> {
     let spec = object.root.get("spec");
     let mut backends = Vec::new();
     for key in ["defaultBackend", "backend"] {
@@ -319,7 +320,7 @@ pub struct PeerFact {
 }
 
 /// The selector peers of a NetworkPolicy's rules.
-fn policy_peers(object: &Object<'_, '_>, path: &str, document: u32) -> Vec<PeerFact> {
+fn policy_peers(object: &Object<'_, '_>, path: &ArcStr, document: u32) -> Vec<PeerFact> {
     let mut out = Vec::new();
     for (direction, key, egress) in [("ingress", "from", false), ("egress", "to", true)] {
         let Some(rules) = object.root.path(&["spec", direction]) else {
@@ -461,15 +462,16 @@ impl LabelSelector {
 
     /// Whether the selector selects an object with these labels. An operator Kubernetes does
     /// not know selects nothing.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &impl LabelLookup) -> bool {
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+            .all(|(k, v)| labels.label(k) == Some(v.as_str()))
             && self.expressions.iter().all(|(key, op, values)| {
-                match (op.as_str(), labels.get(key)) {
-                    ("In", Some(v)) => values.contains(v),
+                let listed = |v: &str| values.iter().any(|x| x == v);
+                match (op.as_str(), labels.label(key)) {
+                    ("In", Some(v)) => listed(v),
                     ("In", None) => false,
-                    ("NotIn", v) => v.is_none_or(|v| !values.contains(v)),
+                    ("NotIn", v) => v.is_none_or(|v| !listed(v)),
                     ("Exists", v) => v.is_some(),
                     ("DoesNotExist", v) => v.is_none(),
                     _ => false,
@@ -522,7 +524,7 @@ pub struct Inventory {
 }
 
 /// A role as (kind, name, namespace).
-type RoleKey = (String, String, Option<String>);
+type RoleKey = (ArcStr, ArcStr, Option<ArcStr>);
 
 /// Powers through a ClusterRoleBinding and through a RoleBinding.
 type ScopedPowers = (Vec<Power>, Vec<Power>);
@@ -536,9 +538,9 @@ struct Index {
     /// namespace); ClusterRoles have no namespace.
     roles: std::collections::HashMap<RoleKey, ScopedPowers>,
     /// `automountServiceAccountToken` of ServiceAccounts by (namespace, name).
-    service_accounts: std::collections::HashMap<(Option<String>, String), Option<bool>>,
+    service_accounts: std::collections::HashMap<(Option<ArcStr>, ArcStr), Option<bool>>,
     /// Facts by namespace, so that rules judging one namespace at a time stay linear.
-    by_namespace: std::collections::HashMap<Option<String>, Vec<usize>>,
+    by_namespace: std::collections::HashMap<Option<ArcStr>, Vec<usize>>,
 }
 
 pub(crate) fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
@@ -612,8 +614,15 @@ fn builtin(object: &Object<'_, '_>) -> bool {
         == Some("rbac-defaults")
 }
 
-/// The facts of one object, if cross-object rules care about its kind.
-pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fact> {
+/// The facts of one object, if cross-object rules care about its kind. Their strings are shared
+/// through `strings` with those of the other objects (and findings) of the same file: facts live
+/// until the scan ends, one per object.
+pub fn fact_of(
+    object: &Object<'_, '_>,
+    path: &ArcStr,
+    document: u32,
+    strings: &mut Interner,
+) -> Option<Fact> {
     let root = object.root;
     let rbac = object.api_version.starts_with("rbac.authorization.k8s.io/");
     let kind = if let Some(pod) = object.pod_spec() {
@@ -645,9 +654,9 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
             host_access.push("hostPath");
         }
         FactKind::Workload(WorkloadFact {
-            labels: labels(pod.metadata.and_then(|m| m.get("labels"))),
+            labels: Labels::of(pod.metadata.and_then(|m| m.get("labels")), strings),
             service_account: sa.unwrap_or("default").to_string(),
-            service_account_site: object.location(path, document, &sa_pointer),
+            service_account_site: object.location(path, document, strings.str(&sa_pointer)),
             host_access,
             automount: pod
                 .spec
@@ -659,10 +668,10 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                     kind,
                     name,
                     required,
-                    site: object.location(path, document, &pointer),
+                    site: object.location(path, document, strings.str(&pointer)),
                 })
                 .collect(),
-            spec_site: object.location(path, document, &pod.pointer),
+            spec_site: object.location(path, document, strings.str(&pod.pointer)),
             images: pod
                 .containers()
                 .iter()
@@ -820,11 +829,7 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
                             kind: s.kind.to_string(),
                             name: s.name.to_string(),
                             namespace: s.namespace.map(str::to_string),
-                            site: object.location(
-                                path,
-                                document,
-                                &format!("/subjects/{}", s.index),
-                            ),
+                            site: object.location(path, document, format!("/subjects/{}", s.index)),
                         })
                         .collect(),
                 })
@@ -862,14 +867,14 @@ pub fn fact_of(object: &Object<'_, '_>, path: &str, document: u32) -> Option<Fac
     } else {
         ""
     };
-    let site = object.location(path, document, site_pointer);
+    let site = object.location(path, document, strings.str(site_pointer));
     let namespace_site = if object.namespace().is_some() {
-        object.location(path, document, "/metadata/namespace")
+        object.location(path, document, strings.str("/metadata/namespace"))
     } else {
         site.clone()
     };
     Some(Fact {
-        object: object.object_ref(),
+        object: object.object_ref_in(strings),
         site,
         namespace_site,
         ignore: object
@@ -898,7 +903,7 @@ impl Inventory {
     }
 
     fn mark_replaced_policies(&mut self) {
-        let mut last: std::collections::HashMap<(String, Option<String>, String), usize> =
+        let mut last: std::collections::HashMap<(ArcStr, Option<ArcStr>, ArcStr), usize> =
             Default::default();
         let mut order: Vec<usize> = (0..self.facts.len())
             .filter(|&i| matches!(self.facts[i].kind, FactKind::NetworkPolicy(_)))
@@ -931,7 +936,7 @@ impl Inventory {
                 && builtin_kind_scope(group_of(&object.api_version), &object.kind)
                     != Some(ResourceScope::Cluster)
             {
-                object.namespace = Some(namespace.to_string());
+                object.namespace = Some(namespace.into());
             }
         }
         self.index = std::sync::OnceLock::new();
@@ -982,7 +987,7 @@ impl Inventory {
     ) -> Option<Option<bool>> {
         self.index()
             .service_accounts
-            .get(&(namespace.map(str::to_string), name.to_string()))
+            .get(&(namespace.map(ArcStr::from), ArcStr::from(name)))
             .copied()
     }
 
@@ -993,7 +998,7 @@ impl Inventory {
     ) -> impl Iterator<Item = &'i Fact> + 'i {
         self.index()
             .by_namespace
-            .get(&namespace.map(str::to_string))
+            .get(&namespace.map(ArcStr::from))
             .into_iter()
             .flatten()
             .map(|&i| &self.facts[i])
@@ -1063,12 +1068,12 @@ impl Inventory {
         let ns = if kind == "ClusterRole" {
             None
         } else {
-            binding_ns.map(str::to_string)
+            binding_ns.map(ArcStr::from)
         };
         if let Some((cluster, namespaced)) =
             self.index()
                 .roles
-                .get(&(kind.to_string(), name.to_string(), ns.clone()))
+                .get(&(ArcStr::from(kind), ArcStr::from(name), ns.clone()))
         {
             return match scope {
                 GrantScope::Cluster => cluster.clone(),
@@ -1132,7 +1137,13 @@ mod tests {
     fn fact(text: &str) -> Fact {
         let docs = parse_stream(text, &Limits::default());
         let objects = crate::objects_in(docs[0].as_ref().unwrap());
-        fact_of(&objects.objects[0], "x.yaml", 0).unwrap()
+        fact_of(
+            &objects.objects[0],
+            &"x.yaml".into(),
+            0,
+            &mut Interner::default(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -1140,7 +1151,7 @@ mod tests {
         let backends = |text: &str| match fact(text).kind {
             FactKind::Ingress { backends, .. } => backends
                 .into_iter()
-                .map(|b| (b.service, b.site.pointer))
+                .map(|b| (b.service, b.site.pointer.to_string()))
                 .collect::<Vec<_>>(),
             other => panic!("{other:?}"),
         };

@@ -14,6 +14,7 @@ pub mod component;
 pub mod conflicts;
 mod image;
 pub mod inventory;
+pub mod labels;
 pub mod netpol;
 mod object;
 mod pod;

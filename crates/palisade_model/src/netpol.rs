@@ -395,7 +395,7 @@ impl Model {
         &mut self,
         object: &Object<'_, '_>,
         default_namespace: &str,
-        path: &str,
+        path: &palisade_diagnostics::ArcStr,
         document: u32,
     ) {
         let namespace = object.namespace().unwrap_or(default_namespace).to_string();

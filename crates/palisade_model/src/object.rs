@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use palisade_diagnostics::{Location, ObjectRef};
+use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef};
 use palisade_source::{Document, NodeRef, Pos};
 
 use crate::pod::PodSpecView;
@@ -64,21 +64,32 @@ impl<'d, 'a> Object<'d, 'a> {
     /// The identity used in findings.
     pub fn object_ref(&self) -> ObjectRef {
         ObjectRef {
-            api_version: self.api_version.to_string(),
-            kind: self.kind.to_string(),
-            namespace: self.namespace().map(str::to_string),
-            name: self.name().map(str::to_string),
+            api_version: ArcStr::from(&*self.api_version),
+            kind: ArcStr::from(&*self.kind),
+            namespace: self.namespace().map(ArcStr::from),
+            name: self.name().map(ArcStr::from),
+        }
+    }
+
+    /// [`Object::object_ref`], its strings shared through `strings`.
+    pub fn object_ref_in(&self, strings: &mut Interner) -> ObjectRef {
+        ObjectRef {
+            api_version: strings.str(&self.api_version),
+            kind: strings.str(&self.kind),
+            namespace: strings.opt(self.namespace()),
+            name: strings.opt(self.name()),
         }
     }
 
     /// The location of `pointer` (relative to this object) in the file: the field's key, or its
     /// nearest existing ancestor when it is missing.
-    pub fn location(&self, path: &str, document: u32, pointer: &str) -> Location {
-        let located = self.root.locate(pointer);
+    pub fn location(&self, path: &ArcStr, document: u32, pointer: impl Into<ArcStr>) -> Location {
+        let pointer = pointer.into();
+        let located = self.root.locate(&pointer);
         span_location(
             path,
             document,
-            pointer.to_string(),
+            pointer,
             located.start,
             located.end,
             located.missing,
@@ -99,15 +110,15 @@ impl<'d, 'a> Object<'d, 'a> {
 
 /// A [`Location`] from a span (positions are 1-based lines, 0-based columns).
 pub fn span_location(
-    path: &str,
+    path: &ArcStr,
     document: u32,
-    pointer: String,
+    pointer: ArcStr,
     start: Pos,
     end: Pos,
     missing: bool,
 ) -> Location {
     Location {
-        path: path.to_string(),
+        path: path.clone(),
         line: start.line,
         column: start.col + 1,
         end_line: end.line,

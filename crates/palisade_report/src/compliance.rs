@@ -95,10 +95,7 @@ pub fn compliance(
 ) -> Compliance {
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     // Superseded findings are hidden, not accepted: they still fail their controls.
-    for f in findings
-        .iter()
-        .filter(|f| !f.suppressed || f.superseded_by.is_some())
-    {
+    for f in findings.iter().filter(|f| !f.suppressed || f.superseded) {
         *per_rule.entry(f.rule.id).or_default() += 1;
     }
     let rules: Vec<&'static RuleMeta> = rules

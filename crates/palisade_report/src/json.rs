@@ -16,7 +16,7 @@ struct Tool<'a> {
 /// A value as pretty JSON nested `level` levels deep: every line after the first indented as
 /// serde_json indents at that depth (strings never hold a raw line break, so lines are safe to
 /// indent).
-fn nested(value: &impl Serialize, level: usize) -> io::Result<String> {
+pub(crate) fn nested(value: &impl Serialize, level: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(value)?;
     let pad = "  ".repeat(level);
     Ok(text.replace('\n', &format!("\n{pad}")))
@@ -29,14 +29,10 @@ fn field(out: &mut dyn Write, name: &str, value: &impl Serialize, last: bool) ->
 }
 
 /// The document, written as `serde_json::to_writer_pretty` writes it, with the findings (most
-/// of it) serialized on every core and written in order.
+/// of it) serialized on every core, a batch at a time, and written in order.
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     use rayon::prelude::*;
     let visible: Vec<&Finding> = report.visible().collect();
-    let findings: Vec<String> = visible
-        .par_iter()
-        .map(|f| nested(f, 2).map(|text| format!("    {text}")))
-        .collect::<io::Result<_>>()?;
     out.write_all(b"{\n")?;
     field(
         out,
@@ -47,17 +43,26 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         },
         false,
     )?;
-    if findings.is_empty() {
+    if visible.is_empty() {
         out.write_all(b"  \"findings\": [],\n")?;
     } else {
         out.write_all(b"  \"findings\": [\n")?;
-        for (i, f) in findings.iter().enumerate() {
-            out.write_all(f.as_bytes())?;
-            out.write_all(if i + 1 < findings.len() {
-                b",\n"
-            } else {
-                b"\n"
-            })?;
+        let mut written = 0;
+        for batch in visible.chunks(crate::BATCH) {
+            let texts: Vec<String> = batch
+                .par_iter()
+                .map(|f| nested(f, 2))
+                .collect::<io::Result<_>>()?;
+            for text in texts {
+                written += 1;
+                out.write_all(b"    ")?;
+                out.write_all(text.as_bytes())?;
+                out.write_all(if written < visible.len() {
+                    b",\n"
+                } else {
+                    b"\n"
+                })?;
+            }
         }
         out.write_all(b"  ],\n")?;
     }

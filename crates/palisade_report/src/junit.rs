@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use palisade_diagnostics::Finding;
+use palisade_diagnostics::{Finding, InputError};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 use crate::Report;
@@ -40,7 +40,105 @@ fn description(f: &Finding) -> String {
     )
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+/// How a finding shows in the report: suppressed findings are skipped, those at or above
+/// `--fail-on` fail, the others pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Skipped,
+    Failure,
+    Success,
+}
+
+fn outcome(report: &Report<'_>, f: &Finding) -> Outcome {
+    if f.suppressed {
+        Outcome::Skipped
+    } else if report.fail_on.is_some_and(|min| f.severity >= min) {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+fn case(report: &Report<'_>, f: &Finding) -> TestCase {
+    let outcome = outcome(report, f);
+    let status = match outcome {
+        Outcome::Skipped => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(f.suppression_reason.as_deref().unwrap_or_default());
+            s
+        }
+        Outcome::Failure => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(f.message.as_str());
+            s.set_type(f.severity.as_str());
+            s.set_description(description(f));
+            s
+        }
+        Outcome::Success => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new(case_name(f), status);
+    case.set_classname(format!("palisade.{}", f.rule.name));
+    if outcome == Outcome::Success {
+        case.set_system_out(description(f));
+    }
+    case
+}
+
+/// A one-suite document, split into the suite's opening tag and its test cases (each ending
+/// with a line break). quick-junit writes the whole document; Palisade writes it a suite, and a
+/// batch of cases, at a time, so it cuts the parts it needs out of one-suite documents.
+fn suite_parts(suite: TestSuite) -> io::Result<(String, String)> {
+    let mut doc = JReport::new("palisade");
+    doc.add_test_suite(suite);
+    let text = doc.to_string().map_err(io::Error::other)?;
+    let malformed = || io::Error::other("unexpected JUnit document layout");
+    let start = text.find("\n    <testsuite ").ok_or_else(malformed)? + 1;
+    let open_end = start + text[start..].find('\n').ok_or_else(malformed)? + 1;
+    let close = text.rfind("    </testsuite>").ok_or_else(malformed)?;
+    if close < open_end {
+        return Err(malformed());
+    }
+    Ok((
+        text[start..open_end].to_string(),
+        text[open_end..close].to_string(),
+    ))
+}
+
+/// The counts in a suite's opening tag.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    tests: usize,
+    skipped: usize,
+    failures: usize,
+    errors: usize,
+}
+
+/// Write a suite of one test case per item, built a batch at a time, under an opening tag
+/// with its totals.
+fn write_suite<T>(
+    out: &mut dyn Write,
+    name: &str,
+    totals: Totals,
+    items: &[T],
+    case: impl Fn(&T) -> TestCase,
+) -> io::Result<()> {
+    for (i, batch) in items.chunks(crate::BATCH).enumerate() {
+        let mut suite = TestSuite::new(name);
+        suite.add_test_cases(batch.iter().map(&case));
+        (suite.tests, suite.skipped, suite.failures, suite.errors) =
+            (totals.tests, totals.skipped, totals.failures, totals.errors);
+        let (open, cases) = suite_parts(suite)?;
+        if i == 0 {
+            out.write_all(open.as_bytes())?;
+        }
+        out.write_all(cases.as_bytes())?;
+    }
+    out.write_all(b"    </testsuite>\n")
+}
+
+/// The document built and serialized in one piece, as [`render`] must write it.
+#[cfg(test)]
+pub(crate) fn whole_document(report: &Report<'_>) -> String {
     let mut junit = JReport::new("palisade");
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.visible() {
@@ -48,62 +146,103 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     }
     for (path, findings) in by_file {
         let mut suite = TestSuite::new(path);
+        suite.add_test_cases(findings.iter().map(|f| case(report, f)));
+        junit.add_test_suite(suite);
+    }
+    let mut text = junit.to_string().unwrap();
+    text.push('\n');
+    text
+}
+
+pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in report.visible() {
+        by_file.entry(&f.location.path).or_default().push(f);
+    }
+    let error_case = |e: &&InputError| {
+        // Named by the file alone, like finding cases: the position is in the message.
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        let message = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", e.path, e.message),
+            (Some(l), None) => format!("{}:{l}: {}", e.path, e.message),
+            _ => e.message.clone(),
+        };
+        status.set_message(message);
+        TestCase::new(e.path.clone(), status)
+    };
+    // Not failures: inputs that were not fully scanned (a chart that did not render) are
+    // skipped test cases, so that they show in CI without failing the job.
+    let warning_case = |w: &&InputError| {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(w.message.clone());
+        TestCase::new(w.path.clone(), status)
+    };
+    let errors: Vec<&InputError> = report.errors.iter().collect();
+    let warnings: Vec<&InputError> = report.warnings.iter().collect();
+    let empty = by_file.is_empty() && errors.is_empty() && warnings.is_empty();
+
+    // The root's totals, then the suites one after another.
+    let file_totals = |findings: &[&Finding]| {
+        let mut t = Totals {
+            tests: findings.len(),
+            ..Totals::default()
+        };
         for f in findings {
-            let failing = report.fail_on.is_some_and(|min| f.severity >= min);
-            let status = if f.suppressed {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message(f.suppression_reason.clone().unwrap_or_default());
-                s
-            } else if failing {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(f.message.clone());
-                s.set_type(f.severity.as_str());
-                s.set_description(description(f));
-                s
-            } else {
-                TestCaseStatus::success()
-            };
-            let mut case = TestCase::new(case_name(f), status);
-            case.set_classname(format!("palisade.{}", f.rule.name));
-            if !f.suppressed && !failing {
-                case.set_system_out(description(f));
+            match outcome(report, f) {
+                Outcome::Skipped => t.skipped += 1,
+                Outcome::Failure => t.failures += 1,
+                Outcome::Success => {}
             }
-            suite.add_test_case(case);
         }
-        junit.add_test_suite(suite);
+        t
+    };
+    let error_totals = Totals {
+        tests: errors.len(),
+        errors: errors.len(),
+        ..Totals::default()
+    };
+    let warning_totals = Totals {
+        tests: warnings.len(),
+        skipped: warnings.len(),
+        ..Totals::default()
+    };
+    let mut root = JReport::new("palisade");
+    let all = by_file
+        .values()
+        .map(|f| file_totals(f))
+        .chain([error_totals, warning_totals]);
+    for t in all {
+        root.tests += t.tests;
+        root.skipped += t.skipped;
+        root.failures += t.failures;
+        root.errors += t.errors;
     }
-    if !report.errors.is_empty() {
-        let mut suite = TestSuite::new("input errors");
-        for e in report.errors {
-            // Named by the file alone, like finding cases: the position is in the message.
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            let message = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", e.path, e.message),
-                (Some(l), None) => format!("{}:{l}: {}", e.path, e.message),
-                _ => e.message.clone(),
-            };
-            status.set_message(message);
-            suite.add_test_case(TestCase::new(e.path.clone(), status));
-        }
-        junit.add_test_suite(suite);
+    root.tests += usize::from(empty);
+    let frame = root.to_string().map_err(io::Error::other)?;
+    let close = frame
+        .rfind("</testsuites>")
+        .ok_or_else(|| io::Error::other("unexpected JUnit document layout"))?;
+    out.write_all(&frame.as_bytes()[..close])?;
+    for (path, findings) in &by_file {
+        write_suite(out, path, file_totals(findings), findings, |f| {
+            case(report, f)
+        })?;
     }
-    if !report.warnings.is_empty() {
-        // Not failures: inputs that were not fully scanned (a chart that did not render) are
-        // skipped test cases, so that they show in CI without failing the job.
-        let mut suite = TestSuite::new("warnings");
-        for w in report.warnings {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(w.message.clone());
-            suite.add_test_case(TestCase::new(w.path.clone(), status));
-        }
-        junit.add_test_suite(suite);
+    if !errors.is_empty() {
+        write_suite(out, "input errors", error_totals, &errors, error_case)?;
     }
-    if junit.test_suites.is_empty() {
-        let mut suite = TestSuite::new("palisade");
-        suite.add_test_case(TestCase::new("no findings", TestCaseStatus::success()));
-        junit.add_test_suite(suite);
+    if !warnings.is_empty() {
+        write_suite(out, "warnings", warning_totals, &warnings, warning_case)?;
     }
-    let xml = junit.to_string().map_err(io::Error::other)?;
-    out.write_all(xml.as_bytes())?;
+    if empty {
+        let one = Totals {
+            tests: 1,
+            ..Totals::default()
+        };
+        write_suite(out, "palisade", one, &[()], |()| {
+            TestCase::new("no findings", TestCaseStatus::success())
+        })?;
+    }
+    out.write_all(&frame.as_bytes()[close..])?;
     writeln!(out)
 }

@@ -25,6 +25,11 @@ use std::sync::Arc;
 use palisade_diagnostics::{Finding, InputError, RuleMeta, Severity, Summary};
 use palisade_source::SecretSpans;
 
+/// Findings a machine-readable format builds and serializes at a time: enough to keep every
+/// core busy, few enough that a report with millions of findings is written as it is built,
+/// never held in memory as one document.
+const BATCH: usize = 1024;
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -110,18 +115,18 @@ impl FromStr for SortOrder {
 }
 
 /// Sort findings into `order`; every front door sorts through here, so all formats list
-/// findings alike.
+/// findings alike. Unstable: the keys are total ([`Finding::sort_key`]), and an unstable sort
+/// needs no buffer beside findings that can be most of a scan's memory.
 pub fn sort_findings(findings: &mut [Finding], order: SortOrder) {
     match order {
-        SortOrder::Path => findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())),
-        SortOrder::Severity => findings.sort_by(|a, b| {
+        SortOrder::Path => findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key())),
+        SortOrder::Severity => findings.sort_unstable_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
                 .then_with(|| a.sort_key().cmp(&b.sort_key()))
         }),
-        SortOrder::Rule => {
-            findings.sort_by(|a, b| (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key())))
-        }
+        SortOrder::Rule => findings
+            .sort_unstable_by(|a, b| (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key()))),
     }
 }
 

@@ -177,84 +177,84 @@ fn region(f: &Finding) -> Region {
     }
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let index: BTreeMap<&str, usize> = report
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id, i))
-        .collect();
+/// The rules the document describes: those run, and any rule a finding names outside them.
+fn rules_of<'r>(report: &Report<'r>) -> Vec<&'r RuleMeta> {
     let mut rules: Vec<&RuleMeta> = report.rules.to_vec();
-    // A finding from a rule outside the list (cannot happen today) still gets a descriptor.
     for f in report.visible() {
-        if !index.contains_key(f.rule.id) && !rules.iter().any(|r| r.id == f.rule.id) {
+        if !rules.iter().any(|r| r.id == f.rule.id) {
             rules.push(f.rule);
         }
     }
-    let results: Vec<SResult> = report
-        .visible()
-        .map(|f| {
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(
-                            ArtifactLocation::builder()
-                                .uri(path_uri(&f.location.path))
-                                .build(),
-                        )
-                        .region(region(f))
+    rules
+}
+
+fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(path_uri(&f.location.path))
                         .build(),
                 )
-                .build();
-            let mut fingerprints = BTreeMap::new();
-            let fingerprint = match report.project {
-                Some(project) => f.fingerprint_at(&project.key(&f.location.path)),
-                None => f.fingerprint(),
-            };
-            fingerprints.insert("palisade/v1".to_string(), fingerprint);
-            let mut props = BTreeMap::new();
-            props.insert(
-                "object".to_string(),
-                serde_json::to_value(&f.object).unwrap_or_default(),
-            );
-            props.insert("pointer".to_string(), serde_json::json!(f.location.pointer));
-            props.insert(
-                "severity".to_string(),
-                serde_json::json!(f.severity.as_str()),
-            );
-            if let Some(origin) = &f.origin {
-                props.insert(
-                    "origin".to_string(),
-                    serde_json::to_value(origin).unwrap_or_default(),
-                );
-            }
-            let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
-            let builder = SResult::builder()
-                .rule_id(f.rule.id)
-                .rule_index(i64::try_from(rule_index).unwrap_or(0))
-                .level(result_level(f.severity))
-                .message(
-                    Message::builder()
-                        .text(format!("{} ({})", f.message, f.object.display_name()))
-                        .build(),
-                )
-                .locations(vec![location])
-                .partial_fingerprints(fingerprints)
-                .properties(PropertyBag::builder().additional_properties(props).build());
-            if f.suppressed {
-                builder
-                    .suppressions(vec![
-                        Suppression::builder()
-                            .kind(serde_json::json!("inSource"))
-                            .justification(f.suppression_reason.clone().unwrap_or_default())
-                            .build(),
-                    ])
-                    .build()
-            } else {
-                builder.build()
-            }
-        })
-        .collect();
+                .region(region(f))
+                .build(),
+        )
+        .build();
+    let mut fingerprints = BTreeMap::new();
+    let fingerprint = match report.project {
+        Some(project) => f.fingerprint_at(&project.key(&f.location.path)),
+        None => f.fingerprint(),
+    };
+    fingerprints.insert("palisade/v1".to_string(), fingerprint);
+    let mut props = BTreeMap::new();
+    props.insert(
+        "object".to_string(),
+        serde_json::to_value(&*f.object).unwrap_or_default(),
+    );
+    props.insert(
+        "pointer".to_string(),
+        serde_json::json!(f.location.pointer.as_str()),
+    );
+    props.insert(
+        "severity".to_string(),
+        serde_json::json!(f.severity.as_str()),
+    );
+    if let Some(origin) = &f.origin {
+        props.insert(
+            "origin".to_string(),
+            serde_json::to_value(origin).unwrap_or_default(),
+        );
+    }
+    let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
+    let builder = SResult::builder()
+        .rule_id(f.rule.id)
+        .rule_index(i64::try_from(rule_index).unwrap_or(0))
+        .level(result_level(f.severity))
+        .message(
+            Message::builder()
+                .text(format!("{} ({})", f.message, f.object.display_name()))
+                .build(),
+        )
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build());
+    if f.suppressed {
+        builder
+            .suppressions(vec![
+                Suppression::builder()
+                    .kind(serde_json::json!("inSource"))
+                    .justification(f.suppression_reason.as_deref().unwrap_or_default())
+                    .build(),
+            ])
+            .build()
+    } else {
+        builder.build()
+    }
+}
+
+/// The whole document around `results`.
+fn document(report: &Report<'_>, rules: &[&RuleMeta], results: Vec<SResult>) -> Sarif {
     let levelled = report
         .errors
         .iter()
@@ -297,11 +297,70 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         .results(results)
         .invocations(vec![invocation])
         .build();
-    let sarif = Sarif::builder()
+    Sarif::builder()
         .schema(SCHEMA)
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
+        .build()
+}
+
+/// The document serialized in one piece, as [`render`] must write it.
+#[cfg(test)]
+pub(crate) fn whole_document(report: &Report<'_>) -> String {
+    let rules = rules_of(report);
+    let results = report
+        .visible()
+        .map(|f| result(report, &rules, f))
+        .collect();
+    let mut text = serde_json::to_string_pretty(&document(report, &rules, results)).unwrap();
+    text.push('\n');
+    text
+}
+
+/// Writes the document as `serde_json::to_writer_pretty` would write it whole, but with the
+/// results (most of it) built and serialized a batch at a time, on every core. The document is
+/// serialized once around a single marker result; the text before and after the marker frames
+/// the results.
+pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    use crate::json::nested;
+    use rayon::prelude::*;
+    let rules = rules_of(report);
+    let visible: Vec<&Finding> = report.visible().collect();
+    if visible.is_empty() {
+        serde_json::to_writer_pretty(&mut *out, &document(report, &rules, Vec::new()))?;
+        return writeln!(out);
+    }
+    const MARKER: &str = "palisade:results";
+    let marker = SResult::builder()
+        .message(Message::builder().text(MARKER).build())
         .build();
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    let frame = serde_json::to_string_pretty(&document(report, &rules, vec![marker.clone()]))?;
+    let malformed = || io::Error::other("unexpected SARIF document layout");
+    // The marker's text at the depth where results sit (`runs[0].results[0]`).
+    let (at, level, len) = (1..8)
+        .find_map(|level| {
+            let block = crate::json::nested(&marker, level).ok()?;
+            let pad = "  ".repeat(level);
+            let at = frame.find(&format!("\n{pad}{block}"))? + 1 + pad.len();
+            Some((at, level, block.len()))
+        })
+        .ok_or_else(malformed)?;
+    let separator = format!(",\n{}", "  ".repeat(level));
+    out.write_all(&frame.as_bytes()[..at])?;
+    let mut written = 0;
+    for batch in visible.chunks(crate::BATCH) {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .map(|f| nested(&result(report, &rules, f), level))
+            .collect::<io::Result<_>>()?;
+        for text in texts {
+            if written > 0 {
+                out.write_all(separator.as_bytes())?;
+            }
+            out.write_all(text.as_bytes())?;
+            written += 1;
+        }
+    }
+    out.write_all(&frame.as_bytes()[at + len..])?;
     writeln!(out)
 }

@@ -87,7 +87,7 @@ fn findings() -> Vec<Finding> {
         redact_source: false,
         origin: None,
         fix: None,
-        superseded_by: None,
+        superseded: false,
     };
     let privileged = Finding {
         rule: &PRIVILEGED,
@@ -680,4 +680,45 @@ fn sarif_results_carry_a_level_per_severity() {
         "stdin"
     );
     assert!(sarif_errors(&doc).is_empty());
+}
+
+#[test]
+fn large_reports_are_written_in_batches_exactly_as_whole_documents() {
+    with_report(true, |r| {
+        // Two files, several batches each, suppressed findings in between.
+        let n = 2 * crate::BATCH + 7;
+        let findings: Vec<Finding> = (0..n)
+            .map(|i| {
+                let mut f = r.findings[i % 3].clone();
+                f.location.line = u32::try_from(i).unwrap() + 1;
+                f
+            })
+            .collect();
+        let report = Report {
+            findings: &findings,
+            errors: &[],
+            warnings: &[],
+            ..*r
+        };
+        let text = |format| {
+            let mut out = Vec::new();
+            render(format, &report, false, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let sarif = text(Format::Sarif);
+        assert_eq!(sarif, crate::sarif::whole_document(&report));
+        let results =
+            serde_json::from_str::<serde_json::Value>(&sarif).unwrap()["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .len();
+        assert_eq!(results, n);
+        assert_eq!(text(Format::Junit), crate::junit::whole_document(&report));
+        let json: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
+        assert_eq!(
+            json["findings"],
+            serde_json::to_value(report.visible().collect::<Vec<_>>()).unwrap()
+        );
+        assert_eq!(json["findings"].as_array().unwrap().len(), n);
+    });
 }

@@ -214,7 +214,7 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
             }
             if indexed != Some(f.location.path.as_str()) {
                 indexed = Some(f.location.path.as_str());
-                index = report.sources.get(&f.location.path).map(LineIndex::new);
+                index = report.sources.get(&*f.location.path).map(LineIndex::new);
             }
             render_finding(f, index.as_ref(), &renderer, layout.width, out)?;
         }

@@ -20,7 +20,14 @@ fn evaluated(rules: &[&str], text: &str) -> Vec<&'static str> {
     .unwrap();
     let mut out: Vec<&'static str> = Vec::new();
     for doc in parse_stream(text, &Limits::default()) {
-        for id in set.scan_document(&doc.unwrap(), "x.yaml").evaluated {
+        for id in set
+            .scan_document(
+                &doc.unwrap(),
+                "x.yaml",
+                &mut palisade_diagnostics::Interner::default(),
+            )
+            .evaluated
+        {
             if !out.contains(&id) {
                 out.push(id);
             }

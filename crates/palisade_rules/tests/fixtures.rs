@@ -117,7 +117,11 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
     let mut findings = Vec::new();
     for doc in parse_stream(text, &Limits::default()) {
         let doc = doc.expect("fixture parses");
-        let report = rules.scan_document(&doc, "fixture.yaml");
+        let report = rules.scan_document(
+            &doc,
+            "fixture.yaml",
+            &mut palisade_diagnostics::Interner::default(),
+        );
         findings.extend(report.findings);
         inventory.facts.extend(report.facts);
     }
@@ -427,11 +431,11 @@ fn fixable_rules_fix_their_fire_fixtures_and_nothing_else() {
             let mut left: Vec<String> = scan(id, &fixed, &Expectations::new())
                 .into_iter()
                 .filter(|f| f.rule.id == id && f.fix.is_some())
-                .map(|f| f.message)
+                .map(|f| f.message.to_string())
                 .collect();
             let mut kept: Vec<String> = refused
                 .iter()
-                .map(|i| findings[*i].message.clone())
+                .map(|i| findings[*i].message.to_string())
                 .collect();
             left.sort();
             kept.sort();
@@ -499,7 +503,12 @@ fn fix_applicability_follows_the_declaration() {
             .unwrap();
     let safety: Vec<(String, Option<bool>)> = scan("PSS015", &text, &Expectations::new())
         .into_iter()
-        .map(|f| (f.container.unwrap_or_default(), f.fix.map(|x| x.is_safe())))
+        .map(|f| {
+            (
+                f.container.unwrap_or_default().to_string(),
+                f.fix.map(|x| x.is_safe()),
+            )
+        })
         .collect();
     assert_eq!(
         safety,

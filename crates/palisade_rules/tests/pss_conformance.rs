@@ -131,7 +131,11 @@ fn verdicts(rules: &RuleSet, text: &str) -> Vec<BTreeSet<&'static str>> {
     let mut out = Vec::new();
     for doc in docs {
         let doc = doc.expect("fixture parses");
-        let report = rules.scan_document(&doc, "fixture.yaml");
+        let report = rules.scan_document(
+            &doc,
+            "fixture.yaml",
+            &mut palisade_diagnostics::Interner::default(),
+        );
         assert_eq!(report.objects, 1, "one object per document");
         out.push(
             report

@@ -477,11 +477,11 @@ fn assemble(output: &str, display: &str, files: &ChartFiles, max: u64) -> Render
 impl HelmMap {
     pub(super) fn remap(&self, findings: &mut [&mut Finding]) {
         for f in findings.iter_mut() {
-            let Some(template) = self.templates.get(&f.location.path) else {
+            let Some(template) = self.templates.get(&*f.location.path) else {
                 continue;
             };
-            let name = f.object.name.clone().unwrap_or_default();
-            let key = (f.object.kind.clone(), name);
+            let name = f.object.name.as_deref().unwrap_or_default();
+            let key = (f.object.kind.to_string(), name.to_string());
             let ordinal = template.ordinals.get(&key).copied().unwrap_or(0);
             let position = template
                 .map

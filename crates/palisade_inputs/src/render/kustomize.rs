@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, Location, Origin};
+use palisade_diagnostics::{ArcStr, Finding, InputError, Location, Origin};
 use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
@@ -475,9 +475,9 @@ impl KustomizeMap {
                     continue;
                 };
                 let location = object.location(
-                    &self.files[entry.file].0,
+                    &ArcStr::from(self.files[entry.file].0.as_str()),
                     entry.document,
-                    &f.location.pointer,
+                    f.location.pointer.clone(),
                 );
                 if entry.patch && location.missing {
                     continue;
@@ -491,7 +491,7 @@ impl KustomizeMap {
                 .as_ref()
                 .is_some_and(|l| l.missing == f.location.missing);
             f.location = best.unwrap_or_else(|| Location {
-                path: self.kustomization.clone(),
+                path: self.kustomization.as_str().into(),
                 line: 1,
                 column: 1,
                 end_line: 1,

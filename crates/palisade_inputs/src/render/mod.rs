@@ -137,7 +137,7 @@ impl RenderMap {
 pub fn remap_findings(findings: &mut [Finding], maps: &HashMap<String, RenderMap>) {
     let mut groups: HashMap<*const SourceMap, (RenderMap, Vec<&mut Finding>)> = HashMap::new();
     for f in findings.iter_mut() {
-        if let Some(map) = maps.get(&f.location.path) {
+        if let Some(map) = maps.get(&*f.location.path) {
             groups
                 .entry(Arc::as_ptr(&map.0))
                 .or_insert_with(|| (map.clone(), Vec::new()))

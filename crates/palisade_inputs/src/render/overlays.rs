@@ -105,12 +105,14 @@ pub fn merge_overlays(findings: &mut Vec<Finding>) -> Vec<Finding> {
             origin.also_in = others;
         }
     }
-    let (kept, folded): (Vec<_>, Vec<_>) = std::mem::take(findings)
-        .into_iter()
-        .zip(dropped)
-        .partition(|(_, dropped)| !dropped);
-    *findings = kept.into_iter().map(|(f, _)| f).collect();
-    folded.into_iter().map(|(f, _)| f).collect()
+    // In place: the findings can be most of a scan's memory, so they are never copied whole.
+    let mut index = 0;
+    findings
+        .extract_if(.., |_| {
+            index += 1;
+            dropped[index - 1]
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -129,7 +131,7 @@ mod tests {
                 pointer: "/spec/x".into(),
                 ..Location::default()
             },
-            message.into(),
+            message,
         );
         f.origin = source.map(|s| {
             Box::new(Origin {

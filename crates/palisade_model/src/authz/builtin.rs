@@ -26,7 +26,7 @@ fn policy() -> &'static RbacGraph {
             .flatten()
         {
             for object in crate::objects_in(doc).objects {
-                graph.add(&object, "", 0, None);
+                graph.add(&object, &palisade_diagnostics::ArcStr::new(), 0, None);
             }
         }
         for role in &mut graph.roles {

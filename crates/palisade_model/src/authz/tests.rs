@@ -166,7 +166,7 @@ fn load(text: &str, namespace: Option<&str>, builtin: bool) -> RbacGraph {
     for doc in parse_stream(text, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
-            g.add(&o, "policy.yaml", doc.index, namespace);
+            g.add(&o, &"policy.yaml".into(), doc.index, namespace);
         }
     }
     if builtin {

@@ -102,7 +102,7 @@ pub(super) fn model_of(yaml: &str) -> Model {
     for doc in parse_stream(yaml, &Limits::default()) {
         let doc = doc.unwrap();
         for o in objects_in(&doc).objects {
-            m.add(&o, "default", "cluster.yaml", doc.index);
+            m.add(&o, "default", &"cluster.yaml".into(), doc.index);
         }
     }
     m

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use palisade_engine::prelude::*;
 use palisade_model::inventory::{LabelSelector, PeerFact};
+use palisade_model::labels::Labels;
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +76,7 @@ declare_rule! {
 /// resources, and its own labels.
 #[derive(Default)]
 struct Namespace<'i> {
-    workloads: Vec<&'i BTreeMap<String, String>>,
+    workloads: Vec<&'i Labels>,
     operated: bool,
     labels: Option<&'i BTreeMap<String, String>>,
 }
@@ -89,10 +90,7 @@ impl Namespace<'_> {
 
 /// The namespaces of the scan, and the labels of workloads without a namespace (none once the
 /// inventory is placed; kept for inventories that are not).
-type Namespaces<'i> = (
-    BTreeMap<&'i str, Namespace<'i>>,
-    Vec<&'i BTreeMap<String, String>>,
-);
+type Namespaces<'i> = (BTreeMap<&'i str, Namespace<'i>>, Vec<&'i Labels>);
 
 fn namespaces(inventory: &Inventory) -> Namespaces<'_> {
     let mut out: BTreeMap<&str, Namespace<'_>> = BTreeMap::new();

@@ -55,7 +55,7 @@ pub fn waiver_findings(
                     api_version: "palisade.dev/v1".into(),
                     kind: "Waiver".into(),
                     namespace: None,
-                    name: Some(format!("waivers[{i}]")),
+                    name: Some(format!("waivers[{i}]").into()),
                 };
                 palisade_diagnostics::Finding::new(
                     &rule.meta,
