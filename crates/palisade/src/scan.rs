@@ -792,7 +792,12 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
     if let Some(path) = &args.write_baseline {
         write_baseline(&scanned.outcome, path, &scanned.resolved.project)?;
     }
-    report(args, &scanned)
+    let code = report(args, &scanned);
+    // The process ends next: the operating system takes the memory back at once, where
+    // dropping hundreds of thousands of findings, facts and source texts one by one would
+    // take milliseconds of a scan that takes a few hundred.
+    std::mem::forget(scanned);
+    code
 }
 
 /// Say on standard error what the user may not expect of the inputs: a piped standard input

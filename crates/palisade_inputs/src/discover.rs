@@ -252,7 +252,7 @@ fn walk_dir(
             !chart
         });
     }
-    for entry in builder.build() {
+    for entry in walk_parallel(&builder) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -322,6 +322,30 @@ fn walk_dir(
     if let Ok(mut skipped) = skipped.lock() {
         found.notes.append(&mut skipped);
     }
+}
+
+/// Every entry of a walk, read on every core (the walk is mostly system calls: directory
+/// reads and looks for ignore files), in path order so that what follows does not depend on
+/// which thread read what.
+fn walk_parallel(builder: &WalkBuilder) -> Vec<Result<ignore::DirEntry, ignore::Error>> {
+    let entries = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let entries = &entries;
+        Box::new(move |entry| {
+            if let Ok(mut entries) = entries.lock() {
+                entries.push(entry);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut entries = entries.into_inner().unwrap_or_default();
+    entries.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => a.path().cmp(b.path()),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(a), Err(b)) => a.to_string().cmp(&b.to_string()),
+    });
+    entries
 }
 
 fn take_charts(charts: &Mutex<Vec<PathBuf>>, found: &mut Discovery) {
