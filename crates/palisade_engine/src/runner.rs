@@ -378,7 +378,9 @@ impl RuleSet {
         use rayon::prelude::*;
         // Inventory rules are independent readers of the inventory: they run in parallel, and
         // their findings are gathered in rule order, as if they had run one after another.
-        let per_rule: Vec<(Vec<crate::SiteFinding>, bool, &'static str)> = self
+        // Each rule's findings are resolved as soon as it has run, so that the larger
+        // cross-object reports (one per workload) are held once, compact.
+        let per_rule: Vec<(Vec<Finding>, bool, &'static str)> = self
             .enabled
             .par_iter()
             .filter_map(|&rule| match rule.hook {
@@ -390,59 +392,62 @@ impl RuleSet {
                 let mut ctx = InventoryCtx::new(rule, &mut raw);
                 check(inventory, &mut ctx);
                 let evaluated = ctx.evaluated;
-                (raw, evaluated, rule.meta.id)
+                let mut strings = Interner::default();
+                let found = raw
+                    .into_iter()
+                    .filter_map(|f| self.resolve_site(f, &mut strings))
+                    .collect();
+                (found, evaluated, rule.meta.id)
             })
             .collect();
-        let mut raw = Vec::new();
+        let mut findings = Vec::with_capacity(per_rule.iter().map(|(f, ..)| f.len()).sum());
         let mut evaluated = Vec::new();
         for (found, ran, id) in per_rule {
-            raw.extend(found);
+            findings.extend(found);
             if ran {
                 evaluated.push(id);
             }
         }
-        let mut strings = Interner::default();
-        let findings = raw
-            .into_iter()
-            .filter_map(|f| {
-                let severity = f.severity.unwrap_or(f.rule.meta.severity);
-                if self.settings.min_severity.is_some_and(|min| severity < min) {
-                    return None;
-                }
-                let suppressions = annotation_suppressions(f.ignore.as_deref());
-                let reason = suppression_reason(
-                    f.rule,
-                    &suppressions,
-                    &self.path_suppressors(&f.location.path),
-                )
-                .or_else(|| {
-                    PeerSkips::from_annotations(
-                        f.peer_annotations
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.as_str())),
-                    )
-                    .reason(f.rule.meta.id, &f.location.pointer)
-                });
-                Some(Finding {
-                    rule: &f.rule.meta,
-                    severity,
-                    object: strings.object(f.object),
-                    container: None,
-                    location: f.location,
-                    message: strings.str(&f.message),
-                    suppressed: reason.is_some(),
-                    suppression_reason: strings.opt(reason.as_deref()),
-                    redact_source: false,
-                    origin: None,
-                    fix: f.fix.map(|fix| strings.fix(fix)),
-                    superseded: false,
-                })
-            })
-            .collect();
         InventoryReport {
             findings,
             evaluated,
         }
+    }
+
+    /// A cross-object finding as reported, unless it is below the reporting threshold.
+    fn resolve_site(&self, f: crate::SiteFinding, strings: &mut Interner) -> Option<Finding> {
+        let severity = f.severity.unwrap_or(f.rule.meta.severity);
+        if self.settings.min_severity.is_some_and(|min| severity < min) {
+            return None;
+        }
+        let suppressions = annotation_suppressions(f.ignore.as_deref());
+        let reason = suppression_reason(
+            f.rule,
+            &suppressions,
+            &self.path_suppressors(&f.location.path),
+        )
+        .or_else(|| {
+            PeerSkips::from_annotations(
+                f.peer_annotations
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .reason(f.rule.meta.id, &f.location.pointer)
+        });
+        Some(Finding {
+            rule: &f.rule.meta,
+            severity,
+            object: strings.object(f.object),
+            container: None,
+            location: f.location,
+            message: strings.str(&f.message),
+            suppressed: reason.is_some(),
+            suppression_reason: strings.opt(reason.as_deref()),
+            redact_source: false,
+            origin: None,
+            fix: f.fix.map(|fix| strings.fix(fix)),
+            superseded: false,
+        })
     }
 
     fn resolve(
