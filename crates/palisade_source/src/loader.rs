@@ -7,7 +7,7 @@ use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span};
 use rayon::prelude::*;
 
 use crate::scalar::resolve_plain;
-use crate::split::{Chunk, split_documents};
+use crate::split::{Chunk, Chunks, split_documents};
 use crate::tree::{Document, Entry, Node, NodeId, Pos, Value, Warning};
 
 /// Resource limits for one stream. Hitting one is an input error for that document, never a
@@ -121,25 +121,42 @@ where
     F: Fn(&mut A, Result<Document<'a>, ParseError>) + Sync + Send,
     R: Fn(A, A) -> A + Sync + Send,
 {
-    let chunks = split_documents(text);
-    if text.len() >= limits.parallel_threshold && chunks.len() > 1 {
+    // The chunks are found twice rather than held: once to count them and remember where every
+    // GROUP-th starts, once per group while parsing.
+    const GROUP: usize = 32;
+    let mut starts = Vec::new();
+    let mut count = 0;
+    let mut first_chunk = None;
+    if text.len() >= limits.parallel_threshold {
+        for (k, chunk) in Chunks::new(text).enumerate() {
+            if k % GROUP == 0 {
+                starts.push((k, chunk.byte, chunk.line));
+            }
+            first_chunk.get_or_insert(chunk);
+            count = k + 1;
+        }
+    }
+    if let Some(first_chunk) = first_chunk.filter(|_| count > 1) {
         // As in `map_documents`: chunk k holds document k (k - 1 after a preamble without
         // content); the guess holds when every chunk gives exactly the one result expected.
-        let preamble_only = !has_content(&text[chunks[0].byte..chunks[0].end]);
-        let (acc, consistent) = chunks
+        let preamble_only = !has_content(&text[first_chunk.byte..first_chunk.end]);
+        let (acc, consistent) = starts
             .par_iter()
-            .enumerate()
             .fold(
                 || (identity(), true),
-                |(mut acc, consistent), (k, &chunk)| {
-                    let (first, expected) = match (k, preamble_only) {
-                        (0, true) => (0, 0),
-                        (_, true) => (k - 1, 1),
-                        _ => (k, 1),
-                    };
-                    let count =
-                        parse_chunk(text, chunk, limits, first, &mut |doc| fold(&mut acc, doc));
-                    (acc, consistent && count == expected)
+                |(mut acc, mut consistent), &(k0, byte, line)| {
+                    let chunks = Chunks::from(text, byte, line).take(GROUP);
+                    for (k, chunk) in (k0..).zip(chunks) {
+                        let (first, expected) = match (k, preamble_only) {
+                            (0, true) => (0, 0),
+                            (_, true) => (k - 1, 1),
+                            _ => (k, 1),
+                        };
+                        let count =
+                            parse_chunk(text, chunk, limits, first, &mut |doc| fold(&mut acc, doc));
+                        consistent &= count == expected;
+                    }
+                    (acc, consistent)
                 },
             )
             .reduce(
@@ -153,7 +170,7 @@ where
     }
     let mut acc = identity();
     let mut next = 0;
-    for &chunk in &chunks {
+    for chunk in Chunks::new(text) {
         next += parse_chunk(text, chunk, limits, next, &mut |doc| fold(&mut acc, doc));
     }
     acc
@@ -714,6 +731,57 @@ mod tests {
 
     fn load(text: &str) -> Vec<Result<Document<'_>, ParseError>> {
         parse_stream(text, &Limits::default())
+    }
+
+    /// (index, first key or error line) of every document, in document order.
+    fn outline(
+        docs: impl IntoIterator<Item = (usize, Result<String, u32>)>,
+    ) -> Vec<(usize, Result<String, u32>)> {
+        let mut v: Vec<_> = docs.into_iter().collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn folding_in_parallel_gives_each_document_once_with_its_index() {
+        let many: String = (0..100).map(|i| format!("---\nn{i}: 1\n")).collect();
+        let texts = [
+            many.clone(),
+            format!("# preamble\n{many}"),
+            format!("a: 1\n{many}---\nbad: [\n---\nafter: 1\n"),
+            format!("{many}---\nx: 1\n...\n---\ny: 2\n...\n%YAML 1.2\n---\nz: 3\n"),
+            // Two documents in one chunk: numbered sequentially instead.
+            format!("{many}---\nx: 1\n---\ny: 2\n...\nz: 3\n"),
+        ];
+        let limits = Limits {
+            parallel_threshold: 0,
+            ..Limits::default()
+        };
+        let key = |r: Result<Document<'_>, ParseError>| match r {
+            Ok(doc) => (
+                doc.index as usize,
+                Ok(doc
+                    .root()
+                    .and_then(|r| r.entries().next().map(|(k, _)| k.to_string()))
+                    .unwrap_or_default()),
+            ),
+            Err(e) => (0, Err(e.line)),
+        };
+        for text in &texts {
+            let sequential = outline(parse_stream(text, &Limits::default()).into_iter().map(key));
+            let folded = fold_documents(
+                text,
+                &limits,
+                Vec::new,
+                |acc: &mut Vec<_>, doc| acc.push(key(doc)),
+                |mut a, b| {
+                    a.extend(b);
+                    a
+                },
+            );
+            assert_eq!(outline(folded), sequential, "{text}");
+            assert!(sequential.len() >= 100);
+        }
     }
 
     #[test]

@@ -22,47 +22,81 @@ pub struct Chunk {
 /// The chunks of `text`, split before every `---` document marker line. Directive lines
 /// (`%YAML`, `%TAG`) directly before a marker travel with the document they introduce.
 pub fn split_documents(text: &str) -> Vec<Chunk> {
-    let bytes = text.as_bytes();
-    let mut chunks = vec![Chunk {
-        byte: 0,
-        line: 0,
-        end: 0,
-    }];
-    let mut line = 0usize;
-    let mut pos = 0usize;
-    // Start (byte, line) of a run of directive lines directly before the current line.
-    let mut directives: Option<(usize, usize)> = None;
-    while pos < bytes.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        let content = &bytes[pos..line_end];
-        // Only the first bytes of a line matter: markers and directives start at column 0, and
-        // anything else at column 0 is content that ends a run of directives.
-        match content.first() {
-            Some(b'-') if is_document_marker(content) => {
-                let (byte, l) = directives.unwrap_or((pos, line));
-                if byte > 0 && chunks.last().map(|c| c.byte) != Some(byte) {
-                    chunks.push(Chunk {
-                        byte,
-                        line: l,
-                        end: 0,
-                    });
-                }
-                directives = None;
-            }
-            Some(b'%') => {
-                directives.get_or_insert((pos, line));
-            }
-            None | Some(b' ' | b'\t' | b'\r' | b'#') => {}
-            Some(_) => directives = None,
+    Chunks::new(text).collect()
+}
+
+/// The chunks of a stream one at a time, as [`split_documents`] finds them, without holding
+/// them: a file of half a million small documents would otherwise hold 12 MB of bounds. The
+/// walk can start at any chunk's start ([`Chunks::from`]), so that parts of a stream are split
+/// independently.
+#[derive(Debug, Clone)]
+pub struct Chunks<'a> {
+    text: &'a str,
+    /// Where the chunk being walked starts (byte, 0-based line); `None` once the text ends.
+    start: Option<(usize, usize)>,
+    /// The next line to look at, and its 0-based number.
+    pos: usize,
+    line: usize,
+    /// Start (byte, line) of a run of directive lines directly before the current line.
+    directives: Option<(usize, usize)>,
+}
+
+impl<'a> Chunks<'a> {
+    /// The chunks of the whole stream.
+    pub fn new(text: &'a str) -> Self {
+        Chunks::from(text, 0, 0)
+    }
+
+    /// The chunks from the chunk that starts at byte `byte`, on 0-based line `line`.
+    pub fn from(text: &'a str, byte: usize, line: usize) -> Self {
+        Chunks {
+            text,
+            start: Some((byte, line)),
+            pos: byte,
+            line,
+            directives: None,
         }
-        pos = line_end + 1;
-        line += 1;
     }
-    for k in 0..chunks.len() {
-        let next = chunks.get(k + 1).map_or(text.len(), |n| n.byte);
-        chunks[k].end = document_end(text, chunks[k].byte, next);
+}
+
+impl Iterator for Chunks<'_> {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        let (byte, line) = self.start?;
+        let bytes = self.text.as_bytes();
+        let chunk = |next: usize| Chunk {
+            byte,
+            line,
+            end: document_end(self.text, byte, next),
+        };
+        while self.pos < bytes.len() {
+            let pos = self.pos;
+            let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let content = &bytes[pos..line_end];
+            let at = (pos, self.line);
+            self.pos = line_end + 1;
+            self.line += 1;
+            // Only the first bytes of a line matter: markers and directives start at column
+            // 0, and anything else at column 0 is content that ends a run of directives.
+            match content.first() {
+                Some(b'-') if is_document_marker(content) => {
+                    let next = self.directives.take().unwrap_or(at);
+                    if next.0 > 0 && next.0 != byte {
+                        self.start = Some(next);
+                        return Some(chunk(next.0));
+                    }
+                }
+                Some(b'%') => {
+                    self.directives.get_or_insert(at);
+                }
+                None | Some(b' ' | b'\t' | b'\r' | b'#') => {}
+                Some(_) => self.directives = None,
+            }
+        }
+        self.start = None;
+        Some(chunk(bytes.len()))
     }
-    chunks
 }
 
 /// The end of the first document end marker line (`...`, alone or before white space or a
@@ -127,6 +161,17 @@ mod tests {
                 end: 9
             }]
         );
+    }
+
+    #[test]
+    fn a_walk_from_any_chunk_start_finds_the_chunks_after_it() {
+        let text = "a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n--- # d\nd: 4\n---\n";
+        let all = split_documents(text);
+        assert_eq!(all.len(), 5);
+        for (k, c) in all.iter().enumerate() {
+            let rest: Vec<Chunk> = Chunks::from(text, c.byte, c.line).collect();
+            assert_eq!(rest, all[k..], "from chunk {k}");
+        }
     }
 
     #[test]
