@@ -663,18 +663,7 @@ fn rules_say_which_fixes_are_unsafe() {
     let fix_of = |id: &str| common::rules_table_cell(&r.stdout, id, 4);
     assert_eq!(fix_of("PSS003"), "unsafe");
     assert_eq!(fix_of("PSS002"), "-");
-    let r = run(palisade().args(["rules", "--format", "json"]));
-    let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let find = |id: &str| {
-        rules
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap()
-            .clone()
-    };
-    let pod001 = find("POD001");
+    let pod001 = common::rule_entry("POD001");
     assert_eq!(
         (pod001["fixable"].as_bool(), pod001["fix"].as_str()),
         (Some(true), Some("unsafe"))
@@ -683,7 +672,7 @@ fn rules_say_which_fixes_are_unsafe() {
         pod001["fix_risk"].as_str().unwrap().contains("read-only"),
         "{pod001:#}"
     );
-    assert_eq!(find("PSS002")["fix"], serde_json::Value::Null);
+    assert_eq!(common::rule_entry("PSS002")["fix"], serde_json::Value::Null);
     // The rule's page says which kind its fix is and what it may break.
     let r = run(palisade().args(["rule", "POD001"]));
     assert!(

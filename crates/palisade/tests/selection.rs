@@ -200,17 +200,7 @@ fn rules_show_opt_in_rules() {
     let preview = |id: &str| common::rules_table_cell(&r.stdout, id, 5);
     assert_eq!(preview("POD019"), "yes");
     assert_eq!(preview("PSS003"), "-");
-    let r = run(palisade().args(["rules", "--format", "json"]));
-    let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let preview = |id: &str| {
-        rules
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap()["preview"]
-            .clone()
-    };
+    let preview = |id: &str| common::rule_entry(id)["preview"].clone();
     assert_eq!(
         (preview("POD019"), preview("PSS003")),
         (true.into(), false.into())

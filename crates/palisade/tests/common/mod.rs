@@ -81,6 +81,19 @@ pub fn rules_of(json: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The entry of rule `id` in `palisade rules --format json`.
+pub fn rule_entry(id: &str) -> serde_json::Value {
+    let r = run(palisade().args(["rules", "--format", "json"]));
+    let rules: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no rule {id}"))
+        .clone()
+}
+
 /// The `column`-th (0-based) whitespace-separated cell of rule `id`'s row in the table that
 /// `palisade rules` prints.
 pub fn rules_table_cell(table: &str, id: &str, column: usize) -> String {
