@@ -45,6 +45,10 @@ spec:
 ---
 """
 write("many-findings.yaml", "".join(deploy.format(i=i, n=i % 50) for i in range(20_000)))
+# 2,000 Pods of 90 one-line containers: a finding every two bytes.
+line = "".join(f"{{name: c{i}, image: x}}," for i in range(90))
+pod = "{{apiVersion: v1, kind: Pod, metadata: {{name: p{j}}}, spec: {{containers: [{c}]}}}}\n---\n"
+write("dense-findings.yaml", "".join(pod.format(j=j, c=line) for j in range(2_000)))
 PY
 
 printf 'a: 1\n' > "$dir/trivial.txt"

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use palisade_diagnostics::{Finding, InputError};
+use palisade_diagnostics::{ArcStr, Finding, FindingList, InputError};
 use palisade_engine::apply_fixes;
 use palisade_inputs::read_stdin;
 use palisade_model::secrets::text_secrets;
@@ -78,12 +78,12 @@ fn not_rewritten(path: &str, message: String) -> InputError {
 /// whose real name is not UTF-8: findings name files by a lossy display, which may be the name
 /// of another file, so such files are never rewritten.
 pub fn plan(
-    findings: &[Finding],
+    findings: &FindingList,
     non_utf8: &std::collections::BTreeSet<String>,
     limits: &Limits,
     options: PlanOptions<'_>,
 ) -> FixPlan {
-    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut by_file: BTreeMap<ArcStr, Vec<Finding>> = BTreeMap::new();
     let mut out = FixPlan::default();
     let stdin = options.stdin.is_some();
     for f in findings.iter().filter(|f| fixable(f, stdin)) {
@@ -92,10 +92,12 @@ pub fn plan(
         } else if !options.unsafe_fixes && !f.fix.as_ref().is_some_and(|x| x.is_safe()) {
             out.unsafe_skipped += 1;
         } else {
-            by_file.entry(&f.location.path).or_default().push(f);
+            by_file.entry(f.location.path.clone()).or_default().push(f);
         }
     }
-    for (path, findings) in by_file {
+    for (path, findings) in &by_file {
+        let path = path.as_str();
+        let findings: Vec<&Finding> = findings.iter().collect();
         if non_utf8.contains(path) {
             out.errors.push(not_rewritten(
                 path,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use palisade_diagnostics::{Finding, InputError, ObjectRef, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, FindingList, InputError, ObjectRef, RuleMeta, Summary};
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, UnknownVia,
     Via,
@@ -849,7 +849,7 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
 /// Print findings in a `palisade scan` format and return the exit code for `--fail-on`;
 /// `read` holds the counts of files and objects read.
 fn render_findings(
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     mut errors: Vec<InputError>,
     read: Summary,
     format: &str,
@@ -858,13 +858,14 @@ fn render_findings(
     crate::scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
+    let mut findings = FindingList::from(findings);
     palisade_report::sort_findings(&mut findings, palisade_report::SortOrder::Path);
     let mut summary = Summary {
         findings: findings.len(),
         errors: errors.len(),
         ..read
     };
-    for f in &findings {
+    for f in findings.iter() {
         *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
     }
     let mut metas: Vec<&'static RuleMeta> = findings.iter().map(|f| f.rule).collect();
@@ -872,7 +873,7 @@ fn render_findings(
     metas.dedup_by_key(|m| m.id);
     let mut sources = Sources::default();
     if format == Format::Text {
-        for f in &findings {
+        for f in findings.iter() {
             let path = f.location.path.as_str();
             if !sources.contains_key(path)
                 && let Ok(text) = palisade_inputs::read_regular(

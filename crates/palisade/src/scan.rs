@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use palisade_diagnostics::{Finding, InputError, ProjectPaths, Summary};
+use palisade_diagnostics::{Finding, FindingList, FindingRef, InputError, ProjectPaths, Summary};
 use palisade_engine::RuleSet;
 use palisade_inputs::render::{
     RenderMap, RenderOptions, Renderings, merge_overlays, remap_findings, render_all,
@@ -62,7 +62,7 @@ impl ScanOptions {
 #[derive(Debug, Default)]
 pub struct ScanOutcome {
     /// Findings in output order, suppressed ones included (flagged).
-    pub findings: Vec<Finding>,
+    pub findings: FindingList,
     /// Input errors, sorted.
     pub errors: Vec<InputError>,
     /// Inputs not fully scanned that do not fail the run, sorted.
@@ -86,18 +86,17 @@ pub struct ScanOutcome {
 
 /// The scan's one list of findings, which every thread adds to as it goes. Findings can be
 /// most of a scan's memory: collected per file or per thread and joined at the end, they would
-/// be held twice at the peak; added here a batch at a time, they are held once.
+/// be held twice at the peak; added here a batch at a time, they are held once, compactly.
 #[derive(Default)]
 struct Sink {
-    findings: std::sync::Mutex<Vec<Finding>>,
+    findings: std::sync::Mutex<FindingList>,
 }
 
 /// Findings a thread gathers before adding them to the [`Sink`].
 const SINK_BATCH: usize = 1024;
 
 /// Move `more` to the end of `list`, growing it by a quarter at a time rather than doubling
-/// it: findings and facts can be most of a scan's memory, and a doubled list holds up to twice
-/// them.
+/// it: facts can be much of a scan's memory, and a doubled list holds up to twice them.
 fn append_growing<T>(list: &mut Vec<T>, more: &mut Vec<T>) {
     if more.len() > list.capacity() - list.len() {
         list.reserve_exact(more.len().max(list.len() / 4));
@@ -108,11 +107,10 @@ fn append_growing<T>(list: &mut Vec<T>, more: &mut Vec<T>) {
 impl Sink {
     fn add(&self, batch: &mut Vec<Finding>) {
         // A poisoned lock means another thread panicked: the scan is lost either way.
-        let mut all = self
-            .findings
+        self.findings
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        append_growing(&mut all, batch);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .append(batch);
     }
 
     /// Take back the findings of a file that turned out not to be scanned (a Helm template).
@@ -120,10 +118,10 @@ impl Sink {
         self.findings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|f| f.location.path != path);
+            .retain(|f| f.path != path);
     }
 
-    fn into_findings(self) -> Vec<Finding> {
+    fn into_findings(self) -> FindingList {
         self.findings
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -314,7 +312,7 @@ impl ScanOutcome {
         summary.suppressed = 0;
         summary.by_severity.clear();
         // A superseded finding is folded into the stricter one: counted as neither.
-        for f in self.findings.iter().filter(|f| !f.superseded) {
+        for f in self.findings.refs().filter(|f| !f.superseded) {
             if f.suppressed {
                 summary.suppressed += 1;
             } else {
@@ -357,7 +355,7 @@ pub const BASELINE_VERSION: u32 = 2;
 /// any working directory; version 1 ones, of paths as written on the command line, are still
 /// read (then a note says how to upgrade, returned here).
 pub fn apply_baseline(
-    findings: &mut [Finding],
+    findings: &mut FindingList,
     path: &std::path::Path,
     project: &ProjectPaths,
 ) -> Result<Option<String>> {
@@ -379,17 +377,20 @@ pub fn apply_baseline(
         .collect();
     let legacy = baseline.version < 2;
     let reason = palisade_diagnostics::ArcStr::from(format!("baseline {}", path.display()));
-    for f in findings.iter_mut().filter(|f| !f.suppressed) {
-        let fingerprint = if legacy {
-            f.fingerprint()
-        } else {
-            f.fingerprint_at(&project.key(&f.location.path))
-        };
-        if known.contains(fingerprint.as_str()) {
-            f.suppressed = true;
-            f.suppression_reason = Some(reason.clone());
-        }
-    }
+    findings.update(
+        |f| !f.suppressed,
+        |f| {
+            let fingerprint = if legacy {
+                f.fingerprint()
+            } else {
+                f.fingerprint_at(&project.key(&f.location.path))
+            };
+            if known.contains(fingerprint.as_str()) {
+                f.suppressed = true;
+                f.suppression_reason = Some(reason.clone());
+            }
+        },
+    );
     Ok(legacy.then(|| {
         format!(
             "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again with --write-baseline to match from any directory",
@@ -430,7 +431,7 @@ pub fn write_baseline(
         findings: outcome
             .findings
             .iter()
-            .chain(&outcome.folded)
+            .chain(outcome.folded.iter().cloned())
             .filter(|f| !f.suppressed)
             .map(|f| {
                 let key = project.key(&f.location.path);
@@ -449,7 +450,7 @@ pub fn write_baseline(
 /// A "runs in the default namespace" finding on a chart rendered without `--namespace`: Helm
 /// fills in `default` for `.Release.Namespace`, but the real namespace is chosen at install
 /// time, so the finding would be about Palisade's rendering, not the chart.
-fn install_time_namespace(f: &Finding) -> bool {
+fn install_time_namespace(f: &FindingRef) -> bool {
     f.rule.id == palisade_rules::pod::default_namespace::RULE.meta.id
         && f.origin.as_ref().is_some_and(|o| o.renderer == "helm")
 }
@@ -588,16 +589,15 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     inventory.prepare(opts.render.namespace.as_deref().unwrap_or("default"));
     let cross = rules.scan_inventory(&inventory);
     outcome.evaluated.extend(cross.evaluated);
-    outcome.findings.reserve_exact(cross.findings.len());
-    outcome.findings.extend(cross.findings);
+    outcome.findings.append_list(&cross.findings);
     remap_findings(&mut outcome.findings, &maps);
     if opts.render.namespace.is_none() {
         outcome.findings.retain(|f| !install_time_namespace(f));
     }
     if opts.keep_sources {
         // Cross-object findings can land in files that had no finding of their own.
-        for f in &outcome.findings {
-            let path = f.location.path.as_str();
+        for f in outcome.findings.refs() {
+            let path = f.path;
             if !outcome.sources.contains_key(path)
                 && path != "-"
                 && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)
@@ -653,7 +653,7 @@ pub fn exit_code(outcome: &ScanOutcome, fail_on: FailOn) -> u8 {
         FailOn::Never => false,
         FailOn::AtLeast(min) => outcome
             .findings
-            .iter()
+            .refs()
             .any(|f| !f.suppressed && f.severity >= min),
     };
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
@@ -757,11 +757,9 @@ pub fn scan_governed(
         &resolved.project,
         &|sel| rules.enabled().iter().any(|r| sel.matches(r)),
     );
-    let waiver_findings =
+    let mut waiver_findings =
         palisade_rules::pal::waiver_findings(&problems, &resolved.waivers, rules.enabled());
-    // Exactly: a full list would double.
-    outcome.findings.reserve_exact(waiver_findings.len());
-    outcome.findings.extend(waiver_findings);
+    outcome.findings.append(&mut waiver_findings);
     if let Some(baseline) = &args.baseline {
         let note = apply_baseline(&mut outcome.findings, baseline, &resolved.project)?;
         outcome.notes.extend(note);

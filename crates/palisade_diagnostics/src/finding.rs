@@ -6,6 +6,7 @@ use arcstr::ArcStr;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::list::{FindingRef, SortKey};
 use crate::meta::{Applicability, RuleMeta, Severity};
 
 /// The Kubernetes object a finding is about. Its strings are shared ([`ArcStr`], one pointer
@@ -254,38 +255,33 @@ impl Finding {
     /// after those break every tie that output can show, so that an unstable sort (which needs
     /// no memory beside the findings) lists findings in the same order whatever order the
     /// threads produced them in.
-    #[allow(clippy::type_complexity)]
-    pub fn sort_key(
-        &self,
-    ) -> (
-        &str,
-        u32,
-        u32,
-        u32,
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        &ObjectRef,
-        (u32, u32),
-        bool,
-        Option<&str>,
-    ) {
+    pub fn sort_key(&self) -> SortKey<'_> {
+        self.view().sort_key()
+    }
+
+    /// The finding, borrowed: the form a [`crate::FindingList`] lends its findings in.
+    pub fn view(&self) -> FindingRef<'_> {
         let l = &self.location;
-        (
-            &l.path,
-            l.document,
-            l.line,
-            l.column,
-            self.rule.id,
-            &self.message,
-            &l.pointer,
-            self.container.as_deref(),
-            &self.object,
-            (l.end_line, l.end_column),
-            self.suppressed,
-            self.suppression_reason.as_deref(),
-        )
+        FindingRef {
+            rule: self.rule,
+            severity: self.severity,
+            object: &self.object,
+            container: self.container.as_deref(),
+            path: &l.path,
+            document: l.document,
+            line: l.line,
+            column: l.column,
+            end: (l.end_line, l.end_column),
+            pointer: &l.pointer,
+            missing: l.missing,
+            message: &self.message,
+            suppressed: self.suppressed,
+            reason: self.suppression_reason.as_deref(),
+            redact_source: self.redact_source,
+            origin: self.origin.as_deref(),
+            fix: self.fix.as_deref(),
+            superseded: self.superseded,
+        }
     }
 }
 

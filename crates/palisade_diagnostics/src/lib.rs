@@ -13,6 +13,7 @@ pub mod control_names;
 mod finding;
 pub mod frameworks;
 mod intern;
+mod list;
 mod meta;
 pub mod project;
 
@@ -20,6 +21,7 @@ pub use arcstr::ArcStr;
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use intern::Interner;
+pub use list::{FindingList, FindingRef, SortKey};
 pub use meta::{
     Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
     RuleMeta, RuleStatus, Severity,

@@ -209,20 +209,33 @@ pub struct SiteFinding {
 }
 
 /// The context of a cross-object rule.
+///
+/// Findings go to `out` as they are reported (one is held back until the next, for
+/// [`InventoryCtx::fix`]): a rule with a finding per workload never holds them all as reported.
 pub struct InventoryCtx<'r> {
     rule: &'static Rule,
-    out: &'r mut Vec<SiteFinding>,
-    pub(crate) evaluated: bool,
+    out: &'r mut dyn FnMut(SiteFinding),
+    last: Option<SiteFinding>,
+    evaluated: bool,
 }
 
 impl<'r> InventoryCtx<'r> {
     /// A context for running one inventory rule.
-    pub fn new(rule: &'static Rule, out: &'r mut Vec<SiteFinding>) -> Self {
+    pub fn new(rule: &'static Rule, out: &'r mut dyn FnMut(SiteFinding)) -> Self {
         InventoryCtx {
             rule,
             out,
+            last: None,
             evaluated: false,
         }
+    }
+
+    /// Hand over the last finding; whether the rule found objects it applies to.
+    pub fn finish(mut self) -> bool {
+        if let Some(last) = self.last.take() {
+            (self.out)(last);
+        }
+        self.evaluated
     }
 
     /// Record that the scan holds objects the rule applies to, even when it finds nothing.
@@ -238,7 +251,10 @@ impl<'r> InventoryCtx<'r> {
         message: impl Into<String>,
     ) {
         self.evaluated = true;
-        self.out.push(SiteFinding {
+        if let Some(last) = self.last.take() {
+            (self.out)(last);
+        }
+        self.last = Some(SiteFinding {
             rule: self.rule,
             object: fact.object.clone(),
             location: location.clone(),
@@ -254,7 +270,7 @@ impl<'r> InventoryCtx<'r> {
     /// declares its fixes safe, or when the rule marked this one safe ([`Fix::safe`]).
     pub fn fix(&mut self, fix: Fix) {
         let fix = with_applicability(fix, self.rule);
-        if let Some(last) = self.out.last_mut() {
+        if let Some(last) = &mut self.last {
             last.fix = Some(fix);
         }
     }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    ArcStr, Finding, InputError, Interner, ObjectRef, ProjectPaths, Severity,
+    ArcStr, Finding, FindingList, InputError, Interner, ObjectRef, ProjectPaths, Severity,
 };
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
@@ -146,8 +146,8 @@ pub struct DocumentReport {
 /// What the cross-object rules found.
 #[derive(Debug, Default)]
 pub struct InventoryReport {
-    /// Findings.
-    pub findings: Vec<Finding>,
+    /// Findings, in rule order.
+    pub findings: FindingList,
     /// Ids of the rules that found objects they apply to.
     pub evaluated: Vec<&'static str>,
 }
@@ -378,9 +378,9 @@ impl RuleSet {
         use rayon::prelude::*;
         // Inventory rules are independent readers of the inventory: they run in parallel, and
         // their findings are gathered in rule order, as if they had run one after another.
-        // Each rule's findings are resolved as soon as it has run, so that the larger
-        // cross-object reports (one per workload) are held once, compact.
-        let per_rule: Vec<(Vec<Finding>, bool, &'static str)> = self
+        // Each rule's findings are resolved and stored compactly as soon as it has run, so
+        // that the larger cross-object reports (one per workload) are held once, compact.
+        let per_rule: Vec<(FindingList, bool, &'static str)> = self
             .enabled
             .par_iter()
             .filter_map(|&rule| match rule.hook {
@@ -388,22 +388,23 @@ impl RuleSet {
                 _ => None,
             })
             .map(|(rule, check)| {
-                let mut raw = Vec::new();
-                let mut ctx = InventoryCtx::new(rule, &mut raw);
-                check(inventory, &mut ctx);
-                let evaluated = ctx.evaluated;
+                let mut found = FindingList::new();
                 let mut strings = Interner::default();
-                let found = raw
-                    .into_iter()
-                    .filter_map(|f| self.resolve_site(f, &mut strings))
-                    .collect();
+                let mut out = |f| {
+                    if let Some(f) = self.resolve_site(f, &mut strings) {
+                        found.push(&f);
+                    }
+                };
+                let mut ctx = InventoryCtx::new(rule, &mut out);
+                check(inventory, &mut ctx);
+                let evaluated = ctx.finish();
                 (found, evaluated, rule.meta.id)
             })
             .collect();
-        let mut findings = Vec::with_capacity(per_rule.iter().map(|(f, ..)| f.len()).sum());
+        let mut findings = FindingList::new();
         let mut evaluated = Vec::new();
         for (found, ran, id) in per_rule {
-            findings.extend(found);
+            findings.append_list(&found);
             if ran {
                 evaluated.push(id);
             }

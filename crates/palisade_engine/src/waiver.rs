@@ -1,7 +1,7 @@
 //! Central waivers: accepted risks with a scope, an owner, a reason and an expiry date. The same
 //! semantics serve every front door (scan, admission, live cluster).
 
-use palisade_diagnostics::{Finding, Location, ProjectPaths};
+use palisade_diagnostics::{Finding, FindingList, Location, ProjectPaths};
 
 use std::cell::OnceCell;
 
@@ -104,7 +104,7 @@ fn literal_prefix(glob: &str) -> String {
 /// reason) and return each waiver that expired, or matched nothing although the scan covered
 /// the paths it names ([`Waiver::in_scope`]), with its index.
 pub fn apply_waivers(
-    findings: &mut [Finding],
+    findings: &mut FindingList,
     waivers: &[Waiver],
     today: &str,
     project: &ProjectPaths,
@@ -116,19 +116,25 @@ pub fn apply_waivers(
         .iter()
         .map(|w| format!("waiver by {}: {}", w.owner, w.reason).into())
         .collect();
-    for finding in findings.iter_mut() {
-        let key = OnceCell::new();
-        for (i, w) in waivers.iter().enumerate() {
-            if !w.covers_with(finding, project, &key) {
-                continue;
-            }
-            used[i] = true;
-            if !w.expired(today) && !finding.suppressed {
-                finding.suppressed = true;
-                finding.suppression_reason = Some(reasons[i].clone());
-            }
-        }
+    if waivers.is_empty() {
+        return Vec::new();
     }
+    findings.update(
+        |_| true,
+        |finding| {
+            let key = OnceCell::new();
+            for (i, w) in waivers.iter().enumerate() {
+                if !w.covers_with(finding, project, &key) {
+                    continue;
+                }
+                used[i] = true;
+                if !w.expired(today) && !finding.suppressed {
+                    finding.suppressed = true;
+                    finding.suppression_reason = Some(reasons[i].clone());
+                }
+            }
+        },
+    );
     waivers
         .iter()
         .enumerate()
@@ -182,7 +188,13 @@ mod tests {
             waiver(None),
             waiver(Some("**/x.yaml")),
         ];
-        let problems = apply_waivers(&mut [], &waivers, "2026-01-01", &project, &|_| true);
+        let problems = apply_waivers(
+            &mut FindingList::new(),
+            &waivers,
+            "2026-01-01",
+            &project,
+            &|_| true,
+        );
         assert_eq!(
             problems,
             vec![(1, WaiverProblem::Unused), (2, WaiverProblem::Unused)],
@@ -190,7 +202,7 @@ mod tests {
         );
         // Without an anchor, as before paths were anchored: every unused waiver is reported.
         let problems = apply_waivers(
-            &mut [],
+            &mut FindingList::new(),
             &waivers,
             "2026-01-01",
             &ProjectPaths::default(),
@@ -199,7 +211,7 @@ mod tests {
         assert_eq!(problems.len(), 4);
         // A waiver for rules that did not run (`--select`, `--ignore`) could not be used.
         let problems = apply_waivers(
-            &mut [],
+            &mut FindingList::new(),
             &waivers,
             "2026-01-01",
             &ProjectPaths::default(),

@@ -52,7 +52,7 @@ fn finding_line(f: &Finding, color: bool) -> String {
 pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
     if !report.layout.quiet {
         for f in report.visible() {
-            writeln!(out, "{}", finding_line(f, color))?;
+            writeln!(out, "{}", finding_line(&f, color))?;
         }
     }
     crate::text::problems_and_notes(report, color, true, out)?;

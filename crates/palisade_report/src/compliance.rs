@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use palisade_diagnostics::frameworks::FRAMEWORKS;
-use palisade_diagnostics::{Finding, Layer, RuleMeta, control_name};
+use palisade_diagnostics::{FindingList, Layer, RuleMeta, control_name};
 use serde::Serialize;
 
 /// The state of one control.
@@ -89,13 +89,13 @@ fn percent(good: usize, total: usize) -> f64 {
 /// Summarise `findings` (only unsuppressed ones count) against the `rules` that ran; a rule
 /// counts only if it found objects it applies to (`evaluated`) or reported something.
 pub fn compliance(
-    findings: &[Finding],
+    findings: &FindingList,
     rules: &[&'static RuleMeta],
     evaluated: &std::collections::BTreeSet<&'static str>,
 ) -> Compliance {
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     // Superseded findings are hidden, not accepted: they still fail their controls.
-    for f in findings.iter().filter(|f| !f.suppressed || f.superseded) {
+    for f in findings.refs().filter(|f| !f.suppressed || f.superseded) {
         *per_rule.entry(f.rule.id).or_default() += 1;
     }
     let rules: Vec<&'static RuleMeta> = rules

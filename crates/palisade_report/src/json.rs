@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 
-use palisade_diagnostics::Finding;
 use serde::Serialize;
 
 use crate::Report;
@@ -32,7 +31,6 @@ fn field(out: &mut dyn Write, name: &str, value: &impl Serialize, last: bool) ->
 /// of it) serialized on every core, a batch at a time, and written in order.
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     use rayon::prelude::*;
-    let visible: Vec<&Finding> = report.visible().collect();
     out.write_all(b"{\n")?;
     field(
         out,
@@ -43,29 +41,27 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         },
         false,
     )?;
-    if visible.is_empty() {
-        out.write_all(b"  \"findings\": [],\n")?;
-    } else {
-        out.write_all(b"  \"findings\": [\n")?;
-        let mut written = 0;
-        for batch in visible.chunks(crate::BATCH) {
-            let texts: Vec<String> = batch
-                .par_iter()
-                .map(|f| nested(f, 2))
-                .collect::<io::Result<_>>()?;
-            for text in texts {
-                written += 1;
-                out.write_all(b"    ")?;
-                out.write_all(text.as_bytes())?;
-                out.write_all(if written < visible.len() {
-                    b",\n"
-                } else {
-                    b"\n"
-                })?;
-            }
+    let mut written = 0;
+    for batch in report.visible_batches() {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .map(|f| nested(f, 2))
+            .collect::<io::Result<_>>()?;
+        for text in texts {
+            out.write_all(if written == 0 {
+                b"  \"findings\": [\n    "
+            } else {
+                b",\n    "
+            })?;
+            out.write_all(text.as_bytes())?;
+            written += 1;
         }
-        out.write_all(b"  ],\n")?;
     }
+    out.write_all(if written == 0 {
+        b"  \"findings\": [],\n"
+    } else {
+        b"\n  ],\n"
+    })?;
     field(out, "summary", report.summary, false)?;
     field(out, "errors", &report.errors, false)?;
     field(out, "warnings", &report.warnings, false)?;

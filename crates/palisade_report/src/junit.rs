@@ -140,13 +140,13 @@ fn write_suite<T>(
 #[cfg(test)]
 pub(crate) fn whole_document(report: &Report<'_>) -> String {
     let mut junit = JReport::new("palisade");
-    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in report.visible() {
-        by_file.entry(&f.location.path).or_default().push(f);
-    }
-    for (path, findings) in by_file {
+    for (path, findings) in by_file(report) {
         let mut suite = TestSuite::new(path);
-        suite.add_test_cases(findings.iter().map(|f| case(report, f)));
+        suite.add_test_cases(
+            findings
+                .iter()
+                .map(|i| case(report, &report.findings.at(*i))),
+        );
         junit.add_test_suite(suite);
     }
     let mut text = junit.to_string().unwrap();
@@ -154,11 +154,21 @@ pub(crate) fn whole_document(report: &Report<'_>) -> String {
     text
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in report.visible() {
-        by_file.entry(&f.location.path).or_default().push(f);
+/// The findings to list, by file: their indexes in the report's list, so that grouping them
+/// costs a number each rather than a finding.
+fn by_file<'a>(report: &Report<'a>) -> BTreeMap<&'a str, Vec<usize>> {
+    let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let findings: &'a palisade_diagnostics::FindingList = report.findings;
+    for i in report.visible_indexes() {
+        if let Some(f) = findings.get_ref(i) {
+            by_file.entry(f.path).or_default().push(i);
+        }
     }
+    by_file
+}
+
+pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let by_file = by_file(report);
     let error_case = |e: &&InputError| {
         // Named by the file alone, like finding cases: the position is in the message.
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
@@ -182,13 +192,13 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     let empty = by_file.is_empty() && errors.is_empty() && warnings.is_empty();
 
     // The root's totals, then the suites one after another.
-    let file_totals = |findings: &[&Finding]| {
+    let file_totals = |findings: &[usize]| {
         let mut t = Totals {
             tests: findings.len(),
             ..Totals::default()
         };
-        for f in findings {
-            match outcome(report, f) {
+        for i in findings {
+            match outcome(report, &report.findings.at(*i)) {
                 Outcome::Skipped => t.skipped += 1,
                 Outcome::Failure => t.failures += 1,
                 Outcome::Success => {}
@@ -224,8 +234,8 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         .ok_or_else(|| io::Error::other("unexpected JUnit document layout"))?;
     out.write_all(&frame.as_bytes()[..close])?;
     for (path, findings) in &by_file {
-        write_suite(out, path, file_totals(findings), findings, |f| {
-            case(report, f)
+        write_suite(out, path, file_totals(findings), findings, |i| {
+            case(report, &report.findings.at(*i))
         })?;
     }
     if !errors.is_empty() {

@@ -22,7 +22,9 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use palisade_diagnostics::{Finding, InputError, RuleMeta, Severity, Summary};
+use palisade_diagnostics::{
+    Finding, FindingList, FindingRef, InputError, RuleMeta, Severity, Summary,
+};
 use palisade_source::SecretSpans;
 
 /// Findings a machine-readable format builds and serializes at a time: enough to keep every
@@ -117,16 +119,19 @@ impl FromStr for SortOrder {
 /// Sort findings into `order`; every front door sorts through here, so all formats list
 /// findings alike. Unstable: the keys are total ([`Finding::sort_key`]), and an unstable sort
 /// needs no buffer beside findings that can be most of a scan's memory.
-pub fn sort_findings(findings: &mut [Finding], order: SortOrder) {
+pub fn sort_findings(findings: &mut FindingList, order: SortOrder) {
+    findings.sort_by(|a, b| compare(order, a, b));
+}
+
+/// How two findings compare in `order`.
+fn compare(order: SortOrder, a: &FindingRef, b: &FindingRef) -> std::cmp::Ordering {
     match order {
-        SortOrder::Path => findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key())),
-        SortOrder::Severity => findings.sort_unstable_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then_with(|| a.sort_key().cmp(&b.sort_key()))
-        }),
-        SortOrder::Rule => findings
-            .sort_unstable_by(|a, b| (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key()))),
+        SortOrder::Path => a.sort_key().cmp(&b.sort_key()),
+        SortOrder::Severity => b
+            .severity
+            .cmp(&a.severity)
+            .then_with(|| a.sort_key().cmp(&b.sort_key())),
+        SortOrder::Rule => (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key())),
     }
 }
 
@@ -150,7 +155,7 @@ pub struct Report<'a> {
     /// Palisade's version.
     pub tool_version: &'a str,
     /// Every finding, suppressed ones included (flagged).
-    pub findings: &'a [Finding],
+    pub findings: &'a FindingList,
     /// Input errors.
     pub errors: &'a [InputError],
     /// Inputs not fully scanned that do not fail the run (charts and kustomizations that did
@@ -184,9 +189,26 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     /// The findings to print.
-    pub fn visible(&self) -> impl Iterator<Item = &Finding> {
+    pub fn visible(&self) -> impl Iterator<Item = Finding> + '_ {
         let show = self.show_suppressed;
         self.findings.iter().filter(move |f| show || !f.suppressed)
+    }
+
+    /// The findings to print, [`BATCH`] at a time: built from the list as they are written,
+    /// so that a report never holds every finding at once.
+    pub(crate) fn visible_batches(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
+        let mut visible = self.visible();
+        std::iter::from_fn(move || {
+            let batch: Vec<Finding> = visible.by_ref().take(BATCH).collect();
+            (!batch.is_empty()).then_some(batch)
+        })
+    }
+
+    /// The indexes in [`Report::findings`] of the findings to print.
+    pub(crate) fn visible_indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        let show = self.show_suppressed;
+        (0..self.findings.len())
+            .filter(move |i| show || self.findings.get_ref(*i).is_some_and(|f| !f.suppressed))
     }
 }
 

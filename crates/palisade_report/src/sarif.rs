@@ -310,7 +310,7 @@ pub(crate) fn whole_document(report: &Report<'_>) -> String {
     let rules = rules_of(report);
     let results = report
         .visible()
-        .map(|f| result(report, &rules, f))
+        .map(|f| result(report, &rules, &f))
         .collect();
     let mut text = serde_json::to_string_pretty(&document(report, &rules, results)).unwrap();
     text.push('\n');
@@ -325,8 +325,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     use crate::json::nested;
     use rayon::prelude::*;
     let rules = rules_of(report);
-    let visible: Vec<&Finding> = report.visible().collect();
-    if visible.is_empty() {
+    if !report.visible().any(|_| true) {
         serde_json::to_writer_pretty(&mut *out, &document(report, &rules, Vec::new()))?;
         return writeln!(out);
     }
@@ -348,7 +347,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     let separator = format!(",\n{}", "  ".repeat(level));
     out.write_all(&frame.as_bytes()[..at])?;
     let mut written = 0;
-    for batch in visible.chunks(crate::BATCH) {
+    for batch in report.visible_batches() {
         let texts: Vec<String> = batch
             .par_iter()
             .map(|f| nested(&result(report, &rules, f), level))

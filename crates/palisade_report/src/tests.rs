@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    Finding, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck, PssLevel, RuleMeta,
-    RuleStatus, Severity, Summary,
+    Finding, FindingList, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck, PssLevel,
+    RuleMeta, RuleStatus, Severity, Summary,
 };
 
 use palisade_source::SecretSpans;
@@ -116,7 +116,7 @@ fn findings() -> Vec<Finding> {
 }
 
 fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T {
-    let findings = findings();
+    let findings = FindingList::from(findings());
     let errors = vec![InputError {
         path: "broken.yaml".into(),
         line: Some(3),
@@ -198,7 +198,7 @@ fn compact_snapshot() {
 fn text_grouped_by_severity_and_wrapped() {
     let text = with_report(false, |r| {
         let mut r = *r;
-        let mut sorted = r.findings.to_vec();
+        let mut sorted = r.findings.clone();
         crate::sort_findings(&mut sorted, crate::SortOrder::Severity);
         r.findings = &sorted;
         r.layout = crate::Layout {
@@ -227,7 +227,7 @@ fn warnings_are_reported_apart_from_errors() {
     };
     let report = Report {
         tool_version: "0.1.0",
-        findings: &[],
+        findings: &FindingList::new(),
         errors: &[],
         warnings: &warnings,
         notes: &[],
@@ -359,8 +359,16 @@ fn compliance_marks_controls_pass_fail_and_not_evaluated() {
     use crate::compliance::{Status, compliance};
     let findings = findings();
     let evaluated = ["PSS003", "PSS015"].into_iter().collect();
-    let c = compliance(&findings[1..], &[&PRIVILEGED, &NON_ROOT], &evaluated);
-    let none = compliance(&[], &[&PRIVILEGED, &NON_ROOT], &Default::default());
+    let c = compliance(
+        &FindingList::from(findings[1..].to_vec()),
+        &[&PRIVILEGED, &NON_ROOT],
+        &evaluated,
+    );
+    let none = compliance(
+        &FindingList::new(),
+        &[&PRIVILEGED, &NON_ROOT],
+        &Default::default(),
+    );
     assert_eq!(
         none.frameworks[0].passed, 0,
         "rules that saw nothing to check pass nothing"
@@ -434,7 +442,7 @@ fn hostile(color: bool) -> String {
         suppressed: true,
         ..findings()[1].clone()
     };
-    let findings = vec![finding];
+    let findings = FindingList::from(vec![finding]);
     let errors = vec![InputError {
         path: "bad\r\nname.yaml".into(),
         line: None,
@@ -521,7 +529,7 @@ fn sarif_of(findings: &[Finding], show_suppressed: bool) -> serde_json::Value {
     let summary = Summary::default();
     let report = Report {
         tool_version: "0.1.0",
-        findings,
+        findings: &FindingList::from(findings.to_vec()),
         errors: &[],
         warnings: &[],
         notes: &[],
@@ -632,7 +640,7 @@ fn with_report_findings(change: impl FnOnce(&mut Vec<Finding>)) -> String {
         let mut findings = r.findings.to_vec();
         change(&mut findings);
         let report = Report {
-            findings: &findings,
+            findings: &FindingList::from(findings),
             ..*r
         };
         let mut out = Vec::new();
@@ -689,13 +697,13 @@ fn large_reports_are_written_in_batches_exactly_as_whole_documents() {
         let n = 2 * crate::BATCH + 7;
         let findings: Vec<Finding> = (0..n)
             .map(|i| {
-                let mut f = r.findings[i % 3].clone();
+                let mut f = r.findings.at(i % 3);
                 f.location.line = u32::try_from(i).unwrap() + 1;
                 f
             })
             .collect();
         let report = Report {
-            findings: &findings,
+            findings: &FindingList::from(findings),
             errors: &[],
             warnings: &[],
             ..*r

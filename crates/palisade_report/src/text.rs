@@ -192,13 +192,13 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
         }
         let mut counts: HashMap<String, usize> = HashMap::new();
         for f in report.visible() {
-            *counts.entry(group_of(f, layout.sort)).or_default() += 1;
+            *counts.entry(group_of(&f, layout.sort)).or_default() += 1;
         }
         let mut current: Option<String> = None;
         let mut index: Option<LineIndex<'_>> = None;
-        let mut indexed: Option<&str> = None;
+        let mut indexed: Option<palisade_diagnostics::ArcStr> = None;
         for f in report.visible() {
-            let group = group_of(f, layout.sort);
+            let group = group_of(&f, layout.sort);
             if current.as_deref() != Some(group.as_str()) {
                 let count = counts[&group];
                 let header = format!(
@@ -212,11 +212,11 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
                 }
                 current = Some(group);
             }
-            if indexed != Some(f.location.path.as_str()) {
-                indexed = Some(f.location.path.as_str());
+            if indexed.as_ref() != Some(&f.location.path) {
+                indexed = Some(f.location.path.clone());
                 index = report.sources.get(&*f.location.path).map(LineIndex::new);
             }
-            render_finding(f, index.as_ref(), &renderer, layout.width, out)?;
+            render_finding(&f, index.as_ref(), &renderer, layout.width, out)?;
         }
         rule_table(report, out)?;
     }

@@ -126,7 +126,7 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
         inventory.facts.extend(report.facts);
     }
     inventory.prepare("default");
-    findings.extend(rules.scan_inventory(&inventory).findings);
+    findings.extend(rules.scan_inventory(&inventory).findings.iter());
     findings
 }
 

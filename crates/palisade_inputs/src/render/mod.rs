@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use palisade_diagnostics::{Finding, InputError};
+use palisade_diagnostics::{Finding, FindingList, InputError};
 
 use crate::links::LinkPolicy;
 
@@ -133,8 +133,17 @@ impl RenderMap {
     }
 }
 
-/// Group findings by the map of their unit and remap them.
-pub fn remap_findings(findings: &mut [Finding], maps: &HashMap<String, RenderMap>) {
+/// Group the findings of rendered units by the map of their unit and remap them.
+pub fn remap_findings(findings: &mut FindingList, maps: &HashMap<String, RenderMap>) {
+    if maps.is_empty() {
+        return;
+    }
+    let mut rendered = findings.extract(|f| maps.contains_key(f.path));
+    remap(&mut rendered, maps);
+    findings.append(&mut rendered);
+}
+
+fn remap(findings: &mut [Finding], maps: &HashMap<String, RenderMap>) {
     let mut groups: HashMap<*const SourceMap, (RenderMap, Vec<&mut Finding>)> = HashMap::new();
     for f in findings.iter_mut() {
         if let Some(map) = maps.get(&*f.location.path) {

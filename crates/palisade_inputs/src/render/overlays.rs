@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use palisade_diagnostics::Finding;
+use palisade_diagnostics::{Finding, FindingList};
 
 /// What makes two mapped findings the same: the place in the source file, the rule, the field
 /// and container, and the message (an overlay that changes the value found is a different
@@ -53,7 +53,14 @@ fn holds(source: &str, path: &str) -> bool {
 /// and the others' kustomization directories are listed in its `origin.also_in`. Findings of
 /// plain files and Helm charts are left alone. Returns the copies folded away: each is still a
 /// finding about its own build (its object, its namespace), which a baseline must remember.
-pub fn merge_overlays(findings: &mut Vec<Finding>) -> Vec<Finding> {
+pub fn merge_overlays(findings: &mut FindingList) -> Vec<Finding> {
+    let mut built = findings.extract(|f| f.origin.is_some_and(|o| o.renderer == "kustomize"));
+    let folded = merge(&mut built);
+    findings.append(&mut built);
+    folded
+}
+
+fn merge(findings: &mut Vec<Finding>) -> Vec<Finding> {
     let mut groups: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
     for (i, f) in findings
         .iter()
@@ -163,8 +170,13 @@ mod tests {
             finding("k/base/d.yaml", 7, Some("k/overlays/c"), "other value"),
             finding("k/base/d.yaml", 7, None, "m"),
         ];
-        merge_overlays(&mut findings);
+        let mut list = FindingList::from(findings.clone());
+        assert_eq!(merge_overlays(&mut list).len(), 4);
+        merge(&mut findings);
         assert_eq!(findings.len(), 4);
+        // The list holds the same four, the plain file's first (it was never taken out).
+        assert_eq!(list.len(), 4);
+        assert!(list.at(0).origin.is_none());
         let kept = &findings[0];
         assert_eq!(kept.origin.as_ref().unwrap().source, "k/base");
         assert_eq!(also_in(kept), vec!["k", "k/overlays/a", "k/overlays/b"]);
@@ -184,7 +196,7 @@ mod tests {
         let mut suppressed = finding("c/net/p.yaml", 2, Some("t/four"), "m");
         suppressed.suppressed = true;
         findings.push(suppressed);
-        merge_overlays(&mut findings);
+        merge(&mut findings);
         assert_eq!(findings.len(), 2, "a suppressed copy stays apart");
         assert_eq!(findings[0].origin.as_ref().unwrap().source, "t/one");
         assert_eq!(also_in(&findings[0]), vec!["t/three", "t/two"]);
