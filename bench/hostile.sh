@@ -49,6 +49,13 @@ write("many-findings.yaml", "".join(deploy.format(i=i, n=i % 50) for i in range(
 line = "".join(f"{{name: c{i}, image: x}}," for i in range(90))
 pod = "{{apiVersion: v1, kind: Pod, metadata: {{name: p{j}}}, spec: {{containers: [{c}]}}}}\n---\n"
 write("dense-findings.yaml", "".join(pod.format(j=j, c=line) for j in range(2_000)))
+# Minified JSON: 1,000 Pods on one line of 214 KB, 53,000 findings on it.
+import json
+items = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{j}"},
+          "spec": {"containers": [{"name": f"c{i}", "image": "x"} for i in range(5)]}}
+         for j in range(1_000)]
+with open(os.path.join(d, "one-line.json"), "w") as f:
+    json.dump({"apiVersion": "v1", "kind": "List", "items": items}, f, separators=(",", ":"))
 PY
 
 printf 'a: 1\n' > "$dir/trivial.txt"
@@ -56,13 +63,13 @@ printf 'a: 1\n' > "$dir/trivial.txt"
 base=$(tail -n 1 "$dir/time")
 printf 'constant (the process on a trivial input): %.0f MiB\n' "$(echo "$base/1024" | bc -l)"
 printf '%-20s %-8s %8s %8s %10s %7s\n' case format size time "peak RSS" ratio
-for f in "$dir"/*.yaml; do
+for f in "$dir"/*.yaml "$dir"/*.json; do
   size=$(stat -c %s "$f")
   for format in json sarif junit text; do
     /usr/bin/time -o "$dir/time" -f '%e %M' "$bin" scan "$f" --format "$format" -o /dev/null \
       --fail-on never >/dev/null 2>&1 || true
     read -r secs kb < <(tail -n 1 "$dir/time")
-    printf '%-20s %-8s %6.1fMB %7ss %7.0fMiB %6.1fx\n' "$(basename "$f" .yaml)" "$format" \
+    printf '%-20s %-8s %6.1fMB %7ss %7.0fMiB %6.1fx\n' "$(basename "${f%.*}")" "$format" \
       "$(echo "$size/1000000" | bc -l)" "$secs" "$(echo "$kb/1024" | bc -l)" \
       "$(echo "($kb-$base)*1024/$size" | bc -l)"
   done

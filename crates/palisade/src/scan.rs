@@ -174,9 +174,13 @@ impl<'s> Documents<'s> {
         r.objects += report.objects;
         r.skipped_documents += usize::from(report.skipped);
         r.unsuppressed |= report.findings.iter().any(|f| !f.suppressed);
-        self.pending.extend(report.findings);
-        if self.pending.len() >= SINK_BATCH {
+        let mut findings = report.findings;
+        if self.pending.len() + findings.len() >= SINK_BATCH {
+            // A large document's findings go to the sink as they are, not copied first.
             self.sink.add(&mut self.pending);
+            self.sink.add(&mut findings);
+        } else {
+            self.pending.append(&mut findings);
         }
         for id in report.evaluated {
             if !r.evaluated.contains(&id) {

@@ -11,7 +11,7 @@ use palisade_source::SecretSpans;
 
 use crate::{Format, Report, Source, Sources, render};
 
-static PRIVILEGED: RuleMeta = RuleMeta {
+pub(crate) static PRIVILEGED: RuleMeta = RuleMeta {
     id: "PSS003",
     name: "privileged-container",
     title: "Privileged container",

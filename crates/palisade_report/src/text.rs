@@ -25,7 +25,24 @@ struct LineIndex<'s> {
     source: &'s str,
     secrets: &'s SecretSpans,
     starts: Vec<usize>,
+    /// The whole text is ASCII: a column (in characters) is a byte offset.
+    ascii: bool,
+    /// Byte offsets of every [`CHECKPOINT`]th character of the last long line looked up, so
+    /// that the many findings of one long line (minified JSON) each find their column in
+    /// constant time rather than by walking the line.
+    checkpoints: std::cell::RefCell<(u32, Vec<usize>)>,
 }
+
+/// Characters between two checkpoints of a long line.
+const CHECKPOINT: usize = 64;
+
+/// Lines longer than this (in bytes) are shown as a window around the span: minified JSON puts
+/// a whole file on one line, and shaping the whole line for every one of its findings would
+/// cost the square of its length.
+const LONG_LINE: usize = 1024;
+
+/// Bytes of a long line kept on each side of the span (the renderer trims further to fit).
+const CONTEXT: usize = 160;
 
 impl<'s> LineIndex<'s> {
     fn new(source: &'s Source) -> Self {
@@ -36,6 +53,8 @@ impl<'s> LineIndex<'s> {
             source: text,
             secrets: &source.secrets,
             starts,
+            ascii: text.is_ascii(),
+            checkpoints: std::cell::RefCell::new((0, Vec::new())),
         }
     }
 
@@ -49,31 +68,76 @@ impl<'s> LineIndex<'s> {
             start,
         ))
     }
+
+    /// The byte offset in `line` (line number `n`) of the 0-based character `col`, or the
+    /// line's end.
+    fn byte_of(&self, n: u32, line: &str, col: usize) -> usize {
+        if self.ascii {
+            return col.min(line.len());
+        }
+        if line.len() <= LONG_LINE {
+            return line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+        }
+        let mut cache = self.checkpoints.borrow_mut();
+        if cache.0 != n || cache.1.is_empty() {
+            cache.0 = n;
+            cache.1 = line
+                .char_indices()
+                .step_by(CHECKPOINT)
+                .map(|(i, _)| i)
+                .collect();
+        }
+        let Some(&from) = cache.1.get(col / CHECKPOINT) else {
+            return line.len();
+        };
+        line[from..]
+            .char_indices()
+            .nth(col % CHECKPOINT)
+            .map_or(line.len(), |(i, _)| from + i)
+    }
 }
 
-/// The offending line as it may be shown (secrets masked, controls escaped) and the byte range
-/// to underline within it.
-fn snippet_line(index: &LineIndex<'_>, f: &Finding) -> Option<(String, std::ops::Range<usize>)> {
-    let (line, offset) = index.line(f.location.line)?;
-    let col = usize::try_from(f.location.column).ok()?.saturating_sub(1);
-    let start = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
-    let end = if f.location.end_line == f.location.line && f.location.end_column > f.location.column
-    {
-        let end_col = usize::try_from(f.location.end_column)
-            .ok()?
-            .saturating_sub(1);
-        line.char_indices()
-            .nth(end_col)
-            .map_or(line.len(), |(i, _)| i)
+/// The offending line as it may be shown (secrets masked, controls escaped), the byte range
+/// to underline within it, and whether the line was cut to a window around the span.
+fn snippet_line(
+    index: &LineIndex<'_>,
+    f: &Finding,
+) -> Option<(String, std::ops::Range<usize>, bool)> {
+    let l = &f.location;
+    let (line, offset) = index.line(l.line)?;
+    let col = usize::try_from(l.column).ok()?.saturating_sub(1);
+    let start = index.byte_of(l.line, line, col);
+    let end = if l.end_line == l.line && l.end_column > l.column {
+        let end_col = usize::try_from(l.end_column).ok()?.saturating_sub(1);
+        index.byte_of(l.line, line, end_col)
     } else {
         line.trim_end().len().max(start)
     };
-    Some(shown_line(
-        line,
-        offset,
+    let end = end.max(start);
+    if line.len() <= LONG_LINE {
+        return Some((shown_line(line, offset, index.secrets, start..end), false))
+            .map(|((text, span), cut)| (text, span, cut));
+    }
+    let floor = |mut i: usize| {
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(start.saturating_sub(CONTEXT));
+    let to = floor((end.min(start + CONTEXT) + CONTEXT).min(line.len()));
+    let (text, span) = shown_line(
+        &line[from..to],
+        offset + from,
         index.secrets,
-        start..end.max(start),
-    ))
+        start - from..end.min(to) - from,
+    );
+    let (before, after) = (
+        if from > 0 { "..." } else { "" },
+        if to < line.len() { "..." } else { "" },
+    );
+    let span = span.start + before.len()..span.end + before.len();
+    Some((format!("{before}{text}{after}"), span, true))
 }
 
 fn render_finding(
@@ -98,7 +162,7 @@ fn render_finding(
     let index = index.filter(|_| f.object.kind != "Secret" && !f.redact_source);
     let shown = index.and_then(|i| snippet_line(i, f));
     let mut group = match &shown {
-        Some((line, span)) => title.element(
+        Some((line, span, _)) => title.element(
             Snippet::source(line.as_str())
                 .line_start(f.location.line as usize)
                 .path(&*path)
@@ -108,7 +172,7 @@ fn render_finding(
             .element(
                 Origin::path(&*path)
                     .line(f.location.line as usize)
-                    .char_column(f.location.column.saturating_sub(1) as usize),
+                    .char_column(f.location.column as usize),
             )
             .element(Level::NOTE.message(wrap(message.to_string()))),
     };
@@ -137,7 +201,18 @@ fn render_finding(
         ))));
     }
     let groups: [Group<'_>; 1] = [group];
-    writeln!(out, "{}\n", renderer.render(&groups))
+    let mut rendered = renderer.render(&groups);
+    if let Some((line, span, true)) = &shown {
+        // The window's column, as the renderer counted it, becomes the line's.
+        let counted = line[..span.start].chars().count() + 1;
+        let l = f.location.line;
+        rendered = rendered.replacen(
+            &format!("{path}:{l}:{counted}"),
+            &format!("{path}:{l}:{}", f.location.column),
+            1,
+        );
+    }
+    writeln!(out, "{rendered}\n")
 }
 
 /// Where a rendered object came from, and for Helm the values a user would change.
@@ -377,4 +452,92 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     }
     line.push('.');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use palisade_diagnostics::{Location, ObjectRef};
+
+    use super::*;
+
+    fn finding_at(line: u32, column: u32, end_column: u32) -> Finding {
+        Finding::new(
+            &crate::tests::PRIVILEGED,
+            ObjectRef::default(),
+            Location {
+                path: "a.json".into(),
+                line,
+                column,
+                end_line: line,
+                end_column,
+                document: 0,
+                pointer: "/spec".into(),
+                missing: false,
+            },
+            "m",
+        )
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_span() {
+        // One 20,000-character line (minified JSON), a secret just before the span.
+        let mut text = "x".repeat(9_990);
+        let secret = text.len();
+        text.push_str("hunter2\"");
+        let span_at = text.len();
+        text.push_str("\"privileged\":true");
+        text.push_str(&"y".repeat(20_000 - text.len()));
+        let source = Source {
+            text: Arc::from(text.as_str()),
+            secrets: SecretSpans::new(std::iter::once(secret..secret + 7)),
+        };
+        let index = LineIndex::new(&source);
+        let column = u32::try_from(span_at).unwrap() + 1;
+        let (shown, span, cut) = snippet_line(&index, &finding_at(1, column, column + 17)).unwrap();
+        assert!(cut);
+        assert!(shown.len() < 2 * CONTEXT + 40, "{}", shown.len());
+        assert!(
+            shown.starts_with("...x") && shown.ends_with("y..."),
+            "{shown}"
+        );
+        assert_eq!(&shown[span], "\"privileged\":true");
+        assert!(!shown.contains("hunter2"), "{shown}");
+
+        // Rendered, the position is the line's, not the window's.
+        let f = finding_at(1, column, column + 17);
+        let mut out = Vec::new();
+        render_finding(&f, Some(&index), &Renderer::plain(), None, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(&format!("--> a.json:1:{column}\n")), "{out}");
+        assert!(out.lines().all(|l| l.len() < 400), "{out}");
+    }
+
+    #[test]
+    fn columns_of_long_lines_count_characters() {
+        // Not ASCII: columns are characters, found through checkpoints on long lines.
+        let line: String = "é".repeat(3_000) + "abc";
+        let source = Source {
+            text: Arc::from(format!("first\n{line}\n").as_str()),
+            secrets: SecretSpans::default(),
+        };
+        let index = LineIndex::new(&source);
+        let (text, _) = index.line(2).unwrap();
+        for col in [0, 1, 63, 64, 65, 2_999, 3_000, 3_002, 3_003, 10_000] {
+            let expected = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
+            assert_eq!(index.byte_of(2, text, col), expected, "column {col}");
+        }
+        let (first, _) = index.line(1).unwrap();
+        assert_eq!(index.byte_of(1, first, 2), 2);
+    }
+
+    #[test]
+    fn a_finding_without_a_snippet_names_its_column() {
+        let f = finding_at(6, 3, 9);
+        let mut out = Vec::new();
+        render_finding(&f, None, &Renderer::plain(), None, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("--> a.json:6:3\n"), "{out}");
+    }
 }
