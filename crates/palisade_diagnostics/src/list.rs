@@ -64,6 +64,9 @@ struct Extra {
     origin: Option<Box<Origin>>,
 }
 
+/// Findings [`FindingList::update_batches`] builds at once.
+const BATCH: usize = 4096;
+
 /// Slots in a table's cache of recent addresses: enough for the distinct strings of a few
 /// thousand findings (a large object's), 64 KiB at most.
 const CACHE: usize = 4096;
@@ -105,11 +108,28 @@ impl<K: Copy + Eq + Default, T> Table<K, T> {
     fn get(&self, id: u32) -> &T {
         &self.items[id as usize]
     }
+
+    /// `old` when it still holds the value (`same`), else [`Table::id`]: a finding changed in
+    /// place keeps its numbers rather than adding entries the cache has forgotten.
+    fn id_or(
+        &mut self,
+        old: u32,
+        same: impl FnOnce(&T) -> bool,
+        key: K,
+        hash: usize,
+        make: impl FnOnce() -> T,
+    ) -> u32 {
+        if old != NONE && self.items.get(old as usize).is_some_and(same) {
+            return old;
+        }
+        self.id(key, hash, make)
+    }
 }
 
 /// Spreads an address over the cache's slots (addresses of allocations share low bits).
 fn spread(address: usize) -> usize {
-    address.wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize) >> 24
+    // The top bits of a 64-bit product, whatever the width of addresses.
+    ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize
 }
 
 /// The tables records refer to. Entries are never removed: a list lives as long as one scan.
@@ -308,6 +328,34 @@ impl FindingList {
         }
     }
 
+    /// Change the findings `select` picks with `change`, [`BATCH`] at a time (for changes that
+    /// share work among findings, such as reading the files they point into): no more than a
+    /// batch of them is built at once.
+    pub fn update_batches(
+        &mut self,
+        mut select: impl FnMut(&FindingRef) -> bool,
+        mut change: impl FnMut(&mut [Finding]),
+    ) {
+        let mut at = 0;
+        while at < self.records.len() {
+            let mut picked = Vec::new();
+            let mut batch = Vec::new();
+            while at < self.records.len() && batch.len() < BATCH {
+                let record = &self.records[at];
+                if select(&self.tables.borrow(record)) {
+                    picked.push(at);
+                    batch.push(self.tables.decode(record));
+                }
+                at += 1;
+            }
+            change(&mut batch);
+            for (i, finding) in picked.into_iter().zip(&batch) {
+                let old = self.records[i];
+                self.records[i] = self.tables.encode(finding, Some(&old));
+            }
+        }
+    }
+
     /// Keep only the findings `keep` accepts, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&FindingRef) -> bool) {
         let tables = &self.tables;
@@ -375,33 +423,53 @@ impl Tables {
         u16::try_from(index).expect("more than 65,535 rules in one scan")
     }
 
-    fn string(&mut self, s: &ArcStr) -> u32 {
+    /// The number of `s`, `old` when that is it.
+    fn string(&mut self, s: &ArcStr, old: u32) -> u32 {
         let address = s.as_ptr().addr();
-        self.strings.id(address, spread(address), || s.clone())
+        self.strings.id_or(
+            old,
+            |o| ArcStr::ptr_eq(o, s),
+            address,
+            spread(address),
+            || s.clone(),
+        )
     }
 
-    fn optional(&mut self, s: Option<&ArcStr>) -> u32 {
-        s.map_or(NONE, |s| self.string(s))
+    fn optional(&mut self, s: Option<&ArcStr>, old: u32) -> u32 {
+        s.map_or(NONE, |s| self.string(s, old))
     }
 
     /// `old` is the record being replaced, whose extra slot is reused so that changing
     /// findings in place does not grow the table.
     fn encode(&mut self, f: &Finding, old: Option<&Record>) -> Record {
         let l = &f.location;
+        let was = |field: fn(&Record) -> u32| old.map_or(NONE, field);
         let key = (Arc::as_ptr(&f.object).addr(), l.path.as_ptr().addr());
-        let subject = self
-            .subjects
-            .id(key, spread(key.0 ^ key.1.rotate_left(17)), || Subject {
+        let subject = self.subjects.id_or(
+            was(|r| r.subject),
+            |o| Arc::ptr_eq(&o.object, &f.object) && ArcStr::ptr_eq(&o.path, &l.path),
+            key,
+            spread(key.0 ^ key.1.rotate_left(17)),
+            || Subject {
                 object: Arc::clone(&f.object),
                 path: l.path.clone(),
-            });
+            },
+        );
         let fix = f.fix.as_ref().map_or(NONE, |fix| {
             let address = Arc::as_ptr(fix).addr();
-            self.fixes.id(address, spread(address), || Arc::clone(fix))
+            self.fixes.id_or(
+                was(|r| r.fix),
+                |o| Arc::ptr_eq(o, fix),
+                address,
+                spread(address),
+                || Arc::clone(fix),
+            )
         });
+        let old_extra = old.and_then(|r| self.extras.get(r.extra as usize));
+        let old_reason = old_extra.map_or(NONE, |e| e.reason);
         let extra = if f.suppression_reason.is_some() || f.origin.is_some() {
             let extra = Extra {
-                reason: self.optional(f.suppression_reason.as_ref()),
+                reason: self.optional(f.suppression_reason.as_ref(), old_reason),
                 origin: f.origin.clone(),
             };
             match old.and_then(|r| self.extras.get_mut(r.extra as usize)) {
@@ -427,9 +495,9 @@ impl Tables {
                 | flag(l.missing, MISSING),
             subject,
             document: l.document,
-            pointer: self.string(&l.pointer),
-            message: self.string(&f.message),
-            container: self.optional(f.container.as_ref()),
+            pointer: self.string(&l.pointer, was(|r| r.pointer)),
+            message: self.string(&f.message, was(|r| r.message)),
+            container: self.optional(f.container.as_ref(), was(|r| r.container)),
             fix,
             extra,
             line: l.line,
@@ -633,8 +701,30 @@ mod tests {
                 f.suppression_reason = Some(reason.clone());
             },
         );
-        // Changing a finding twice reuses its extra slot.
-        list.update(|_| true, |f| f.severity = Severity::Critical);
+        // Changing findings again reuses their extra slots and table numbers.
+        let tables = |l: &FindingList| {
+            let t = &l.tables;
+            (
+                t.strings.items.len(),
+                t.subjects.items.len(),
+                t.extras.len(),
+            )
+        };
+        let before = tables(&list);
+        // As if many other values had passed through the caches since.
+        list.tables.strings.recent.clear();
+        list.tables.subjects.recent.clear();
+        list.update(|f| f.line < 4, |f| f.severity = Severity::Critical);
+        list.update_batches(
+            |f| f.line >= 4,
+            |batch| {
+                assert_eq!(batch.len(), 3);
+                for f in batch {
+                    f.severity = Severity::Critical;
+                }
+            },
+        );
+        assert_eq!(tables(&list), before);
         assert_eq!(list.tables.extras.len(), 3);
         let suppressed: Vec<bool> = list.iter().map(|f| f.suppressed).collect();
         assert_eq!(suppressed, [false, true, false, true, false, true]);

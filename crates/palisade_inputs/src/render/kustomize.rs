@@ -448,6 +448,9 @@ impl KustomizeMap {
 
     pub(super) fn remap(&self, findings: &mut [&mut Finding]) {
         let mut parsed: HashMap<usize, Vec<Option<Document<'_>>>> = HashMap::new();
+        // One copy of each path for all the findings pointing into it.
+        let mut paths: HashMap<usize, ArcStr> = HashMap::new();
+        let kustomization = ArcStr::from(self.kustomization.as_str());
         for f in findings.iter_mut() {
             let built = f.object.name.clone().unwrap_or_default();
             let candidates = self.candidates(&f.object.kind, &built);
@@ -475,7 +478,9 @@ impl KustomizeMap {
                     continue;
                 };
                 let location = object.location(
-                    &ArcStr::from(self.files[entry.file].0.as_str()),
+                    paths
+                        .entry(entry.file)
+                        .or_insert_with(|| ArcStr::from(self.files[entry.file].0.as_str())),
                     entry.document,
                     f.location.pointer.clone(),
                 );
@@ -491,7 +496,7 @@ impl KustomizeMap {
                 .as_ref()
                 .is_some_and(|l| l.missing == f.location.missing);
             f.location = best.unwrap_or_else(|| Location {
-                path: self.kustomization.as_str().into(),
+                path: kustomization.clone(),
                 line: 1,
                 column: 1,
                 end_line: 1,

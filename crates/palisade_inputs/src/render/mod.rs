@@ -138,9 +138,7 @@ pub fn remap_findings(findings: &mut FindingList, maps: &HashMap<String, RenderM
     if maps.is_empty() {
         return;
     }
-    let mut rendered = findings.extract(|f| maps.contains_key(f.path));
-    remap(&mut rendered, maps);
-    findings.append(&mut rendered);
+    findings.update_batches(|f| maps.contains_key(f.path), |batch| remap(batch, maps));
 }
 
 fn remap(findings: &mut [Finding], maps: &HashMap<String, RenderMap>) {
