@@ -67,12 +67,16 @@ struct Extra {
 /// Findings [`FindingList::update_batches`] builds at once.
 const BATCH: usize = 4096;
 
-/// Slots in a table's cache of recent addresses: enough for the distinct strings of a few
-/// thousand findings (a large object's), 64 KiB at most.
+/// Slots in a table's cache of recent addresses, at most: enough for the distinct strings of a
+/// few thousand findings (a large object's), 64 KiB.
 const CACHE: usize = 4096;
 
+/// Slots a cache starts with: most lists (an inventory rule's, a small scan's) stay small,
+/// and a full-size cache for each would cost more to fill than their findings.
+const FIRST_CACHE: usize = 64;
+
 /// Values by number, with a cache from the addresses of recent values to their numbers
-/// (made on first use: many lists stay small or empty).
+/// (made on first use and grown with the table: many lists stay small or empty).
 #[derive(Debug, Clone)]
 struct Table<K, T> {
     items: Vec<T>,
@@ -92,10 +96,14 @@ impl<K: Copy + Eq + Default, T> Table<K, T> {
     /// The number of the value at address `key` (hashed to `hash`), stored by `make` when the
     /// cache does not know it.
     fn id(&mut self, key: K, hash: usize, make: impl FnOnce() -> T) -> u32 {
-        if self.recent.is_empty() {
-            self.recent = vec![(K::default(), NONE); CACHE];
+        if self.recent.len() < CACHE && self.items.len() >= self.recent.len() {
+            // Started or outgrown: a new, larger cache (what the old one knew is only missed
+            // once).
+            let slots = (self.recent.len() * 8).clamp(FIRST_CACHE, CACHE);
+            self.recent = vec![(K::default(), NONE); slots];
         }
-        let slot = &mut self.recent[hash % CACHE];
+        let slots = self.recent.len();
+        let slot = &mut self.recent[hash % slots];
         if slot.1 != NONE && slot.0 == key {
             return slot.1;
         }
