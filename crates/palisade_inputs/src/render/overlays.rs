@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use palisade_diagnostics::{Finding, FindingList};
+use palisade_diagnostics::{Finding, FindingList, FindingRef};
 
 /// What makes two mapped findings the same: the place in the source file, the rule, the field
 /// and container, and the message (an overlay that changes the value found is a different
@@ -37,7 +37,7 @@ fn key(f: &Finding) -> Key<'_> {
     )
 }
 
-fn from_kustomize(f: &Finding) -> bool {
+fn from_kustomize(f: &FindingRef) -> bool {
     f.origin.as_ref().is_some_and(|o| o.renderer == "kustomize")
 }
 
@@ -54,7 +54,7 @@ fn holds(source: &str, path: &str) -> bool {
 /// plain files and Helm charts are left alone. Returns the copies folded away: each is still a
 /// finding about its own build (its object, its namespace), which a baseline must remember.
 pub fn merge_overlays(findings: &mut FindingList) -> Vec<Finding> {
-    let mut built = findings.extract(|f| f.origin.is_some_and(|o| o.renderer == "kustomize"));
+    let mut built = findings.extract(from_kustomize);
     let folded = merge(&mut built);
     findings.append(&mut built);
     folded
@@ -65,7 +65,7 @@ fn merge(findings: &mut Vec<Finding>) -> Vec<Finding> {
     for (i, f) in findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| from_kustomize(f))
+        .filter(|(_, f)| from_kustomize(&f.view()))
     {
         groups.entry(key(f)).or_default().push(i);
     }
