@@ -95,6 +95,12 @@ pub fn plan(
             by_file.entry(f.location.path.clone()).or_default().push(f);
         }
     }
+    if let Some(e) = findings.storage_error() {
+        out.errors.push(not_rewritten(
+            "<findings>",
+            format!("some fixes may be missing: {e}"),
+        ));
+    }
     for (path, findings) in &by_file {
         let path = path.as_str();
         let findings: Vec<&Finding> = findings.iter().collect();

@@ -234,7 +234,13 @@ fn scan_text(
         || Documents::new(sink),
         |acc: &mut Documents, doc| match doc {
             Ok(doc) => {
-                let report = rules.scan_document(&doc, display, &mut acc.strings);
+                let (sink, mut unsuppressed) = (acc.sink, false);
+                let report =
+                    rules.scan_document_into(&doc, display, &mut acc.strings, &mut |batch| {
+                        unsuppressed |= batch.iter().any(|f| !f.suppressed);
+                        sink.add(batch);
+                    });
+                acc.result.unsuppressed |= unsuppressed;
                 acc.add(report);
                 // Every document, not only those with findings of their own: cross-object
                 // findings can land in any document of a file that is shown.
@@ -573,12 +579,16 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     let mut inventory = Inventory::default();
     outcome.findings = sink.into_findings();
     outcome.findings.shrink_to_fit();
-    // Facts keep their file order, which inventory rules read.
-    inventory
-        .facts
-        .reserve_exact(results.iter().map(|r| r.facts.len()).sum());
+    // Facts keep their file order, which inventory rules read. A file that holds them all
+    // (one large manifest) hands its vector over rather than having it copied.
+    let facts: usize = results.iter().map(|r| r.facts.len()).sum();
     for r in results {
-        inventory.facts.extend(r.facts);
+        if inventory.facts.is_empty() && r.facts.len() == facts {
+            inventory.facts = r.facts;
+        } else {
+            inventory.facts.reserve_exact(facts - inventory.facts.len());
+            inventory.facts.extend(r.facts);
+        }
         outcome.summary.files += usize::from(r.read && !r.template);
         outcome.summary.objects += r.objects;
         outcome.summary.skipped_documents += r.skipped_documents;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dir_with, scan_json};
+use common::{dir_with, palisade, run, scan_json};
 
 fn pod_with_containers(containers: &str) -> String {
     format!(
@@ -140,4 +140,54 @@ fn superseding_matches_findings_by_container() {
             .any(|(rule, c, _)| rule == "POD012" && c == "c0"),
         "c0 has a security context: {superseded:?}"
     );
+}
+
+#[test]
+fn findings_past_the_memory_budget_come_out_whole_and_in_order() {
+    // 100 Pods of 90 one-line containers: about 100,000 findings, past the 65,536 a scan keeps
+    // in memory, so most wait in a temporary file. With no temporary directory to write to,
+    // the same scan keeps them all in memory: both must print the same report, sorted.
+    let containers: String = (0..90)
+        .map(|i| format!("{{name: c{i}, image: x}},"))
+        .collect();
+    let pods: String = (0..100)
+        .map(|j| {
+            format!(
+                "{{apiVersion: v1, kind: Pod, metadata: {{name: p{j}}}, spec: {{containers: [{containers}]}}}}\n---\n"
+            )
+        })
+        .collect();
+    let dir = dir_with(&[("pods.yaml", pods.as_bytes())]);
+    let scan = |tmp: &std::path::Path, sort: &str| {
+        let r = run(palisade()
+            .current_dir(dir.path())
+            .env("TMPDIR", tmp)
+            .args(["scan", "--format", "compact", "--fail-on", "never"])
+            .args(["--show-suppressed", "--sort", sort, "pods.yaml"]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-directory");
+    for sort in ["path", "severity", "rule"] {
+        let spilled = scan(tmp.path(), sort);
+        let in_memory = scan(&missing, sort);
+        let lines = spilled
+            .lines()
+            .filter(|l| l.starts_with("pods.yaml:"))
+            .count();
+        assert!(lines > 90_000, "{sort}: {lines} findings");
+        assert!(spilled == in_memory, "{sort}: the reports differ");
+    }
+    // Sorted by file position: the lines (all on the Pods' lines) never go backwards.
+    let positions: Vec<(u32, u32)> = scan(tmp.path(), "path")
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.strip_prefix("pods.yaml:")?.split(':');
+            Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "findings out of order");
+    // The temporary file is gone with the process.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

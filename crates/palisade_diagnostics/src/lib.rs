@@ -2,10 +2,11 @@
 //! ([`RuleMeta`]), severities, 4C layers, framework references and the names of their controls,
 //! and input errors.
 //!
-//! This crate owns no behaviour beyond ordering and parsing of its own enums, and the path
+//! This crate owns no behaviour beyond ordering and parsing of its own enums, the path
 //! arithmetic of [`ProjectPaths`] (paths relative to the project, which baselines, waivers and
-//! per-path ignores match; it reads nothing from the file system): it does not parse
-//! YAML, run rules or render output. Everything here serialises to the JSON contract documented
+//! per-path ignores match; it reads nothing from the file system), and the storage of a scan's
+//! findings in a [`FindingList`] (compact records, the older ones in a temporary file past a
+//! memory budget): it does not parse YAML, run rules or render output. Everything here serialises to the JSON contract documented
 //! in `docs/json-output.md`, so field names are stable.
 #![deny(missing_docs)]
 
@@ -21,7 +22,7 @@ pub use arcstr::ArcStr;
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
 pub use intern::Interner;
-pub use list::{FindingList, FindingRef, SortKey};
+pub use list::{FindingList, FindingRef, MEMORY_BUDGET, SortKey};
 pub use meta::{
     Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
     RuleMeta, RuleStatus, Severity,

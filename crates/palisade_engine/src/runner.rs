@@ -143,6 +143,9 @@ pub struct DocumentReport {
     pub errors: Vec<InputError>,
 }
 
+/// Findings a document holds before [`RuleSet::scan_document_into`] hands them on.
+pub const FLUSH_AT: usize = 1024;
+
 /// What the cross-object rules found.
 #[derive(Debug, Default)]
 pub struct InventoryReport {
@@ -195,6 +198,20 @@ impl RuleSet {
         path: &str,
         strings: &mut Interner,
     ) -> DocumentReport {
+        self.scan_document_into(doc, path, strings, &mut |_| {})
+    }
+
+    /// [`RuleSet::scan_document`], handing the findings to `flush` whenever an object leaves
+    /// [`FLUSH_AT`] or more of them: one document can be a `List` of thousands of objects, whose
+    /// findings would otherwise all be held at once. What `flush` leaves in the vector stays
+    /// in the report, which holds the findings not yet flushed.
+    pub fn scan_document_into(
+        &self,
+        doc: &Document<'_>,
+        path: &str,
+        strings: &mut Interner,
+        flush: &mut dyn FnMut(&mut Vec<Finding>),
+    ) -> DocumentReport {
         let found = objects_in(doc);
         let mut report = DocumentReport {
             objects: found.objects.len(),
@@ -205,7 +222,10 @@ impl RuleSet {
         let collect_facts = self.collects_facts();
         let shared_path = strings.str(path);
         let mut raw = Vec::new();
-        for object in &found.objects {
+        // Each object (with the pod model it builds) is dropped once scanned: a `List` can
+        // hold tens of thousands.
+        for object in found.objects {
+            let object = &object;
             let pod = object.pod_spec();
             if let Some(pod) = pod
                 && pod.containers().len() > MAX_CONTAINERS
@@ -318,6 +338,9 @@ impl RuleSet {
                 report.findings.push(resolved);
             }
             report.findings.extend(limit);
+            if report.findings.len() >= FLUSH_AT {
+                flush(&mut report.findings);
+            }
         }
         report
     }
@@ -379,34 +402,40 @@ impl RuleSet {
         // Inventory rules are independent readers of the inventory: they run in parallel, and
         // their findings are gathered in rule order, as if they had run one after another.
         // Each rule's findings are resolved and stored compactly as soon as it has run, so
-        // that the larger cross-object reports (one per workload) are held once, compact.
-        let per_rule: Vec<(FindingList, bool, &'static str)> = self
+        // that the larger cross-object reports (one per workload) are held once, compact; a
+        // thread's worth of rules at a time, so that at most that many lists are held apart.
+        let rules: Vec<_> = self
             .enabled
-            .par_iter()
+            .iter()
             .filter_map(|&rule| match rule.hook {
                 Hook::Inventory(check) => Some((rule, check)),
                 _ => None,
             })
-            .map(|(rule, check)| {
-                let mut found = FindingList::new();
-                let mut strings = Interner::default();
-                let mut out = |f| {
-                    if let Some(f) = self.resolve_site(f, &mut strings) {
-                        found.push(&f);
-                    }
-                };
-                let mut ctx = InventoryCtx::new(rule, &mut out);
-                check(inventory, &mut ctx);
-                let evaluated = ctx.finish();
-                (found, evaluated, rule.meta.id)
-            })
             .collect();
         let mut findings = FindingList::new();
         let mut evaluated = Vec::new();
-        for (found, ran, id) in per_rule {
-            findings.append_list(&found);
-            if ran {
-                evaluated.push(id);
+        for group in rules.chunks(rayon::current_num_threads().max(1)) {
+            let per_rule: Vec<(FindingList, bool, &'static str)> = group
+                .par_iter()
+                .map(|&(rule, check)| {
+                    let mut found = FindingList::new();
+                    let mut strings = Interner::default();
+                    let mut out = |f| {
+                        if let Some(f) = self.resolve_site(f, &mut strings) {
+                            found.push(&f);
+                        }
+                    };
+                    let mut ctx = InventoryCtx::new(rule, &mut out);
+                    check(inventory, &mut ctx);
+                    let evaluated = ctx.finish();
+                    (found, evaluated, rule.meta.id)
+                })
+                .collect();
+            for (found, ran, id) in per_rule {
+                findings.append_list(&found);
+                if ran {
+                    evaluated.push(id);
+                }
             }
         }
         InventoryReport {

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::ops::Range;
 
-use palisade_diagnostics::{Finding, InputError};
+use palisade_diagnostics::{Finding, FindingRef, InputError};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 use crate::Report;
@@ -49,7 +50,7 @@ enum Outcome {
     Success,
 }
 
-fn outcome(report: &Report<'_>, f: &Finding) -> Outcome {
+fn outcome(report: &Report<'_>, f: &FindingRef) -> Outcome {
     if f.suppressed {
         Outcome::Skipped
     } else if report.fail_on.is_some_and(|min| f.severity >= min) {
@@ -60,7 +61,7 @@ fn outcome(report: &Report<'_>, f: &Finding) -> Outcome {
 }
 
 fn case(report: &Report<'_>, f: &Finding) -> TestCase {
-    let outcome = outcome(report, f);
+    let outcome = outcome(report, &f.view());
     let status = match outcome {
         Outcome::Skipped => {
             let mut s = TestCaseStatus::skipped();
@@ -119,19 +120,22 @@ fn write_suite<T>(
     out: &mut dyn Write,
     name: &str,
     totals: Totals,
-    items: &[T],
-    case: impl Fn(&T) -> TestCase,
+    items: impl IntoIterator<Item = T>,
+    case: impl Fn(T) -> TestCase,
 ) -> io::Result<()> {
-    for (i, batch) in items.chunks(crate::BATCH).enumerate() {
+    let mut cases = items.into_iter().map(case).peekable();
+    let mut first = true;
+    while first || cases.peek().is_some() {
         let mut suite = TestSuite::new(name);
-        suite.add_test_cases(batch.iter().map(&case));
+        suite.add_test_cases(cases.by_ref().take(crate::BATCH));
         (suite.tests, suite.skipped, suite.failures, suite.errors) =
             (totals.tests, totals.skipped, totals.failures, totals.errors);
-        let (open, cases) = suite_parts(suite)?;
-        if i == 0 {
+        let (open, text) = suite_parts(suite)?;
+        if first {
             out.write_all(open.as_bytes())?;
+            first = false;
         }
-        out.write_all(cases.as_bytes())?;
+        out.write_all(text.as_bytes())?;
     }
     out.write_all(b"    </testsuite>\n")
 }
@@ -140,13 +144,9 @@ fn write_suite<T>(
 #[cfg(test)]
 pub(crate) fn whole_document(report: &Report<'_>) -> String {
     let mut junit = JReport::new("palisade");
-    for (path, findings) in by_file(report) {
+    for (path, ranges) in by_file(report) {
         let mut suite = TestSuite::new(path);
-        suite.add_test_cases(
-            findings
-                .iter()
-                .map(|i| case(report, &report.findings.at(*i))),
-        );
+        suite.add_test_cases(findings_of(report, &ranges).map(|f| case(report, &f)));
         junit.add_test_suite(suite);
     }
     let mut text = junit.to_string().unwrap();
@@ -154,17 +154,35 @@ pub(crate) fn whole_document(report: &Report<'_>) -> String {
     text
 }
 
-/// The findings to list, by file: their indexes in the report's list, so that grouping them
-/// costs a number each rather than a finding.
-fn by_file<'a>(report: &Report<'a>) -> BTreeMap<&'a str, Vec<usize>> {
-    let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+/// The findings to list, by file: ranges of indexes in the report's list. Every order a
+/// report is sorted in keeps a file's findings in a few runs (one when sorted by file, one per
+/// severity or rule otherwise), so grouping costs a range per run rather than per finding.
+fn by_file<'a>(report: &Report<'a>) -> BTreeMap<&'a str, Vec<Range<usize>>> {
+    let mut by_file: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
     let findings: &'a palisade_diagnostics::FindingList = report.findings;
-    for i in report.visible_indexes() {
-        if let Some(f) = findings.get_ref(i) {
-            by_file.entry(f.path).or_default().push(i);
+    let visible = findings
+        .refs()
+        .enumerate()
+        .filter(|(_, f)| report.show_suppressed || !f.suppressed);
+    for (i, f) in visible {
+        let ranges = by_file.entry(f.path).or_default();
+        match ranges.last_mut() {
+            Some(last) if last.end == i => last.end += 1,
+            _ => ranges.push(i..i + 1),
         }
     }
     by_file
+}
+
+/// The findings at `ranges` of the report's list, built one at a time.
+fn findings_of<'r>(
+    report: &'r Report<'_>,
+    ranges: &'r [Range<usize>],
+) -> impl Iterator<Item = Finding> + 'r {
+    ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .filter_map(|i| report.findings.get(i))
 }
 
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -192,13 +210,17 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     let empty = by_file.is_empty() && errors.is_empty() && warnings.is_empty();
 
     // The root's totals, then the suites one after another.
-    let file_totals = |findings: &[usize]| {
+    let file_totals = |ranges: &[Range<usize>]| {
         let mut t = Totals {
-            tests: findings.len(),
+            tests: ranges.iter().map(ExactSizeIterator::len).sum(),
             ..Totals::default()
         };
-        for i in findings {
-            match outcome(report, &report.findings.at(*i)) {
+        for f in ranges
+            .iter()
+            .flat_map(|r| r.clone())
+            .filter_map(|i| report.findings.get_ref(i))
+        {
+            match outcome(report, &f) {
                 Outcome::Skipped => t.skipped += 1,
                 Outcome::Failure => t.failures += 1,
                 Outcome::Success => {}
@@ -233,10 +255,14 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         .rfind("</testsuites>")
         .ok_or_else(|| io::Error::other("unexpected JUnit document layout"))?;
     out.write_all(&frame.as_bytes()[..close])?;
-    for (path, findings) in &by_file {
-        write_suite(out, path, file_totals(findings), findings, |i| {
-            case(report, &report.findings.at(*i))
-        })?;
+    for (path, ranges) in &by_file {
+        write_suite(
+            out,
+            path,
+            file_totals(ranges),
+            findings_of(report, ranges),
+            |f| case(report, &f),
+        )?;
     }
     if !errors.is_empty() {
         write_suite(out, "input errors", error_totals, &errors, error_case)?;

@@ -203,13 +203,6 @@ impl Report<'_> {
             (!batch.is_empty()).then_some(batch)
         })
     }
-
-    /// The indexes in [`Report::findings`] of the findings to print.
-    pub(crate) fn visible_indexes(&self) -> impl Iterator<Item = usize> + '_ {
-        let show = self.show_suppressed;
-        (0..self.findings.len())
-            .filter(move |i| show || self.findings.get_ref(*i).is_some_and(|f| !f.suppressed))
-    }
 }
 
 /// The summary line, `Scanned 3 files (12 objects): 5 findings (1 critical, 4 high).`, for
@@ -226,12 +219,23 @@ pub fn render(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    findings_intact(report)?;
     match format {
         Format::Text => text::render(report, color, out),
         Format::Compact => compact::render(report, color, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Junit => junit::render(report, out),
+    }?;
+    findings_intact(report)
+}
+
+/// An error when the findings could not all be read back from where the list keeps them
+/// (a temporary file): the report would miss some, so it must not pass for complete.
+fn findings_intact(report: &Report<'_>) -> io::Result<()> {
+    match report.findings.storage_error() {
+        Some(e) => Err(io::Error::other(e.to_string())),
+        None => Ok(()),
     }
 }
 

@@ -198,7 +198,7 @@ fn compact_snapshot() {
 fn text_grouped_by_severity_and_wrapped() {
     let text = with_report(false, |r| {
         let mut r = *r;
-        let mut sorted = r.findings.clone();
+        let mut sorted = palisade_diagnostics::FindingList::from(r.findings.to_vec());
         crate::sort_findings(&mut sorted, crate::SortOrder::Severity);
         r.findings = &sorted;
         r.layout = crate::Layout {
@@ -697,7 +697,7 @@ fn large_reports_are_written_in_batches_exactly_as_whole_documents() {
         let n = 2 * crate::BATCH + 7;
         let findings: Vec<Finding> = (0..n)
             .map(|i| {
-                let mut f = r.findings.at(i % 3);
+                let mut f = r.findings.get(i % 3).unwrap();
                 f.location.line = u32::try_from(i).unwrap() + 1;
                 f
             })

@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(findings.len(), 4);
         // The list holds the same four, the plain file's first (it was never taken out).
         assert_eq!(list.len(), 4);
-        assert!(list.at(0).origin.is_none());
+        assert!(list.get(0).unwrap().origin.is_none());
         let kept = &findings[0];
         assert_eq!(kept.origin.as_ref().unwrap().source, "k/base");
         assert_eq!(also_in(kept), vec!["k", "k/overlays/a", "k/overlays/b"]);
