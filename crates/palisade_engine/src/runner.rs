@@ -402,8 +402,8 @@ impl RuleSet {
         // Inventory rules are independent readers of the inventory: they run in parallel, and
         // their findings are gathered in rule order, as if they had run one after another.
         // Each rule's findings are resolved and stored compactly as soon as it has run, so
-        // that the larger cross-object reports (one per workload) are held once, compact; a
-        // thread's worth of rules at a time, so that at most that many lists are held apart.
+        // that the larger cross-object reports (one per workload) are held once, compact; the
+        // rules share one list's memory budget, so that their lists together hold no more.
         let rules: Vec<_> = self
             .enabled
             .iter()
@@ -412,30 +412,29 @@ impl RuleSet {
                 _ => None,
             })
             .collect();
+        let budget = palisade_diagnostics::MEMORY_BUDGET / rules.len().max(1);
+        let per_rule: Vec<(FindingList, bool, &'static str)> = rules
+            .par_iter()
+            .map(|&(rule, check)| {
+                let mut found = FindingList::with_memory_budget(budget);
+                let mut strings = Interner::default();
+                let mut out = |f| {
+                    if let Some(f) = self.resolve_site(f, &mut strings) {
+                        found.push(&f);
+                    }
+                };
+                let mut ctx = InventoryCtx::new(rule, &mut out);
+                check(inventory, &mut ctx);
+                let evaluated = ctx.finish();
+                (found, evaluated, rule.meta.id)
+            })
+            .collect();
         let mut findings = FindingList::new();
         let mut evaluated = Vec::new();
-        for group in rules.chunks(rayon::current_num_threads().max(1)) {
-            let per_rule: Vec<(FindingList, bool, &'static str)> = group
-                .par_iter()
-                .map(|&(rule, check)| {
-                    let mut found = FindingList::new();
-                    let mut strings = Interner::default();
-                    let mut out = |f| {
-                        if let Some(f) = self.resolve_site(f, &mut strings) {
-                            found.push(&f);
-                        }
-                    };
-                    let mut ctx = InventoryCtx::new(rule, &mut out);
-                    check(inventory, &mut ctx);
-                    let evaluated = ctx.finish();
-                    (found, evaluated, rule.meta.id)
-                })
-                .collect();
-            for (found, ran, id) in per_rule {
-                findings.append_list(&found);
-                if ran {
-                    evaluated.push(id);
-                }
+        for (found, ran, id) in per_rule {
+            findings.append_list(&found);
+            if ran {
+                evaluated.push(id);
             }
         }
         InventoryReport {
