@@ -4,6 +4,7 @@
 //!
 //! Run with `cargo bench -p palisade --bench corpus`. `PALISADE_CORPUS` overrides the corpus
 //! directory; `PALISADE_BENCH_RUNS` the repetitions (best run reported).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A benchmark reports what it measured.
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!
 //! Run with `cargo bench -p palisade --bench netpol`. Targets on two cores: coverage under
 //! 0.5 s, matrix under 5 s.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A benchmark reports what it measured.
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!
 //! Run with `cargo bench -p palisade --bench rbac`. Targets on two cores: model under 1 s,
 //! who-can under 100 ms, risks under 1 s.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A benchmark reports what it measured.
 
 mod common;
 

@@ -4,6 +4,7 @@
 //! cores, building nothing. A full scan as a process is compared against this process.
 //!
 //! Usage: `cargo run --release --example parse_floor -- DIR`.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A benchmark reports what it measured.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! (flag > `PALISADE_*` environment > `palisade.toml` > default), the scan pipeline that ties
 //! discovery, loading, the engine and the renderers together, and exit codes. This is the only
 //! crate that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
 pub mod config;
