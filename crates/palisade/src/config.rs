@@ -743,6 +743,8 @@ pub fn resolve(args: &ScanArgs) -> Result<Resolved> {
         notes,
         unsafe_fixes: args.unsafe_fixes.or(file.unsafe_fixes).unwrap_or(false),
         settings: Settings {
+            // Every command that resolves a configuration reads files (or their rendering).
+            input: palisade_diagnostics::Input::Manifest,
             options: palisade_engine::RuleOptions {
                 allowed_registries: file
                     .rule_options

@@ -181,11 +181,14 @@ impl FrameworkRef {
     }
 }
 
-/// Where a rule can run. A rule declares every front door whose input can show its evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Where a rule can run. A rule declares every front door whose input can show its evidence;
+/// a rule set built for one front door ([`Input`] in the engine's settings) runs only the
+/// rules that declare it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Input {
     /// Static manifests, rendered Helm charts and Kustomize output.
+    #[default]
     Manifest,
     /// A saved cluster snapshot.
     Snapshot,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    ArcStr, Finding, FindingList, InputError, Interner, ObjectRef, ProjectPaths, Severity,
+    ArcStr, Finding, FindingList, Input, InputError, Interner, ObjectRef, ProjectPaths, Severity,
 };
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
@@ -68,6 +68,10 @@ pub struct Settings {
     /// Honour other scanners' suppression annotations (Checkov, KubeLinter, kube-score) for
     /// the Palisade rules equivalent to their checks ([`crate::peer`]).
     pub honor_peer_suppressions: bool,
+    /// The front door the rules serve: only rules that declare it run (a rule that reads what
+    /// only a file has, such as a Secret's plain `stringData` in a manifest, does not run on
+    /// objects from a live cluster or an admission request).
+    pub input: Input,
 }
 
 /// Settings of configurable rules (`[rule-options]` in `palisade.toml`).
@@ -166,7 +170,8 @@ pub struct RuleSet {
 impl RuleSet {
     /// Resolve the selection against the registry.
     pub fn new(registry: &[&'static Rule], settings: Settings) -> Result<Self, SelectionError> {
-        let enabled = settings.selection.resolve(registry)?;
+        let mut enabled = settings.selection.resolve(registry)?;
+        enabled.retain(|r| r.meta.inputs.contains(&settings.input));
         Ok(RuleSet {
             registry: registry.to_vec(),
             enabled,

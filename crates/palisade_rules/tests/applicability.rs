@@ -69,3 +69,35 @@ fn structured_authorization_is_evaluated_only_with_its_file() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_rule_set_runs_only_the_rules_that_declare_its_front_door() {
+    use palisade_diagnostics::Input;
+    let set = |input| {
+        RuleSet::new(
+            palisade_rules::registry(),
+            Settings {
+                input,
+                ..Settings::default()
+            },
+        )
+        .unwrap()
+    };
+    let ids =
+        |s: &RuleSet| -> Vec<&'static str> { s.enabled().iter().map(|r| r.meta.id).collect() };
+    let manifest = set(Input::Manifest);
+    let admission = set(Input::Admission);
+    // SEC009 reads a manifest's plain `stringData`, which only a file has.
+    assert!(ids(&manifest).contains(&"SEC009"));
+    assert!(!ids(&admission).contains(&"SEC009"));
+    // Every other rule declares every front door, so the sets differ by that one rule.
+    assert_eq!(ids(&manifest).len(), ids(&admission).len() + 1);
+    assert!(
+        admission
+            .enabled()
+            .iter()
+            .all(|r| r.meta.inputs.contains(&Input::Admission))
+    );
+    // The default front door is a manifest scan.
+    assert_eq!(ids(&set(Input::default())), ids(&manifest));
+}
