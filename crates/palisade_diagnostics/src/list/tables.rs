@@ -23,12 +23,19 @@ const SUPPRESSED: u8 = 1;
 const REDACT_SOURCE: u8 = 2;
 const SUPERSEDED: u8 = 4;
 const MISSING: u8 = 8;
+/// Where a record's flags keep the severity.
+const SEVERITY_SHIFT: u32 = 4;
+/// The largest rule number a record holds (24 bits); it marks a rule past the limit.
+const RULE_LIMIT: u32 = (1 << 24) - 1;
 
 /// One finding, by number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Record {
+    /// The rule's number, low 16 bits, and high 8 bits in `rule_high`: 24 bits, so that
+    /// policies loaded at run time cannot run out of numbers.
     rule: u16,
-    severity: Severity,
+    rule_high: u8,
+    /// The flags in the low four bits, the severity's index in [`Severity::ALL`] above them.
     flags: u8,
     subject: u32,
     document: u32,
@@ -44,6 +51,16 @@ pub(super) struct Record {
 }
 
 impl Record {
+    fn rule_index(&self) -> u32 {
+        u32::from(self.rule) | u32::from(self.rule_high) << 16
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Severity::ALL
+            .get(usize::from(self.flags >> SEVERITY_SHIFT))
+            .copied()
+    }
+
     /// Bytes of a record written to a file.
     pub(super) const SIZE: usize = 48;
 
@@ -51,7 +68,7 @@ impl Record {
     pub(super) fn to_bytes(self) -> [u8; Record::SIZE] {
         let mut out = [0u8; Record::SIZE];
         out[..2].copy_from_slice(&self.rule.to_le_bytes());
-        out[2] = self.severity as u8;
+        out[2] = self.rule_high;
         out[3] = self.flags;
         let words = [
             self.subject,
@@ -81,10 +98,7 @@ impl Record {
         };
         Record {
             rule: u16::from_le_bytes([bytes[0], bytes[1]]),
-            severity: Severity::ALL
-                .get(usize::from(bytes[2]))
-                .copied()
-                .unwrap_or(Severity::Critical),
+            rule_high: bytes[2],
             flags: bytes[3],
             subject: word(0),
             document: word(1),
@@ -166,7 +180,10 @@ pub(super) struct Tables {
 }
 
 impl Tables {
-    fn rule(&mut self, rule: &'static RuleMeta) -> u16 {
+    /// The rule's number. Past 2^24 rules (gigabytes of rule metadata, more than any policy
+    /// file a scan reads) numbers saturate and [`Tables::parts`] rejects the record, which the
+    /// list reports as a storage failure rather than naming a wrong rule.
+    fn rule(&mut self, rule: &'static RuleMeta) -> u32 {
         let index = match self.rules.iter().rposition(|r| std::ptr::eq(*r, rule)) {
             Some(index) => index,
             None => {
@@ -174,8 +191,7 @@ impl Tables {
                 self.rules.len() - 1
             }
         };
-        // Rules are compiled in or loaded from a handful of policy files: far fewer.
-        u16::try_from(index).expect("more than 65,535 rules in one scan")
+        u32::try_from(index).unwrap_or(u32::MAX).min(RULE_LIMIT)
     }
 
     fn string(&mut self, s: &ArcStr) -> u32 {
@@ -230,13 +246,15 @@ impl Tables {
             }),
         };
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        let rule = self.rule(f.rule);
         Record {
-            rule: self.rule(f.rule),
-            severity: f.severity,
+            rule: (rule & 0xffff) as u16,
+            rule_high: (rule >> 16) as u8,
             flags: flag(f.suppressed, SUPPRESSED)
                 | flag(f.redact_source, REDACT_SOURCE)
                 | flag(f.superseded, SUPERSEDED)
-                | flag(l.missing, MISSING),
+                | flag(l.missing, MISSING)
+                | (f.severity as u8) << SEVERITY_SHIFT,
             subject,
             document: l.document,
             pointer: self.string(&l.pointer),
@@ -273,7 +291,11 @@ impl Tables {
             Some(self.extras.get(r.extra as usize)?)
         };
         Some(Parts {
-            rule: self.rules.get(usize::from(r.rule))?,
+            rule: match r.rule_index() {
+                RULE_LIMIT => return None,
+                index => self.rules.get(index as usize)?,
+            },
+            severity: r.severity()?,
             subject: self.subjects.get(r.subject)?,
             pointer: string(r.pointer)?,
             message: string(r.message)?,
@@ -295,7 +317,7 @@ impl Tables {
         let p = self.parts(r)?;
         Some(Finding {
             rule: p.rule,
-            severity: r.severity,
+            severity: p.severity,
             object: Arc::clone(&p.subject.object),
             container: p.container.cloned(),
             location: Location {
@@ -322,7 +344,7 @@ impl Tables {
         let p = self.parts(r)?;
         Some(FindingRef {
             rule: p.rule,
-            severity: r.severity,
+            severity: p.severity,
             object: &p.subject.object,
             container: p.container.map(ArcStr::as_str),
             path: &p.subject.path,
@@ -352,6 +374,7 @@ impl Tables {
 /// What a record's numbers name.
 struct Parts<'a> {
     rule: &'static RuleMeta,
+    severity: Severity,
     subject: &'a Subject,
     pointer: &'a ArcStr,
     message: &'a ArcStr,
@@ -380,8 +403,8 @@ mod tests {
         );
         let record = Record {
             rule: 513,
-            severity: Severity::Medium,
-            flags: SUPPRESSED | MISSING,
+            rule_high: 7,
+            flags: SUPPRESSED | MISSING | (Severity::Medium as u8) << SEVERITY_SHIFT,
             subject: 1,
             document: 2,
             pointer: 3,
@@ -395,10 +418,8 @@ mod tests {
             end_column: u32::MAX - 1,
         };
         assert_eq!(Record::from_bytes(&record.to_bytes()), record);
-        for severity in Severity::ALL {
-            let r = Record { severity, ..record };
-            assert_eq!(Record::from_bytes(&r.to_bytes()).severity, severity);
-        }
+        assert_eq!(record.rule_index(), 7 << 16 | 513);
+        assert_eq!(record.severity(), Some(Severity::Medium));
     }
 
     #[test]
