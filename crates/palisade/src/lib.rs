@@ -8,7 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod fix;
 pub mod netpol_cmd;
-pub mod objects;
 pub mod progress;
 pub mod rbac_cmd;
 pub mod rules_cmd;

@@ -76,6 +76,17 @@ impl Progress {
     pub fn tick(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);
     }
+
+    /// The scan pipeline's progress, drawn on standard error.
+    pub fn for_stderr() -> palisade_scan::Progress {
+        palisade_scan::Progress::new(|label, total| Box::new(Progress::stderr(label, total)))
+    }
+}
+
+impl palisade_scan::Tick for Progress {
+    fn tick(&self) {
+        Progress::tick(self);
+    }
 }
 
 impl Drop for Progress {

@@ -14,8 +14,8 @@ use palisade_model::authz::{
 };
 use serde_json::json;
 
-use crate::config::FailOn;
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
+use palisade_config::FailOn;
 use palisade_report::terminal::{TerminalWriter, printable};
 use palisade_report::{Format, Report, Sources};
 
@@ -260,13 +260,13 @@ pub struct LoadOptions<'a> {
     /// Add the API server's bootstrap roles and bindings.
     pub builtin_roles: bool,
     /// Time limits, symbolic links and remote bases.
-    pub input: crate::config::InputSettings,
+    pub input: palisade_config::InputSettings,
 }
 
 /// The input settings of a command that reads no `palisade.toml`: flags and `PALISADE_*`
 /// variables, else the defaults.
-fn input_settings(args: &crate::cli::ReadingArgs) -> Result<crate::config::InputSettings> {
-    crate::config::input_settings(args, &crate::config::FileConfig::default())
+fn input_settings(args: &crate::cli::ReadingArgs) -> Result<palisade_config::InputSettings> {
+    crate::config::input_settings(args)
 }
 
 /// Read every RBAC object under the paths into a resolved graph.
@@ -276,12 +276,13 @@ pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
 }
 
 /// [`load`], with how many files and objects were read (for summaries).
-pub fn load_counted(options: &LoadOptions<'_>) -> crate::objects::Collected<RbacGraph> {
+pub fn load_counted(options: &LoadOptions<'_>) -> palisade_scan::Collected<RbacGraph> {
     let namespace = options.namespace;
-    let mut read = crate::objects::collect(
+    let mut read = palisade_scan::collect(
         options.paths,
         options.render,
         &options.input,
+        crate::progress::Progress::for_stderr(),
         |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc, namespace),
         RbacGraph::merge,
     );
@@ -855,9 +856,10 @@ fn render_findings(
     format: &str,
     fail_on: &str,
 ) -> Result<u8> {
-    crate::scan::mask_messages(&mut errors, &mut []);
+    palisade_scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let fail_on: FailOn = crate::config::parse_fail_on(fail_on)?;
+    let fail_on: FailOn =
+        palisade_config::parse_fail_on(fail_on).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
     let mut findings = FindingList::from(findings);
     palisade_report::sort_findings(&mut findings, palisade_report::SortOrder::Path);
     let mut summary = Summary {
@@ -878,11 +880,11 @@ fn render_findings(
             if !sources.contains_key(path)
                 && let Ok(text) = palisade_inputs::read_regular(
                     std::path::Path::new(path),
-                    crate::config::DEFAULT_MAX_FILE_SIZE,
+                    palisade_config::DEFAULT_MAX_FILE_SIZE,
                 )
             {
                 let source =
-                    crate::scan::source_of(text.into(), &palisade_source::Limits::default());
+                    palisade_scan::source_of(text.into(), &palisade_source::Limits::default());
                 sources.insert(path.to_string(), source);
             }
         }
@@ -907,7 +909,7 @@ fn render_findings(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     palisade_report::render(format, &report, false, &mut out)?;
     out.flush()?;
-    let outcome = crate::scan::ScanOutcome {
+    let outcome = palisade_scan::ScanOutcome {
         findings,
         errors,
         ..Default::default()

@@ -73,7 +73,7 @@ fn configuration_errors_name_the_line_and_column() {
         ),
         (
             "format = \"text\"\nprofile = \"strictest\"\n",
-            "palisade.toml:2:11: unknown profile",
+            "palisade.toml:2:11: profile: unknown profile",
         ),
         ("exclude = [\n", "palisade.toml:1:12:"),
         (
@@ -82,7 +82,7 @@ fn configuration_errors_name_the_line_and_column() {
         ),
         (
             "[per-path-ignores]\n\"legacy/**\" = [\"NOPE9\"]\n",
-            "palisade.toml:2:15: per-path-ignores `legacy/**`: `NOPE9` matches no rule",
+            "palisade.toml:2:15: per-path-ignores: `legacy/**`: `NOPE9` matches no rule",
         ),
         (
             "\n\n[[waivers]]\nrules = [\"PSS003\"]\nowner = \"o\"\nreason = \"r\"\nexpires = \"soon\"\n",
@@ -95,16 +95,19 @@ fn configuration_errors_name_the_line_and_column() {
         ),
         (
             "\nrender-errors = \"fatal\"\n",
-            "palisade.toml:2:17: render-errors must be",
+            "palisade.toml:2:17: render-errors: must be",
         ),
         (
             "select = [\"PSS003\", \"BOGUS9\"]\n",
-            "palisade.toml:1:10: `BOGUS9` matches no rule",
+            "palisade.toml:1:10: select: `BOGUS9` matches no rule",
         ),
-        ("\n\nignore = [\"nope:1\"]\n", "palisade.toml:3:10: "),
+        (
+            "\n\nignore = [\"nope:1\"]\n",
+            "palisade.toml:3:10: ignore: ",
+        ),
         (
             "exclude = [\"a/{b\"]\n",
-            "palisade.toml:1:11: invalid exclude glob `a/{b`",
+            "palisade.toml:1:11: exclude: invalid glob `a/{b`",
         ),
     ];
     for (config, expected) in cases {

@@ -436,7 +436,7 @@ fn a_kustomization_that_does_not_build_is_reported_and_its_resources_are_still_s
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
         r.stderr
-            .contains("render-errors must be \"error\" or \"warn\""),
+            .contains("--render-errors: must be \"error\" or \"warn\""),
         "{}",
         r.stderr
     );

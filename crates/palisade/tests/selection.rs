@@ -136,7 +136,7 @@ fn unknown_selectors_are_usage_errors_with_a_suggestion() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("per-path-ignores `legacy/**`: `cis:9.9.9` matches no rule"),
+            .contains("per-path-ignores: `legacy/**`: `cis:9.9.9` matches no rule"),
         "{}",
         r.stderr
     );

@@ -175,9 +175,9 @@ impl<'r> Ctx<'r> {
         self.rules.knows(selector)
     }
 
-    /// Settings of configurable rules.
-    pub fn options(&self) -> &crate::runner::RuleOptions {
-        &self.rules.settings().options
+    /// The options of a configurable rule's family (its defaults when none are configured).
+    pub fn options<T: crate::FamilyOptions>(&self) -> &T {
+        self.rules.settings().options.get::<T>()
     }
 
     /// Whether the rule with this id runs in this scan. Rules use it to leave a finding to a

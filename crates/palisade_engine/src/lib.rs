@@ -10,6 +10,7 @@
 mod context;
 mod fix;
 mod macros;
+mod options;
 pub mod peer;
 mod rule;
 mod runner;
@@ -19,10 +20,11 @@ mod waiver;
 
 pub use context::{At, Ctx, InventoryCtx, RawFinding, SiteFinding};
 pub use fix::{FixOutcome, apply_fixes};
+pub use options::{FamilyOptions, RuleOptions};
 pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
 pub use runner::{
     DocumentReport, FINDING_LIMIT_RULE, InventoryReport, MAX_CONTAINERS, MAX_FINDINGS_PER_OBJECT,
-    PathIgnore, RuleOptions, RuleSet, Settings, path_matches,
+    PathIgnore, RuleSet, Settings, path_matches,
 };
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
 pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_suppressions};

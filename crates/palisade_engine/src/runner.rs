@@ -64,7 +64,7 @@ pub struct Settings {
     /// How displayed paths become paths relative to the project, which `path_ignores` match.
     pub project: ProjectPaths,
     /// Settings that configurable rules read.
-    pub options: RuleOptions,
+    pub options: crate::options::RuleOptions,
     /// Honour other scanners' suppression annotations (Checkov, KubeLinter, kube-score) for
     /// the Palisade rules equivalent to their checks ([`crate::peer`]).
     pub honor_peer_suppressions: bool,
@@ -72,47 +72,6 @@ pub struct Settings {
     /// only a file has, such as a Secret's plain `stringData` in a manifest, does not run on
     /// objects from a live cluster or an admission request).
     pub input: Input,
-}
-
-/// Settings of configurable rules (`[rule-options]` in `palisade.toml`).
-#[derive(Debug, Clone, Default)]
-pub struct RuleOptions {
-    /// Registries (host, or host/path prefix) images may come from; empty disables IMG003.
-    pub allowed_registries: Vec<String>,
-    /// Labels every workload must carry (POD017).
-    pub required_labels: Vec<String>,
-    /// Registries images in `kube-system` and `kube-public` may come from (POD018).
-    pub system_registries: Vec<String>,
-    /// The lowest user id containers may run as (POD029); `None` for the default.
-    pub min_uid: Option<i64>,
-}
-
-impl RuleOptions {
-    /// The labels POD017 requires when none are configured: the recommended
-    /// `app.kubernetes.io/name` and `app.kubernetes.io/instance`.
-    pub fn required_labels(&self) -> Vec<&str> {
-        if self.required_labels.is_empty() {
-            vec!["app.kubernetes.io/name", "app.kubernetes.io/instance"]
-        } else {
-            self.required_labels.iter().map(String::as_str).collect()
-        }
-    }
-
-    /// The lowest user id POD029 accepts when none is configured: 10000, above the ids a
-    /// node's own accounts use (as kube-score, kubesec and Checkov CKV_K8S_40 require).
-    pub fn min_uid(&self) -> i64 {
-        self.min_uid.unwrap_or(10_000)
-    }
-
-    /// The registries POD018 allows in the system namespaces when none are configured: the
-    /// Kubernetes project's `registry.k8s.io` and its predecessor `k8s.gcr.io`.
-    pub fn system_registries(&self) -> Vec<String> {
-        if self.system_registries.is_empty() {
-            vec!["registry.k8s.io".to_string(), "k8s.gcr.io".to_string()]
-        } else {
-            self.system_registries.clone()
-        }
-    }
 }
 
 /// Pod specs with more containers (regular, init and ephemeral together) are refused: the API

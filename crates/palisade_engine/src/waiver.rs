@@ -26,8 +26,8 @@ pub struct Waiver {
     pub owner: String,
     /// Why.
     pub reason: String,
-    /// The last day the waiver applies (`YYYY-MM-DD`); none means it never expires.
-    pub expires: Option<String>,
+    /// The last day the waiver applies; none means it never expires.
+    pub expires: Option<time::Date>,
     /// Where the waiver is declared.
     pub declared_at: Location,
 }
@@ -86,9 +86,9 @@ impl Waiver {
             .is_none_or(|g| project.covers(&literal_prefix(g.glob().glob())))
     }
 
-    /// Whether the waiver has expired on `today` (`YYYY-MM-DD`).
-    pub fn expired(&self, today: &str) -> bool {
-        self.expires.as_deref().is_some_and(|e| e < today)
+    /// Whether the waiver has expired on `today`.
+    pub fn expired(&self, today: time::Date) -> bool {
+        self.expires.is_some_and(|e| e < today)
     }
 }
 
@@ -106,7 +106,7 @@ fn literal_prefix(glob: &str) -> String {
 pub fn apply_waivers(
     findings: &mut FindingList,
     waivers: &[Waiver],
-    today: &str,
+    today: time::Date,
     project: &ProjectPaths,
     ran: &dyn Fn(&Selector) -> bool,
 ) -> Vec<(usize, WaiverProblem)> {
@@ -191,7 +191,7 @@ mod tests {
         let problems = apply_waivers(
             &mut FindingList::new(),
             &waivers,
-            "2026-01-01",
+            time::macros::date!(2026 - 01 - 01),
             &project,
             &|_| true,
         );
@@ -204,7 +204,7 @@ mod tests {
         let problems = apply_waivers(
             &mut FindingList::new(),
             &waivers,
-            "2026-01-01",
+            time::macros::date!(2026 - 01 - 01),
             &ProjectPaths::default(),
             &|_| true,
         );
@@ -213,7 +213,7 @@ mod tests {
         let problems = apply_waivers(
             &mut FindingList::new(),
             &waivers,
-            "2026-01-01",
+            time::macros::date!(2026 - 01 - 01),
             &ProjectPaths::default(),
             &|_| false,
         );

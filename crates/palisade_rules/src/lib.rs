@@ -11,6 +11,7 @@ pub mod controlplane;
 pub mod image;
 pub mod kubelet;
 pub mod network;
+pub mod options;
 pub mod pal;
 pub mod pod;
 pub mod pss;
@@ -18,6 +19,7 @@ pub mod rbac;
 mod registry;
 pub mod secrets;
 
+pub use options::RuleOptionsTable;
 pub use registry::{REGISTRY, find_rule, registry};
 
 /// Namespaces the cluster creates and runs its own components in: rules about application

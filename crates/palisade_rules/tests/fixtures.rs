@@ -15,6 +15,9 @@ use palisade_engine::{
     Hook, PssVersion, RuleOptions, RuleSet, Selection, Selector, Settings, apply_fixes,
 };
 use palisade_model::inventory::Inventory;
+use palisade_rules::RuleOptionsTable;
+use palisade_rules::image::options::ImageOptions;
+use palisade_rules::pod::options::PodOptions;
 use palisade_source::{Limits, NodeRef, Value, parse_stream};
 
 fn fixtures_dir() -> PathBuf {
@@ -55,15 +58,20 @@ fn options(text: &str) -> RuleOptions {
             })
             .unwrap_or_default()
     };
-    RuleOptions {
-        allowed_registries: list("# allowed-registries:"),
-        required_labels: list("# required-labels:"),
-        system_registries: list("# system-registries:"),
-        min_uid: text
-            .lines()
-            .find_map(|l| l.strip_prefix("# min-uid:"))
-            .map(|v| v.trim().parse().expect("valid min-uid header")),
+    RuleOptionsTable {
+        image: ImageOptions {
+            allowed_registries: list("# allowed-registries:"),
+        },
+        pod: PodOptions {
+            required_labels: list("# required-labels:"),
+            system_registries: list("# system-registries:"),
+            min_uid: text
+                .lines()
+                .find_map(|l| l.strip_prefix("# min-uid:"))
+                .map(|v| v.trim().parse().expect("valid min-uid header")),
+        },
     }
+    .into_options()
 }
 
 fn pss_version(text: &str) -> PssVersion {

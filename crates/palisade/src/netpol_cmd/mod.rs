@@ -73,8 +73,7 @@ impl InputArgs {
     /// Read the model, printing input errors on stderr; `true` when there were some. Pods and
     /// ReplicaSets of a snapshot fold into their controllers.
     fn load(&self) -> Result<(Model, bool)> {
-        let settings =
-            crate::config::input_settings(&self.reading, &crate::config::FileConfig::default())?;
+        let settings = crate::config::input_settings(&self.reading)?;
         let (model, errors) = load(
             &self.paths,
             self.default_namespace(),
@@ -95,14 +94,15 @@ pub fn load(
     paths: &[PathBuf],
     namespace: &str,
     render: bool,
-    input: &crate::config::InputSettings,
+    input: &palisade_config::InputSettings,
 ) -> (Model, Vec<palisade_diagnostics::InputError>) {
-    let crate::objects::Collected {
+    let palisade_scan::Collected {
         mut model, errors, ..
-    } = crate::objects::collect(
+    } = palisade_scan::collect(
         paths,
         render,
         input,
+        crate::progress::Progress::for_stderr(),
         |m: &mut Model, o, path, doc| m.add(o, namespace, path, doc),
         Model::merge,
     );

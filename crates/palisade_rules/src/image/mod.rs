@@ -3,6 +3,7 @@
 pub mod deprecated_registry;
 pub mod image_pull_policy;
 pub mod latest_tag;
+pub mod options;
 pub mod sudo_in_command;
 pub mod unpinned_image;
 pub mod untrusted_registry;

@@ -48,7 +48,10 @@ declare_rule! {
 }
 
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
-    let allow = ctx.options().allowed_registries.clone();
+    let allow = ctx
+        .options::<super::options::ImageOptions>()
+        .allowed_registries
+        .clone();
     if allow.is_empty() {
         ctx.not_applicable();
         return;

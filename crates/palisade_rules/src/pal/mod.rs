@@ -42,7 +42,7 @@ pub fn waiver_findings(
                     format!(
                         "waiver by {} expired on {}; the findings it covered are reported again",
                         w.owner,
-                        w.expires.as_deref().unwrap_or("")
+                        w.expires.map(|d| d.to_string()).unwrap_or_default()
                     ),
                 ),
                 WaiverProblem::Unused => (

@@ -65,7 +65,7 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     if pod.is_windows() || pod.in_user_namespace() {
         return;
     }
-    let min = ctx.options().min_uid();
+    let min = ctx.options::<super::options::PodOptions>().min_uid();
     let inherits = pod
         .containers()
         .iter()

@@ -18,6 +18,7 @@ pub mod missing_security_context;
 pub mod naked_pod;
 pub mod net_raw;
 pub mod no_linux_hardening;
+pub mod options;
 pub mod read_only_root_filesystem;
 pub mod required_labels;
 pub mod root_group;

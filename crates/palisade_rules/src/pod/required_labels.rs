@@ -47,7 +47,7 @@ declare_rule! {
 fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
     let labels = pod.object.path(&["metadata", "labels"]);
     let missing: Vec<&str> = ctx
-        .options()
+        .options::<super::options::PodOptions>()
         .required_labels()
         .into_iter()
         .filter(|l| labels.and_then(|m| m.get(l)).is_none())

@@ -59,7 +59,9 @@ fn check(pod: &PodSpecView<'_, '_>, ctx: &mut Ctx<'_>) {
         ctx.not_applicable();
         return;
     };
-    let allow = ctx.options().system_registries();
+    let allow = ctx
+        .options::<super::options::PodOptions>()
+        .system_registries();
     report_disallowed_registries(pod, ctx, &allow, |name, image, registry| {
         format!(
             "container {name:?} in {ns} runs {image:?} from {registry}, which is not a system registry"

@@ -10,8 +10,10 @@ use palisade_model::{Object, objects_in};
 use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
 
-use crate::config::InputSettings;
-use crate::scan::{Inputs, ScanOptions, inputs};
+use palisade_config::{DEFAULT_MAX_FILE_SIZE, InputSettings, RenderErrors};
+
+use crate::options::ScanOptions;
+use crate::pipeline::{Inputs, inputs};
 
 /// What [`collect`] read: the model, the input errors (sorted) and how much was read, for the
 /// summaries that say so.
@@ -28,13 +30,14 @@ pub struct Collected<T> {
 }
 
 /// Walk `paths` (default `.`; `-` is standard input), render charts and kustomizations when
-/// `render`, and hand every object to `add` on a per-file model; the per-file models are then
+/// `render` (`progress` hears about it), and hand every object to `add` on a per-file model; the per-file models are then
 /// combined with `merge`. `input` bounds reading and rendering as for `scan`. Input errors are
 /// returned, sorted; the rest is still read.
 pub fn collect<T, A, M>(
     paths: &[PathBuf],
     render: bool,
     input: &InputSettings,
+    progress: crate::Progress,
     add: A,
     merge: M,
 ) -> Collected<T>
@@ -55,7 +58,7 @@ where
             follow_symlinks: input.follow_symlinks,
             ..DiscoverOptions::default()
         },
-        max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
         stdin_timeout: input.stdin_timeout,
         keep_sources: false,
         limits: Limits::default(),
@@ -66,8 +69,9 @@ where
         },
         // Unused here: an analysis of a whole set of objects (RBAC, NetworkPolicy) can be
         // wrong without the objects of a chart, so rendering failures stay input errors.
-        render_errors: crate::config::RenderErrors::Error,
+        render_errors: RenderErrors::Error,
         stdin_text: None,
+        progress,
     };
     let Inputs {
         discovery,

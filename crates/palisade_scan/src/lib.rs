@@ -1,0 +1,28 @@
+//! The scan pipeline every front door runs: sources (files, standard input, rendered charts
+//! and overlays) -> documents, in parallel -> the engine -> cross-object rules -> a governed
+//! (waivers, baseline, threshold), sorted [`ScanOutcome`]. Also: [`collect`] for the front
+//! doors that analyse a whole set of objects, [`Checker`] for one in-memory object with no
+//! filesystem (admission), and [`fix`] planning.
+//!
+//! It reads files but never prints: progress goes to a [`Progress`] the front door passes in,
+//! and errors are typed.
+#![deny(missing_docs)]
+
+mod baseline;
+mod check;
+mod collect;
+pub mod fix;
+mod governed;
+mod options;
+mod outcome;
+mod pipeline;
+
+pub use baseline::{
+    BASELINE_VERSION, Baseline, BaselineEntry, BaselineError, apply_baseline, write_baseline,
+};
+pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
+pub use collect::{Collected, collect};
+pub use governed::{ScanError, scan_governed};
+pub use options::{Progress, ScanOptions, Tick};
+pub use outcome::{ScanOutcome, mask_messages};
+pub use pipeline::{Inputs, inputs, scan_paths, source_of};

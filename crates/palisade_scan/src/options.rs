@@ -1,0 +1,81 @@
+//! What a scan reads and how: the walk, bounds, rendering, and progress of slow steps.
+
+use std::sync::Arc;
+
+use palisade_config::RenderErrors;
+use palisade_inputs::render::RenderOptions;
+use palisade_inputs::{DiscoverOptions, ReadLimits};
+use palisade_source::Limits;
+
+/// What to read and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Walk options.
+    pub discover: DiscoverOptions,
+    /// Largest file to read.
+    pub max_file_size: u64,
+    /// Longest to wait for standard input (or a named pipe) to end.
+    pub stdin_timeout: std::time::Duration,
+    /// Keep the text of files with findings (for snippets).
+    pub keep_sources: bool,
+    /// Loader limits.
+    pub limits: Limits,
+    /// How to render Helm charts and kustomizations.
+    pub render: RenderOptions,
+    /// Whether charts and kustomizations that do not render are input errors or warnings.
+    pub render_errors: RenderErrors,
+    /// Standard input, when it was read before the scan: fixing standard input needs its
+    /// text again, and a stream can be read only once.
+    pub stdin_text: Option<Arc<str>>,
+    /// Told about slow steps, for a front door to show.
+    pub progress: Progress,
+}
+
+impl ScanOptions {
+    /// The bounds on reading one input.
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_size: self.max_file_size,
+            stream_timeout: self.stdin_timeout,
+        }
+    }
+}
+
+/// Counts the finished items of one slow step; dropped when the step ends.
+pub trait Tick: Sync {
+    /// One more item is done.
+    fn tick(&self);
+}
+
+/// What starts a step's progress: its label and number of items. The library never prints;
+/// a front door that wants a progress line passes one in.
+type StartStep = dyn Fn(&'static str, usize) -> Box<dyn Tick> + Send + Sync;
+
+/// How a scan reports the progress of slow steps (rendering charts and overlays): nowhere,
+/// by default.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<StartStep>>);
+
+impl Progress {
+    /// Progress handed to `start` at the beginning of each slow step.
+    pub fn new(
+        start: impl Fn(&'static str, usize) -> Box<dyn Tick> + Send + Sync + 'static,
+    ) -> Self {
+        Progress(Some(Arc::new(start)))
+    }
+
+    /// A step of `total` items begins.
+    pub(crate) fn step(&self, label: &'static str, total: usize) -> Option<Box<dyn Tick>> {
+        self.0.as_ref().map(|start| start(label, total))
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(shown)"
+        } else {
+            "Progress(hidden)"
+        })
+    }
+}
