@@ -15,10 +15,13 @@ use ipnet::IpNet;
 use crate::inventory::{LabelSelector, labels};
 use crate::object::Object;
 
+mod endpoint;
+pub mod generate;
 mod matrix;
 mod ports;
 pub mod validate;
 
+pub use endpoint::EndpointError;
 pub use matrix::{Class, Connection, IpRange, Matrix, Node};
 pub use ports::{PROTOCOLS, PortSet};
 

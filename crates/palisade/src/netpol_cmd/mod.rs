@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use palisade_model::netpol::{Endpoint, Model};
+use palisade_model::netpol::Model;
 
 /// `palisade netpol` subcommands.
 #[derive(Debug, Subcommand)]
@@ -127,56 +127,6 @@ pub fn command(cmd: &NetpolCommand) -> Result<u8> {
             args.select = COVERAGE_RULES.iter().map(|s| s.to_string()).collect();
             crate::scan::command(&args)
         }
-    }
-}
-
-/// Find an endpoint by `NAME` (in the default namespace), `NS/NAME`, `Kind/NS/NAME` or an IP
-/// address. A Pod or ReplicaSet that folded into its controller names the controller.
-fn endpoint(model: &Model, spec: &str, default_namespace: &str) -> Result<Endpoint> {
-    if let Ok(ip) = spec.parse() {
-        return Ok(Endpoint::Ip(ip));
-    }
-    let spec = if spec.contains('/') {
-        spec.to_string()
-    } else {
-        format!("{default_namespace}/{spec}")
-    };
-    let named = |display: &str| {
-        display == spec
-            || display
-                .split_once('/')
-                .is_some_and(|(_, rest)| rest == spec)
-    };
-    let mut matches: Vec<usize> = model
-        .pods
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| named(&p.display))
-        .map(|(i, _)| i)
-        .collect();
-    if matches.is_empty() {
-        matches.extend(
-            model
-                .folded
-                .iter()
-                .filter(|(d, _)| named(d))
-                .map(|(_, &i)| i),
-        );
-        matches.sort_unstable();
-        matches.dedup();
-    }
-    match matches.as_slice() {
-        [i] => Ok(Endpoint::Pod(*i)),
-        [] => {
-            bail!("no workload or Pod `{spec}` in the input (use NAMESPACE/NAME or an IP address)")
-        }
-        many => bail!(
-            "`{spec}` names several objects: {}; use Kind/NAMESPACE/NAME",
-            many.iter()
-                .map(|i| model.pods[*i].display.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 

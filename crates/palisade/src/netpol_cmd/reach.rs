@@ -10,7 +10,7 @@ use palisade_model::netpol::{Endpoint, Model, PortSet, Verdict};
 use palisade_report::terminal::TerminalWriter;
 use serde_json::{Value, json};
 
-use super::{InputArgs, endpoint, ignored_json, write_ignored};
+use super::{InputArgs, ignored_json, write_ignored};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// `palisade netpol reach`.
@@ -110,8 +110,8 @@ pub(super) fn run(a: &ReachArgs) -> Result<u8> {
     let (to, port) = port_of(&a.to)?;
     let (model, errors) = a.input.load()?;
     let ns = a.input.default_namespace();
-    let from = endpoint(&model, &a.from, ns)?;
-    let to = endpoint(&model, to, ns)?;
+    let from = model.endpoint(&a.from, ns)?;
+    let to = model.endpoint(to, ns)?;
     if matches!((from, to), (Endpoint::Ip(_), Endpoint::Ip(_))) {
         bail!("one end of the connection must be a workload or Pod");
     }
