@@ -13,8 +13,9 @@ use common::best;
 
 use std::fmt::Write as _;
 
-use palisade::rbac_cmd::{LoadOptions, load, risk_findings};
+use palisade::rbac_cmd::{LoadOptions, load};
 use palisade_model::authz::{Request, Scope, Target};
+use palisade_rules::rbac::risk_findings;
 
 const NAMESPACES: usize = 200;
 const SERVICE_ACCOUNTS: usize = 20_000;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use palisade_diagnostics::{Finding, FindingList, InputError, ObjectRef, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, FindingList, InputError, RuleMeta, Summary};
+use palisade_model::authz::manifest::least_privilege_grants;
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, UnknownVia,
     Via,
@@ -774,40 +775,6 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
     })
 }
 
-/// The risks of a graph as findings of the rule that reports each power.
-pub fn risk_findings(graph: &RbacGraph) -> Vec<Finding> {
-    graph
-        .risks()
-        .into_iter()
-        .map(|risk| {
-            let binding = &graph.bindings[risk.binding];
-            let rule = palisade_rules::rbac::rule_for(risk.power);
-            let location = binding
-                .subject_locations
-                .get(risk.subject_index)
-                .cloned()
-                .flatten()
-                .or_else(|| binding.location.clone())
-                .unwrap_or_default();
-            let mut message = risk.path.clone();
-            if !risk.held_by.is_empty() {
-                message.push_str(&format!("; pods of {} hold it", risk.held_by.join(", ")));
-            }
-            let object = ObjectRef {
-                api_version: "rbac.authorization.k8s.io/v1".into(),
-                kind: if binding.cluster {
-                    "ClusterRoleBinding".into()
-                } else {
-                    "RoleBinding".into()
-                },
-                namespace: binding.namespace.as_deref().map(Into::into),
-                name: Some(binding.name.as_str().into()),
-            };
-            Finding::new(rule, object, location, message)
-        })
-        .collect()
-}
-
 fn risks(a: &RisksArgs) -> Result<u8> {
     let read = load_counted(&LoadOptions {
         paths: &a.paths,
@@ -823,7 +790,7 @@ fn risks(a: &RisksArgs) -> Result<u8> {
         ..Summary::default()
     };
     render_findings(
-        risk_findings(&read.model),
+        palisade_rules::rbac::risk_findings(&read.model),
         read.errors,
         read_counts,
         &a.format,
@@ -948,15 +915,6 @@ fn observed(event: &palisade_audit::Event) -> Request {
     }
 }
 
-/// YAML flow list of quoted strings.
-fn yaml_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|i| serde_json::to_string(i).unwrap_or_default())
-        .collect();
-    format!("[{}]", quoted.join(", "))
-}
-
 fn generate(a: &GenerateArgs) -> Result<u8> {
     let subject = match (&a.user, &a.serviceaccount) {
         (Some(user), _) => SubjectRef {
@@ -1031,18 +989,6 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
         .name
         .clone()
         .unwrap_or_else(|| format!("palisade-{}", subject.name.replace(':', "-")));
-    let subject_yaml = match (&subject.kind, &subject.namespace) {
-        (SubjectKind::ServiceAccount, Some(ns)) => {
-            format!(
-                "- kind: ServiceAccount\n  name: {}\n  namespace: {ns}\n",
-                subject.name
-            )
-        }
-        _ => format!(
-            "- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {}\n",
-            serde_json::to_string(&subject.name)?
-        ),
-    };
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -1052,47 +998,10 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
         if requests.len() == 1 { "" } else { "s" },
         a.from_audit.display()
     )?;
-    for (scope, rules) in palisade_model::authz::least_privilege(&requests) {
-        let (role_kind, binding_kind, meta) = match &scope {
-            Scope::Namespace(ns) => (
-                "Role",
-                "RoleBinding",
-                format!("  name: {name}\n  namespace: {ns}\n"),
-            ),
-            _ => (
-                "ClusterRole",
-                "ClusterRoleBinding",
-                format!("  name: {name}\n"),
-            ),
-        };
-        write!(
-            out,
-            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {role_kind}\nmetadata:\n{meta}rules:\n"
-        )?;
-        for rule in &rules {
-            if rule.non_resource_urls.is_empty() {
-                write!(
-                    out,
-                    "- apiGroups: {}\n  resources: {}\n",
-                    yaml_list(&rule.api_groups),
-                    yaml_list(&rule.resources)
-                )?;
-                if !rule.resource_names.is_empty() {
-                    writeln!(out, "  resourceNames: {}", yaml_list(&rule.resource_names))?;
-                }
-            } else {
-                writeln!(
-                    out,
-                    "- nonResourceURLs: {}",
-                    yaml_list(&rule.non_resource_urls)
-                )?;
-            }
-            writeln!(out, "  verbs: {}", yaml_list(&rule.verbs))?;
-        }
-        write!(
-            out,
-            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {binding_kind}\nmetadata:\n{meta}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: {role_kind}\n  name: {name}\nsubjects:\n{subject_yaml}"
-        )?;
+    for grant in least_privilege_grants(&subject, &name, &requests) {
+        let role = serde_saphyr::to_string(&grant.role).context("cannot write YAML")?;
+        let binding = serde_saphyr::to_string(&grant.binding).context("cannot write YAML")?;
+        write!(out, "---\n{role}---\n{binding}")?;
     }
     Ok(if errors > 0 { EXIT_ERROR } else { EXIT_CLEAN })
 }

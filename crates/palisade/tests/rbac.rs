@@ -799,13 +799,13 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
         r.stdout
     );
     assert!(
-        r.stdout.contains("resourceNames: [\"gone\"]"),
+        r.stdout.contains("resourceNames:\n  - gone\n"),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("resources: [\"pods\"]\n  verbs: [\"create\"]"),
+            .contains("resources:\n  - pods\n  verbs:\n  - create\n"),
         "admission refused it, the authorizer allowed it: {}",
         r.stdout
     );

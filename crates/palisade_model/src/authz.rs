@@ -24,22 +24,50 @@ use crate::rbac::{GrantScope, PolicyRule, Power, Subject};
 use crate::resources::{ResourceScope, ResourceTable};
 
 mod builtin;
+pub mod manifest;
 
 pub use builtin::{BOOTSTRAP_POLICY_VERSION, builtin_role_powers};
 
 /// One policy rule, owned.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Rule {
-    /// `verbs`.
-    pub verbs: Vec<String>,
     /// `apiGroups` (`""` is the core group).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub api_groups: Vec<String>,
     /// `resources` (`pods`, `pods/exec`, `*`, `*/scale`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
     /// `resourceNames` (empty: every name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resource_names: Vec<String>,
     /// `nonResourceURLs`.
+    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
     pub non_resource_urls: Vec<String>,
+    /// `verbs`.
+    pub verbs: Vec<String>,
+}
+
+/// Rules order by verbs first: listings group what a subject may do by verb.
+impl Ord for Rule {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        fn key(r: &Rule) -> [&Vec<String>; 5] {
+            [
+                &r.verbs,
+                &r.api_groups,
+                &r.resources,
+                &r.resource_names,
+                &r.non_resource_urls,
+            ]
+        }
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for Rule {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl From<&PolicyRule<'_>> for Rule {

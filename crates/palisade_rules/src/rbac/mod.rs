@@ -122,6 +122,43 @@ pub(crate) fn report_grants(
     }
 }
 
+/// The risks of a graph (`rbac risks`) as findings of the rule that reports each power, at
+/// the subject of the binding that confers it.
+pub fn risk_findings(
+    graph: &palisade_model::authz::RbacGraph,
+) -> Vec<palisade_diagnostics::Finding> {
+    graph
+        .risks()
+        .into_iter()
+        .map(|risk| {
+            let binding = &graph.bindings[risk.binding];
+            let rule = rule_for(risk.power);
+            let location = binding
+                .subject_locations
+                .get(risk.subject_index)
+                .cloned()
+                .flatten()
+                .or_else(|| binding.location.clone())
+                .unwrap_or_default();
+            let mut message = risk.path.clone();
+            if !risk.held_by.is_empty() {
+                message.push_str(&format!("; pods of {} hold it", risk.held_by.join(", ")));
+            }
+            let object = palisade_diagnostics::ObjectRef {
+                api_version: "rbac.authorization.k8s.io/v1".into(),
+                kind: if binding.cluster {
+                    "ClusterRoleBinding".into()
+                } else {
+                    "RoleBinding".into()
+                },
+                namespace: binding.namespace.as_deref().map(Into::into),
+                name: Some(binding.name.as_str().into()),
+            };
+            palisade_diagnostics::Finding::new(rule, object, location, message)
+        })
+        .collect()
+}
+
 /// The rule that reports a power: the RBAC analysis (`palisade rbac risks`) files what each
 /// subject holds under the same ids, frameworks and docs as the per-role rules.
 pub fn rule_for(power: palisade_model::rbac::Power) -> &'static palisade_diagnostics::RuleMeta {
