@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use palisade::rules_cmd::{index_markdown, markdown, peer_markdown};
+use palisade_rules::catalog::{index_markdown, markdown, peer_markdown};
 
 #[test]
 fn peer_suppression_docs_are_fresh_and_name_real_rules() {

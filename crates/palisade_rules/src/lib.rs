@@ -7,6 +7,7 @@
 
 mod addons;
 pub mod audit;
+pub mod catalog;
 pub mod controlplane;
 pub mod image;
 pub mod kubelet;
