@@ -21,7 +21,7 @@ mod matrix;
 mod ports;
 pub mod validate;
 
-pub use endpoint::EndpointError;
+pub use endpoint::{DestinationError, EndpointError, parse_destination};
 pub use matrix::{Class, Connection, IpRange, Matrix, Node};
 pub use ports::{PROTOCOLS, PortSet};
 

@@ -13,6 +13,7 @@ mod compact;
 pub mod compliance;
 mod json;
 mod junit;
+pub mod netpol;
 mod sarif;
 pub mod terminal;
 mod text;

@@ -129,24 +129,3 @@ pub fn command(cmd: &NetpolCommand) -> Result<u8> {
         }
     }
 }
-
-/// The NetworkPolicies left out of the model, for JSON output.
-fn ignored_json(model: &Model) -> serde_json::Value {
-    model
-        .ignored
-        .iter()
-        .map(|i| serde_json::json!({"policy": i.policy, "at": i.at, "reason": i.reason}))
-        .collect()
-}
-
-/// The NetworkPolicies left out of the model, one line each, after `prefix`.
-fn write_ignored(out: &mut impl Write, model: &Model, prefix: &str) -> std::io::Result<()> {
-    for i in &model.ignored {
-        writeln!(
-            out,
-            "{prefix}not applied: NetworkPolicy {} ({}): {}",
-            i.policy, i.at, i.reason
-        )?;
-    }
-    Ok(())
-}
