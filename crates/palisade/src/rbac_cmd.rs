@@ -1,24 +1,23 @@
 //! `palisade rbac who-can | can-i | permissions | risks | unused | generate`: who may do what,
 //! and through which binding and role, from manifests, charts, kustomizations or a snapshot.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use palisade_config::FailOn;
 use palisade_diagnostics::{Finding, FindingList, InputError, RuleMeta, Summary};
 use palisade_model::authz::manifest::least_privilege_grants;
 use palisade_model::authz::{
-    Identity, Permission, RbacGraph, Request, Scope, SubjectKind, SubjectRef, Target, UnknownVia,
-    Via,
+    Identity, Permission, RbacGraph, Request, RequestSpec, SubjectError, SubjectKind, SubjectRef,
+    parse_request, parse_subject, permission_rows,
 };
-use serde_json::json;
-
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
-use palisade_config::FailOn;
+use palisade_report::rbac;
 use palisade_report::terminal::{TerminalWriter, printable};
 use palisade_report::{Format, Report, Sources};
+
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
 
 /// `palisade rbac` subcommands.
 #[derive(Debug, Subcommand)]
@@ -294,112 +293,12 @@ pub fn load_counted(options: &LoadOptions<'_>) -> palisade_scan::Collected<RbacG
     read
 }
 
-const SUBJECT_FORMS: &str = "system:serviceaccount:NS:NAME, ServiceAccount/NS/NAME, NS/NAME, \
-                             User/NAME, Group/NAME or a user name";
-
-/// Parse a subject in any form Palisade prints or users write: the user name of a
-/// ServiceAccount token (`system:serviceaccount:NS:NAME`), `ServiceAccount/NS/NAME`,
-/// `ServiceAccount NS/NAME` (as output shows subjects), `NS/NAME` (a ServiceAccount),
-/// `User/NAME`, `User NAME`, `Group/NAME`, `Group NAME`, or a bare user name.
-pub fn parse_subject(text: &str, groups: &[String]) -> Result<(SubjectRef, Identity)> {
-    let text = text.trim();
-    let service_account = |ns: &str, name: &str| -> Result<SubjectRef> {
-        if ns.is_empty() || name.is_empty() || name.contains(['/', ':']) {
-            bail!("`{text}` is not a subject: use {SUBJECT_FORMS}");
-        }
-        Ok(SubjectRef {
-            kind: SubjectKind::ServiceAccount,
-            name: name.to_string(),
-            namespace: Some(ns.to_string()),
-        })
-    };
-    let named = |kind: SubjectKind, name: &str| -> Result<SubjectRef> {
-        if name.is_empty() {
-            bail!("`{text}` is not a subject: use {SUBJECT_FORMS}");
-        }
-        Ok(SubjectRef {
-            kind,
-            name: name.to_string(),
-            namespace: None,
-        })
-    };
-    // `Kind/rest` or `Kind rest`, the kind in any case.
-    let (kind, rest) = match text.split_once(['/', ' ']) {
-        Some((k, rest))
-            if ["serviceaccount", "sa", "user", "group"]
-                .iter()
-                .any(|x| k.eq_ignore_ascii_case(x)) =>
-        {
-            (Some(k.to_ascii_lowercase()), rest.trim())
-        }
-        _ => (None, text),
-    };
-    let subject = match (kind.as_deref(), rest) {
-        (_, rest) if rest.starts_with("system:serviceaccount:") => {
-            let sa = &rest["system:serviceaccount:".len()..];
-            match sa.split_once(':') {
-                Some((ns, name)) => service_account(ns, name)?,
-                None => bail!(
-                    "a ServiceAccount user name is system:serviceaccount:NAMESPACE:NAME, not `{text}`"
-                ),
-            }
-        }
-        (Some("serviceaccount" | "sa") | None, rest) if rest.contains('/') => {
-            let (ns, name) = rest.split_once('/').unwrap_or_default();
-            service_account(ns, name)?
-        }
-        (Some("user"), name) => named(SubjectKind::User, name)?,
-        (Some("group"), name) => named(SubjectKind::Group, name)?,
-        (None, name) if !name.contains(char::is_whitespace) => named(SubjectKind::User, name)?,
-        _ => bail!("`{text}` is not a subject: use {SUBJECT_FORMS}"),
-    };
-    let identity = match subject.kind {
-        SubjectKind::User => Identity::user(&subject.name, groups),
-        _ if !groups.is_empty() => bail!("--as-group applies to users only"),
-        _ => Identity::of_subject(&subject),
-    };
-    Ok((subject, identity))
-}
-
-/// Build the request from the command line, and whether the resource named its API group.
-pub fn parse_request(a: &RequestArgs) -> Result<(Request, bool)> {
-    if a.resource.starts_with('/') {
-        let request = Request {
-            verb: a.verb.clone(),
-            scope: Scope::Cluster,
-            target: Target::NonResource(a.resource.clone()),
-        };
-        return Ok((request, true));
-    }
-    let (resource, subresource) = match a.resource.split_once('/') {
-        Some((r, s)) => (r, Some(s.to_string())),
-        None => (a.resource.as_str(), None),
-    };
-    let subresource = match (subresource, &a.subresource) {
-        (Some(s), Some(t)) if s != *t => bail!("two subresources given: {s} and {t}"),
-        (s, t) => s.or_else(|| t.clone()),
-    };
-    let group_given = resource.contains('.');
-    let (resource, group) = resource.split_once('.').unwrap_or((resource, ""));
-    if resource.is_empty() || a.verb.is_empty() {
-        bail!("a verb and a resource are needed, e.g. `get secrets` or `create pods/exec`");
-    }
-    let scope = match (&a.namespace, a.cluster) {
-        (Some(ns), _) => Scope::Namespace(ns.clone()),
-        (None, true) => Scope::Cluster,
-        (None, false) => Scope::AnyNamespace,
-    };
-    let request = Request {
-        verb: a.verb.clone(),
-        scope,
-        target: Target::Resource {
-            group: group.to_string(),
-            resource: resource.to_string(),
-            subresource,
-            name: a.name.clone(),
-        },
-    };
-    Ok((request, group_given))
+/// A subject as the command line gives it (`--as`, `--as-group`).
+fn subject(text: &str, groups: &[String]) -> Result<(SubjectRef, Identity)> {
+    parse_subject(text, groups).map_err(|e| match e {
+        SubjectError::GroupsForNonUser => anyhow::anyhow!("--as-group applies to users only"),
+        e => e.into(),
+    })
 }
 
 /// Load the objects a request is asked about and complete the request against them, printing
@@ -409,7 +308,14 @@ fn load_for(
     request: &RequestArgs,
     source: &Source,
 ) -> Result<(RbacGraph, Vec<InputError>, Request, Vec<String>)> {
-    let (mut parsed, group_given) = parse_request(request)?;
+    let (mut parsed, group_given) = parse_request(&RequestSpec {
+        verb: request.verb.clone(),
+        resource: request.resource.clone(),
+        subresource: request.subresource.clone(),
+        name: request.name.clone(),
+        namespace: request.namespace.clone(),
+        cluster: request.cluster,
+    })?;
     let (graph, errors) = load(&LoadOptions {
         paths: &source.paths,
         render: !source.no_render,
@@ -429,37 +335,6 @@ fn load_for(
         }
     }
     Ok((graph, errors, parsed, warnings))
-}
-
-fn via_json(via: &[Via]) -> serde_json::Value {
-    via.iter()
-        .map(|v| {
-            json!({
-                "binding": v.binding,
-                "role": v.role,
-                "builtinBinding": v.builtin_binding,
-                "builtinRole": v.builtin_role,
-            })
-        })
-        .collect()
-}
-
-fn unknown_json(via: &[UnknownVia]) -> serde_json::Value {
-    via.iter()
-        .map(|v| json!({"binding": v.binding, "role": v.role}))
-        .collect()
-}
-
-/// `via BINDING -> ROLE`, built-in parts marked.
-fn via_text(v: &Via) -> String {
-    let mark = |builtin: bool| if builtin { " (built-in)" } else { "" };
-    format!(
-        "via {}{} -> {}{}",
-        v.binding,
-        mark(v.builtin_binding),
-        v.role,
-        mark(v.builtin_role)
-    )
 }
 
 /// Print input errors and say which bindings could not be followed.
@@ -488,59 +363,16 @@ fn report_gaps(graph: &RbacGraph, errors: &[InputError]) -> Result<()> {
     Ok(())
 }
 
-fn subject_json(s: &SubjectRef) -> serde_json::Value {
-    json!({"kind": s.kind.as_str(), "name": s.name, "namespace": s.namespace})
-}
-
 fn who_can(a: &WhoCanArgs) -> Result<u8> {
     let (graph, errors, request, warnings) = load_for(&a.request, &a.source)?;
     let found = graph.who_can(&request);
     let mut out = std::io::stdout().lock();
     if a.source.format == "json" {
-        let with = |s: &SubjectRef, key: &str, via: serde_json::Value| {
-            let mut v = subject_json(s);
-            v[key] = via;
-            v
-        };
-        let subjects: Vec<serde_json::Value> = found
-            .subjects
-            .iter()
-            .map(|(s, via)| with(s, "via", via_json(via)))
-            .collect();
-        let unknown: Vec<serde_json::Value> = found
-            .unknown
-            .iter()
-            .map(|(s, via)| with(s, "via", unknown_json(via)))
-            .collect();
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({ "subjects": subjects, "unknown": unknown, "warnings": warnings }),
-        )?;
+        serde_json::to_writer_pretty(&mut out, &rbac::who_can_json(&found, &warnings))?;
         writeln!(out)?;
     } else {
         // Names come from the input: escape what a terminal would act on.
-        let mut out = TerminalWriter::new(&mut out);
-        if found.subjects.is_empty() {
-            writeln!(out, "No subject in the input may do that.")?;
-        }
-        for (subject, via) in &found.subjects {
-            writeln!(out, "{}", subject.display())?;
-            for v in via {
-                writeln!(out, "    {}", via_text(v))?;
-            }
-        }
-        if !found.unknown.is_empty() {
-            writeln!(
-                out,
-                "\nUnknown: bound to roles neither in the input nor built in, which may allow it:"
-            )?;
-            for (subject, via) in &found.unknown {
-                writeln!(out, "{}", subject.display())?;
-                for v in via {
-                    writeln!(out, "    via {} -> {} (missing)", v.binding, v.role)?;
-                }
-            }
-        }
+        rbac::write_who_can(&mut TerminalWriter::new(&mut out), &found)?;
     }
     Ok(if !errors.is_empty() {
         EXIT_ERROR
@@ -552,38 +384,16 @@ fn who_can(a: &WhoCanArgs) -> Result<u8> {
 }
 
 fn can_i(a: &CanIArgs) -> Result<u8> {
-    let (_, identity) = parse_subject(&a.subject, &a.groups)?;
+    let (_, identity) = subject(&a.subject, &a.groups)?;
     let (graph, errors, request, warnings) = load_for(&a.request, &a.source)?;
     let decision = graph.decide(&identity, &request);
     let mut out = std::io::stdout().lock();
     if a.source.format == "json" {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({
-                "allowed": !decision.allowed.is_empty(),
-                "decision": decision.as_str(),
-                "via": via_json(&decision.allowed),
-                "unknown": unknown_json(&decision.unknown),
-                "warnings": warnings,
-            }),
-        )?;
+        serde_json::to_writer_pretty(&mut out, &rbac::can_i_json(&decision, &warnings))?;
         writeln!(out)?;
     } else {
         // Names come from the input: escape what a terminal would act on.
-        let mut out = TerminalWriter::new(&mut out);
-        writeln!(out, "{}", decision.as_str())?;
-        for v in &decision.allowed {
-            writeln!(out, "    {}", via_text(v))?;
-        }
-        if decision.allowed.is_empty() {
-            for v in &decision.unknown {
-                writeln!(
-                    out,
-                    "    via {} -> {} (missing: what it grants is unknown)",
-                    v.binding, v.role
-                )?;
-            }
-        }
+        rbac::write_can_i(&mut TerminalWriter::new(&mut out), &decision)?;
     }
     Ok(match decision.as_str() {
         _ if !errors.is_empty() => EXIT_ERROR,
@@ -593,68 +403,8 @@ fn can_i(a: &CanIArgs) -> Result<u8> {
     })
 }
 
-/// One row of the permission matrix.
-#[derive(Debug, Default)]
-struct Row {
-    verbs: Vec<String>,
-    via: Vec<Via>,
-}
-
-/// Standard verbs, in the order the matrix shows them.
-const VERBS: [&str; 8] = [
-    "get",
-    "list",
-    "watch",
-    "create",
-    "update",
-    "patch",
-    "delete",
-    "deletecollection",
-];
-
-type RowKey = (Option<String>, String, String, Option<String>, Vec<String>);
-
-/// Expand rules into (namespace, group, resource, subresource, names) rows with merged verbs.
-fn rows(perms: &[Permission]) -> (BTreeMap<RowKey, Row>, BTreeMap<(String, String), Row>) {
-    let mut resources: BTreeMap<RowKey, Row> = BTreeMap::new();
-    let mut urls: BTreeMap<(String, String), Row> = BTreeMap::new();
-    let merge = |row: &mut Row, p: &Permission| {
-        for v in &p.rule.verbs {
-            if !row.verbs.contains(v) {
-                row.verbs.push(v.clone());
-            }
-        }
-        if !row.via.contains(&p.via) {
-            row.via.push(p.via.clone());
-        }
-    };
-    for p in perms {
-        for url in &p.rule.non_resource_urls {
-            let ns = p.namespace.clone().unwrap_or_default();
-            merge(urls.entry((ns, url.clone())).or_default(), p);
-        }
-        for group in &p.rule.api_groups {
-            for resource in &p.rule.resources {
-                let (r, s) = match resource.split_once('/') {
-                    Some((r, s)) => (r.to_string(), Some(s.to_string())),
-                    None => (resource.clone(), None),
-                };
-                let key = (
-                    p.namespace.clone(),
-                    group.clone(),
-                    r,
-                    s,
-                    p.rule.resource_names.clone(),
-                );
-                merge(resources.entry(key).or_default(), p);
-            }
-        }
-    }
-    (resources, urls)
-}
-
 fn permissions(a: &PermissionsArgs) -> Result<u8> {
-    let (subject, identity) = parse_subject(&a.subject, &a.groups)?;
+    let (subject, identity) = subject(&a.subject, &a.groups)?;
     let (graph, errors) = load(&LoadOptions {
         paths: &a.source.paths,
         render: !a.source.no_render,
@@ -663,110 +413,14 @@ fn permissions(a: &PermissionsArgs) -> Result<u8> {
         input: input_settings(&a.source.input)?,
     });
     report_gaps(&graph, &errors)?;
-    let perms = graph.permissions(&identity);
-    let (resources, urls) = rows(&perms);
+    let rows = permission_rows(&graph.permissions(&identity));
     let mut out = std::io::stdout().lock();
     if a.source.format == "json" {
-        let rules: Vec<serde_json::Value> = resources
-            .iter()
-            .map(|((ns, group, resource, sub, names), row)| {
-                json!({
-                    "namespace": ns,
-                    "apiGroup": group,
-                    "resource": resource,
-                    "subresource": sub,
-                    "resourceNames": names,
-                    "verbs": row.verbs,
-                    "via": via_json(&row.via),
-                })
-            })
-            .collect();
-        let urls: Vec<serde_json::Value> = urls
-            .iter()
-            .map(|((_, url), row)| {
-                json!({"nonResourceURL": url, "verbs": row.verbs, "via": via_json(&row.via)})
-            })
-            .collect();
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({
-                "subject": subject_json(&subject),
-                "rules": rules,
-                "nonResourceURLs": urls,
-            }),
-        )
-        .context("cannot write the permissions")?;
+        serde_json::to_writer_pretty(&mut out, &rbac::permissions_json(&subject, &rows))
+            .context("cannot write the permissions")?;
         writeln!(out)?;
-        return Ok(if errors.is_empty() {
-            EXIT_CLEAN
-        } else {
-            EXIT_ERROR
-        });
-    }
-    let mut out = TerminalWriter::new(&mut out);
-    writeln!(out, "{}", subject.display())?;
-    if resources.is_empty() && urls.is_empty() {
-        writeln!(out, "No permission in the input.")?;
-    }
-    if !resources.is_empty() {
-        let header: Vec<String> = VERBS.iter().map(|v| v.to_string()).collect();
-        writeln!(
-            out,
-            "\n{:<16} {:<40} {}  other",
-            "NAMESPACE",
-            "RESOURCE",
-            header.join(" ")
-        )?;
-        for ((ns, group, resource, sub, names), row) in &resources {
-            let mut what = if group.is_empty() {
-                resource.clone()
-            } else {
-                format!("{resource}.{group}")
-            };
-            if let Some(s) = sub {
-                what.push('/');
-                what.push_str(s);
-            }
-            if !names.is_empty() {
-                what.push_str(&format!(" [{}]", names.join(",")));
-            }
-            let all = row.verbs.iter().any(|v| v == "*");
-            let cells: Vec<String> = VERBS
-                .iter()
-                .map(|v| {
-                    let mark = if all || row.verbs.iter().any(|x| x == v) {
-                        "✓"
-                    } else {
-                        "·"
-                    };
-                    format!("{mark:^width$}", width = v.len())
-                })
-                .collect();
-            let other: Vec<&str> = row
-                .verbs
-                .iter()
-                .map(String::as_str)
-                .filter(|v| !VERBS.contains(v) && *v != "*")
-                .collect();
-            writeln!(
-                out,
-                "{:<16} {:<40} {}  {}",
-                ns.as_deref().unwrap_or("(cluster)"),
-                what,
-                cells.join(" "),
-                if all {
-                    "*".to_string()
-                } else {
-                    other.join(",")
-                }
-            )?;
-        }
-    }
-    if !urls.is_empty() {
-        writeln!(out, "\nNON-RESOURCE URL                         VERBS")?;
-        for ((_, url), row) in &urls {
-            writeln!(out, "{url:<40} {}", row.verbs.join(","))?;
-        }
+    } else {
+        rbac::write_permissions(&mut TerminalWriter::new(&mut out), &subject, &rows)?;
     }
     Ok(if errors.is_empty() {
         EXIT_CLEAN
@@ -884,37 +538,6 @@ fn render_findings(
     Ok(crate::scan::exit_code(&outcome, fail_on))
 }
 
-/// The request an audit event records.
-fn observed(event: &palisade_audit::Event) -> Request {
-    match &event.object_ref {
-        Some(o) => Request {
-            verb: event.verb.clone(),
-            scope: match o.namespace.as_deref().filter(|n| !n.is_empty()) {
-                Some(ns) => Scope::Namespace(ns.to_string()),
-                None => Scope::Cluster,
-            },
-            target: Target::Resource {
-                group: o.api_group.clone(),
-                resource: o.resource.clone(),
-                subresource: o.subresource.clone().filter(|s| !s.is_empty()),
-                name: o.name.clone().filter(|n| !n.is_empty()),
-            },
-        },
-        None => Request {
-            verb: event.verb.clone(),
-            scope: Scope::Cluster,
-            target: Target::NonResource(
-                event
-                    .request_uri
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
-        },
-    }
-}
-
 fn generate(a: &GenerateArgs) -> Result<u8> {
     let subject = match (&a.user, &a.serviceaccount) {
         (Some(user), _) => SubjectRef {
@@ -945,41 +568,25 @@ fn generate(a: &GenerateArgs) -> Result<u8> {
             .with_context(|| format!("cannot read {}", a.from_audit.display()))?;
         Box::new(std::io::BufReader::new(file))
     };
-    // The subject's requests, by auditID: the stages of one request share it, and a request
-    // refused with 401 or 403 in any stage was not allowed, so it grants nothing.
-    let mut requests: Vec<(String, Request)> = Vec::new();
-    let mut denied: std::collections::HashSet<String> = Default::default();
     let mut errors = 0;
     let mut err = std::io::stderr().lock();
-    for event in palisade_audit::read_events(reader) {
-        match event {
-            Ok(e) if e.user.username == identity.name && !e.verb.is_empty() => {
-                if e.denied() {
-                    denied.insert(e.audit_id.clone());
-                } else {
-                    requests.push((e.audit_id.clone(), observed(&e)));
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                errors += 1;
-                let place = a.from_audit.display().to_string();
-                let message = e.to_string();
-                writeln!(err, "error: {}:{}", printable(&place), printable(&message))?;
-            }
-        }
-    }
-    let requests: Vec<Request> = requests
-        .into_iter()
-        .filter(|(id, _)| id.is_empty() || !denied.contains(id))
-        .map(|(_, r)| r)
-        .collect();
-    if !denied.is_empty() {
+    let place = a.from_audit.display().to_string();
+    let seen = palisade_audit::requests_of(reader, &identity.name, |e| {
+        errors += 1;
+        let _ = writeln!(
+            err,
+            "error: {}:{}",
+            printable(&place),
+            printable(&e.to_string())
+        );
+    });
+    let requests = seen.requests;
+    if seen.refused > 0 {
         writeln!(
             err,
             "note: left out {} refused request{} (401 or 403)",
-            denied.len(),
-            if denied.len() == 1 { "" } else { "s" }
+            seen.refused,
+            if seen.refused == 1 { "" } else { "s" }
         )?;
     }
     if a.diff {
@@ -1029,75 +636,7 @@ fn grant_diff(
         .into_iter()
         .filter(|p| !p.via.builtin_binding)
         .collect();
-    let (resources, urls) = rows(&perms);
-    let mut granted = String::new();
-    let mut used = String::new();
-    let scope_of = |ns: &Option<String>| match ns {
-        Some(ns) => Scope::Namespace(ns.clone()),
-        None => Scope::AnyNamespace,
-    };
-    for ((ns, group, resource, sub, names), row) in &resources {
-        let rule = palisade_model::authz::Rule {
-            verbs: row.verbs.clone(),
-            api_groups: vec![group.clone()],
-            resources: vec![match sub {
-                Some(s) => format!("{resource}/{s}"),
-                None => resource.clone(),
-            }],
-            resource_names: names.clone(),
-            non_resource_urls: Vec::new(),
-        };
-        let in_scope = |r: &Request| match (&scope_of(ns), &r.scope) {
-            (Scope::Namespace(a), Scope::Namespace(b)) => a == b,
-            (Scope::Namespace(_), _) => false,
-            _ => true,
-        };
-        // The verbs of logged requests this row allows (a `*` row shows the verbs used).
-        let mut verbs_used: Vec<String> = Vec::new();
-        for r in requests.iter().filter(|r| in_scope(r) && rule.allows(r)) {
-            if !verbs_used.contains(&r.verb) {
-                verbs_used.push(r.verb.clone());
-            }
-        }
-        verbs_used.sort_by_key(|v| row.verbs.iter().position(|x| x == v).unwrap_or(usize::MAX));
-        let what = format!(
-            "{:<16} {}{}{}{}",
-            ns.as_deref().unwrap_or("(cluster)"),
-            if group.is_empty() {
-                String::new()
-            } else {
-                format!("{group}/")
-            },
-            resource,
-            sub.as_ref().map(|s| format!("/{s}")).unwrap_or_default(),
-            if names.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", names.join(","))
-            }
-        );
-        granted.push_str(&format!("{what}  {}\n", row.verbs.join(",")));
-        if !verbs_used.is_empty() {
-            used.push_str(&format!("{what}  {}\n", verbs_used.join(",")));
-        }
-    }
-    for ((_, url), row) in &urls {
-        granted.push_str(&format!("{:<16} {url}  {}\n", "(url)", row.verbs.join(",")));
-        let seen: Vec<&String> = row
-            .verbs
-            .iter()
-            .filter(|v| {
-                requests.iter().any(|r| {
-                    matches!(&r.target, Target::NonResource(p) if p == url || url.ends_with('*') && p.starts_with(url.trim_end_matches('*')))
-                        && (*v == "*" || r.verb == **v)
-                })
-            })
-            .collect();
-        if !seen.is_empty() {
-            let seen: Vec<&str> = seen.iter().map(|s| s.as_str()).collect();
-            used.push_str(&format!("{:<16} {url}  {}\n", "(url)", seen.join(",")));
-        }
-    }
+    let (granted, used) = rbac::grant_usage(&permission_rows(&perms), requests);
     let diff = similar::TextDiff::from_lines(&granted, &used);
     let mut out = TerminalWriter::new(std::io::stdout().lock());
     write!(

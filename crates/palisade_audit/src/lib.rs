@@ -7,6 +7,10 @@
 
 use std::io::BufRead;
 
+mod requests;
+
+pub use requests::{Observed, observed, requests_of};
+
 use serde::Deserialize;
 
 /// Longest line accepted (an event with a large request body); longer lines are errors.

@@ -25,8 +25,14 @@ use crate::resources::{ResourceScope, ResourceTable};
 
 mod builtin;
 pub mod manifest;
+mod parse;
+mod rows;
 
 pub use builtin::{BOOTSTRAP_POLICY_VERSION, builtin_role_powers};
+pub use parse::{
+    RequestError, RequestSpec, SUBJECT_FORMS, SubjectError, parse_request, parse_subject,
+};
+pub use rows::{PermissionRows, Row, RowKey, permission_rows};
 
 /// One policy rule, owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]

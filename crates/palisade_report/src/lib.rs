@@ -14,6 +14,7 @@ pub mod compliance;
 mod json;
 mod junit;
 pub mod netpol;
+pub mod rbac;
 mod sarif;
 pub mod terminal;
 mod text;
