@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_config::FailOn;
-use palisade_diagnostics::{Finding, FindingList, InputError, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, InputError, RuleMeta, Summary};
 use palisade_model::authz::manifest::least_privilege_grants;
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, RequestSpec, SubjectError, SubjectKind, SubjectRef,
@@ -15,7 +15,8 @@ use palisade_model::authz::{
 };
 use palisade_report::rbac;
 use palisade_report::terminal::{TerminalWriter, printable};
-use palisade_report::{Format, Report, Sources};
+use palisade_report::{Format, Report};
+use palisade_scan::ScanOutcome;
 
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_UNKNOWN};
 
@@ -472,57 +473,30 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
 /// `read` holds the counts of files and objects read.
 fn render_findings(
     findings: Vec<Finding>,
-    mut errors: Vec<InputError>,
+    errors: Vec<InputError>,
     read: Summary,
     format: &str,
     fail_on: &str,
 ) -> Result<u8> {
-    palisade_scan::mask_messages(&mut errors, &mut []);
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn =
         palisade_config::parse_fail_on(fail_on).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
-    let mut findings = FindingList::from(findings);
-    palisade_report::sort_findings(&mut findings, palisade_report::SortOrder::Path);
-    let mut summary = Summary {
-        findings: findings.len(),
-        errors: errors.len(),
-        ..read
-    };
-    for f in findings.iter() {
-        *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
-    }
-    let mut metas: Vec<&'static RuleMeta> = findings.iter().map(|f| f.rule).collect();
+    let outcome = ScanOutcome::of_findings(findings, errors, read, format == Format::Text);
+    let mut metas: Vec<&'static RuleMeta> = outcome.findings.refs().map(|f| f.rule).collect();
     metas.sort_by_key(|m| m.id);
     metas.dedup_by_key(|m| m.id);
-    let mut sources = Sources::default();
-    if format == Format::Text {
-        for f in findings.iter() {
-            let path = f.location.path.as_str();
-            if !sources.contains_key(path)
-                && let Ok(text) = palisade_inputs::read_regular(
-                    std::path::Path::new(path),
-                    palisade_config::DEFAULT_MAX_FILE_SIZE,
-                )
-            {
-                let source =
-                    palisade_scan::source_of(text.into(), &palisade_source::Limits::default());
-                sources.insert(path.to_string(), source);
-            }
-        }
-    }
-    let evaluated = metas.iter().map(|m| m.id).collect();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
-        findings: &findings,
-        errors: &errors,
+        findings: &outcome.findings,
+        errors: &outcome.errors,
         warnings: &[],
         notes: &[],
-        summary: &summary,
+        summary: &outcome.summary,
         rules: &metas,
-        sources: &sources,
+        sources: &outcome.sources,
         show_suppressed: false,
         show_compliance: false,
-        evaluated: &evaluated,
+        evaluated: &outcome.evaluated,
         layout: Default::default(),
         project: None,
         fail_on: fail_on.threshold(),
@@ -530,11 +504,6 @@ fn render_findings(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     palisade_report::render(format, &report, false, &mut out)?;
     out.flush()?;
-    let outcome = palisade_scan::ScanOutcome {
-        findings,
-        errors,
-        ..Default::default()
-    };
     Ok(crate::scan::exit_code(&outcome, fail_on))
 }
 

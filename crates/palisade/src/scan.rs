@@ -8,12 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use palisade_config::{FailOn, Output, Resolved};
 use palisade_engine::RuleSet;
-use palisade_inputs::DiscoverOptions;
 use palisade_inputs::render::RenderOptions;
+use palisade_report::Report;
 use palisade_report::terminal::printable;
-use palisade_report::{Format, Report};
-use palisade_scan::{ScanOptions, ScanOutcome, scan_governed, write_baseline};
-use palisade_source::Limits;
+use palisade_scan::{ScanOptions, ScanOutcome, ScanRequest, scan_governed, write_baseline};
 
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
@@ -71,36 +69,22 @@ pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Res
     let resolved = crate::config::resolve(args)?;
     let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
     let paths = args.roots();
-    let opts = ScanOptions {
-        discover: DiscoverOptions {
-            excludes: resolved.excludes.clone(),
-            respect_ignore_files: !args.no_ignore,
-            render: !args.no_render,
-            follow_symlinks: resolved.input.follow_symlinks,
-            force_exclude: resolved.force_exclude,
-            project: resolved.project.clone(),
-            skip: own_outputs(args),
-        },
-        max_file_size: resolved.max_file_size,
-        stdin_timeout: resolved.input.stdin_timeout,
-        keep_sources: resolved.outputs.iter().any(|o| o.format == Format::Text),
-        limits: Limits::default(),
-        render: RenderOptions {
+    let request = ScanRequest {
+        respect_ignore_files: !args.no_ignore,
+        render: !args.no_render,
+        skip: own_outputs(args),
+        rendering: RenderOptions {
             helm: args.helm.clone(),
             kubectl: args.kubectl.clone(),
             values: args.values.clone(),
             set: args.set.clone(),
             set_string: args.set_string.clone(),
             namespace: args.namespace.clone(),
-            max_output: resolved.max_file_size.max(64 << 20),
-            timeout: resolved.input.render_timeout,
-            allow_remote: resolved.input.allow_remote_bases,
             ..RenderOptions::default()
         },
-        render_errors: resolved.render_errors,
         stdin_text,
-        progress: crate::progress::Progress::for_stderr(),
     };
+    let opts = ScanOptions::new(&resolved, request, crate::progress::Progress::for_stderr());
     let outcome = scan_governed(&paths, &rules, &opts, &resolved)?;
     Ok(Scanned {
         resolved,

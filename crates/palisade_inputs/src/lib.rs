@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod discover;
+pub mod flows;
 mod links;
 mod project;
 mod read;

@@ -23,6 +23,6 @@ pub use baseline::{
 pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
 pub use collect::{Collected, collect};
 pub use governed::{ScanError, scan_governed};
-pub use options::{Progress, ScanOptions, Tick};
+pub use options::{Progress, ScanOptions, ScanRequest, Tick};
 pub use outcome::{ScanOutcome, mask_messages};
 pub use pipeline::{Inputs, inputs, scan_paths, source_of};

@@ -31,7 +31,61 @@ pub struct ScanOptions {
     pub progress: Progress,
 }
 
+/// What a front door adds to the configuration for a scan of files: the walk's switches and
+/// how charts are rendered (tools, values, the release namespace).
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    /// Honour `.gitignore` and `.palisadeignore`.
+    pub respect_ignore_files: bool,
+    /// Render Helm charts and build kustomizations.
+    pub render: bool,
+    /// Palisade's own outputs (reports, baselines), never read back.
+    pub skip: Vec<std::path::PathBuf>,
+    /// Tools, values files, `--set` values and the release namespace of rendering.
+    pub rendering: RenderOptions,
+    /// Standard input, when already read.
+    pub stdin_text: Option<Arc<str>>,
+}
+
 impl ScanOptions {
+    /// The options of a scan with `resolved` settings: limits, time bounds, links and remote
+    /// bases from the configuration, the rest from the request. Sources are kept for a text
+    /// report.
+    pub fn new(
+        resolved: &palisade_config::Resolved,
+        request: ScanRequest,
+        progress: Progress,
+    ) -> Self {
+        let text = resolved
+            .outputs
+            .iter()
+            .any(|o| o.format == palisade_report::Format::Text);
+        ScanOptions {
+            discover: DiscoverOptions {
+                excludes: resolved.excludes.clone(),
+                respect_ignore_files: request.respect_ignore_files,
+                render: request.render,
+                follow_symlinks: resolved.input.follow_symlinks,
+                force_exclude: resolved.force_exclude,
+                project: resolved.project.clone(),
+                skip: request.skip,
+            },
+            max_file_size: resolved.max_file_size,
+            stdin_timeout: resolved.input.stdin_timeout,
+            keep_sources: text,
+            limits: Limits::default(),
+            render: RenderOptions {
+                max_output: resolved.max_file_size.max(64 << 20),
+                timeout: resolved.input.render_timeout,
+                allow_remote: resolved.input.allow_remote_bases,
+                ..request.rendering
+            },
+            render_errors: resolved.render_errors,
+            stdin_text: request.stdin_text,
+            progress,
+        }
+    }
+
     /// The bounds on reading one input.
     pub fn read_limits(&self) -> ReadLimits {
         ReadLimits {

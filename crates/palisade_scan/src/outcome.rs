@@ -52,6 +52,41 @@ impl ScanOutcome {
         summary.warnings = self.warnings.len();
     }
 
+    /// The outcome of an analysis that makes its own findings (`rbac risks`): sorted and
+    /// counted, with `read` holding the files and objects read, messages masked, and the
+    /// text of each file with a finding when `keep_sources` (for a text report).
+    pub fn of_findings(
+        findings: Vec<Finding>,
+        mut errors: Vec<InputError>,
+        read: Summary,
+        keep_sources: bool,
+    ) -> ScanOutcome {
+        mask_messages(&mut errors, &mut []);
+        let mut outcome = ScanOutcome {
+            findings: FindingList::from(findings),
+            errors,
+            summary: read,
+            ..ScanOutcome::default()
+        };
+        outcome.count();
+        outcome.evaluated = outcome.findings.refs().map(|f| f.rule.id).collect();
+        if keep_sources {
+            for f in outcome.findings.refs() {
+                let path = f.path;
+                if !outcome.sources.contains_key(path)
+                    && let Ok(text) = palisade_inputs::read_regular(
+                        std::path::Path::new(path),
+                        palisade_config::DEFAULT_MAX_FILE_SIZE,
+                    )
+                {
+                    let source = crate::source_of(text.into(), &palisade_source::Limits::default());
+                    outcome.sources.insert(path.to_string(), source);
+                }
+            }
+        }
+        outcome
+    }
+
     /// Whether an unsuppressed finding is at or above the failure threshold.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         match fail_on {

@@ -5,11 +5,9 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
-use palisade_model::netpol::generate::{FlowSpec, GenerateOptions, PortSpec, generate};
-use serde::Deserialize;
-use serde_saphyr::Spanned;
+use palisade_model::netpol::generate::{GenerateOptions, generate};
 
 use super::InputArgs;
 use crate::{EXIT_CLEAN, EXIT_ERROR};
@@ -34,84 +32,16 @@ pub struct GenerateArgs {
     no_dns: bool,
 }
 
-/// The flow file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FlowFile {
-    flows: Vec<Flow>,
-}
-
-/// One observed flow.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Flow {
-    from: Spanned<String>,
-    to: Spanned<String>,
-    #[serde(default)]
-    port: Option<Spanned<Port>>,
-    #[serde(default)]
-    protocol: Option<String>,
-}
-
-/// A port number or a `first-last` range.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Port {
-    Number(u16),
-    Text(String),
-}
-
-impl Flow {
-    fn spec(self) -> FlowSpec {
-        let line = self.from.referenced.line() as usize;
-        FlowSpec {
-            port_line: self
-                .port
-                .as_ref()
-                .map_or(line, |p| p.referenced.line() as usize),
-            port: self.port.map(|p| match p.value {
-                Port::Number(n) => PortSpec::Number(n),
-                Port::Text(t) => PortSpec::Text(t),
-            }),
-            from: self.from.value,
-            to: self.to.value,
-            protocol: self.protocol,
-            line,
-        }
-    }
-}
-
-/// Largest flow file read.
-const MAX_FLOWS_FILE: u64 = 64 << 20;
-
-fn read_flows(path: &PathBuf) -> Result<Vec<Flow>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > MAX_FLOWS_FILE {
-        bail!(
-            "{}: larger than {} MiB",
-            path.display(),
-            MAX_FLOWS_FILE >> 20
-        );
-    }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let parsed: FlowFile =
-        serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(parsed.flows)
-}
-
 pub(super) fn run(a: &GenerateArgs) -> Result<u8> {
     let (model, errors) = a.input.load()?;
     let file = a.flows.as_ref().map(|p| p.display().to_string());
     let flows = match &a.flows {
-        Some(p) => read_flows(p)?,
+        Some(p) => palisade_inputs::flows::read_flows(p)?,
         None => Vec::new(),
     };
     let flows = flows
         .into_iter()
-        .map(|f| f.spec().resolve(&model, a.input.default_namespace()))
+        .map(|f| f.resolve(&model, a.input.default_namespace()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("{}:{}: {}", file.unwrap_or_default(), e.line, e.kind))?;
     // Namespaces to write policies for: -n, else those with workloads, system ones aside.
