@@ -55,9 +55,17 @@ pub fn error(e: ConfigError) -> anyhow::Error {
     }
 }
 
-/// Resolve the scan flags with `palisade.toml`.
+/// Resolve the scan flags with `palisade.toml`; a note says how to turn on what a found file
+/// could not.
 pub fn resolve(args: &ScanArgs) -> anyhow::Result<Resolved> {
-    palisade_config::resolve(&overrides(args)).map_err(error)
+    let mut resolved = palisade_config::resolve(&overrides(args)).map_err(error)?;
+    for r in &resolved.refused {
+        let (key, file) = (r.setting, r.file.display());
+        resolved.notes.push(format!(
+            "{file} asks for {key} = true, which a configuration file found in the scanned tree cannot turn on; pass --{key} or --config {file}"
+        ));
+    }
+    Ok(resolved)
 }
 
 /// How the reading flags say input is read (for commands without a configuration file).

@@ -15,6 +15,36 @@ use crate::cli::ScanArgs;
 use crate::scan::{self, Scanned, exit_code};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
+/// One line per finding that could not be fixed, one about rendered inputs and one about
+/// unsafe fixes left alone.
+fn problems(plan: &FixPlan) -> Vec<String> {
+    let mut lines: Vec<String> = plan
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.failed.iter().map(move |(message, reason)| {
+                format!("{}: not fixed ({message}): {reason}", f.path)
+            })
+        })
+        .collect();
+    if plan.rendered > 0 {
+        lines.push(format!(
+            "{} fixable finding{} in Helm charts or Kustomize builds left as they are: change the values key or file each one names",
+            plan.rendered,
+            if plan.rendered == 1 { " is" } else { "s are" }
+        ));
+    }
+    if plan.unsafe_skipped > 0 {
+        let n = plan.unsafe_skipped;
+        lines.push(format!(
+            "{n} unsafe fix{} not applied: {} may change what a workload does; preview with `--diff --unsafe-fixes`, apply with `--unsafe-fixes`",
+            if n == 1 { " was" } else { "es were" },
+            if n == 1 { "it" } else { "they" }
+        ));
+    }
+    lines
+}
+
 /// Refuse inputs a fix cannot be written back to; standard input is fixed only by
 /// `palisade fix -` on its own (the fixed text goes to standard output).
 fn check_paths(args: &ScanArgs, summary_only: bool) -> Result<bool> {
@@ -61,7 +91,7 @@ fn diff_command(scanned: &Scanned, plan: &FixPlan) -> Result<u8> {
     for w in &scanned.outcome.warnings {
         writeln!(err, "warning: {}", crate::input_error_line(w))?;
     }
-    for line in &plan.problems() {
+    for line in &problems(plan) {
         writeln!(err, "note: {}", printable(line))?;
     }
     if altered > 0 {
@@ -110,7 +140,7 @@ fn stdin_command(args: &ScanArgs, scanned: Scanned, plan: &FixPlan) -> Result<u8
     }
     let rescanned = scan::run_scan_with_stdin(args, Some(Arc::from(fixed)))?;
     let mut err = std::io::stderr().lock();
-    for line in &plan.problems() {
+    for line in &problems(plan) {
         writeln!(err, "note: {}", printable(line))?;
     }
     let remaining = rescanned.outcome.summary.findings;
@@ -140,7 +170,7 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
         match read_stdin(&limits) {
             Ok(text) => Some(Arc::from(text)),
             Err(e) => {
-                eprintln!("error: {}", crate::input_error_line(&e.0));
+                eprintln!("error: {}", crate::input_error_line(&e.into()));
                 return Ok(EXIT_ERROR);
             }
         }
@@ -163,7 +193,7 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
     if stdin {
         return stdin_command(args, scanned, &plan);
     }
-    let problems = plan.problems();
+    let problems = problems(&plan);
     plan.write();
     let Scanned {
         resolved,

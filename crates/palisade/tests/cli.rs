@@ -187,7 +187,7 @@ fn huge_files_are_refused_by_size() {
         json["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("over the --max-file-size limit of 1024 bytes")
+            .contains("over the max-file-size limit of 1024 bytes")
     );
     assert_eq!(json["summary"]["files"], 1);
 }

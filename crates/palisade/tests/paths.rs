@@ -262,7 +262,8 @@ fn version_1_baselines_are_still_read() {
         .args(["scan", ".", "--baseline", "baseline.json"]));
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.stdout.contains("write it again with --write-baseline"),
+        r.stdout
+            .contains("write it again to match from any directory"),
         "{}",
         r.stdout
     );

@@ -205,7 +205,8 @@ fn a_missing_tool_is_reported_once_per_run() {
         "{message}"
     );
     assert!(
-        message.contains("https://helm.sh/docs/intro/install/") && message.contains("--no-render"),
+        message.contains("https://helm.sh/docs/intro/install/")
+            && message.contains("set PALISADE_HELM to the binary, or scan without rendering"),
         "{message}"
     );
     let kubectl = warnings

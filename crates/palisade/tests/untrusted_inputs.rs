@@ -173,7 +173,7 @@ fn a_named_pipe_given_as_a_path_is_read_as_a_bounded_stream() {
     let json = json_of(&r.stdout);
     assert_eq!(
         messages(&json, "errors"),
-        vec!["\"pipe.yaml\": a named pipe (FIFO) did not end within 1s (--stdin-timeout)"]
+        vec!["\"pipe.yaml\": a named pipe (FIFO) did not end within 1s (stdin-timeout)"]
     );
     // With a writer (as `palisade scan <(helm template …)` has), it is scanned.
     let writer = std::thread::spawn(move || std::fs::write(pipe, PRIVILEGED_POD));
@@ -240,7 +240,7 @@ fn standard_input_that_never_closes_ends_the_scan_after_the_timeout() {
     let json = json_of(&stdout);
     assert_eq!(
         messages(&json, "errors"),
-        vec!["\"-\": standard input did not end within 1s (--stdin-timeout)"]
+        vec!["\"-\": standard input did not end within 1s (stdin-timeout)"]
     );
 
     // The limit comes from palisade.toml too (found from the working directory for `-`).
@@ -281,11 +281,11 @@ fn an_audit_log_on_standard_input_that_never_closes_ends_after_the_timeout() {
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(
-        stderr.contains("standard input did not end within 1s (--stdin-timeout)"),
+        stderr.contains("standard input did not end within 1s (stdin-timeout)"),
         "{stderr}"
     );
     assert!(stdout.contains("kind: Role"), "{stdout}");
-    assert!(stdout.contains("verbs: [\"get\"]"), "{stdout}");
+    assert!(stdout.contains("verbs:\n  - get\n"), "{stdout}");
 }
 
 #[test]
@@ -307,7 +307,7 @@ fn standard_input_that_never_ends_is_cut_at_the_size_limit() {
     let json = json_of(&stdout);
     assert_eq!(
         messages(&json, "errors"),
-        vec!["\"-\": input is over the --max-file-size limit of 1024 bytes"]
+        vec!["\"-\": input is over the max-file-size limit of 1024 bytes"]
     );
 }
 
@@ -342,7 +342,7 @@ fn durations_are_checked_and_a_slow_renderer_is_stopped_at_the_render_timeout() 
     let errors = messages(&json_of(&r.stdout), "errors");
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].ends_with("slow-helm did not finish within 1s (--render-timeout)"),
+        errors[0].ends_with("slow-helm did not finish within 1s (render-timeout)"),
         "{errors:?}"
     );
 }
@@ -392,7 +392,7 @@ fn links_out_of_the_tree_are_not_read_in_any_format() {
     assert_eq!(
         notes[0],
         format!(
-            "skipped ./leak.yaml: a symbolic link to {}, outside the scanned directories (--follow-symlinks reads it)",
+            "skipped ./leak.yaml: a symbolic link to {}, outside the scanned directories (follow-symlinks reads it)",
             target.join("secret.yaml").display()
         )
     );
@@ -513,7 +513,7 @@ fn a_chart_with_a_link_out_of_the_tree_is_not_rendered() {
     assert!(
         errors[0].starts_with(
             "\"web\": refusing to render the Helm chart: web/templates/leak.yaml: a symbolic link to"
-        ) && errors[0].ends_with("helm would read it (--follow-symlinks allows it)"),
+        ) && errors[0].ends_with("helm would read it (follow-symlinks allows it)"),
         "{errors:?}"
     );
     // Helm itself follows the link: opting in renders the outside file.
@@ -561,7 +561,7 @@ fn a_kustomization_that_reaches_out_through_a_link_is_not_built() {
     assert!(
         errors[0].contains("refusing to build the kustomization: ")
             && errors[0].contains("kustomization: shared: a symbolic link to")
-            && errors[0].ends_with("kustomize would read it (--follow-symlinks allows it)"),
+            && errors[0].ends_with("kustomize would read it (follow-symlinks allows it)"),
         "{errors:?}"
     );
     // Kustomize follows a linked base wherever it leads: opting in builds it.
@@ -653,7 +653,7 @@ fn a_remote_base_is_refused_before_kubectl_runs() {
     assert_eq!(
         errors,
         vec![format!(
-            "\"prod/kustomization.yaml\": refusing to build a kustomization with remote references: prod/kustomization.yaml names `github.com/acme/k8s//components/x?ref=v1` in `components`; base/kustomization.yaml names `https://****@127.0.0.1:{port}/remote.yaml` in `resources`; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+            "\"prod/kustomization.yaml\": refusing to build a kustomization with remote references: prod/kustomization.yaml names `github.com/acme/k8s//components/x?ref=v1` in `components`; base/kustomization.yaml names `https://****@127.0.0.1:{port}/remote.yaml` in `resources`; kubectl would fetch them over the network (allow-remote-bases allows it)"
         )]
     );
     assert!(!r.stdout.contains("tok3n"), "{}", r.stdout);

@@ -18,8 +18,8 @@ mod waivers;
 pub use error::{ConfigError, Origin};
 pub use file::{CONFIG_FILE, FileConfig, WaiverConfig, find_config, load};
 pub use resolve::{
-    DEFAULT_MAX_FILE_SIZE, InputSettings, Overrides, ReadingOverrides, Resolved, input_settings,
-    resolve,
+    DEFAULT_MAX_FILE_SIZE, InputSettings, Overrides, ReadingOverrides, Refused, Resolved,
+    input_settings, resolve,
 };
 pub use values::{FailOn, Output, RenderErrors, parse_duration, parse_fail_on, parse_size};
 pub use waivers::today;

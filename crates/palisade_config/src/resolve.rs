@@ -142,8 +142,10 @@ pub struct Resolved {
     pub waivers: Vec<Waiver>,
     /// The baseline to apply, if any.
     pub baseline: Option<PathBuf>,
-    /// Settings of the configuration file that were not applied, and why.
+    /// Notes for the report (a front door adds its own, e.g. about `refused`).
     pub notes: Vec<String>,
+    /// Settings of a found configuration file that were not applied.
+    pub refused: Vec<Refused>,
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
 }
@@ -215,27 +217,34 @@ fn duration_setting(
     }
 }
 
-/// Settings that widen what Palisade reads beyond the scanned files (links out of the tree,
-/// the network) are not taken from a `palisade.toml` that was found rather than named: in CI
-/// that file belongs to the change being scanned, which must not be able to make the scan
-/// read the runner's files or fetch from the network. They come from overrides or a named
-/// configuration file. Returns a note for each setting left out.
-fn refuse_widening(file: &mut FileConfig, path: &Path) -> Vec<String> {
-    let mut notes = Vec::new();
+/// A setting of a found `palisade.toml` that was not applied: it would widen what Palisade
+/// reads beyond the scanned files (links out of the tree, the network). In CI that file belongs
+/// to the change being scanned, which must not be able to make the scan read the runner's
+/// files or fetch from the network; such settings come from overrides or a named file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The key (`follow-symlinks`, `allow-remote-bases`).
+    pub setting: &'static str,
+    /// The file that asks for it.
+    pub file: PathBuf,
+}
+
+/// Take the widening settings out of a found file.
+fn refuse_widening(file: &mut FileConfig, path: &Path) -> Vec<Refused> {
+    let mut refused = Vec::new();
     for (key, value) in [
         ("follow-symlinks", &mut file.follow_symlinks),
         ("allow-remote-bases", &mut file.allow_remote_bases),
     ] {
         if *value == Some(true) {
             *value = None;
-            notes.push(format!(
-                "{} asks for {key} = true, which a configuration file found in the scanned tree cannot turn on; pass --{key} or --config {}",
-                path.display(),
-                path.display()
-            ));
+            refused.push(Refused {
+                setting: key,
+                file: path.to_path_buf(),
+            });
         }
     }
-    notes
+    refused
 }
 
 /// Resolve how input is read: override > `palisade.toml` > default. Errors about the file's
@@ -304,11 +313,11 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
         Some(p) => load(p)?,
         None => (FileConfig::default(), String::new()),
     };
-    let mut notes = Vec::new();
+    let mut refused = Vec::new();
     if o.config.is_none()
         && let Some(path) = &config_path
     {
-        notes.extend(refuse_widening(&mut file, path));
+        refused = refuse_widening(&mut file, path);
     }
     let waiver_entries = file.waivers.take().unwrap_or_default();
     let here = ConfigFile {
@@ -492,7 +501,8 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
     };
     Ok(Resolved {
         waivers,
-        notes,
+        notes: Vec::new(),
+        refused,
         unsafe_fixes: o.unsafe_fixes.or(file.unsafe_fixes).unwrap_or(false),
         settings: Settings {
             // Every front door that resolves a configuration reads files (or their rendering).

@@ -112,7 +112,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery {
     for (glob, e) in invalid {
         found
             .errors
-            .push(error(&glob, format!("invalid --exclude glob: {e}")));
+            .push(error(&glob, format!("invalid exclude glob: {e}")));
     }
     for root in paths {
         let display_root = root.to_string_lossy().to_string();
@@ -241,7 +241,7 @@ fn walk_dir(
                 if (is_dir || would_read(e.path(), render))
                     && let Ok(mut skipped) = skipped.lock()
                 {
-                    skipped.push(format!("skipped {escape} (--follow-symlinks reads it)"));
+                    skipped.push(format!("skipped {escape} (follow-symlinks reads it)"));
                 }
                 return false;
             }
@@ -605,7 +605,7 @@ mod tests {
         assert_eq!(
             d.notes[1],
             format!(
-                "skipped {}: a symbolic link to {}, outside the scanned directories (--follow-symlinks reads it)",
+                "skipped {}: a symbolic link to {}, outside the scanned directories (follow-symlinks reads it)",
                 root.join("leak.yaml").display(),
                 secret.display()
             )

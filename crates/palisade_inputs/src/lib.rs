@@ -21,7 +21,7 @@ pub use discover::{Candidate, DiscoverOptions, Discovery, discover, is_helm_temp
 pub use links::{EscapingLink, LinkPolicy};
 pub use project::{Excludes, project_paths, real_path};
 pub use read::{
-    DEFAULT_STREAM_TIMEOUT, DeadlineReader, ReadError, ReadLimits, display_duration,
+    DEFAULT_STREAM_TIMEOUT, DeadlineReader, ReadError, ReadErrorKind, ReadLimits, display_duration,
     read_candidate, read_regular, read_stdin, stdin_is_piped, stdin_stream,
 };
 

@@ -21,24 +21,87 @@ pub const DEFAULT_STREAM_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bounds on reading one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadLimits {
-    /// Largest input, in bytes (`--max-file-size`).
+    /// Largest input, in bytes (the `max-file-size` setting).
     pub max_size: u64,
-    /// Longest to wait for a stream (standard input, or a named pipe or device given on the
-    /// command line) to reach its end, counted from when reading starts (`--stdin-timeout`).
+    /// Longest to wait for a stream (standard input, or a named pipe or device named
+    /// explicitly) to reach its end, counted from when reading starts (`stdin-timeout`).
     pub stream_timeout: Duration,
 }
 
-/// Why a file could not be read as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError(pub InputError);
+/// Why an input could not be read as text, by kind, so that a front door can answer each its
+/// own way (an exit code, an HTTP status). Settings are named by their `palisade.toml` key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadErrorKind {
+    /// A directory where a file was expected.
+    #[error("is a directory")]
+    Directory,
+    /// A named pipe, socket or device met during a walk.
+    #[error("{0}, not a regular file")]
+    NotRegular(&'static str),
+    /// The system refused (the error's text).
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// The helper thread reading a stream stopped without a result.
+    #[error("cannot read {0}: the reader stopped")]
+    ReaderStopped(String),
+    /// Larger than the `max-file-size` limit (`size` when known before reading).
+    #[error("{}over the max-file-size limit of {}", size.map(|n| format!("file is {n} bytes, ")).unwrap_or_else(|| "input is ".into()), human(*limit))]
+    TooLarge {
+        /// The file's size, when known.
+        size: Option<u64>,
+        /// The limit.
+        limit: u64,
+    },
+    /// A stream that did not end within the `stdin-timeout` limit.
+    #[error("{what} did not end within {} (stdin-timeout)", display_duration(*after))]
+    Timeout {
+        /// `standard input`, `a named pipe (FIFO)`.
+        what: String,
+        /// The limit.
+        after: Duration,
+    },
+    /// NUL bytes: not text.
+    #[error("binary file (contains NUL bytes), not YAML or JSON")]
+    Binary,
+    /// Not UTF-8.
+    #[error("not valid UTF-8 text")]
+    NotUtf8,
+}
 
-fn err(path: &str, line: Option<u32>, message: String) -> ReadError {
-    ReadError(InputError {
+/// An input that could not be read as text: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {kind}")]
+pub struct ReadError {
+    /// The input as displayed.
+    pub path: String,
+    /// The line of the first bad byte (binary or encoding errors).
+    pub line: Option<u32>,
+    /// Why.
+    pub kind: ReadErrorKind,
+}
+
+impl From<ReadError> for InputError {
+    fn from(e: ReadError) -> Self {
+        InputError {
+            message: e.kind.to_string(),
+            path: e.path,
+            line: e.line,
+            column: None,
+        }
+    }
+}
+
+fn err(path: &str, line: Option<u32>, kind: ReadErrorKind) -> ReadError {
+    ReadError {
         path: path.to_string(),
         line,
-        column: None,
-        message,
-    })
+        kind,
+    }
+}
+
+fn io(e: std::io::Error) -> ReadErrorKind {
+    ReadErrorKind::Io(e.to_string())
 }
 
 fn human(bytes: u64) -> String {
@@ -53,31 +116,25 @@ fn human(bytes: u64) -> String {
 /// is read directly; a named pipe or device named on the command line is read as a stream
 /// (bounded in time); one met during a walk is refused (the walk skips them with a note).
 pub fn read_candidate(c: &Candidate, limits: &ReadLimits) -> Result<String, ReadError> {
-    let meta = std::fs::metadata(&c.path)
-        .map_err(|e| err(&c.display, None, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(&c.path).map_err(|e| err(&c.display, None, io(e)))?;
     if meta.is_dir() {
-        return Err(err(&c.display, None, "is a directory".into()));
+        return Err(err(&c.display, None, ReadErrorKind::Directory));
     }
     if !meta.is_file() {
         let kind = file_kind(&meta.file_type());
         if !c.explicit {
-            return Err(err(&c.display, None, format!("{kind}, not a regular file")));
+            return Err(err(&c.display, None, ReadErrorKind::NotRegular(kind)));
         }
         let path = c.path.clone();
         return read_stream(&c.display, kind, limits, move || std::fs::File::open(path));
     }
-    let file = std::fs::File::open(&c.path)
-        .map_err(|e| err(&c.display, None, format!("cannot read: {e}")))?;
+    let file = std::fs::File::open(&c.path).map_err(|e| err(&c.display, None, io(e)))?;
     if meta.len() > limits.max_size {
-        return Err(err(
-            &c.display,
-            None,
-            format!(
-                "file is {} bytes, over the --max-file-size limit of {}",
-                meta.len(),
-                human(limits.max_size)
-            ),
-        ));
+        let kind = ReadErrorKind::TooLarge {
+            size: Some(meta.len()),
+            limit: limits.max_size,
+        };
+        return Err(err(&c.display, None, kind));
     }
     let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
     read_bounded(file, &c.display, limits.max_size, capacity)
@@ -205,11 +262,11 @@ impl Read for DeadlineReader {
                     self.done = true;
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,
-                        format!(
-                            "{} did not end within {} (--stdin-timeout)",
-                            self.what,
-                            display_duration(self.timeout)
-                        ),
+                        ReadErrorKind::Timeout {
+                            what: self.what.to_string(),
+                            after: self.timeout,
+                        }
+                        .to_string(),
                     ));
                 }
             }
@@ -239,26 +296,26 @@ where
         .name("palisade-stream".into())
         .spawn(move || {
             let result = open()
-                .map_err(|e| err(&shown, None, format!("cannot read: {e}")))
+                .map_err(|e| err(&shown, None, io(e)))
                 .and_then(|reader| read_bounded(reader, &shown, max, 64 * 1024));
             // The receiver is gone when the deadline passed: nobody wants the result.
             let _ = tx.send(result);
         })
-        .map_err(|e| err(display, None, format!("cannot read: {e}")))?;
+        .map_err(|e| err(display, None, io(e)))?;
     match rx.recv_timeout(limits.stream_timeout) {
         Ok(result) => result,
         Err(mpsc::RecvTimeoutError::Timeout) => Err(err(
             display,
             None,
-            format!(
-                "{what} did not end within {} (--stdin-timeout)",
-                display_duration(limits.stream_timeout)
-            ),
+            ReadErrorKind::Timeout {
+                what: what.to_string(),
+                after: limits.stream_timeout,
+            },
         )),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(err(
             display,
             None,
-            format!("cannot read {what}: the reader stopped"),
+            ReadErrorKind::ReaderStopped(what.to_string()),
         )),
     }
 }
@@ -345,16 +402,13 @@ fn read_bounded(
     reader
         .take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| err(display, None, format!("cannot read: {e}")))?;
+        .map_err(|e| err(display, None, io(e)))?;
     if bytes.len() as u64 > max_size {
-        return Err(err(
-            display,
-            None,
-            format!(
-                "input is over the --max-file-size limit of {}",
-                human(max_size)
-            ),
-        ));
+        let kind = ReadErrorKind::TooLarge {
+            size: None,
+            limit: max_size,
+        };
+        return Err(err(display, None, kind));
     }
     decode(bytes, display)
 }
@@ -366,11 +420,7 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<String, ReadError> {
         u32::try_from(n).unwrap_or(u32::MAX)
     };
     if let Some(nul) = memchr::memchr(0, &bytes) {
-        return Err(err(
-            display,
-            Some(line_of(nul)),
-            "binary file (contains NUL bytes), not YAML or JSON".into(),
-        ));
+        return Err(err(display, Some(line_of(nul)), ReadErrorKind::Binary));
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -382,7 +432,7 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<String, ReadError> {
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let line = line_of_bytes(e.as_bytes(), offset);
-            Err(err(display, Some(line), "not valid UTF-8 text".into()))
+            Err(err(display, Some(line), ReadErrorKind::NotUtf8))
         }
     }
 }
@@ -467,23 +517,24 @@ mod tests {
         std::fs::write(&p, "a: 1\n").unwrap();
         assert_eq!(read_candidate(&cand(&p), &limits(100)).unwrap(), "a: 1\n");
         let e = read_candidate(&cand(&p), &limits(3)).unwrap_err();
-        assert!(
-            e.0.message
-                .contains("over the --max-file-size limit of 3 bytes"),
-            "{e:?}"
+        assert_eq!(
+            e.kind,
+            ReadErrorKind::TooLarge {
+                size: Some(5),
+                limit: 3
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "x.yaml: file is 5 bytes, over the max-file-size limit of 3 bytes"
         );
         std::fs::write(&p, b"a: 1\nb: \x00\x01").unwrap();
         let e = read_candidate(&cand(&p), &limits(100)).unwrap_err();
-        assert_eq!(
-            (e.0.line, e.0.message.starts_with("binary file")),
-            (Some(2), true)
-        );
+        assert_eq!((e.line, e.kind), (Some(2), ReadErrorKind::Binary));
         std::fs::write(&p, b"a: 1\n\nb: \xff\xfe").unwrap();
         let e = read_candidate(&cand(&p), &limits(100)).unwrap_err();
-        assert_eq!(
-            (e.0.line, e.0.message.as_str()),
-            (Some(3), "not valid UTF-8 text")
-        );
+        assert_eq!((e.line, &e.kind), (Some(3), &ReadErrorKind::NotUtf8));
+        assert_eq!(InputError::from(e).message, "not valid UTF-8 text");
         std::fs::write(&p, "\u{feff}a: 1\n").unwrap();
         assert_eq!(read_candidate(&cand(&p), &limits(100)).unwrap(), "a: 1\n");
     }
@@ -514,8 +565,8 @@ mod tests {
         let e = read_candidate(&cand(&silent), &bounded).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(
-            e.0.message,
-            "a named pipe (FIFO) did not end within 300ms (--stdin-timeout)"
+            e.kind.to_string(),
+            "a named pipe (FIFO) did not end within 300ms (stdin-timeout)"
         );
         // Let the abandoned reader go: it opens, reads nothing and ends.
         drop(
@@ -530,7 +581,7 @@ mod tests {
             ..cand(&silent)
         };
         let e = read_candidate(&walked, &bounded).unwrap_err();
-        assert_eq!(e.0.message, "a named pipe (FIFO), not a regular file");
+        assert_eq!(e.kind, ReadErrorKind::NotRegular("a named pipe (FIFO)"));
         // With a writer, a named pipe is read like standard input (`palisade scan <(cmd)`).
         let fed = fifo(dir.path(), "fed.yaml");
         let writer = {
@@ -541,7 +592,16 @@ mod tests {
         writer.join().unwrap().unwrap();
         // A device that never ends is stopped by the size limit.
         let e = read_candidate(&cand(Path::new("/dev/zero")), &limits(100)).unwrap_err();
-        assert!(e.0.message.contains("--max-file-size"), "{e:?}");
+        assert!(
+            matches!(
+                e.kind,
+                ReadErrorKind::TooLarge {
+                    size: None,
+                    limit: 100
+                }
+            ),
+            "{e:?}"
+        );
     }
 
     #[cfg(unix)]

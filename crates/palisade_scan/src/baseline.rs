@@ -54,12 +54,12 @@ pub const BASELINE_VERSION: u32 = 2;
 /// Suppress findings whose fingerprint is in the baseline file. Version 2 baselines hold
 /// fingerprints of paths relative to the project (see [`ProjectPaths`]), so they match from
 /// any working directory; version 1 ones, of paths as written on the command line, are still
-/// read (then a note says how to upgrade, returned here).
+/// read: `true` says the baseline is one of those.
 pub fn apply_baseline(
     findings: &mut FindingList,
     path: &Path,
     project: &ProjectPaths,
-) -> Result<Option<String>, BaselineError> {
+) -> Result<bool, BaselineError> {
     let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
         path: path.to_path_buf(),
         source,
@@ -96,12 +96,7 @@ pub fn apply_baseline(
             }
         },
     );
-    Ok(legacy.then(|| {
-        format!(
-            "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again with --write-baseline to match from any directory",
-            path.display()
-        )
-    }))
+    Ok(legacy)
 }
 
 /// A baseline: the fingerprints of the findings accepted at one point in time.

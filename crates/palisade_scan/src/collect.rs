@@ -107,7 +107,7 @@ where
         }
     };
     let unread = |e: palisade_inputs::ReadError| Collected {
-        errors: vec![e.0],
+        errors: vec![e.into()],
         ..Collected::default()
     };
     let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();

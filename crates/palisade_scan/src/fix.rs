@@ -186,36 +186,6 @@ impl FixPlan {
             .retain(|f| !unwritten.iter().any(|e| e.path == f.path));
         self.errors.extend(unwritten);
     }
-
-    /// One line per finding that could not be fixed, one about rendered inputs and one about
-    /// unsafe fixes left alone.
-    pub fn problems(&self) -> Vec<String> {
-        let mut lines: Vec<String> = self
-            .files
-            .iter()
-            .flat_map(|f| {
-                f.failed.iter().map(move |(message, reason)| {
-                    format!("{}: not fixed ({message}): {reason}", f.path)
-                })
-            })
-            .collect();
-        if self.rendered > 0 {
-            lines.push(format!(
-                "{} fixable finding{} in Helm charts or Kustomize builds left as they are: change the values key or file each one names",
-                self.rendered,
-                if self.rendered == 1 { " is" } else { "s are" }
-            ));
-        }
-        if self.unsafe_skipped > 0 {
-            let n = self.unsafe_skipped;
-            lines.push(format!(
-                "{n} unsafe fix{} not applied: {} may change what a workload does; preview with `--diff --unsafe-fixes`, apply with `--unsafe-fixes`",
-                if n == 1 { " was" } else { "es were" },
-                if n == 1 { "it" } else { "they" }
-            ));
-        }
-        lines
-    }
 }
 
 /// Byte offsets of the lines of a text, for finding a diff line's secrets.

@@ -43,9 +43,13 @@ pub fn scan_governed(
     let mut waiver_findings =
         palisade_rules::pal::waiver_findings(&problems, &resolved.waivers, rules.enabled());
     outcome.findings.append(&mut waiver_findings);
-    if let Some(baseline) = &resolved.baseline {
-        let note = apply_baseline(&mut outcome.findings, baseline, &resolved.project)?;
-        outcome.notes.extend(note);
+    if let Some(baseline) = &resolved.baseline
+        && apply_baseline(&mut outcome.findings, baseline, &resolved.project)?
+    {
+        outcome.notes.push(format!(
+                "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again to match from any directory",
+            baseline.display()
+        ));
     }
     // Every finding below the reporting threshold goes, Palisade's own (PAL) included: rules
     // drop theirs as they run, the limit, parse and waiver findings are made outside rules.

@@ -236,7 +236,7 @@ fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions, sink: &Sin
     let mut result = match read_candidate(c, &opts.read_limits()) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts, sink),
         Err(e) => FileResult {
-            errors: vec![e.0],
+            errors: vec![e.into()],
             ..FileResult::default()
         },
     };
@@ -339,7 +339,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         results.push(match text {
             Ok(text) => scan_text("-", &text, true, rules, opts, &sink),
             Err(e) => FileResult {
-                errors: vec![e.0],
+                errors: vec![e.into()],
                 ..FileResult::default()
             },
         });

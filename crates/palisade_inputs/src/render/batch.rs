@@ -55,9 +55,8 @@ fn locate(tool: Tool, configured: Option<&Path>) -> Result<PathBuf, String> {
     let named_as_path = path.components().count() > 1;
     if named_as_path && !path.is_file() {
         return Err(format!(
-            "`{}` does not exist or is not a file; point --{} or ${} at the {} binary, or pass --no-render to skip rendering",
+            "`{}` does not exist or is not a file; set {} to the {} binary, or scan without rendering",
             path.display(),
-            tool.name(),
             tool.env(),
             tool.name()
         ));
@@ -237,7 +236,7 @@ mod tests {
     fn a_configured_tool_that_does_not_exist_is_missing() {
         let e = locate(Tool::Helm, Some(Path::new("/nonexistent/helm"))).unwrap_err();
         assert!(e.contains("`/nonexistent/helm` does not exist"), "{e}");
-        assert!(e.contains("--helm"), "{e}");
+        assert!(e.contains("set PALISADE_HELM to the helm binary"), "{e}");
         // A bare name is looked up on PATH when run, as a shell would.
         assert_eq!(
             locate(Tool::Helm, Some(Path::new("helm3"))).unwrap(),

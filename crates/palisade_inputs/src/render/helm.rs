@@ -226,7 +226,7 @@ fn check_links(chart: &Path, display: &str, opts: &RenderOptions) -> Result<(), 
                 n => format!(" (and {n} more)"),
             };
             Err(refuse(format!(
-                "{first}{more}; helm would read it (--follow-symlinks allows it)"
+                "{first}{more}; helm would read it (follow-symlinks allows it)"
             )))
         }
     }

@@ -292,13 +292,13 @@ fn refusal(index: &Index, opts: &RenderOptions) -> Option<String> {
             format!("{} names `{}` in `{}`", r.file, r.reference, r.field)
         });
         return Some(format!(
-            "refusing to build a kustomization with remote references: {refs}; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+            "refusing to build a kustomization with remote references: {refs}; kubectl would fetch them over the network (allow-remote-bases allows it)"
         ));
     }
     if !index.escapes.is_empty() {
         let links = listed(&index.escapes, ToString::to_string);
         return Some(format!(
-            "refusing to build the kustomization: {links}; kustomize would read it (--follow-symlinks allows it)"
+            "refusing to build the kustomization: {links}; kustomize would read it (follow-symlinks allows it)"
         ));
     }
     None
@@ -593,7 +593,7 @@ mod tests {
         let message = refusal(&index, &RenderOptions::default()).unwrap();
         assert_eq!(
             message,
-            "refusing to build a kustomization with remote references: k/kustomization.yaml names `https://e.com/1.yaml` in `resources`; k/kustomization.yaml names `https://e.com/2.yaml` in `resources`; k/kustomization.yaml names `https://e.com/3.yaml` in `resources`; and 2 more; kubectl would fetch them over the network (--allow-remote-bases allows it)"
+            "refusing to build a kustomization with remote references: k/kustomization.yaml names `https://e.com/1.yaml` in `resources`; k/kustomization.yaml names `https://e.com/2.yaml` in `resources`; k/kustomization.yaml names `https://e.com/3.yaml` in `resources`; and 2 more; kubectl would fetch them over the network (allow-remote-bases allows it)"
         );
         let allowed = RenderOptions {
             allow_remote: true,

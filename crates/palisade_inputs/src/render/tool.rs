@@ -71,7 +71,7 @@ impl Tool {
             .find(|candidate| candidate.is_file())
             .ok_or_else(|| {
                 format!(
-                    "`{name}` was not found on PATH; {}, or point --{name} or ${} at the binary, or pass --no-render to skip rendering",
+                    "`{name}` was not found on PATH; {}, or set {} to the binary, or scan without rendering",
                     self.install_hint(),
                     self.env()
                 )
@@ -196,7 +196,7 @@ pub fn run(
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!(
-                "{} did not finish within {} (--render-timeout)",
+                "{} did not finish within {} (render-timeout)",
                 program.display(),
                 crate::read::display_duration(timeout)
             ));
@@ -232,7 +232,7 @@ pub fn run(
     }
     if stdout.len() as u64 > max_output {
         return Err(format!(
-            "rendered output is over the --max-file-size limit of {max_output} bytes"
+            "rendered output is over the max-file-size limit of {max_output} bytes"
         ));
     }
     String::from_utf8(stdout).map_err(|_| "rendered output is not valid UTF-8".to_string())
@@ -262,7 +262,7 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("`kubectl` was not found"), "{e}");
         assert!(e.contains("https://kubernetes.io/docs/tasks/tools/"), "{e}");
-        assert!(e.contains("--no-render"), "{e}");
+        assert!(e.contains("scan without rendering"), "{e}");
     }
 
     #[cfg(unix)]
@@ -302,7 +302,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            e, "/bin/sh did not finish within 200ms (--render-timeout)",
+            e, "/bin/sh did not finish within 200ms (render-timeout)",
             "{e}"
         );
         let e = run(sh, &args("yes | head -c 5000"), None, off, t, 100).unwrap_err();
