@@ -45,6 +45,12 @@ fn problems(plan: &FixPlan) -> Vec<String> {
     lines
 }
 
+/// The namespace objects without one are placed in: the release namespace of rendering, else
+/// `default`.
+fn release_namespace(opts: &palisade_scan::ScanOptions) -> &str {
+    opts.render.namespace.as_deref().unwrap_or("default")
+}
+
 /// Refuse inputs a fix cannot be written back to; standard input is fixed only by
 /// `palisade fix -` on its own (the fixed text goes to standard output).
 fn check_paths(args: &ScanArgs, summary_only: bool) -> Result<bool> {
@@ -204,7 +210,7 @@ pub fn command(args: &ScanArgs, summary_only: bool) -> Result<u8> {
     } = scanned;
     let mut outcome = palisade_scan::scan_governed(&paths, &rules, &opts, &resolved)?;
     if let Some(path) = &args.write_baseline {
-        palisade_scan::write_baseline(&outcome, path, &resolved.project)?;
+        palisade_scan::write_baseline(&outcome, path, &resolved.project, release_namespace(&opts))?;
     }
     outcome.errors.extend(plan.errors.iter().cloned());
     outcome.errors.sort();

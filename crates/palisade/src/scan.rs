@@ -103,7 +103,13 @@ pub fn command(args: &ScanArgs) -> Result<u8> {
     let scanned = run_scan(args)?;
     warn_about_inputs(args, &scanned.outcome)?;
     if let Some(path) = &args.write_baseline {
-        write_baseline(&scanned.outcome, path, &scanned.resolved.project)?;
+        let namespace = scanned
+            .opts
+            .render
+            .namespace
+            .as_deref()
+            .unwrap_or("default");
+        write_baseline(&scanned.outcome, path, &scanned.resolved.project, namespace)?;
     }
     let code = report(args, &scanned);
     // The process ends next: the operating system takes the memory back at once, where
@@ -165,7 +171,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
             sort: resolved.sort,
             width: None,
         },
-        project: Some(&resolved.project),
+        namespace: scanned.opts.render.namespace.as_deref(),
         fail_on: resolved.fail_on.threshold(),
     };
     for output in &resolved.outputs {

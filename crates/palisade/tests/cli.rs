@@ -767,13 +767,14 @@ fn baselines_report_only_new_findings() {
     assert_eq!(r.code, 1);
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
-    assert_eq!(written["version"], 2);
+    assert_eq!(written["version"], 3);
     assert!(
         written["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["rule"] == "PSS003" && f["path"] == "old.yaml")
+            .any(|f| f["rule"] == "PSS003" && f["path"] == "old.yaml" && f["object"] == "Pod/ns/p"),
+        "{written}"
     );
     // Everything known is baselined: clean exit, counted as suppressed. Written paths do not
     // depend on how the file was named on the command line.
@@ -798,6 +799,31 @@ fn baselines_report_only_new_findings() {
         .map(|f| f["location"]["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths.into_iter().collect::<Vec<_>>(), vec!["./new.yaml"]);
+    // The baseline is about objects, not files: the same Pod moved to another file is still
+    // known, and one written without its namespace is placed where kubectl puts it.
+    std::fs::remove_file(dir.path().join("new.yaml")).unwrap();
+    std::fs::rename(dir.path().join("old.yaml"), dir.path().join("moved.yaml")).unwrap();
+    let (code, json) = scan_json(dir.path(), &[".", "--baseline", "baseline.json"]);
+    assert_eq!(
+        (code, &json["summary"]["findings"]),
+        (0, &serde_json::json!(0)),
+        "{json}"
+    );
+    let bare = PRIVILEGED_POD.replace("  namespace: ns\n", "");
+    std::fs::write(dir.path().join("moved.yaml"), &bare).unwrap();
+    run(palisade().current_dir(dir.path()).args([
+        "scan",
+        ".",
+        "--write-baseline",
+        "baseline.json",
+    ]));
+    let placed = PRIVILEGED_POD.replace("namespace: ns", "namespace: default");
+    std::fs::write(dir.path().join("moved.yaml"), placed).unwrap();
+    let (_, json) = scan_json(dir.path(), &[".", "--baseline", "baseline.json"]);
+    let shown = rules_of(&json);
+    assert!(!shown.contains(&"PSS003".to_string()), "{shown:?}");
+    // Only what naming the default namespace brings up is new (POD014 and its neighbours).
+    assert!(shown.contains(&"POD014".to_string()), "{shown:?}");
     std::fs::write(&baseline, "{\"not\": \"a baseline\"}").unwrap();
     assert_eq!(
         run(palisade()

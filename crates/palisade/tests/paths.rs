@@ -90,7 +90,7 @@ fn a_baseline_written_once_matches_from_three_working_directories() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(repo.join("baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(written["version"], 2);
+    assert_eq!(written["version"], 3);
     let paths: BTreeSet<&str> = written["findings"]
         .as_array()
         .unwrap()
@@ -245,32 +245,70 @@ fn named_files_honour_exclude_only_with_force_exclude() {
     );
 }
 
+/// The fingerprint baselines of versions 1 and 2 recorded: FNV-1a of rule, file, kind,
+/// namespace, name, pointer and container, each ended by a NUL byte.
+fn file_fingerprint(f: &serde_json::Value) -> String {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let parts = [
+        s(&f["rule"]),
+        s(&f["location"]["path"])
+            .trim_start_matches("./")
+            .to_string(),
+        s(&f["object"]["kind"]),
+        s(&f["object"]["namespace"]),
+        s(&f["object"]["name"]),
+        s(&f["location"]["pointer"]),
+        s(&f["container"]),
+    ];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in &parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 #[test]
-fn version_1_baselines_are_still_read() {
+fn baselines_of_earlier_versions_are_still_read() {
     let dir = repo();
     let repo = std::fs::canonicalize(dir.path().join("repo")).unwrap();
-    run(palisade()
-        .current_dir(&repo)
-        .args(["scan", ".", "--write-baseline", "baseline.json"]));
-    // From the root with `.`, a version 1 baseline held the same fingerprints.
-    let text = std::fs::read_to_string(repo.join("baseline.json")).unwrap();
-    let old = text.replace("\"version\": 2", "\"version\": 1");
-    assert_ne!(old, text);
-    std::fs::write(repo.join("baseline.json"), old).unwrap();
     let r = run(palisade()
         .current_dir(&repo)
-        .args(["scan", ".", "--baseline", "baseline.json"]));
-    assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("write it again to match from any directory"),
-        "{}",
-        r.stdout
-    );
+        .args(["scan", ".", "--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let entries: Vec<serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| serde_json::json!({"rule": f["rule"], "path": "", "fingerprint": file_fingerprint(f)}))
+        .collect();
+    assert!(!entries.is_empty());
+    // From the root with `.`, the paths as written and relative to the project agree.
+    for (version, says) in [
+        (1, "records paths as written on the command line"),
+        (2, "records the file of each finding"),
+    ] {
+        let old = serde_json::json!({"version": version, "findings": entries});
+        std::fs::write(repo.join("baseline.json"), old.to_string()).unwrap();
+        let r =
+            run(palisade()
+                .current_dir(&repo)
+                .args(["scan", ".", "--baseline", "baseline.json"]));
+        assert_eq!(r.code, 0, "version {version}: {}", r.stdout);
+        assert!(r.stdout.contains(says), "{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains("write it again to match the same objects wherever they are read"),
+            "{}",
+            r.stdout
+        );
+    }
     // A baseline from a newer Palisade is refused rather than misread.
     std::fs::write(
         repo.join("baseline.json"),
-        text.replace("\"version\": 2", "\"version\": 9"),
+        serde_json::json!({"version": 9, "findings": []}).to_string(),
     )
     .unwrap();
     let r = run(palisade()
@@ -322,7 +360,7 @@ fn sarif_fingerprints_do_not_depend_on_the_working_directory() {
             .unwrap()
             .iter()
             .map(|r| {
-                r["partialFingerprints"]["palisade/v1"]
+                r["partialFingerprints"]["palisade/v2"]
                     .as_str()
                     .unwrap()
                     .to_string()

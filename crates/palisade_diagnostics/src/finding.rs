@@ -222,33 +222,34 @@ impl Finding {
         }
     }
 
-    /// A fingerprint that survives lines moving and the way the path was written (`./a` and
-    /// `a` agree): rule, file, object, field and container. SARIF uses it; baselines use
-    /// [`Finding::fingerprint_at`] with the path relative to the project.
-    pub fn fingerprint(&self) -> String {
-        self.fingerprint_at(self.location.path.trim_start_matches("./"))
+    /// What recognises a finding across runs and front doors: the rule, the object (kind,
+    /// `namespace` as the caller places it, name), the field and the container. The file is
+    /// not part of it, so that a baseline made from manifests holds for the same objects read
+    /// from a snapshot, a live cluster or an admission request, and moving a manifest to
+    /// another file keeps its findings' identity.
+    pub fn fingerprint(&self, namespace: &str) -> String {
+        fnv(&[
+            self.rule.id,
+            &self.object.kind,
+            namespace,
+            self.object.name.as_deref().unwrap_or(""),
+            &self.location.pointer,
+            self.container.as_deref().unwrap_or(""),
+        ])
     }
 
-    /// The fingerprint with `path` standing for the file: the path relative to the project
-    /// ([`crate::ProjectPaths::key`]), so that it does not depend on the working directory.
-    pub fn fingerprint_at(&self, path: &str) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let parts = [
+    /// The fingerprint of version 1 and 2 baselines, which named the file: `path` as written on
+    /// the command line (version 1, `./` trimmed) or relative to the project (version 2).
+    pub fn path_fingerprint(&self, path: &str) -> String {
+        fnv(&[
             self.rule.id,
-            path,
+            path.trim_start_matches("./"),
             &self.object.kind,
             self.object.namespace.as_deref().unwrap_or(""),
             self.object.name.as_deref().unwrap_or(""),
             &self.location.pointer,
             self.container.as_deref().unwrap_or(""),
-        ];
-        for part in parts {
-            for b in part.bytes().chain(std::iter::once(0)) {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        format!("{hash:016x}")
+        ])
     }
 
     /// The deterministic output order: file, line, column, rule, then message. The fields
@@ -283,6 +284,18 @@ impl Finding {
             superseded: self.superseded,
         }
     }
+}
+
+/// FNV-1a of the parts, each ended by a NUL byte, as 16 hex digits.
+fn fnv(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 struct Frameworks<'a>(&'a RuleMeta);

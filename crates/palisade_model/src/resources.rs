@@ -170,3 +170,48 @@ impl ResourceTable {
 
 #[cfg(test)]
 mod tests;
+
+/// The namespace an object of `kind` lands in, as `kubectl apply` places it: its own, else
+/// `default` for a namespaced kind (and a kind the table does not know, as custom resources
+/// mostly are), none for a cluster-scoped one. What identifies an object across front doors.
+pub fn placed_namespace<'a>(
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&'a str>,
+    default: &'a str,
+) -> &'a str {
+    match builtin_kind_scope(group_of(api_version), kind) {
+        Some(ResourceScope::Cluster) => "",
+        _ => namespace.unwrap_or(default),
+    }
+}
+
+#[cfg(test)]
+mod placement_tests {
+    use super::*;
+
+    #[test]
+    fn objects_land_where_kubectl_puts_them() {
+        assert_eq!(
+            placed_namespace("apps/v1", "Deployment", None, "default"),
+            "default"
+        );
+        assert_eq!(
+            placed_namespace("apps/v1", "Deployment", Some("shop"), "default"),
+            "shop"
+        );
+        assert_eq!(
+            placed_namespace(
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRole",
+                Some("x"),
+                "default"
+            ),
+            ""
+        );
+        assert_eq!(
+            placed_namespace("example.com/v1", "Widget", None, "prod"),
+            "prod"
+        );
+    }
+}

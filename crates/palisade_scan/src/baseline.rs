@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use palisade_diagnostics::{FindingList, ProjectPaths};
+use palisade_diagnostics::{Finding, FindingList, ProjectPaths};
 
 use crate::outcome::ScanOutcome;
 
@@ -48,18 +48,42 @@ pub enum BaselineError {
     },
 }
 
-/// The baseline format written today: paths and fingerprints relative to the project.
-pub const BASELINE_VERSION: u32 = 2;
+/// The baseline format written today: fingerprints of the subject (rule, object, field,
+/// container), not of the file.
+pub const BASELINE_VERSION: u32 = 3;
 
-/// Suppress findings whose fingerprint is in the baseline file. Version 2 baselines hold
-/// fingerprints of paths relative to the project (see [`ProjectPaths`]), so they match from
-/// any working directory; version 1 ones, of paths as written on the command line, are still
-/// read: `true` says the baseline is one of those.
+/// How an applied baseline matched, by the version that wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineMatch {
+    /// Version 3: by subject, wherever the object is read from.
+    Subject,
+    /// Version 2: by file relative to the project as well.
+    ProjectFile,
+    /// Version 1: by file as written on the command line, so only from the directory it was
+    /// written in.
+    FileAsWritten,
+}
+
+/// The namespace that identifies a finding's object: where `kubectl apply` places it, objects
+/// without one going to `default_namespace`.
+pub fn subject_namespace<'a>(f: &'a Finding, default_namespace: &'a str) -> &'a str {
+    palisade_model::resources::placed_namespace(
+        &f.object.api_version,
+        &f.object.kind,
+        f.object.namespace.as_deref(),
+        default_namespace,
+    )
+}
+
+/// Suppress findings whose fingerprint is in the baseline file; objects without a namespace
+/// are placed in `default_namespace`. Baselines of versions 1 and 2, whose fingerprints named
+/// the file, are still read and matched as they were written; the answer says which.
 pub fn apply_baseline(
     findings: &mut FindingList,
     path: &Path,
     project: &ProjectPaths,
-) -> Result<bool, BaselineError> {
+    default_namespace: &str,
+) -> Result<BaselineMatch, BaselineError> {
     let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
         path: path.to_path_buf(),
         source,
@@ -80,15 +104,19 @@ pub fn apply_baseline(
         .iter()
         .map(|f| f.fingerprint.as_str())
         .collect();
-    let legacy = baseline.version < 2;
+    let matching = match baseline.version {
+        0 | 1 => BaselineMatch::FileAsWritten,
+        2 => BaselineMatch::ProjectFile,
+        _ => BaselineMatch::Subject,
+    };
     let reason = palisade_diagnostics::ArcStr::from(format!("baseline {}", path.display()));
     findings.update(
         |f| !f.suppressed,
         |f| {
-            let fingerprint = if legacy {
-                f.fingerprint()
-            } else {
-                f.fingerprint_at(&project.key(&f.location.path))
+            let fingerprint = match matching {
+                BaselineMatch::Subject => f.fingerprint(subject_namespace(f, default_namespace)),
+                BaselineMatch::ProjectFile => f.path_fingerprint(&project.key(&f.location.path)),
+                BaselineMatch::FileAsWritten => f.path_fingerprint(&f.location.path),
             };
             if known.contains(fingerprint.as_str()) {
                 f.suppressed = true;
@@ -96,7 +124,7 @@ pub fn apply_baseline(
             }
         },
     );
-    Ok(legacy)
+    Ok(matching)
 }
 
 /// A baseline: the fingerprints of the findings accepted at one point in time.
@@ -108,23 +136,30 @@ pub struct Baseline {
     pub findings: Vec<BaselineEntry>,
 }
 
-/// One accepted finding; `rule` and `path` are there for readers, matching uses the fingerprint.
+/// One accepted finding; `rule`, `object` and `path` are there for readers, matching uses the
+/// fingerprint.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct BaselineEntry {
     /// Rule id.
     pub rule: String,
-    /// The file, relative to the project (the directory of palisade.toml, or the scan root).
+    /// `Kind/namespace/name` of the object (version 3 on).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub object: String,
+    /// The file it was found in, relative to the project (the directory of palisade.toml, or
+    /// the scan root).
+    #[serde(default)]
     pub path: String,
-    /// [`Finding::fingerprint_at`] the project-relative path.
+    /// [`Finding::fingerprint`] of the subject (of the file too, before version 3).
     pub fingerprint: String,
 }
 
-/// Write the unsuppressed findings as a baseline, with paths relative to the project so that
-/// it matches from any working directory.
+/// Write the unsuppressed findings as a baseline of their subjects' fingerprints; objects
+/// without a namespace are placed in `default_namespace`.
 pub fn write_baseline(
     outcome: &ScanOutcome,
     path: &Path,
     project: &ProjectPaths,
+    default_namespace: &str,
 ) -> Result<(), BaselineError> {
     let baseline = Baseline {
         version: BASELINE_VERSION,
@@ -134,11 +169,12 @@ pub fn write_baseline(
             .chain(outcome.folded.iter().cloned())
             .filter(|f| !f.suppressed)
             .map(|f| {
-                let key = project.key(&f.location.path);
+                let namespace = subject_namespace(&f, default_namespace);
                 BaselineEntry {
                     rule: f.rule.id.to_string(),
-                    fingerprint: f.fingerprint_at(&key),
-                    path: key.into_owned(),
+                    fingerprint: f.fingerprint(namespace),
+                    object: f.object.display_name(),
+                    path: project.key(&f.location.path).into_owned(),
                 }
             })
             .collect(),

@@ -7,7 +7,7 @@ use palisade_config::{ConfigError, Resolved, today};
 use palisade_engine::RuleSet;
 use palisade_inputs::render::merge_overlays;
 
-use crate::baseline::{BaselineError, apply_baseline};
+use crate::baseline::{BaselineError, BaselineMatch, apply_baseline};
 use crate::options::ScanOptions;
 use crate::outcome::ScanOutcome;
 use crate::pipeline::scan_paths;
@@ -43,13 +43,29 @@ pub fn scan_governed(
     let mut waiver_findings =
         palisade_rules::pal::waiver_findings(&problems, &resolved.waivers, rules.enabled());
     outcome.findings.append(&mut waiver_findings);
-    if let Some(baseline) = &resolved.baseline
-        && apply_baseline(&mut outcome.findings, baseline, &resolved.project)?
-    {
-        outcome.notes.push(format!(
-                "baseline {} records paths as written on the command line, so it matches only from the directory it was written in; write it again to match from any directory",
-            baseline.display()
-        ));
+    if let Some(baseline) = &resolved.baseline {
+        let namespace = opts.render.namespace.as_deref().unwrap_or("default");
+        let matching = apply_baseline(
+            &mut outcome.findings,
+            baseline,
+            &resolved.project,
+            namespace,
+        )?;
+        let how = match matching {
+            BaselineMatch::Subject => None,
+            BaselineMatch::ProjectFile => Some(
+                "records the file of each finding, so it does not match the same objects read from elsewhere (a snapshot, another file)",
+            ),
+            BaselineMatch::FileAsWritten => Some(
+                "records paths as written on the command line, so it matches only from the directory it was written in",
+            ),
+        };
+        if let Some(how) = how {
+            outcome.notes.push(format!(
+                "baseline {} {how}; write it again to match the same objects wherever they are read",
+                baseline.display()
+            ));
+        }
     }
     // Every finding below the reporting threshold goes, Palisade's own (PAL) included: rules
     // drop theirs as they run, the limit, parse and waiver findings are made outside rules.

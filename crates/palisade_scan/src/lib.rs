@@ -18,7 +18,8 @@ mod outcome;
 mod pipeline;
 
 pub use baseline::{
-    BASELINE_VERSION, Baseline, BaselineEntry, BaselineError, apply_baseline, write_baseline,
+    BASELINE_VERSION, Baseline, BaselineEntry, BaselineError, BaselineMatch, apply_baseline,
+    subject_namespace, write_baseline,
 };
 pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
 pub use collect::{Collected, collect};
