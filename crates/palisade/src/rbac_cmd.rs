@@ -498,7 +498,7 @@ fn render_findings(
         show_compliance: false,
         evaluated: &outcome.evaluated,
         layout: Default::default(),
-        namespace: None,
+        project: None,
         fail_on: fail_on.threshold(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

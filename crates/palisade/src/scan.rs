@@ -171,7 +171,7 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
             sort: resolved.sort,
             width: None,
         },
-        namespace: scanned.opts.render.namespace.as_deref(),
+        project: Some(&resolved.project),
         fail_on: resolved.fail_on.threshold(),
     };
     for output in &resolved.outputs {

@@ -360,7 +360,7 @@ fn sarif_fingerprints_do_not_depend_on_the_working_directory() {
             .unwrap()
             .iter()
             .map(|r| {
-                r["partialFingerprints"]["palisade/v2"]
+                r["partialFingerprints"]["palisade/v1"]
                     .as_str()
                     .unwrap()
                     .to_string()

@@ -180,9 +180,12 @@ pub struct Report<'a> {
     pub evaluated: &'a std::collections::BTreeSet<&'static str>,
     /// Layout of text and compact output.
     pub layout: Layout,
-    /// The namespace objects without one are placed in (the release namespace of rendering),
-    /// for the subject fingerprints SARIF carries; `None` for `default`.
-    pub namespace: Option<&'a str>,
+    /// Where paths are anchored (the `palisade.toml` directory or the scan root): SARIF
+    /// fingerprints name files relative to it, so an alert keeps its identity whatever the
+    /// working directory of the run. `None` uses the paths as displayed. (A SARIF result is a
+    /// place in a file, and code scanning tracks alerts per place: two copies of one object in
+    /// two files are two alerts, so SARIF keeps the file that baselines leave out.)
+    pub project: Option<&'a palisade_diagnostics::ProjectPaths>,
     /// Unsuppressed findings at least this severe fail the run (`--fail-on`); `None` when none
     /// do. JUnit reports only those as failures.
     pub fail_on: Option<Severity>,

@@ -202,13 +202,11 @@ fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
         )
         .build();
     let mut fingerprints = BTreeMap::new();
-    let namespace = palisade_model::resources::placed_namespace(
-        &f.object.api_version,
-        &f.object.kind,
-        f.object.namespace.as_deref(),
-        report.namespace.unwrap_or("default"),
-    );
-    fingerprints.insert("palisade/v2".to_string(), f.fingerprint(namespace));
+    let fingerprint = match report.project {
+        Some(project) => f.path_fingerprint(&project.key(&f.location.path)),
+        None => f.path_fingerprint(&f.location.path),
+    };
+    fingerprints.insert("palisade/v1".to_string(), fingerprint);
     let mut props = BTreeMap::new();
     props.insert(
         "object".to_string(),

@@ -159,7 +159,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         show_compliance: show_suppressed,
         evaluated: &evaluated,
         layout: Default::default(),
-        namespace: None,
+        project: None,
         fail_on: Some(Severity::High),
     };
     f(&report)
@@ -239,7 +239,7 @@ fn warnings_are_reported_apart_from_errors() {
         evaluated: &Default::default(),
         fail_on: Some(Severity::Low),
         layout: Default::default(),
-        namespace: None,
+        project: None,
     };
     let out = |format| {
         let mut out = Vec::new();
@@ -473,7 +473,7 @@ fn hostile(color: bool) -> String {
         show_compliance: false,
         evaluated: &evaluated,
         layout: Default::default(),
-        namespace: None,
+        project: None,
         fail_on: Some(Severity::Low),
     };
     let mut out = Vec::new();
@@ -541,7 +541,7 @@ fn sarif_of(findings: &[Finding], show_suppressed: bool) -> serde_json::Value {
         evaluated: &Default::default(),
         fail_on: Some(Severity::Low),
         layout: Default::default(),
-        namespace: None,
+        project: None,
     };
     let mut out = Vec::new();
     render(Format::Sarif, &report, false, &mut out).unwrap();
