@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use palisade_diagnostics::{ArcStr, Location};
 
-use crate::inventory::LabelSelector;
+use crate::labels::LabelSelector;
 use crate::object::Object;
 use crate::rbac::{GrantScope, PolicyRule, Power, Subject};
 use crate::resources::{ResourceScope, ResourceTable};
@@ -559,7 +559,7 @@ impl RbacGraph {
                     kind,
                     namespace: (kind == RoleKind::Role).then_some(namespace).flatten(),
                     name,
-                    labels: crate::inventory::labels(root.path(&["metadata", "labels"])),
+                    labels: crate::labels::label_map(root.path(&["metadata", "labels"])),
                     rules: object
                         .policy_rules()
                         .iter()

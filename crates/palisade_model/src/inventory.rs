@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef};
 
-use crate::labels::{LabelLookup, Labels};
+use crate::labels::{LabelSelector, Labels, label_map as labels};
 use crate::object::Object;
 use crate::rbac::{GrantScope, Power, Subject};
 
@@ -414,72 +414,6 @@ pub struct SubjectFact {
     pub site: Location,
 }
 
-/// A label selector (`matchLabels` and `matchExpressions`), as Kubernetes evaluates it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelSelector {
-    /// `matchLabels`.
-    pub match_labels: BTreeMap<String, String>,
-    /// `matchExpressions` as (key, operator, values).
-    pub expressions: Vec<(String, String, Vec<String>)>,
-}
-
-impl LabelSelector {
-    /// Read a selector mapping.
-    pub fn of(node: Option<palisade_source::NodeRef<'_, '_>>) -> Self {
-        let Some(node) = node else {
-            return LabelSelector::default();
-        };
-        let text = |n: Option<palisade_source::NodeRef<'_, '_>>| {
-            n.and_then(|n| n.scalar_text())
-                .map(|t| t.into_owned())
-                .unwrap_or_default()
-        };
-        LabelSelector {
-            match_labels: labels(node.get("matchLabels")),
-            expressions: node
-                .get("matchExpressions")
-                .map(|e| {
-                    e.items()
-                        .map(|x| {
-                            (
-                                text(x.get("key")),
-                                text(x.get("operator")),
-                                x.get("values")
-                                    .map(|v| {
-                                        v.items()
-                                            .filter_map(|i| i.scalar_text())
-                                            .map(|t| t.into_owned())
-                                            .collect()
-                                    })
-                                    .unwrap_or_default(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Whether the selector selects an object with these labels. An operator Kubernetes does
-    /// not know selects nothing.
-    pub fn matches(&self, labels: &impl LabelLookup) -> bool {
-        self.match_labels
-            .iter()
-            .all(|(k, v)| labels.label(k) == Some(v.as_str()))
-            && self.expressions.iter().all(|(key, op, values)| {
-                let listed = |v: &str| values.iter().any(|x| x == v);
-                match (op.as_str(), labels.label(key)) {
-                    ("In", Some(v)) => listed(v),
-                    ("In", None) => false,
-                    ("NotIn", v) => v.is_none_or(|v| !listed(v)),
-                    ("Exists", v) => v.is_some(),
-                    ("DoesNotExist", v) => v.is_none(),
-                    _ => false,
-                }
-            })
-    }
-}
-
 /// Whether every rule of a role names resources, all of them namespaced (in every API group
 /// the rule names that serves them), so that a RoleBinding could grant all of it.
 fn namespaced_only(rules: &[(usize, crate::rbac::PolicyRule<'_>)]) -> bool {
@@ -541,15 +475,6 @@ struct Index {
     service_accounts: std::collections::HashMap<(Option<ArcStr>, ArcStr), Option<bool>>,
     /// Facts by namespace, so that rules judging one namespace at a time stay linear.
     by_namespace: std::collections::HashMap<Option<ArcStr>, Vec<usize>>,
-}
-
-pub(crate) fn labels(node: Option<palisade_source::NodeRef<'_, '_>>) -> BTreeMap<String, String> {
-    node.map(|n| {
-        n.entries()
-            .filter_map(|(k, v)| v.scalar_text().map(|t| (k.to_string(), t.into_owned())))
-            .collect()
-    })
-    .unwrap_or_default()
 }
 
 /// Whether a mapping key is about a Secret's name: `secretName`, `adminSecretName`,

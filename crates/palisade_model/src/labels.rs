@@ -105,3 +105,197 @@ mod tests {
         assert_eq!(std::mem::size_of::<Labels>(), 16);
     }
 }
+
+/// A label map as written (`matchLabels`, `metadata.labels`): every scalar value, as text.
+pub fn label_map(node: Option<NodeRef<'_, '_>>) -> BTreeMap<String, String> {
+    node.map(|n| {
+        n.entries()
+            .filter_map(|(k, v)| v.scalar_text().map(|t| (k.to_string(), t.into_owned())))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A `matchExpressions` operator.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Operator {
+    /// The label's value is one of the values.
+    In,
+    /// The label is absent, or its value is none of the values.
+    NotIn,
+    /// The label is present.
+    Exists,
+    /// The label is absent.
+    DoesNotExist,
+    /// An operator Kubernetes does not know (the API server rejects the object; as a selector
+    /// it selects nothing).
+    Unknown(String),
+}
+
+impl Operator {
+    /// The operator written as `text`.
+    pub fn parse(text: &str) -> Operator {
+        match text {
+            "In" => Operator::In,
+            "NotIn" => Operator::NotIn,
+            "Exists" => Operator::Exists,
+            "DoesNotExist" => Operator::DoesNotExist,
+            other => Operator::Unknown(other.to_string()),
+        }
+    }
+
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            Operator::Unknown(text) => text,
+        }
+    }
+}
+
+/// One `matchExpressions` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The label key.
+    pub key: String,
+    /// How the label is compared.
+    pub operator: Operator,
+    /// The values (`In`, `NotIn`).
+    pub values: Vec<String>,
+}
+
+impl Requirement {
+    /// Whether labels meet the requirement, as `labels.Selector.Matches` decides.
+    pub fn matches(&self, labels: &impl LabelLookup) -> bool {
+        let value = labels.label(&self.key);
+        let listed = |v: &str| self.values.iter().any(|x| x == v);
+        match (&self.operator, value) {
+            (Operator::In, Some(v)) => listed(v),
+            (Operator::In, None) => false,
+            (Operator::NotIn, v) => v.is_none_or(|v| !listed(v)),
+            (Operator::Exists, v) => v.is_some(),
+            (Operator::DoesNotExist, v) => v.is_none(),
+            (Operator::Unknown(_), _) => false,
+        }
+    }
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`), as Kubernetes evaluates it: the one
+/// implementation the inventory, the NetworkPolicy model and RBAC aggregation share.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    /// `matchLabels`.
+    pub match_labels: BTreeMap<String, String>,
+    /// `matchExpressions`.
+    pub expressions: Vec<Requirement>,
+}
+
+impl LabelSelector {
+    /// Read a selector mapping (absent: the empty selector, which selects everything).
+    pub fn of(node: Option<NodeRef<'_, '_>>) -> Self {
+        let Some(node) = node else {
+            return LabelSelector::default();
+        };
+        let text = |n: Option<NodeRef<'_, '_>>| {
+            n.and_then(|n| n.scalar_text())
+                .map(|t| t.into_owned())
+                .unwrap_or_default()
+        };
+        let requirement = |x: NodeRef<'_, '_>| Requirement {
+            key: text(x.get("key")),
+            operator: Operator::parse(&text(x.get("operator"))),
+            values: (x.get("values"))
+                .map(|v| {
+                    v.items()
+                        .filter_map(|i| i.scalar_text())
+                        .map(|t| t.into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        LabelSelector {
+            match_labels: label_map(node.get("matchLabels")),
+            expressions: (node.get("matchExpressions"))
+                .map(|e| e.items().map(requirement).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the selector has neither labels nor expressions (selects everything).
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.expressions.is_empty()
+    }
+
+    /// Whether the selector selects an object with these labels.
+    pub fn matches(&self, labels: &impl LabelLookup) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.label(k) == Some(v.as_str()))
+            && self.expressions.iter().all(|r| r.matches(labels))
+    }
+}
+
+#[cfg(test)]
+mod selector_tests {
+    use super::*;
+    use palisade_source::{Limits, parse_stream};
+
+    fn selector(yaml: &str) -> LabelSelector {
+        let doc = parse_stream(yaml, &Limits::default()).remove(0).unwrap();
+        LabelSelector::of(doc.root())
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_operator_as_kubernetes_matches_it() {
+        let s = selector(
+            "matchLabels: {app: web}\nmatchExpressions:\n- {key: tier, operator: In, values: [a, b]}\n- {key: track, operator: NotIn, values: [canary]}\n- {key: team, operator: Exists}\n- {key: legacy, operator: DoesNotExist}\n",
+        );
+        assert_eq!(s.expressions[0].operator, Operator::In);
+        assert_eq!(s.expressions[3].operator.as_str(), "DoesNotExist");
+        let base = [("app", "web"), ("tier", "a"), ("team", "x")];
+        assert!(s.matches(&labels(&base)));
+        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
+        assert!(
+            !s.matches(&labels(&[("app", "web"), ("tier", "a")])),
+            "Exists"
+        );
+        assert!(!s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "a"),
+            ("team", "x"),
+            ("legacy", "1")
+        ])));
+        assert!(!s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "a"),
+            ("team", "x"),
+            ("track", "canary")
+        ])));
+        assert!(s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "b"),
+            ("team", "x"),
+            ("track", "stable")
+        ])));
+        // NotIn also selects objects without the label; an unknown operator selects nothing.
+        let odd = selector("matchExpressions:\n- {key: a, operator: Near, values: [x]}\n");
+        assert_eq!(
+            odd.expressions[0].operator,
+            Operator::Unknown("Near".into())
+        );
+        assert!(!odd.matches(&labels(&[("a", "x")])));
+        assert!(
+            LabelSelector::of(None).is_empty() && LabelSelector::of(None).matches(&labels(&[]))
+        );
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use crate::inventory::{LabelSelector, labels};
+use crate::labels::{LabelSelector, label_map as labels};
 use crate::object::Object;
 
 mod endpoint;
@@ -679,7 +679,7 @@ impl Model {
         let mut keys = std::collections::BTreeSet::new();
         let mut add = |s: &LabelSelector| {
             keys.extend(s.match_labels.keys().cloned());
-            keys.extend(s.expressions.iter().map(|(k, _, _)| k.clone()));
+            keys.extend(s.expressions.iter().map(|r| r.key.clone()));
         };
         for service in &self.services {
             add(&LabelSelector {

@@ -174,9 +174,6 @@ pub fn port_name(name: &str) -> Vec<&'static str> {
     errors
 }
 
-/// The selector operators `metav1.LabelSelector` knows.
-const OPERATORS: [&str; 4] = ["In", "NotIn", "Exists", "DoesNotExist"];
-
 /// The operator and value checks of `ValidateLabelSelector` (label key and value syntax aside),
 /// for a selector at `field`.
 pub fn label_selector(node: Option<NodeRef<'_, '_>>, field: &Field, out: &mut Vec<FieldError>) {
@@ -197,10 +194,16 @@ pub fn label_selector(node: Option<NodeRef<'_, '_>>, field: &Field, out: &mut Ve
                     "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
                 ))
             }
-            op if !OPERATORS.contains(&op) => out.push(
-                at.child("operator")
-                    .invalid(&Value::Str(op), "not a valid selector operator"),
-            ),
+            op if matches!(
+                crate::labels::Operator::parse(op),
+                crate::labels::Operator::Unknown(_)
+            ) =>
+            {
+                out.push(
+                    at.child("operator")
+                        .invalid(&Value::Str(op), "not a valid selector operator"),
+                )
+            }
             _ => {}
         }
     }

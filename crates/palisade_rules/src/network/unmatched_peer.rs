@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use palisade_engine::prelude::*;
-use palisade_model::inventory::{LabelSelector, PeerFact};
+use palisade_model::inventory::PeerFact;
+use palisade_model::labels::LabelSelector;
 use palisade_model::labels::Labels;
 
 declare_rule! {
@@ -129,7 +130,7 @@ fn unmatched(
             let ns = policy_ns?;
             vec![(ns, namespaces.get(ns)?)]
         }
-        Some(sel) if sel.match_labels.is_empty() && sel.expressions.is_empty() => return None,
+        Some(sel) if sel.is_empty() => return None,
         Some(sel) => {
             let auto = |name: &str| {
                 BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())])
@@ -151,7 +152,7 @@ fn unmatched(
         }
     };
     let sel = peer.pods.as_ref()?;
-    if sel.match_labels.is_empty() && sel.expressions.is_empty() {
+    if sel.is_empty() {
         return None;
     }
     if !covered.iter().all(|(_, ns)| ns.judged())

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use palisade_engine::prelude::*;
-use palisade_model::inventory::{BindingFact, LabelSelector, RoleFact};
+use palisade_model::inventory::{BindingFact, RoleFact};
+use palisade_model::labels::LabelSelector;
 
 declare_rule! {
     /// ## What it does
