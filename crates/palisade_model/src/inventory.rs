@@ -661,21 +661,8 @@ pub fn fact_of(
                     p.entries()
                         .all(|(_, v)| v.entries().len() == 0 && v.items().len() == 0)
                 });
-                let types: Vec<&str> = spec
-                    .and_then(|s| s.get("policyTypes"))
-                    .map(|t| t.items().filter_map(|i| i.as_str()).collect())
-                    .unwrap_or_default();
-                // Upstream defaulting: Ingress always when unset (or empty), Egress when there
-                // is at least one egress rule.
-                let (ingress, egress) = if types.is_empty() {
-                    (
-                        true,
-                        spec.and_then(|s| s.get("egress"))
-                            .is_some_and(|e| e.items().len() > 0),
-                    )
-                } else {
-                    (types.contains(&"Ingress"), types.contains(&"Egress"))
-                };
+                let crate::netpol::PolicyTypes { ingress, egress } =
+                    crate::netpol::PolicyTypes::of(spec);
                 let selector = spec.and_then(|s| s.get("podSelector"));
                 FactKind::NetworkPolicy(NetworkPolicyFact {
                     selects_all,

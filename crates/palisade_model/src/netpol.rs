@@ -177,6 +177,38 @@ impl Direction {
     }
 }
 
+/// The directions a NetworkPolicy isolates, as the API server defaults `policyTypes`: the
+/// listed ones, else (unset or empty) Ingress, plus Egress when the policy has an egress rule.
+/// The one implementation the inventory, the reachability model and the rules share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyTypes {
+    /// The policy isolates its pods' incoming connections.
+    pub ingress: bool,
+    /// The policy isolates its pods' outgoing connections.
+    pub egress: bool,
+}
+
+impl PolicyTypes {
+    /// The directions of a policy's `spec`.
+    pub fn of(spec: Option<palisade_source::NodeRef<'_, '_>>) -> Self {
+        let types: Vec<&str> = (spec.and_then(|s| s.get("policyTypes")))
+            .map(|t| t.items().filter_map(|i| i.as_str()).collect())
+            .unwrap_or_default();
+        if types.is_empty() {
+            let has_egress =
+                (spec.and_then(|s| s.get("egress"))).is_some_and(|e| e.items().len() > 0);
+            return PolicyTypes {
+                ingress: true,
+                egress: has_egress,
+            };
+        }
+        PolicyTypes {
+            ingress: types.contains(&"Ingress"),
+            egress: types.contains(&"Egress"),
+        }
+    }
+}
+
 /// One end of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -453,19 +485,7 @@ impl Model {
                     });
                     return;
                 }
-                let types: Option<Vec<&str>> = spec
-                    .and_then(|s| s.get("policyTypes"))
-                    .map(|t| t.items().filter_map(|i| i.as_str()).collect::<Vec<_>>())
-                    .filter(|t| !t.is_empty());
-                let has_egress = spec
-                    .and_then(|s| s.get("egress"))
-                    .is_some_and(|e| e.items().len() > 0);
-                // policyTypes (unset or empty) defaults to Ingress, plus Egress when there is at
-                // least one egress rule.
-                let (ingress, egress) = match &types {
-                    Some(t) => (t.contains(&"Ingress"), t.contains(&"Egress")),
-                    None => (true, has_egress),
-                };
+                let PolicyTypes { ingress, egress } = PolicyTypes::of(spec);
                 self.push_policy(Policy {
                     namespace,
                     name,

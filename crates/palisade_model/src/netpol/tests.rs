@@ -608,3 +608,30 @@ fn an_ownership_cycle_keeps_its_pods() {
     m.fold_owned();
     assert_eq!(m.pods.len(), 3);
 }
+
+#[test]
+fn policy_types_default_as_the_api_server_defaults_them() {
+    let types = |spec: &str| {
+        let doc = parse_stream(spec, &Limits::default()).remove(0).unwrap();
+        PolicyTypes::of(doc.root())
+    };
+    let both = PolicyTypes {
+        ingress: true,
+        egress: true,
+    };
+    let ingress = PolicyTypes {
+        ingress: true,
+        egress: false,
+    };
+    assert_eq!(types("podSelector: {}\n"), ingress);
+    assert_eq!(types("policyTypes: []\negress: [{}]\n"), both);
+    assert_eq!(types("egress: []\n"), ingress);
+    assert_eq!(
+        types("policyTypes: [Egress]\n"),
+        PolicyTypes {
+            ingress: false,
+            egress: true
+        }
+    );
+    assert_eq!(types("policyTypes: [Ingress]\negress: [{}]\n"), ingress);
+}

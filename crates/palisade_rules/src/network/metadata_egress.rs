@@ -101,11 +101,7 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     }
     let spec = object.root.get("spec");
-    let types: Vec<&str> = spec
-        .and_then(|s| s.get("policyTypes"))
-        .map(|t| t.items().filter_map(|i| i.as_str()).collect())
-        .unwrap_or_default();
-    if !types.is_empty() && !types.contains(&"Egress") {
+    if !palisade_model::netpol::PolicyTypes::of(spec).egress {
         return;
     }
     let Some(rules) = spec.and_then(|s| s.get("egress")) else {
