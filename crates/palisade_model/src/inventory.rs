@@ -607,10 +607,11 @@ pub fn fact_of(
     } else {
         match &*object.kind {
             "Namespace" => {
-                let mut labels = labels(root.path(&["metadata", "labels"]));
-                if let Some(name) = object.name() {
-                    labels.insert("kubernetes.io/metadata.name".into(), name.to_string());
-                }
+                let written = labels(root.path(&["metadata", "labels"]));
+                let labels = match object.name() {
+                    Some(name) => crate::labels::namespace_labels(name, written),
+                    None => written,
+                };
                 FactKind::Namespace { labels }
             }
             "Secret" => FactKind::Secret {

@@ -299,3 +299,37 @@ mod selector_tests {
         );
     }
 }
+
+/// The label the API server sets on every Namespace: its name.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// A namespace's labels as the API server holds them: those written (none for a namespace
+/// without a Namespace object), with [`NAMESPACE_NAME_LABEL`] set to its name whatever was
+/// written.
+pub fn namespace_labels(
+    name: &str,
+    mut written: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    written.insert(NAMESPACE_NAME_LABEL.to_string(), name.to_string());
+    written
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::*;
+
+    #[test]
+    fn the_name_label_is_always_the_name() {
+        let written = BTreeMap::from([
+            ("team".to_string(), "a".to_string()),
+            (NAMESPACE_NAME_LABEL.to_string(), "spoofed".to_string()),
+        ]);
+        let l = namespace_labels("shop", written);
+        assert_eq!(
+            l.get(NAMESPACE_NAME_LABEL).map(String::as_str),
+            Some("shop")
+        );
+        assert_eq!(l.get("team").map(String::as_str), Some("a"));
+        assert_eq!(namespace_labels("x", BTreeMap::new()).len(), 1);
+    }
+}

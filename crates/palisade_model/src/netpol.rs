@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use crate::labels::{LabelSelector, label_map as labels};
+use crate::labels::{LabelSelector, label_map as labels, namespace_labels};
 use crate::object::Object;
 
 mod endpoint;
@@ -438,8 +438,7 @@ impl Model {
         match &*object.kind {
             "Namespace" if object.api_version == "v1" => {
                 let name = object.name().unwrap_or_default().to_string();
-                let mut l = labels(root.path(&["metadata", "labels"]));
-                l.insert("kubernetes.io/metadata.name".into(), name.clone());
+                let l = namespace_labels(&name, labels(root.path(&["metadata", "labels"])));
                 self.namespaces.insert(name, l);
             }
             "Service" if object.api_version == "v1" => {
@@ -722,9 +721,8 @@ impl Model {
 
     /// The labels of a namespace (only the automatic name label when no Namespace object).
     fn namespace_labels(&self, name: &str) -> BTreeMap<String, String> {
-        self.namespaces.get(name).cloned().unwrap_or_else(|| {
-            BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())])
-        })
+        (self.namespaces.get(name).cloned())
+            .unwrap_or_else(|| namespace_labels(name, BTreeMap::new()))
     }
 
     /// Whether `peer` of a policy in `policy_ns` matches the endpoint.

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use palisade_engine::prelude::*;
 use palisade_model::inventory::PeerFact;
-use palisade_model::labels::LabelSelector;
 use palisade_model::labels::Labels;
+use palisade_model::labels::{LabelSelector, namespace_labels};
 
 declare_rule! {
     /// ## What it does
@@ -132,9 +132,7 @@ fn unmatched(
         }
         Some(sel) if sel.is_empty() => return None,
         Some(sel) => {
-            let auto = |name: &str| {
-                BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())])
-            };
+            let auto = |name: &str| namespace_labels(name, BTreeMap::new());
             let matched: Vec<(&str, &Namespace<'_>)> = namespaces
                 .iter()
                 .filter(|(name, ns)| match ns.labels {
