@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use palisade_diagnostics::Location;
+use palisade_diagnostics::{Location, Span};
 use palisade_engine::{Selector, Waiver};
 
 use crate::error::{ConfigError, Origin};
@@ -84,12 +84,14 @@ pub(crate) fn build(
                 reason: w.reason,
                 expires,
                 declared_at: Location {
-                    path: display.as_str().into(),
-                    line,
-                    column: 1,
-                    end_line: line,
-                    end_column: 1,
-                    document: 0,
+                    span: Some(Span {
+                        path: display.as_str().into(),
+                        line,
+                        column: 1,
+                        end_line: line,
+                        end_column: 1,
+                        document: 0,
+                    }),
                     pointer: format!("/waivers/{i}").into(),
                     missing: false,
                 },

@@ -6,8 +6,9 @@ use arcstr::ArcStr;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::list::{FindingRef, SortKey};
+use crate::list::{FindingRef, SortKey, SpanRef};
 use crate::meta::{Applicability, RuleMeta, Severity};
+use crate::subject::Subject;
 
 /// The Kubernetes object a finding is about. Its strings are shared ([`ArcStr`], one pointer
 /// each): every finding of a scan refers to one, and a scan may hold millions.
@@ -22,6 +23,9 @@ pub struct ObjectRef {
     pub namespace: Option<ArcStr>,
     /// `metadata.name` (or `generateName`), if set.
     pub name: Option<ArcStr>,
+    /// `metadata.uid`, when the object has one (objects read from a cluster do).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<ArcStr>,
 }
 
 impl ObjectRef {
@@ -35,9 +39,39 @@ impl ObjectRef {
     }
 }
 
-/// Where in the input a finding points. Lines and columns are 1-based; columns count characters.
+/// Where a finding points: the offending field of its subject, and where that field is written
+/// when the subject was read from a file. Findings about objects from a live cluster, an
+/// admission request or an audit event have no span.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct Location {
+    /// Where the field is written, when the subject came from a file.
+    #[serde(flatten)]
+    pub span: Option<Span>,
+    /// JSON pointer (RFC 6901) of the offending field, relative to the object root.
+    pub pointer: ArcStr,
+    /// Whether the field at `pointer` is absent (the span is its nearest existing ancestor).
+    pub missing: bool,
+}
+
+impl Location {
+    /// A location with no span: the field of a subject that was not read from a file.
+    pub fn unplaced(pointer: impl Into<ArcStr>) -> Location {
+        Location {
+            span: None,
+            pointer: pointer.into(),
+            missing: false,
+        }
+    }
+
+    /// The file, when the finding has a span.
+    pub fn path(&self) -> Option<&ArcStr> {
+        self.span.as_ref().map(|s| &s.path)
+    }
+}
+
+/// A place in a file. Lines and columns are 1-based; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Span {
     /// The file as given on the command line (or `-` for standard input), shared by the
     /// file's findings.
     pub path: ArcStr,
@@ -51,10 +85,6 @@ pub struct Location {
     pub end_column: u32,
     /// 0-based index of the YAML document in the file.
     pub document: u32,
-    /// JSON pointer (RFC 6901) of the offending field, relative to the object root.
-    pub pointer: ArcStr,
-    /// Whether the field at `pointer` is absent (the span is its nearest existing ancestor).
-    pub missing: bool,
 }
 
 /// Where a rendered object came from: `location` then points into the template or resource
@@ -173,8 +203,8 @@ pub struct Finding {
     pub rule: &'static RuleMeta,
     /// Effective severity (the rule's default unless configuration changed it).
     pub severity: Severity,
-    /// The object, shared by its findings.
-    pub object: Arc<ObjectRef>,
+    /// What the finding is about (usually an object), shared by its findings.
+    pub subject: Arc<Subject>,
     /// The container, for per-container checks.
     pub container: Option<ArcStr>,
     /// Where the offending field is.
@@ -202,14 +232,14 @@ impl Finding {
     /// or fix (set those fields after, when they apply).
     pub fn new(
         rule: &'static RuleMeta,
-        object: ObjectRef,
+        subject: impl Into<Subject>,
         location: Location,
         message: impl Into<ArcStr>,
     ) -> Finding {
         Finding {
             rule,
             severity: rule.severity,
-            object: Arc::new(object),
+            subject: Arc::new(subject.into()),
             container: None,
             location,
             message: message.into(),
@@ -227,12 +257,21 @@ impl Finding {
     /// not part of it, so that a baseline made from manifests holds for the same objects read
     /// from a snapshot, a live cluster or an admission request, and moving a manifest to
     /// another file keeps its findings' identity.
+    ///
+    /// For a subject other than an object, `namespace` is ignored: the subject's own scope
+    /// (a node, a component) takes its place.
     pub fn fingerprint(&self, namespace: &str) -> String {
+        let (scope, name) = self.subject.identity();
+        let scope = if self.subject.object().is_some() {
+            namespace
+        } else {
+            scope
+        };
         fnv(&[
             self.rule.id,
-            &self.object.kind,
-            namespace,
-            self.object.name.as_deref().unwrap_or(""),
+            self.subject.kind(),
+            scope,
+            name,
             &self.location.pointer,
             self.container.as_deref().unwrap_or(""),
         ])
@@ -244,9 +283,9 @@ impl Finding {
         fnv(&[
             self.rule.id,
             path.trim_start_matches("./"),
-            &self.object.kind,
-            self.object.namespace.as_deref().unwrap_or(""),
-            self.object.name.as_deref().unwrap_or(""),
+            self.subject.kind(),
+            self.subject.identity().0,
+            self.subject.identity().1,
             &self.location.pointer,
             self.container.as_deref().unwrap_or(""),
         ])
@@ -266,13 +305,9 @@ impl Finding {
         FindingRef {
             rule: self.rule,
             severity: self.severity,
-            object: &self.object,
+            subject: &self.subject,
             container: self.container.as_deref(),
-            path: &l.path,
-            document: l.document,
-            line: l.line,
-            column: l.column,
-            end: (l.end_line, l.end_column),
+            span: l.span.as_ref().map(SpanRef::of),
             pointer: &l.pointer,
             missing: l.missing,
             message: &self.message,
@@ -325,7 +360,10 @@ impl Serialize for Finding {
         map.serialize_entry("title", self.rule.title)?;
         map.serialize_entry("severity", &self.severity)?;
         map.serialize_entry("layer", &self.rule.layer)?;
-        map.serialize_entry("object", &self.object)?;
+        match &*self.subject {
+            Subject::Object(object) => map.serialize_entry("object", object)?,
+            other => map.serialize_entry("subject", other)?,
+        }
         map.serialize_entry("container", &self.container)?;
         map.serialize_entry("location", &self.location)?;
         map.serialize_entry("message", &self.message)?;
@@ -381,4 +419,79 @@ pub struct Summary {
     /// Warnings: inputs that were not fully scanned but do not fail the run (charts and
     /// kustomizations that did not render, with `render-errors = "warn"`).
     pub warnings: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::{Fixable, Layer, RuleStatus};
+    use crate::subject::NodeFileRef;
+
+    static RULE: RuleMeta = RuleMeta {
+        id: "PSS002",
+        name: "host-pid",
+        title: "Host PID",
+        severity: Severity::High,
+        layer: Layer::Container,
+        status: RuleStatus::Stable,
+        since: "0.1.0",
+        inputs: &[],
+        frameworks: &[],
+        remediation: "",
+        fixable: Fixable::No,
+        superseded_by: &[],
+        docs: "",
+    };
+
+    fn pod() -> ObjectRef {
+        ObjectRef {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            namespace: None,
+            name: Some("p".into()),
+            uid: None,
+        }
+    }
+
+    #[test]
+    fn a_fingerprint_follows_the_subject_not_the_file() {
+        let in_file = Finding::new(
+            &RULE,
+            pod(),
+            Location {
+                span: Some(Span {
+                    path: "deploy/pod.yaml".into(),
+                    line: 7,
+                    ..Span::default()
+                }),
+                pointer: "/spec/hostPID".into(),
+                missing: false,
+            },
+            "hostPID is true",
+        );
+        // The same object from a live cluster: no file, a uid.
+        let live = Finding::new(
+            &RULE,
+            ObjectRef {
+                uid: Some("0b6e".into()),
+                ..pod()
+            },
+            Location::unplaced("/spec/hostPID"),
+            "hostPID is true",
+        );
+        assert_eq!(in_file.fingerprint("default"), live.fingerprint("default"));
+        assert_ne!(in_file.fingerprint("default"), in_file.fingerprint("other"));
+        let node = Finding::new(
+            &RULE,
+            Subject::NodeFile(NodeFileRef {
+                node: Some("n1".into()),
+                path: "/etc/kubernetes/manifests/kube-apiserver.yaml".into(),
+            }),
+            Location::unplaced("/spec/hostPID"),
+            "hostPID is true",
+        );
+        // A node file's scope is its node, whatever namespace the caller places objects in.
+        assert_eq!(node.fingerprint("default"), node.fingerprint("other"));
+        assert_ne!(node.fingerprint("default"), live.fingerprint("default"));
+    }
 }

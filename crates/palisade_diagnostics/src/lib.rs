@@ -17,14 +17,16 @@ mod intern;
 mod list;
 mod meta;
 pub mod project;
+mod subject;
 
 pub use arcstr::ArcStr;
 pub use control_names::control_name;
-pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Summary};
+pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Span, Summary};
 pub use intern::Interner;
-pub use list::{FindingList, FindingRef, MEMORY_BUDGET, SortKey};
+pub use list::{FindingList, FindingRef, MEMORY_BUDGET, SortKey, SpanRef};
 pub use meta::{
     Applicability, Fixable, FrameworkRef, Input, Layer, ParseEnumError, PssCheck, PssLevel,
     RuleMeta, RuleStatus, Severity,
 };
 pub use project::ProjectPaths;
+pub use subject::{AuditEventRef, EndpointRef, NodeFileRef, Subject};

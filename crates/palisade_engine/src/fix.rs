@@ -112,13 +112,15 @@ fn with_object<R>(
     limits: &Limits,
     f: impl FnOnce(&Document<'_>, &Object<'_, '_>) -> R,
 ) -> Result<R, String> {
+    let (Some(span), Some(wanted)) = (&finding.location.span, finding.subject.object()) else {
+        return Err("the finding is not about an object in a file".into());
+    };
     let docs = parse_stream(text, limits);
     let doc = docs
         .iter()
         .filter_map(|d| d.as_ref().ok())
-        .find(|d| d.index == finding.location.document)
+        .find(|d| d.index == span.document)
         .ok_or("the document no longer loads")?;
-    let wanted = &finding.object;
     let objects = objects_in(doc);
     let object = objects
         .objects

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    ArcStr, Finding, FindingList, Input, InputError, Interner, ObjectRef, ProjectPaths, Severity,
+    ArcStr, Finding, FindingList, Input, InputError, Interner, ProjectPaths, Severity, Subject,
 };
 use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
@@ -197,8 +197,8 @@ impl RuleSet {
                 let at = object.location(&shared_path, doc.index, pod.pointer.as_str());
                 report.errors.push(InputError {
                     path: path.to_string(),
-                    line: Some(at.line),
-                    column: Some(at.column),
+                    line: at.span.as_ref().map(|s| s.line),
+                    column: at.span.as_ref().map(|s| s.column),
                     message: format!(
                         "{} has {} containers, more than the API server can store (it takes at most {MAX_CONTAINERS}); the object is not scanned",
                         object.object_ref().display_name(),
@@ -241,7 +241,7 @@ impl RuleSet {
                 continue;
             }
             let object_ref = object.object_ref_in(strings);
-            let object_ref = strings.object(object_ref);
+            let object_ref = strings.subject(object_ref);
             let suppressions = annotation_suppressions(
                 object
                     .annotation(IGNORE_ANNOTATION)
@@ -417,7 +417,9 @@ impl RuleSet {
         let reason = suppression_reason(
             f.rule,
             &suppressions,
-            &self.path_suppressors(&f.location.path),
+            &f.location
+                .path()
+                .map_or_else(Vec::new, |p| self.path_suppressors(p)),
         )
         .or_else(|| {
             PeerSkips::from_annotations(
@@ -430,7 +432,7 @@ impl RuleSet {
         Some(Finding {
             rule: &f.rule.meta,
             severity,
-            object: strings.object(f.object),
+            subject: strings.subject(f.object),
             container: None,
             location: f.location,
             message: strings.str(&f.message),
@@ -470,7 +472,7 @@ impl RuleSet {
         Finding {
             rule: &raw.rule.meta,
             severity: raw.severity.unwrap_or(raw.rule.meta.severity),
-            object: Arc::clone(site.object_ref),
+            subject: Arc::clone(site.object_ref),
             container: strings.opt(raw.container.as_deref()),
             location,
             message: strings.str(&raw.message),
@@ -487,7 +489,7 @@ impl RuleSet {
 /// The object a document's findings are resolved against.
 struct Site<'s, 'd, 'a> {
     object: &'s Object<'d, 'a>,
-    object_ref: &'s Arc<ObjectRef>,
+    object_ref: &'s Arc<Subject>,
     path: &'s ArcStr,
     document: u32,
 }

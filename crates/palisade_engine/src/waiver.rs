@@ -56,19 +56,25 @@ impl Waiver {
         project: &ProjectPaths,
         key: &OnceCell<String>,
     ) -> bool {
-        let object = &finding.object;
+        // A subject other than an object has no namespace; its name is its path, address or
+        // audit id. A finding with no file matches no `path`.
+        let subject = &finding.subject;
+        let namespace = subject.object().and_then(|o| o.namespace.as_deref());
+        let name = Some(subject.identity().1).filter(|n| !n.is_empty());
         self.rules.iter().any(|s| s.matches_meta(finding.rule))
             && self
                 .namespace
                 .as_ref()
-                .is_none_or(|ns| object.namespace.as_deref() == Some(ns))
-            && self.kind.as_ref().is_none_or(|k| *k == object.kind)
+                .is_none_or(|ns| namespace == Some(ns.as_str()))
+            && self.kind.as_ref().is_none_or(|k| k == subject.kind())
             && self
                 .name
                 .as_ref()
-                .is_none_or(|g| object.name.as_deref().is_some_and(|n| g.is_match(n)))
+                .is_none_or(|g| name.is_some_and(|n| g.is_match(n)))
             && self.path.as_ref().is_none_or(|g| {
-                let display = &finding.location.path;
+                let Some(display) = finding.location.path() else {
+                    return false;
+                };
                 path_matches_key(g, project, display, || {
                     key.get_or_init(|| project.key(display).into_owned())
                         .as_str()

@@ -816,19 +816,22 @@ impl Inventory {
     }
 
     fn mark_replaced_policies(&mut self) {
-        let mut last: std::collections::HashMap<(ArcStr, Option<ArcStr>, ArcStr), usize> =
+        let mut last: std::collections::HashMap<(Option<ArcStr>, Option<ArcStr>, ArcStr), usize> =
             Default::default();
         let mut order: Vec<usize> = (0..self.facts.len())
             .filter(|&i| matches!(self.facts[i].kind, FactKind::NetworkPolicy(_)))
             .collect();
         order.sort_by(|&a, &b| {
-            let (x, y) = (&self.facts[a].site, &self.facts[b].site);
-            (&x.path, x.document, x.line).cmp(&(&y.path, y.document, y.line))
+            let place = |i: usize| {
+                let span = self.facts[i].site.span.as_ref();
+                span.map(|s| (&s.path, s.document, s.line))
+            };
+            place(a).cmp(&place(b))
         });
         for i in order {
             let fact = &self.facts[i];
             let key = (
-                fact.site.path.clone(),
+                fact.site.path().cloned(),
                 fact.object.namespace.clone(),
                 fact.object.name.clone().unwrap_or_default(),
             );

@@ -473,7 +473,10 @@ impl Model {
                 let spec = root.get("spec");
                 let name = object.name().unwrap_or_default().to_string();
                 let at = object.location(path, document, "/metadata/name");
-                let at = format!("{}:{}", at.path, at.line);
+                let at = match &at.span {
+                    Some(span) => format!("{}:{}", span.path, span.line),
+                    None => object.object_ref().display_name(),
+                };
                 let errors = validate::validate(spec);
                 if !errors.is_empty() {
                     let reason: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

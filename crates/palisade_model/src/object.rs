@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef};
+use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef, Span};
 use palisade_source::{Document, NodeRef, Pos};
 
 use crate::pod::PodSpecView;
@@ -39,6 +39,11 @@ impl<'d, 'a> Object<'d, 'a> {
         self.root.path(&["metadata", "namespace"])?.as_str()
     }
 
+    /// `metadata.uid`: objects read from a cluster have one.
+    pub fn uid(&self) -> Option<&'d str> {
+        self.root.path(&["metadata", "uid"])?.as_str()
+    }
+
     /// An annotation on the object itself.
     pub fn annotation(&self, key: &str) -> Option<NodeRef<'d, 'a>> {
         self.root.path(&["metadata", "annotations", key])
@@ -68,6 +73,7 @@ impl<'d, 'a> Object<'d, 'a> {
             kind: ArcStr::from(&*self.kind),
             namespace: self.namespace().map(ArcStr::from),
             name: self.name().map(ArcStr::from),
+            uid: self.uid().map(ArcStr::from),
         }
     }
 
@@ -78,6 +84,7 @@ impl<'d, 'a> Object<'d, 'a> {
             kind: strings.str(&self.kind),
             namespace: strings.opt(self.namespace()),
             name: strings.opt(self.name()),
+            uid: strings.opt(self.uid()),
         }
     }
 
@@ -118,12 +125,14 @@ pub fn span_location(
     missing: bool,
 ) -> Location {
     Location {
-        path: path.clone(),
-        line: start.line,
-        column: start.col + 1,
-        end_line: end.line,
-        end_column: end.col + 1,
-        document,
+        span: Some(Span {
+            path: path.clone(),
+            line: start.line,
+            column: start.col + 1,
+            end_line: end.line,
+            end_column: end.col + 1,
+            document,
+        }),
         pointer,
         missing,
     }

@@ -30,11 +30,18 @@ fn finding_line(f: &Finding, color: bool) -> String {
     } else {
         f.severity.as_str().to_string()
     };
+    // A finding with no file is placed at its subject and field.
+    let place = match &l.span {
+        Some(span) => format!("{}:{}:{}", printable(&span.path), span.line, span.column),
+        None if l.pointer.is_empty() => printable(&f.subject.display_name()).into_owned(),
+        None => format!(
+            "{} {}",
+            printable(&f.subject.display_name()),
+            printable(&l.pointer)
+        ),
+    };
     let mut line = format!(
-        "{}:{}:{}: {severity} {} {}",
-        printable(&l.path),
-        l.line,
-        l.column,
+        "{place}: {severity} {} {}",
         f.rule.id,
         printable(&f.message)
     );

@@ -4,6 +4,7 @@
 //! names hold the rule, the object, the container and the field, never a line number, so that
 //! CI systems track a finding across runs while lines move.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -11,11 +12,11 @@ use std::ops::Range;
 use palisade_diagnostics::{Finding, FindingRef, InputError};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
-use crate::Report;
+use crate::{Report, group_without_file, subject_label};
 
 /// `RULE Kind/ns/name [container C] /pointer`: what the finding is about, without a line.
 fn case_name(f: &Finding) -> String {
-    let mut name = format!("{} {}", f.rule.id, f.object.display_name());
+    let mut name = format!("{} {}", f.rule.id, f.subject.display_name());
     if let Some(container) = &f.container {
         name.push_str(&format!(" container {container}"));
     }
@@ -26,17 +27,20 @@ fn case_name(f: &Finding) -> String {
     name
 }
 
-/// `path:line:col: severity [RULE] message`, the object and the remediation.
+/// `path:line:col: severity [RULE] message` (the subject in place of the place when the
+/// finding has no file), the subject and the remediation.
 fn description(f: &Finding) -> String {
+    let place = match &f.location.span {
+        Some(span) => format!("{}:{}:{}", span.path, span.line, span.column),
+        None => f.subject.display_name(),
+    };
     format!(
-        "{}:{}:{}: {} [{}] {}\nobject: {}\nhelp: {}",
-        f.location.path,
-        f.location.line,
-        f.location.column,
+        "{place}: {} [{}] {}\n{}: {}\nhelp: {}",
         f.severity,
         f.rule.id,
         f.message,
-        f.object.display_name(),
+        subject_label(&f.subject),
+        f.subject.display_name(),
         f.rule.remediation
     )
 }
@@ -145,7 +149,7 @@ fn write_suite<T>(
 pub(crate) fn whole_document(report: &Report<'_>) -> String {
     let mut junit = JReport::new("palisade");
     for (path, ranges) in by_file(report) {
-        let mut suite = TestSuite::new(path);
+        let mut suite = TestSuite::new(path.as_ref());
         suite.add_test_cases(findings_of(report, &ranges).map(|f| case(report, &f)));
         junit.add_test_suite(suite);
     }
@@ -157,15 +161,19 @@ pub(crate) fn whole_document(report: &Report<'_>) -> String {
 /// The findings to list, by file: ranges of indexes in the report's list. Every order a
 /// report is sorted in keeps a file's findings in a few runs (one when sorted by file, one per
 /// severity or rule otherwise), so grouping costs a range per run rather than per finding.
-fn by_file<'a>(report: &Report<'a>) -> BTreeMap<&'a str, Vec<Range<usize>>> {
-    let mut by_file: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
+fn by_file<'a>(report: &Report<'a>) -> BTreeMap<Cow<'a, str>, Vec<Range<usize>>> {
+    let mut by_file: BTreeMap<Cow<'a, str>, Vec<Range<usize>>> = BTreeMap::new();
     let findings: &'a palisade_diagnostics::FindingList = report.findings;
     let visible = findings
         .refs()
         .enumerate()
         .filter(|(_, f)| report.show_suppressed || !f.suppressed);
     for (i, f) in visible {
-        let ranges = by_file.entry(f.path).or_default();
+        let suite = match f.path() {
+            Some(path) => Cow::Borrowed(path),
+            None => Cow::Owned(group_without_file(f.subject)),
+        };
+        let ranges = by_file.entry(suite).or_default();
         match ranges.last_mut() {
             Some(last) if last.end == i => last.end += 1,
             _ => ranges.push(i..i + 1),

@@ -137,6 +137,36 @@ fn compare(order: SortOrder, a: &FindingRef, b: &FindingRef) -> std::cmp::Orderi
     }
 }
 
+/// How text output names the kind of a finding's subject, before its name.
+pub(crate) fn subject_label(subject: &palisade_diagnostics::Subject) -> &'static str {
+    use palisade_diagnostics::Subject;
+    match subject {
+        Subject::Object(_) => "object",
+        Subject::NodeFile(_) => "node file",
+        Subject::Endpoint(_) => "endpoint",
+        Subject::AuditEvent(_) => "audit event",
+    }
+}
+
+/// What findings that are not in a file are listed under where others are listed by file
+/// (text headings, JUnit suites): their namespace, node or kind of subject, so that a
+/// cluster's findings read as one group per namespace.
+pub(crate) fn group_without_file(subject: &palisade_diagnostics::Subject) -> String {
+    use palisade_diagnostics::Subject;
+    match subject {
+        Subject::Object(o) => match &o.namespace {
+            Some(ns) => format!("namespace {ns}"),
+            None => "cluster-scoped objects".to_string(),
+        },
+        Subject::NodeFile(f) => match &f.node {
+            Some(node) => format!("node {node}"),
+            None => "node files".to_string(),
+        },
+        Subject::Endpoint(_) => "endpoints".to_string(),
+        Subject::AuditEvent(_) => "audit events".to_string(),
+    }
+}
+
 /// How text and compact output are laid out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Layout {

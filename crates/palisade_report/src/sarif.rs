@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use palisade_diagnostics::{Finding, RuleMeta, Severity};
+use palisade_diagnostics::{Finding, RuleMeta, Severity, Span, Subject};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 
 use crate::Report;
@@ -162,8 +163,7 @@ fn frameworks(meta: &RuleMeta) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn region(f: &Finding) -> Region {
-    let l = &f.location;
+fn region(l: &Span) -> Region {
     let single_line = l.end_line == l.line && l.end_column > l.column;
     let b = Region::builder()
         .start_line(i64::from(l.line))
@@ -189,29 +189,58 @@ fn rules_of<'r>(report: &Report<'r>) -> Vec<&'r RuleMeta> {
 }
 
 fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
-    let location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(path_uri(&f.location.path))
+    let mut fingerprints = BTreeMap::new();
+    // A finding read from a file is tracked per place, as code scanning does; one about a
+    // subject that is not in a file (a live object, a node file, an event), by its subject.
+    let (location, fingerprint) = match &f.location.span {
+        Some(span) => (
+            Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(path_uri(&span.path))
+                                .build(),
+                        )
+                        .region(region(span))
                         .build(),
                 )
-                .region(region(f))
                 .build(),
-        )
-        .build();
-    let mut fingerprints = BTreeMap::new();
-    let fingerprint = match report.project {
-        Some(project) => f.path_fingerprint(&project.key(&f.location.path)),
-        None => f.path_fingerprint(&f.location.path),
+            match report.project {
+                Some(project) => f.path_fingerprint(&project.key(&span.path)),
+                None => f.path_fingerprint(&span.path),
+            },
+        ),
+        None => (
+            Location::builder()
+                .logical_locations(vec![
+                    LogicalLocation::builder()
+                        .name(f.subject.identity().1)
+                        .fully_qualified_name(f.subject.display_name())
+                        .kind("resource")
+                        .build(),
+                ])
+                .build(),
+            f.fingerprint(
+                f.subject
+                    .object()
+                    .and_then(|o| o.namespace.as_deref())
+                    .unwrap_or(""),
+            ),
+        ),
     };
     fingerprints.insert("palisade/v1".to_string(), fingerprint);
     let mut props = BTreeMap::new();
-    props.insert(
-        "object".to_string(),
-        serde_json::to_value(&*f.object).unwrap_or_default(),
-    );
+    match &*f.subject {
+        Subject::Object(object) => props.insert(
+            "object".to_string(),
+            serde_json::to_value(object).unwrap_or_default(),
+        ),
+        other => props.insert(
+            "subject".to_string(),
+            serde_json::to_value(other).unwrap_or_default(),
+        ),
+    };
     props.insert(
         "pointer".to_string(),
         serde_json::json!(f.location.pointer.as_str()),
@@ -233,7 +262,7 @@ fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
         .level(result_level(f.severity))
         .message(
             Message::builder()
-                .text(format!("{} ({})", f.message, f.object.display_name()))
+                .text(format!("{} ({})", f.message, f.subject.display_name()))
                 .build(),
         )
         .locations(vec![location])

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use palisade_diagnostics::{
     Finding, FindingList, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck, PssLevel,
-    RuleMeta, RuleStatus, Severity, Summary,
+    RuleMeta, RuleStatus, Severity, Span, Subject, Summary,
 };
 
 use palisade_source::SecretSpans;
@@ -61,6 +61,7 @@ fn object() -> ObjectRef {
         kind: "Pod".into(),
         namespace: Some("shop".into()),
         name: Some("web".into()),
+        uid: None,
     }
 }
 
@@ -68,15 +69,17 @@ fn findings() -> Vec<Finding> {
     let non_root = Finding {
         rule: &NON_ROOT,
         severity: Severity::Medium,
-        object: object().into(),
+        subject: Subject::Object(object()).into(),
         container: Some("app".into()),
         location: Location {
-            path: "deploy/web pod.yaml".into(),
-            line: 8,
-            column: 5,
-            end_line: 11,
-            end_column: 23,
-            document: 0,
+            span: Some(Span {
+                path: "deploy/web pod.yaml".into(),
+                line: 8,
+                column: 5,
+                end_line: 11,
+                end_column: 23,
+                document: 0,
+            }),
             pointer: "/spec/containers/0/securityContext/runAsNonRoot".into(),
             missing: true,
         },
@@ -93,11 +96,13 @@ fn findings() -> Vec<Finding> {
         rule: &PRIVILEGED,
         severity: Severity::Critical,
         location: Location {
-            line: 11,
-            column: 7,
+            span: Some(Span {
+                line: 11,
+                column: 7,
+                ..non_root.location.span.clone().unwrap()
+            }),
             pointer: "/spec/containers/0/securityContext/privileged".into(),
             missing: false,
-            ..non_root.location.clone()
         },
         message: "container \"app\" sets securityContext.privileged to true".into(),
         ..non_root.clone()
@@ -105,7 +110,10 @@ fn findings() -> Vec<Finding> {
     // The same finding in another file, suppressed by an annotation.
     let suppressed = Finding {
         location: Location {
-            path: "other.yaml".into(),
+            span: Some(Span {
+                path: "other.yaml".into(),
+                ..privileged.location.span.clone().unwrap()
+            }),
             ..privileged.location.clone()
         },
         suppressed: true,
@@ -423,19 +431,21 @@ fn hostile(color: bool) -> String {
     let column = source[line4..].find("privileged").unwrap() as u32 + 1;
     let finding = Finding {
         location: Location {
-            path: path.into(),
-            line: 4,
-            column,
-            end_line: 4,
-            end_column: column + 10,
-            document: 0,
+            span: Some(Span {
+                path: path.into(),
+                line: 4,
+                column,
+                end_line: 4,
+                end_column: column + 10,
+                document: 0,
+            }),
             pointer: "/spec/containers/0/securityContext/privileged".into(),
             missing: false,
         },
-        object: ObjectRef {
+        subject: Subject::Object(ObjectRef {
             name: Some("a\u{1b}[2Jb\u{202e}gnp.exe".into()),
             ..object()
-        }
+        })
         .into(),
         message: "container \"app\nerror: forged\" sets securityContext.privileged to true".into(),
         suppression_reason: Some("reason\u{1b}[8m".into()),
@@ -577,7 +587,7 @@ fn sarif_uris_are_rfc3986_references_whatever_the_file_name() {
     assert!(fluent_uri::UriRef::parse("x\nerror.yaml").is_err());
     // The whole document, with such a path, still validates.
     let mut findings = findings();
-    findings[0].location.path = names[0].0.into();
+    span_mut(&mut findings[0]).path = names[0].0.into();
     let doc = sarif_of(&findings, true);
     let errors = sarif_errors(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
@@ -617,7 +627,7 @@ fn junit_fails_only_at_or_above_fail_on_and_names_cases_without_lines() {
     // Moving lines does not rename a case.
     let moved = with_report_findings(|findings| {
         for f in findings.iter_mut() {
-            f.location.line += 10;
+            span_mut(f).line += 10;
         }
     });
     assert_eq!(junit_cases(&moved), doc);
@@ -674,7 +684,7 @@ fn junit_cases(xml: &str) -> Vec<(String, &'static str)> {
 fn sarif_results_carry_a_level_per_severity() {
     let mut findings = findings();
     findings[0].severity = Severity::Low;
-    findings[1].location.path = "-".into();
+    span_mut(&mut findings[1]).path = "-".into();
     let doc = sarif_of(&findings, false);
     let results = doc["runs"][0]["results"].as_array().unwrap();
     let levels: Vec<(&str, &str)> = results
@@ -698,7 +708,7 @@ fn large_reports_are_written_in_batches_exactly_as_whole_documents() {
         let findings: Vec<Finding> = (0..n)
             .map(|i| {
                 let mut f = r.findings.get(i % 3).unwrap();
-                f.location.line = u32::try_from(i).unwrap() + 1;
+                span_mut(&mut f).line = u32::try_from(i).unwrap() + 1;
                 f
             })
             .collect();
@@ -729,4 +739,108 @@ fn large_reports_are_written_in_batches_exactly_as_whole_documents() {
         );
         assert_eq!(json["findings"].as_array().unwrap().len(), n);
     });
+}
+
+/// The span of a test finding, which every test finding has.
+fn span_mut(f: &mut Finding) -> &mut Span {
+    f.location
+        .span
+        .as_mut()
+        .expect("test findings are placed in files")
+}
+
+/// Findings read from no file: an object of a live cluster (with a uid) and a file on a node.
+fn unplaced_findings() -> Vec<Finding> {
+    let mut live = findings().remove(1);
+    live.location = Location::unplaced("/spec/containers/0/securityContext/privileged");
+    live.subject = Subject::Object(ObjectRef {
+        uid: Some("6f1c2e1a-0d3b-4c8e-9f1e-1d2a3b4c5d6e".into()),
+        ..object()
+    })
+    .into();
+    let mut node = findings().remove(0);
+    node.container = None;
+    node.location = Location::unplaced("/authentication/anonymous/enabled");
+    node.subject = Subject::NodeFile(palisade_diagnostics::NodeFileRef {
+        node: Some("worker-1".into()),
+        path: "/var/lib/kubelet/config.yaml".into(),
+    })
+    .into();
+    node.message = "the kubelet accepts anonymous requests".into();
+    let mut list = vec![live, node];
+    list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    list
+}
+
+fn rendered_unplaced(format: Format) -> String {
+    with_report(true, |r| {
+        let findings = FindingList::from(unplaced_findings());
+        let report = Report {
+            findings: &findings,
+            errors: &[],
+            notes: &[],
+            ..*r
+        };
+        let mut out = Vec::new();
+        render(format, &report, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    })
+}
+
+#[test]
+fn findings_without_a_file_render_in_every_format() {
+    let all = [
+        Format::Text,
+        Format::Compact,
+        Format::Json,
+        Format::Junit,
+        Format::Sarif,
+    ]
+    .map(|f| format!("=== {f:?}\n{}", rendered_unplaced(f)))
+    .join("\n");
+    insta::assert_snapshot!(all);
+
+    // JSON: an object keeps `object` (with its uid), another subject is a tagged `subject`;
+    // the location holds only the field.
+    let json: serde_json::Value = serde_json::from_str(&rendered_unplaced(Format::Json)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let live = findings.iter().find(|f| f["rule"] == "PSS003").unwrap();
+    assert_eq!(
+        live["object"]["uid"],
+        "6f1c2e1a-0d3b-4c8e-9f1e-1d2a3b4c5d6e"
+    );
+    assert_eq!(
+        live["location"],
+        serde_json::json!({"pointer": "/spec/containers/0/securityContext/privileged", "missing": false})
+    );
+    let node = findings.iter().find(|f| f["rule"] == "PSS015").unwrap();
+    assert!(node.get("object").is_none());
+    assert_eq!(node["subject"]["type"], "node-file");
+    assert_eq!(node["subject"]["path"], "/var/lib/kubelet/config.yaml");
+
+    // SARIF: logical locations, still valid against the official schema.
+    let doc: serde_json::Value = serde_json::from_str(&rendered_unplaced(Format::Sarif)).unwrap();
+    let errors = sarif_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["locations"][0].get("physicalLocation").is_none())
+    );
+    assert_eq!(
+        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "Pod/shop/web"
+    );
+
+    // JUnit: one suite per namespace or node, where files would be.
+    let junit = rendered_unplaced(Format::Junit);
+    assert!(
+        junit.contains("<testsuite name=\"namespace shop\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<testsuite name=\"node worker-1\""),
+        "{junit}"
+    );
 }

@@ -1,14 +1,15 @@
 //! `--format text`: compiler-style diagnostics grouped by file, then a summary line.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
-use palisade_diagnostics::{Finding, RuleMeta, Severity};
+use palisade_diagnostics::{Finding, RuleMeta, Severity, Span};
 use palisade_source::SecretSpans;
 
 use crate::terminal::{printable, shown_line};
-use crate::{Report, SortOrder, Source};
+use crate::{Report, SortOrder, Source, group_without_file, subject_label};
 
 fn level(sev: Severity) -> Level<'static> {
     let base = match sev {
@@ -99,11 +100,7 @@ impl<'s> LineIndex<'s> {
 
 /// The offending line as it may be shown (secrets masked, controls escaped), the byte range
 /// to underline within it, and whether the line was cut to a window around the span.
-fn snippet_line(
-    index: &LineIndex<'_>,
-    f: &Finding,
-) -> Option<(String, std::ops::Range<usize>, bool)> {
-    let l = &f.location;
+fn snippet_line(index: &LineIndex<'_>, l: &Span) -> Option<(String, std::ops::Range<usize>, bool)> {
     let (line, offset) = index.line(l.line)?;
     let col = usize::try_from(l.column).ok()?.saturating_sub(1);
     let start = index.byte_of(l.line, line, col);
@@ -156,29 +153,44 @@ fn render_finding(
     };
     let lvl = level(f.severity);
     let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
-    let path = printable(&f.location.path);
+    let place = f.location.span.as_ref();
+    // A finding with no file is placed at its subject.
+    let path = match place {
+        Some(span) => printable(&span.path),
+        None => Cow::Owned(printable(&f.subject.display_name()).into_owned()),
+    };
     let message = printable(&f.message);
     // Never show the text of a Secret, or a line a rule marked as a secret value.
-    let index = index.filter(|_| f.object.kind != "Secret" && !f.redact_source);
-    let shown = index.and_then(|i| snippet_line(i, f));
-    let mut group = match &shown {
-        Some((line, span, _)) => title.element(
+    let index = index.filter(|_| f.subject.kind() != "Secret" && !f.redact_source);
+    let shown = index.zip(place).and_then(|(i, span)| snippet_line(i, span));
+    let mut group = match (&shown, place) {
+        (Some((line, span, _)), Some(place)) => title.element(
             Snippet::source(line.as_str())
-                .line_start(f.location.line as usize)
+                .line_start(place.line as usize)
                 .path(&*path)
                 .annotation(AnnotationKind::Primary.span(span.clone()).label(&*message)),
         ),
-        None => title
+        (_, Some(place)) => title
             .element(
                 Origin::path(&*path)
-                    .line(f.location.line as usize)
-                    .char_column(f.location.column as usize),
+                    .line(place.line as usize)
+                    .char_column(place.column as usize),
             )
             .element(Level::NOTE.message(wrap(message.to_string()))),
+        (_, None) => title
+            .element(Origin::path(&*path))
+            .element(Level::NOTE.message(wrap(message.to_string()))),
     };
-    let mut about = format!("object: {}", printable(&f.object.display_name()));
+    let mut about = format!(
+        "{}: {}",
+        subject_label(&f.subject),
+        printable(&f.subject.display_name())
+    );
     if let Some(c) = &f.container {
         about.push_str(&format!(", container: {}", printable(c)));
+    }
+    if place.is_none() && !f.location.pointer.is_empty() {
+        about.push_str(&format!(", field: {}", printable(&f.location.pointer)));
     }
     group = group.element(Level::NOTE.message(wrap(about)));
     if let Some(origin) = &f.origin {
@@ -202,13 +214,13 @@ fn render_finding(
     }
     let groups: [Group<'_>; 1] = [group];
     let mut rendered = renderer.render(&groups);
-    if let Some((line, span, true)) = &shown {
+    if let (Some((line, span, true)), Some(place)) = (&shown, place) {
         // The window's column, as the renderer counted it, becomes the line's.
         let counted = line[..span.start].chars().count() + 1;
-        let l = f.location.line;
+        let l = place.line;
         rendered = rendered.replacen(
             &format!("{path}:{l}:{counted}"),
-            &format!("{path}:{l}:{}", f.location.column),
+            &format!("{path}:{l}:{}", place.column),
             1,
         );
     }
@@ -248,7 +260,10 @@ fn origin_note(origin: &palisade_diagnostics::Origin) -> String {
 /// sorted.
 fn group_of(f: &Finding, sort: SortOrder) -> String {
     match sort {
-        SortOrder::Path => printable(&f.location.path).into_owned(),
+        SortOrder::Path => match f.location.path() {
+            Some(path) => printable(path).into_owned(),
+            None => printable(&group_without_file(&f.subject)).into_owned(),
+        },
         SortOrder::Severity => f.severity.as_str().to_string(),
         SortOrder::Rule => format!("{} {}", f.rule.id, f.rule.name),
     }
@@ -287,9 +302,12 @@ pub(crate) fn render(report: &Report<'_>, color: bool, out: &mut dyn Write) -> i
                 }
                 current = Some(group);
             }
-            if indexed.as_ref() != Some(&f.location.path) {
-                indexed = Some(f.location.path.clone());
-                index = report.sources.get(&*f.location.path).map(LineIndex::new);
+            if indexed.as_ref() != f.location.path() {
+                indexed = f.location.path().cloned();
+                index = indexed
+                    .as_ref()
+                    .and_then(|p| report.sources.get(p.as_str()))
+                    .map(LineIndex::new);
             }
             render_finding(&f, index.as_ref(), &renderer, layout.width, out)?;
         }
@@ -458,7 +476,7 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
 mod tests {
     use std::sync::Arc;
 
-    use palisade_diagnostics::{Location, ObjectRef};
+    use palisade_diagnostics::{Location, ObjectRef, Span};
 
     use super::*;
 
@@ -467,17 +485,23 @@ mod tests {
             &crate::tests::PRIVILEGED,
             ObjectRef::default(),
             Location {
-                path: "a.json".into(),
-                line,
-                column,
-                end_line: line,
-                end_column,
-                document: 0,
+                span: Some(place(line, column, end_column)),
                 pointer: "/spec".into(),
                 missing: false,
             },
             "m",
         )
+    }
+
+    fn place(line: u32, column: u32, end_column: u32) -> Span {
+        Span {
+            path: "a.json".into(),
+            line,
+            column,
+            end_line: line,
+            end_column,
+            document: 0,
+        }
     }
 
     #[test]
@@ -495,7 +519,7 @@ mod tests {
         };
         let index = LineIndex::new(&source);
         let column = u32::try_from(span_at).unwrap() + 1;
-        let (shown, span, cut) = snippet_line(&index, &finding_at(1, column, column + 17)).unwrap();
+        let (shown, span, cut) = snippet_line(&index, &place(1, column, column + 17)).unwrap();
         assert!(cut);
         assert!(shown.len() < 2 * CONTEXT + 40, "{}", shown.len());
         assert!(
@@ -539,5 +563,26 @@ mod tests {
         render_finding(&f, None, &Renderer::plain(), None, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains("--> a.json:6:3\n"), "{out}");
+    }
+
+    #[test]
+    fn a_finding_without_a_file_is_placed_at_its_subject_and_field() {
+        let mut f = finding_at(1, 1, 1);
+        f.location = Location::unplaced("/spec/hostPID");
+        f.subject = std::sync::Arc::new(palisade_diagnostics::Subject::Object(ObjectRef {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            namespace: Some("shop".into()),
+            name: Some("web".into()),
+            uid: Some("0b6e".into()),
+        }));
+        let mut out = Vec::new();
+        render_finding(&f, None, &Renderer::plain(), None, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("--> Pod/shop/web\n"), "{out}");
+        assert!(
+            out.contains("object: Pod/shop/web, field: /spec/hostPID"),
+            "{out}"
+        );
     }
 }

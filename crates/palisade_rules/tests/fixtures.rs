@@ -97,7 +97,13 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
             } else {
                 f.rule.id.to_string()
             };
-            *out.entry((f.location.line, key)).or_default() += 1;
+            let line = f
+                .location
+                .span
+                .as_ref()
+                .expect("fixture findings are in files")
+                .line;
+            *out.entry((line, key)).or_default() += 1;
         }
     }
     out
@@ -465,10 +471,19 @@ fn fixable_rules_fix_their_fire_fixtures_and_nothing_else() {
                 .enumerate()
                 .filter(|(i, _)| !refused.contains(i))
             {
-                let doc = &mut expected[f.location.document as usize];
-                let name = f.object.name.as_deref().unwrap_or("");
+                let span = f
+                    .location
+                    .span
+                    .as_ref()
+                    .expect("fixture findings are in files");
+                let doc = &mut expected[span.document as usize];
+                let subject = f
+                    .subject
+                    .object()
+                    .expect("fixture findings are about objects");
+                let name = subject.name.as_deref().unwrap_or("");
                 let is_it = |o: &serde_json::Value| {
-                    o["kind"] == f.object.kind.as_str() && o["metadata"]["name"] == name
+                    o["kind"] == subject.kind.as_str() && o["metadata"]["name"] == name
                 };
                 let object = if is_it(doc) {
                     doc

@@ -65,14 +65,17 @@ pub enum BaselineMatch {
 }
 
 /// The namespace that identifies a finding's object: where `kubectl apply` places it, objects
-/// without one going to `default_namespace`.
+/// without one going to `default_namespace`. Other subjects have none.
 pub fn subject_namespace<'a>(f: &'a Finding, default_namespace: &'a str) -> &'a str {
-    palisade_model::resources::placed_namespace(
-        &f.object.api_version,
-        &f.object.kind,
-        f.object.namespace.as_deref(),
-        default_namespace,
-    )
+    match f.subject.object() {
+        Some(object) => palisade_model::resources::placed_namespace(
+            &object.api_version,
+            &object.kind,
+            object.namespace.as_deref(),
+            default_namespace,
+        ),
+        None => "",
+    }
 }
 
 /// Suppress findings whose fingerprint is in the baseline file; objects without a namespace
@@ -113,10 +116,12 @@ pub fn apply_baseline(
     findings.update(
         |f| !f.suppressed,
         |f| {
+            // Versions 1 and 2 knew only findings in files.
+            let path = f.location.path().map_or("", |p| p.as_str());
             let fingerprint = match matching {
                 BaselineMatch::Subject => f.fingerprint(subject_namespace(f, default_namespace)),
-                BaselineMatch::ProjectFile => f.path_fingerprint(&project.key(&f.location.path)),
-                BaselineMatch::FileAsWritten => f.path_fingerprint(&f.location.path),
+                BaselineMatch::ProjectFile => f.path_fingerprint(&project.key(path)),
+                BaselineMatch::FileAsWritten => f.path_fingerprint(path),
             };
             if known.contains(fingerprint.as_str()) {
                 f.suppressed = true;
@@ -142,12 +147,12 @@ pub struct Baseline {
 pub struct BaselineEntry {
     /// Rule id.
     pub rule: String,
-    /// `Kind/namespace/name` of the object (version 3 on).
+    /// `Kind/namespace/name` of the object, or the name of another subject (version 3 on).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub object: String,
     /// The file it was found in, relative to the project (the directory of palisade.toml, or
-    /// the scan root).
-    #[serde(default)]
+    /// the scan root); none for a finding not read from a file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
     /// [`Finding::fingerprint`] of the subject (of the file too, before version 3).
     pub fingerprint: String,
@@ -173,8 +178,12 @@ pub fn write_baseline(
                 BaselineEntry {
                     rule: f.rule.id.to_string(),
                     fingerprint: f.fingerprint(namespace),
-                    object: f.object.display_name(),
-                    path: project.key(&f.location.path).into_owned(),
+                    object: f.subject.display_name(),
+                    path: f
+                        .location
+                        .path()
+                        .map(|p| project.key(p).into_owned())
+                        .unwrap_or_default(),
                 }
             })
             .collect(),

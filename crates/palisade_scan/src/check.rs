@@ -90,7 +90,10 @@ impl Checker {
         }
         let mut findings = report.findings;
         findings.sort_by(|a, b| {
-            let key = |f: &Finding| (f.location.line, f.location.column, f.rule.id);
+            let key = |f: &Finding| {
+                let span = f.location.span.as_ref();
+                (span.map(|s| (s.line, s.column)), f.rule.id)
+            };
             key(a).cmp(&key(b))
         });
         Ok(Checked {
@@ -100,10 +103,16 @@ impl Checker {
         })
     }
 
-    /// Check one object held as a JSON value (an AdmissionReview's `request.object`).
+    /// Check one object held as a JSON value (an AdmissionReview's `request.object`). The
+    /// object was read from no file: its findings have no span, only the offending field
+    /// (in the order of the fields in the object).
     pub fn check(&self, object: &serde_json::Value) -> Result<Checked, CheckError> {
         let text = serde_json::to_string_pretty(object)?;
-        self.check_text("object", &text)
+        let mut checked = self.check_text("object", &text)?;
+        for f in &mut checked.findings {
+            f.location.span = None;
+        }
+        Ok(checked)
     }
 }
 

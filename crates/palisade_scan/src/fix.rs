@@ -54,7 +54,7 @@ pub struct PlanOptions<'a> {
 /// Which findings `palisade fix` may act on: unsuppressed, with a fix, in a plain file (or in
 /// standard input, when its text is at hand).
 fn fixable(f: &Finding, stdin: bool) -> bool {
-    !f.suppressed && f.fix.is_some() && (stdin || f.location.path != "-")
+    !f.suppressed && f.fix.is_some() && f.location.path().is_some_and(|p| stdin || p != "-")
 }
 
 /// A file that cannot be rewritten: reported as an input error, the other files go on.
@@ -84,8 +84,8 @@ pub fn plan(
             out.rendered += 1;
         } else if !options.unsafe_fixes && !f.fix.as_ref().is_some_and(|x| x.is_safe()) {
             out.unsafe_skipped += 1;
-        } else {
-            by_file.entry(f.location.path.clone()).or_default().push(f);
+        } else if let Some(path) = f.location.path().cloned() {
+            by_file.entry(path).or_default().push(f);
         }
     }
     if let Some(e) = findings.storage_error() {

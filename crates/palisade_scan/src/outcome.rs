@@ -72,7 +72,9 @@ impl ScanOutcome {
         outcome.evaluated = outcome.findings.refs().map(|f| f.rule.id).collect();
         if keep_sources {
             for f in outcome.findings.refs() {
-                let path = f.path;
+                let Some(path) = f.path() else {
+                    continue;
+                };
                 if !outcome.sources.contains_key(path)
                     && let Ok(text) = palisade_inputs::read_regular(
                         std::path::Path::new(path),

@@ -51,7 +51,7 @@ impl Sink {
         self.findings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|f| f.path != path);
+            .retain(|f| f.path() != Some(path));
     }
 
     fn into_findings(self) -> FindingList {
@@ -400,7 +400,9 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
     if opts.keep_sources {
         // Cross-object findings can land in files that had no finding of their own.
         for f in outcome.findings.refs() {
-            let path = f.path;
+            let Some(path) = f.path() else {
+                continue;
+            };
             if !outcome.sources.contains_key(path)
                 && path != "-"
                 && let Ok(text) = read_regular(std::path::Path::new(path), opts.max_file_size)

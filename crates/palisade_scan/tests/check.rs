@@ -95,6 +95,14 @@ fn one_object_gets_the_scan_verdict() {
     assert_eq!(in_memory, from_scan);
     assert!(checked.evaluated.contains(&"PSS003"));
     assert!(!checked.skipped);
+    // The object came from no file: its findings name the field, not a place in a file.
+    assert!(checked.findings.iter().all(|f| f.location.span.is_none()));
+    assert!(
+        checked
+            .findings
+            .iter()
+            .all(|f| f.subject.display_name() == "Deployment/shop/web")
+    );
 }
 
 #[test]

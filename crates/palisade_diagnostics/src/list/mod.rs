@@ -18,8 +18,9 @@ mod tables;
 use std::cmp::Ordering;
 
 use crate::Fix;
-use crate::finding::{Finding, ObjectRef, Origin};
+use crate::finding::{Finding, ObjectRef, Origin, Span};
 use crate::meta::{RuleMeta, Severity};
+use crate::subject::Subject;
 use store::Store;
 use tables::Tables;
 
@@ -36,20 +37,12 @@ pub struct FindingRef<'a> {
     pub rule: &'static RuleMeta,
     /// Effective severity.
     pub severity: Severity,
-    /// The object.
-    pub object: &'a ObjectRef,
+    /// What the finding is about.
+    pub subject: &'a Subject,
     /// The container, for per-container findings.
     pub container: Option<&'a str>,
-    /// The file.
-    pub path: &'a str,
-    /// The document in the file.
-    pub document: u32,
-    /// Line of the span.
-    pub line: u32,
-    /// Column of the span.
-    pub column: u32,
-    /// Where the span ends (line, column).
-    pub end: (u32, u32),
+    /// Where in a file, when the subject came from one.
+    pub span: Option<SpanRef<'a>>,
     /// The pointer of the offending field.
     pub pointer: &'a str,
     /// Whether the field at `pointer` is absent.
@@ -70,17 +63,44 @@ pub struct FindingRef<'a> {
     pub superseded: bool,
 }
 
-/// The total order of [`Finding::sort_key`].
+/// A [`Span`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SpanRef<'a> {
+    /// The file.
+    pub path: &'a str,
+    /// The document in the file.
+    pub document: u32,
+    /// Line of the span.
+    pub line: u32,
+    /// Column of the span.
+    pub column: u32,
+    /// Where the span ends (line, column).
+    pub end: (u32, u32),
+}
+
+impl<'a> SpanRef<'a> {
+    /// The span of a [`Span`].
+    pub fn of(span: &'a Span) -> SpanRef<'a> {
+        SpanRef {
+            path: &span.path,
+            document: span.document,
+            line: span.line,
+            column: span.column,
+            end: (span.end_line, span.end_column),
+        }
+    }
+}
+
+/// The total order of [`Finding::sort_key`]: findings with a span first, by file and place;
+/// then findings without one, by rule and subject.
 pub type SortKey<'a> = (
-    &'a str,
-    u32,
-    u32,
-    u32,
+    bool,
+    Option<(&'a str, u32, u32, u32)>,
     &'static str,
     &'a str,
     &'a str,
     Option<&'a str>,
-    &'a ObjectRef,
+    &'a Subject,
     (u32, u32),
     bool,
     Option<&'a str>,
@@ -91,19 +111,27 @@ impl<'a> FindingRef<'a> {
     /// tie that output can show (see [`Finding::sort_key`]).
     pub fn sort_key(&self) -> SortKey<'a> {
         (
-            self.path,
-            self.document,
-            self.line,
-            self.column,
+            self.span.is_none(),
+            self.span.map(|s| (s.path, s.document, s.line, s.column)),
             self.rule.id,
             self.message,
             self.pointer,
             self.container,
-            self.object,
-            self.end,
+            self.subject,
+            self.span.map_or((0, 0), |s| s.end),
             self.suppressed,
             self.reason,
         )
+    }
+
+    /// The object, when the subject is one.
+    pub fn object(&self) -> Option<&'a ObjectRef> {
+        self.subject.object()
+    }
+
+    /// The file, when the finding has a span.
+    pub fn path(&self) -> Option<&'a str> {
+        self.span.map(|s| s.path)
     }
 }
 
@@ -358,6 +386,7 @@ mod tests {
 
     use super::*;
     use crate::meta::{Layer, RuleStatus};
+    use crate::subject::NodeFileRef;
     use crate::{Applicability, Fixable, Interner, Location};
 
     static RULE: RuleMeta = RuleMeta {
@@ -383,28 +412,61 @@ mod tests {
             kind: "Pod".into(),
             namespace: None,
             name: Some(name.into()),
+            uid: None,
         };
         let mut f = Finding::new(
             &RULE,
             object,
             Location {
-                path,
-                line,
-                column: 3,
-                end_line: line,
-                end_column: 9,
-                document: line,
+                span: Some(Span {
+                    path,
+                    line,
+                    column: 3,
+                    end_line: line,
+                    end_column: 9,
+                    document: line,
+                }),
                 pointer: strings.str("/spec/hostPID"),
                 missing: false,
             },
             strings.str("hostPID is true"),
         );
-        f.object = strings.object((*f.object).clone());
+        f.subject = strings.subject((*f.subject).clone());
         f
+    }
+
+    fn line(f: &Finding) -> u32 {
+        f.location.span.as_ref().map_or(0, |s| s.line)
     }
 
     fn same(a: &Finding, b: &Finding) -> bool {
         format!("{a:?}") == format!("{b:?}")
+    }
+
+    #[test]
+    fn findings_without_a_span_keep_their_subject_and_sort_after_placed_ones() {
+        let mut strings = Interner::default();
+        let placed = finding(&mut strings, "p", 4);
+        let mut node_file = Finding::new(
+            &RULE,
+            Subject::NodeFile(NodeFileRef {
+                node: Some("n1".into()),
+                path: "/var/lib/kubelet/config.yaml".into(),
+            }),
+            Location::unplaced("/authentication/anonymous/enabled"),
+            "anonymous requests are allowed",
+        );
+        node_file.location.missing = true;
+        let mut list = FindingList::with_memory_budget(1);
+        list.push(&node_file);
+        list.push(&placed);
+        let back = list.get(0).unwrap();
+        assert!(same(&back, &node_file), "{back:?}");
+        assert!(back.location.span.is_none());
+        assert!(list.get_ref(0).unwrap().path().is_none());
+        list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        assert!(same(&list.get(0).unwrap(), &placed));
+        assert!(same(&list.get(1).unwrap(), &node_file));
     }
 
     #[test]
@@ -453,12 +515,12 @@ mod tests {
             .map(|i| finding(&mut strings, &format!("p{i}"), i + 1))
             .collect();
         list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let lines: Vec<u32> = list.iter().map(|f| f.location.line).collect();
+        let lines: Vec<u32> = list.iter().map(|f| line(&f)).collect();
         assert_eq!(lines, [1, 2, 3, 4, 5, 6]);
 
         let reason = strings.str("waived");
         list.update(
-            |f| f.line.is_multiple_of(2),
+            |f| f.span.unwrap().line.is_multiple_of(2),
             |f| {
                 f.suppressed = true;
                 f.suppression_reason = Some(reason.clone());
@@ -467,9 +529,12 @@ mod tests {
         // Changing findings again adds nothing to the tables; one reason is one extra.
         let before = list.tables.sizes();
         assert_eq!(before.2, 1);
-        list.update(|f| f.line < 4, |f| f.severity = Severity::Critical);
+        list.update(
+            |f| f.span.unwrap().line < 4,
+            |f| f.severity = Severity::Critical,
+        );
         list.update_batches(
-            |f| f.line >= 4,
+            |f| f.span.unwrap().line >= 4,
             |batch| {
                 assert_eq!(batch.len(), 3);
                 for f in batch {
@@ -486,12 +551,15 @@ mod tests {
             Some("waived")
         );
 
-        let taken = list.extract(|f| f.line > 4);
+        let taken = list.extract(|f| f.span.unwrap().line > 4);
         assert_eq!(taken.len(), 2);
         list.retain(|f| !f.suppressed);
-        let lines: Vec<u32> = list.iter().map(|f| f.location.line).collect();
+        let lines: Vec<u32> = list.iter().map(|f| line(&f)).collect();
         assert_eq!(lines, [1, 3]);
-        assert_eq!(list.get_ref(1).unwrap().object.name.as_deref(), Some("p2"));
+        assert_eq!(
+            list.get_ref(1).unwrap().object().unwrap().name.as_deref(),
+            Some("p2")
+        );
         assert_eq!(list.refs().filter(|f| f.suppressed).count(), 0);
     }
 
@@ -512,7 +580,7 @@ mod tests {
     }
 
     fn lines(list: &FindingList) -> Vec<u32> {
-        list.iter().map(|f| f.location.line).collect()
+        list.iter().map(|f| line(&f)).collect()
     }
 
     #[test]
@@ -534,7 +602,10 @@ mod tests {
         // Random access, backwards, crosses blocks and the file's end.
         for i in (0..1000).rev().step_by(37) {
             assert!(same(&spilled.get(i).unwrap(), &findings[i]));
-            assert_eq!(spilled.get_ref(i).unwrap().line, findings[i].location.line);
+            assert_eq!(
+                spilled.get_ref(i).unwrap().span.unwrap().line,
+                line(&findings[i])
+            );
         }
         assert!(spilled.get(1000).is_none());
         // Each distinct value is stored once, however many findings share it.
@@ -563,32 +634,35 @@ mod tests {
             spilled.push(&extra);
             memory.push(&extra);
             let by_name = |a: &FindingRef, b: &FindingRef| {
-                (a.object.name.as_deref(), a.line).cmp(&(b.object.name.as_deref(), b.line))
+                (a.object().unwrap().name.as_deref(), a.span.unwrap().line)
+                    .cmp(&(b.object().unwrap().name.as_deref(), b.span.unwrap().line))
             };
             spilled.sort_by(by_name);
             memory.sort_by(by_name);
             assert_eq!(lines(&spilled), lines(&memory), "{budget}");
 
             let critical = |f: &mut Finding| f.severity = Severity::Critical;
-            spilled.update(|f| f.line.is_multiple_of(4), critical);
-            memory.update(|f| f.line.is_multiple_of(4), critical);
+            spilled.update(|f| f.span.unwrap().line.is_multiple_of(4), critical);
+            memory.update(|f| f.span.unwrap().line.is_multiple_of(4), critical);
             let mut batches = 0;
             spilled.update_batches(
-                |f| f.line.is_multiple_of(5),
+                |f| f.span.unwrap().line.is_multiple_of(5),
                 |b| {
                     batches += 1;
                     b.iter_mut().for_each(|f| f.severity = Severity::Info);
                 },
             );
             memory.update_batches(
-                |f| f.line.is_multiple_of(5),
+                |f| f.span.unwrap().line.is_multiple_of(5),
                 |b| b.iter_mut().for_each(|f| f.severity = Severity::Info),
             );
             assert!(batches >= 1);
-            let taken = spilled.extract(|f| f.line.is_multiple_of(7));
+            let taken = spilled.extract(|f| f.span.unwrap().line.is_multiple_of(7));
             assert_eq!(
                 taken.len(),
-                memory.extract(|f| f.line.is_multiple_of(7)).len()
+                memory
+                    .extract(|f| f.span.unwrap().line.is_multiple_of(7))
+                    .len()
             );
             spilled.retain(|f| !f.suppressed);
             memory.retain(|f| !f.suppressed);
@@ -597,7 +671,7 @@ mod tests {
             assert!(all.iter().zip(memory.iter()).all(|(a, b)| same(a, &b)));
             assert!(
                 all.iter()
-                    .all(|f| !f.location.line.is_multiple_of(7) && !f.suppressed)
+                    .all(|f| !line(f).is_multiple_of(7) && !f.suppressed)
             );
             assert!(spilled.storage_error().is_none());
         }
@@ -613,7 +687,7 @@ mod tests {
         whole.append_list(&part);
         whole.append_list(&part);
         assert_eq!(whole.len(), 600);
-        let expected: Vec<u32> = findings.iter().map(|f| f.location.line).collect();
+        let expected: Vec<u32> = findings.iter().map(line).collect();
         assert_eq!(lines(&whole), [expected.clone(), expected].concat());
     }
 }

@@ -11,10 +11,11 @@ use std::sync::Arc;
 use arcstr::ArcStr;
 use hashbrown::HashMap;
 
-use super::FindingRef;
+use super::{FindingRef, SpanRef};
 use crate::Fix;
-use crate::finding::{Finding, Location, ObjectRef, Origin};
+use crate::finding::{Finding, Location, Origin, Span};
 use crate::meta::{RuleMeta, Severity};
+use crate::subject::Subject;
 
 /// Marks an absent optional field in a record.
 const NONE: u32 = u32::MAX;
@@ -115,11 +116,12 @@ impl Record {
     }
 }
 
-/// What a finding is about and where: shared by the findings of one object.
+/// What a finding is about and the file it was read from: shared by the findings of one
+/// object.
 #[derive(Debug, Clone)]
-struct Subject {
-    object: Arc<ObjectRef>,
-    path: ArcStr,
+struct Placed {
+    subject: Arc<Subject>,
+    path: Option<ArcStr>,
 }
 
 /// What few findings have: a suppression reason or the rendering they came from. Extras with
@@ -171,7 +173,7 @@ impl<K: Copy + Eq + std::hash::Hash, T> Table<K, T> {
 #[derive(Debug, Default)]
 pub(super) struct Tables {
     rules: Vec<&'static RuleMeta>,
-    subjects: Table<(usize, usize), Subject>,
+    subjects: Table<(usize, usize), Placed>,
     strings: Table<usize, ArcStr>,
     fixes: Table<usize, Arc<Fix>>,
     extras: Vec<Extra>,
@@ -206,11 +208,16 @@ impl Tables {
     /// own (it has an origin), so that changing findings in place does not grow the table.
     pub(super) fn encode(&mut self, f: &Finding, old: Option<&Record>) -> Record {
         let l = &f.location;
-        let key = (Arc::as_ptr(&f.object).addr(), l.path.as_ptr().addr());
-        let subject = self.subjects.id(key, || Subject {
-            object: Arc::clone(&f.object),
-            path: l.path.clone(),
+        let path = l.path();
+        let key = (
+            Arc::as_ptr(&f.subject).addr(),
+            path.map_or(0, |p| p.as_ptr().addr()),
+        );
+        let subject = self.subjects.id(key, || Placed {
+            subject: Arc::clone(&f.subject),
+            path: path.cloned(),
         });
+        let span = l.span.as_ref();
         let fix = f.fix.as_ref().map_or(NONE, |fix| {
             self.fixes.id(Arc::as_ptr(fix).addr(), || Arc::clone(fix))
         });
@@ -256,16 +263,17 @@ impl Tables {
                 | flag(l.missing, MISSING)
                 | (f.severity as u8) << SEVERITY_SHIFT,
             subject,
-            document: l.document,
+            // A finding without a span is marked by its document.
+            document: span.map_or(NONE, |s| s.document),
             pointer: self.string(&l.pointer),
             message: self.string(&f.message),
             container: self.optional(f.container.as_ref()),
             fix,
             extra,
-            line: l.line,
-            column: l.column,
-            end_line: l.end_line,
-            end_column: l.end_column,
+            line: span.map_or(0, |s| s.line),
+            column: span.map_or(0, |s| s.column),
+            end_line: span.map_or(0, |s| s.end_line),
+            end_column: span.map_or(0, |s| s.end_column),
         }
     }
 
@@ -315,18 +323,24 @@ impl Tables {
 
     pub(super) fn decode(&self, r: &Record) -> Option<Finding> {
         let p = self.parts(r)?;
-        Some(Finding {
-            rule: p.rule,
-            severity: p.severity,
-            object: Arc::clone(&p.subject.object),
-            container: p.container.cloned(),
-            location: Location {
-                path: p.subject.path.clone(),
+        let span = match (&p.subject.path, r.document) {
+            (Some(path), document) if document != NONE => Some(Span {
+                path: path.clone(),
                 line: r.line,
                 column: r.column,
                 end_line: r.end_line,
                 end_column: r.end_column,
-                document: r.document,
+                document,
+            }),
+            _ => None,
+        };
+        Some(Finding {
+            rule: p.rule,
+            severity: p.severity,
+            subject: Arc::clone(&p.subject.subject),
+            container: p.container.cloned(),
+            location: Location {
+                span,
                 pointer: p.pointer.clone(),
                 missing: r.flags & MISSING != 0,
             },
@@ -345,13 +359,18 @@ impl Tables {
         Some(FindingRef {
             rule: p.rule,
             severity: p.severity,
-            object: &p.subject.object,
+            subject: &p.subject.subject,
             container: p.container.map(ArcStr::as_str),
-            path: &p.subject.path,
-            document: r.document,
-            line: r.line,
-            column: r.column,
-            end: (r.end_line, r.end_column),
+            span: match &p.subject.path {
+                Some(path) if r.document != NONE => Some(SpanRef {
+                    path,
+                    document: r.document,
+                    line: r.line,
+                    column: r.column,
+                    end: (r.end_line, r.end_column),
+                }),
+                _ => None,
+            },
             pointer: p.pointer,
             missing: r.flags & MISSING != 0,
             message: p.message,
@@ -375,7 +394,7 @@ impl Tables {
 struct Parts<'a> {
     rule: &'static RuleMeta,
     severity: Severity,
-    subject: &'a Subject,
+    subject: &'a Placed,
     pointer: &'a ArcStr,
     message: &'a ArcStr,
     container: Option<&'a ArcStr>,

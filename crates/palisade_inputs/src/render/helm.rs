@@ -477,16 +477,23 @@ fn assemble(output: &str, display: &str, files: &ChartFiles, max: u64) -> Render
 impl HelmMap {
     pub(super) fn remap(&self, findings: &mut [&mut Finding]) {
         for f in findings.iter_mut() {
-            let Some(template) = self.templates.get(&*f.location.path) else {
+            let Some(template) = f
+                .location
+                .path()
+                .and_then(|p| self.templates.get(p.as_str()))
+            else {
                 continue;
             };
-            let name = f.object.name.as_deref().unwrap_or_default();
-            let key = (f.object.kind.to_string(), name.to_string());
+            let Some(object) = f.subject.object() else {
+                continue;
+            };
+            let name = object.name.as_deref().unwrap_or_default();
+            let key = (object.kind.to_string(), name.to_string());
             let ordinal = template.ordinals.get(&key).copied().unwrap_or(0);
             let position = template
                 .map
                 .as_ref()
-                .and_then(|m| m.locate(&f.object.kind, ordinal, &f.location.pointer));
+                .and_then(|m| m.locate(&object.kind, ordinal, &f.location.pointer));
             let mut origin = Origin {
                 renderer: "helm",
                 source: self.chart.clone(),
@@ -494,8 +501,9 @@ impl HelmMap {
                 values: Vec::new(),
                 also_in: Vec::new(),
             };
-            if let Some(p) = position {
-                let l = &mut f.location;
+            if let Some(p) = position
+                && let Some(l) = &mut f.location.span
+            {
                 (l.line, l.column, l.end_line, l.end_column, l.document) =
                     (p.line, p.column, p.line, p.end_column, 0);
                 origin.exact = p.exact;

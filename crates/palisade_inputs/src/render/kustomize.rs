@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use palisade_diagnostics::{ArcStr, Finding, InputError, Location, Origin};
+use palisade_diagnostics::{ArcStr, Finding, InputError, Location, Origin, Span};
 use palisade_model::objects_in;
 use palisade_source::{Document, Limits, NodeRef, parse_stream};
 
@@ -452,8 +452,11 @@ impl KustomizeMap {
         let mut paths: HashMap<usize, ArcStr> = HashMap::new();
         let kustomization = ArcStr::from(self.kustomization.as_str());
         for f in findings.iter_mut() {
-            let built = f.object.name.clone().unwrap_or_default();
-            let candidates = self.candidates(&f.object.kind, &built);
+            let Some(object) = f.subject.object() else {
+                continue;
+            };
+            let built = object.name.clone().unwrap_or_default();
+            let candidates = self.candidates(&object.kind, &built);
             let mut best: Option<Location> = None;
             // A patch that writes the field wins; then the resource itself.
             for entry in candidates
@@ -496,12 +499,14 @@ impl KustomizeMap {
                 .as_ref()
                 .is_some_and(|l| l.missing == f.location.missing);
             f.location = best.unwrap_or_else(|| Location {
-                path: kustomization.clone(),
-                line: 1,
-                column: 1,
-                end_line: 1,
-                end_column: 1,
-                document: 0,
+                span: Some(Span {
+                    path: kustomization.clone(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    document: 0,
+                }),
                 pointer: f.location.pointer.clone(),
                 missing: true,
             });

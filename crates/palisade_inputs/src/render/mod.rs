@@ -138,13 +138,16 @@ pub fn remap_findings(findings: &mut FindingList, maps: &HashMap<String, RenderM
     if maps.is_empty() {
         return;
     }
-    findings.update_batches(|f| maps.contains_key(f.path), |batch| remap(batch, maps));
+    findings.update_batches(
+        |f| f.path().is_some_and(|p| maps.contains_key(p)),
+        |batch| remap(batch, maps),
+    );
 }
 
 fn remap(findings: &mut [Finding], maps: &HashMap<String, RenderMap>) {
     let mut groups: HashMap<*const SourceMap, (RenderMap, Vec<&mut Finding>)> = HashMap::new();
     for f in findings.iter_mut() {
-        if let Some(map) = maps.get(&*f.location.path) {
+        if let Some(map) = f.location.path().and_then(|p| maps.get(p.as_str())) {
             groups
                 .entry(Arc::as_ptr(&map.0))
                 .or_insert_with(|| (map.clone(), Vec::new()))

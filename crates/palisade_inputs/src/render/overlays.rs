@@ -13,9 +13,7 @@ use palisade_diagnostics::{Finding, FindingList, FindingRef};
 /// and container, and the message (an overlay that changes the value found is a different
 /// finding), and whether it is suppressed (an overlay may suppress what another does not).
 type Key<'a> = (
-    &'a str,
-    u32,
-    u32,
+    Option<(&'a str, u32, u32)>,
     &'a str,
     &'a str,
     Option<&'a str>,
@@ -26,9 +24,7 @@ type Key<'a> = (
 fn key(f: &Finding) -> Key<'_> {
     let l = &f.location;
     (
-        &l.path,
-        l.line,
-        l.column,
+        l.span.as_ref().map(|s| (s.path.as_str(), s.line, s.column)),
         f.rule.id,
         &l.pointer,
         f.container.as_deref(),
@@ -84,7 +80,10 @@ fn merge(findings: &mut Vec<Finding>) -> Vec<Finding> {
         };
         // The nearest kustomization holding the file first (the base itself, not a directory
         // above it), then by name.
-        let path = findings[group[0]].location.path.as_str();
+        let path = findings[group[0]]
+            .location
+            .path()
+            .map_or("", |p| p.as_str());
         let rank = |i: &usize| {
             let nearest = if holds(source(i), path) {
                 usize::MAX - source(i).len()
@@ -125,16 +124,19 @@ fn merge(findings: &mut Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_diagnostics::{Location, ObjectRef, Origin};
+    use palisade_diagnostics::{Location, ObjectRef, Origin, Span};
 
     fn finding(path: &str, line: u32, source: Option<&str>, message: &str) -> Finding {
         let mut f = Finding::new(
             &palisade_rules::pod::default_namespace::RULE.meta,
             ObjectRef::default(),
             Location {
-                path: path.into(),
-                line,
-                column: 3,
+                span: Some(Span {
+                    path: path.into(),
+                    line,
+                    column: 3,
+                    ..Span::default()
+                }),
                 pointer: "/spec/x".into(),
                 ..Location::default()
             },
@@ -180,7 +182,7 @@ mod tests {
         let kept = &findings[0];
         assert_eq!(kept.origin.as_ref().unwrap().source, "k/base");
         assert_eq!(also_in(kept), vec!["k", "k/overlays/a", "k/overlays/b"]);
-        assert_eq!(findings[1].location.line, 9);
+        assert_eq!(findings[1].location.span.as_ref().unwrap().line, 9);
         assert!(also_in(&findings[1]).is_empty());
         assert_eq!(findings[2].message, "other value");
         assert!(findings[3].origin.is_none());

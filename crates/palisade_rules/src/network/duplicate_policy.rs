@@ -70,10 +70,16 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                 fact,
                 &fact.site,
                 format!(
-                    "NetworkPolicy {}/{} is replaced by the one of the same name at line {}",
+                    "NetworkPolicy {}/{} is replaced by the one of the same name {}",
                     fact.object.namespace.as_deref().unwrap_or("(no namespace)"),
                     fact.object.name.as_deref().unwrap_or(""),
-                    later.line
+                    later
+                        .span
+                        .as_ref()
+                        .map_or("later in the input".to_string(), |s| format!(
+                            "at line {}",
+                            s.line
+                        ))
                 ),
             );
         }

@@ -56,6 +56,7 @@ pub fn waiver_findings(
                     kind: "Waiver".into(),
                     namespace: None,
                     name: Some(format!("waivers[{i}]").into()),
+                    uid: None,
                 };
                 palisade_diagnostics::Finding::new(
                     &rule.meta,
