@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_config::FailOn;
-use palisade_diagnostics::{Finding, InputError, RuleMeta, Summary};
+use palisade_diagnostics::{Finding, InputError, RuleRef, Summary};
 use palisade_model::authz::manifest::least_privilege_grants;
 use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, RequestSpec, SubjectError, SubjectKind, SubjectRef,
@@ -482,9 +482,13 @@ fn render_findings(
     let fail_on: FailOn =
         palisade_config::parse_fail_on(fail_on).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
     let outcome = ScanOutcome::of_findings(findings, errors, read, format == Format::Text);
-    let mut metas: Vec<&'static RuleMeta> = outcome.findings.refs().map(|f| f.rule).collect();
-    metas.sort_by_key(|m| m.id);
-    metas.dedup_by_key(|m| m.id);
+    let mut metas: Vec<RuleRef> = Vec::new();
+    for f in outcome.findings.iter() {
+        if !metas.iter().any(|m| m.same(&f.rule)) {
+            metas.push(f.rule);
+        }
+    }
+    metas.sort_by(|a, b| a.id.cmp(&b.id));
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,

@@ -152,7 +152,7 @@ fn warn_about_inputs(args: &ScanArgs, outcome: &ScanOutcome) -> std::io::Result<
 /// Render the reports of a scan and return its exit code.
 pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
     let (resolved, rules, outcome) = (&scanned.resolved, &scanned.rules, &scanned.outcome);
-    let metas: Vec<_> = rules.enabled().iter().map(|r| &r.meta).collect();
+    let metas: Vec<_> = rules.enabled().iter().map(|r| r.meta.clone()).collect();
     let stdout_terminal = std::io::stdout().is_terminal();
     let mut report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),

@@ -8,6 +8,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::list::{FindingRef, SortKey, SpanRef};
 use crate::meta::{Applicability, RuleMeta, Severity};
+use crate::rule_ref::RuleRef;
 use crate::subject::Subject;
 
 /// The Kubernetes object a finding is about. Its strings are shared ([`ArcStr`], one pointer
@@ -193,14 +194,14 @@ pub enum FixEdit {
 
 /// One rule violation on one object (and container, where the rule is per-container).
 ///
-/// Kept compact (about 100 bytes): a scan may hold millions. Strings are shared pointers
+/// Kept compact (about 120 bytes): a scan may hold millions. Strings are shared pointers
 /// ([`ArcStr`]) that an [`crate::Interner`] deduplicates among the findings of a file (the same
 /// message, pointer and container name recur on every workload), the object and the fix are
 /// shared, and the rare origin is boxed.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule that produced the finding.
-    pub rule: &'static RuleMeta,
+    pub rule: RuleRef,
     /// Effective severity (the rule's default unless configuration changed it).
     pub severity: Severity,
     /// What the finding is about (usually an object), shared by its findings.
@@ -231,14 +232,15 @@ impl Finding {
     /// A finding of `rule` at its default severity, not suppressed, with no container, origin
     /// or fix (set those fields after, when they apply).
     pub fn new(
-        rule: &'static RuleMeta,
+        rule: impl Into<RuleRef>,
         subject: impl Into<Subject>,
         location: Location,
         message: impl Into<ArcStr>,
     ) -> Finding {
+        let rule = rule.into();
         Finding {
-            rule,
             severity: rule.severity,
+            rule,
             subject: Arc::new(subject.into()),
             container: None,
             location,
@@ -268,7 +270,7 @@ impl Finding {
             scope
         };
         fnv(&[
-            self.rule.id,
+            &self.rule.id,
             self.subject.kind(),
             scope,
             name,
@@ -281,7 +283,7 @@ impl Finding {
     /// the command line (version 1, `./` trimmed) or relative to the project (version 2).
     pub fn path_fingerprint(&self, path: &str) -> String {
         fnv(&[
-            self.rule.id,
+            &self.rule.id,
             path.trim_start_matches("./"),
             self.subject.kind(),
             self.subject.identity().0,
@@ -303,7 +305,7 @@ impl Finding {
     pub fn view(&self) -> FindingRef<'_> {
         let l = &self.location;
         FindingRef {
-            rule: self.rule,
+            rule: &self.rule,
             severity: self.severity,
             subject: &self.subject,
             container: self.container.as_deref(),
@@ -355,9 +357,9 @@ impl Serialize for Frameworks<'_> {
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("rule", self.rule.id)?;
-        map.serialize_entry("name", self.rule.name)?;
-        map.serialize_entry("title", self.rule.title)?;
+        map.serialize_entry("rule", self.rule.id.as_str())?;
+        map.serialize_entry("name", self.rule.name.as_str())?;
+        map.serialize_entry("title", self.rule.title.as_str())?;
         map.serialize_entry("severity", &self.severity)?;
         map.serialize_entry("layer", &self.rule.layer)?;
         match &*self.subject {
@@ -367,8 +369,8 @@ impl Serialize for Finding {
         map.serialize_entry("container", &self.container)?;
         map.serialize_entry("location", &self.location)?;
         map.serialize_entry("message", &self.message)?;
-        map.serialize_entry("remediation", self.rule.remediation)?;
-        map.serialize_entry("frameworks", &Frameworks(self.rule))?;
+        map.serialize_entry("remediation", self.rule.remediation.as_str())?;
+        map.serialize_entry("frameworks", &Frameworks(&self.rule))?;
         map.serialize_entry("suppressed", &self.suppressed)?;
         if let Some(reason) = &self.suppression_reason {
             map.serialize_entry("suppression_reason", reason)?;
@@ -428,19 +430,19 @@ mod tests {
     use crate::subject::NodeFileRef;
 
     static RULE: RuleMeta = RuleMeta {
-        id: "PSS002",
-        name: "host-pid",
-        title: "Host PID",
+        id: arcstr::literal!("PSS002"),
+        name: arcstr::literal!("host-pid"),
+        title: arcstr::literal!("Host PID"),
         severity: Severity::High,
         layer: Layer::Container,
         status: RuleStatus::Stable,
         since: "0.1.0",
         inputs: &[],
-        frameworks: &[],
-        remediation: "",
+        frameworks: std::borrow::Cow::Borrowed(&[]),
+        remediation: ArcStr::new(),
         fixable: Fixable::No,
         superseded_by: &[],
-        docs: "",
+        docs: ArcStr::new(),
     };
 
     fn pod() -> ObjectRef {

@@ -2,7 +2,7 @@
 //!
 //! A file with 20,000 Deployments has 20,000 copies of "container c is privileged", of
 //! `/spec/template/spec/containers/0/securityContext/privileged` and of the fix that sets it:
-//! held once each, a finding costs about 100 bytes instead of about 700, so memory follows the
+//! held once each, a finding costs about 120 bytes instead of about 700, so memory follows the
 //! input's size rather than a multiple of it. An interner lives as long as one piece of work
 //! (the documents of a file one thread scans, one inventory pass) and is then dropped: what it
 //! handed out stays valid, nothing accumulates across scans in a long-running process.

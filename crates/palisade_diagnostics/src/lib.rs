@@ -17,9 +17,10 @@ mod intern;
 mod list;
 mod meta;
 pub mod project;
+mod rule_ref;
 mod subject;
 
-pub use arcstr::ArcStr;
+pub use arcstr::{self, ArcStr};
 pub use control_names::control_name;
 pub use finding::{Finding, Fix, FixEdit, InputError, Location, ObjectRef, Origin, Span, Summary};
 pub use intern::Interner;
@@ -29,4 +30,5 @@ pub use meta::{
     RuleMeta, RuleStatus, Severity,
 };
 pub use project::ProjectPaths;
+pub use rule_ref::RuleRef;
 pub use subject::{AuditEventRef, EndpointRef, NodeFileRef, Subject};

@@ -1,7 +1,10 @@
 //! Rule metadata: identity, severity, layer and framework mapping.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+
+use arcstr::ArcStr;
 
 use serde::{Serialize, Serializer};
 
@@ -198,6 +201,16 @@ pub enum Input {
     Admission,
 }
 
+impl Input {
+    /// Every front door: what a rule that reads only the object itself declares.
+    pub const ALL: [Input; 4] = [
+        Input::Manifest,
+        Input::Snapshot,
+        Input::Live,
+        Input::Admission,
+    ];
+}
+
 /// Lifecycle of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -269,16 +282,19 @@ impl Applicability {
     }
 }
 
-/// Everything static about a rule. Rule docs, SARIF rule descriptors and `palisade rules`
-/// are generated from this, so nothing about a rule is written twice.
-#[derive(Debug, Clone, Copy)]
+/// Everything about a rule but its check. Rule docs, SARIF rule descriptors and `palisade
+/// rules` are generated from this, so nothing about a rule is written twice. Built-in rules
+/// declare it as a `static` (its strings are static [`ArcStr`]s, `arcstr::literal!`); a rule
+/// loaded at run time (a policy) makes it from what it loaded, and findings refer to it
+/// through a [`crate::RuleRef`].
+#[derive(Debug, Clone)]
 pub struct RuleMeta {
     /// Stable id with a family prefix, e.g. `PSS001`.
-    pub id: &'static str,
+    pub id: ArcStr,
     /// Stable kebab-case name, e.g. `privileged-container`.
-    pub name: &'static str,
+    pub name: ArcStr,
     /// One-line summary.
-    pub title: &'static str,
+    pub title: ArcStr,
     /// Default severity.
     pub severity: Severity,
     /// The 4C layer.
@@ -290,9 +306,9 @@ pub struct RuleMeta {
     /// Front doors whose input can show the rule's evidence.
     pub inputs: &'static [Input],
     /// Framework controls the rule checks.
-    pub frameworks: &'static [FrameworkRef],
+    pub frameworks: Cow<'static, [FrameworkRef]>,
     /// How to fix a finding, in one or two sentences.
-    pub remediation: &'static str,
+    pub remediation: ArcStr,
     /// Whether findings carry a mechanical fix, and whether applying it can change what the
     /// workload does.
     pub fixable: Fixable,
@@ -301,12 +317,12 @@ pub struct RuleMeta {
     pub superseded_by: &'static [&'static str],
     /// The rule's documentation (What it does / Why is this bad? / Example / Remediation /
     /// References), taken from the doc comment on its declaration.
-    pub docs: &'static str,
+    pub docs: ArcStr,
 }
 
 impl RuleMeta {
     /// The family prefix: the leading letters of the id (`PSS` for `PSS001`).
-    pub fn family(&self) -> &'static str {
+    pub fn family(&self) -> &str {
         let end = self
             .id
             .find(|c: char| c.is_ascii_digit())
@@ -371,19 +387,19 @@ mod tests {
     #[test]
     fn family_is_the_letter_prefix() {
         let meta = RuleMeta {
-            id: "PSS012",
-            name: "x",
-            title: "x",
+            id: arcstr::literal!("PSS012"),
+            name: arcstr::literal!("x"),
+            title: arcstr::literal!("x"),
             severity: Severity::Low,
             layer: Layer::Container,
             status: RuleStatus::Stable,
             since: "0.1.0",
             inputs: &[],
-            frameworks: &[FrameworkRef::Cis("5.2.2")],
-            remediation: "",
+            frameworks: Cow::Borrowed(&[FrameworkRef::Cis("5.2.2")]),
+            remediation: ArcStr::new(),
             fixable: Fixable::No,
             superseded_by: &[],
-            docs: " ## What it does\n A.\n ## Why is this bad?\n B.\n",
+            docs: arcstr::literal!(" ## What it does\n A.\n ## Why is this bad?\n B.\n"),
         };
         assert_eq!(meta.family(), "PSS");
         assert_eq!(meta.doc_section("Why is this bad?").as_deref(), Some("B."));

@@ -1,10 +1,10 @@
 //! What a rule sees besides the model, and how it reports.
 
-use palisade_diagnostics::{Fix, Severity};
+use palisade_diagnostics::{ArcStr, Finding, Fix, Location, Severity, Subject};
 use palisade_model::ContainerView;
 use palisade_source::Pos;
 
-use crate::rule::Rule;
+use crate::rule::{Rule, RuleHandle};
 use crate::runner::RuleSet;
 
 /// Where a raw finding points before the engine resolves it.
@@ -20,7 +20,7 @@ pub enum At {
 #[derive(Debug, Clone)]
 pub struct RawFinding {
     /// The reporting rule.
-    pub rule: &'static Rule,
+    pub rule: RuleHandle,
     /// Where.
     pub at: At,
     /// The container, for per-container findings.
@@ -40,7 +40,7 @@ pub struct RawFinding {
 pub struct Ctx<'r> {
     /// The Pod Security Standards policy minor version (`1.N`) being evaluated.
     pub pss_minor: u32,
-    pub(crate) rule: &'static Rule,
+    pub(crate) rule: &'r RuleHandle,
     pub(crate) out: &'r mut Vec<RawFinding>,
     pub(crate) rules: &'r RuleSet,
     pub(crate) evaluated: bool,
@@ -49,7 +49,7 @@ pub struct Ctx<'r> {
 impl<'r> Ctx<'r> {
     /// A context for testing rules in isolation.
     pub fn new(
-        rule: &'static Rule,
+        rule: &'r RuleHandle,
         pss_minor: u32,
         out: &'r mut Vec<RawFinding>,
         rules: &'r RuleSet,
@@ -105,7 +105,7 @@ impl<'r> Ctx<'r> {
     ) {
         self.evaluated = true;
         self.out.push(RawFinding {
-            rule: self.rule,
+            rule: self.rule.clone(),
             at,
             container,
             message,
@@ -191,7 +191,7 @@ impl<'r> Ctx<'r> {
 #[derive(Debug, Clone)]
 pub struct SiteFinding {
     /// The reporting rule.
-    pub rule: &'static Rule,
+    pub rule: RuleHandle,
     /// The object the finding is about.
     pub object: palisade_diagnostics::ObjectRef,
     /// Where to point.
@@ -213,7 +213,7 @@ pub struct SiteFinding {
 /// Findings go to `out` as they are reported (one is held back until the next, for
 /// [`InventoryCtx::fix`]): a rule with a finding per workload never holds them all as reported.
 pub struct InventoryCtx<'r> {
-    rule: &'static Rule,
+    rule: &'r RuleHandle,
     out: &'r mut dyn FnMut(SiteFinding),
     last: Option<SiteFinding>,
     evaluated: bool,
@@ -221,7 +221,7 @@ pub struct InventoryCtx<'r> {
 
 impl<'r> InventoryCtx<'r> {
     /// A context for running one inventory rule.
-    pub fn new(rule: &'static Rule, out: &'r mut dyn FnMut(SiteFinding)) -> Self {
+    pub fn new(rule: &'r RuleHandle, out: &'r mut dyn FnMut(SiteFinding)) -> Self {
         InventoryCtx {
             rule,
             out,
@@ -255,7 +255,7 @@ impl<'r> InventoryCtx<'r> {
             (self.out)(last);
         }
         self.last = Some(SiteFinding {
-            rule: self.rule,
+            rule: self.rule.clone(),
             object: fact.object.clone(),
             location: location.clone(),
             ignore: fact.ignore.clone(),
@@ -273,6 +273,90 @@ impl<'r> InventoryCtx<'r> {
         if let Some(last) = &mut self.last {
             last.fix = Some(fix);
         }
+    }
+}
+
+/// The context of a rule whose findings are about subjects other than the objects of a
+/// document: node files and endpoints ([`crate::Hook::Node`]), audit events
+/// ([`crate::Hook::Audit`]). Findings are complete as reported: they have no document to be
+/// resolved against, and a span only when the rule read a file it can point into.
+pub struct SubjectCtx<'r> {
+    rule: &'r RuleHandle,
+    out: &'r mut Vec<Finding>,
+    min_severity: Option<Severity>,
+    evaluated: bool,
+}
+
+impl<'r> SubjectCtx<'r> {
+    /// A context that reports `rule`'s findings into `out`, leaving out those below
+    /// `min_severity`.
+    pub fn new(
+        rule: &'r RuleHandle,
+        out: &'r mut Vec<Finding>,
+        min_severity: Option<Severity>,
+    ) -> Self {
+        SubjectCtx {
+            rule,
+            out,
+            min_severity,
+            evaluated: false,
+        }
+    }
+
+    /// Record that the input holds what the rule applies to, even when it finds nothing.
+    pub fn applicable(&mut self) {
+        self.evaluated = true;
+    }
+
+    /// Whether the rule found what it applies to.
+    pub fn evaluated(&self) -> bool {
+        self.evaluated
+    }
+
+    /// Report a finding about `subject` at a field (a pointer into its configuration).
+    pub fn report(
+        &mut self,
+        subject: Subject,
+        pointer: impl Into<ArcStr>,
+        message: impl Into<ArcStr>,
+    ) {
+        self.report_at(subject, Location::unplaced(pointer), None, message);
+    }
+
+    /// Report a finding with a severity other than the rule's default.
+    pub fn report_as(
+        &mut self,
+        severity: Severity,
+        subject: Subject,
+        pointer: impl Into<ArcStr>,
+        message: impl Into<ArcStr>,
+    ) {
+        self.report_at(
+            subject,
+            Location::unplaced(pointer),
+            Some(severity),
+            message,
+        );
+    }
+
+    /// Report a finding at a location the rule resolved itself (a line of a configuration
+    /// file it parsed).
+    pub fn report_at(
+        &mut self,
+        subject: Subject,
+        location: Location,
+        severity: Option<Severity>,
+        message: impl Into<ArcStr>,
+    ) {
+        self.evaluated = true;
+        let mut finding = Finding::new(&self.rule.meta, subject, location, message);
+        if let Some(severity) = severity {
+            finding.severity = severity;
+        }
+        if self.min_severity.is_some_and(|min| finding.severity < min) {
+            return;
+        }
+        self.out.push(finding);
     }
 }
 

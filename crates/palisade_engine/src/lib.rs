@@ -15,18 +15,22 @@ pub mod peer;
 mod rule;
 mod runner;
 mod selection;
+mod state;
 mod suppress;
 mod waiver;
 
-pub use context::{At, Ctx, InventoryCtx, RawFinding, SiteFinding};
+pub use context::{At, Ctx, InventoryCtx, RawFinding, SiteFinding, SubjectCtx};
 pub use fix::{FixOutcome, apply_fixes};
 pub use options::{FamilyOptions, RuleOptions};
-pub use rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
+pub use rule::{
+    Hook, ObjectPolicy, PssGate, PssOverride, Rule, RuleHandle, pss_baseline, pss_restricted,
+};
 pub use runner::{
-    DocumentReport, FINDING_LIMIT_RULE, InventoryReport, MAX_CONTAINERS, MAX_FINDINGS_PER_OBJECT,
-    PathIgnore, RuleSet, Settings, path_matches,
+    AuditRun, DocumentReport, FINDING_LIMIT_RULE, InventoryReport, MAX_CONTAINERS,
+    MAX_FINDINGS_PER_OBJECT, PathIgnore, RuleSet, Settings, SubjectReport, path_matches,
 };
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
+pub use state::AuditState;
 pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_suppressions};
 pub use waiver::{Waiver, WaiverProblem, apply_waivers};
 
@@ -34,7 +38,7 @@ pub use waiver::{Waiver, WaiverProblem, apply_waivers};
 pub mod prelude {
     pub use crate::declare_rule;
     pub use crate::rule::{Hook, PssGate, PssOverride, Rule, pss_baseline, pss_restricted};
-    pub use crate::{Ctx, InventoryCtx};
+    pub use crate::{AuditState, Ctx, InventoryCtx, SubjectCtx};
     pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
     pub use palisade_diagnostics::{Fix, Layer, Severity};
     pub use palisade_model::inventory::{Fact, FactKind, Inventory};

@@ -46,21 +46,24 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])*
         $vis static $NAME: $crate::Rule = $crate::Rule {
-            meta: ::palisade_diagnostics::RuleMeta {
-                id: $id,
-                name: $name,
-                title: $title,
-                severity: ::palisade_diagnostics::Severity::$sev,
-                layer: ::palisade_diagnostics::Layer::$layer,
-                status: $crate::__status!($($status)?),
-                since: "0.1.0",
-                inputs: $crate::__inputs!($($($input),+)?),
-                frameworks: &[$($fw),*],
-                remediation: $rem,
-                fixable: $crate::__fixable!($($fix $(($risk))?)?),
-                superseded_by: &[$($($sup),+)?],
-                docs: concat!($($doc, "\n"),*),
-            },
+            meta: ::palisade_diagnostics::RuleRef::of({
+                static META: ::palisade_diagnostics::RuleMeta = ::palisade_diagnostics::RuleMeta {
+                    id: ::palisade_diagnostics::arcstr::literal!($id),
+                    name: ::palisade_diagnostics::arcstr::literal!($name),
+                    title: ::palisade_diagnostics::arcstr::literal!($title),
+                    severity: ::palisade_diagnostics::Severity::$sev,
+                    layer: ::palisade_diagnostics::Layer::$layer,
+                    status: $crate::__status!($($status)?),
+                    since: "0.1.0",
+                    inputs: $crate::__inputs!($($($input),+)?),
+                    frameworks: ::std::borrow::Cow::Borrowed(&[$($fw),*]),
+                    remediation: ::palisade_diagnostics::arcstr::literal!($rem),
+                    fixable: $crate::__fixable!($($fix $(($risk))?)?),
+                    superseded_by: &[$($($sup),+)?],
+                    docs: ::palisade_diagnostics::arcstr::literal!(concat!($($doc, "\n"),*)),
+                };
+                &META
+            }),
             hook: $hook,
             pss: $crate::__pss_gate!($($pss)?),
         };
@@ -82,12 +85,7 @@ macro_rules! __fixable {
 #[macro_export]
 macro_rules! __inputs {
     () => {
-        &[
-            ::palisade_diagnostics::Input::Manifest,
-            ::palisade_diagnostics::Input::Snapshot,
-            ::palisade_diagnostics::Input::Live,
-            ::palisade_diagnostics::Input::Admission,
-        ]
+        &::palisade_diagnostics::Input::ALL
     };
     ($($input:ident),+) => {
         &[$(::palisade_diagnostics::Input::$input),+]

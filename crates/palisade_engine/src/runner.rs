@@ -11,12 +11,15 @@ use palisade_model::inventory::{Inventory, fact_of};
 use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
 
-use crate::context::InventoryCtx;
 use crate::context::{At, Ctx, RawFinding};
+use crate::context::{InventoryCtx, SubjectCtx};
 use crate::peer::PeerSkips;
-use crate::rule::{Hook, Rule};
+use crate::rule::{Hook, Rule, RuleHandle};
 use crate::selection::{Selection, SelectionError, Selector};
+use crate::state::AuditState;
 use crate::suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};
+use palisade_audit::Event;
+use palisade_model::node::NodeFacts;
 
 /// Whether a glob from `palisade.toml` matches the file displayed as `display`: a relative
 /// glob is matched against the path relative to the project (the directory of
@@ -95,7 +98,7 @@ pub struct DocumentReport {
     /// Findings, suppressed ones included (flagged).
     pub findings: Vec<Finding>,
     /// Ids of the rules that found objects they apply to.
-    pub evaluated: Vec<&'static str>,
+    pub evaluated: Vec<ArcStr>,
     /// Facts for cross-object rules (only when such rules are enabled).
     pub facts: Vec<palisade_model::inventory::Fact>,
     /// Objects evaluated.
@@ -115,31 +118,42 @@ pub struct InventoryReport {
     /// Findings, in rule order.
     pub findings: FindingList,
     /// Ids of the rules that found objects they apply to.
-    pub evaluated: Vec<&'static str>,
+    pub evaluated: Vec<ArcStr>,
 }
 
 /// The enabled rules, split by hook, ready to run on many documents in parallel.
 #[derive(Debug)]
 pub struct RuleSet {
-    registry: Vec<&'static Rule>,
-    enabled: Vec<&'static Rule>,
+    registry: Vec<RuleHandle>,
+    enabled: Vec<RuleHandle>,
     settings: Settings,
 }
 
 impl RuleSet {
-    /// Resolve the selection against the registry.
+    /// Resolve the selection against the built-in registry.
     pub fn new(registry: &[&'static Rule], settings: Settings) -> Result<Self, SelectionError> {
-        let mut enabled = settings.selection.resolve(registry)?;
+        RuleSet::with_rules(registry.iter().map(|&r| RuleHandle::Builtin(r)), settings)
+    }
+
+    /// Resolve the selection against built-in rules and rules loaded at run time (compiled
+    /// policies). A server that reloads its policies builds a new set; the old one, and the
+    /// loaded rules only it held, are freed with the last finding that refers to them.
+    pub fn with_rules(
+        registry: impl IntoIterator<Item = RuleHandle>,
+        settings: Settings,
+    ) -> Result<Self, SelectionError> {
+        let registry: Vec<RuleHandle> = registry.into_iter().collect();
+        let mut enabled = settings.selection.resolve(&registry)?;
         enabled.retain(|r| r.meta.inputs.contains(&settings.input));
         Ok(RuleSet {
-            registry: registry.to_vec(),
+            registry,
             enabled,
             settings,
         })
     }
 
     /// The rules that run, in registry order.
-    pub fn enabled(&self) -> &[&'static Rule] {
+    pub fn enabled(&self) -> &[RuleHandle] {
         &self.enabled
     }
 
@@ -216,25 +230,26 @@ impl RuleSet {
                 report.facts.push(fact);
             }
             raw.clear();
-            for &rule in &self.enabled {
+            for rule in &self.enabled {
                 let mut ctx = Ctx::new(
                     rule,
                     self.settings.selection.pss_version.minor,
                     &mut raw,
                     self,
                 );
-                match rule.hook {
+                match &rule.hook {
                     Hook::Object(check) => check(object, &mut ctx),
+                    Hook::Policy(policy) => policy.check(object, &mut ctx),
                     Hook::Pod(check) => {
                         if let Some(pod) = pod {
                             ctx.evaluated = true;
                             check(pod, &mut ctx);
                         }
                     }
-                    Hook::Inventory(_) | Hook::Engine => {}
+                    Hook::Inventory(_) | Hook::Node(_) | Hook::Audit(_) | Hook::Engine => {}
                 }
                 if ctx.evaluated && !report.evaluated.contains(&rule.meta.id) {
-                    report.evaluated.push(rule.meta.id);
+                    report.evaluated.push(rule.meta.id.clone());
                 }
             }
             if raw.is_empty() {
@@ -255,12 +270,12 @@ impl RuleSet {
             let reasons: Vec<Option<String>> = raw
                 .iter()
                 .map(|f| {
-                    suppression_reason(f.rule, &suppressions, &path_suppressors).or_else(|| {
+                    suppression_reason(&f.rule, &suppressions, &path_suppressors).or_else(|| {
                         let pointer = match &f.at {
                             At::Pointer(p) => p.as_str(),
                             At::Pos(_) => "",
                         };
-                        peer.reason(f.rule.meta.id, pointer)
+                        peer.reason(&f.rule.meta.id, pointer)
                     })
                 })
                 .collect();
@@ -269,7 +284,7 @@ impl RuleSet {
                 .iter()
                 .zip(&reasons)
                 .filter(|(_, reason)| reason.is_none())
-                .map(|(f, _)| (f.rule.meta.id, f.container.as_deref()))
+                .map(|(f, _)| (f.rule.meta.id.as_str(), f.container.as_deref()))
                 .collect();
             let superseding: Vec<Option<&'static str>> =
                 raw.iter().map(|f| superseding_rule(f, &reported)).collect();
@@ -325,7 +340,7 @@ impl RuleSet {
             .iter()
             .find(|r| r.meta.id == FINDING_LIMIT_RULE)?;
         let raw = RawFinding {
-            rule,
+            rule: rule.clone(),
             at: At::Pointer(String::new()),
             container: None,
             message: format!(
@@ -371,13 +386,13 @@ impl RuleSet {
         let rules: Vec<_> = self
             .enabled
             .iter()
-            .filter_map(|&rule| match rule.hook {
+            .filter_map(|rule| match rule.hook {
                 Hook::Inventory(check) => Some((rule, check)),
                 _ => None,
             })
             .collect();
         let budget = palisade_diagnostics::MEMORY_BUDGET / rules.len().max(1);
-        let per_rule: Vec<(FindingList, bool, &'static str)> = rules
+        let per_rule: Vec<(FindingList, bool, ArcStr)> = rules
             .par_iter()
             .map(|&(rule, check)| {
                 let mut found = FindingList::with_memory_budget(budget);
@@ -390,7 +405,7 @@ impl RuleSet {
                 let mut ctx = InventoryCtx::new(rule, &mut out);
                 check(inventory, &mut ctx);
                 let evaluated = ctx.finish();
-                (found, evaluated, rule.meta.id)
+                (found, evaluated, rule.meta.id.clone())
             })
             .collect();
         let mut findings = FindingList::new();
@@ -407,6 +422,38 @@ impl RuleSet {
         }
     }
 
+    /// Run the node rules on one node's facts. Findings are about the node's files (and the
+    /// endpoints its rules name); waivers apply to them as to any finding.
+    pub fn scan_node(&self, facts: &NodeFacts) -> SubjectReport {
+        let mut report = SubjectReport::default();
+        for rule in &self.enabled {
+            let Hook::Node(check) = rule.hook else {
+                continue;
+            };
+            let mut ctx = SubjectCtx::new(rule, &mut report.findings, self.settings.min_severity);
+            check(facts, &mut ctx);
+            if ctx.evaluated() {
+                report.evaluated.push(rule.meta.id.clone());
+            }
+        }
+        report
+    }
+
+    /// The audit rules, each with its own bounded state, ready to judge a stream of events.
+    pub fn audit_run(&self) -> AuditRun<'_> {
+        AuditRun {
+            rules: self
+                .enabled
+                .iter()
+                .filter_map(|rule| match rule.hook {
+                    Hook::Audit(check) => Some((rule, check, AuditState::default())),
+                    _ => None,
+                })
+                .collect(),
+            min_severity: self.settings.min_severity,
+        }
+    }
+
     /// A cross-object finding as reported, unless it is below the reporting threshold.
     fn resolve_site(&self, f: crate::SiteFinding, strings: &mut Interner) -> Option<Finding> {
         let severity = f.severity.unwrap_or(f.rule.meta.severity);
@@ -415,7 +462,7 @@ impl RuleSet {
         }
         let suppressions = annotation_suppressions(f.ignore.as_deref());
         let reason = suppression_reason(
-            f.rule,
+            &f.rule,
             &suppressions,
             &f.location
                 .path()
@@ -427,10 +474,10 @@ impl RuleSet {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str())),
             )
-            .reason(f.rule.meta.id, &f.location.pointer)
+            .reason(&f.rule.meta.id, &f.location.pointer)
         });
         Some(Finding {
-            rule: &f.rule.meta,
+            rule: f.rule.meta.clone(),
             severity,
             subject: strings.subject(f.object),
             container: None,
@@ -470,7 +517,7 @@ impl RuleSet {
             ),
         };
         Finding {
-            rule: &raw.rule.meta,
+            rule: raw.rule.meta.clone(),
             severity: raw.severity.unwrap_or(raw.rule.meta.severity),
             subject: Arc::clone(site.object_ref),
             container: strings.opt(raw.container.as_deref()),
@@ -483,6 +530,45 @@ impl RuleSet {
             fix: raw.fix.map(|fix| strings.fix(fix)),
             superseded: false,
         }
+    }
+}
+
+/// What the rules about node facts found.
+#[derive(Debug, Default)]
+pub struct SubjectReport {
+    /// Findings, in rule order.
+    pub findings: Vec<Finding>,
+    /// Ids of the rules that found what they apply to.
+    pub evaluated: Vec<ArcStr>,
+}
+
+/// The audit rules of a rule set judging one stream of events, in order. Each rule's state is
+/// its own and bounded ([`AuditState`]).
+#[derive(Debug)]
+pub struct AuditRun<'s> {
+    rules: Vec<(&'s RuleHandle, AuditHook, AuditState)>,
+    min_severity: Option<Severity>,
+}
+
+type AuditHook = fn(&Event, &mut AuditState, &mut SubjectCtx<'_>);
+
+impl AuditRun<'_> {
+    /// Judge one event; its findings, in rule order.
+    pub fn observe(&mut self, event: &Event) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (rule, check, state) in &mut self.rules {
+            let mut ctx = SubjectCtx::new(rule, &mut findings, self.min_severity);
+            check(event, state, &mut ctx);
+        }
+        findings
+    }
+
+    /// Keys each rule's state forgot to stay bounded, by rule id.
+    pub fn evicted(&self) -> Vec<(ArcStr, u64)> {
+        self.rules
+            .iter()
+            .map(|(rule, _, state)| (rule.meta.id.clone(), state.evicted()))
+            .collect()
     }
 }
 
@@ -501,9 +587,8 @@ fn superseding_rule(
     f: &RawFinding,
     reported: &HashSet<(&str, Option<&str>)>,
 ) -> Option<&'static str> {
-    f.rule
-        .meta
-        .superseded_by
+    let superseded_by: &'static [&'static str] = f.rule.meta.superseded_by;
+    superseded_by
         .iter()
         .find(|id| reported.contains(&(**id, f.container.as_deref())))
         .copied()

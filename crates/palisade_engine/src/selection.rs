@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use palisade_diagnostics::{FrameworkRef, PssLevel, RuleMeta, RuleStatus};
 
+use std::ops::Deref;
+
 use crate::rule::Rule;
 
 /// The newest Pod Security Standards policy version Palisade implements (`v1.37`). Newer
@@ -267,13 +269,13 @@ impl Selector {
         match &self.kind {
             Kind::All => true,
             Kind::Rule => {
-                s.eq_ignore_ascii_case(meta.name)
+                s.eq_ignore_ascii_case(&meta.name)
                     || (!s.is_empty()
                         && s.len() <= meta.id.len()
                         && meta.id.is_char_boundary(s.len())
                         && meta.id[..s.len()].eq_ignore_ascii_case(s))
             }
-            Kind::Glob(g) => g.is_match(meta.id) || g.is_match(meta.name),
+            Kind::Glob(g) => g.is_match(meta.id.as_str()) || g.is_match(meta.name.as_str()),
             Kind::Control { framework, control } => meta
                 .frameworks
                 .iter()
@@ -286,8 +288,8 @@ impl Selector {
     /// framework control or `ALL`): the only way to enable an opt-in (preview) rule.
     pub fn names(&self, meta: &RuleMeta) -> bool {
         matches!(self.kind, Kind::Rule)
-            && (self.text.eq_ignore_ascii_case(meta.id)
-                || self.text.eq_ignore_ascii_case(meta.name))
+            && (self.text.eq_ignore_ascii_case(&meta.id)
+                || self.text.eq_ignore_ascii_case(&meta.name))
     }
 
     /// Whether the selector is a framework control (`cis:5.2.2`, `C-0057`, …).
@@ -302,7 +304,7 @@ impl Selector {
 
     /// Check that the selector names at least one rule of `registry`; the error says why not
     /// and suggests what was probably meant.
-    pub fn check(&self, registry: &[&'static Rule]) -> Result<(), SelectionError> {
+    pub fn check<R: Deref<Target = Rule>>(&self, registry: &[R]) -> Result<(), SelectionError> {
         if let Kind::Invalid(why) = &self.kind {
             return Err(SelectionError::InvalidSelector(why.clone()));
         }
@@ -316,7 +318,7 @@ impl Selector {
     }
 
     /// What the user probably meant, for a selector that matches nothing.
-    fn hint(&self, registry: &[&'static Rule]) -> String {
+    fn hint<R: Deref<Target = Rule>>(&self, registry: &[R]) -> String {
         if let Kind::Control { framework, .. } = &self.kind {
             let mut ids: Vec<&str> = registry
                 .iter()
@@ -336,7 +338,9 @@ impl Selector {
                 None => format!("; no rule maps to it ({listing})"),
             };
         }
-        let names = registry.iter().flat_map(|r| [r.meta.id, r.meta.name]);
+        let names = registry
+            .iter()
+            .flat_map(|r| [r.meta.id.as_str(), r.meta.name.as_str()]);
         match nearest(&self.text, names) {
             Some(name) => format!("; did you mean `{name}`? (see `palisade rules`)"),
             None => " (see `palisade rules`)".to_string(),
@@ -434,17 +438,16 @@ impl Selection {
     /// selector names them by id or name. Pod Security Standards checks newer than the
     /// pinned version are dropped, and a check is dropped when an enabled check overrides it
     /// at that version (upstream's `OverrideCheckIDs`).
-    pub fn resolve(
+    pub fn resolve<R: Deref<Target = Rule> + Clone>(
         &self,
-        registry: &[&'static Rule],
-    ) -> Result<Vec<&'static Rule>, SelectionError> {
+        registry: &[R],
+    ) -> Result<Vec<R>, SelectionError> {
         for sel in self.select.iter().chain(&self.ignore) {
             sel.check(registry)?;
         }
         let minor = self.pss_version.minor;
-        let chosen: Vec<&'static Rule> = registry
+        let chosen: Vec<R> = registry
             .iter()
-            .copied()
             .filter(|r| self.profile.includes(r))
             .filter(|r| self.select.is_empty() || self.select.iter().any(|s| s.matches(r)))
             .filter(|r| {
@@ -452,10 +455,11 @@ impl Selection {
             })
             .filter(|r| !self.ignore.iter().any(|s| s.matches(r)))
             .filter(|r| r.pss.is_none_or(|g| g.since_minor <= minor))
+            .cloned()
             .collect();
         let overridden: Vec<&str> = chosen
             .iter()
-            .filter_map(|r| r.pss)
+            .filter_map(|r| r.pss.as_ref())
             .flat_map(|g| g.overrides.iter())
             .filter(|o| o.since_minor <= minor)
             .map(|o| o.check)
@@ -489,34 +493,35 @@ mod tests {
 
     #[test]
     fn preview_rules_run_only_when_named() {
-        use crate::rule::{Hook, Rule};
-        use palisade_diagnostics::{Layer, RuleMeta, Severity};
-        fn rule(id: &'static str, status: RuleStatus) -> &'static Rule {
-            Box::leak(Box::new(Rule {
-                meta: RuleMeta {
-                    id,
-                    name: "x",
-                    title: "x",
+        use crate::rule::{Hook, Rule, RuleHandle};
+        use palisade_diagnostics::{ArcStr, Layer, RuleMeta, RuleRef, Severity};
+        // Rules made at run time, as loaded policies are.
+        fn rule(id: &str, status: RuleStatus) -> RuleHandle {
+            RuleHandle::from(Rule {
+                meta: RuleRef::loaded(RuleMeta {
+                    id: id.into(),
+                    name: "x".into(),
+                    title: "x".into(),
                     severity: Severity::Info,
                     layer: Layer::Container,
                     status,
                     since: "0.1.0",
                     inputs: &[],
-                    frameworks: &[],
-                    remediation: "x",
+                    frameworks: Vec::new().into(),
+                    remediation: "x".into(),
                     fixable: palisade_diagnostics::Fixable::No,
                     superseded_by: &[],
-                    docs: "",
-                },
+                    docs: ArcStr::new(),
+                }),
                 hook: Hook::Engine,
                 pss: None,
-            }))
+            })
         }
         let registry = [
             rule("POD001", RuleStatus::Stable),
             rule("POD019", RuleStatus::Preview),
         ];
-        let ids = |select: &[&str]| -> Vec<&str> {
+        let ids = |select: &[&str]| -> Vec<String> {
             Selection {
                 select: select.iter().map(|s| Selector::new(s)).collect(),
                 ..Selection::default()
@@ -524,7 +529,7 @@ mod tests {
             .resolve(&registry)
             .unwrap()
             .iter()
-            .map(|r| r.meta.id)
+            .map(|r| r.meta.id.to_string())
             .collect()
         };
         assert_eq!(ids(&[]), ["POD001"]);
@@ -538,15 +543,15 @@ mod tests {
     fn selectors_parse_every_form() {
         use palisade_diagnostics::{FrameworkRef, Layer, PssCheck, RuleMeta, Severity};
         let meta = RuleMeta {
-            id: "PSS003",
-            name: "privileged-container",
-            title: "x",
+            id: "PSS003".into(),
+            name: "privileged-container".into(),
+            title: "x".into(),
             severity: Severity::Critical,
             layer: Layer::Container,
             status: RuleStatus::Stable,
             since: "0.1.0",
             inputs: &[],
-            frameworks: &[
+            frameworks: vec![
                 FrameworkRef::Pss(PssCheck {
                     level: PssLevel::Baseline,
                     check: "privileged",
@@ -554,11 +559,12 @@ mod tests {
                 FrameworkRef::Cis("5.2.2"),
                 FrameworkRef::Nsa("C-0057"),
                 FrameworkRef::Mitre("T1611"),
-            ],
-            remediation: "x",
+            ]
+            .into(),
+            remediation: "x".into(),
             fixable: palisade_diagnostics::Fixable::No,
             superseded_by: &[],
-            docs: "",
+            docs: "".into(),
         };
         let yes = |s: &str| Selector::new(s).matches_meta(&meta);
         for s in [
@@ -605,11 +611,11 @@ mod tests {
         assert!(!Selector::new("PSS*").names(&meta) && !Selector::new("C-0057").names(&meta));
         assert!(Selector::new("C-0057").is_control() && !Selector::new("PSS").is_control());
         assert!(matches!(
-            Selector::new("owasp:K01").check(&[]),
+            Selector::new("owasp:K01").check::<&Rule>(&[]),
             Err(SelectionError::InvalidSelector(m)) if m.contains("unknown framework `owasp`")
         ));
         assert!(matches!(
-            Selector::new("[").check(&[]),
+            Selector::new("[").check::<&Rule>(&[]),
             Err(SelectionError::InvalidSelector(m)) if m.contains("not a valid glob")
         ));
         assert_eq!(edit_distance("pss03", "pss003"), 1);

@@ -61,7 +61,7 @@ impl Waiver {
         let subject = &finding.subject;
         let namespace = subject.object().and_then(|o| o.namespace.as_deref());
         let name = Some(subject.identity().1).filter(|n| !n.is_empty());
-        self.rules.iter().any(|s| s.matches_meta(finding.rule))
+        self.rules.iter().any(|s| s.matches_meta(&finding.rule))
             && self
                 .namespace
                 .as_ref()

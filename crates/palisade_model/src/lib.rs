@@ -16,6 +16,7 @@ mod image;
 pub mod inventory;
 pub mod labels;
 pub mod netpol;
+pub mod node;
 mod object;
 mod pod;
 pub mod rbac;

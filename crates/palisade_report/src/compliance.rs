@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use palisade_diagnostics::frameworks::FRAMEWORKS;
-use palisade_diagnostics::{FindingList, Layer, RuleMeta, control_name};
+use palisade_diagnostics::{ArcStr, FindingList, Layer, RuleMeta, RuleRef, control_name};
 use serde::Serialize;
 
 /// The state of one control.
@@ -30,7 +30,7 @@ pub struct Control {
     /// Pass, fail or not evaluated.
     pub status: Status,
     /// The rules that check it.
-    pub rules: Vec<&'static str>,
+    pub rules: Vec<ArcStr>,
     /// Unsuppressed findings against it.
     pub findings: usize,
 }
@@ -90,18 +90,23 @@ fn percent(good: usize, total: usize) -> f64 {
 /// counts only if it found objects it applies to (`evaluated`) or reported something.
 pub fn compliance(
     findings: &FindingList,
-    rules: &[&'static RuleMeta],
-    evaluated: &std::collections::BTreeSet<&'static str>,
+    rules: &[RuleRef],
+    evaluated: &std::collections::BTreeSet<ArcStr>,
 ) -> Compliance {
-    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_rule: BTreeMap<ArcStr, usize> = BTreeMap::new();
     // Superseded findings are hidden, not accepted: they still fail their controls.
     for f in findings.refs().filter(|f| !f.suppressed || f.superseded) {
-        *per_rule.entry(f.rule.id).or_default() += 1;
+        match per_rule.get_mut(f.rule.id.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                per_rule.insert(f.rule.id.clone(), 1);
+            }
+        }
     }
-    let rules: Vec<&'static RuleMeta> = rules
+    let rules: Vec<&RuleMeta> = rules
         .iter()
-        .copied()
-        .filter(|r| evaluated.contains(r.id) || per_rule.contains_key(r.id))
+        .map(|r| &**r)
+        .filter(|r| evaluated.contains(&r.id) || per_rule.contains_key(&r.id))
         .collect();
     let rules = &rules[..];
     let frameworks = FRAMEWORKS
@@ -121,8 +126,8 @@ pub fn compliance(
                         rules: Vec::new(),
                         findings: 0,
                     });
-                    c.rules.push(rule.id);
-                    c.findings += per_rule.get(rule.id).copied().unwrap_or(0);
+                    c.rules.push(rule.id.clone());
+                    c.findings += per_rule.get(&rule.id).copied().unwrap_or(0);
                 }
             }
             let controls: Vec<Control> = order
@@ -168,7 +173,7 @@ pub fn compliance(
             let in_layer: Vec<&&RuleMeta> = rules.iter().filter(|r| r.layer == layer).collect();
             let failed_rules = in_layer
                 .iter()
-                .filter(|r| per_rule.contains_key(r.id))
+                .filter(|r| per_rule.contains_key(&r.id))
                 .count();
             LayerSummary {
                 layer,

@@ -25,7 +25,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    Finding, FindingList, FindingRef, InputError, RuleMeta, Severity, Summary,
+    ArcStr, Finding, FindingList, FindingRef, InputError, RuleRef, Severity, Summary,
 };
 use palisade_source::SecretSpans;
 
@@ -133,7 +133,7 @@ fn compare(order: SortOrder, a: &FindingRef, b: &FindingRef) -> std::cmp::Orderi
             .severity
             .cmp(&a.severity)
             .then_with(|| a.sort_key().cmp(&b.sort_key())),
-        SortOrder::Rule => (a.rule.id, a.sort_key()).cmp(&(b.rule.id, b.sort_key())),
+        SortOrder::Rule => (&a.rule.id, a.sort_key()).cmp(&(&b.rule.id, b.sort_key())),
     }
 }
 
@@ -198,7 +198,7 @@ pub struct Report<'a> {
     /// Counts.
     pub summary: &'a Summary,
     /// The rules that ran (SARIF lists them as the tool's rules).
-    pub rules: &'a [&'static RuleMeta],
+    pub rules: &'a [RuleRef],
     /// Source text of files with findings (text format only).
     pub sources: &'a Sources,
     /// Include suppressed findings in the output.
@@ -207,7 +207,7 @@ pub struct Report<'a> {
     pub show_compliance: bool,
     /// Ids of the rules that found objects they apply to: controls of other rules are "not
     /// evaluated" rather than passed.
-    pub evaluated: &'a std::collections::BTreeSet<&'static str>,
+    pub evaluated: &'a std::collections::BTreeSet<ArcStr>,
     /// Layout of text and compact output.
     pub layout: Layout,
     /// Where paths are anchored (the `palisade.toml` directory or the scan root): SARIF

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use palisade_diagnostics::{Finding, RuleMeta, Severity, Span, Subject};
+use palisade_diagnostics::{Finding, RuleMeta, RuleRef, Severity, Span, Subject};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -110,9 +110,13 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
         serde_json::json!(frameworks(meta)),
     );
     ReportingDescriptor::builder()
-        .id(meta.id)
-        .name(meta.name)
-        .short_description(MultiformatMessageString::builder().text(meta.title).build())
+        .id(meta.id.as_str())
+        .name(meta.name.as_str())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(meta.title.as_str())
+                .build(),
+        )
         .full_description(
             MultiformatMessageString::builder()
                 .text(
@@ -147,7 +151,7 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
 fn frameworks(meta: &RuleMeta) -> serde_json::Value {
     use palisade_diagnostics::FrameworkRef;
     let mut map = serde_json::Map::new();
-    for f in meta.frameworks {
+    for f in meta.frameworks.iter() {
         let value = match f {
             FrameworkRef::Pss(p) => format!("{}/{}", p.level.as_str(), p.check),
             other => other.id().unwrap_or_default().to_string(),
@@ -178,8 +182,8 @@ fn region(l: &Span) -> Region {
 }
 
 /// The rules the document describes: those run, and any rule a finding names outside them.
-fn rules_of<'r>(report: &Report<'r>) -> Vec<&'r RuleMeta> {
-    let mut rules: Vec<&RuleMeta> = report.rules.to_vec();
+fn rules_of(report: &Report<'_>) -> Vec<RuleRef> {
+    let mut rules: Vec<RuleRef> = report.rules.to_vec();
     for f in report.visible() {
         if !rules.iter().any(|r| r.id == f.rule.id) {
             rules.push(f.rule);
@@ -188,7 +192,7 @@ fn rules_of<'r>(report: &Report<'r>) -> Vec<&'r RuleMeta> {
     rules
 }
 
-fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
+fn result(report: &Report<'_>, rules: &[RuleRef], f: &Finding) -> SResult {
     let mut fingerprints = BTreeMap::new();
     // A finding read from a file is tracked per place, as code scanning does; one about a
     // subject that is not in a file (a live object, a node file, an event), by its subject.
@@ -257,7 +261,7 @@ fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
     }
     let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
     let builder = SResult::builder()
-        .rule_id(f.rule.id)
+        .rule_id(f.rule.id.as_str())
         .rule_index(i64::try_from(rule_index).unwrap_or(0))
         .level(result_level(f.severity))
         .message(
@@ -283,7 +287,7 @@ fn result(report: &Report<'_>, rules: &[&RuleMeta], f: &Finding) -> SResult {
 }
 
 /// The whole document around `results`.
-fn document(report: &Report<'_>, rules: &[&RuleMeta], results: Vec<SResult>) -> Sarif {
+fn document(report: &Report<'_>, rules: &[RuleRef], results: Vec<SResult>) -> Sarif {
     let levelled = report
         .errors
         .iter()

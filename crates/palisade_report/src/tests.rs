@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use palisade_diagnostics::{
-    Finding, FindingList, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck, PssLevel,
-    RuleMeta, RuleStatus, Severity, Span, Subject, Summary,
+    ArcStr, Finding, FindingList, FrameworkRef, InputError, Layer, Location, ObjectRef, PssCheck,
+    PssLevel, RuleMeta, RuleRef, RuleStatus, Severity, Span, Subject, Summary,
 };
 
 use palisade_source::SecretSpans;
@@ -12,45 +12,47 @@ use palisade_source::SecretSpans;
 use crate::{Format, Report, Source, Sources, render};
 
 pub(crate) static PRIVILEGED: RuleMeta = RuleMeta {
-    id: "PSS003",
-    name: "privileged-container",
-    title: "Privileged container",
+    id: palisade_diagnostics::arcstr::literal!("PSS003"),
+    name: palisade_diagnostics::arcstr::literal!("privileged-container"),
+    title: palisade_diagnostics::arcstr::literal!("Privileged container"),
     severity: Severity::Critical,
     layer: Layer::Container,
     status: RuleStatus::Stable,
     since: "0.1.0",
     inputs: &[],
-    frameworks: &[
+    frameworks: std::borrow::Cow::Borrowed(&[
         FrameworkRef::Pss(PssCheck {
             level: PssLevel::Baseline,
             check: "privileged",
         }),
         FrameworkRef::Cis("5.2.2"),
         FrameworkRef::Mitre("T1611"),
-    ],
-    remediation: "Remove securityContext.privileged.",
+    ]),
+    remediation: palisade_diagnostics::arcstr::literal!("Remove securityContext.privileged."),
     fixable: palisade_diagnostics::Fixable::No,
     superseded_by: &[],
-    docs: " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n",
+    docs: palisade_diagnostics::arcstr::literal!(
+        " ## What it does\n Flags privileged containers.\n\n ## Why is this bad?\n Escape.\n"
+    ),
 };
 
 static NON_ROOT: RuleMeta = RuleMeta {
-    id: "PSS015",
-    name: "run-as-non-root",
-    title: "Containers may run as root",
+    id: palisade_diagnostics::arcstr::literal!("PSS015"),
+    name: palisade_diagnostics::arcstr::literal!("run-as-non-root"),
+    title: palisade_diagnostics::arcstr::literal!("Containers may run as root"),
     severity: Severity::Medium,
     layer: Layer::Container,
     status: RuleStatus::Stable,
     since: "0.1.0",
     inputs: &[],
-    frameworks: &[FrameworkRef::Pss(PssCheck {
+    frameworks: std::borrow::Cow::Borrowed(&[FrameworkRef::Pss(PssCheck {
         level: PssLevel::Restricted,
         check: "runAsNonRoot",
-    })],
-    remediation: "Set runAsNonRoot: true.",
+    })]),
+    remediation: palisade_diagnostics::arcstr::literal!("Set runAsNonRoot: true."),
     fixable: palisade_diagnostics::Fixable::No,
     superseded_by: &[],
-    docs: " ## What it does\n Requires non-root.\n",
+    docs: palisade_diagnostics::arcstr::literal!(" ## What it does\n Requires non-root.\n"),
 };
 
 const SOURCE: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n";
@@ -67,7 +69,7 @@ fn object() -> ObjectRef {
 
 fn findings() -> Vec<Finding> {
     let non_root = Finding {
-        rule: &NON_ROOT,
+        rule: RuleRef::of(&NON_ROOT),
         severity: Severity::Medium,
         subject: Subject::Object(object()).into(),
         container: Some("app".into()),
@@ -93,7 +95,7 @@ fn findings() -> Vec<Finding> {
         superseded: false,
     };
     let privileged = Finding {
-        rule: &PRIVILEGED,
+        rule: RuleRef::of(&PRIVILEGED),
         severity: Severity::Critical,
         location: Location {
             span: Some(Span {
@@ -151,9 +153,9 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
             secrets: SecretSpans::default(),
         },
     );
-    let rules = [&PRIVILEGED, &NON_ROOT];
-    let evaluated: std::collections::BTreeSet<&'static str> =
-        ["PSS003", "PSS015"].into_iter().collect();
+    let rules = [RuleRef::of(&PRIVILEGED), RuleRef::of(&NON_ROOT)];
+    let evaluated: std::collections::BTreeSet<ArcStr> =
+        ["PSS003", "PSS015"].into_iter().map(ArcStr::from).collect();
     let report = Report {
         tool_version: "0.1.0",
         findings: &findings,
@@ -366,15 +368,15 @@ fn text_marks_the_offending_span() {
 fn compliance_marks_controls_pass_fail_and_not_evaluated() {
     use crate::compliance::{Status, compliance};
     let findings = findings();
-    let evaluated = ["PSS003", "PSS015"].into_iter().collect();
+    let evaluated = ["PSS003", "PSS015"].into_iter().map(ArcStr::from).collect();
     let c = compliance(
         &FindingList::from(findings[1..].to_vec()),
-        &[&PRIVILEGED, &NON_ROOT],
+        &[RuleRef::of(&PRIVILEGED), RuleRef::of(&NON_ROOT)],
         &evaluated,
     );
     let none = compliance(
         &FindingList::new(),
-        &[&PRIVILEGED, &NON_ROOT],
+        &[RuleRef::of(&PRIVILEGED), RuleRef::of(&NON_ROOT)],
         &Default::default(),
     );
     assert_eq!(
@@ -477,7 +479,7 @@ fn hostile(color: bool) -> String {
         warnings: &[],
         notes: &notes,
         summary: &summary,
-        rules: &[&PRIVILEGED],
+        rules: &[RuleRef::of(&PRIVILEGED)],
         sources: &sources,
         show_suppressed: true,
         show_compliance: false,
@@ -544,7 +546,7 @@ fn sarif_of(findings: &[Finding], show_suppressed: bool) -> serde_json::Value {
         warnings: &[],
         notes: &[],
         summary: &summary,
-        rules: &[&PRIVILEGED, &NON_ROOT],
+        rules: &[RuleRef::of(&PRIVILEGED), RuleRef::of(&NON_ROOT)],
         sources: &Sources::new(),
         show_suppressed,
         show_compliance: false,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
-use palisade_diagnostics::{Finding, RuleMeta, Severity, Span};
+use palisade_diagnostics::{ArcStr, Finding, RuleRef, Severity, Span};
 use palisade_source::SecretSpans;
 
 use crate::terminal::{printable, shown_line};
@@ -152,7 +152,10 @@ fn render_finding(
         }
     };
     let lvl = level(f.severity);
-    let title = lvl.clone().primary_title(f.rule.title).id(f.rule.id);
+    let title = lvl
+        .clone()
+        .primary_title(f.rule.title.as_str())
+        .id(f.rule.id.as_str());
     let place = f.location.span.as_ref();
     // A finding with no file is placed at its subject.
     let path = match place {
@@ -384,17 +387,19 @@ pub(crate) fn problems_and_notes(
 fn rule_table(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     // Per rule: the most severe of its findings (configuration can change severities) and
     // how many there are.
-    let mut by_rule: HashMap<&str, (&RuleMeta, Severity, usize)> = HashMap::new();
+    let mut by_rule: HashMap<ArcStr, (RuleRef, Severity, usize)> = HashMap::new();
     for f in report.visible() {
-        let row = by_rule.entry(f.rule.id).or_insert((f.rule, f.severity, 0));
+        let row = by_rule
+            .entry(f.rule.id.clone())
+            .or_insert((f.rule.clone(), f.severity, 0));
         row.1 = row.1.max(f.severity);
         row.2 += 1;
     }
     if by_rule.is_empty() {
         return Ok(());
     }
-    let mut rows: Vec<(&RuleMeta, Severity, usize)> = by_rule.into_values().collect();
-    rows.sort_by(|(a, s, n), (b, t, m)| (t, m, a.id).cmp(&(s, n, b.id)));
+    let mut rows: Vec<(RuleRef, Severity, usize)> = by_rule.into_values().collect();
+    rows.sort_by(|(a, s, n), (b, t, m)| (t, m, &a.id).cmp(&(s, n, &b.id)));
     let id_width = rows
         .iter()
         .map(|(r, ..)| r.id.len())

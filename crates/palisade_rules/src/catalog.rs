@@ -2,7 +2,7 @@
 //! `docs/rules/`, the peer-suppression table and the JSON listing, all from the rules' own
 //! declarations. Pure: it returns text and values, the front door prints them.
 
-use palisade_diagnostics::{Fixable, FrameworkRef, Layer, RuleMeta, RuleStatus};
+use palisade_diagnostics::{ArcStr, Fixable, FrameworkRef, Layer, RuleMeta, RuleStatus};
 use palisade_engine::{Profile, Rule, SelectionError, Selector};
 use serde::Serialize;
 
@@ -32,7 +32,10 @@ pub fn similar(text: &str) -> Vec<&'static str> {
         .filter(|r| {
             r.meta.id.to_ascii_lowercase().starts_with(&lower) || r.meta.name.contains(&lower)
         })
-        .map(|r| r.meta.id)
+        .map(|&r| {
+            let meta: &'static RuleMeta = &r.meta;
+            meta.id.as_str()
+        })
         .collect()
 }
 
@@ -66,11 +69,11 @@ pub fn pss_versions(rule: &Rule) -> Option<String> {
 #[derive(Debug, Serialize)]
 pub struct RuleEntry {
     /// Id.
-    pub id: &'static str,
+    pub id: ArcStr,
     /// Name.
-    pub name: &'static str,
+    pub name: ArcStr,
     /// One-line title.
-    pub title: &'static str,
+    pub title: ArcStr,
     /// Default severity.
     pub severity: &'static str,
     /// 4C layer.
@@ -90,7 +93,7 @@ pub struct RuleEntry {
     /// The PSS versions it applies at.
     pub pss_versions: Option<String>,
     /// How to fix.
-    pub remediation: &'static str,
+    pub remediation: ArcStr,
     /// Whether findings carry a fix.
     pub fixable: bool,
     /// `safe` or `unsafe` (null without a fix).
@@ -103,9 +106,9 @@ impl RuleEntry {
     /// The entry of a rule.
     pub fn of(r: &Rule) -> Self {
         RuleEntry {
-            id: r.meta.id,
-            name: r.meta.name,
-            title: r.meta.title,
+            id: r.meta.id.clone(),
+            name: r.meta.name.clone(),
+            title: r.meta.title.clone(),
             severity: r.meta.severity.as_str(),
             layer: r.meta.layer.as_str(),
             status: r.meta.status,
@@ -115,7 +118,7 @@ impl RuleEntry {
             frameworks: framework_list(&r.meta),
             pss: r.meta.pss(),
             pss_versions: pss_versions(r),
-            remediation: r.meta.remediation,
+            remediation: r.meta.remediation.clone(),
             fixable: r.meta.fixable.is_fixable(),
             fix: r.meta.fixable.label(),
             fix_risk: fix_risk(&r.meta),

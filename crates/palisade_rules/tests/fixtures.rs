@@ -92,7 +92,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
     for f in scan(rule, text, expected) {
         assert!(!f.message.is_empty());
         if !f.suppressed {
-            let key = if pinned.contains(&f.rule.id) {
+            let key = if pinned.contains(&f.rule.id.as_str()) {
                 format!("{}:{}", f.rule.id, f.severity)
             } else {
                 f.rule.id.to_string()
@@ -152,7 +152,7 @@ fn every_rule_fires_and_passes_on_its_fixtures() {
         .iter()
         .filter(|r| !matches!(r.hook, Hook::Engine))
     {
-        let id = rule.meta.id;
+        let id = rule.meta.id.as_str();
         let dir = fixtures_dir().join(id);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("{id} has no fixtures directory {}", dir.display()))
@@ -216,8 +216,8 @@ fn fixture_directories_name_real_rules() {
 #[test]
 fn ids_and_names_are_unique_and_well_formed() {
     let rules = palisade_rules::registry();
-    let mut ids: Vec<&str> = rules.iter().map(|r| r.meta.id).collect();
-    let mut names: Vec<&str> = rules.iter().map(|r| r.meta.name).collect();
+    let mut ids: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
+    let mut names: Vec<&str> = rules.iter().map(|r| r.meta.name.as_str()).collect();
     ids.sort();
     names.sort();
     assert!(ids.windows(2).all(|w| w[0] != w[1]), "duplicate rule id");
@@ -295,7 +295,7 @@ fn doc_examples_fire_as_annotated() {
             r.meta.id
         );
         assert_eq!(
-            actual(r.meta.id, &yaml, &expected),
+            actual(&r.meta.id, &yaml, &expected),
             expected,
             "{}: documentation example",
             r.meta.id
@@ -401,7 +401,7 @@ fn fixable_rules_fix_their_fire_fixtures_and_nothing_else() {
         .iter()
         .filter(|r| r.meta.fixable.is_fixable())
     {
-        let id = rule.meta.id;
+        let id = rule.meta.id.as_str();
         let dir = fixtures_dir().join(id);
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()

@@ -301,7 +301,12 @@ fn latest_behaves_as_the_newest_version() {
             assert_eq!(verdicts(&latest, &text), verdicts(&newest, &text));
         }
     }
-    let ids = |rs: &RuleSet| rs.enabled().iter().map(|r| r.meta.id).collect::<Vec<_>>();
+    let ids = |rs: &RuleSet| {
+        rs.enabled()
+            .iter()
+            .map(|r| r.meta.id.to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&latest), ids(&newest));
     assert_eq!(ids(&rule_set(true, "v1.99")), ids(&newest));
 }

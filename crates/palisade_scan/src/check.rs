@@ -13,7 +13,7 @@ pub struct Checked {
     /// Findings in document order (line, column, rule), suppressed ones included (flagged).
     pub findings: Vec<Finding>,
     /// Ids of the rules that found something to evaluate.
-    pub evaluated: Vec<&'static str>,
+    pub evaluated: Vec<palisade_diagnostics::ArcStr>,
     /// The object was not a Kubernetes object (no apiVersion and kind).
     pub skipped: bool,
 }
@@ -92,7 +92,7 @@ impl Checker {
         findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 let span = f.location.span.as_ref();
-                (span.map(|s| (s.line, s.column)), f.rule.id)
+                (span.map(|s| (s.line, s.column)), f.rule.id.clone())
             };
             key(a).cmp(&key(b))
         });

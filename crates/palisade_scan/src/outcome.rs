@@ -21,7 +21,7 @@ pub struct ScanOutcome {
     /// Text of files with findings, when kept.
     pub sources: Sources,
     /// Ids of the rules that found something to evaluate (for the compliance summary).
-    pub evaluated: std::collections::BTreeSet<&'static str>,
+    pub evaluated: std::collections::BTreeSet<palisade_diagnostics::ArcStr>,
     /// Display paths of files whose name is not valid UTF-8 (shown lossily): `fix` does not
     /// rewrite them, since the display may name another file.
     pub non_utf8_names: std::collections::BTreeSet<String>,
@@ -69,7 +69,7 @@ impl ScanOutcome {
             ..ScanOutcome::default()
         };
         outcome.count();
-        outcome.evaluated = outcome.findings.refs().map(|f| f.rule.id).collect();
+        outcome.evaluated = outcome.findings.refs().map(|f| f.rule.id.clone()).collect();
         if keep_sources {
             for f in outcome.findings.refs() {
                 let Some(path) = f.path() else {

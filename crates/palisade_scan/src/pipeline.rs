@@ -65,7 +65,7 @@ impl Sink {
 struct FileResult {
     /// Whether the file has a finding that is not suppressed (the findings are in the sink).
     unsuppressed: bool,
-    evaluated: Vec<&'static str>,
+    evaluated: Vec<palisade_diagnostics::ArcStr>,
     facts: Vec<Fact>,
     errors: Vec<InputError>,
     objects: usize,

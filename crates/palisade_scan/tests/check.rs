@@ -93,7 +93,7 @@ fn one_object_gets_the_scan_verdict() {
     assert!(from_scan.iter().any(|f| cross_object(&f.0)));
     from_scan.retain(|f| !cross_object(&f.0));
     assert_eq!(in_memory, from_scan);
-    assert!(checked.evaluated.contains(&"PSS003"));
+    assert!(checked.evaluated.iter().any(|id| id == "PSS003"));
     assert!(!checked.skipped);
     // The object came from no file: its findings name the field, not a place in a file.
     assert!(checked.findings.iter().all(|f| f.location.span.is_none()));

@@ -4,7 +4,7 @@
 //!
 //! A findings-dense input (a privileged Deployment is 300 bytes and has 14 findings; flow-style
 //! containers give a finding every two bytes) makes findings most of a scan's memory. As
-//! [`Finding`] values (104 bytes, pointers to shared strings) they would be dozens of times the
+//! [`Finding`] values (about 120 bytes, pointers to shared strings) they would be dozens of times the
 //! input; as records in memory, several times. So the list keeps [`MEMORY_BUDGET`] records in
 //! memory and moves older ones to a file ([`store`]): a scan's memory then holds the tables of
 //! distinct values, not a record per finding (docs/security.md). Findings go in as [`Finding`]
@@ -34,7 +34,7 @@ const BATCH: usize = 4096;
 #[derive(Debug, Clone, Copy)]
 pub struct FindingRef<'a> {
     /// The rule.
-    pub rule: &'static RuleMeta,
+    pub rule: &'a RuleMeta,
     /// Effective severity.
     pub severity: Severity,
     /// What the finding is about.
@@ -96,7 +96,7 @@ impl<'a> SpanRef<'a> {
 pub type SortKey<'a> = (
     bool,
     Option<(&'a str, u32, u32, u32)>,
-    &'static str,
+    &'a str,
     &'a str,
     &'a str,
     Option<&'a str>,
@@ -113,7 +113,7 @@ impl<'a> FindingRef<'a> {
         (
             self.span.is_none(),
             self.span.map(|s| (s.path, s.document, s.line, s.column)),
-            self.rule.id,
+            &self.rule.id,
             self.message,
             self.pointer,
             self.container,
@@ -390,19 +390,19 @@ mod tests {
     use crate::{Applicability, Fixable, Interner, Location};
 
     static RULE: RuleMeta = RuleMeta {
-        id: "TEST001",
-        name: "test",
-        title: "test",
+        id: arcstr::literal!("TEST001"),
+        name: arcstr::literal!("test"),
+        title: arcstr::literal!("test"),
         severity: Severity::High,
         layer: Layer::Container,
         status: RuleStatus::Stable,
         since: "0.1.0",
         inputs: &[],
-        frameworks: &[],
-        remediation: "",
+        frameworks: std::borrow::Cow::Borrowed(&[]),
+        remediation: arcstr::literal!(""),
         fixable: Fixable::No,
         superseded_by: &[],
-        docs: "",
+        docs: arcstr::literal!(""),
     };
 
     fn finding(strings: &mut Interner, name: &str, line: u32) -> Finding {

@@ -14,7 +14,8 @@ use hashbrown::HashMap;
 use super::{FindingRef, SpanRef};
 use crate::Fix;
 use crate::finding::{Finding, Location, Origin, Span};
-use crate::meta::{RuleMeta, Severity};
+use crate::meta::Severity;
+use crate::rule_ref::RuleRef;
 use crate::subject::Subject;
 
 /// Marks an absent optional field in a record.
@@ -172,7 +173,7 @@ impl<K: Copy + Eq + std::hash::Hash, T> Table<K, T> {
 /// The tables records refer to. Entries are never removed: a list lives as long as one scan.
 #[derive(Debug, Default)]
 pub(super) struct Tables {
-    rules: Vec<&'static RuleMeta>,
+    rules: Vec<RuleRef>,
     subjects: Table<(usize, usize), Placed>,
     strings: Table<usize, ArcStr>,
     fixes: Table<usize, Arc<Fix>>,
@@ -185,11 +186,11 @@ impl Tables {
     /// The rule's number. Past 2^24 rules (gigabytes of rule metadata, more than any policy
     /// file a scan reads) numbers saturate and [`Tables::parts`] rejects the record, which the
     /// list reports as a storage failure rather than naming a wrong rule.
-    fn rule(&mut self, rule: &'static RuleMeta) -> u32 {
-        let index = match self.rules.iter().rposition(|r| std::ptr::eq(*r, rule)) {
+    fn rule(&mut self, rule: &RuleRef) -> u32 {
+        let index = match self.rules.iter().rposition(|r| r.same(rule)) {
             Some(index) => index,
             None => {
-                self.rules.push(rule);
+                self.rules.push(rule.clone());
                 self.rules.len() - 1
             }
         };
@@ -253,7 +254,7 @@ impl Tables {
             }),
         };
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
-        let rule = self.rule(f.rule);
+        let rule = self.rule(&f.rule);
         Record {
             rule: (rule & 0xffff) as u16,
             rule_high: (rule >> 16) as u8,
@@ -335,7 +336,7 @@ impl Tables {
             _ => None,
         };
         Some(Finding {
-            rule: p.rule,
+            rule: p.rule.clone(),
             severity: p.severity,
             subject: Arc::clone(&p.subject.subject),
             container: p.container.cloned(),
@@ -392,7 +393,7 @@ impl Tables {
 
 /// What a record's numbers name.
 struct Parts<'a> {
-    rule: &'static RuleMeta,
+    rule: &'a RuleRef,
     severity: Severity,
     subject: &'a Placed,
     pointer: &'a ArcStr,

@@ -25,7 +25,7 @@ fn key(f: &Finding) -> Key<'_> {
     let l = &f.location;
     (
         l.span.as_ref().map(|s| (s.path.as_str(), s.line, s.column)),
-        f.rule.id,
+        &f.rule.id,
         &l.pointer,
         f.container.as_deref(),
         &f.message,

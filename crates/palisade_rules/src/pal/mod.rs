@@ -29,7 +29,7 @@ pub(crate) fn annotation_value<'d>(object: &Object<'d, '_>) -> Option<std::borro
 pub fn waiver_findings(
     problems: &[(usize, palisade_engine::WaiverProblem)],
     waivers: &[palisade_engine::Waiver],
-    enabled: &[&palisade_engine::Rule],
+    enabled: &[palisade_engine::RuleHandle],
 ) -> Vec<palisade_diagnostics::Finding> {
     use palisade_engine::WaiverProblem;
     problems

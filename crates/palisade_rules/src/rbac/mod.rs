@@ -85,7 +85,7 @@ pub(crate) fn report_subjects(
 /// Whether RBAC002 reports this rule already (it grants everything, so naming each dangerous
 /// permission it includes would only repeat it).
 pub(crate) fn reported_as_admin(rule: &PolicyRule<'_>, ctx: &Ctx<'_>) -> bool {
-    rule.is_admin() && ctx.is_enabled(admin_equivalent::RULE.meta.id)
+    rule.is_admin() && ctx.is_enabled(&admin_equivalent::RULE.meta.id)
 }
 
 /// The rules of a Role or ClusterRole that is not built in, each with its index; marks the

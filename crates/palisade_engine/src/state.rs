@@ -1,0 +1,143 @@
+//! State an audit rule keeps between events, bounded so that a rule's memory does not grow
+//! with the log it reads (a webhook backend runs for months).
+
+use std::collections::{HashMap, VecDeque};
+
+/// Counters by key (an identity, an identity and a resource, ...), at most `capacity` of
+/// them: past it, the key counted first is forgotten, so a long log keeps the most recent
+/// keys. [`AuditState::evicted`] says how many were forgotten, for a front door to report.
+#[derive(Debug, Clone)]
+pub struct AuditState {
+    counts: HashMap<String, Entry>,
+    /// Keys in the order they were first counted, with the sequence number of that count: an
+    /// entry forgotten and counted again is a new one, and its old place is skipped.
+    order: VecDeque<(u64, String)>,
+    capacity: usize,
+    next: u64,
+    evicted: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    count: u64,
+    seq: u64,
+}
+
+impl Default for AuditState {
+    fn default() -> Self {
+        AuditState::with_capacity(AuditState::DEFAULT_CAPACITY)
+    }
+}
+
+impl AuditState {
+    /// Keys a rule's state holds by default.
+    pub const DEFAULT_CAPACITY: usize = 10_000;
+
+    /// State that holds at most `capacity` keys (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        AuditState {
+            counts: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+            next: 0,
+            evicted: 0,
+        }
+    }
+
+    /// Count one more occurrence of `key`; the count so far (1 the first time).
+    pub fn bump(&mut self, key: &str) -> u64 {
+        if let Some(entry) = self.counts.get_mut(key) {
+            entry.count += 1;
+            return entry.count;
+        }
+        while self.counts.len() >= self.capacity {
+            self.evict_oldest();
+        }
+        let seq = self.next;
+        self.next += 1;
+        self.counts.insert(key.to_string(), Entry { count: 1, seq });
+        self.order.push_back((seq, key.to_string()));
+        if self.order.len() > 2 * self.capacity {
+            // Places of forgotten keys: dropped once they are as many as the live ones.
+            let counts = &self.counts;
+            self.order
+                .retain(|(seq, key)| counts.get(key).is_some_and(|e| e.seq == *seq));
+        }
+        1
+    }
+
+    /// The count of `key` (0 when not counted, or forgotten).
+    pub fn count(&self, key: &str) -> u64 {
+        self.counts.get(key).map_or(0, |e| e.count)
+    }
+
+    /// Forget `key` (a rule that alerted on it starts over).
+    pub fn forget(&mut self, key: &str) {
+        self.counts.remove(key);
+    }
+
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Keys forgotten to stay within the capacity.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    fn evict_oldest(&mut self) {
+        while let Some((seq, key)) = self.order.pop_front() {
+            if self.counts.get(&key).is_some_and(|e| e.seq == seq) {
+                self.counts.remove(&key);
+                self.evicted += 1;
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_keys_and_forgets_the_oldest_past_its_capacity() {
+        let mut state = AuditState::with_capacity(2);
+        assert_eq!(state.bump("alice"), 1);
+        assert_eq!(state.bump("alice"), 2);
+        assert_eq!(state.bump("bob"), 1);
+        assert_eq!(state.bump("carol"), 1);
+        assert_eq!(state.len(), 2);
+        assert_eq!(state.count("alice"), 0, "the oldest key goes first");
+        assert_eq!(state.count("bob"), 1);
+        assert_eq!(state.evicted(), 1);
+        state.forget("bob");
+        assert_eq!(state.bump("dave"), 1);
+        assert_eq!(state.count("carol"), 1);
+        assert_eq!(
+            state.evicted(),
+            1,
+            "a forgotten key's place is not an eviction"
+        );
+    }
+
+    #[test]
+    fn memory_stays_bounded_over_a_long_stream() {
+        let mut state = AuditState::with_capacity(100);
+        for i in 0..100_000u32 {
+            state.bump(&format!("user-{}", i % 1_000));
+            if i % 3 == 0 {
+                state.forget(&format!("user-{}", (i + 7) % 1_000));
+            }
+            assert!(state.len() <= 100);
+            assert!(state.order.len() <= 200 + 1);
+        }
+        assert!(state.evicted() > 0);
+    }
+}
