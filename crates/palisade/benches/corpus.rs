@@ -13,6 +13,7 @@ use common::best;
 use std::path::{Path, PathBuf};
 
 use palisade_engine::{RuleSet, Settings};
+use palisade_model::authz::RbacPart;
 use palisade_model::inventory::{Fact, Inventory};
 use palisade_source::{Limits, count_events, parse_stream};
 use rayon::prelude::*;
@@ -48,29 +49,33 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
 }
 
 fn scan_all(files: &[(PathBuf, String)], rules: &RuleSet, limits: &Limits) -> (usize, usize) {
-    let per_file: Vec<(usize, usize, Vec<Fact>)> = files
+    type Gathered = (usize, usize, Vec<Fact>, Vec<RbacPart>);
+    let per_file: Vec<Gathered> = files
         .par_iter()
         .map(|(path, text)| {
             let display = path.to_string_lossy();
             let mut objects = 0;
             let mut findings = 0;
             let mut facts = Vec::new();
+            let mut parts = Vec::new();
             let mut strings = palisade_diagnostics::Interner::default();
             for doc in parse_stream(text, limits).into_iter().flatten() {
                 let r = rules.scan_document(&doc, &display, &mut strings);
                 objects += r.objects;
                 findings += r.findings.len();
                 facts.extend(r.facts);
+                parts.extend(r.rbac_parts);
             }
-            (objects, findings, facts)
+            (objects, findings, facts, parts)
         })
         .collect();
     let mut inventory = Inventory::default();
     let (mut objects, mut findings) = (0, 0);
-    for (o, f, facts) in per_file {
+    for (o, f, facts, parts) in per_file {
         objects += o;
         findings += f;
         inventory.facts.extend(facts);
+        inventory.rbac_parts.extend(parts);
     }
     inventory.prepare("default");
     (

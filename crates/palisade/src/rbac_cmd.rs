@@ -13,6 +13,7 @@ use palisade_model::authz::{
     Identity, Permission, RbacGraph, Request, RequestSpec, SubjectError, SubjectKind, SubjectRef,
     parse_request, parse_subject, permission_rows,
 };
+use palisade_model::cluster::{IndexOptions, Parts};
 use palisade_report::rbac;
 use palisade_report::terminal::{TerminalWriter, printable};
 use palisade_report::{Format, Report};
@@ -278,20 +279,27 @@ pub fn load(options: &LoadOptions<'_>) -> (RbacGraph, Vec<InputError>) {
 
 /// [`load`], with how many files and objects were read (for summaries).
 pub fn load_counted(options: &LoadOptions<'_>) -> palisade_scan::Collected<RbacGraph> {
-    let namespace = options.namespace;
-    let mut read = palisade_scan::collect(
+    let read = palisade_scan::collect_index(
         options.paths,
         options.render,
         &options.input,
         crate::progress::Progress::for_stderr(),
-        |g: &mut RbacGraph, o, path, doc| g.add(o, path, doc, namespace),
-        RbacGraph::merge,
+        IndexOptions {
+            default_namespace: options.namespace.map(str::to_string),
+            parts: Parts {
+                facts: false,
+                rbac: true,
+                netpol: false,
+            },
+            builtin_policy: options.builtin_roles,
+        },
     );
-    if options.builtin_roles {
-        read.model.add_builtin_policy();
+    palisade_scan::Collected {
+        model: read.model.into_rbac(),
+        errors: read.errors,
+        files: read.files,
+        objects: read.objects,
     }
-    read.model.resolve();
-    read
 }
 
 /// A subject as the command line gives it (`--as`, `--as-group`).

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use palisade_diagnostics::{
     ArcStr, Finding, FindingList, Input, InputError, Interner, ProjectPaths, Severity, Subject,
 };
-use palisade_model::inventory::{Inventory, fact_of};
+use palisade_model::cluster::{IndexOptions, Parts};
+use palisade_model::inventory::Inventory;
 use palisade_model::{Object, objects_in, span_location};
 use palisade_source::{Document, Pos};
 
@@ -99,8 +100,12 @@ pub struct DocumentReport {
     pub findings: Vec<Finding>,
     /// Ids of the rules that found objects they apply to.
     pub evaluated: Vec<ArcStr>,
-    /// Facts for cross-object rules (only when such rules are enabled).
+    /// The objects' facts in the cluster model ([`IndexOptions::record`]), for cross-object
+    /// rules (only when such rules are enabled). Kept apart from the RBAC records, as the
+    /// inventory holds them, so that a scan moves them rather than copies them.
     pub facts: Vec<palisade_model::inventory::Fact>,
+    /// The objects' RBAC records (not placed yet: the inventory places them with the facts).
+    pub rbac_parts: Vec<palisade_model::authz::RbacPart>,
     /// Objects evaluated.
     pub objects: usize,
     /// Whether the document was skipped as non-Kubernetes.
@@ -127,6 +132,8 @@ pub struct RuleSet {
     registry: Vec<RuleHandle>,
     enabled: Vec<RuleHandle>,
     settings: Settings,
+    /// The records cross-object rules read of each object: facts and RBAC records.
+    records: IndexOptions,
 }
 
 impl RuleSet {
@@ -149,6 +156,14 @@ impl RuleSet {
             registry,
             enabled,
             settings,
+            records: IndexOptions {
+                parts: Parts {
+                    facts: true,
+                    rbac: true,
+                    netpol: false,
+                },
+                ..IndexOptions::default()
+            },
         })
     }
 
@@ -221,13 +236,18 @@ impl RuleSet {
                 });
                 continue;
             }
-            if collect_facts
-                && let Some(mut fact) = fact_of(object, &shared_path, doc.index, strings)
-            {
-                if self.settings.honor_peer_suppressions {
-                    fact.peer_annotations = crate::peer::annotations_of(object);
+            if collect_facts {
+                // The object's records in the one cluster model.
+                let (fact, rbac, _) =
+                    self.records
+                        .records_of(object, &shared_path, doc.index, strings);
+                if let Some(mut fact) = fact {
+                    if self.settings.honor_peer_suppressions {
+                        fact.peer_annotations = crate::peer::annotations_of(object);
+                    }
+                    report.facts.push(fact);
                 }
-                report.facts.push(fact);
+                report.rbac_parts.extend(rbac);
             }
             raw.clear();
             for rule in &self.enabled {

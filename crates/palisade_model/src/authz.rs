@@ -482,13 +482,43 @@ pub struct RbacGraph {
     pub workloads: Vec<Workload>,
     /// Resource scopes: the built-in table and the input's CustomResourceDefinitions.
     pub resources: ResourceTable,
-    index: HashMap<(RoleKind, Option<String>, String), usize>,
+    /// The last definition of each role.
+    index: hashbrown::HashMap<RoleKey, usize>,
+    /// Every definition of the roles defined more than once, in input order.
+    redefined: hashbrown::HashMap<RoleKey, Vec<usize>>,
     /// The role of each binding, once resolved.
     binding_roles: Vec<Option<usize>>,
     /// The powers each role confers through a ClusterRoleBinding and through a RoleBinding,
     /// with the first (verb, resource) that confers each.
     role_powers: Vec<[Vec<GrantedPower>; 2]>,
+    /// The bindings that can grant to ServiceAccounts, by the subject that names them.
+    account_grants: std::sync::OnceLock<AccountGrants>,
 }
+
+/// Groups every ServiceAccount's token carries, whatever its namespace.
+const ACCOUNT_GROUPS: [&str; 2] = ["system:serviceaccounts", "system:authenticated"];
+
+/// Powers by account, by namespace's account group, and for every account.
+type AccountPowerSets<'g> = (
+    hashbrown::HashMap<(&'g str, &'g str), Vec<Power>>,
+    hashbrown::HashMap<&'g str, Vec<Power>>,
+    Vec<Power>,
+);
+
+/// Bindings (indexes) that name ServiceAccounts, directly or through the groups every
+/// ServiceAccount token carries.
+#[derive(Debug, Clone, Default)]
+struct AccountGrants {
+    /// By namespace and name of a ServiceAccount subject.
+    accounts: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// By namespace, for `system:serviceaccounts:<namespace>`.
+    namespaces: HashMap<String, Vec<usize>>,
+    /// Bindings to `system:serviceaccounts` or `system:authenticated`: every ServiceAccount.
+    all: Vec<usize>,
+}
+
+/// A role as (kind, namespace, name).
+type RoleKey = (RoleKind, Option<String>, String);
 
 /// A power and the first (verb, resource) that confers it.
 type GrantedPower = (Power, &'static str, &'static str);
@@ -531,23 +561,41 @@ pub struct Workload {
     pub service_account: String,
 }
 
-impl RbacGraph {
-    /// Add the RBAC objects among `object` (Roles, ClusterRoles, bindings, ServiceAccounts,
-    /// token Secrets, workloads, CustomResourceDefinitions). Namespaced objects without a
-    /// namespace are placed in `default_namespace`, as `kubectl apply -n` would.
-    pub fn add(
-        &mut self,
+/// What one object contributes to the RBAC model: the record [`RbacGraph::add`] keeps, so that
+/// an index of objects (`crate::cluster::ClusterIndex`) can hold it per object and build the
+/// graph from its records.
+#[derive(Debug, Clone)]
+pub enum RbacPart {
+    /// A Role or ClusterRole.
+    Role(Role),
+    /// A RoleBinding or ClusterRoleBinding.
+    Binding(Binding),
+    /// A ServiceAccount.
+    ServiceAccount(ServiceAccount),
+    /// A long-lived token Secret.
+    TokenSecret(TokenSecret),
+    /// An object that runs pods.
+    Workload(Workload),
+    /// A CustomResourceDefinition: the scope of its resource.
+    CustomResource(ResourceTable),
+}
+
+impl RbacPart {
+    /// The RBAC record of `object`, if it has one (Roles, ClusterRoles, bindings,
+    /// ServiceAccounts, token Secrets, workloads, CustomResourceDefinitions). Namespaced
+    /// objects without a namespace are placed in `default_namespace`, as `kubectl apply -n`
+    /// would.
+    pub fn of(
         object: &Object<'_, '_>,
         path: &ArcStr,
         document: u32,
         default_namespace: Option<&str>,
-    ) {
+    ) -> Option<RbacPart> {
         let rbac = object.api_version.starts_with("rbac.authorization.k8s.io/");
-        let name = object.name().unwrap_or_default().to_string();
+        let name = || object.name().unwrap_or_default().to_string();
         let namespace = object.namespace().or(default_namespace).map(str::to_string);
-        self.resources.add(object);
-        let location = Some(object.location(path, document, "/metadata/name"));
-        match &*object.kind {
+        let location = || Some(object.location(path, document, "/metadata/name"));
+        let part = match &*object.kind {
             "Role" | "ClusterRole" if rbac => {
                 let kind = if object.kind == "Role" {
                     RoleKind::Role
@@ -555,10 +603,10 @@ impl RbacGraph {
                     RoleKind::ClusterRole
                 };
                 let root = object.root;
-                self.roles.push(Role {
+                RbacPart::Role(Role {
                     kind,
                     namespace: (kind == RoleKind::Role).then_some(namespace).flatten(),
-                    name,
+                    name: name(),
                     labels: crate::labels::label_map(root.path(&["metadata", "labels"])),
                     rules: object
                         .policy_rules()
@@ -570,9 +618,9 @@ impl RbacGraph {
                             .map(|s| s.items().map(|i| LabelSelector::of(Some(i))).collect())
                             .unwrap_or_default()
                     }),
-                    location,
+                    location: location(),
                     builtin: false,
-                });
+                })
             }
             "RoleBinding" | "ClusterRoleBinding" if rbac => {
                 let cluster = object.kind == "ClusterRoleBinding";
@@ -615,40 +663,39 @@ impl RbacGraph {
                         })
                     })
                     .collect();
-                self.bindings.push(Binding {
+                RbacPart::Binding(Binding {
                     cluster,
                     namespace,
-                    name,
+                    name: name(),
                     role_kind,
                     role_name: role_ref("name"),
                     subjects,
-                    location,
+                    location: location(),
                     subject_locations,
                     builtin: false,
-                });
+                })
             }
             "ServiceAccount" if object.api_version == "v1" => {
-                if let Some(namespace) = namespace {
-                    self.service_accounts.push(ServiceAccount {
-                        namespace,
-                        name,
-                        location,
-                    });
-                }
+                RbacPart::ServiceAccount(ServiceAccount {
+                    // Empty until placed ([`RbacPart::place`]).
+                    namespace: namespace.unwrap_or_default(),
+                    name: name(),
+                    location: location(),
+                })
             }
             "Secret"
                 if object.api_version == "v1"
                     && object.root.get("type").and_then(|t| t.as_str())
                         == Some("kubernetes.io/service-account-token") =>
             {
-                self.token_secrets.push(TokenSecret {
+                RbacPart::TokenSecret(TokenSecret {
                     display: object.object_ref().display_name(),
                     service_account: object
                         .annotation("kubernetes.io/service-account.name")
                         .and_then(|a| a.as_str())
                         .map(str::to_string),
-                    location,
-                });
+                    location: location(),
+                })
             }
             _ => {
                 if let Some(pod) = object.pod_spec() {
@@ -659,33 +706,98 @@ impl RbacGraph {
                         .and_then(|s| s.as_str())
                         .filter(|s| !s.is_empty())
                         .unwrap_or("default");
-                    self.workloads.push(Workload {
+                    RbacPart::Workload(Workload {
                         display: object.object_ref().display_name(),
                         namespace,
                         service_account: sa.to_string(),
-                    });
+                    })
+                } else {
+                    let mut resources = ResourceTable::default();
+                    resources.add(object);
+                    if resources.is_empty() {
+                        return None;
+                    }
+                    RbacPart::CustomResource(resources)
                 }
             }
+        };
+        Some(part)
+    }
+}
+
+impl RbacPart {
+    /// Place a record read without a default namespace in `namespace`, as `kubectl apply -n`
+    /// places objects that name none (and the ServiceAccount subjects of a RoleBinding that
+    /// name none with it).
+    pub fn place(&mut self, namespace: &str) {
+        match self {
+            RbacPart::Role(r) if r.kind == RoleKind::Role && r.namespace.is_none() => {
+                r.namespace = Some(namespace.to_string());
+            }
+            RbacPart::Binding(b) if !b.cluster && b.namespace.is_none() => {
+                b.namespace = Some(namespace.to_string());
+                for s in &mut b.subjects {
+                    if s.kind == SubjectKind::ServiceAccount && s.namespace.is_none() {
+                        s.namespace = Some(namespace.to_string());
+                    }
+                }
+            }
+            RbacPart::ServiceAccount(a) if a.namespace.is_empty() => {
+                a.namespace = namespace.to_string();
+            }
+            RbacPart::Workload(w) if w.namespace.is_none() => {
+                w.namespace = Some(namespace.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+impl RbacGraph {
+    /// Add the RBAC record of `object` ([`RbacPart::of`]).
+    pub fn add(
+        &mut self,
+        object: &Object<'_, '_>,
+        path: &ArcStr,
+        document: u32,
+        default_namespace: Option<&str>,
+    ) {
+        if let Some(part) = RbacPart::of(object, path, document, default_namespace) {
+            self.push(part);
         }
     }
 
-    /// Add the objects another graph collected (from another file); resolve afterwards.
-    pub fn merge(&mut self, other: RbacGraph) {
-        let RbacGraph {
-            roles,
-            bindings,
-            service_accounts,
-            token_secrets,
-            workloads,
-            resources,
-            ..
-        } = other;
-        self.resources.merge(resources);
-        self.roles.extend(roles);
-        self.bindings.extend(bindings);
-        self.service_accounts.extend(service_accounts);
-        self.token_secrets.extend(token_secrets);
-        self.workloads.extend(workloads);
+    /// Add one object's record; resolve after the last.
+    pub fn push(&mut self, part: RbacPart) {
+        match part {
+            RbacPart::Role(r) => self.roles.push(r),
+            RbacPart::Binding(b) => self.bindings.push(b),
+            // An account read without a namespace and never placed is in none.
+            RbacPart::ServiceAccount(a) if a.namespace.is_empty() => {}
+            RbacPart::ServiceAccount(a) => self.service_accounts.push(a),
+            RbacPart::TokenSecret(t) => self.token_secrets.push(t),
+            RbacPart::Workload(w) => self.workloads.push(w),
+            RbacPart::CustomResource(table) => self.resources.merge(table),
+        }
+    }
+
+    /// The graph of the records, resolved; with the API server's bootstrap policy for what the
+    /// records do not define when `builtin_policy` is set.
+    pub fn of_parts(parts: impl IntoIterator<Item = RbacPart>, builtin_policy: bool) -> RbacGraph {
+        let parts = parts.into_iter();
+        let mut graph = RbacGraph::default();
+        // Most records of a large input are roles and bindings.
+        let (hint, _) = parts.size_hint();
+        graph.roles.reserve(hint / 2);
+        graph.bindings.reserve(hint / 2);
+        for part in parts {
+            graph.push(part);
+        }
+        if builtin_policy {
+            graph.add_builtin_policy();
+        }
+        graph.resolve();
+        graph
     }
 
     /// Index the roles and give every aggregated ClusterRole the rules of the ClusterRoles its
@@ -725,14 +837,187 @@ impl RbacGraph {
                 break;
             }
         }
-        self.index = self
-            .roles
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.kind, r.namespace.clone(), r.name.clone()), i))
-            .collect();
+        self.index = hashbrown::HashMap::with_capacity(self.roles.len());
+        self.redefined = hashbrown::HashMap::new();
+        for (i, r) in self.roles.iter().enumerate() {
+            let key = (r.kind, r.namespace.clone(), r.name.clone());
+            match self.index.entry(key) {
+                hashbrown::hash_map::Entry::Occupied(mut e) => {
+                    let earlier = e.insert(i);
+                    self.redefined
+                        .entry(e.key().clone())
+                        .or_insert_with(|| vec![earlier])
+                        .push(i);
+                }
+                hashbrown::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
         self.binding_roles = self.bindings.iter().map(|b| self.role_index(b)).collect();
         self.role_powers = self.roles.iter().map(role_powers).collect();
+        self.account_grants = std::sync::OnceLock::new();
+    }
+
+    fn account_grants(&self) -> &AccountGrants {
+        self.account_grants.get_or_init(|| {
+            let mut grants = AccountGrants::default();
+            for (i, b) in self.bindings.iter().enumerate() {
+                for s in &b.subjects {
+                    let list = match (s.kind, &s.namespace) {
+                        (SubjectKind::ServiceAccount, Some(ns)) => grants
+                            .accounts
+                            .entry(ns.clone())
+                            .or_default()
+                            .entry(s.name.clone())
+                            .or_default(),
+                        (SubjectKind::Group, _) if ACCOUNT_GROUPS.contains(&s.name.as_str()) => {
+                            &mut grants.all
+                        }
+                        (SubjectKind::Group, _) => {
+                            match s.name.strip_prefix("system:serviceaccounts:") {
+                                Some(ns) => grants.namespaces.entry(ns.to_string()).or_default(),
+                                None => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            grants
+        })
+    }
+
+    /// The dangerous powers the ServiceAccount `namespace/name` holds: through bindings that
+    /// name it or a group its token carries (`system:serviceaccounts`,
+    /// `system:serviceaccounts:<namespace>`, `system:authenticated`), in whichever namespace
+    /// they grant (a RoleBinding in another namespace gives a power there), with aggregated
+    /// roles resolved. A binding whose role is not in the
+    /// graph grants what the built-in role of that name grants. Each power comes with the
+    /// first binding (in input order) and role that confer it. This is the one answer to
+    /// "what can a pod running as this ServiceAccount do": RBAC031, RBAC030's Secret readers
+    /// and the escalation paths of [`RbacGraph::risks`] all ask it.
+    pub fn service_account_powers(&self, namespace: &str, name: &str) -> Vec<(Power, Via)> {
+        let mut out: Vec<(Power, Via)> = Vec::new();
+        for i in self.account_bindings(namespace, name) {
+            let mut via = None;
+            for power in self.binding_powers(i) {
+                if !out.iter().any(|(p, _)| *p == power) {
+                    let via = via.get_or_insert_with(|| self.binding_via(i)).clone();
+                    out.push((power, via));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The powers of [`RbacGraph::service_account_powers`] for every account at once, in one
+    /// pass over the bindings: by account named in a binding, by namespace (the
+    /// `system:serviceaccounts:<namespace>` group) and for every account (the
+    /// `system:serviceaccounts` and `system:authenticated` groups).
+    fn account_power_sets(&self) -> AccountPowerSets<'_> {
+        let mut own: hashbrown::HashMap<(&str, &str), Vec<Power>> = Default::default();
+        let mut by_namespace: hashbrown::HashMap<&str, Vec<Power>> = Default::default();
+        let mut everyone: Vec<Power> = Vec::new();
+        for (i, b) in self.bindings.iter().enumerate() {
+            for s in &b.subjects {
+                let set = match (s.kind, &s.namespace) {
+                    (SubjectKind::ServiceAccount, Some(ns)) => {
+                        own.entry((ns.as_str(), s.name.as_str())).or_default()
+                    }
+                    (SubjectKind::Group, _) if ACCOUNT_GROUPS.contains(&s.name.as_str()) => {
+                        &mut everyone
+                    }
+                    (SubjectKind::Group, _) => {
+                        match s.name.strip_prefix("system:serviceaccounts:") {
+                            Some(ns) => by_namespace.entry(ns).or_default(),
+                            None => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                self.each_binding_power(i, |p| {
+                    if !set.contains(&p) {
+                        set.push(p);
+                    }
+                });
+            }
+        }
+        (own, by_namespace, everyone)
+    }
+
+    /// The bindings that grant to the ServiceAccount, in input order.
+    fn account_bindings(&self, namespace: &str, name: &str) -> Vec<usize> {
+        let grants = self.account_grants();
+        let mut bindings: Vec<usize> = grants
+            .accounts
+            .get(namespace)
+            .and_then(|names| names.get(name))
+            .into_iter()
+            .flatten()
+            .chain(grants.namespaces.get(namespace).into_iter().flatten())
+            .chain(&grants.all)
+            .copied()
+            .collect();
+        bindings.sort_unstable();
+        bindings.dedup();
+        bindings
+    }
+
+    /// The powers binding `i` confers: its role's, or the built-in role's of that name when
+    /// the role is not in the graph.
+    fn binding_powers(&self, i: usize) -> Vec<Power> {
+        let mut out = Vec::new();
+        self.each_binding_power(i, |p| out.push(p));
+        out
+    }
+
+    /// [`RbacGraph::binding_powers`], handed to `f` one by one.
+    fn each_binding_power(&self, i: usize, mut f: impl FnMut(Power)) {
+        let binding = &self.bindings[i];
+        match self.binding_roles.get(i).copied().flatten() {
+            Some(r) => self.role_powers[r][scope_index(binding.cluster)]
+                .iter()
+                .for_each(|(p, _, _)| f(*p)),
+            None => {
+                let Some(kind) = binding.role_kind else {
+                    return;
+                };
+                let role_ns = match kind {
+                    RoleKind::Role => binding.namespace.as_deref(),
+                    RoleKind::ClusterRole => None,
+                };
+                let scope = if binding.cluster {
+                    GrantScope::Cluster
+                } else {
+                    GrantScope::Namespace
+                };
+                builtin_role_powers(kind.as_str(), role_ns, &binding.role_name, scope)
+                    .into_iter()
+                    .for_each(f);
+            }
+        }
+    }
+
+    /// The binding `i` and the role it grants (a built-in one when the graph lacks it).
+    fn binding_via(&self, i: usize) -> Via {
+        let binding = &self.bindings[i];
+        match self.role_at(i) {
+            Some(role) => Self::via(binding, role),
+            None => {
+                let unknown = Self::unknown_via(binding);
+                Via {
+                    binding: unknown.binding,
+                    role: unknown.role,
+                    builtin_binding: binding.builtin,
+                    builtin_role: true,
+                }
+            }
+        }
     }
 
     /// The role of the `i`-th binding (after [`RbacGraph::resolve`]).
@@ -745,16 +1030,30 @@ impl RbacGraph {
     }
 
     /// Where the role a binding references is in [`RbacGraph::roles`]: a Role in the
-    /// binding's namespace, or a ClusterRole.
+    /// binding's namespace, or a ClusterRole. When the input defines it more than once (files
+    /// that are alternatives, such as several operators' `manager-role`), the definition
+    /// nearest the binding in the file tree is the one it means; among equally near ones, the
+    /// last, as `kubectl apply` of them in order would leave it.
     fn role_index(&self, binding: &Binding) -> Option<usize> {
         let kind = binding.role_kind?;
         let namespace = match kind {
             RoleKind::Role => binding.namespace.clone(),
             RoleKind::ClusterRole => None,
         };
-        self.index
-            .get(&(kind, namespace, binding.role_name.clone()))
-            .copied()
+        let key = (kind, namespace, binding.role_name.clone());
+        let last = *self.index.get(&key)?;
+        let Some(candidates) = self.redefined.get(&key) else {
+            return Some(last);
+        };
+        let file = |l: &Option<Location>| l.as_ref().and_then(|l| l.path()).cloned();
+        let from = file(&binding.location);
+        candidates.iter().copied().max_by_key(|&i| {
+            let nearness = match (&from, file(&self.roles[i].location)) {
+                (Some(a), Some(b)) => shared_directories(a, &b),
+                _ => 0,
+            };
+            (nearness, i)
+        })
     }
 
     /// The role a binding references, if it is in the graph.
@@ -1069,35 +1368,43 @@ impl RbacGraph {
     /// Every dangerous power every subject holds, one per (subject, binding, power), most
     /// dangerous first; a binding that grants everything is reported as that alone.
     pub fn risks(&self) -> Vec<Risk> {
-        // What each ServiceAccount can do, for the hop "creates a pod that runs as it".
-        let mut sa_powers: HashMap<(&str, &str), Vec<Power>> = HashMap::new();
-        for (i, b) in self.bindings.iter().enumerate() {
-            let Some(r) = self.binding_roles.get(i).copied().flatten() else {
-                continue;
-            };
-            for s in &b.subjects {
-                if let (SubjectKind::ServiceAccount, Some(ns)) = (s.kind, &s.namespace) {
-                    let powers = sa_powers.entry((ns.as_str(), s.name.as_str())).or_default();
-                    for (p, _, _) in &self.role_powers[r][scope_index(b.cluster)] {
-                        if !powers.contains(p) {
-                            powers.push(*p);
-                        }
-                    }
-                }
-            }
+        // What each ServiceAccount can do, for the hop "creates a pod that runs as it": every
+        // account the graph knows of (declared, named by a binding, or run as by a workload),
+        // with what its own grants, its namespace's group and every account's groups give.
+        let (own, by_namespace, everyone) = self.account_power_sets();
+        // Accounts that no binding names hold powers only through the account groups.
+        let mut group_only: hashbrown::HashSet<(&str, &str)> = Default::default();
+        if !everyone.is_empty() || !by_namespace.is_empty() {
+            let declared = self
+                .service_accounts
+                .iter()
+                .map(|a| (a.namespace.as_str(), a.name.as_str()));
+            let run_as = self
+                .workloads
+                .iter()
+                .filter_map(|w| Some((w.namespace.as_deref()?, w.service_account.as_str())));
+            group_only.extend(declared.chain(run_as).filter(|a| !own.contains_key(a)));
         }
+        let none: Vec<Power> = Vec::new();
+        let sa_powers = own
+            .iter()
+            .map(|(account, powers)| (*account, powers))
+            .chain(group_only.into_iter().map(|account| (account, &none)))
+            .map(|((ns, name), powers)| {
+                let all = powers
+                    .iter()
+                    .chain(by_namespace.get(ns).into_iter().flatten())
+                    .chain(&everyone);
+                ((ns, name), all)
+            });
         // The most dangerous power a pod could borrow from a ServiceAccount, per namespace and
         // over all namespaces (for cluster-wide workload creation): (power, namespace, name).
         type Strongest<'s> = (Power, &'s str, &'s str);
-        let mut strongest: HashMap<&str, Vec<Strongest<'_>>> = HashMap::new();
+        let mut strongest: hashbrown::HashMap<&str, Vec<Strongest<'_>>> = Default::default();
         let mut anywhere: Vec<Strongest<'_>> = Vec::new();
-        for ((ns, name), powers) in &sa_powers {
-            if let Some(best) = powers
-                .iter()
-                .filter(|p| **p != Power::CreateWorkloads)
-                .min()
-            {
-                let entry = (*best, *ns, *name);
+        for ((ns, name), powers) in sa_powers {
+            if let Some(best) = powers.filter(|p| **p != Power::CreateWorkloads).min() {
+                let entry = (*best, ns, name);
                 for list in [strongest.entry(ns).or_default(), &mut anywhere] {
                     list.push(entry);
                     list.sort();
@@ -1191,6 +1498,18 @@ impl RbacGraph {
     pub fn unresolved(&self) -> impl Iterator<Item = &Binding> + '_ {
         self.bindings.iter().filter(|b| self.role_of(b).is_none())
     }
+}
+
+/// How many leading path components two files share (the file itself counts as one), so
+/// that a file is nearest itself, then its siblings.
+fn shared_directories(a: &str, b: &str) -> usize {
+    if a == b {
+        return usize::MAX;
+    }
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// A dangerous power a subject holds through one binding, with the attack path in words.

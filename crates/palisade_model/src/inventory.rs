@@ -28,6 +28,21 @@ pub struct Fact {
     pub kind: FactKind,
 }
 
+impl Fact {
+    /// The RBAC record of a workload's fact (what runs as which ServiceAccount): a workload's
+    /// fact stands for its RBAC record, which is not kept beside it.
+    pub fn rbac_workload(&self) -> Option<crate::authz::RbacPart> {
+        let FactKind::Workload(w) = &self.kind else {
+            return None;
+        };
+        Some(crate::authz::RbacPart::Workload(crate::authz::Workload {
+            display: self.object.display_name(),
+            namespace: self.object.namespace.as_deref().map(str::to_string),
+            service_account: w.service_account.clone(),
+        }))
+    }
+}
+
 /// The facts that matter per kind of object.
 #[derive(Debug, Clone)]
 pub enum FactKind {
@@ -448,29 +463,24 @@ fn namespaced_only(rules: &[(usize, crate::rbac::PolicyRule<'_>)]) -> bool {
         })
 }
 
-/// Every fact of a scan.
+/// The facts of a set of objects, and the RBAC model of the same objects: the view of a
+/// [`crate::cluster::ClusterIndex`] that cross-object rules read.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
-    /// The facts, in no particular order. Add every fact before the first query: the lookup
+    /// The facts, in input order. Add every fact before the first query: the lookup
     /// indexes are built once, on first use.
     pub facts: Vec<Fact>,
+    /// The RBAC records of the same objects ([`crate::authz::RbacPart`]) but workloads (whose
+    /// facts stand for them), placed in the namespace they are applied to by
+    /// [`Inventory::prepare`].
+    pub rbac_parts: Vec<crate::authz::RbacPart>,
     index: std::sync::OnceLock<Index>,
+    rbac: std::sync::OnceLock<crate::authz::RbacGraph>,
 }
-
-/// A role as (kind, name, namespace).
-type RoleKey = (ArcStr, ArcStr, Option<ArcStr>);
-
-/// Powers through a ClusterRoleBinding and through a RoleBinding.
-type ScopedPowers = (Vec<Power>, Vec<Power>);
 
 /// Lookups the cross-object queries need, built once per scan.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    /// Facts that are bindings.
-    bindings: Vec<usize>,
-    /// Role powers through a ClusterRoleBinding and through a RoleBinding, by (kind, name,
-    /// namespace); ClusterRoles have no namespace.
-    roles: std::collections::HashMap<RoleKey, ScopedPowers>,
     /// `automountServiceAccountToken` of ServiceAccounts by (namespace, name).
     service_accounts: std::collections::HashMap<(Option<ArcStr>, ArcStr), Option<bool>>,
     /// Facts by namespace, so that rules judging one namespace at a time stay linear.
@@ -813,6 +823,7 @@ impl Inventory {
         self.place(namespace);
         self.mark_replaced_policies();
         self.index = std::sync::OnceLock::new();
+        self.rbac = std::sync::OnceLock::new();
     }
 
     fn mark_replaced_policies(&mut self) {
@@ -855,6 +866,9 @@ impl Inventory {
                 object.namespace = Some(namespace.into());
             }
         }
+        for part in &mut self.rbac_parts {
+            part.place(namespace);
+        }
         self.index = std::sync::OnceLock::new();
     }
 
@@ -862,32 +876,17 @@ impl Inventory {
         self.index.get_or_init(|| {
             let mut index = Index::default();
             for (i, fact) in self.facts.iter().enumerate() {
-                let name = fact.object.name.clone().unwrap_or_default();
                 index
                     .by_namespace
                     .entry(fact.object.namespace.clone())
                     .or_default()
                     .push(i);
-                match &fact.kind {
-                    FactKind::Binding(_) => index.bindings.push(i),
-                    FactKind::Role(r) => {
-                        let ns = if r.cluster {
-                            None
-                        } else {
-                            fact.object.namespace.clone()
-                        };
-                        index
-                            .roles
-                            .entry((fact.object.kind.clone(), name, ns))
-                            .or_insert_with(|| (r.powers.clone(), r.namespaced_powers.clone()));
-                    }
-                    FactKind::ServiceAccount { automount, .. } => {
-                        index
-                            .service_accounts
-                            .entry((fact.object.namespace.clone(), name))
-                            .or_insert(*automount);
-                    }
-                    _ => {}
+                if let FactKind::ServiceAccount { automount, .. } = &fact.kind {
+                    let name = fact.object.name.clone().unwrap_or_default();
+                    index
+                        .service_accounts
+                        .entry((fact.object.namespace.clone(), name))
+                        .or_insert(*automount);
                 }
             }
             index
@@ -920,83 +919,18 @@ impl Inventory {
             .map(|&i| &self.facts[i])
     }
 
-    /// The powers a ServiceAccount holds through the bindings and roles of the scan (and the
-    /// built-in `cluster-admin`, `admin` and `edit` ClusterRoles), with the binding and role
-    /// that confer each.
-    pub fn service_account_powers(
-        &self,
-        namespace: Option<&str>,
-        name: &str,
-    ) -> Vec<(Power, String)> {
-        let mut out: Vec<(Power, String)> = Vec::new();
-        for &i in &self.index().bindings {
-            let fact = &self.facts[i];
-            let FactKind::Binding(b) = &fact.kind else {
-                continue;
-            };
-            let binding_ns = fact.object.namespace.as_deref();
-            let applies = b.subjects.iter().any(|s| match s.kind.as_str() {
-                "ServiceAccount" => {
-                    s.name == name && s.namespace.as_deref().or(binding_ns) == namespace
-                }
-                "Group" => {
-                    s.name == "system:serviceaccounts"
-                        || namespace
-                            .is_some_and(|n| s.name == format!("system:serviceaccounts:{n}"))
-                }
-                _ => false,
-            });
-            // A RoleBinding only grants inside its own namespace.
-            if !applies || (!b.cluster && binding_ns != namespace) {
-                continue;
-            }
-            let via = format!(
-                "{}/{} -> {}/{}",
-                fact.object.kind,
-                fact.object.name.as_deref().unwrap_or(""),
-                b.role_kind,
-                b.role_name
-            );
-            let scope = if b.cluster {
-                GrantScope::Cluster
-            } else {
-                GrantScope::Namespace
-            };
-            for power in self.role_powers(&b.role_kind, &b.role_name, binding_ns, scope) {
-                if !out.iter().any(|(p, _)| *p == power) {
-                    out.push((power, via.clone()));
-                }
-            }
-        }
-        out.sort();
-        out
-    }
-
-    /// What a binding grants through its role: the role of the scan, else the built-in role
-    /// of that name (`admin`, `edit`, …).
-    fn role_powers(
-        &self,
-        kind: &str,
-        name: &str,
-        binding_ns: Option<&str>,
-        scope: GrantScope,
-    ) -> Vec<Power> {
-        let ns = if kind == "ClusterRole" {
-            None
-        } else {
-            binding_ns.map(ArcStr::from)
-        };
-        if let Some((cluster, namespaced)) =
-            self.index()
-                .roles
-                .get(&(ArcStr::from(kind), ArcStr::from(name), ns.clone()))
-        {
-            return match scope {
-                GrantScope::Cluster => cluster.clone(),
-                GrantScope::Namespace => namespaced.clone(),
-            };
-        }
-        crate::authz::builtin_role_powers(kind, ns.as_deref(), name, scope)
+    /// The RBAC model of the facts' objects, resolved (aggregation included), with the API
+    /// server's bootstrap policy for the roles and bindings the input does not define: what
+    /// RBAC rules ask "what can this ServiceAccount do" of
+    /// ([`crate::authz::RbacGraph::service_account_powers`]), the same model `palisade rbac`
+    /// reads.
+    pub fn rbac(&self) -> &crate::authz::RbacGraph {
+        self.rbac.get_or_init(|| {
+            // Workloads come from their facts, which hold what the model needs of them.
+            let workloads = self.facts.iter().filter_map(Fact::rbac_workload);
+            let parts = self.rbac_parts.iter().cloned().chain(workloads);
+            crate::authz::RbacGraph::of_parts(parts, true)
+        })
     }
 }
 

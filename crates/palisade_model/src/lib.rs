@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod authz;
+pub mod cluster;
 pub mod component;
 pub mod conflicts;
 mod image;

@@ -421,25 +421,45 @@ const VOLATILE_LABELS: [&str; 5] = [
     "pod-template-generation",
 ];
 
-impl Model {
-    /// Add the pods, namespaces and policies among `object`. `namespace` is where objects
-    /// without one go (`-n`, default `default`); `path` and `document` say where it is
-    /// written. A NetworkPolicy the API server would reject is recorded as ignored, not
-    /// added.
-    pub fn add(
-        &mut self,
+/// What one object contributes to the NetworkPolicy model: the record [`Model::add`] keeps,
+/// so that an index of objects (`crate::cluster::ClusterIndex`) can hold it per object and
+/// build the model from its records.
+#[derive(Debug, Clone)]
+pub enum NetpolPart {
+    /// A Namespace and its labels (`kubernetes.io/metadata.name` included).
+    Namespace(String, BTreeMap<String, String>),
+    /// A Service.
+    Service(Service),
+    /// A NetworkPolicy the API server accepts.
+    Policy(Policy),
+    /// A NetworkPolicy the API server rejects.
+    Rejected(IgnoredPolicy),
+    /// Pods, or a workload's pod template.
+    Pod(Pod),
+}
+
+impl NetpolPart {
+    /// The record of `object`, if it has one. `default_namespace` is where objects without
+    /// one go (`-n`, default `default`); `path` and `document` say where it is written.
+    pub fn of(
         object: &Object<'_, '_>,
         default_namespace: &str,
         path: &palisade_diagnostics::ArcStr,
         document: u32,
-    ) {
-        let namespace = object.namespace().unwrap_or(default_namespace).to_string();
+    ) -> Option<NetpolPart> {
+        let namespace = crate::resources::placed_namespace(
+            &object.api_version,
+            &object.kind,
+            object.namespace(),
+            default_namespace,
+        )
+        .to_string();
         let root = object.root;
-        match &*object.kind {
+        Some(match &*object.kind {
             "Namespace" if object.api_version == "v1" => {
                 let name = object.name().unwrap_or_default().to_string();
                 let l = namespace_labels(&name, labels(root.path(&["metadata", "labels"])));
-                self.namespaces.insert(name, l);
+                NetpolPart::Namespace(name, l)
             }
             "Service" if object.api_version == "v1" => {
                 let spec = root.get("spec");
@@ -461,13 +481,13 @@ impl Model {
                     .and_then(|s| s.get("type"))
                     .and_then(|t| t.as_str())
                     .unwrap_or("ClusterIP");
-                self.services.push(Service {
+                NetpolPart::Service(Service {
                     namespace,
                     name: object.name().unwrap_or_default().to_string(),
                     selector: labels(spec.and_then(|s| s.get("selector"))),
                     ports,
                     exposed: matches!(kind, "NodePort" | "LoadBalancer"),
-                });
+                })
             }
             "NetworkPolicy" if object.api_version.starts_with("networking.k8s.io/") => {
                 let spec = root.get("spec");
@@ -480,27 +500,24 @@ impl Model {
                 let errors = validate::validate(spec);
                 if !errors.is_empty() {
                     let reason: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                    self.ignored.push(IgnoredPolicy {
+                    return Some(NetpolPart::Rejected(IgnoredPolicy {
                         policy: format!("{namespace}/{name}"),
                         at,
                         reason: format!("the API server rejects it: {}", reason.join("; ")),
-                    });
-                    return;
+                    }));
                 }
                 let PolicyTypes { ingress, egress } = PolicyTypes::of(spec);
-                self.push_policy(Policy {
+                NetpolPart::Policy(Policy {
                     namespace,
                     name,
                     selector: LabelSelector::of(spec.and_then(|s| s.get("podSelector"))),
                     ingress: ingress.then(|| rules(spec.and_then(|s| s.get("ingress")), "from")),
                     egress: egress.then(|| rules(spec.and_then(|s| s.get("egress")), "to")),
                     at,
-                });
+                })
             }
             _ => {
-                let Some((labels, ports)) = workload_pods(object) else {
-                    return;
-                };
+                let (labels, ports) = workload_pods(object)?;
                 let owner = root
                     .path(&["metadata", "ownerReferences"])
                     .into_iter()
@@ -512,7 +529,7 @@ impl Model {
                         Some((kind.to_string(), name.to_string()))
                     });
                 let name = object.name().unwrap_or("<unnamed>").to_string();
-                self.pods.push(Pod {
+                NetpolPart::Pod(Pod {
                     display: format!("{}/{namespace}/{name}", object.kind),
                     kind: object.kind.to_string(),
                     name,
@@ -520,9 +537,62 @@ impl Model {
                     labels,
                     ports,
                     owner,
-                });
+                })
+            }
+        })
+    }
+}
+
+impl Model {
+    /// Add the pods, namespaces and policies among `object` ([`NetpolPart::of`]). A
+    /// NetworkPolicy the API server would reject is recorded as ignored, not added.
+    pub fn add(
+        &mut self,
+        object: &Object<'_, '_>,
+        default_namespace: &str,
+        path: &palisade_diagnostics::ArcStr,
+        document: u32,
+    ) {
+        if let Some(part) = NetpolPart::of(object, default_namespace, path, document) {
+            self.push(part);
+        }
+    }
+
+    /// Add one object's record, after those added before it (a NetworkPolicy replaces an
+    /// earlier one of the same namespace and name).
+    pub fn push(&mut self, part: NetpolPart) {
+        match part {
+            NetpolPart::Namespace(name, labels) => {
+                self.namespaces.insert(name, labels);
+            }
+            NetpolPart::Service(s) => self.services.push(s),
+            NetpolPart::Policy(p) => self.push_policy(p),
+            NetpolPart::Rejected(i) => self.ignored.push(i),
+            NetpolPart::Pod(p) => self.pods.push(p),
+        }
+    }
+
+    /// The model of the records, in order, with replicas folded into their workloads
+    /// ([`Model::fold_owned`]).
+    pub fn of_parts(parts: impl IntoIterator<Item = NetpolPart>) -> Model {
+        let mut model = Model::default();
+        // Policies by (namespace, name), so that replacing stays linear.
+        let mut policies: std::collections::HashMap<(String, String), usize> = Default::default();
+        for part in parts {
+            match part {
+                NetpolPart::Policy(p) => {
+                    let key = (p.namespace.clone(), p.name.clone());
+                    let at = policies.get(&key).copied();
+                    if at.is_none() {
+                        policies.insert(key, model.policies.len());
+                    }
+                    model.put_policy(at, p);
+                }
+                other => model.push(other),
             }
         }
+        model.fold_owned();
+        model
     }
 
     /// Add a policy; one of the same namespace and name already there is replaced, as
@@ -551,28 +621,6 @@ impl Model {
             }
             None => self.policies.push(policy),
         }
-    }
-
-    /// Add what another model collected (from another file, later in `kubectl apply` order).
-    pub fn merge(&mut self, other: Model) {
-        self.pods.extend(other.pods);
-        self.namespaces.extend(other.namespaces);
-        self.ignored.extend(other.ignored);
-        let mut index: std::collections::HashMap<(String, String), usize> = self
-            .policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.namespace.clone(), p.name.clone()), i))
-            .collect();
-        for policy in other.policies {
-            let key = (policy.namespace.clone(), policy.name.clone());
-            let at = index.get(&key).copied();
-            if at.is_none() {
-                index.insert(key, self.policies.len());
-            }
-            self.put_policy(at, policy);
-        }
-        self.services.extend(other.services);
     }
 
     /// Fold the Pods, ReplicaSets and Jobs of a snapshot into the workloads that own them, so

@@ -116,6 +116,11 @@ impl ResourceTable {
         );
     }
 
+    /// Whether no CustomResourceDefinition was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.custom.is_empty()
+    }
+
     /// Add the definitions another table collected.
     pub fn merge(&mut self, other: ResourceTable) {
         self.custom.extend(other.custom);

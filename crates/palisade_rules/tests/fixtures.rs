@@ -138,6 +138,7 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
         );
         findings.extend(report.findings);
         inventory.facts.extend(report.facts);
+        inventory.rbac_parts.extend(report.rbac_parts);
     }
     inventory.prepare("default");
     findings.extend(rules.scan_inventory(&inventory).findings.iter());

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use palisade_diagnostics::InputError;
 use palisade_inputs::render::RenderOptions;
 use palisade_inputs::{DiscoverOptions, read_candidate, read_stdin};
+use palisade_model::cluster::{ClusterIndex, IndexOptions, Indexed, ObjectKey};
 use palisade_model::{Object, objects_in};
 use palisade_source::{Limits, map_documents};
 use rayon::prelude::*;
@@ -139,4 +140,41 @@ where
     }
     all.errors.sort();
     all
+}
+
+/// Index every object under `paths` in the one cluster model ([`ClusterIndex`]), each keyed by
+/// where it is written and with the records `options` asks for, read in parallel as
+/// [`collect`] reads; the front doors that analyse a whole set (`palisade rbac`, `palisade
+/// netpol`) read its views.
+pub fn collect_index(
+    paths: &[PathBuf],
+    render: bool,
+    input: &InputSettings,
+    progress: crate::Progress,
+    options: IndexOptions,
+) -> Collected<ClusterIndex> {
+    /// One file's records, their strings shared.
+    #[derive(Default)]
+    struct Gathered {
+        records: Vec<Indexed>,
+        strings: palisade_diagnostics::Interner,
+    }
+    let read = collect(
+        paths,
+        render,
+        input,
+        progress,
+        |g: &mut Gathered, object, path, document| {
+            let key = ObjectKey::placed(object, path, document);
+            let record = options.record(object, key, path, document, &mut g.strings);
+            g.records.push(record);
+        },
+        |all: &mut Gathered, mut more: Gathered| all.records.append(&mut more.records),
+    );
+    Collected {
+        model: ClusterIndex::of_records(options.clone(), read.model.records),
+        errors: read.errors,
+        files: read.files,
+        objects: read.objects,
+    }
 }

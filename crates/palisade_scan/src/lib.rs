@@ -22,7 +22,7 @@ pub use baseline::{
     subject_namespace, write_baseline,
 };
 pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
-pub use collect::{Collected, collect};
+pub use collect::{Collected, collect, collect_index};
 pub use governed::{ScanError, scan_governed};
 pub use options::{Progress, ScanOptions, ScanRequest, Tick};
 pub use outcome::{ScanOutcome, mask_messages};

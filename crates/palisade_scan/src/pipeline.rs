@@ -67,6 +67,7 @@ struct FileResult {
     unsuppressed: bool,
     evaluated: Vec<palisade_diagnostics::ArcStr>,
     facts: Vec<Fact>,
+    rbac_parts: Vec<palisade_model::authz::RbacPart>,
     errors: Vec<InputError>,
     objects: usize,
     skipped_documents: usize,
@@ -121,6 +122,7 @@ impl<'s> Documents<'s> {
             }
         }
         append_growing(&mut r.facts, &mut { report.facts });
+        r.rbac_parts.append(&mut { report.rbac_parts });
         r.errors.extend(report.errors);
     }
 
@@ -136,6 +138,7 @@ impl<'s> Documents<'s> {
             }
         }
         append_growing(&mut r.facts, &mut o.facts);
+        r.rbac_parts.append(&mut o.rbac_parts);
         r.errors.extend(o.errors);
         self.failed |= other.failed;
         self.secrets.extend(other.secrets);
@@ -378,6 +381,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             inventory.facts.reserve_exact(facts - inventory.facts.len());
             inventory.facts.extend(r.facts);
         }
+        inventory.rbac_parts.extend(r.rbac_parts);
         outcome.summary.files += usize::from(r.read && !r.template);
         outcome.summary.objects += r.objects;
         outcome.summary.skipped_documents += r.skipped_documents;

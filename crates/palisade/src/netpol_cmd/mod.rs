@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
+use palisade_model::cluster::{IndexOptions, Parts};
 use palisade_model::netpol::Model;
 
 /// `palisade netpol` subcommands.
@@ -96,18 +97,22 @@ pub fn load(
     render: bool,
     input: &palisade_config::InputSettings,
 ) -> (Model, Vec<palisade_diagnostics::InputError>) {
-    let palisade_scan::Collected {
-        mut model, errors, ..
-    } = palisade_scan::collect(
+    let read = palisade_scan::collect_index(
         paths,
         render,
         input,
         crate::progress::Progress::for_stderr(),
-        |m: &mut Model, o, path, doc| m.add(o, namespace, path, doc),
-        Model::merge,
+        IndexOptions {
+            default_namespace: Some(namespace.to_string()),
+            parts: Parts {
+                facts: false,
+                rbac: false,
+                netpol: true,
+            },
+            builtin_policy: false,
+        },
     );
-    model.fold_owned();
-    (model, errors)
+    (read.model.into_netpol(), read.errors)
 }
 
 /// Run a subcommand.

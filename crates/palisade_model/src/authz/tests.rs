@@ -1025,3 +1025,79 @@ subjects: [{kind: User, name: uma}]
         vec![vec!["bind".to_string()], vec!["create".to_string()]]
     );
 }
+
+#[test]
+fn service_account_powers_are_one_answer_for_every_front_door() {
+    let g = load(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-accounts}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: aggregated}
+subjects:
+- {kind: Group, name: "system:serviceaccounts:shop"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: aggregated}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {tier: secrets}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reads-secrets, labels: {tier: secrets}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: ci}
+- {kind: ServiceAccount, name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: Group, name: "system:authenticated"}
+"#,
+        Some("default"),
+        false,
+    );
+    let powers = |ns: &str, name: &str| -> Vec<Power> {
+        g.service_account_powers(ns, name)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    };
+    // system:authenticated holds cluster-admin: every account has it, whatever else.
+    assert!(powers("other", "x").contains(&Power::Admin));
+    let web = g.service_account_powers("shop", "web");
+    // Through the namespace's group and an aggregated role.
+    let read = web.iter().find(|(p, _)| *p == Power::ReadSecrets).unwrap();
+    assert_eq!(read.1.binding, "ClusterRoleBinding/all-accounts");
+    assert_eq!(read.1.role, "ClusterRole/aggregated");
+    // A RoleBinding of another namespace gives its powers there: `web` can create workloads
+    // in `ci` (the first binding that confers a power is the one named).
+    let create = web
+        .iter()
+        .find(|(p, _)| *p == Power::CreateWorkloads)
+        .unwrap();
+    assert_eq!(create.1.binding, "RoleBinding/ci/deployer");
+    // The built-in `edit` role, not in the input, grants through the RoleBinding in `ci`.
+    let deployer = g.service_account_powers("ci", "deployer");
+    let create = deployer
+        .iter()
+        .find(|(p, _)| *p == Power::CreateWorkloads)
+        .expect("edit creates workloads");
+    assert_eq!(create.1.role, "ClusterRole/edit");
+    assert!(create.1.builtin_role);
+    // `rbac risks` reads the same answer for its "a pod running as it" hop.
+    let (own, by_namespace, everyone) = g.account_power_sets();
+    assert!(everyone.contains(&Power::Admin));
+    assert!(by_namespace["shop"].contains(&Power::ReadSecrets));
+    assert!(own[&("shop", "web")].contains(&Power::CreateWorkloads));
+}

@@ -390,8 +390,20 @@ spec: {containers: [{name: web, image: x}]}
 ";
     // In one stream, and across files merged in order.
     let one = model_of(&format!("{pods}---\n{deny_all}---\n{allow_all}"));
-    let mut two = model_of(&format!("{pods}---\n{deny_all}"));
-    two.merge(model_of(allow_all));
+    let parts = |yaml: &str| -> Vec<NetpolPart> {
+        parse_stream(yaml, &Limits::default())
+            .iter()
+            .flatten()
+            .flat_map(|doc| {
+                objects_in(doc).objects.into_iter().filter_map(|o| {
+                    NetpolPart::of(&o, "default", &"cluster.yaml".into(), doc.index)
+                })
+            })
+            .collect()
+    };
+    let mut records = parts(&format!("{pods}---\n{deny_all}"));
+    records.extend(parts(allow_all));
+    let two = Model::of_parts(records);
     for m in [one, two] {
         assert_eq!(m.policies.len(), 1);
         assert_eq!(

@@ -6,11 +6,16 @@ use palisade_model::rbac::Power;
 declare_rule! {
     /// ## What it does
     /// Flags workloads whose ServiceAccount, through the RoleBindings and ClusterRoleBindings
-    /// of the scanned set (including bindings to `system:serviceaccounts` groups, and the
-    /// built-in `cluster-admin`, `admin` and `edit` ClusterRoles), holds a dangerous power:
-    /// everything, reading Secrets, creating workloads, `bind`, `escalate`, `impersonate`,
-    /// `nodes/proxy`, webhooks, token requests, exec, ephemeral containers, PersistentVolumes
-    /// or namespace changes. The finding names each power and the binding and role that give it.
+    /// of the scanned set, holds a dangerous power: everything, reading Secrets, creating
+    /// workloads, `bind`, `escalate`, `impersonate`, `nodes/proxy`, webhooks, token requests,
+    /// exec, ephemeral containers, PersistentVolumes or namespace changes. It asks what
+    /// `palisade rbac` answers: bindings that name the ServiceAccount or a group every token
+    /// of it carries (`system:serviceaccounts`, `system:serviceaccounts:<namespace>`,
+    /// `system:authenticated`), RoleBindings of any namespace (the power is held there),
+    /// aggregated ClusterRoles with the rules they aggregate, and the API server's built-in
+    /// roles (`cluster-admin`, `admin`, `edit`, …) where the scan does not define them. The
+    /// finding names each power and the binding and role that give it, and the namespace when
+    /// a RoleBinding of another namespace gives it.
     ///
     /// ## Why is this bad?
     /// Every pod of the workload carries its ServiceAccount's token: whoever compromises the
@@ -70,7 +75,9 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             continue;
         };
         let ns = fact.object.namespace.as_deref();
-        let powers = inventory.service_account_powers(ns, &w.service_account);
+        let powers = inventory
+            .rbac()
+            .service_account_powers(ns.unwrap_or_default(), &w.service_account);
         if powers.is_empty() {
             continue;
         }
@@ -78,7 +85,23 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
         let shown: Vec<String> = powers
             .iter()
             .filter(|(p, _)| !admin || *p == Power::Admin)
-            .map(|(p, via)| format!("{} (via {via})", p.describe()))
+            .map(|(p, via)| {
+                // `RoleBinding/namespace/name`: held in that namespace.
+                let elsewhere = via
+                    .binding
+                    .strip_prefix("RoleBinding/")
+                    .and_then(|rest| rest.split_once('/'))
+                    .map(|(binding_ns, _)| binding_ns)
+                    .filter(|binding_ns| Some(*binding_ns) != ns)
+                    .map(|binding_ns| format!(", in namespace {binding_ns}"))
+                    .unwrap_or_default();
+                format!(
+                    "{} (via {} -> {}{elsewhere})",
+                    p.describe(),
+                    kind_and_name(&via.binding),
+                    kind_and_name(&via.role)
+                )
+            })
             .collect();
         ctx.report(
             fact,
@@ -90,5 +113,14 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
                 shown.join(", ")
             ),
         );
+    }
+}
+
+/// `Kind/name` of `Kind/name` or `Kind/namespace/name`: the message names the binding and
+/// role as they are written, the workload's namespace being given (names hold no `/`).
+fn kind_and_name(display: &str) -> String {
+    match (display.split_once('/'), display.rsplit_once('/')) {
+        (Some((kind, _)), Some((_, name))) => format!("{kind}/{name}"),
+        _ => display.to_string(),
     }
 }

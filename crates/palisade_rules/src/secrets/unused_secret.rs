@@ -81,7 +81,8 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             FactKind::Workload(w) => {
                 with_workloads.insert(ns);
                 if inventory
-                    .service_account_powers(ns, &w.service_account)
+                    .rbac()
+                    .service_account_powers(ns.unwrap_or_default(), &w.service_account)
                     .iter()
                     .any(|(p, _)| matches!(p, Power::ReadSecrets | Power::Admin))
                 {
