@@ -236,20 +236,25 @@ impl ClusterIndex {
     }
 
     fn slots(&self) -> &HashMap<ObjectKey, usize> {
-        self.slots.get_or_init(|| {
-            let mut slots = HashMap::with_capacity(self.live);
-            for (i, entry) in self.entries.iter().enumerate() {
-                if let Some(e) = entry {
-                    slots.insert(e.key.clone(), i);
-                }
-            }
-            slots
-        })
+        self.slots.get_or_init(|| self.build_slots())
     }
 
-    fn slots_mut(&mut self) -> &mut HashMap<ObjectKey, usize> {
-        self.slots();
-        self.slots.get_mut().expect("built above")
+    fn build_slots(&self) -> HashMap<ObjectKey, usize> {
+        let mut slots = HashMap::with_capacity(self.live);
+        for (i, entry) in self.entries.iter().enumerate() {
+            if let Some(e) = entry {
+                slots.insert(e.key.clone(), i);
+            }
+        }
+        slots
+    }
+
+    /// The key map, taken out to be changed (and put back with [`OnceLock::from`]).
+    fn take_slots(&mut self) -> HashMap<ObjectKey, usize> {
+        match self.slots.take() {
+            Some(slots) => slots,
+            None => self.build_slots(),
+        }
     }
 
     /// How records are made.
@@ -275,28 +280,36 @@ impl ClusterIndex {
     /// Add a record; one of the same key is replaced in place (and returned).
     pub fn insert(&mut self, record: Indexed) -> Option<Indexed> {
         self.changed();
-        let next = self.entries.len();
-        match self.slots_mut().get(&record.key).copied() {
+        let mut slots = self.take_slots();
+        let replaced = match slots.get(&record.key).copied() {
             Some(slot) => self.entries[slot].replace(record),
             None => {
-                self.slots_mut().insert(record.key.clone(), next);
+                slots.insert(record.key.clone(), self.entries.len());
                 self.entries.push(Some(record));
                 self.live += 1;
                 None
             }
-        }
+        };
+        self.slots = OnceLock::from(slots);
+        replaced
     }
 
     /// Remove the object of `key`; its records, if it was there.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Indexed> {
-        let slot = self.slots_mut().remove(key)?;
+        let mut slots = self.take_slots();
+        let Some(slot) = slots.remove(key) else {
+            self.slots = OnceLock::from(slots);
+            return None;
+        };
         self.changed();
         let removed = self.entries[slot].take();
         self.live -= 1;
-        // Keep the entries dense: compact once most of them are empty.
+        // Keep the entries dense: compact once most of them are empty (the key map is then
+        // rebuilt on the next lookup).
         if self.live * 2 < self.entries.len() {
             self.entries.retain(Option::is_some);
-            self.slots = OnceLock::new();
+        } else {
+            self.slots = OnceLock::from(slots);
         }
         removed
     }
