@@ -453,16 +453,23 @@ metadata: {name: deny, namespace: shop}
 spec: {podSelector: {}}
 "#;
 
+    /// Hand every object of a YAML stream to `f`, with its document's index.
+    fn each_object(text: &str, mut f: impl FnMut(&Object<'_, '_>, u32)) {
+        for doc in parse_stream(text, &Limits::default()) {
+            let doc = doc.unwrap();
+            for object in objects_in(&doc).objects {
+                f(&object, doc.index);
+            }
+        }
+    }
+
     /// The records of a YAML stream, keyed by identity (as a cluster gives them).
     fn index(text: &str, options: IndexOptions) -> ClusterIndex {
         let mut index = ClusterIndex::new(options);
         let mut strings = Interner::default();
-        for doc in parse_stream(text, &Limits::default()) {
-            let doc = doc.unwrap();
-            for object in objects_in(&doc).objects {
-                index.apply(&object, &ArcStr::new(), doc.index, &mut strings);
-            }
-        }
+        each_object(text, |object, document| {
+            index.apply(object, &ArcStr::new(), document, &mut strings);
+        });
         index
     }
 
@@ -495,10 +502,10 @@ spec: {podSelector: {}}
         );
         // The ClusterRole loses its rules (a watch event): the views follow.
         let updated = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n";
-        let docs = parse_stream(updated, &Limits::default());
-        let doc = docs[0].as_ref().unwrap();
-        let object = &objects_in(doc).objects[0];
-        let old = index.apply(object, &ArcStr::new(), 0, &mut Interner::default());
+        let mut old = None;
+        each_object(updated, |object, _| {
+            old = index.apply(object, &ArcStr::new(), 0, &mut Interner::default());
+        });
         assert!(old.is_some_and(|r| matches!(r.rbac, Some(RbacPart::Role(_)))));
         assert_eq!(index.len(), 5);
         assert!(
@@ -534,19 +541,11 @@ spec: {podSelector: {}}
         let mut records = Vec::new();
         let mut strings = Interner::default();
         let options = IndexOptions::default();
-        for doc in parse_stream(&twice, &Limits::default()) {
-            let doc = doc.unwrap();
-            for object in objects_in(&doc).objects {
-                let key = ObjectKey::placed(&object, &"a.yaml".into(), doc.index);
-                records.push(options.record(
-                    &object,
-                    key,
-                    &"a.yaml".into(),
-                    doc.index,
-                    &mut strings,
-                ));
-            }
-        }
+        let path = ArcStr::from("a.yaml");
+        each_object(&twice, |object, document| {
+            let key = ObjectKey::placed(object, &path, document);
+            records.push(options.record(object, key, &path, document, &mut strings));
+        });
         let index = ClusterIndex::of_records(options, records);
         assert_eq!(index.len(), 10);
         assert_eq!(index.inventory().facts.len(), 10);
@@ -564,10 +563,10 @@ spec: {podSelector: {}}
             let text = format!(
                 "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: sa{i}, namespace: shop}}\n"
             );
-            let docs = parse_stream(&text, &Limits::default());
-            let object = &objects_in(docs[0].as_ref().unwrap()).objects[0];
-            keys.push(ObjectKey::named(object));
-            index.apply(object, &ArcStr::new(), 0, &mut strings);
+            each_object(&text, |object, _| {
+                keys.push(ObjectKey::named(object));
+                index.apply(object, &ArcStr::new(), 0, &mut strings);
+            });
         }
         for key in &keys[..90] {
             assert!(index.remove(key).is_some());
