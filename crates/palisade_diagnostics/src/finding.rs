@@ -426,24 +426,9 @@ pub struct Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::{Fixable, Layer, RuleStatus};
     use crate::subject::NodeFileRef;
 
-    static RULE: RuleMeta = RuleMeta {
-        id: arcstr::literal!("PSS002"),
-        name: arcstr::literal!("host-pid"),
-        title: arcstr::literal!("Host PID"),
-        severity: Severity::High,
-        layer: Layer::Container,
-        status: RuleStatus::Stable,
-        since: "0.1.0",
-        inputs: &[],
-        frameworks: std::borrow::Cow::Borrowed(&[]),
-        remediation: ArcStr::new(),
-        fixable: Fixable::No,
-        superseded_by: &[],
-        docs: ArcStr::new(),
-    };
+    use crate::meta::TEST_RULE as RULE;
 
     fn pod() -> ObjectRef {
         ObjectRef {

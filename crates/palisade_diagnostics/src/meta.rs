@@ -371,6 +371,24 @@ impl RuleMeta {
     }
 }
 
+/// A rule for the tests of this crate's finding model.
+#[cfg(test)]
+pub(crate) static TEST_RULE: RuleMeta = RuleMeta {
+    id: arcstr::literal!("TEST001"),
+    name: arcstr::literal!("test"),
+    title: arcstr::literal!("test"),
+    severity: Severity::High,
+    layer: Layer::Container,
+    status: RuleStatus::Stable,
+    since: "0.1.0",
+    inputs: &[],
+    frameworks: Cow::Borrowed(&[]),
+    remediation: ArcStr::new(),
+    fixable: Fixable::No,
+    superseded_by: &[],
+    docs: ArcStr::new(),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

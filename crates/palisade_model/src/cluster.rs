@@ -417,9 +417,8 @@ fn inventory_of(options: &IndexOptions, records: impl Iterator<Item = Indexed>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::objects_in;
+    use crate::each_object;
     use crate::rbac::Power;
-    use palisade_source::{Limits, parse_stream};
 
     const OBJECTS: &str = r#"
 apiVersion: v1
@@ -452,16 +451,6 @@ kind: NetworkPolicy
 metadata: {name: deny, namespace: shop}
 spec: {podSelector: {}}
 "#;
-
-    /// Hand every object of a YAML stream to `f`, with its document's index.
-    fn each_object(text: &str, mut f: impl FnMut(&Object<'_, '_>, u32)) {
-        for doc in parse_stream(text, &Limits::default()) {
-            let doc = doc.unwrap();
-            for object in objects_in(&doc).objects {
-                f(&object, doc.index);
-            }
-        }
-    }
 
     /// The records of a YAML stream, keyed by identity (as a cluster gives them).
     fn index(text: &str, options: IndexOptions) -> ClusterIndex {

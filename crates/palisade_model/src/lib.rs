@@ -26,5 +26,7 @@ pub mod secrets;
 pub mod validation;
 
 pub use image::ImageRef;
+#[cfg(test)]
+pub(crate) use object::each_object;
 pub use object::{DocumentObjects, Object, objects_in, span_location};
 pub use pod::{ContainerKind, ContainerView, HostPathVolume, PodSpecView};

@@ -138,6 +138,19 @@ pub fn span_location(
     }
 }
 
+/// Hand every object of a YAML stream to `f`, with its document's index (for tests, which
+/// build models from YAML text).
+#[cfg(test)]
+pub(crate) fn each_object(text: &str, mut f: impl FnMut(&Object<'_, '_>, u32)) {
+    let limits = palisade_source::Limits::default();
+    for doc in palisade_source::parse_stream(text, &limits) {
+        let doc = doc.expect("test YAML parses");
+        for object in objects_in(&doc).objects {
+            f(&object, doc.index);
+        }
+    }
+}
+
 /// The objects of one document, and whether the document was skipped as non-Kubernetes.
 #[derive(Debug, Default)]
 pub struct DocumentObjects<'d, 'a> {

@@ -385,25 +385,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::meta::{Layer, RuleStatus};
     use crate::subject::NodeFileRef;
-    use crate::{Applicability, Fixable, Interner, Location};
+    use crate::{Applicability, Interner, Location};
 
-    static RULE: RuleMeta = RuleMeta {
-        id: arcstr::literal!("TEST001"),
-        name: arcstr::literal!("test"),
-        title: arcstr::literal!("test"),
-        severity: Severity::High,
-        layer: Layer::Container,
-        status: RuleStatus::Stable,
-        since: "0.1.0",
-        inputs: &[],
-        frameworks: std::borrow::Cow::Borrowed(&[]),
-        remediation: arcstr::literal!(""),
-        fixable: Fixable::No,
-        superseded_by: &[],
-        docs: arcstr::literal!(""),
-    };
+    use crate::meta::TEST_RULE as RULE;
 
     fn finding(strings: &mut Interner, name: &str, line: u32) -> Finding {
         let path = strings.str("a.yaml");

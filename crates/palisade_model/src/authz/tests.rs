@@ -1,9 +1,6 @@
 //! Table tests: one rule of the RBAC authorizer's semantics per case.
 
 use super::*;
-use palisade_source::{Limits, parse_stream};
-
-use crate::objects_in;
 
 const POLICY: &str = r#"
 apiVersion: rbac.authorization.k8s.io/v1
@@ -163,12 +160,9 @@ fn graph_of(text: &str) -> RbacGraph {
 /// The resolved model of a YAML stream, objects without a namespace placed in `namespace`.
 fn load(text: &str, namespace: Option<&str>, builtin: bool) -> RbacGraph {
     let mut g = RbacGraph::default();
-    for doc in parse_stream(text, &Limits::default()) {
-        let doc = doc.unwrap();
-        for o in objects_in(&doc).objects {
-            g.add(&o, &"policy.yaml".into(), doc.index, namespace);
-        }
-    }
+    crate::each_object(text, |o, document| {
+        g.add(o, &"policy.yaml".into(), document, namespace);
+    });
     if builtin {
         g.add_builtin_policy();
     }

@@ -99,12 +99,9 @@ pub(super) fn model() -> Model {
 /// The model of a YAML stream.
 pub(super) fn model_of(yaml: &str) -> Model {
     let mut m = Model::default();
-    for doc in parse_stream(yaml, &Limits::default()) {
-        let doc = doc.unwrap();
-        for o in objects_in(&doc).objects {
-            m.add(&o, "default", &"cluster.yaml".into(), doc.index);
-        }
-    }
+    crate::each_object(yaml, |o, document| {
+        m.add(o, "default", &"cluster.yaml".into(), document);
+    });
     m
 }
 
