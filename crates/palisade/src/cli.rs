@@ -85,6 +85,17 @@ Examples:
   # Propose default-deny and allow policies
   palisade netpol generate deploy/";
 
+const ADMISSION_EXAMPLES: &str = "\
+Examples:
+  # Run the webhook (the certificate is reloaded when its files change)
+  palisade admission serve --tls-cert-file tls.crt --tls-key-file tls.key
+
+  # What would the webhook answer to this AdmissionReview?
+  palisade admission review review.json
+
+  # Deploy it: the manifests, with the CA that signed the serving certificate
+  palisade admission manifests --ca-file ca.crt | kubectl apply -f -";
+
 const RULES_EXAMPLES: &str = "\
 Examples:
   palisade rules
@@ -147,6 +158,10 @@ pub enum Command {
     /// NetworkPolicy analysis: which connections are allowed, and by which rules.
     #[command(subcommand, after_help = NETPOL_EXAMPLES)]
     Netpol(Box<crate::netpol_cmd::NetpolCommand>),
+    /// Admission control: the validating webhook that enforces the scan's rules at the API
+    /// server, one review offline, and its deployment manifests.
+    #[command(subcommand, after_help = ADMISSION_EXAMPLES)]
+    Admission(Box<crate::admission_cmd::AdmissionCommand>),
     /// List every rule.
     #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),

@@ -4,6 +4,7 @@
 //! crate that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod admission_cmd;
 pub mod cli;
 pub mod config;
 pub mod fix;
@@ -48,6 +49,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Fix(args) => fix::command(&args, true),
         cli::Command::Rbac(cmd) => rbac_cmd::command(&cmd),
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
+        cli::Command::Admission(cmd) => admission_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),
         cli::Command::Completions(args) => completions(args.shell),

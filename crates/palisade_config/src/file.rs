@@ -59,6 +59,8 @@ pub struct FileConfig {
     pub unsafe_fixes: Option<bool>,
     /// Honour Checkov, KubeLinter and kube-score suppression annotations.
     pub honor_peer_suppressions: Option<bool>,
+    /// The admission webhook's defaults and exemptions.
+    pub admission: Option<crate::admission::AdmissionFileConfig>,
 }
 
 /// One `[[waivers]]` entry.

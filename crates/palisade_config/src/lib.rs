@@ -9,12 +9,14 @@
 //! [`Settings`]: palisade_engine::Settings
 #![deny(missing_docs)]
 
+mod admission;
 mod error;
 mod file;
 mod resolve;
 mod values;
 mod waivers;
 
+pub use admission::{AdmissionFileConfig, AdmissionSettings, Exemptions, Level, Modes};
 pub use error::{ConfigError, Origin};
 pub use file::{CONFIG_FILE, FileConfig, WaiverConfig, find_config, load};
 pub use resolve::{

@@ -148,6 +148,8 @@ pub struct Resolved {
     pub refused: Vec<Refused>,
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
+    /// What the admission webhook enforces where namespaces do not say, and who is exempt.
+    pub admission: crate::admission::AdmissionSettings,
 }
 
 /// The reports a run writes: every `output-format`, else `format` to `output` or standard
@@ -495,11 +497,13 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
             }
         }
     }
+    let admission = crate::admission::resolve(file.admission.take(), profile, pss_version, &here)?;
     let waivers = match &config_path {
         Some(path) => crate::waivers::build(waiver_entries, &config_text, path)?,
         None => Vec::new(),
     };
     Ok(Resolved {
+        admission,
         waivers,
         notes: Vec::new(),
         refused,

@@ -32,7 +32,7 @@ pub use runner::{
 pub use selection::{NEWEST_PSS_MINOR, Profile, PssVersion, Selection, SelectionError, Selector};
 pub use state::AuditState;
 pub use suppress::{IGNORE_ANNOTATION, Suppression, SuppressionProblem, parse_suppressions};
-pub use waiver::{Waiver, WaiverProblem, apply_waivers};
+pub use waiver::{Waiver, WaiverProblem, apply_waivers, waive_findings};
 
 /// What rule files import.
 pub mod prelude {

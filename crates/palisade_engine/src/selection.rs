@@ -14,7 +14,7 @@ use crate::rule::Rule;
 pub const NEWEST_PSS_MINOR: u32 = 37;
 
 /// A Pod Security Standards policy version (`v1.N` or `latest`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PssVersion {
     /// The minor version, clamped to [`NEWEST_PSS_MINOR`].
     pub minor: u32,
@@ -53,7 +53,7 @@ impl fmt::Display for PssVersion {
 }
 
 /// A named set of rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Profile {
     /// Every built-in rule.
     #[default]

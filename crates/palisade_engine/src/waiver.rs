@@ -128,17 +128,10 @@ pub fn apply_waivers(
     findings.update(
         |_| true,
         |finding| {
-            let key = OnceCell::new();
-            for (i, w) in waivers.iter().enumerate() {
-                if !w.covers_with(finding, project, &key) {
-                    continue;
-                }
+            waive(finding, waivers, today, project, |i| {
                 used[i] = true;
-                if !w.expired(today) && !finding.suppressed {
-                    finding.suppressed = true;
-                    finding.suppression_reason = Some(reasons[i].clone());
-                }
-            }
+                reasons[i].clone()
+            })
         },
     );
     waivers
@@ -154,6 +147,45 @@ pub fn apply_waivers(
             }
         })
         .collect()
+}
+
+/// Suppress each of `findings` that a live waiver covers (those already suppressed keep their
+/// reason): what a front door that sees objects one at a time (admission) applies, where an
+/// unused waiver is no problem.
+pub fn waive_findings(
+    findings: &mut [Finding],
+    waivers: &[Waiver],
+    today: time::Date,
+    project: &ProjectPaths,
+) {
+    for finding in findings {
+        waive(finding, waivers, today, project, |i| {
+            let w = &waivers[i];
+            format!("waiver by {}: {}", w.owner, w.reason).into()
+        });
+    }
+}
+
+/// Apply every waiver to one finding; `covered(i)` is told of each waiver that covers it and
+/// gives that waiver's reason.
+fn waive(
+    finding: &mut Finding,
+    waivers: &[Waiver],
+    today: time::Date,
+    project: &ProjectPaths,
+    mut covered: impl FnMut(usize) -> palisade_diagnostics::ArcStr,
+) {
+    let key = OnceCell::new();
+    for (i, w) in waivers.iter().enumerate() {
+        if !w.covers_with(finding, project, &key) {
+            continue;
+        }
+        let reason = covered(i);
+        if !w.expired(today) && !finding.suppressed {
+            finding.suppressed = true;
+            finding.suppression_reason = Some(reason);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -107,8 +107,13 @@ impl Checker {
     /// object was read from no file: its findings have no span, only the offending field
     /// (in the order of the fields in the object).
     pub fn check(&self, object: &serde_json::Value) -> Result<Checked, CheckError> {
-        let text = serde_json::to_string_pretty(object)?;
-        let mut checked = self.check_text("object", &text)?;
+        self.check_json(&serde_json::to_string(object)?)
+    }
+
+    /// [`Checker::check`] of an object already written as JSON text (what a webhook has
+    /// after decoding its request), without building a JSON value first.
+    pub fn check_json(&self, json: &str) -> Result<Checked, CheckError> {
+        let mut checked = self.check_text("object", json)?;
         for f in &mut checked.findings {
             f.location.span = None;
         }

@@ -270,3 +270,54 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         })
     }
 }
+
+/// A node serialises as the JSON the API server would decode from it (aliases expanded, the
+/// kept value of a duplicate key): what a policy engine or a webhook takes as input.
+impl serde::Serialize for NodeRef<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.raw().value {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Float(f) => serializer.serialize_f64(*f),
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Seq { .. } => {
+                let mut seq = serializer.serialize_seq(Some(self.child_slice().len()))?;
+                for item in self.items() {
+                    seq.serialize_element(&item)?;
+                }
+                seq.end()
+            }
+            Value::Map { .. } => {
+                let mut map = serializer.serialize_map(Some(self.entry_slice().len()))?;
+                for (key, value) in self.entries() {
+                    map.serialize_entry(key, &value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Limits, parse_stream};
+
+    #[test]
+    fn a_node_serialises_as_the_api_server_reads_it() {
+        let text = "a: &x {on: yes, mode: 0644, f: 1.5}\nb: *x\nc: [~, 'q']\na2: 1\na2: 2\n";
+        let docs = parse_stream(text, &Limits::default());
+        let doc = docs.into_iter().next().unwrap().unwrap();
+        let json = serde_json::to_value(doc.root().unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "a": {"on": true, "mode": 420, "f": 1.5},
+                "b": {"on": true, "mode": 420, "f": 1.5},
+                "c": [null, "q"],
+                "a2": 2
+            })
+        );
+    }
+}

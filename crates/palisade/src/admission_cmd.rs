@@ -1,0 +1,326 @@
+//! `palisade admission serve | review | manifests`: the validating admission webhook, one
+//! review answered offline, and the manifests that deploy the webhook.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use palisade_admission::manifests::{DeployOptions, render};
+use palisade_admission::namespaces::read_namespace_file;
+use palisade_admission::{Bound, Decision, Namespaces, Reviewer, ServerOptions};
+use palisade_config::{Overrides, Resolved, parse_duration, parse_size};
+
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+/// `palisade admission` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdmissionCommand {
+    /// Run the validating admission webhook over HTTPS (POST /validate, GET /healthz,
+    /// /readyz, /metrics).
+    Serve(Box<ServeArgs>),
+    /// Answer one AdmissionReview (a JSON file or `-`) exactly as the server would, with no
+    /// network: exit 0 allowed, 1 denied, 2 unreadable.
+    Review(ReviewArgs),
+    /// Print ready-to-apply manifests for the webhook: Namespace, ServiceAccount, RBAC,
+    /// Deployment, PodDisruptionBudget, Service, NetworkPolicy, ValidatingWebhookConfiguration.
+    Manifests(ManifestArgs),
+}
+
+/// The rules and governance, as for `palisade scan`.
+#[derive(Debug, Args, Default)]
+pub struct PolicyArgs {
+    /// Use this configuration file instead of searching for palisade.toml.
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Default level of namespaces without labels: all (default), pss-baseline,
+    /// pss-restricted, cis, nsa or mitre (`[admission] enforce` in palisade.toml wins).
+    #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Only run rules matching these selectors; comma-separated, repeatable.
+    #[arg(
+        long,
+        env = "PALISADE_SELECT",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub select: Vec<String>,
+
+    /// Never run rules matching these selectors; comma-separated, repeatable.
+    #[arg(
+        long,
+        env = "PALISADE_IGNORE",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub ignore: Vec<String>,
+
+    /// Deny when a finding is at least this severe: info, low (default), medium, high,
+    /// critical, or never (findings below it are returned as warnings).
+    #[arg(long, env = "PALISADE_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Pod Security Standards version of levels that do not name one: v1.N or latest.
+    #[arg(long, env = "PALISADE_PSS_VERSION", value_name = "VERSION")]
+    pub pss_version: Option<String>,
+
+    /// A file of Namespace objects (`kubectl get namespaces -o yaml`) whose
+    /// `palisade.dev/enforce|warn|audit[-version]` labels set each namespace's levels.
+    #[arg(long, value_name = "FILE")]
+    pub namespace_labels: Option<PathBuf>,
+}
+
+impl PolicyArgs {
+    fn resolve(&self) -> Result<Resolved> {
+        let overrides = Overrides {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            profile: self.profile.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            fail_on: self.fail_on.clone(),
+            pss_version: self.pss_version.clone(),
+            ..Overrides::default()
+        };
+        palisade_config::resolve(&overrides).map_err(crate::config::error)
+    }
+
+    /// The reviewer and the namespace cache (filled from `--namespace-labels`).
+    fn reviewer(&self) -> Result<(Arc<Reviewer>, Arc<Namespaces>)> {
+        let resolved = self.resolve()?;
+        let reviewer = Reviewer::new(&resolved).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let namespaces = Namespaces::new(
+            resolved.admission.defaults,
+            resolved.settings.selection.pss_version,
+        );
+        if let Some(path) = &self.namespace_labels {
+            let all = read_namespace_file(path)?;
+            for problem in namespaces.replace_all(&all) {
+                eprintln!("warning: {problem}; the strictest level applies");
+            }
+        }
+        Ok((Arc::new(reviewer), Arc::new(namespaces)))
+    }
+}
+
+/// `palisade admission serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// PEM certificate chain served to the API server (reloaded when the file changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert_file: PathBuf,
+
+    /// PEM private key of the certificate (reloaded when the file changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_key_file: PathBuf,
+
+    /// HTTPS address of the webhook.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+
+    /// Serve /metrics, /healthz and /readyz over plain HTTP on this address (else /metrics
+    /// is served over HTTPS on --listen).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Largest request body.
+    #[arg(long, value_name = "SIZE", default_value = "3MiB")]
+    pub max_body: String,
+
+    /// Deadline of one request, from its headers to its answer (keep it under the
+    /// webhook's timeoutSeconds).
+    #[arg(long, value_name = "DURATION", default_value = "8s")]
+    pub timeout: String,
+
+    /// Reviews evaluated at once (default: 4 per CPU); more wait within their deadline.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// How long in-flight requests may take to finish after SIGTERM.
+    #[arg(long, value_name = "DURATION", default_value = "25s")]
+    pub grace: String,
+
+    /// How often the certificate, key and namespace labels files are checked for changes.
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub reload_interval: String,
+
+    /// The rules and namespace levels.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `palisade admission review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The AdmissionReview (JSON); `-` reads standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+
+    /// The rules and namespace levels.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `palisade admission manifests`.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// The namespace the webhook runs in (never checked by it).
+    #[arg(long, default_value = "palisade-system")]
+    pub namespace: String,
+
+    /// Replicas of the webhook.
+    #[arg(long, default_value_t = 2)]
+    pub replicas: u32,
+
+    /// The container image.
+    #[arg(long)]
+    pub image: Option<String>,
+
+    /// PEM of the CA that signed the serving certificate, for the webhook's caBundle.
+    /// Without it, cert-manager issues the certificate and injects the CA.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// What the API server does when the webhook cannot answer: Fail (default) or Ignore.
+    #[arg(long, default_value = "Fail", value_parser = ["Fail", "Ignore"])]
+    pub failure_policy: String,
+
+    /// How long the API server waits for an answer, in seconds (1 to 30).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub timeout_seconds: u32,
+}
+
+/// Run a `palisade admission` subcommand.
+pub fn command(cmd: &AdmissionCommand) -> Result<u8> {
+    match cmd {
+        AdmissionCommand::Serve(args) => serve(args),
+        AdmissionCommand::Review(args) => review(args),
+        AdmissionCommand::Manifests(args) => manifests(args),
+    }
+}
+
+fn duration(flag: &str, value: &str) -> Result<std::time::Duration> {
+    parse_duration(value).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+}
+
+fn serve(args: &ServeArgs) -> Result<u8> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PALISADE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let mut opts = ServerOptions::new(args.tls_cert_file.clone(), args.tls_key_file.clone());
+    opts.listen = args.listen;
+    opts.metrics_listen = args.metrics_listen;
+    opts.max_body = usize::try_from(
+        parse_size(&args.max_body).map_err(|e| anyhow::anyhow!("--max-body: {e}"))?,
+    )?;
+    opts.timeout = duration("timeout", &args.timeout)?;
+    opts.grace = duration("grace", &args.grace)?;
+    opts.reload_interval = duration("reload-interval", &args.reload_interval)?;
+    if let Some(n) = args.concurrency {
+        if n == 0 {
+            bail!("--concurrency: must be at least 1");
+        }
+        opts.concurrency = n;
+    }
+    opts.namespace_labels = args.policy.namespace_labels.clone();
+    let (reviewer, namespaces) = args.policy.reviewer()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let bound = Bound::new(opts, reviewer, namespaces).await?;
+        tracing::info!(listen = %bound.local_addr()?, metrics = ?bound.metrics_addr(), "palisade admission webhook ready");
+        bound.run(shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(EXIT_CLEAN)
+}
+
+/// SIGTERM (what the kubelet sends) or Ctrl-C.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+fn review(args: &ReviewArgs) -> Result<u8> {
+    let limit = palisade_admission::DEFAULT_MAX_BODY;
+    let mut body = Vec::new();
+    let shown = args.file.display().to_string();
+    if args.file.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut body)
+            .context("cannot read standard input")?;
+    } else {
+        std::fs::File::open(&args.file)
+            .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut body))
+            .with_context(|| format!("cannot read {shown}"))?;
+    }
+    if body.len() > limit {
+        bail!("{shown}: over the {limit}-byte limit of an AdmissionReview");
+    }
+    let (reviewer, namespaces) = args.policy.reviewer()?;
+    let reviewed = match reviewer.review_bytes(&body, namespaces.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {shown}: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &reviewed.response)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(match reviewed.decision {
+        Decision::Denied | Decision::Invalid => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    })
+}
+
+fn manifests(args: &ManifestArgs) -> Result<u8> {
+    let mut o = DeployOptions {
+        namespace: args.namespace.clone(),
+        replicas: args.replicas,
+        failure_policy: args.failure_policy.clone(),
+        timeout_seconds: args.timeout_seconds,
+        ..DeployOptions::default()
+    };
+    if let Some(image) = &args.image {
+        o.image = image.clone();
+    }
+    if let Some(ca) = &args.ca_file {
+        let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+        if !pem.starts_with(b"-----BEGIN") {
+            bail!("{}: not a PEM certificate", ca.display());
+        }
+        o.ca_pem = Some(pem);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(render(&o).as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_CLEAN)
+}
