@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_admission::manifests::{DeployOptions, render};
 use palisade_admission::namespaces::read_namespace_file;
+use palisade_admission::watch::watch_namespaces;
 use palisade_admission::{Bound, Decision, Namespaces, Reviewer, ServerOptions};
 use palisade_config::{Overrides, Resolved, parse_duration, parse_size};
 
@@ -152,9 +153,45 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "2s")]
     pub reload_interval: String,
 
+    /// Keep namespace labels current by watching the API server (in-cluster credentials, or
+    /// the kubeconfig); the webhook is ready once they are listed.
+    #[arg(long, conflicts_with = "namespace_labels")]
+    pub watch_namespaces: bool,
+
+    /// The kubeconfig for --watch-namespaces outside a cluster (default: KUBECONFIG or
+    /// ~/.kube/config).
+    #[arg(long, value_name = "FILE", requires = "watch_namespaces")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context for --watch-namespaces.
+    #[arg(long, value_name = "NAME", requires = "watch_namespaces")]
+    pub context: Option<String>,
+
     /// The rules and namespace levels.
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+/// The client for the namespace watch: the named kubeconfig and context, else in-cluster
+/// credentials or the default kubeconfig.
+async fn kube_client(args: &ServeArgs) -> Result<kube::Client> {
+    use kube::config::{KubeConfigOptions, Kubeconfig};
+    let options = KubeConfigOptions {
+        context: args.context.clone(),
+        ..KubeConfigOptions::default()
+    };
+    let config = match &args.kubeconfig {
+        Some(path) => {
+            let file = Kubeconfig::read_from(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            kube::Config::from_custom_kubeconfig(file, &options).await?
+        }
+        None if args.context.is_some() => kube::Config::from_kubeconfig(&options).await?,
+        None => kube::Config::infer()
+            .await
+            .context("no in-cluster credentials and no kubeconfig for --watch-namespaces")?,
+    };
+    Ok(kube::Client::try_from(config)?)
 }
 
 /// `palisade admission review`.
@@ -235,11 +272,16 @@ fn serve(args: &ServeArgs) -> Result<u8> {
     }
     opts.namespace_labels = args.policy.namespace_labels.clone();
     let (reviewer, namespaces) = args.policy.reviewer()?;
+    palisade_admission::server::install_ring();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        if args.watch_namespaces {
+            let client = kube_client(args).await?;
+            tokio::spawn(watch_namespaces(client, namespaces.clone()));
+        }
         let bound = Bound::new(opts, reviewer, namespaces).await?;
         tracing::info!(listen = %bound.local_addr()?, metrics = ?bound.metrics_addr(), "palisade admission webhook ready");
         bound.run(shutdown_signal()).await?;

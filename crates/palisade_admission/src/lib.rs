@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod namespaces;
 pub mod review;
 pub mod server;
+pub mod watch;
 
 pub use namespaces::{LABEL_PREFIX, NamespaceModes, Namespaces, modes_from_labels};
 pub use review::{Decision, Mode, ReviewError, Reviewed, Reviewer};

@@ -203,6 +203,8 @@ fn deployment(o: &DeployOptions) -> String {
     let ns = &o.namespace;
     let image = &o.image;
     let replicas = o.replicas;
+    // The server answers (or gives up) before the API server stops waiting.
+    let deadline = o.timeout_seconds.saturating_sub(2).max(1);
     // A tag is what exists before a release is pinned; say so where a reviewer sees it.
     let annotations = if image.contains("@sha256:") {
         String::new()
@@ -260,7 +262,9 @@ metadata:
             - --tls-key-file=/tls/tls.key
             - --listen=0.0.0.0:8443
             - --metrics-listen=0.0.0.0:9090
+            - --timeout={deadline}s
             - --watch-namespaces
+            - --no-config
           ports:
             - name: https
               containerPort: 8443

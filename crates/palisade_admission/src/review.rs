@@ -5,8 +5,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
-use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
-use kube_core::{DynamicObject, Status};
+use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
+use kube::core::{DynamicObject, Status};
 use palisade_config::{AdmissionSettings, Level, Modes, Resolved};
 use palisade_diagnostics::{ArcStr, Finding, Input, ProjectPaths, Severity};
 use palisade_engine::{Selection, SelectionError, Settings, Waiver};
@@ -498,7 +498,7 @@ fn deny(
         message.push_str(&format!("\n- and {} more", violations.len() - MAX_LISTED));
     }
     let status = Status::failure(&message, "Forbidden").with_code(403);
-    let status = status.with_details(kube_core::response::StatusDetails {
+    let status = status.with_details(kube::core::response::StatusDetails {
         name: name.to_string(),
         group: String::new(),
         uid: String::new(),
@@ -507,7 +507,7 @@ fn deny(
         causes: violations
             .iter()
             .take(MAX_LISTED)
-            .map(|f| kube_core::response::StatusCause {
+            .map(|f| kube::core::response::StatusCause {
                 reason: f.rule.id.to_string(),
                 message: f.message.to_string(),
                 field: f.location.pointer.to_string(),

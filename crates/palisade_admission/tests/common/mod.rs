@@ -3,6 +3,7 @@
 
 use palisade_admission::Reviewer;
 use palisade_config::{Overrides, resolve};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use serde_json::{Value, json};
 
 /// A reviewer from a configuration text (`None`: no configuration file).
@@ -91,4 +92,30 @@ pub fn privileged() -> Value {
     s["privileged"] = json!(true);
     s["allowPrivilegeEscalation"] = json!(true);
     s
+}
+
+/// A certificate authority for the tests.
+pub struct Ca {
+    pub der: Vec<u8>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+pub fn ca() -> Ca {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    Ca {
+        der: cert.der().to_vec(),
+        issuer: Issuer::new(params, key),
+    }
+}
+
+/// A serving certificate for `localhost` signed by `ca`: (cert PEM, key PEM, cert DER).
+pub fn leaf(ca: &Ca) -> (String, String, Vec<u8>) {
+    let params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &ca.issuer).unwrap();
+    (cert.pem(), key.serialize_pem(), cert.der().to_vec())
 }

@@ -9,7 +9,8 @@ declare_rule! {
     /// Flags workloads that reference a ServiceAccount, Secret or ConfigMap that is not in the
     /// scanned set, when the scan does hold objects of that kind in the workload's namespace
     /// (so that the namespace's objects of that kind are managed in these files). References
-    /// marked `optional: true` and the `default` ServiceAccount are not checked.
+    /// marked `optional: true`, the `default` ServiceAccount and the `kube-root-ca.crt`
+    /// ConfigMap (which the control plane publishes into every namespace) are not checked.
     ///
     /// ## Why is this bad?
     /// A pod that references a missing Secret or ConfigMap does not start; one that names a
@@ -50,6 +51,12 @@ declare_rule! {
     }
 }
 
+/// Objects the control plane creates in every namespace: never in the manifests.
+const PUBLISHED: &[(&str, &str)] = &[
+    ("ServiceAccount", "default"),
+    ("ConfigMap", "kube-root-ca.crt"),
+];
+
 fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
     let mut present: HashSet<(&str, Option<&str>, &str)> = HashSet::new();
     let mut managed: HashSet<(&str, Option<&str>)> = HashSet::new();
@@ -69,19 +76,20 @@ fn check(inventory: &Inventory, ctx: &mut InventoryCtx<'_>) {
             continue;
         };
         let ns = fact.object.namespace.as_deref();
-        let sa = (w.service_account != "default").then_some((
+        let sa = (
             "ServiceAccount",
             w.service_account.as_str(),
             &w.service_account_site,
-        ));
+        );
         let refs = w
             .references
             .iter()
             .filter(|r| r.required)
             .map(|r| (r.kind, r.name.as_str(), &r.site));
+        let published = |(kind, name, _): &(&str, &str, _)| PUBLISHED.contains(&(*kind, *name));
         // One finding per missing object and workload, at its first reference.
         let mut reported: HashSet<(&str, &str)> = HashSet::new();
-        for (kind, name, site) in sa.into_iter().chain(refs) {
+        for (kind, name, site) in std::iter::once(sa).chain(refs).filter(|r| !published(r)) {
             if !managed.contains(&(kind, ns)) {
                 continue;
             }
