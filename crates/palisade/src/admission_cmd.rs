@@ -254,6 +254,11 @@ fn serve(args: &ServeArgs) -> Result<u8> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: logs collected from a pipe stay plain text.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .try_init();
     let mut opts = ServerOptions::new(args.tls_cert_file.clone(), args.tls_key_file.clone());
     opts.listen = args.listen;

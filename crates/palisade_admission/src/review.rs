@@ -286,7 +286,7 @@ impl Reviewer {
         if levels.iter().all(|(_, l)| l.is_none()) {
             return (response, Decision::Skipped);
         }
-        let json = match serde_json::to_string(object) {
+        let json = match serde_json::to_value(object) {
             Ok(json) => json,
             Err(e) => return (invalid(response, &e.to_string()), Decision::Invalid),
         };
@@ -380,9 +380,9 @@ impl Reviewer {
     }
 
     /// The unsuppressed findings of one level, waivers applied.
-    fn check(&self, level: Level, json: &str) -> Result<Vec<Finding>, String> {
+    fn check(&self, level: Level, json: &serde_json::Value) -> Result<Vec<Finding>, String> {
         let checker = self.checker(level).map_err(|e| e.to_string())?;
-        let mut findings = match checker.check_json(json) {
+        let mut findings = match checker.check(json) {
             Ok(checked) => checked.findings,
             Err(e @ (CheckError::Refused(_) | CheckError::Syntax { .. })) => {
                 return Err(format!("palisade cannot check this object: {e}"));

@@ -476,7 +476,13 @@ impl Bound {
             });
         }
         let app = router(state.clone(), opts.metrics_listen.is_none());
-        let mut server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle);
+        // Small answers on kept-alive connections: without TCP_NODELAY, Nagle's algorithm and
+        // the client's delayed acknowledgement hold some of them back by tens of milliseconds.
+        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+            .acceptor(axum_server::accept::NoDelayAcceptor::new());
+        let mut server = axum_server::from_tcp(listener)?
+            .acceptor(acceptor)
+            .handle(handle);
         server
             .http_builder()
             .http1()

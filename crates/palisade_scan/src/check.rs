@@ -5,7 +5,7 @@
 
 use palisade_diagnostics::{Finding, InputError, Interner};
 use palisade_engine::{RuleSet, SelectionError, Settings};
-use palisade_source::{Limits, map_documents};
+use palisade_source::{Document, Limits, map_documents};
 
 /// What checking one object found.
 #[derive(Debug, Default)]
@@ -104,20 +104,36 @@ impl Checker {
     }
 
     /// Check one object held as a JSON value (an AdmissionReview's `request.object`). The
-    /// object was read from no file: its findings have no span, only the offending field
-    /// (in the order of the fields in the object).
+    /// object is read as JSON, with no YAML in between: its scalars keep the types the API
+    /// server gave them. It was read from no file, so its findings have no span, only the
+    /// offending field; they come in the rules' order.
     pub fn check(&self, object: &serde_json::Value) -> Result<Checked, CheckError> {
-        self.check_json(&serde_json::to_string(object)?)
-    }
-
-    /// [`Checker::check`] of an object already written as JSON text (what a webhook has
-    /// after decoding its request), without building a JSON value first.
-    pub fn check_json(&self, json: &str) -> Result<Checked, CheckError> {
-        let mut checked = self.check_text("object", json)?;
-        for f in &mut checked.findings {
+        let doc =
+            Document::from_json(object, self.limits.max_depth).map_err(|e| CheckError::Syntax {
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            })?;
+        let report = self
+            .rules
+            .scan_document(&doc, "object", &mut Interner::default());
+        if let Some(e) = report.errors.into_iter().next() {
+            return Err(CheckError::Refused(e));
+        }
+        let mut findings = report.findings;
+        for f in &mut findings {
             f.location.span = None;
         }
-        Ok(checked)
+        Ok(Checked {
+            findings,
+            evaluated: report.evaluated,
+            skipped: report.skipped,
+        })
+    }
+
+    /// [`Checker::check`] of an object written as JSON text.
+    pub fn check_json(&self, json: &str) -> Result<Checked, CheckError> {
+        self.check(&serde_json::from_str(json)?)
     }
 }
 

@@ -23,4 +23,4 @@ pub use pointer::{Located, escape_pointer_segment, unescape_pointer_segment};
 pub use scalar::resolve_plain;
 pub use secret_spans::{MASK, SecretSpans};
 pub use split::split_documents;
-pub use tree::{Document, Entry, NodeId, NodeRef, Pos, Value, Warning};
+pub use tree::{Document, Entry, NodeId, NodeRef, Pos, TooDeep, Value, Warning};

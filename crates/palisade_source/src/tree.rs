@@ -115,6 +115,84 @@ impl<'a> Document<'a> {
     }
 }
 
+/// A JSON value that cannot be a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the object nests deeper than {0} levels")]
+pub struct TooDeep(pub usize);
+
+impl<'a> Document<'a> {
+    /// A document holding `value`, for objects that arrive as JSON (an AdmissionReview's
+    /// object, a live cluster's list item): no YAML to read, so scalars keep their JSON types
+    /// exactly as the API server has them. Strings are borrowed from `value`. Nodes have no
+    /// place in a text (every position is zero); findings about them carry the field only.
+    /// Nesting is capped at `max_depth`, as the loader caps YAML.
+    pub fn from_json(
+        value: &'a serde_json::Value,
+        max_depth: usize,
+    ) -> Result<Document<'a>, TooDeep> {
+        let mut doc = Document::default();
+        let root = doc.push_json(value, 0, max_depth)?;
+        doc.root = Some(root);
+        Ok(doc)
+    }
+
+    fn push_json(
+        &mut self,
+        value: &'a serde_json::Value,
+        depth: usize,
+        max_depth: usize,
+    ) -> Result<NodeId, TooDeep> {
+        use serde_json::Value as J;
+        if depth > max_depth {
+            return Err(TooDeep(max_depth));
+        }
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => Value::Str(Cow::Borrowed(s)),
+            J::Array(items) => {
+                // Children first: each collection's children must be contiguous in the arena.
+                let ids = items
+                    .iter()
+                    .map(|item| self.push_json(item, depth + 1, max_depth))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let start = self.children.len() as u32;
+                self.children.extend(ids);
+                Value::Seq {
+                    start,
+                    len: items.len() as u32,
+                }
+            }
+            J::Object(map) => {
+                let entries = map
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok(Entry {
+                            key: Cow::Borrowed(k.as_str()),
+                            key_pos: Pos::default(),
+                            value: self.push_json(v, depth + 1, max_depth)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, TooDeep>>()?;
+                let start = self.entries.len() as u32;
+                let len = entries.len() as u32;
+                self.entries.extend(entries);
+                Value::Map { start, len }
+            }
+        };
+        self.nodes.push(Node {
+            value,
+            start: Pos::default(),
+            end: Pos::default(),
+        });
+        Ok(self.nodes.len() as NodeId - 1)
+    }
+}
+
 /// A cheap handle to a node: the document plus the node's id.
 #[derive(Clone, Copy)]
 pub struct NodeRef<'d, 'a> {
@@ -303,6 +381,52 @@ impl serde::Serialize for NodeRef<'_, '_> {
 #[cfg(test)]
 mod tests {
     use crate::{Limits, parse_stream};
+
+    #[test]
+    fn json_objects_become_documents_with_their_types() {
+        let value = serde_json::json!({
+            "spec": {"containers": [{"name": "a", "securityContext": {"privileged": true}}],
+                     "n": 3, "f": 1.5, "big": 18446744073709551615u64, "none": null,
+                     "text": "yes"}
+        });
+        let doc = crate::Document::from_json(&value, 128).unwrap();
+        let root = doc.root().unwrap();
+        let spec = root.get("spec").unwrap();
+        assert_eq!(
+            spec.path(&["containers"])
+                .unwrap()
+                .at(0)
+                .unwrap()
+                .path(&["securityContext", "privileged"])
+                .unwrap()
+                .as_bool(),
+            Some(true)
+        );
+        assert_eq!(spec.get("n").unwrap().as_i64(), Some(3));
+        assert!(spec.get("none").unwrap().is_null());
+        // A JSON string is a string, whatever YAML would make of it.
+        assert_eq!(spec.get("text").unwrap().as_str(), Some("yes"));
+        assert!(matches!(
+            spec.get("big").unwrap().value(),
+            crate::Value::Float(_)
+        ));
+        // It serialises back to the same JSON (the largest integers as floats).
+        let mut back = serde_json::to_value(root).unwrap();
+        back["spec"]["big"] = value["spec"]["big"].clone();
+        assert_eq!(back, value);
+
+        let mut deep = serde_json::json!(1);
+        for _ in 0..10 {
+            deep = serde_json::json!([deep]);
+        }
+        assert!(crate::Document::from_json(&deep, 10).is_ok());
+        assert_eq!(
+            crate::Document::from_json(&serde_json::json!([deep]), 10)
+                .unwrap_err()
+                .0,
+            10
+        );
+    }
 
     #[test]
     fn a_node_serialises_as_the_api_server_reads_it() {
