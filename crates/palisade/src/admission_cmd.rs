@@ -209,8 +209,14 @@ pub struct ReviewArgs {
 /// `palisade admission manifests`.
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
-    /// The namespace the webhook runs in (never checked by it).
-    #[arg(long, default_value = "palisade-system")]
+    /// The namespace of objects that name none, as `kubectl apply -n` places them: here
+    /// every namespaced object of the webhook, which never checks that namespace.
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NAMESPACE",
+        default_value = "palisade-system"
+    )]
     pub namespace: String,
 
     /// Replicas of the webhook.

@@ -29,9 +29,10 @@ const MAX_WARNING_CHARS: usize = 240;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReviewError {
-    /// The body is not JSON, or not an AdmissionReview.
+    /// The body is not JSON, or not an AdmissionReview. The message leaves out the text of
+    /// strings it quotes: a request can hold Secrets.
     #[error("not an AdmissionReview: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(String),
     /// Another version of the API.
     #[error("unsupported AdmissionReview version `{0}` (expected {REVIEW_API_VERSION})")]
     Version(String),
@@ -190,7 +191,8 @@ impl Reviewer {
         body: &[u8],
         namespaces: &dyn NamespaceModes,
     ) -> Result<Reviewed, ReviewError> {
-        let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body)?;
+        let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body)
+            .map_err(|e| ReviewError::Json(without_strings(&e.to_string())))?;
         self.review(review, namespaces)
     }
 
@@ -429,15 +431,16 @@ fn significant(new: &DynamicObject, old: &DynamicObject) -> bool {
     if new.metadata.annotations != old.metadata.annotations {
         return true;
     }
-    let without_status = |v: &serde_json::Value| match v {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .filter(|(k, _)| k.as_str() != "status")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<serde_json::Map<_, _>>(),
-        _ => serde_json::Map::new(),
+    let (Some(a), Some(b)) = (new.data.as_object(), old.data.as_object()) else {
+        return new.data != old.data;
     };
-    without_status(&new.data) != without_status(&old.data)
+    let judged = |m: &'_ serde_json::Map<String, serde_json::Value>| {
+        m.keys().filter(|k| k.as_str() != "status").count()
+    };
+    judged(a) != judged(b)
+        || a.iter()
+            .filter(|(k, _)| k.as_str() != "status")
+            .any(|(k, v)| b.get(k) != Some(v))
 }
 
 /// The runtime class of a pod or of the pod template of a workload.
@@ -448,6 +451,24 @@ fn runtime_class(data: &serde_json::Value) -> Option<&str> {
         .or_else(|| spec.pointer("/jobTemplate/spec/template/spec"))
         .unwrap_or(spec);
     pod.get("runtimeClassName")?.as_str()
+}
+
+/// `text` with what is quoted in it replaced by `…`: serde's messages quote the string they
+/// could not use (`invalid type: string "…", expected u16`), which may be a Secret's value.
+fn without_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn operation_name(op: &Operation) -> &'static str {
