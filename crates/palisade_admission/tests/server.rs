@@ -55,6 +55,15 @@ impl Running {
 }
 
 async fn start(ca: &Ca, tweak: impl FnOnce(&mut ServerOptions)) -> Running {
+    start_with(ca, None, tweak).await
+}
+
+/// A server with `config` as its palisade.toml.
+async fn start_with(
+    ca: &Ca,
+    config: Option<&str>,
+    tweak: impl FnOnce(&mut ServerOptions),
+) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let (cert_pem, key_pem, _) = leaf(ca);
     let cert = dir.path().join("tls.crt");
@@ -65,7 +74,7 @@ async fn start(ca: &Ca, tweak: impl FnOnce(&mut ServerOptions)) -> Running {
     opts.listen = "127.0.0.1:0".parse().unwrap();
     opts.reload_interval = Duration::from_millis(50);
     tweak(&mut opts);
-    let reviewer = Arc::new(common::reviewer(None));
+    let reviewer = Arc::new(common::reviewer(config));
     let namespaces = Arc::new(Namespaces::new(
         reviewer.admission().defaults,
         reviewer.default_version(),
@@ -155,6 +164,101 @@ async fn answers_reviews_over_tls_with_probes_and_metrics() {
     }
     // The request's content never reaches the metrics.
     assert!(!metrics.contains("nginx") && !metrics.contains("registry.example.com"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespace_levels_exemptions_and_dry_runs_over_tls() {
+    let ca = ca();
+    let labels = tempfile::tempdir().unwrap();
+    let file = labels.path().join("namespaces.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: List\nitems:\n- kind: Namespace\n  metadata:\n    name: warned\n    labels: {palisade.dev/enforce: privileged, palisade.dev/warn: pss-restricted}\n- kind: Namespace\n  metadata:\n    name: audited\n    labels: {palisade.dev/enforce: privileged, palisade.dev/audit: pss-baseline}\n",
+    )
+    .unwrap();
+    let server = start_with(
+        &ca,
+        Some("[admission]\nexempt-usernames = [\"ci-bot\"]\n"),
+        |o| o.namespace_labels = Some(file.clone()),
+    )
+    .await;
+    let client = client(&[&ca], true);
+    let send = |object: Value, tweak: fn(&mut Value)| {
+        let mut review = review_of("CREATE", &object);
+        tweak(&mut review);
+        let (client, base) = (client.clone(), server.base.clone());
+        async move {
+            let r = post(&client, &base, review.to_string()).await;
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["response"].clone()
+        }
+    };
+    let in_ns = |ns: &str| {
+        let mut d = deployment(privileged());
+        d["metadata"]["namespace"] = Value::from(ns);
+        d
+    };
+    let warned = send(in_ns("warned"), |_| {}).await;
+    assert_eq!(warned["allowed"], true);
+    assert!(
+        warned["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("PSS003"),
+        "{warned}"
+    );
+    let audited = send(in_ns("audited"), |_| {}).await;
+    assert_eq!(audited["allowed"], true);
+    assert!(
+        audited["auditAnnotations"]["audit-violations"]
+            .as_str()
+            .unwrap()
+            .contains("PSS003"),
+        "{audited}"
+    );
+    let dry = send(in_ns("shop"), |r| {
+        r["request"]["dryRun"] = Value::Bool(true)
+    })
+    .await;
+    assert_eq!(dry["allowed"], false);
+    let exempt = send(in_ns("shop"), |r| {
+        r["request"]["userInfo"]["username"] = Value::from("ci-bot")
+    })
+    .await;
+    assert_eq!(exempt["allowed"], true);
+    assert_eq!(exempt["auditAnnotations"]["exempt"], "user ci-bot");
+    let metrics = client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "palisade_admission_requests_total{decision=\"flagged\",kind=\"Deployment\",namespace=\"warned\",operation=\"CREATE\",dry_run=\"false\"} 1",
+        "palisade_admission_requests_total{decision=\"denied\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"true\"} 1",
+        "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"warn\"} 1",
+        "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"audit\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
+    }
+    // The labels file is read again when it changes.
+    std::fs::write(
+        &file,
+        "kind: Namespace\nmetadata:\n  name: warned\n  labels: {palisade.dev/enforce: pss-baseline}\n",
+    )
+    .unwrap();
+    let mut denied = false;
+    for _ in 0..100 {
+        if send(in_ns("warned"), |_| {}).await["allowed"] == false {
+            denied = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(denied, "the new labels were never applied");
     server.stop().await;
 }
 
