@@ -472,7 +472,7 @@ impl Bound {
                 tracing::info!("shutting down: finishing in-flight requests");
                 state.ready.store(false, Ordering::Release);
                 handle.graceful_shutdown(Some(grace));
-                stop.notify_waiters();
+                stop.notify_one();
             });
         }
         let app = router(state.clone(), opts.metrics_listen.is_none());
@@ -490,7 +490,7 @@ impl Bound {
         let served = server.serve(app.into_make_service()).await;
         reload.abort();
         if let Some(task) = metrics_task {
-            stop.notify_waiters();
+            stop.notify_one();
             let _ = task.await;
         }
         served.map_err(ServerError::Io)
