@@ -102,6 +102,18 @@ async fn start_with(
     }
 }
 
+async fn metrics_of(client: &reqwest::Client, base: &str) -> String {
+    let r = client.get(format!("{base}/metrics")).send().await.unwrap();
+    r.text().await.unwrap()
+}
+
+/// Every line is in the metrics text.
+fn assert_lines(metrics: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
+    }
+}
+
 async fn post(client: &reqwest::Client, base: &str, body: String) -> reqwest::Response {
     client
         .post(format!("{base}/validate"))
@@ -146,22 +158,16 @@ async fn answers_reviews_over_tls_with_probes_and_metrics() {
             .unwrap();
         assert_eq!(r.status(), status, "{path}");
     }
-    let metrics = client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        "palisade_admission_requests_total{decision=\"denied\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"false\"} 1",
-        "palisade_admission_requests_total{decision=\"allowed\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"false\"} 1",
-        "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"enforce\"} 1",
-        "palisade_admission_request_duration_seconds_count{decision=\"denied\"} 1",
-    ] {
-        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
-    }
+    let metrics = metrics_of(&client, &server.base).await;
+    assert_lines(
+        &metrics,
+        &[
+            "palisade_admission_requests_total{decision=\"denied\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"false\"} 1",
+            "palisade_admission_requests_total{decision=\"allowed\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"false\"} 1",
+            "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"enforce\"} 1",
+            "palisade_admission_request_duration_seconds_count{decision=\"denied\"} 1",
+        ],
+    );
     // The request's content never reaches the metrics.
     assert!(!metrics.contains("nginx") && !metrics.contains("registry.example.com"));
     server.stop().await;
@@ -228,22 +234,16 @@ async fn namespace_levels_exemptions_and_dry_runs_over_tls() {
     .await;
     assert_eq!(exempt["allowed"], true);
     assert_eq!(exempt["auditAnnotations"]["exempt"], "user ci-bot");
-    let metrics = client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        "palisade_admission_requests_total{decision=\"flagged\",kind=\"Deployment\",namespace=\"warned\",operation=\"CREATE\",dry_run=\"false\"} 1",
-        "palisade_admission_requests_total{decision=\"denied\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"true\"} 1",
-        "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"warn\"} 1",
-        "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"audit\"} 1",
-    ] {
-        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
-    }
+    let metrics = metrics_of(&client, &server.base).await;
+    assert_lines(
+        &metrics,
+        &[
+            "palisade_admission_requests_total{decision=\"flagged\",kind=\"Deployment\",namespace=\"warned\",operation=\"CREATE\",dry_run=\"false\"} 1",
+            "palisade_admission_requests_total{decision=\"denied\",kind=\"Deployment\",namespace=\"shop\",operation=\"CREATE\",dry_run=\"true\"} 1",
+            "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"warn\"} 1",
+            "palisade_admission_rule_hits_total{rule=\"PSS003\",mode=\"audit\"} 1",
+        ],
+    );
     // The labels file is read again when it changes.
     std::fs::write(
         &file,
@@ -367,21 +367,15 @@ async fn bad_requests_get_clear_http_errors() {
         .unwrap();
     assert_eq!(r.status(), 405);
 
-    let metrics = client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        "palisade_admission_errors_total{reason=\"bad_request\"} 1",
-        "palisade_admission_errors_total{reason=\"media_type\"} 1",
-        "palisade_admission_errors_total{reason=\"too_large\"} 2",
-    ] {
-        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
-    }
+    let metrics = metrics_of(&client, &server.base).await;
+    assert_lines(
+        &metrics,
+        &[
+            "palisade_admission_errors_total{reason=\"bad_request\"} 1",
+            "palisade_admission_errors_total{reason=\"media_type\"} 1",
+            "palisade_admission_errors_total{reason=\"too_large\"} 2",
+        ],
+    );
     server.stop().await;
 }
 
@@ -529,15 +523,7 @@ async fn a_rotated_certificate_is_served_without_a_failed_request() {
         "{} requests",
         done.load(Ordering::Relaxed)
     );
-    let metrics = both
-        .0
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_of(&both.0, &server.base).await;
     assert!(
         metrics.contains("palisade_admission_certificate_reloads_total{result=\"success\"} 1"),
         "{metrics}"
