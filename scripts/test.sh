@@ -23,6 +23,8 @@ export PATH="$PWD/.tools/bin:$PATH"
 # Snapshot tests must fail on a mismatch, never write new snapshots.
 export INSTA_UPDATE=no
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Incremental caches double the size of a one-off build and buy nothing in CI.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
