@@ -2,6 +2,7 @@
 
 use palisade_diagnostics::{ArcStr, Finding, Fix, Location, Severity, Subject};
 use palisade_model::ContainerView;
+use palisade_model::request::Request;
 use palisade_source::Pos;
 
 use crate::rule::{Rule, RuleHandle};
@@ -44,6 +45,8 @@ pub struct Ctx<'r> {
     pub(crate) out: &'r mut Vec<RawFinding>,
     pub(crate) rules: &'r RuleSet,
     pub(crate) evaluated: bool,
+    pub(crate) request: Option<&'r Request>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl<'r> Ctx<'r> {
@@ -60,7 +63,22 @@ impl<'r> Ctx<'r> {
             out,
             rules,
             evaluated: false,
+            request: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// The admission request the object arrives in; `None` in a scan, where the object is
+    /// seen as if it were being created.
+    pub fn request(&self) -> Option<&'r Request> {
+        self.request
+    }
+
+    /// Report that the rule could not be evaluated on this object (a loaded policy's
+    /// expression failed): an input error naming the object, not a finding, so that a run
+    /// never passes silently on a policy that did not run.
+    pub fn error(&mut self, message: impl Into<String>) {
+        self.errors.push(message.into());
     }
 
     /// Record that the object is one the rule applies to, even when it finds nothing: the

@@ -21,6 +21,7 @@ use crate::state::AuditState;
 use crate::suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};
 use palisade_audit::Event;
 use palisade_model::node::NodeFacts;
+use palisade_model::request::Request;
 
 /// Whether a glob from `palisade.toml` matches the file displayed as `display`: a relative
 /// glob is matched against the path relative to the project (the directory of
@@ -205,6 +206,29 @@ impl RuleSet {
         strings: &mut Interner,
         flush: &mut dyn FnMut(&mut Vec<Finding>),
     ) -> DocumentReport {
+        self.scan_document_in(doc, path, strings, flush, None)
+    }
+
+    /// [`RuleSet::scan_document`] of an object that arrives in an admission request: rules
+    /// that judge requests (loaded policies) see the operation, the user and the old object.
+    pub fn scan_request(
+        &self,
+        doc: &Document<'_>,
+        path: &str,
+        strings: &mut Interner,
+        request: &Request,
+    ) -> DocumentReport {
+        self.scan_document_in(doc, path, strings, &mut |_| {}, Some(request))
+    }
+
+    fn scan_document_in(
+        &self,
+        doc: &Document<'_>,
+        path: &str,
+        strings: &mut Interner,
+        flush: &mut dyn FnMut(&mut Vec<Finding>),
+        request: Option<&Request>,
+    ) -> DocumentReport {
         let found = objects_in(doc);
         let mut report = DocumentReport {
             objects: found.objects.len(),
@@ -257,6 +281,7 @@ impl RuleSet {
                     &mut raw,
                     self,
                 );
+                ctx.request = request;
                 match &rule.hook {
                     Hook::Object(check) => check(object, &mut ctx),
                     Hook::Policy(policy) => policy.check(object, &mut ctx),
@@ -270,6 +295,21 @@ impl RuleSet {
                 }
                 if ctx.evaluated && !report.evaluated.contains(&rule.meta.id) {
                     report.evaluated.push(rule.meta.id.clone());
+                }
+                if !ctx.errors.is_empty() {
+                    let at = object.location(&shared_path, doc.index, "");
+                    for message in std::mem::take(&mut ctx.errors) {
+                        report.errors.push(InputError {
+                            path: path.to_string(),
+                            line: at.span.as_ref().map(|s| s.line),
+                            column: at.span.as_ref().map(|s| s.column),
+                            message: format!(
+                                "{} could not be evaluated on {}: {message}",
+                                rule.meta.id,
+                                object.object_ref().display_name()
+                            ),
+                        });
+                    }
                 }
             }
             if raw.is_empty() {

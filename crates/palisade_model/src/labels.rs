@@ -224,6 +224,43 @@ impl LabelSelector {
         }
     }
 
+    /// Read a selector written as JSON (policies and requests, which arrive without source
+    /// positions). Non-string values are read as Kubernetes prints them.
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Bool(_) | serde_json::Value::Number(_) => Some(v.to_string()),
+            _ => None,
+        };
+        let match_labels = (value.get("matchLabels").and_then(|m| m.as_object()))
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| text(v).map(|v| (k.clone(), v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expressions = (value.get("matchExpressions").and_then(|e| e.as_array()))
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|x| Requirement {
+                        key: x.get("key").and_then(text).unwrap_or_default(),
+                        operator: Operator::parse(
+                            x.get("operator").and_then(|o| o.as_str()).unwrap_or(""),
+                        ),
+                        values: (x.get("values").and_then(|v| v.as_array()))
+                            .map(|v| v.iter().filter_map(text).collect())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        LabelSelector {
+            match_labels,
+            expressions,
+        }
+    }
+
     /// Whether the selector has neither labels nor expressions (selects everything).
     pub fn is_empty(&self) -> bool {
         self.match_labels.is_empty() && self.expressions.is_empty()

@@ -21,6 +21,7 @@ pub mod node;
 mod object;
 mod pod;
 pub mod rbac;
+pub mod request;
 pub mod resources;
 pub mod secrets;
 pub mod validation;

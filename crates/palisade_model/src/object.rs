@@ -1,7 +1,9 @@
 //! Kubernetes objects in a document, including the items of `List` kinds.
 
+use std::any::Any;
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use palisade_diagnostics::{ArcStr, Interner, Location, ObjectRef, Span};
 use palisade_source::{Document, NodeRef, Pos};
@@ -23,6 +25,9 @@ pub struct Object<'d, 'a> {
     pod: OnceCell<Option<PodSpecView<'d, 'a>>>,
     /// The rules of a Role or ClusterRole, parsed on first use and shared by every rule.
     policy_rules: OnceCell<Vec<(usize, crate::rbac::PolicyRule<'d>)>>,
+    /// Values derived from the object once and shared by every rule that needs them (the
+    /// JSON form and its conversions that loaded policies evaluate), keyed by type.
+    memo: RefCell<Vec<Rc<dyn Any>>>,
 }
 
 impl<'d, 'a> Object<'d, 'a> {
@@ -63,7 +68,29 @@ impl<'d, 'a> Object<'d, 'a> {
             kind,
             pod: OnceCell::new(),
             policy_rules: OnceCell::new(),
+            memo: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The object as JSON, as the API server would hold it; built on first use.
+    pub fn json(&self) -> Rc<serde_json::Value> {
+        self.memo(|o| serde_json::to_value(o.root).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A value of type `T` derived from the object by `make` on first use and shared by every
+    /// later caller: one conversion per object, however many rules read it.
+    pub fn memo<T: Any>(&self, make: impl FnOnce(&Self) -> T) -> Rc<T> {
+        if let Some(hit) = self
+            .memo
+            .borrow()
+            .iter()
+            .find_map(|v| v.clone().downcast::<T>().ok())
+        {
+            return hit;
+        }
+        let value = Rc::new(make(self));
+        self.memo.borrow_mut().push(value.clone());
+        value
     }
 
     /// The identity used in findings.

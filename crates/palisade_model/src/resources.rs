@@ -68,6 +68,15 @@ pub fn builtin_kind_scope(group: &str, kind: &str) -> Option<ResourceScope> {
         .map(|r| ResourceScope::of(r.3))
 }
 
+/// The resource (plural) name of a built-in kind of an API group (`pods` for `Pod`); `None`
+/// for kinds the table does not know. Subresources that share a kind are never returned.
+pub fn builtin_resource_of_kind(group: &str, kind: &str) -> Option<&'static str> {
+    builtin::RESOURCES
+        .iter()
+        .find(|r| r.0 == group && r.2 == kind && !r.1.contains('/'))
+        .map(|r| r.1)
+}
+
 /// The API group of an `apiVersion` (`""` for `v1`).
 pub fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)

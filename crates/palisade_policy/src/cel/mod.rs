@@ -1,0 +1,476 @@
+//! CEL as Kubernetes evaluates it for ValidatingAdmissionPolicy, and as Gatekeeper's
+//! `K8sNativeValidation` and Kyverno's `ValidatingPolicy` reuse it: match conditions,
+//! variables, validations with messages and message expressions, audit annotations.
+//!
+//! Every expression is compiled once, at load. Variables are lazy, as in Kubernetes: a
+//! variable is evaluated only when an expression that is evaluated refers to it (so a variable
+//! that would fail is harmless until used), and at most once per review.
+
+mod env;
+pub mod k8s;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use std::sync::OnceLock;
+
+use cel::common::traits::Indexer;
+use cel::common::types::{CelString, DYN_TYPE, Type};
+use cel::common::value::{CowVal, Val};
+use cel::{Context, ExecutionError, Program, Value};
+
+pub use env::environment;
+
+/// An expression compiled once.
+#[derive(Clone)]
+pub struct Expr {
+    /// As written.
+    pub source: Arc<str>,
+    program: Arc<Program>,
+}
+
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expr({:?})", self.source)
+    }
+}
+
+/// A named, compiled expression (a variable, a match condition, an audit annotation).
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// The name.
+    pub name: String,
+    /// The expression.
+    pub expr: Expr,
+}
+
+/// One validation.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// Must evaluate to `true` for the object to pass.
+    pub expr: Expr,
+    /// The static message.
+    pub message: Option<String>,
+    /// A string expression for the message; on error, the static message is used.
+    pub message_expression: Option<Expr>,
+    /// `reason` (`Invalid`, `Forbidden`, …).
+    pub reason: Option<String>,
+}
+
+/// A compiled validator: what a ValidatingAdmissionPolicy's spec holds.
+#[derive(Debug, Clone, Default)]
+pub struct Validator {
+    /// `matchConditions`: all must be true for the validations to run.
+    pub match_conditions: Vec<Named>,
+    /// `variables`, in declaration order.
+    pub variables: Vec<Named>,
+    /// `validations`.
+    pub validations: Vec<Validation>,
+    /// `auditAnnotations` (key, value expression).
+    pub audit_annotations: Vec<Named>,
+}
+
+/// An expression that did not compile or could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {message}")]
+pub struct CelError {
+    /// Which expression (`validations[0].expression`, `variables.x`).
+    pub what: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Builds a [`Validator`], compiling each expression against the variables declared so far.
+#[derive(Debug, Default)]
+pub struct Builder {
+    validator: Validator,
+}
+
+impl Builder {
+    /// Compile one expression (`what` names it in errors).
+    pub fn compile(&self, what: &str, source: &str) -> Result<Expr, CelError> {
+        let program = environment().compile(source).map_err(|e| CelError {
+            what: what.to_string(),
+            message: one_line(&e.to_string()),
+        })?;
+        // A variable may only read variables declared before it (as Kubernetes requires),
+        // which also rules out cycles among the lazily computed variables.
+        for name in referenced_variables(source) {
+            if !self.validator.variables.iter().any(|v| v.name == name) {
+                return Err(CelError {
+                    what: what.to_string(),
+                    message: format!(
+                        "refers to `variables.{name}`, which is not declared before it"
+                    ),
+                });
+            }
+        }
+        Ok(Expr {
+            source: Arc::from(source),
+            program: Arc::new(program),
+        })
+    }
+
+    /// Declare a variable.
+    pub fn variable(&mut self, name: &str, source: &str) -> Result<(), CelError> {
+        let expr = self.compile(&format!("variables.{name}"), source)?;
+        self.validator.variables.push(Named {
+            name: name.to_string(),
+            expr,
+        });
+        Ok(())
+    }
+
+    /// Add a match condition.
+    pub fn match_condition(&mut self, name: &str, source: &str) -> Result<(), CelError> {
+        let expr = self.compile(&format!("matchConditions.{name}"), source)?;
+        self.validator.match_conditions.push(Named {
+            name: name.to_string(),
+            expr,
+        });
+        Ok(())
+    }
+
+    /// Add a validation.
+    pub fn validation(
+        &mut self,
+        index: usize,
+        source: &str,
+        message: Option<String>,
+        message_expression: Option<&str>,
+        reason: Option<String>,
+    ) -> Result<(), CelError> {
+        let expr = self.compile(&format!("validations[{index}].expression"), source)?;
+        let message_expression = match message_expression {
+            Some(m) => Some(self.compile(&format!("validations[{index}].messageExpression"), m)?),
+            None => None,
+        };
+        self.validator.validations.push(Validation {
+            expr,
+            message,
+            message_expression,
+            reason,
+        });
+        Ok(())
+    }
+
+    /// Add an audit annotation.
+    pub fn audit_annotation(&mut self, key: &str, source: &str) -> Result<(), CelError> {
+        let expr = self.compile(&format!("auditAnnotations.{key}.valueExpression"), source)?;
+        self.validator.audit_annotations.push(Named {
+            name: key.to_string(),
+            expr,
+        });
+        Ok(())
+    }
+
+    /// The validator.
+    pub fn finish(self) -> Validator {
+        self.validator
+    }
+}
+
+/// The values an evaluation binds: `object`, `oldObject`, `request`, `params`,
+/// `namespaceObject`, and any extra names a dialect adds.
+#[derive(Debug, Clone, Default)]
+pub struct Bindings {
+    /// Name and value.
+    pub values: Vec<(&'static str, Value)>,
+}
+
+impl Bindings {
+    /// Bind a name.
+    pub fn bind(&mut self, name: &'static str, value: Value) -> &mut Self {
+        self.values.push((name, value));
+        self
+    }
+}
+
+/// A validation that failed, with its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Index into the validations.
+    pub index: usize,
+    /// The message (the message expression's, the static message, or
+    /// `failed expression: …`).
+    pub message: String,
+    /// The expression, for pointer hints.
+    pub expression: Arc<str>,
+}
+
+/// What an evaluation found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A match condition was false: the policy does not apply.
+    NotMatched,
+    /// Every validation passed.
+    Passed,
+    /// Some validations failed.
+    Failed(Vec<Failure>),
+}
+
+/// One evaluation: the bindings and the variables, each computed on first access (by any
+/// expression, at any depth) and at most once.
+struct Run<'a> {
+    validator: &'a Validator,
+    bindings: &'a Bindings,
+    cache: Vec<OnceLock<Result<Value, CelError>>>,
+}
+
+impl fmt::Debug for Run<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variables")
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(validator: &'a Validator, bindings: &'a Bindings) -> Self {
+        Run {
+            validator,
+            bindings,
+            cache: (0..validator.variables.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// Evaluate an expression; the variables it reaches are computed as it reaches them.
+    fn eval(&self, what: &str, expr: &Expr) -> Result<Value, CelError> {
+        let mut context = Context::with_env(environment());
+        for (name, value) in &self.bindings.values {
+            context.add_variable_from_value(*name, value.clone());
+        }
+        context.add_variable_as_val("variables", Box::new(Variables(self)));
+        expr.program.execute(&context).map_err(|e| CelError {
+            what: what.to_string(),
+            message: one_line(&e.to_string()),
+        })
+    }
+
+    fn variable(&self, i: usize) -> &Result<Value, CelError> {
+        self.cache[i].get_or_init(|| {
+            let var = &self.validator.variables[i];
+            self.eval(&format!("variables.{}", var.name), &var.expr)
+        })
+    }
+}
+
+/// `variables`, as CEL sees it: a map whose entries are computed when read.
+#[derive(Debug)]
+struct Variables<'r, 'a>(&'r Run<'a>);
+
+impl<'r, 'a> Val for Variables<'r, 'a> {
+    fn get_type(&self) -> &Type {
+        &DYN_TYPE
+    }
+
+    fn cel_type() -> &'static Type {
+        &DYN_TYPE
+    }
+
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        Some(self)
+    }
+
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+    where
+        Self: 'v,
+    {
+        Box::new(Variables(self.0))
+    }
+}
+
+impl Indexer for Variables<'_, '_> {
+    fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        let name = idx
+            .downcast_ref::<CelString>()
+            .map(|s| s.inner().to_string());
+        let position = name
+            .as_deref()
+            .and_then(|n| self.0.validator.variables.iter().position(|v| v.name == n));
+        let Some(i) = position else {
+            return Err(ExecutionError::NoSuchKey(Arc::new(
+                name.unwrap_or_default(),
+            )));
+        };
+        match self.0.variable(i) {
+            Ok(value) => {
+                let boxed: Box<dyn Val> = value.clone().try_into().map_err(|_| {
+                    ExecutionError::function_error("variables", "a value CEL cannot hold")
+                })?;
+                Ok(CowVal::Owned(boxed))
+            }
+            Err(e) => Err(ExecutionError::function_error(&e.what, &e.message)),
+        }
+    }
+
+    fn steal<'v>(self: Box<Self>, idx: &dyn Val) -> Result<Box<dyn Val + 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        self.get(idx).map(CowVal::into_owned)
+    }
+}
+
+impl Validator {
+    /// Evaluate: match conditions, then every validation. An expression error is an error
+    /// (the caller applies the failure policy).
+    pub fn evaluate(&self, bindings: &Bindings) -> Result<Outcome, CelError> {
+        let run = Run::new(self, bindings);
+        for condition in &self.match_conditions {
+            let what = format!("matchConditions.{}", condition.name);
+            match run.eval(&what, &condition.expr)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => return Ok(Outcome::NotMatched),
+                other => return Err(not_bool(&what, &other)),
+            }
+        }
+        let mut failures = Vec::new();
+        for (index, validation) in self.validations.iter().enumerate() {
+            let what = format!("validations[{index}].expression");
+            match run.eval(&what, &validation.expr)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => failures.push(Failure {
+                    index,
+                    message: run.message(index, validation),
+                    expression: validation.expr.source.clone(),
+                }),
+                other => return Err(not_bool(&what, &other)),
+            }
+        }
+        Ok(if failures.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(failures)
+        })
+    }
+
+    /// Evaluate the audit annotations (those that evaluate to null are omitted).
+    pub fn annotations(&self, bindings: &Bindings) -> Vec<(String, Result<String, CelError>)> {
+        let run = Run::new(self, bindings);
+        let mut out = Vec::new();
+        for a in &self.audit_annotations {
+            let what = format!("auditAnnotations.{}", a.name);
+            match run.eval(&what, &a.expr) {
+                Ok(Value::Null) => {}
+                Ok(Value::String(s)) => out.push((a.name.clone(), Ok(s.to_string()))),
+                Ok(other) => out.push((
+                    a.name.clone(),
+                    Err(CelError {
+                        what,
+                        message: format!("must evaluate to a string, not {:?}", other.type_of()),
+                    }),
+                )),
+                Err(e) => out.push((a.name.clone(), Err(e))),
+            }
+        }
+        out
+    }
+}
+
+impl Run<'_> {
+    /// The message of a failed validation, as Kubernetes picks it.
+    fn message(&self, index: usize, v: &Validation) -> String {
+        if let Some(m) = &v.message_expression {
+            let what = format!("validations[{index}].messageExpression");
+            if let Ok(Value::String(s)) = self.eval(&what, m) {
+                let s = s.trim();
+                if !s.is_empty() && !s.contains('\n') {
+                    return s.to_string();
+                }
+            }
+        }
+        match &v.message {
+            Some(m) if !m.is_empty() => m.clone(),
+            _ => format!("failed expression: {}", v.expr.source.trim()),
+        }
+    }
+}
+
+fn not_bool(what: &str, value: &Value) -> CelError {
+    CelError {
+        what: what.to_string(),
+        message: format!("must evaluate to a bool, not {:?}", value.type_of()),
+    }
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `variables.NAME` references in an expression's text (outside string literals).
+fn referenced_variables(source: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let bytes = source.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            quote = Some(c);
+            i += 1;
+            continue;
+        }
+        let boundary = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b'.');
+        if boundary && source[i..].starts_with("variables.") {
+            let start = i + "variables.".len();
+            let end = source[start..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(source.len(), |n| start + n);
+            if end > start {
+                names.insert(source[start..end].to_string());
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    names
+}
+
+/// JSON to a CEL value.
+pub fn value_of(json: &serde_json::Value) -> Value {
+    match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Int(i),
+            (None, Some(u), _) => Value::UInt(u),
+            (_, _, Some(f)) => Value::Float(f),
+            _ => Value::Null,
+        },
+        serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
+        serde_json::Value::Array(items) => {
+            Value::List(Arc::new(items.iter().map(value_of).collect()))
+        }
+        serde_json::Value::Object(map) => {
+            let entries: std::collections::HashMap<String, Value> =
+                map.iter().map(|(k, v)| (k.clone(), value_of(v))).collect();
+            Value::from(entries)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,129 @@
+//! What every compiled policy is to the rest of Palisade: something that judges a review and
+//! returns violations, whatever its dialect.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::data::ClusterData;
+use crate::review::Review;
+
+/// One violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The policy's message.
+    pub message: String,
+    /// A JSON pointer into the object the violation is about, when the message or the
+    /// expression names a field.
+    pub pointer: Option<String>,
+}
+
+/// What a policy concluded about a review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The review is outside the policy's match (or a match condition is false).
+    Skipped,
+    /// The policy ran; no violations is a pass.
+    Evaluated(Vec<Violation>),
+}
+
+impl Verdict {
+    /// The violations (none when skipped).
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            Verdict::Skipped => &[],
+            Verdict::Evaluated(v) => v,
+        }
+    }
+}
+
+/// How the policy's author wants a violation handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Refuse the request (Gatekeeper `deny`, VAP and Kyverno `Deny`).
+    Deny,
+    /// Allow with a warning (`warn`, `Warn`).
+    Warn,
+    /// Record only (`dryrun`, `Audit`).
+    Audit,
+}
+
+/// A review with its conversions into each engine's values, made on first use and shared by
+/// every policy that judges it.
+pub struct Prepared<'a> {
+    /// The review.
+    pub review: &'a Review,
+    /// The run's other objects.
+    pub data: &'a ClusterData,
+    rego_review: OnceCell<regorus::Value>,
+    cel: OnceCell<CelValues>,
+}
+
+/// The CEL values of a review.
+#[derive(Clone)]
+pub struct CelValues {
+    /// `object`.
+    pub object: cel::Value,
+    /// `oldObject`.
+    pub old_object: cel::Value,
+    /// `request`.
+    pub request: cel::Value,
+    /// `namespaceObject`.
+    pub namespace_object: cel::Value,
+}
+
+impl<'a> Prepared<'a> {
+    /// Prepare a review.
+    pub fn new(review: &'a Review, data: &'a ClusterData) -> Self {
+        Prepared {
+            review,
+            data,
+            rego_review: OnceCell::new(),
+            cel: OnceCell::new(),
+        }
+    }
+
+    /// `input.review` for Gatekeeper's Rego.
+    pub fn rego_review(&self) -> &regorus::Value {
+        self.rego_review
+            .get_or_init(|| regorus::Value::from(self.review.request_json()))
+    }
+
+    /// The CEL bindings of the review.
+    pub fn cel(&self) -> &CelValues {
+        self.cel.get_or_init(|| {
+            let review = self.review;
+            let namespace_object = crate::gatekeeper::matching::namespace_object(review, self.data)
+                .map(|ns| crate::cel::value_of(&ns))
+                .unwrap_or(cel::Value::Null);
+            CelValues {
+                object: crate::cel::value_of(&review.object),
+                old_object: (review.request.old_object.as_ref())
+                    .map(crate::cel::value_of)
+                    .unwrap_or(cel::Value::Null),
+                request: crate::cel::value_of(&review.request_json()),
+                namespace_object,
+            }
+        })
+    }
+}
+
+/// A compiled policy.
+pub trait Policy: Send + Sync + fmt::Debug {
+    /// The rule id (`GK:<kind>/<name>`, `VAP:<binding>`, `KYV:<policy>/<n>`).
+    fn id(&self) -> &str;
+    /// A one-line title.
+    fn title(&self) -> String;
+    /// What the author wants done with a violation.
+    fn action(&self) -> Action;
+    /// Where the policy was written (file and line).
+    fn origin(&self) -> (&str, u32);
+    /// The policy's own annotations (severity and layer overrides live there).
+    fn annotations(&self) -> &serde_json::Map<String, serde_json::Value>;
+    /// Judge a review. An `Err` is an evaluation error (the caller reports it; it never
+    /// counts as a pass).
+    fn judge(&self, prepared: &Prepared<'_>) -> Result<Verdict, String>;
+}
+
+/// A shared compiled policy.
+pub type SharedPolicy = Arc<dyn Policy>;
