@@ -73,6 +73,16 @@ pub struct PolicyArgs {
     #[arg(long, env = "PALISADE_PSS_VERSION", value_name = "VERSION")]
     pub pss_version: Option<String>,
 
+    /// Also enforce the policies in this file or directory (Gatekeeper, ValidatingAdmissionPolicy,
+    /// Kyverno ValidatingPolicy), in every namespace; repeatable, replaces `policies` in
+    /// palisade.toml. A policy that does not load stops the server from starting.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    /// Which engines of Gatekeeper templates run: auto, rego, cel or both.
+    #[arg(long, env = "PALISADE_POLICY_ENGINE", value_name = "ENGINE")]
+    pub policy_engine: Option<String>,
+
     /// A file of Namespace objects (`kubectl get namespaces -o yaml`) whose
     /// `palisade.dev/enforce|warn|audit[-version]` labels set each namespace's levels.
     #[arg(long, value_name = "FILE")]
@@ -89,6 +99,8 @@ impl PolicyArgs {
             ignore: self.ignore.clone(),
             fail_on: self.fail_on.clone(),
             pss_version: self.pss_version.clone(),
+            policies: self.policies.clone(),
+            policy_engine: self.policy_engine.clone(),
             ..Overrides::default()
         };
         palisade_config::resolve(&overrides).map_err(crate::config::error)
@@ -97,7 +109,18 @@ impl PolicyArgs {
     /// The reviewer and the namespace cache (filled from `--namespace-labels`).
     fn reviewer(&self) -> Result<(Arc<Reviewer>, Arc<Namespaces>)> {
         let resolved = self.resolve()?;
-        let reviewer = Reviewer::new(&resolved).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let policies = palisade_scan::load_policies(&resolved);
+        if !policies.errors().is_empty() {
+            let listed: Vec<String> = policies.errors().iter().map(|e| e.to_string()).collect();
+            anyhow::bail!(
+                "{} polic{} did not load:\n  {}",
+                listed.len(),
+                if listed.len() == 1 { "y" } else { "ies" },
+                listed.join("\n  ")
+            );
+        }
+        let reviewer =
+            Reviewer::with_policies(&resolved, policies).map_err(|e| anyhow::anyhow!("{e}"))?;
         let namespaces = Namespaces::new(
             resolved.admission.defaults,
             resolved.settings.selection.pss_version,

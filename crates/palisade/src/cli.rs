@@ -287,6 +287,17 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Also run the policies in this file or directory: Gatekeeper ConstraintTemplates and
+    /// constraints, ValidatingAdmissionPolicies with their bindings, Kyverno
+    /// ValidatingPolicies (repeatable; replaces `policies` in palisade.toml).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    /// Which engines of Gatekeeper templates run: auto (CEL where a template has it, else
+    /// Rego), rego, cel or both.
+    #[arg(long, env = "PALISADE_POLICY_ENGINE", value_name = "ENGINE")]
+    pub policy_engine: Option<String>,
+
     /// Write the findings that remain unsuppressed to FILE as a baseline.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,

@@ -39,6 +39,8 @@ pub fn overrides(args: &ScanArgs) -> Overrides {
         unsafe_fixes: args.unsafe_fixes,
         honor_peer_suppressions: args.honor_peer_suppressions,
         baseline: args.baseline.clone(),
+        policies: args.policies.clone(),
+        policy_engine: args.policy_engine.clone(),
     }
 }
 

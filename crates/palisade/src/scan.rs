@@ -67,8 +67,10 @@ pub fn run_scan(args: &ScanArgs) -> Result<Scanned> {
 /// [`run_scan`], with standard input already read when `stdin_text` is given.
 pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Result<Scanned> {
     let resolved = crate::config::resolve(args)?;
-    let rules = RuleSet::new(palisade_rules::registry(), resolved.settings.clone())?;
     let paths = args.roots();
+    let policies = palisade_scan::load_policies(&resolved);
+    let policies = palisade_scan::bind_policies(&policies, &paths, !args.no_render, &resolved);
+    let rules = palisade_scan::rule_set(&resolved, &policies)?;
     let request = ScanRequest {
         respect_ignore_files: !args.no_ignore,
         render: !args.no_render,
@@ -85,7 +87,8 @@ pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Res
         stdin_text,
     };
     let opts = ScanOptions::new(&resolved, request, crate::progress::Progress::for_stderr());
-    let outcome = scan_governed(&paths, &rules, &opts, &resolved)?;
+    let mut outcome = scan_governed(&paths, &rules, &opts, &resolved)?;
+    outcome.errors.extend(palisade_scan::policy_errors(&policies));
     Ok(Scanned {
         resolved,
         rules,

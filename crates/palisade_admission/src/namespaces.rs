@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use palisade_config::{Level, Modes};
@@ -18,6 +18,12 @@ pub const LABEL_PREFIX: &str = "palisade.dev/";
 pub trait NamespaceModes: Send + Sync {
     /// The modes of `namespace` (the defaults for a namespace not known).
     fn modes(&self, namespace: &str) -> Modes;
+
+    /// The labels of `namespace`, when known (policies' namespace selectors and
+    /// `namespaceObject` read them).
+    fn labels(&self, _namespace: &str) -> Option<BTreeMap<String, String>> {
+        None
+    }
 }
 
 /// Modes that are the same everywhere (no namespace labels known).
@@ -81,7 +87,7 @@ pub type NamespaceLabels = Vec<(String, BTreeMap<String, String>)>;
 pub struct Namespaces {
     defaults: Modes,
     default_version: PssVersion,
-    known: RwLock<HashMap<String, Modes>>,
+    known: RwLock<HashMap<String, (Modes, Arc<BTreeMap<String, String>>)>>,
     synced: AtomicBool,
 }
 
@@ -100,7 +106,7 @@ impl Namespaces {
     pub fn set(&self, name: &str, labels: &BTreeMap<String, String>) -> Vec<String> {
         let (modes, problems) = modes_from_labels(labels, self.defaults, self.default_version);
         if let Ok(mut known) = self.known.write() {
-            known.insert(name.to_string(), modes);
+            known.insert(name.to_string(), (modes, Arc::new(labels.clone())));
         }
         problems
     }
@@ -120,7 +126,7 @@ impl Namespaces {
         for (name, labels) in all {
             let (modes, p) = modes_from_labels(labels, self.defaults, self.default_version);
             problems.extend(p.into_iter().map(|p| format!("namespace {name}: {p}")));
-            fresh.insert(name.clone(), modes);
+            fresh.insert(name.clone(), (modes, Arc::new(labels.clone())));
         }
         if let Ok(mut known) = self.known.write() {
             *known = fresh;
@@ -154,8 +160,13 @@ impl NamespaceModes for Namespaces {
         self.known
             .read()
             .ok()
-            .and_then(|k| k.get(namespace).copied())
+            .and_then(|k| k.get(namespace).map(|(m, _)| *m))
             .unwrap_or(self.defaults)
+    }
+
+    fn labels(&self, namespace: &str) -> Option<BTreeMap<String, String>> {
+        let known = self.known.read().ok()?;
+        known.get(namespace).map(|(_, l)| (**l).clone())
     }
 }
 

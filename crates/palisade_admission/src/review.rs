@@ -9,7 +9,9 @@ use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview
 use kube::core::{DynamicObject, Status};
 use palisade_config::{AdmissionSettings, Level, Modes, Resolved};
 use palisade_diagnostics::{ArcStr, Finding, Input, ProjectPaths, Severity};
-use palisade_engine::{Selection, SelectionError, Settings, Waiver};
+use palisade_engine::{RuleHandle, Selection, SelectionError, Settings, Waiver};
+use palisade_model::request::{Request, UserInfo};
+use palisade_policy::PolicySet;
 use palisade_scan::{CheckError, Checker};
 
 use crate::namespaces::NamespaceModes;
@@ -124,6 +126,7 @@ pub struct Reviewer {
     waivers: Vec<Waiver>,
     project: ProjectPaths,
     admission: AdmissionSettings,
+    policies: PolicySet,
     checkers: RwLock<HashMap<Level, Arc<Checker>>>,
 }
 
@@ -132,7 +135,18 @@ impl Reviewer {
     /// failure threshold, waivers and suppressions as `palisade scan`, with the profile and
     /// version of each level in force. The levels of the configured defaults are built now.
     pub fn new(resolved: &Resolved) -> Result<Reviewer, SelectionError> {
+        Reviewer::with_policies(resolved, palisade_scan::load_policies(resolved))
+    }
+
+    /// [`Reviewer::new`] with policies already loaded (their load errors are the caller's
+    /// to report). Every level runs them, whatever its profile: a team's policies are not
+    /// Pod Security levels.
+    pub fn with_policies(
+        resolved: &Resolved,
+        policies: PolicySet,
+    ) -> Result<Reviewer, SelectionError> {
         let reviewer = Reviewer {
+            policies,
             base: Settings {
                 input: Input::Admission,
                 ..resolved.settings.clone()
@@ -178,7 +192,11 @@ impl Reviewer {
             },
             ..self.base.clone()
         };
-        let checker = Arc::new(Checker::new(settings)?);
+        let builtin = palisade_rules::registry().iter().map(|&r| RuleHandle::Builtin(r));
+        let checker = Arc::new(Checker::with_rules(
+            builtin.chain(self.policies.rules()),
+            settings,
+        )?);
         if let Ok(mut map) = self.checkers.write() {
             map.entry(level).or_insert_with(|| checker.clone());
         }
@@ -233,7 +251,8 @@ impl Reviewer {
         } else {
             namespaces.modes(&out.namespace)
         };
-        let (response, decision) = self.judge(response, object, modes, &mut out.hits);
+        let context = request_context(&request, &out.namespace, namespaces);
+        let (response, decision) = self.judge(response, object, modes, &context, &mut out.hits);
         out.response = response.into_review();
         out.decision = decision;
         Ok(out)
@@ -278,6 +297,7 @@ impl Reviewer {
         mut response: AdmissionResponse,
         object: &DynamicObject,
         modes: Modes,
+        context: &Request,
         hits: &mut BTreeSet<(Mode, ArcStr)>,
     ) -> (AdmissionResponse, Decision) {
         let levels = [
@@ -299,7 +319,7 @@ impl Reviewer {
             let Some(level) = level else { continue };
             let i = match by_level.iter().position(|(l, _)| *l == level) {
                 Some(i) => i,
-                None => match self.check(level, &json) {
+                None => match self.check(level, &json, context) {
                     Ok(findings) => {
                         by_level.push((level, findings));
                         by_level.len() - 1
@@ -382,9 +402,14 @@ impl Reviewer {
     }
 
     /// The unsuppressed findings of one level, waivers applied.
-    fn check(&self, level: Level, json: &serde_json::Value) -> Result<Vec<Finding>, String> {
+    fn check(
+        &self,
+        level: Level,
+        json: &serde_json::Value,
+        context: &Request,
+    ) -> Result<Vec<Finding>, String> {
         let checker = self.checker(level).map_err(|e| e.to_string())?;
-        let mut findings = match checker.check(json) {
+        let mut findings = match checker.check_request(json, context) {
             Ok(checked) => checked.findings,
             Err(e @ (CheckError::Refused(_) | CheckError::Syntax { .. })) => {
                 return Err(format!("palisade cannot check this object: {e}"));
@@ -398,6 +423,47 @@ impl Reviewer {
         }
         findings.retain(|f| !f.suppressed);
         Ok(findings)
+    }
+}
+
+/// The request around the object, as loaded policies see it.
+fn request_context(
+    request: &AdmissionRequest<DynamicObject>,
+    namespace: &str,
+    namespaces: &dyn NamespaceModes,
+) -> Request {
+    let user = &request.user_info;
+    Request {
+        uid: request.uid.clone(),
+        operation: match request.operation {
+            Operation::Create => palisade_model::request::Operation::Create,
+            Operation::Update => palisade_model::request::Operation::Update,
+            Operation::Delete => palisade_model::request::Operation::Delete,
+            Operation::Connect => palisade_model::request::Operation::Connect,
+        },
+        user_info: UserInfo {
+            username: user.username.clone().unwrap_or_default(),
+            uid: user.uid.clone().unwrap_or_default(),
+            groups: user.groups.clone().unwrap_or_default(),
+            extra: (user.extra.iter().flatten())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        },
+        old_object: (request.old_object.as_ref()).and_then(|o| serde_json::to_value(o).ok()),
+        sub_resource: request.sub_resource.clone().unwrap_or_default(),
+        resource: Some(request.resource.resource.clone()),
+        dry_run: request.dry_run,
+        options: request.options.as_ref().and_then(|o| serde_json::to_value(o).ok()),
+        namespace_object: (!namespace.is_empty())
+            .then(|| namespaces.labels(namespace))
+            .flatten()
+            .map(|labels| {
+                serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": namespace, "labels": labels},
+                })
+            }),
     }
 }
 

@@ -61,6 +61,11 @@ pub struct FileConfig {
     pub honor_peer_suppressions: Option<bool>,
     /// The admission webhook's defaults and exemptions.
     pub admission: Option<crate::admission::AdmissionFileConfig>,
+    /// Policy files and directories (Gatekeeper, ValidatingAdmissionPolicy, Kyverno), relative
+    /// to the configuration file's directory.
+    pub policies: Option<Vec<String>>,
+    /// Which engines of Gatekeeper templates run: auto, rego, cel or both.
+    pub policy_engine: Option<String>,
 }
 
 /// One `[[waivers]]` entry.

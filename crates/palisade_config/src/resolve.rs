@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use palisade_diagnostics::{ProjectPaths, Severity};
+use palisade_policy::gatekeeper::EngineChoice;
 use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
 use palisade_report::{Format, SortOrder};
 
@@ -75,6 +76,10 @@ pub struct Overrides {
     pub honor_peer_suppressions: Option<bool>,
     /// A baseline whose findings are suppressed.
     pub baseline: Option<PathBuf>,
+    /// Policy files and directories (replacing the file's `policies`).
+    pub policies: Vec<PathBuf>,
+    /// Which engines of Gatekeeper templates run.
+    pub policy_engine: Option<String>,
 }
 
 impl Overrides {
@@ -150,6 +155,17 @@ pub struct Resolved {
     pub unsafe_fixes: bool,
     /// What the admission webhook enforces where namespaces do not say, and who is exempt.
     pub admission: crate::admission::AdmissionSettings,
+    /// The policies to load beside the built-in rules.
+    pub policies: PolicySettings,
+}
+
+/// Which policies run beside the built-in rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicySettings {
+    /// Files and directories, anchored (those from the file at its directory).
+    pub paths: Vec<PathBuf>,
+    /// Which engines of Gatekeeper templates run.
+    pub engine: EngineChoice,
 }
 
 /// The reports a run writes: every `output-format`, else `format` to `output` or standard
@@ -452,7 +468,7 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
                 .compile_matcher();
             let selectors: Vec<Selector> = rules.iter().map(|r| Selector::new(r)).collect();
             // Selectors are validated like `select` ones, placed at their value.
-            for sel in &selectors {
+            for sel in selectors.iter().filter(|s| !s.is_policy()) {
                 sel.check(palisade_rules::registry()).map_err(|e| {
                     let place = here.place(&["per-path-ignores", &pattern], false);
                     ConfigError::invalid(
@@ -489,7 +505,8 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
         ("ignore", &o.ignore, &file.ignore),
     ] {
         if flag.is_empty() {
-            for sel in written.iter().flatten().map(|s| Selector::new(s)) {
+            let written = written.iter().flatten().map(|s| Selector::new(s));
+            for sel in written.filter(|s| !s.is_policy()) {
                 let checked = sel
                     .check(palisade_rules::registry())
                     .map_err(|e| e.to_string());
@@ -498,12 +515,35 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
         }
     }
     let admission = crate::admission::resolve(file.admission.take(), profile, pss_version, &here)?;
+    let policies = PolicySettings {
+        paths: if o.policies.is_empty() {
+            (file.policies.iter().flatten())
+                .map(|p| match &config_dir {
+                    Some(dir) => dir.join(p),
+                    None => PathBuf::from(p),
+                })
+                .collect()
+        } else {
+            o.policies.clone()
+        },
+        engine: match pick(&o.policy_engine, &file.policy_engine) {
+            Some((e, from_file)) => here.check(
+                EngineChoice::parse(e.trim()).ok_or_else(|| {
+                    format!("unknown policy engine `{e}` (expected auto, rego, cel or both)")
+                }),
+                from_file,
+                "policy-engine",
+            )?,
+            None => EngineChoice::default(),
+        },
+    };
     let waivers = match &config_path {
         Some(path) => crate::waivers::build(waiver_entries, &config_text, path)?,
         None => Vec::new(),
     };
     Ok(Resolved {
         admission,
+        policies,
         waivers,
         notes: Vec::new(),
         refused,

@@ -40,10 +40,11 @@ pub(crate) fn build(
             if w.rules.is_empty() {
                 return Err(invalid("`rules` is empty".into()));
             }
-            for rule in &w.rules {
-                Selector::new(rule)
-                    .check(palisade_rules::registry())
-                    .map_err(|e| invalid(e.to_string()))?;
+            for rule in w.rules.iter().map(|r| Selector::new(r)) {
+                if !rule.is_policy() {
+                    rule.check(palisade_rules::registry())
+                        .map_err(|e| invalid(e.to_string()))?;
+                }
             }
             if w.owner.trim().is_empty() || w.reason.trim().is_empty() {
                 return Err(invalid("`owner` and `reason` are required".into()));

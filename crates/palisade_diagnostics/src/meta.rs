@@ -321,8 +321,13 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// The family prefix: the leading letters of the id (`PSS` for `PSS001`).
+    /// The family prefix: the leading letters of the id (`PSS` for `PSS001`), or what comes
+    /// before the colon of a loaded policy's id (`GK` for `GK:K8sRequiredLabels/owner`).
     pub fn family(&self) -> &str {
+        // A loaded policy's id names its dialect before a colon (`GK:Kind/name`).
+        if let Some((family, _)) = self.id.split_once(':') {
+            return family;
+        }
         let end = self
             .id
             .find(|c: char| c.is_ascii_digit())

@@ -92,6 +92,10 @@ impl Profile {
         if rule.meta.family() == "PAL" {
             return true;
         }
+        // Policies a team loaded run whatever the profile: they are its own rules.
+        if POLICY_FAMILIES.iter().any(|f| rule.meta.family().eq_ignore_ascii_case(f)) {
+            return true;
+        }
         match self {
             Profile::All => true,
             Profile::PssBaseline => rule
@@ -199,6 +203,10 @@ fn is_kubescape_id(s: &str) -> bool {
         && s[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The id prefixes of loaded policies (Gatekeeper constraints, ValidatingAdmissionPolicy
+/// bindings, Kyverno policies), which contain a colon as framework controls do.
+pub const POLICY_FAMILIES: [&str; 3] = ["gk", "vap", "kyv"];
+
 /// Whether `id` is `prefix` or starts with it followed by a dot (`5.2` names `5.2.2`,
 /// `T1611` names `T1611.001`), case-insensitively.
 fn is_or_under(id: &str, prefix: &str) -> bool {
@@ -224,6 +232,10 @@ impl Selector {
         }
         if let Some((key, control)) = text.split_once(':') {
             let key = key.trim().to_ascii_lowercase();
+            // Loaded policies' ids (`GK:K8sRequiredLabels/owner`) are selected like rule ids.
+            if POLICY_FAMILIES.contains(&key.as_str()) {
+                return Kind::Rule;
+            }
             let control = control.trim();
             let Some((_, framework)) = FRAMEWORK_KEYS.iter().find(|(k, _)| *k == key) else {
                 return Kind::Invalid(format!(
@@ -290,6 +302,14 @@ impl Selector {
         matches!(self.kind, Kind::Rule)
             && (self.text.eq_ignore_ascii_case(&meta.id)
                 || self.text.eq_ignore_ascii_case(&meta.name))
+    }
+
+    /// Whether the selector names loaded policies (`GK`, `GK:K8sRequiredLabels/owner`, `VAP:…`,
+    /// `KYV:…`): those are known only once policies are loaded, so they are checked when the
+    /// rule set is built rather than against the built-in registry.
+    pub fn is_policy(&self) -> bool {
+        let head = self.text.split(':').next().unwrap_or("").to_ascii_lowercase();
+        matches!(self.kind, Kind::Rule) && POLICY_FAMILIES.contains(&head.as_str())
     }
 
     /// Whether the selector is a framework control (`cis:5.2.2`, `C-0057`, …).

@@ -16,9 +16,11 @@ pub mod hints;
 pub mod load;
 pub mod policy;
 pub mod review;
+pub mod set;
 pub mod suite;
 
 pub use data::ClusterData;
 pub use error::PolicyError;
 pub use policy::{Action, Policy, Prepared, SharedPolicy, Verdict, Violation};
 pub use review::Review;
+pub use set::{LoadOptions, PolicySet};

@@ -50,11 +50,11 @@ pub enum Action {
 
 /// A review with its conversions into each engine's values, made on first use and shared by
 /// every policy that judges it.
-pub struct Prepared<'a> {
+pub struct Prepared {
     /// The review.
-    pub review: &'a Review,
+    pub review: Review,
     /// The run's other objects.
-    pub data: &'a ClusterData,
+    pub data: Arc<ClusterData>,
     rego_review: OnceCell<regorus::Value>,
     cel: OnceCell<CelValues>,
 }
@@ -72,9 +72,9 @@ pub struct CelValues {
     pub namespace_object: cel::Value,
 }
 
-impl<'a> Prepared<'a> {
+impl Prepared {
     /// Prepare a review.
-    pub fn new(review: &'a Review, data: &'a ClusterData) -> Self {
+    pub fn new(review: Review, data: Arc<ClusterData>) -> Self {
         Prepared {
             review,
             data,
@@ -83,17 +83,26 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// `input.review` for Gatekeeper's Rego.
+    /// `input.review` for Gatekeeper's Rego (on a delete, `object` is the old object, as
+    /// Gatekeeper's target sets it).
     pub fn rego_review(&self) -> &regorus::Value {
-        self.rego_review
-            .get_or_init(|| regorus::Value::from(self.review.request_json()))
+        self.rego_review.get_or_init(|| {
+            let mut json = self.review.request_json();
+            if self.review.object.is_null()
+                && let Some(old) = &self.review.request.old_object
+                && let Some(map) = json.as_object_mut()
+            {
+                map.insert("object".into(), old.clone());
+            }
+            regorus::Value::from(json)
+        })
     }
 
     /// The CEL bindings of the review.
     pub fn cel(&self) -> &CelValues {
         self.cel.get_or_init(|| {
-            let review = self.review;
-            let namespace_object = crate::gatekeeper::matching::namespace_object(review, self.data)
+            let review = &self.review;
+            let namespace_object = crate::gatekeeper::matching::namespace_object(review, &self.data)
                 .map(|ns| crate::cel::value_of(&ns))
                 .unwrap_or(cel::Value::Null);
             CelValues {
@@ -120,9 +129,17 @@ pub trait Policy: Send + Sync + fmt::Debug {
     fn origin(&self) -> (&str, u32);
     /// The policy's own annotations (severity and layer overrides live there).
     fn annotations(&self) -> &serde_json::Map<String, serde_json::Value>;
+    /// Whether the policy reads other objects than the one it judges.
+    fn needs_data(&self) -> bool {
+        false
+    }
+    /// The policy bound to a run's objects, when binding changes it (`None`: unchanged).
+    fn with_data(&self, _data: &ClusterData) -> Result<Option<SharedPolicy>, String> {
+        Ok(None)
+    }
     /// Judge a review. An `Err` is an evaluation error (the caller reports it; it never
     /// counts as a pass).
-    fn judge(&self, prepared: &Prepared<'_>) -> Result<Verdict, String>;
+    fn judge(&self, prepared: &Prepared) -> Result<Verdict, String>;
 }
 
 /// A shared compiled policy.

@@ -116,7 +116,7 @@ fn run_case(
         }
         inventory.extend(docs.into_iter().map(|d| d.value));
     }
-    let data = ClusterData::new(inventory);
+    let data = Arc::new(ClusterData::new(inventory));
     let mut bound;
     let constraint = match data.inventory() {
         Some(inv) => {
@@ -126,7 +126,7 @@ fn run_case(
         }
         None => constraint,
     };
-    let verdict = constraint.judge(&Prepared::new(&review, &data));
+    let verdict = constraint.judge(&Prepared::new(review, data.clone()));
     let mut results = Vec::new();
     for (i, assertion) in case
         .get("assertions")

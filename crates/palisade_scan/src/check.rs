@@ -5,6 +5,7 @@
 
 use palisade_diagnostics::{Finding, InputError, Interner};
 use palisade_engine::{RuleSet, SelectionError, Settings};
+use palisade_model::request::Request;
 use palisade_source::{Document, Limits, map_documents};
 
 /// What checking one object found.
@@ -59,6 +60,17 @@ impl Checker {
         })
     }
 
+    /// The built-in rules and loaded policies (`rules`), selected by `settings`.
+    pub fn with_rules(
+        rules: impl IntoIterator<Item = palisade_engine::RuleHandle>,
+        settings: Settings,
+    ) -> Result<Self, SelectionError> {
+        Ok(Checker {
+            rules: RuleSet::with_rules(rules, settings)?,
+            limits: Limits::default(),
+        })
+    }
+
     /// The rules that run.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
@@ -108,15 +120,35 @@ impl Checker {
     /// server gave them. It was read from no file, so its findings have no span, only the
     /// offending field; they come in the rules' order.
     pub fn check(&self, object: &serde_json::Value) -> Result<Checked, CheckError> {
+        self.check_in(object, None)
+    }
+
+    /// [`Checker::check`] of an object that arrives in an admission request: loaded policies
+    /// see the operation, the user and the old object.
+    pub fn check_request(
+        &self,
+        object: &serde_json::Value,
+        request: &Request,
+    ) -> Result<Checked, CheckError> {
+        self.check_in(object, Some(request))
+    }
+
+    fn check_in(
+        &self,
+        object: &serde_json::Value,
+        request: Option<&Request>,
+    ) -> Result<Checked, CheckError> {
         let doc =
             Document::from_json(object, self.limits.max_depth).map_err(|e| CheckError::Syntax {
                 line: 1,
                 column: 1,
                 message: e.to_string(),
             })?;
-        let report = self
-            .rules
-            .scan_document(&doc, "object", &mut Interner::default());
+        let mut strings = Interner::default();
+        let report = match request {
+            Some(r) => self.rules.scan_request(&doc, "object", &mut strings, r),
+            None => self.rules.scan_document(&doc, "object", &mut strings),
+        };
         if let Some(e) = report.errors.into_iter().next() {
             return Err(CheckError::Refused(e));
         }

@@ -16,6 +16,7 @@ mod governed;
 mod options;
 mod outcome;
 mod pipeline;
+mod policies;
 
 pub use baseline::{
     BASELINE_VERSION, Baseline, BaselineEntry, BaselineError, BaselineMatch, apply_baseline,
@@ -27,3 +28,4 @@ pub use governed::{ScanError, scan_governed};
 pub use options::{Progress, ScanOptions, ScanRequest, Tick};
 pub use outcome::{ScanOutcome, mask_messages};
 pub use pipeline::{Inputs, inputs, scan_paths, source_of};
+pub use policies::{bind_policies, load_policies, policy_errors, rule_set};

@@ -145,7 +145,8 @@ impl Match {
 }
 
 /// The namespace object of a review: the request's, else the run's, else a Namespace with the
-/// name and no labels (a manifest scan rarely holds its Namespaces).
+/// name and the one label the API server always sets (a manifest scan rarely holds its
+/// Namespaces).
 pub fn namespace_object(review: &Review, data: &ClusterData) -> Option<Value> {
     if review.namespace.is_empty() {
         return None;
@@ -159,7 +160,10 @@ pub fn namespace_object(review: &Review, data: &ClusterData) -> Option<Value> {
     Some(serde_json::json!({
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {"name": review.namespace},
+        "metadata": {
+            "name": review.namespace,
+            "labels": {"kubernetes.io/metadata.name": review.namespace},
+        },
     }))
 }
 
@@ -177,9 +181,14 @@ fn selector(value: &Value) -> LabelSelector {
     LabelSelector::from_json(value)
 }
 
-/// Gatekeeper's wildcard: `abc*` (prefix), `*abc` (suffix), or the exact text.
+/// Gatekeeper's wildcard: `abc*` (prefix), `*abc` (suffix), `*abc*` (contains), or the exact
+/// text.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    if let Some(prefix) = pattern.strip_suffix('*') {
+    if pattern.len() >= 2
+        && let Some(inner) = pattern.strip_prefix('*').and_then(|p| p.strip_suffix('*'))
+    {
+        text.contains(inner)
+    } else if let Some(prefix) = pattern.strip_suffix('*') {
         text.starts_with(prefix)
     } else if let Some(suffix) = pattern.strip_prefix('*') {
         text.ends_with(suffix)
@@ -206,6 +215,8 @@ mod tests {
         assert!(glob("*-system", "kube-system"));
         assert!(!glob("kube-*", "default"));
         assert!(glob("default", "default"));
+        assert!(glob("*system*", "kube-system-x"));
+        assert!(glob("*", "anything"));
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct Template {
     pub cel: Option<Validator>,
     /// `metadata.gatekeeper.sh/title`, or the kind.
     pub title: String,
+    /// Whether the Rego reads `data.inventory`.
+    pub reads_inventory: bool,
     /// Where it was written.
     pub path: Arc<str>,
     /// Its line.
@@ -114,7 +116,9 @@ impl Template {
                 ))
             })
         };
-        if let Some(text) = target.get("rego").and_then(Value::as_str) {
+        // The legacy `rego` field takes precedence over Rego in `code` (as in Gatekeeper).
+        let legacy = target.get("rego").and_then(Value::as_str);
+        if let Some(text) = legacy {
             rego = Some(compile_rego(text, libs_of(target.get("libs")), false)?);
         }
         for code in target
@@ -125,6 +129,7 @@ impl Template {
         {
             let source = code.get("source").unwrap_or(&Value::Null);
             match code.get("engine").and_then(Value::as_str) {
+                Some("Rego") if legacy.is_some() => {}
                 Some("Rego") => {
                     let text = source.get("rego").and_then(Value::as_str).ok_or_else(|| {
                         doc.error(format!(
@@ -155,12 +160,14 @@ impl Template {
             .and_then(Value::as_str)
             .map(String::from)
             .unwrap_or_else(|| kind.clone());
+        let reads_inventory = serde_json::to_string(target).is_ok_and(|t| t.contains("data.inventory"));
         Ok(Template {
             name,
             kind,
             rego,
             cel,
             title,
+            reads_inventory,
             path: doc.path.clone(),
             line: doc.line,
         })
@@ -337,7 +344,7 @@ impl Constraint {
         }
     }
 
-    fn judge_rego(&self, p: &Prepared<'_>, out: &mut Vec<Violation>) -> Result<(), String> {
+    fn judge_rego(&self, p: &Prepared, out: &mut Vec<Violation>) -> Result<(), String> {
         let Some(rego) = &self.rego else {
             return Ok(());
         };
@@ -356,7 +363,7 @@ impl Constraint {
         Ok(())
     }
 
-    fn judge_cel(&self, p: &Prepared<'_>, out: &mut Vec<Violation>) -> Result<(), String> {
+    fn judge_cel(&self, p: &Prepared, out: &mut Vec<Violation>) -> Result<(), String> {
         let Some(cel) = &self.template.cel else {
             return Ok(());
         };
@@ -408,8 +415,23 @@ impl Policy for Constraint {
         &self.annotations
     }
 
-    fn judge(&self, p: &Prepared<'_>) -> Result<Verdict, String> {
-        if !self.matcher.matches(p.review, p.data) {
+    fn needs_data(&self) -> bool {
+        self.matcher.namespace_selector.is_some() || self.template.reads_inventory
+    }
+
+    fn with_data(&self, data: &crate::data::ClusterData) -> Result<Option<crate::policy::SharedPolicy>, String> {
+        match data.inventory() {
+            Some(inv) if self.template.reads_inventory => {
+                let mut bound = self.clone_for_inventory();
+                bound.with_inventory(inv)?;
+                Ok(Some(Arc::new(bound)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn judge(&self, p: &Prepared) -> Result<Verdict, String> {
+        if !self.matcher.matches(&p.review, &p.data) {
             return Ok(Verdict::Skipped);
         }
         let mut violations = Vec::new();

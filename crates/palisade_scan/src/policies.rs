@@ -1,0 +1,74 @@
+//! The policies a configuration names (Gatekeeper, ValidatingAdmissionPolicy, Kyverno), as
+//! rules of the scan's one rule set.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use palisade_config::Resolved;
+use palisade_diagnostics::InputError;
+use palisade_engine::{RuleHandle, RuleSet, SelectionError};
+use palisade_policy::{ClusterData, LoadOptions, PolicySet};
+
+use crate::collect::collect;
+
+/// Load the configured policies. Errors (a template that does not compile, a constraint of an
+/// unknown kind) are kept in the set; every policy that compiles loads.
+pub fn load_policies(resolved: &Resolved) -> PolicySet {
+    if resolved.policies.paths.is_empty() {
+        return PolicySet::default();
+    }
+    PolicySet::load(
+        &resolved.policies.paths,
+        LoadOptions {
+            engines: resolved.policies.engine,
+            ..LoadOptions::default()
+        },
+    )
+}
+
+/// Bind the policies to the objects under `paths` when some policy reads other objects than
+/// the one it judges (Gatekeeper's `data.inventory`, namespace selectors): the inputs are read
+/// once more, first, to index them. Standard input is read only by the scan itself.
+pub fn bind_policies(
+    policies: &PolicySet,
+    paths: &[PathBuf],
+    render: bool,
+    resolved: &Resolved,
+) -> PolicySet {
+    if !policies.needs_data() {
+        return policies.clone();
+    }
+    let paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    if paths.is_empty() {
+        return policies.clone();
+    }
+    let collected = collect(
+        &paths,
+        render,
+        &resolved.input,
+        crate::Progress::default(),
+        |objects: &mut Vec<serde_json::Value>, object, _, _| objects.push((*object.json()).clone()),
+        |a, mut b| a.append(&mut b),
+    );
+    policies.with_data(Arc::new(ClusterData::new(collected.model)))
+}
+
+/// The rule set of a scan: the built-in rules and the loaded policies.
+pub fn rule_set(resolved: &Resolved, policies: &PolicySet) -> Result<RuleSet, SelectionError> {
+    let builtin = palisade_rules::registry().iter().map(|&r| RuleHandle::Builtin(r));
+    RuleSet::with_rules(builtin.chain(policies.rules()), resolved.settings.clone())
+}
+
+/// The errors met loading policies, as input errors of the run.
+pub fn policy_errors(policies: &PolicySet) -> Vec<InputError> {
+    policies
+        .errors()
+        .iter()
+        .map(|e| InputError {
+            path: e.path.clone(),
+            line: e.line,
+            column: None,
+            message: e.message.clone(),
+        })
+        .collect()
+}
