@@ -96,6 +96,16 @@ Examples:
   # Deploy it: the manifests, with the CA that signed the serving certificate
   palisade admission manifests --ca-file ca.crt | kubectl apply -f -";
 
+const POLICY_EXAMPLES: &str = "\
+Examples:
+  # Every Gatekeeper suite and Kyverno test under a directory
+  palisade policy test policies/
+  # The Rego of templates that also carry CEL, one record per case
+  palisade policy test library/ --policy-engine rego --format json
+  # Run the same policies in a scan, and at the gate
+  palisade scan deploy/ --policy policies/
+  palisade admission serve --tls-cert-file tls.crt --tls-key-file tls.key --policy policies/";
+
 const RULES_EXAMPLES: &str = "\
 Examples:
   palisade rules
@@ -162,6 +172,10 @@ pub enum Command {
     /// server, one review offline, and its deployment manifests.
     #[command(subcommand, after_help = ADMISSION_EXAMPLES)]
     Admission(Box<crate::admission_cmd::AdmissionCommand>),
+    /// Policy as code: run Gatekeeper suites and Kyverno tests against the same compiled
+    /// policies that `scan --policy` and `admission serve --policy` run.
+    #[command(subcommand, after_help = POLICY_EXAMPLES)]
+    Policy(Box<crate::policy_cmd::PolicyCommand>),
     /// List every rule.
     #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),

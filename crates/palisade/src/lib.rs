@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod fix;
 pub mod netpol_cmd;
+pub mod policy_cmd;
 pub mod progress;
 pub mod rbac_cmd;
 pub mod rules_cmd;
@@ -50,6 +51,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Rbac(cmd) => rbac_cmd::command(&cmd),
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Admission(cmd) => admission_cmd::command(&cmd),
+        cli::Command::Policy(cmd) => policy_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),
         cli::Command::Completions(args) => completions(args.shell),
@@ -87,6 +89,11 @@ pub(crate) fn input_error_line(e: &palisade_diagnostics::InputError) -> String {
     let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
     let message = mask_credentials(&e.message);
     format!("{}{at}: {}", printable(&e.path), printable(&message))
+}
+
+/// Text from the input for a terminal: credentials masked, control characters escaped.
+pub(crate) fn printable_error(text: &str) -> String {
+    printable(&mask_credentials(text)).to_string()
 }
 
 /// Whether an error comes from writing to a closed pipe.

@@ -88,7 +88,9 @@ pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Res
     };
     let opts = ScanOptions::new(&resolved, request, crate::progress::Progress::for_stderr());
     let mut outcome = scan_governed(&paths, &rules, &opts, &resolved)?;
-    outcome.errors.extend(palisade_scan::policy_errors(&policies));
+    outcome
+        .errors
+        .extend(palisade_scan::policy_errors(&policies));
     Ok(Scanned {
         resolved,
         rules,

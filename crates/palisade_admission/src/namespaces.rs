@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 use palisade_config::{Level, Modes};
 use palisade_engine::{Profile, PssVersion};
@@ -82,12 +82,15 @@ pub fn modes_from_labels(
 /// Namespaces by name with their labels, as read from a file or listed.
 pub type NamespaceLabels = Vec<(String, BTreeMap<String, String>)>;
 
+/// A known namespace's modes, and its labels (for policies).
+type Known = (Modes, Arc<BTreeMap<String, String>>);
+
 /// The namespaces known and their modes; unknown namespaces get the defaults.
 #[derive(Debug)]
 pub struct Namespaces {
     defaults: Modes,
     default_version: PssVersion,
-    known: RwLock<HashMap<String, (Modes, Arc<BTreeMap<String, String>>)>>,
+    known: RwLock<HashMap<String, Known>>,
     synced: AtomicBool,
 }
 

@@ -192,7 +192,9 @@ impl Reviewer {
             },
             ..self.base.clone()
         };
-        let builtin = palisade_rules::registry().iter().map(|&r| RuleHandle::Builtin(r));
+        let builtin = palisade_rules::registry()
+            .iter()
+            .map(|&r| RuleHandle::Builtin(r));
         let checker = Arc::new(Checker::with_rules(
             builtin.chain(self.policies.rules()),
             settings,
@@ -453,7 +455,10 @@ fn request_context(
         sub_resource: request.sub_resource.clone().unwrap_or_default(),
         resource: Some(request.resource.resource.clone()),
         dry_run: request.dry_run,
-        options: request.options.as_ref().and_then(|o| serde_json::to_value(o).ok()),
+        options: request
+            .options
+            .as_ref()
+            .and_then(|o| serde_json::to_value(o).ok()),
         namespace_object: (!namespace.is_empty())
             .then(|| namespaces.labels(namespace))
             .flatten()

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use palisade_diagnostics::{ProjectPaths, Severity};
-use palisade_policy::gatekeeper::EngineChoice;
 use palisade_engine::{PathIgnore, Profile, PssVersion, Selection, Selector, Settings, Waiver};
+use palisade_policy::gatekeeper::EngineChoice;
 use palisade_report::{Format, SortOrder};
 
 use crate::error::{ConfigError, Origin};

@@ -93,7 +93,10 @@ impl Profile {
             return true;
         }
         // Policies a team loaded run whatever the profile: they are its own rules.
-        if POLICY_FAMILIES.iter().any(|f| rule.meta.family().eq_ignore_ascii_case(f)) {
+        if POLICY_FAMILIES
+            .iter()
+            .any(|f| rule.meta.family().eq_ignore_ascii_case(f))
+        {
             return true;
         }
         match self {
@@ -308,7 +311,12 @@ impl Selector {
     /// `KYV:…`): those are known only once policies are loaded, so they are checked when the
     /// rule set is built rather than against the built-in registry.
     pub fn is_policy(&self) -> bool {
-        let head = self.text.split(':').next().unwrap_or("").to_ascii_lowercase();
+        let head = self
+            .text
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         matches!(self.kind, Kind::Rule) && POLICY_FAMILIES.contains(&head.as_str())
     }
 

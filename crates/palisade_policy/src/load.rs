@@ -157,7 +157,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') {
+        // Hidden entries are skipped, but for the directory Kyverno keeps its tests in.
+        if name.starts_with('.') && name != ".kyverno-test" {
             continue;
         }
         let Ok(kind) = entry.file_type() else {

@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::cel::{Held, held, held_null};
 use crate::data::ClusterData;
 use crate::review::Review;
 
@@ -59,17 +60,28 @@ pub struct Prepared {
     cel: OnceCell<CelValues>,
 }
 
-/// The CEL values of a review.
-#[derive(Clone)]
+/// The CEL values of a review, converted once and lent to every expression of every policy.
 pub struct CelValues {
     /// `object`.
-    pub object: cel::Value,
+    pub object: Held,
     /// `oldObject`.
-    pub old_object: cel::Value,
+    pub old_object: Held,
     /// `request`.
-    pub request: cel::Value,
+    pub request: Held,
     /// `namespaceObject`.
-    pub namespace_object: cel::Value,
+    pub namespace_object: Held,
+}
+
+impl CelValues {
+    /// The bindings every dialect shares (`params` and its own come on top).
+    pub fn bindings(&self) -> crate::cel::Bindings<'_> {
+        let mut b = crate::cel::Bindings::default();
+        b.bind("object", self.object.as_ref())
+            .bind("oldObject", self.old_object.as_ref())
+            .bind("request", self.request.as_ref())
+            .bind("namespaceObject", self.namespace_object.as_ref());
+        b
+    }
 }
 
 impl Prepared {
@@ -87,14 +99,19 @@ impl Prepared {
     /// Gatekeeper's target sets it).
     pub fn rego_review(&self) -> &regorus::Value {
         self.rego_review.get_or_init(|| {
-            let mut json = self.review.request_json();
-            if self.review.object.is_null()
-                && let Some(old) = &self.review.request.old_object
-                && let Some(map) = json.as_object_mut()
-            {
-                map.insert("object".into(), old.clone());
+            let review = &self.review;
+            let mut frame = crate::rego_value(&review.request_json_without_objects());
+            let old = review.request.old_object.as_ref();
+            let object = match (review.object.is_null(), old) {
+                (true, Some(old)) => old,
+                _ => &*review.object,
+            };
+            if let Ok(map) = frame.as_object_mut() {
+                map.insert(regorus::Value::from("object"), crate::rego_value(object));
+                let old = old.map(crate::rego_value).unwrap_or(regorus::Value::Null);
+                map.insert(regorus::Value::from("oldObject"), old);
             }
-            regorus::Value::from(json)
+            frame
         })
     }
 
@@ -102,15 +119,16 @@ impl Prepared {
     pub fn cel(&self) -> &CelValues {
         self.cel.get_or_init(|| {
             let review = &self.review;
-            let namespace_object = crate::gatekeeper::matching::namespace_object(review, &self.data)
-                .map(|ns| crate::cel::value_of(&ns))
-                .unwrap_or(cel::Value::Null);
+            let namespace_object =
+                crate::gatekeeper::matching::namespace_object(review, &self.data)
+                    .map(|ns| held(&ns))
+                    .unwrap_or_else(held_null);
             CelValues {
-                object: crate::cel::value_of(&review.object),
+                object: held(&review.object),
                 old_object: (review.request.old_object.as_ref())
-                    .map(crate::cel::value_of)
-                    .unwrap_or(cel::Value::Null),
-                request: crate::cel::value_of(&review.request_json()),
+                    .map(held)
+                    .unwrap_or_else(held_null),
+                request: held(&review.request_json_without_objects()),
                 namespace_object,
             }
         })

@@ -31,8 +31,21 @@ impl Review {
         Review::new(object, Request::default())
     }
 
-    /// An object in a request.
-    pub fn new(object: Arc<Value>, request: Request) -> Review {
+    /// An object in a request, as the API server would hold it: fields set to `null` are
+    /// dropped (a manifest's `livenessProbe:` with nothing under it is no probe to a policy at
+    /// the gate, so it is none in a scan either), and pod templates have `metadata`, which the
+    /// API server always writes out.
+    pub fn new(object: Arc<Value>, mut request: Request) -> Review {
+        let object = if has_null_fields(&object) || lacks_template_metadata(&object) {
+            let mut stored = (*object).clone();
+            as_stored(&mut stored);
+            Arc::new(stored)
+        } else {
+            object
+        };
+        if let Some(old) = &mut request.old_object {
+            as_stored(old);
+        }
         let subject = if object.is_null() {
             request.old_object.as_ref().unwrap_or(&Value::Null)
         } else {
@@ -164,6 +177,18 @@ impl Review {
 
     /// The `AdmissionRequest` (`admission.k8s.io/v1`) as JSON.
     pub fn request_json(&self) -> Value {
+        let mut out = self.request_json_without_objects();
+        if let Some(map) = out.as_object_mut() {
+            map.insert("object".into(), (*self.object).clone());
+            let old = self.request.old_object.clone().unwrap_or(Value::Null);
+            map.insert("oldObject".into(), old);
+        }
+        out
+    }
+
+    /// The `AdmissionRequest` without `object` and `oldObject` (CEL's `request`, which binds
+    /// them apart; and the frame Rego's `input.review` is built in without copying them).
+    pub fn request_json_without_objects(&self) -> Value {
         let r = &self.request;
         let gvk = json!({"group": self.group(), "version": self.version(), "kind": self.kind});
         let gvr =
@@ -178,8 +203,6 @@ impl Review {
             "namespace": self.namespace,
             "operation": r.operation.as_str(),
             "userInfo": r.user_info,
-            "object": *self.object,
-            "oldObject": r.old_object.clone().unwrap_or(Value::Null),
             "dryRun": r.dry_run,
             "options": r.options.clone().unwrap_or(Value::Null),
         });
@@ -193,6 +216,67 @@ impl Review {
             );
         }
         out
+    }
+}
+
+/// The pod templates' `metadata`, where a workload kind has them.
+const TEMPLATE_METADATA: [&str; 3] = [
+    "/spec/template",
+    "/spec/jobTemplate",
+    "/spec/jobTemplate/spec/template",
+];
+
+fn lacks_template_metadata(v: &Value) -> bool {
+    TEMPLATE_METADATA.iter().any(|p| {
+        v.pointer(p)
+            .is_some_and(|t| t.is_object() && t.get("metadata").is_none())
+    })
+}
+
+/// The object as the API server would store it (see [`Review::new`]).
+fn as_stored(v: &mut Value) {
+    prune_nulls(v);
+    let workload = matches!(
+        v.get("kind").and_then(Value::as_str),
+        Some(
+            "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "Job"
+                | "CronJob"
+                | "PodTemplate"
+        )
+    );
+    if !workload {
+        return;
+    }
+    for p in TEMPLATE_METADATA {
+        if let Some(Value::Object(t)) = v.pointer_mut(p) {
+            t.entry("metadata")
+                .or_insert_with(|| Value::Object(Default::default()));
+        }
+    }
+}
+
+fn has_null_fields(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map.values().any(|v| v.is_null() || has_null_fields(v)),
+        Value::Array(items) => items.iter().any(has_null_fields),
+        _ => false,
+    }
+}
+
+/// Drop `null` members of every mapping (list items stay: a list's length is data).
+fn prune_nulls(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune_nulls),
+        _ => {}
     }
 }
 
@@ -246,6 +330,17 @@ mod tests {
         assert_eq!(
             r(json!({"apiVersion": "x.io/v1", "kind": "Gateway"})),
             "gateways"
+        );
+    }
+
+    #[test]
+    fn null_fields_are_dropped_as_the_api_server_drops_them() {
+        let r = Review::of_object(Arc::new(
+            json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "livenessProbe": null}], "x": null}}),
+        ));
+        assert_eq!(
+            *r.object,
+            json!({"kind": "Pod", "spec": {"containers": [{"name": "a"}]}})
         );
     }
 

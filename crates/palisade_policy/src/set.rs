@@ -15,9 +15,11 @@ use serde_json::Value;
 use crate::data::ClusterData;
 use crate::error::PolicyError;
 use crate::gatekeeper::{self, Constraint, EngineChoice, Template};
+use crate::kyverno::{self, KyvernoPolicy};
 use crate::load::{Loaded, policy_files, read_file};
 use crate::policy::{Action, Prepared, SharedPolicy, Verdict};
 use crate::review::Review;
+use crate::vap::{self, VapBinding, VapPolicy};
 
 /// The annotation that sets a policy's severity (`critical`, `high`, `medium`, `low`, `info`).
 pub const SEVERITY_ANNOTATION: &str = "palisade.dev/severity";
@@ -108,6 +110,52 @@ impl PolicySet {
                 ))),
             }
         }
+        let mut vaps: HashMap<String, Arc<VapPolicy>> = HashMap::new();
+        for doc in docs.iter().filter(|d| vap::is_policy(d)) {
+            match VapPolicy::compile(doc) {
+                Ok(p) => {
+                    vaps.insert(p.name.clone(), Arc::new(p));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut bound = std::collections::HashSet::new();
+        for doc in docs.iter().filter(|d| vap::is_binding(d)) {
+            let name = doc
+                .value
+                .pointer("/spec/policyName")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            match vaps.get(name) {
+                Some(p) => {
+                    bound.insert(name.to_string());
+                    match VapBinding::new(doc, p.clone(), &docs) {
+                        Ok(b) => policies.push(Arc::new(b)),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                None => errors.push(doc.error(format!(
+                    "ValidatingAdmissionPolicyBinding `{}` names policy `{name}`, which is not loaded",
+                    doc.name()
+                ))),
+            }
+        }
+        let mut unbound: Vec<&Arc<VapPolicy>> =
+            vaps.values().filter(|p| !bound.contains(&p.name)).collect();
+        unbound.sort_by(|a, b| a.name.cmp(&b.name));
+        for p in unbound {
+            policies.push(Arc::new(VapBinding::unbound(p.clone())));
+        }
+        for doc in docs.iter().filter(|d| kyverno::is_policy(d)) {
+            match KyvernoPolicy::compile(doc) {
+                Ok(p) => {
+                    for rule in Arc::new(p).rules() {
+                        policies.push(rule);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
         let mut set = PolicySet {
             policies,
             errors,
@@ -126,7 +174,10 @@ impl PolicySet {
                 Some((first, first_line)) => self.errors.push(PolicyError::at(
                     path,
                     Some(line),
-                    format!("{} is defined again (first at {first}:{first_line})", p.id()),
+                    format!(
+                        "{} is defined again (first at {first}:{first_line})",
+                        p.id()
+                    ),
                 )),
                 None => {
                     seen.insert(p.id().to_string(), (path.to_string(), line));
@@ -232,7 +283,11 @@ pub fn severity_of(policy: &dyn crate::policy::Policy) -> Severity {
 
 /// A policy's layer: its annotation, else Cluster (policies are admission control).
 pub fn layer_of(policy: &dyn crate::policy::Policy) -> Layer {
-    match policy.annotations().get(LAYER_ANNOTATION).and_then(Value::as_str) {
+    match policy
+        .annotations()
+        .get(LAYER_ANNOTATION)
+        .and_then(Value::as_str)
+    {
         Some("cloud") => Layer::Cloud,
         Some("container") => Layer::Container,
         Some("code") => Layer::Code,
@@ -245,7 +300,13 @@ fn meta_of(policy: &dyn crate::policy::Policy) -> RuleMeta {
     let id = policy.id();
     let name: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     RuleMeta {
         id: ArcStr::from(id),
@@ -264,14 +325,21 @@ fn meta_of(policy: &dyn crate::policy::Policy) -> RuleMeta {
         fixable: Fixable::No,
         superseded_by: &[],
         docs: ArcStr::from(
-            format!("A policy loaded from {path}:{line}.\n\n{}\n", policy.title()).as_str(),
+            format!(
+                "A policy loaded from {path}:{line}.\n\n{}\n",
+                policy.title()
+            )
+            .as_str(),
         ),
     }
 }
 
 /// Judge, turning a panic inside an evaluator into an error: a policy that crashes its
 /// evaluator must not take the scan or the server with it.
-fn judge_guarded(policy: &dyn crate::policy::Policy, prepared: &Prepared) -> Result<Verdict, String> {
+fn judge_guarded(
+    policy: &dyn crate::policy::Policy,
+    prepared: &Prepared,
+) -> Result<Verdict, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| policy.judge(prepared)))
         .unwrap_or_else(|_| Err("the evaluator failed on this object".to_string()))
 }
@@ -291,7 +359,7 @@ impl ObjectPolicy for PolicyRule {
         let request = ctx.request().cloned();
         let data = self.data.clone();
         let prepared = object.memo(move |o| {
-            let json = Arc::new((*o.json()).clone());
+            let json = Arc::new(serde_json::to_value(o.root).unwrap_or(Value::Null));
             let review = match request {
                 Some(r) => Review::new(json, r),
                 None => Review::of_object(json),

@@ -127,36 +127,40 @@ fn run_case(
         None => constraint,
     };
     let verdict = constraint.judge(&Prepared::new(review, data.clone()));
-    let mut results = Vec::new();
-    for (i, assertion) in case
+    let mut expected = Vec::new();
+    let mut got = Vec::new();
+    let mut pass = true;
+    for assertion in case
         .get("assertions")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .enumerate()
     {
         let expect = Expectation::parse(assertion).map_err(|e| object.error(e))?;
-        let (got, pass) = match &verdict {
-            Err(e) => (format!("error: {e}"), false),
+        expected.push(expect.describe());
+        match &verdict {
+            Err(e) => {
+                pass = false;
+                got.push(format!("error: {e}"));
+            }
             Ok(v) => {
                 let n = expect.count(v.violations().iter().map(|v| v.message.as_str()));
-                (n.to_string(), expect.holds(n))
+                pass &= expect.holds(n);
+                got.push(match &expect.message_text {
+                    Some(_) => format!("{n} matching"),
+                    None => format!("{n} violations"),
+                });
             }
-        };
-        results.push(CaseResult {
-            suite: suite.to_string(),
-            test: test.to_string(),
-            case: if i == 0 {
-                case_name.clone()
-            } else {
-                format!("{case_name} (assertion {})", i + 1)
-            },
-            expected: expect.describe(),
-            got,
-            pass,
-        });
+        }
     }
-    Ok(results)
+    Ok(vec![CaseResult {
+        suite: suite.to_string(),
+        test: test.to_string(),
+        case: case_name,
+        expected: expected.join("; "),
+        got: got.join("; "),
+        pass,
+    }])
 }
 
 /// One `assertions` entry.
@@ -268,4 +272,226 @@ fn single(path: &Path) -> Result<Loaded, PolicyError> {
 
 fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// Whether a file is a Kyverno test.
+pub fn is_kyverno_test(doc: &Value) -> bool {
+    doc.get("kind").and_then(Value::as_str) == Some("Test")
+        && (doc.get("apiVersion").and_then(Value::as_str))
+            .is_some_and(|v| v.starts_with("cli.kyverno.io/"))
+}
+
+/// What a Kyverno test can name: a ValidatingPolicy or a ValidatingAdmissionPolicy.
+enum Tested {
+    Kyverno(Box<crate::kyverno::KyvernoPolicy>),
+    Vap(Box<crate::vap::VapBinding>),
+}
+
+impl Tested {
+    fn result(&self, p: &Prepared) -> (&'static str, Option<String>) {
+        match self {
+            Tested::Kyverno(k) => {
+                let (r, m) = k.test(p);
+                (r.as_str(), m)
+            }
+            Tested::Vap(v) => match v.judge(p) {
+                Err(e) => ("error", Some(e)),
+                Ok(crate::policy::Verdict::Skipped) => ("skip", None),
+                Ok(crate::policy::Verdict::Evaluated(v)) if v.is_empty() => ("pass", None),
+                Ok(crate::policy::Verdict::Evaluated(v)) => ("fail", Some(v[0].message.clone())),
+            },
+        }
+    }
+}
+
+/// Run a Kyverno `Test` file (`kyverno-test.yaml`): every `results` entry, for each resource it
+/// names.
+pub fn run_kyverno_test(path: &Path) -> Result<Vec<CaseResult>, PolicyError> {
+    let test = single(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let display = path.display().to_string();
+    let files = |key: &str| -> Vec<PathBuf> {
+        (test
+            .value
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten())
+        .filter_map(Value::as_str)
+        .map(|f| dir.join(f))
+        .collect()
+    };
+    let mut tested: Vec<(String, Tested)> = Vec::new();
+    let mut all_docs = Vec::new();
+    for file in files("policies") {
+        let (docs, errors) = read_file(&file);
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        all_docs.extend(docs);
+    }
+    for doc in &all_docs {
+        if crate::kyverno::is_policy(doc) {
+            let p = crate::kyverno::KyvernoPolicy::compile(doc)?;
+            tested.push((p.name.clone(), Tested::Kyverno(Box::new(p))));
+        } else if crate::vap::is_policy(doc) {
+            let p = Arc::new(crate::vap::VapPolicy::compile(doc)?);
+            let binding = all_docs.iter().find(|d| {
+                crate::vap::is_binding(d)
+                    && d.value.pointer("/spec/policyName").and_then(Value::as_str) == Some(&p.name)
+            });
+            let bound = match binding {
+                Some(b) => crate::vap::VapBinding::new(b, p.clone(), &all_docs)?,
+                None => crate::vap::VapBinding::unbound(p.clone()),
+            };
+            tested.push((p.name.clone(), Tested::Vap(Box::new(bound))));
+        }
+    }
+    let mut resources = Vec::new();
+    for file in files("resources") {
+        let (docs, errors) = read_file(&file);
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        resources.extend(docs);
+    }
+    let mut namespaces = Vec::new();
+    if let Some(values) = test.value.get("variables").and_then(Value::as_str) {
+        let values = single(&dir.join(values))?;
+        for ns in values
+            .value
+            .get("namespaces")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            namespaces.push(ns.clone());
+        }
+        for ns in values
+            .value
+            .get("namespaceSelector")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            namespaces.push(serde_json::json!({
+                "apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": ns.get("name").cloned().unwrap_or(Value::Null),
+                             "labels": ns.get("labels").cloned().unwrap_or(Value::Null)},
+            }));
+        }
+    }
+    let data = Arc::new(ClusterData::new(namespaces));
+    let operation = (test.value.pointer("/operation").and_then(Value::as_str)).unwrap_or("CREATE");
+    let mut results = Vec::new();
+    for (i, expect) in test
+        .value
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let policy = text(expect, "policy");
+        let expected = text(expect, "result");
+        let Some((_, subject)) = tested.iter().find(|(n, _)| *n == policy) else {
+            return Err(test.error(format!(
+                "results[{i}] names policy `{policy}`, which the test does not load"
+            )));
+        };
+        let names: Vec<String> = (expect
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten())
+        .filter_map(Value::as_str)
+        .map(String::from)
+        .collect();
+        for name in names {
+            let (ns, n) = name
+                .split_once('/')
+                .map_or(("", name.as_str()), |(a, b)| (a, b));
+            let found: Vec<&Loaded> = resources
+                .iter()
+                .filter(|r| {
+                    r.name() == n
+                        && (ns.is_empty()
+                            || r.value
+                                .pointer("/metadata/namespace")
+                                .and_then(Value::as_str)
+                                == Some(ns))
+                })
+                .collect();
+            if found.is_empty() {
+                results.push(CaseResult {
+                    suite: display.clone(),
+                    test: policy.clone(),
+                    case: name.clone(),
+                    expected: expected.clone(),
+                    got: "not found".into(),
+                    pass: false,
+                });
+            }
+            for r in found {
+                let review = kyverno_review(&r.value, operation);
+                let (got, message) = subject.result(&Prepared::new(review, data.clone()));
+                results.push(CaseResult {
+                    suite: display.clone(),
+                    test: policy.clone(),
+                    case: format!("{}/{}", r.kind(), name),
+                    expected: expected.clone(),
+                    got: match message {
+                        Some(m) if got != expected => format!("{got} ({m})"),
+                        _ => got.to_string(),
+                    },
+                    pass: got == expected,
+                });
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The request `kyverno test` makes of a resource: a create, an update of the object by
+/// itself, or a delete.
+fn kyverno_review(object: &Value, operation: &str) -> Review {
+    use palisade_model::request::{Operation, Request};
+    let object = Arc::new(object.clone());
+    match operation {
+        "UPDATE" => Review::new(
+            object.clone(),
+            Request {
+                operation: Operation::Update,
+                old_object: Some((*object).clone()),
+                ..Request::default()
+            },
+        ),
+        "DELETE" => Review::new(
+            Arc::new(Value::Null),
+            Request {
+                operation: Operation::Delete,
+                old_object: Some((*object).clone()),
+                ..Request::default()
+            },
+        ),
+        _ => Review::of_object(object),
+    }
+}
+
+/// Run any test file: a Gatekeeper suite or a Kyverno test.
+pub fn run_test_file(
+    path: &Path,
+    engines: EngineChoice,
+    time_limit: Duration,
+) -> Result<Vec<CaseResult>, PolicyError> {
+    let doc = single(path)?;
+    if is_gatekeeper_suite(&doc.value) {
+        run_gatekeeper_suite(path, engines, time_limit)
+    } else if is_kyverno_test(&doc.value) {
+        run_kyverno_test(path)
+    } else {
+        Err(doc.error(
+            "neither a Gatekeeper Suite (test.gatekeeper.sh) nor a Kyverno Test (cli.kyverno.io)",
+        ))
+    }
 }

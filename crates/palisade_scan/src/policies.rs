@@ -38,7 +38,11 @@ pub fn bind_policies(
     if !policies.needs_data() {
         return policies.clone();
     }
-    let paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     if paths.is_empty() {
         return policies.clone();
     }
@@ -55,7 +59,9 @@ pub fn bind_policies(
 
 /// The rule set of a scan: the built-in rules and the loaded policies.
 pub fn rule_set(resolved: &Resolved, policies: &PolicySet) -> Result<RuleSet, SelectionError> {
-    let builtin = palisade_rules::registry().iter().map(|&r| RuleHandle::Builtin(r));
+    let builtin = palisade_rules::registry()
+        .iter()
+        .map(|&r| RuleHandle::Builtin(r));
     RuleSet::with_rules(builtin.chain(policies.rules()), resolved.settings.clone())
 }
 

@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 use cel::common::traits::Indexer;
-use cel::common::types::{CelString, DYN_TYPE, Type};
+use cel::common::types::{CelNull, CelString, DYN_TYPE, Type};
 use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, ExecutionError, Program, Value};
 
 pub use env::environment;
@@ -172,19 +173,33 @@ impl Builder {
 }
 
 /// The values an evaluation binds: `object`, `oldObject`, `request`, `params`,
-/// `namespaceObject`, and any extra names a dialect adds.
-#[derive(Debug, Clone, Default)]
-pub struct Bindings {
-    /// Name and value.
-    pub values: Vec<(&'static str, Value)>,
+/// `namespaceObject`. They are converted to CEL values once per review (or per policy, for
+/// params) and lent to every expression, never copied per expression.
+#[derive(Default)]
+pub struct Bindings<'a> {
+    values: Vec<(&'static str, &'a dyn Val)>,
 }
 
-impl Bindings {
+impl<'a> Bindings<'a> {
     /// Bind a name.
-    pub fn bind(&mut self, name: &'static str, value: Value) -> &mut Self {
+    pub fn bind(&mut self, name: &'static str, value: &'a dyn Val) -> &mut Self {
         self.values.push((name, value));
         self
     }
+}
+
+/// A CEL value held for lending to evaluations.
+pub type Held = Box<dyn Val>;
+
+/// JSON to a held CEL value.
+pub fn held(json: &serde_json::Value) -> Held {
+    let converted: Result<Held, _> = value_of(json).try_into();
+    converted.unwrap_or_else(|_| held_null())
+}
+
+/// A held `null`.
+pub fn held_null() -> Held {
+    Box::new(CelNull)
 }
 
 /// A validation that failed, with its message.
@@ -204,18 +219,31 @@ pub struct Failure {
 pub enum Outcome {
     /// A match condition was false: the policy does not apply.
     NotMatched,
-    /// Every validation passed.
-    Passed,
-    /// Some validations failed.
-    Failed(Vec<Failure>),
+    /// The validations ran: those that failed, and those that could not be evaluated.
+    Evaluated {
+        /// Failed validations.
+        failures: Vec<Failure>,
+        /// Validations whose expression failed (index and error).
+        errors: Vec<(usize, CelError)>,
+    },
+}
+
+/// How many validations run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Every validation, each with its own result (ValidatingAdmissionPolicy, Gatekeeper).
+    All,
+    /// In order, up to the first that fails or errs (Kyverno).
+    UntilFirst,
 }
 
 /// One evaluation: the bindings and the variables, each computed on first access (by any
-/// expression, at any depth) and at most once.
+/// expression, at any depth) and at most once, and held converted so that every later read
+/// borrows it.
 struct Run<'a> {
     validator: &'a Validator,
-    bindings: &'a Bindings,
-    cache: Vec<OnceLock<Result<Value, CelError>>>,
+    bindings: &'a Bindings<'a>,
+    cache: Vec<OnceLock<Result<Held, CelError>>>,
 }
 
 impl fmt::Debug for Run<'_> {
@@ -224,8 +252,22 @@ impl fmt::Debug for Run<'_> {
     }
 }
 
+/// What names resolve to in an expression: the bindings, lent; `variables`, lazily.
+struct Scope<'r, 'a>(&'r Run<'a>);
+
+impl VariableResolver for Scope<'_, '_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        if variable == "variables" {
+            return Some(CowVal::owned(Variables(self.0)));
+        }
+        (self.0.bindings.values.iter())
+            .find(|(name, _)| *name == variable)
+            .map(|(_, value)| CowVal::Borrowed(*value))
+    }
+}
+
 impl<'a> Run<'a> {
-    fn new(validator: &'a Validator, bindings: &'a Bindings) -> Self {
+    fn new(validator: &'a Validator, bindings: &'a Bindings<'a>) -> Self {
         Run {
             validator,
             bindings,
@@ -237,21 +279,24 @@ impl<'a> Run<'a> {
 
     /// Evaluate an expression; the variables it reaches are computed as it reaches them.
     fn eval(&self, what: &str, expr: &Expr) -> Result<Value, CelError> {
+        let scope = Scope(self);
         let mut context = Context::with_env(environment());
-        for (name, value) in &self.bindings.values {
-            context.add_variable_from_value(*name, value.clone());
-        }
-        context.add_variable_as_val("variables", Box::new(Variables(self)));
+        context.set_variable_resolver(&scope);
         expr.program.execute(&context).map_err(|e| CelError {
             what: what.to_string(),
-            message: one_line(&e.to_string()),
+            message: describe(&e),
         })
     }
 
-    fn variable(&self, i: usize) -> &Result<Value, CelError> {
+    fn variable(&self, i: usize) -> &Result<Held, CelError> {
         self.cache[i].get_or_init(|| {
             let var = &self.validator.variables[i];
-            self.eval(&format!("variables.{}", var.name), &var.expr)
+            let what = format!("variables.{}", var.name);
+            let value = self.eval(&what, &var.expr)?;
+            value.try_into().map_err(|_| CelError {
+                what,
+                message: "evaluates to a value CEL cannot hold".into(),
+            })
         })
     }
 }
@@ -301,12 +346,7 @@ impl Indexer for Variables<'_, '_> {
             )));
         };
         match self.0.variable(i) {
-            Ok(value) => {
-                let boxed: Box<dyn Val> = value.clone().try_into().map_err(|_| {
-                    ExecutionError::function_error("variables", "a value CEL cannot hold")
-                })?;
-                Ok(CowVal::Owned(boxed))
-            }
+            Ok(value) => Ok(CowVal::Borrowed(value.as_ref())),
             Err(e) => Err(ExecutionError::function_error(&e.what, &e.message)),
         }
     }
@@ -320,36 +360,48 @@ impl Indexer for Variables<'_, '_> {
 }
 
 impl Validator {
-    /// Evaluate: match conditions, then every validation. An expression error is an error
-    /// (the caller applies the failure policy).
-    pub fn evaluate(&self, bindings: &Bindings) -> Result<Outcome, CelError> {
+    /// Evaluate: match conditions, then the validations. A match condition that is false
+    /// skips the policy even when another errs; an erring one (with none false) is an error.
+    /// An erring validation is reported with its index, and the others still run (in
+    /// [`RunMode::All`]).
+    pub fn evaluate(&self, bindings: &Bindings, mode: RunMode) -> Result<Outcome, CelError> {
         let run = Run::new(self, bindings);
+        let mut condition_error = None;
         for condition in &self.match_conditions {
             let what = format!("matchConditions.{}", condition.name);
-            match run.eval(&what, &condition.expr)? {
-                Value::Bool(true) => {}
-                Value::Bool(false) => return Ok(Outcome::NotMatched),
-                other => return Err(not_bool(&what, &other)),
+            match run.eval(&what, &condition.expr) {
+                Ok(Value::Bool(true)) => {}
+                Ok(Value::Bool(false)) => return Ok(Outcome::NotMatched),
+                Ok(other) => {
+                    condition_error.get_or_insert(not_bool(&what, &other));
+                }
+                Err(e) => {
+                    condition_error.get_or_insert(e);
+                }
             }
         }
+        if let Some(e) = condition_error {
+            return Err(e);
+        }
         let mut failures = Vec::new();
+        let mut errors = Vec::new();
         for (index, validation) in self.validations.iter().enumerate() {
             let what = format!("validations[{index}].expression");
-            match run.eval(&what, &validation.expr)? {
-                Value::Bool(true) => {}
-                Value::Bool(false) => failures.push(Failure {
+            match run.eval(&what, &validation.expr) {
+                Ok(Value::Bool(true)) => continue,
+                Ok(Value::Bool(false)) => failures.push(Failure {
                     index,
                     message: run.message(index, validation),
                     expression: validation.expr.source.clone(),
                 }),
-                other => return Err(not_bool(&what, &other)),
+                Ok(other) => errors.push((index, not_bool(&what, &other))),
+                Err(e) => errors.push((index, e)),
+            }
+            if mode == RunMode::UntilFirst {
+                break;
             }
         }
-        Ok(if failures.is_empty() {
-            Outcome::Passed
-        } else {
-            Outcome::Failed(failures)
-        })
+        Ok(Outcome::Evaluated { failures, errors })
     }
 
     /// Evaluate the audit annotations (those that evaluate to null are omitted).
@@ -399,6 +451,57 @@ fn not_bool(what: &str, value: &Value) -> CelError {
         what: what.to_string(),
         message: format!("must evaluate to a bool, not {:?}", value.type_of()),
     }
+}
+
+/// An evaluation error without the values it was about: objects can be Secrets, and errors are
+/// printed and logged. Types, operators, functions and key names are kept.
+fn describe(e: &ExecutionError) -> String {
+    let kind = |v: &Value| format!("{:?}", v.type_of()).to_lowercase();
+    let text = match e {
+        ExecutionError::UnsupportedBinaryOperator(op, a, b) => {
+            format!("unsupported operator '{op}' on {} and {}", kind(a), kind(b))
+        }
+        ExecutionError::ValuesNotComparable(a, b) => {
+            format!("{} cannot be compared to {}", kind(a), kind(b))
+        }
+        ExecutionError::UnsupportedTargetType { target } => {
+            format!("invalid argument type {}", kind(target))
+        }
+        ExecutionError::NotSupportedAsMethod { method, target } => {
+            format!("method '{method}' is not supported on {}", kind(target))
+        }
+        ExecutionError::UnsupportedKeyType(v) => format!("{} cannot be a map key", kind(v)),
+        ExecutionError::UnsupportedIndex(a, b) => {
+            format!("{} cannot index {}", kind(a), kind(b))
+        }
+        other => other.to_string(),
+    };
+    without_quoted(&one_line(&text))
+}
+
+/// The text with quoted strings (values) replaced by `…`.
+fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None if c == '"' => {
+                out.push(c);
+                quote = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn one_line(message: &str) -> String {
@@ -474,3 +577,37 @@ pub fn value_of(json: &serde_json::Value) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+/// Compile a ValidatingAdmissionPolicy-shaped spec (`matchConditions`, `variables`,
+/// `validations`, `auditAnnotations`). With `only`, the validator keeps that one validation
+/// (and everything it may read).
+pub fn compile_spec(spec: &serde_json::Value, only: Option<usize>) -> Result<Validator, CelError> {
+    use serde_json::Value as J;
+    let text = |v: &J, k: &str| v.get(k).and_then(J::as_str).unwrap_or("").to_string();
+    let list = |k: &str| spec.get(k).and_then(J::as_array).into_iter().flatten();
+    let mut b = Builder::default();
+    for c in list("matchConditions") {
+        b.match_condition(&text(c, "name"), &text(c, "expression"))?;
+    }
+    for v in list("variables") {
+        b.variable(&text(v, "name"), &text(v, "expression"))?;
+    }
+    for (i, v) in list("validations").enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
+        b.validation(
+            i,
+            &text(v, "expression"),
+            v.get("message").and_then(J::as_str).map(String::from),
+            v.get("messageExpression").and_then(J::as_str),
+            v.get("reason").and_then(J::as_str).map(String::from),
+        )?;
+    }
+    if only.is_none() {
+        for a in list("auditAnnotations") {
+            b.audit_annotation(&text(a, "key"), &text(a, "valueExpression"))?;
+        }
+    }
+    Ok(b.finish())
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::cel::{Bindings, Builder, Outcome, Validator};
+use crate::cel::{Builder, Outcome, RunMode, Validator};
 use crate::error::PolicyError;
 use crate::hints;
 use crate::load::Loaded;
@@ -160,7 +160,8 @@ impl Template {
             .and_then(Value::as_str)
             .map(String::from)
             .unwrap_or_else(|| kind.clone());
-        let reads_inventory = serde_json::to_string(target).is_ok_and(|t| t.contains("data.inventory"));
+        let reads_inventory =
+            serde_json::to_string(target).is_ok_and(|t| t.contains("data.inventory"));
         Ok(Template {
             name,
             kind,
@@ -235,7 +236,7 @@ pub struct Constraint {
     /// `spec.parameters` as Rego input.
     params_rego: regorus::Value,
     /// The whole constraint, as CEL's `params`.
-    params_cel: cel::Value,
+    params_cel: Arc<crate::cel::Held>,
     action: Action,
     engines: EngineChoice,
     annotations: Map<String, Value>,
@@ -287,7 +288,7 @@ impl Constraint {
             } else {
                 regorus::Value::from(parameters)
             },
-            params_cel: crate::cel::value_of(v),
+            params_cel: Arc::new(crate::cel::held(v)),
             matcher,
             action,
             engines,
@@ -367,16 +368,17 @@ impl Constraint {
         let Some(cel) = &self.template.cel else {
             return Ok(());
         };
-        let values = p.cel();
-        let mut b = Bindings::default();
-        b.bind("object", values.object.clone())
-            .bind("oldObject", values.old_object.clone())
-            .bind("request", values.request.clone())
-            .bind("namespaceObject", values.namespace_object.clone())
-            .bind("params", self.params_cel.clone());
-        match cel.evaluate(&b).map_err(|e| format!("CEL: {e}"))? {
-            Outcome::NotMatched | Outcome::Passed => {}
-            Outcome::Failed(failures) => {
+        let mut b = p.cel().bindings();
+        b.bind("params", self.params_cel.as_ref().as_ref());
+        match cel
+            .evaluate(&b, RunMode::All)
+            .map_err(|e| format!("CEL: {e}"))?
+        {
+            Outcome::NotMatched => {}
+            Outcome::Evaluated { errors, .. } if !errors.is_empty() => {
+                return Err(format!("CEL: {}", errors[0].1));
+            }
+            Outcome::Evaluated { failures, .. } => {
                 for f in failures {
                     let pointer = hints::from_message(p.review.any_object(), &f.message)
                         .or_else(|| hints::from_expression(p.review.any_object(), &f.expression));
@@ -419,7 +421,10 @@ impl Policy for Constraint {
         self.matcher.namespace_selector.is_some() || self.template.reads_inventory
     }
 
-    fn with_data(&self, data: &crate::data::ClusterData) -> Result<Option<crate::policy::SharedPolicy>, String> {
+    fn with_data(
+        &self,
+        data: &crate::data::ClusterData,
+    ) -> Result<Option<crate::policy::SharedPolicy>, String> {
         match data.inventory() {
             Some(inv) if self.template.reads_inventory => {
                 let mut bound = self.clone_for_inventory();

@@ -16,6 +16,13 @@ use super::compat;
 /// How long one evaluation of one constraint may run before it is stopped as an error.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_millis(250);
 
+/// Work units between two looks at the clock: looking at every unit costs a sixth of the
+/// evaluation; every 64th still stops a runaway evaluation within microseconds of its limit.
+const CHECK_INTERVAL: NonZeroU32 = match NonZeroU32::new(64) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
+
 /// A template's Rego program, ready to evaluate.
 #[derive(Clone)]
 pub struct RegoProgram {
@@ -55,7 +62,7 @@ impl RegoProgram {
         engine.set_strict_builtin_errors(false);
         engine.set_execution_timer_config(ExecutionTimerConfig {
             limit: time_limit,
-            check_interval: NonZeroU32::MIN,
+            check_interval: CHECK_INTERVAL,
         });
         engine
             .add_extension("sprintf".into(), 2, Box::new(super::sprintf::extension))
@@ -69,13 +76,10 @@ impl RegoProgram {
                 .map_err(|e| e.to_string())?;
         }
         let rule = format!("{package}.violation");
-        // Compile now, so that an error in a rule body is a load error, not an evaluation one.
         engine
             .add_data(inventory_root(Value::new_object()))
             .map_err(|e| e.to_string())?;
-        let mut probe = engine.clone();
-        probe.set_input(Value::new_object());
-        probe.eval_rule(rule.clone()).map_err(|e| e.to_string())?;
+        prepare(&mut engine, &rule)?;
         Ok(RegoProgram { engine, rule })
     }
 
@@ -86,6 +90,7 @@ impl RegoProgram {
         engine
             .add_data(inventory_root(inventory.clone()))
             .map_err(|e| e.to_string())?;
+        prepare(&mut engine, &self.rule)?;
         Ok(RegoProgram {
             engine,
             rule: self.rule.clone(),
@@ -107,6 +112,17 @@ impl RegoProgram {
         };
         Ok(items.into_iter().map(violation).collect())
     }
+}
+
+/// Analyse the modules now, once: an error in a rule body is then a load error rather than an
+/// evaluation one, and the clones made per evaluation start prepared instead of each
+/// analysing the modules again.
+fn prepare(engine: &mut Engine, rule: &str) -> Result<(), String> {
+    engine.set_input(Value::new_object());
+    engine
+        .eval_rule(rule.to_string())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn violation(value: &Value) -> RegoViolation {
