@@ -5,6 +5,8 @@ use std::cell::OnceCell;
 use std::fmt;
 use std::sync::Arc;
 
+use palisade_model::secrets::{MASK, credential, mask_credentials, sensitive_name};
+
 use crate::cel::{Held, held, held_null};
 use crate::data::ClusterData;
 use crate::review::Review;
@@ -58,6 +60,7 @@ pub struct Prepared {
     pub data: Arc<ClusterData>,
     rego_review: OnceCell<regorus::Value>,
     cel: OnceCell<CelValues>,
+    secrets: OnceCell<Vec<String>>,
 }
 
 /// The CEL values of a review, converted once and lent to every expression of every policy.
@@ -92,7 +95,24 @@ impl Prepared {
             data,
             rego_review: OnceCell::new(),
             cel: OnceCell::new(),
+            secrets: OnceCell::new(),
         }
+    }
+
+    /// A policy's message with the object's secret values masked. Policies are written by
+    /// others and may quote what they judge (a Secret's data, a token in an env var); Palisade
+    /// prints messages in every format, and never a secret value.
+    pub fn redact(&self, message: &str) -> String {
+        let secrets = self
+            .secrets
+            .get_or_init(|| secret_values(&self.review.object));
+        let mut out = message.to_string();
+        for secret in secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), MASK);
+            }
+        }
+        mask_credentials(&out).into_owned()
     }
 
     /// `input.review` for Gatekeeper's Rego (on a delete, `object` is the old object, as
@@ -133,6 +153,59 @@ impl Prepared {
             }
         })
     }
+}
+
+/// The values of an object that are secrets: a Secret's `data` and `stringData` (and the
+/// decoded `data`), values of credential-like env vars, and values in a known credential
+/// format. Longest first, so that a value is masked before a part of it; values shorter than
+/// four characters are left, as masking them would mask ordinary words.
+fn secret_values(object: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let mut out = Vec::new();
+    let mut push = |s: &str| {
+        if s.chars().count() >= 4 {
+            out.push(s.to_string());
+        }
+    };
+    if object.get("kind").and_then(Value::as_str) == Some("Secret") {
+        for key in ["data", "stringData"] {
+            for v in object
+                .get(key)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
+                let Some(s) = v.as_str() else { continue };
+                push(s);
+                if key == "data"
+                    && let Ok(bytes) = data_encoding::BASE64.decode(s.as_bytes())
+                    && let Ok(text) = String::from_utf8(bytes)
+                {
+                    push(&text);
+                }
+            }
+        }
+    }
+    let mut stack = vec![("", object)];
+    while let Some((key, v)) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                let env_name = map.get("name").and_then(Value::as_str);
+                if let (Some(name), Some(Value::String(value))) = (env_name, map.get("value"))
+                    && sensitive_name(name)
+                {
+                    push(value);
+                }
+                stack.extend(map.iter().map(|(k, v)| (k.as_str(), v)));
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|i| (key, i))),
+            Value::String(s) if credential(key, s).is_some() => push(s),
+            _ => {}
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
 }
 
 /// A compiled policy.

@@ -17,7 +17,7 @@ use crate::error::PolicyError;
 use crate::gatekeeper::{self, Constraint, EngineChoice, Template};
 use crate::kyverno::{self, KyvernoPolicy};
 use crate::load::{Loaded, policy_files, read_file};
-use crate::policy::{Action, Prepared, SharedPolicy, Verdict};
+use crate::policy::{Action, Prepared, SharedPolicy, Verdict, Violation};
 use crate::review::Review;
 use crate::vap::{self, VapBinding, VapPolicy};
 
@@ -239,7 +239,21 @@ impl PolicySet {
         let prepared = Prepared::new(review, self.data.clone());
         self.policies
             .iter()
-            .map(|p| (p.clone(), judge_guarded(p.as_ref(), &prepared)))
+            .map(|p| {
+                let verdict = judge_guarded(p.as_ref(), &prepared).map(|v| match v {
+                    Verdict::Evaluated(found) => Verdict::Evaluated(
+                        found
+                            .into_iter()
+                            .map(|v| Violation {
+                                message: prepared.redact(&v.message),
+                                ..v
+                            })
+                            .collect(),
+                    ),
+                    skipped => skipped,
+                });
+                (p.clone(), verdict)
+            })
             .collect()
     }
 
@@ -371,7 +385,8 @@ impl ObjectPolicy for PolicyRule {
             Ok(Verdict::Evaluated(violations)) => {
                 ctx.applicable();
                 for v in violations {
-                    ctx.report(v.pointer.unwrap_or_default(), v.message);
+                    let message = prepared.0.redact(&v.message);
+                    ctx.report(v.pointer.unwrap_or_default(), message);
                 }
             }
             Err(e) => ctx.error(e),

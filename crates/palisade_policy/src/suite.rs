@@ -434,7 +434,9 @@ pub fn run_kyverno_test(path: &Path) -> Result<Vec<CaseResult>, PolicyError> {
             }
             for r in found {
                 let review = kyverno_review(&r.value, operation);
-                let (got, message) = subject.result(&Prepared::new(review, data.clone()));
+                let prepared = Prepared::new(review, data.clone());
+                let (got, message) = subject.result(&prepared);
+                let message = message.map(|m| prepared.redact(&m));
                 results.push(CaseResult {
                     suite: display.clone(),
                     test: policy.clone(),

@@ -158,3 +158,46 @@ fn a_policy_that_passes_and_one_that_denies_are_told_apart() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_policy_that_quotes_a_secret_never_prints_it() {
+    let text = r#"apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: quotes-secrets}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [""], apiVersions: [v1], resources: [secrets, pods], operations: ["*"]}]}
+  validations:
+  - expression: "false"
+    messageExpression: "object.kind == 'Secret' ? 'data: ' + string(object.data.password) + ' / ' + string(base64.decode(object.data.password)) : 'env: ' + object.spec.containers[0].env[0].value"
+"#;
+    let set = load(text);
+    assert!(set.errors().is_empty(), "{:?}", set.errors());
+    let secret = Review::of_object(Arc::new(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+        "data": {"password": "aHVudGVyMi1zZWNyZXQ="}}),
+    ));
+    let pod = Review::of_object(Arc::new(
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "x", "env": [{"name": "DB_PASSWORD", "value": "s3cr3t-value"}]}]}}),
+    ));
+    for (review, leaked) in [
+        (
+            secret,
+            ["aHVudGVyMi1zZWNyZXQ=", "hunter2-secret"].as_slice(),
+        ),
+        (pod, ["s3cr3t-value"].as_slice()),
+    ] {
+        let judged = set.judge(review);
+        let Ok(Verdict::Evaluated(v)) = &judged[0].1 else {
+            panic!("{judged:?}")
+        };
+        for value in leaked {
+            assert!(!v[0].message.contains(value), "{}", v[0].message);
+        }
+        assert!(
+            v[0].message.contains(palisade_model::secrets::MASK),
+            "{}",
+            v[0].message
+        );
+    }
+}
