@@ -50,6 +50,19 @@ impl Loaded {
     }
 }
 
+/// The strings of a JSON list (absent, or not a list: none; items that are not strings are
+/// left out, as the API server would refuse them).
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every document of a text; `List` objects are expanded into their items (which keep the
 /// list's line).
 pub fn parse_text(path: &str, text: &str) -> (Vec<Loaded>, Vec<PolicyError>) {

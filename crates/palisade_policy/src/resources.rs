@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::data::ClusterData;
 use crate::gatekeeper::matching::namespace_object;
+use crate::load::strings;
 use crate::review::{Review, labels_of};
 
 /// One `resourceRules` entry.
@@ -39,17 +40,6 @@ pub struct MatchResources {
     pub object_selector: LabelSelector,
     /// Kyverno's matcher also matches `resourceNames` by `generateName`.
     pub names_match_generate_name: bool,
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 impl ResourceRule {

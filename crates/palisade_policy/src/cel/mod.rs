@@ -403,28 +403,6 @@ impl Validator {
         }
         Ok(Outcome::Evaluated { failures, errors })
     }
-
-    /// Evaluate the audit annotations (those that evaluate to null are omitted).
-    pub fn annotations(&self, bindings: &Bindings) -> Vec<(String, Result<String, CelError>)> {
-        let run = Run::new(self, bindings);
-        let mut out = Vec::new();
-        for a in &self.audit_annotations {
-            let what = format!("auditAnnotations.{}", a.name);
-            match run.eval(&what, &a.expr) {
-                Ok(Value::Null) => {}
-                Ok(Value::String(s)) => out.push((a.name.clone(), Ok(s.to_string()))),
-                Ok(other) => out.push((
-                    a.name.clone(),
-                    Err(CelError {
-                        what,
-                        message: format!("must evaluate to a string, not {:?}", other.type_of()),
-                    }),
-                )),
-                Err(e) => out.push((a.name.clone(), Err(e))),
-            }
-        }
-        out
-    }
 }
 
 impl Run<'_> {

@@ -6,6 +6,7 @@ use palisade_model::labels::LabelSelector;
 use serde_json::Value;
 
 use crate::data::ClusterData;
+use crate::load::strings;
 use crate::review::{Review, labels_of};
 
 /// One `kinds` entry.
@@ -41,16 +42,6 @@ impl Match {
     pub fn parse(value: Option<&Value>) -> Result<Match, String> {
         let Some(value) = value else {
             return Ok(Match::default());
-        };
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
         };
         let kinds = (value.get("kinds").and_then(Value::as_array))
             .map(|a| {

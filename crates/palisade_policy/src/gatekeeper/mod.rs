@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::cel::{Builder, Outcome, RunMode, Validator};
 use crate::error::PolicyError;
 use crate::hints;
-use crate::load::Loaded;
+use crate::load::{Loaded, strings};
 use crate::policy::{Action, Policy, Prepared, Verdict, Violation};
 use matching::Match;
 use rego::RegoProgram;
@@ -99,16 +99,6 @@ impl Template {
             })?;
         let mut rego = None;
         let mut cel = None;
-        let libs_of = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let compile_rego = |text: &str, libs: Vec<String>, v1: bool| {
             RegoProgram::compile(&name, text, &libs, v1, time_limit).map_err(|e| {
                 doc.error(format!(
@@ -119,7 +109,7 @@ impl Template {
         // The legacy `rego` field takes precedence over Rego in `code` (as in Gatekeeper).
         let legacy = target.get("rego").and_then(Value::as_str);
         if let Some(text) = legacy {
-            rego = Some(compile_rego(text, libs_of(target.get("libs")), false)?);
+            rego = Some(compile_rego(text, strings(target.get("libs")), false)?);
         }
         for code in target
             .get("code")
@@ -137,7 +127,7 @@ impl Template {
                         ))
                     })?;
                     let v1 = source.get("version").and_then(Value::as_str) == Some("v1");
-                    rego = Some(compile_rego(text, libs_of(source.get("libs")), v1)?);
+                    rego = Some(compile_rego(text, strings(source.get("libs")), v1)?);
                 }
                 Some("K8sNativeValidation") => {
                     cel = Some(
