@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -259,6 +259,11 @@ pub struct ManifestArgs {
     #[arg(long, default_value = "Fail", value_parser = ["Fail", "Ignore"])]
     pub failure_policy: String,
 
+    /// Ship the policies in this file or directory with the webhook (a ConfigMap the server
+    /// loads with --policy) and register it for the resources they match; repeatable.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
     /// How long the API server waits for an answer, in seconds (1 to 30).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
     pub timeout_seconds: u32,
@@ -377,6 +382,63 @@ fn review(args: &ReviewArgs) -> Result<u8> {
     })
 }
 
+/// A ConfigMap holds at most 1 MiB.
+const MAX_SHIPPED_POLICIES: usize = 1 << 20;
+
+/// Load the policies (they must all load), put their files into the manifests' ConfigMap and
+/// the resources they match into the webhook's rules.
+fn ship_policies(paths: &[PathBuf], o: &mut DeployOptions) -> Result<()> {
+    let set = palisade_policy::PolicySet::load(paths, palisade_policy::LoadOptions::default());
+    if !set.errors().is_empty() {
+        let listed: Vec<String> = set.errors().iter().map(|e| e.to_string()).collect();
+        bail!("policies did not load:\n  {}", listed.join("\n  "));
+    }
+    for p in set.policies() {
+        match p.resources() {
+            Some(resources) => o.policy_resources.extend(resources),
+            None => eprintln!(
+                "note: {} matches every resource; the webhook is registered for the resources Palisade's rules read and those other policies name, not for every resource (narrow its match to have the API server send others)",
+                crate::printable_error(p.id())
+            ),
+        }
+    }
+    let mut total = 0;
+    for path in paths {
+        let files =
+            palisade_policy::load::policy_files(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            total += text.len();
+            // The file's path under the directory given (or its name), as a ConfigMap key.
+            let relative = file
+                .strip_prefix(path)
+                .ok()
+                .filter(|r| !r.as_os_str().is_empty());
+            let name = relative.unwrap_or_else(|| Path::new(file.file_name().unwrap_or_default()));
+            let mut key: String = (name.to_string_lossy().chars())
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            while o.policies.iter().any(|(k, _)| *k == key) {
+                key.insert(0, '_');
+            }
+            o.policies.push((key, text));
+        }
+    }
+    if total > MAX_SHIPPED_POLICIES {
+        bail!(
+            "the policies hold {total} bytes, more than a ConfigMap can (1 MiB): ship them with your own ConfigMap and pass --policy to the server"
+        );
+    }
+    Ok(())
+}
+
 fn manifests(args: &ManifestArgs) -> Result<u8> {
     let mut o = DeployOptions {
         namespace: args.namespace.clone(),
@@ -394,6 +456,9 @@ fn manifests(args: &ManifestArgs) -> Result<u8> {
             bail!("{}: not a PEM certificate", ca.display());
         }
         o.ca_pem = Some(pem);
+    }
+    if !args.policies.is_empty() {
+        ship_policies(&args.policies, &mut o)?;
     }
     let mut out = std::io::stdout().lock();
     out.write_all(render(&o).as_bytes())?;

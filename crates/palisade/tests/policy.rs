@@ -219,3 +219,53 @@ fn policy_test_reports_cases_and_exits_by_them() {
         .arg(dir.path().join("kyverno-test.yaml")));
     assert_eq!(r.code, 2, "{}", r.stdout);
 }
+
+#[test]
+fn manifests_ship_the_policies_and_register_the_webhook_for_what_they_match() {
+    let dir = policies_dir();
+    let hpa = CONSTRAINT
+        .replace("name: owner", "name: hpa-owner")
+        .replace(
+            "{apiGroups: [apps], kinds: [Deployment]}",
+            "{apiGroups: [autoscaling], kinds: [HorizontalPodAutoscaler]}",
+        );
+    std::fs::write(dir.path().join("policies/hpa.yaml"), hpa).unwrap();
+    let r = run(palisade().current_dir(dir.path()).args([
+        "admission",
+        "manifests",
+        "--policy",
+        "policies",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = &r.stdout;
+    assert!(m.contains("- --policy=/etc/palisade/policies"), "{m}");
+    assert!(m.contains("name: palisade-admission-policies"), "{m}");
+    assert!(
+        m.contains("  template.yaml: \"apiVersion: templates.gatekeeper.sh/v1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("apiGroups: [\"autoscaling\"]") && m.contains("\"horizontalpodautoscalers\""),
+        "{m}"
+    );
+    // What it deploys passes Palisade's own scan.
+    std::fs::write(dir.path().join("manifests.yaml"), m).unwrap();
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args(["scan", "manifests.yaml", "--no-config"]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // Policies that do not load are not shipped.
+    std::fs::write(
+        dir.path().join("policies/broken.yaml"),
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: Nope\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let r = run(palisade().current_dir(dir.path()).args([
+        "admission",
+        "manifests",
+        "--policy",
+        "policies",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("broken.yaml:1"), "{}", r.stderr);
+}

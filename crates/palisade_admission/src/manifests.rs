@@ -25,6 +25,10 @@ pub struct DeployOptions {
     /// Where the API server (calling the webhook, serving the namespace watch) and
     /// Prometheus are: the NetworkPolicy allows these CIDRs only.
     pub allow_cidrs: Vec<String>,
+    /// Policy files the server loads (`--policy`), shipped in a ConfigMap: (key, text).
+    pub policies: Vec<(String, String)>,
+    /// Resources the policies match beyond those of the built-in rules: (group, resource).
+    pub policy_resources: Vec<(String, String)>,
 }
 
 /// Private address ranges (RFC 1918): where API servers and pods live in most clusters.
@@ -43,6 +47,8 @@ impl Default for DeployOptions {
             failure_policy: "Fail".into(),
             timeout_seconds: 10,
             allow_cidrs: PRIVATE_CIDRS.iter().map(|c| c.to_string()).collect(),
+            policies: Vec::new(),
+            policy_resources: Vec::new(),
         }
     }
 }
@@ -193,6 +199,7 @@ spec:
         networkpolicy = network_policy(ns, &o.allow_cidrs),
         webhook = webhook(o),
     );
+    out.push_str(&policies_config_map(o));
     if o.ca_pem.is_none() {
         out.push_str(&cert_manager(ns));
     }
@@ -205,6 +212,24 @@ fn deployment(o: &DeployOptions) -> String {
     let replicas = o.replicas;
     // The server answers (or gives up) before the API server stops waiting.
     let deadline = o.timeout_seconds.saturating_sub(2).max(1);
+    let with_policies = !o.policies.is_empty();
+    let policy_arg = if with_policies {
+        "            - --policy=/etc/palisade/policies\n"
+    } else {
+        ""
+    };
+    let policy_mount = if with_policies {
+        "            - name: policies\n              mountPath: /etc/palisade/policies\n              readOnly: true\n"
+    } else {
+        ""
+    };
+    let policy_volume = if with_policies {
+        format!(
+            "        - name: policies\n          configMap:\n            name: {NAME}-policies\n"
+        )
+    } else {
+        String::new()
+    };
     // A tag is what exists before a release is pinned; say so where a reviewer sees it.
     let annotations = if image.contains("@sha256:") {
         String::new()
@@ -265,7 +290,7 @@ metadata:
             - --timeout={deadline}s
             - --watch-namespaces
             - --no-config
-          ports:
+{policy_arg}          ports:
             - name: https
               containerPort: 8443
             - name: metrics
@@ -297,14 +322,14 @@ metadata:
             - name: tls
               mountPath: /tls
               readOnly: true
-            - name: token
+{policy_mount}            - name: token
               mountPath: /var/run/secrets/kubernetes.io/serviceaccount
               readOnly: true
       volumes:
         - name: tls
           secret:
             secretName: {NAME}-tls
-        - name: token
+{policy_volume}        - name: token
           projected:
             sources:
               - serviceAccountToken:
@@ -355,10 +380,43 @@ spec:
     )
 }
 
+/// The ConfigMap holding the policies the server loads (none without policies). Each file is
+/// one key, its text a JSON string (valid YAML whatever the text holds).
+fn policies_config_map(o: &DeployOptions) -> String {
+    if o.policies.is_empty() {
+        return String::new();
+    }
+    let mut data = String::new();
+    for (key, text) in &o.policies {
+        let quoted = serde_json::to_string(text).unwrap_or_default();
+        let _ = writeln!(data, "  {key}: {quoted}");
+    }
+    format!(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {NAME}-policies\n  namespace: {}\n  labels:\n    app.kubernetes.io/name: {NAME}\ndata:\n{data}",
+        o.namespace
+    )
+}
+
+/// The webhook's rules: the built-in rules' resources and those the policies match.
+fn webhook_rules(o: &DeployOptions) -> Vec<(String, Vec<String>)> {
+    let mut rules: Vec<(String, Vec<String>)> = WEBHOOK_RULES
+        .iter()
+        .map(|(g, r)| (g.to_string(), r.iter().map(|r| r.to_string()).collect()))
+        .collect();
+    for (group, resource) in &o.policy_resources {
+        match rules.iter_mut().find(|(g, _)| g == group) {
+            Some((_, list)) if !list.contains(resource) => list.push(resource.clone()),
+            Some(_) => {}
+            None => rules.push((group.clone(), vec![resource.clone()])),
+        }
+    }
+    rules
+}
+
 fn webhook(o: &DeployOptions) -> String {
     let ns = &o.namespace;
     let mut rules = String::new();
-    for (group, resources) in WEBHOOK_RULES {
+    for (group, resources) in webhook_rules(o) {
         let resources: Vec<String> = resources.iter().map(|r| format!("{r:?}")).collect();
         let _ = write!(
             rules,

@@ -177,9 +177,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        // A symbolic link to a file is read (a mounted ConfigMap's files are links into its
+        // hidden `..data` directory); links to directories are not followed.
+        let is_file = kind.is_file()
+            || (kind.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file()));
         if kind.is_dir() {
             walk(&path, out)?;
-        } else if kind.is_file()
+        } else if is_file
             && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
         {
             out.push(path);
@@ -209,6 +213,23 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(3));
         assert_eq!(docs.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mounted_config_map_is_read_through_its_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("..2026_12_05");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join("policy.yaml"), "kind: A\n").unwrap();
+        std::os::unix::fs::symlink(&data, dir.path().join("..data")).unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("..data/policy.yaml"),
+            dir.path().join("policy.yaml"),
+        )
+        .unwrap();
+        let files = policy_files(dir.path()).unwrap();
+        assert_eq!(files, [dir.path().join("policy.yaml")]);
     }
 
     #[test]

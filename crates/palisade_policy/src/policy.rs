@@ -220,6 +220,11 @@ pub trait Policy: Send + Sync + fmt::Debug {
     fn origin(&self) -> (&str, u32);
     /// The policy's own annotations (severity and layer overrides live there).
     fn annotations(&self) -> &serde_json::Map<String, serde_json::Value>;
+    /// The resources (API group, plural) the policy can match, for registering a webhook;
+    /// `None` when it matches every resource.
+    fn resources(&self) -> Option<Vec<(String, String)>> {
+        Some(Vec::new())
+    }
     /// Whether the policy reads other objects than the one it judges.
     fn needs_data(&self) -> bool {
         false

@@ -164,6 +164,26 @@ impl MatchResources {
             .any(|o| self.object_selector.matches(&labels_of(o)))
     }
 
+    /// The (group, resource) pairs the rules name; `None` when a rule names every group or
+    /// resource (or there are no rules, which matches everything).
+    pub fn resources(&self) -> Option<Vec<(String, String)>> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for r in &self.rules {
+            for g in &r.groups {
+                for res in &r.resources {
+                    if g == "*" || res == "*" || res.starts_with("*/") {
+                        return None;
+                    }
+                    out.push((g.clone(), res.clone()));
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Whether these constraints match only core v1 Pods (Kyverno's autogen condition).
     pub fn only_pods(&self) -> bool {
         self.object_selector.is_empty()

@@ -294,7 +294,7 @@ pub fn labels_of(object: &Value) -> std::collections::BTreeMap<String, String> {
 }
 
 /// The plural a RESTMapper guesses for a kind it does not know.
-fn guess_plural(kind: &str) -> String {
+pub(crate) fn guess_plural(kind: &str) -> String {
     let lower = kind.to_lowercase();
     if lower.ends_with('s')
         || lower.ends_with("ch")

@@ -262,6 +262,10 @@ impl Policy for VapBinding {
         &self.annotations
     }
 
+    fn resources(&self) -> Option<Vec<(String, String)>> {
+        self.policy.matcher.resources()
+    }
+
     fn needs_data(&self) -> bool {
         !self.policy.matcher.namespace_selector.is_empty()
             || self

@@ -72,6 +72,32 @@ impl Match {
         })
     }
 
+    /// The (group, resource) pairs `kinds` names; `None` when it names every kind or group
+    /// (or is empty, which matches everything).
+    pub fn resources(&self) -> Option<Vec<(String, String)>> {
+        if self.kinds.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for k in &self.kinds {
+            if k.groups.is_empty() || k.kinds.is_empty() {
+                return None;
+            }
+            for g in &k.groups {
+                for kind in &k.kinds {
+                    if g == "*" || kind == "*" {
+                        return None;
+                    }
+                    let resource = palisade_model::resources::builtin_resource_of_kind(g, kind)
+                        .map(String::from)
+                        .unwrap_or_else(|| crate::review::guess_plural(kind));
+                    out.push((g.clone(), resource));
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Whether the review is in scope.
     pub fn matches(&self, review: &Review, data: &ClusterData) -> bool {
         self.kind_matches(review)

@@ -411,6 +411,10 @@ impl Policy for Constraint {
         self.matcher.namespace_selector.is_some() || self.template.reads_inventory
     }
 
+    fn resources(&self) -> Option<Vec<(String, String)>> {
+        self.matcher.resources()
+    }
+
     fn with_data(
         &self,
         data: &crate::data::ClusterData,
