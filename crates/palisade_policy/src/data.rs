@@ -10,6 +10,9 @@ use serde_json::Value;
 /// The objects a run knows, indexed for policies.
 #[derive(Debug, Default)]
 pub struct ClusterData {
+    /// Whether the objects were indexed (a scan's, a test's): lookups in data that was never
+    /// indexed (the webhook's) are errors, not empty answers.
+    indexed: bool,
     objects: Vec<Arc<Value>>,
     namespaces: HashMap<String, Arc<Value>>,
     inventory: Option<regorus::Value>,
@@ -18,7 +21,10 @@ pub struct ClusterData {
 impl ClusterData {
     /// Index objects (of any kind; `Namespace` objects also answer namespace lookups).
     pub fn new(objects: impl IntoIterator<Item = Value>) -> ClusterData {
-        let mut data = ClusterData::default();
+        let mut data = ClusterData {
+            indexed: true,
+            ..ClusterData::default()
+        };
         for object in objects {
             let object = Arc::new(object);
             if object.get("kind").and_then(Value::as_str) == Some("Namespace")
@@ -33,6 +39,11 @@ impl ClusterData {
             data.inventory = Some(gatekeeper_inventory(&data.objects));
         }
         data
+    }
+
+    /// Whether the run's objects were indexed (see [`ClusterData::new`]).
+    pub fn is_indexed(&self) -> bool {
+        self.indexed
     }
 
     /// Whether no objects are known.

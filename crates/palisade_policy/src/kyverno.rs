@@ -57,9 +57,7 @@ impl Group {
 #[derive(Debug)]
 struct Variant {
     matcher: MatchResources,
-    /// Per validation index.
-    validators: Vec<Validator>,
-    /// The whole spec, for `kyverno test` (stops at the first failing validation).
+    /// The whole spec: validations run in order up to the first that is not true.
     all: Validator,
     /// Where the pod spec lives in matched objects (for pointers).
     pod_prefix: &'static str,
@@ -72,6 +70,8 @@ pub struct KyvernoPolicy {
     pub name: String,
     variants: Vec<Variant>,
     validations: usize,
+    /// Whether an expression looks objects up (`resource.Get`, `resource.List`).
+    looks_up: bool,
     fail_closed: bool,
     action: Action,
     annotations: Map<String, Value>,
@@ -134,20 +134,16 @@ impl KyvernoPolicy {
         }
         let mut matcher = MatchResources::parse(spec.get("matchConstraints"));
         matcher.names_match_generate_name = true;
-        let mut variants = vec![
-            variant(&spec, matcher.clone(), validations, "/spec")
-                .map_err(|e| err(e.to_string()))?,
-        ];
+        let mut variants =
+            vec![variant(&spec, matcher.clone(), "/spec").map_err(|e| err(e.to_string()))?];
         for (group, m) in autogen_targets(&spec, &matcher) {
             let rewritten = rewrite(&spec, group);
             let prefix = match group {
                 Group::Defaults => "/spec/template/spec",
                 Group::CronJobs => "/spec/jobTemplate/spec/template/spec",
             };
-            variants.push(
-                variant(&rewritten, m, validations, prefix)
-                    .map_err(|e| err(format!("autogen: {e}")))?,
-            );
+            variants
+                .push(variant(&rewritten, m, prefix).map_err(|e| err(format!("autogen: {e}")))?);
         }
         let actions: Vec<&str> = (spec.get("validationActions").and_then(Value::as_array))
             .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -159,9 +155,12 @@ impl KyvernoPolicy {
         } else {
             Action::Audit
         };
+        let text = serde_json::to_string(&spec).unwrap_or_default();
+        let looks_up = text.contains("resource.Get(") || text.contains("resource.List(");
         Ok(KyvernoPolicy {
             variants,
             validations,
+            looks_up,
             fail_closed: spec.get("failurePolicy").and_then(Value::as_str) != Some("Ignore"),
             action,
             annotations: (doc
@@ -217,14 +216,10 @@ impl KyvernoPolicy {
 fn variant(
     spec: &Value,
     matcher: MatchResources,
-    validations: usize,
     pod_prefix: &'static str,
 ) -> Result<Variant, crate::cel::CelError> {
     Ok(Variant {
         matcher,
-        validators: (0..validations)
-            .map(|i| compile_spec(spec, Some(i)))
-            .collect::<Result<_, _>>()?,
         all: compile_spec(spec, None)?,
         pod_prefix,
     })
@@ -338,7 +333,10 @@ fn replace_ref(text: &str, from: &str, to: &str) -> String {
 }
 
 fn bindings(p: &Prepared) -> Bindings<'_> {
-    p.cel().bindings()
+    let values = p.cel();
+    let mut b = values.bindings();
+    b.bind("resource", values.resource.as_ref());
+    b
 }
 
 /// One validation of a policy, as a rule.
@@ -374,10 +372,8 @@ impl Policy for KyvernoRule {
     }
 
     fn needs_data(&self) -> bool {
-        self.policy
-            .variants
-            .iter()
-            .any(|v| !v.matcher.namespace_selector.is_empty())
+        self.policy.looks_up
+            || (self.policy.variants.iter()).any(|v| !v.matcher.namespace_selector.is_empty())
     }
 
     fn judge(&self, p: &Prepared) -> Result<Verdict, String> {
@@ -385,7 +381,9 @@ impl Policy for KyvernoRule {
             if !v.matcher.matches(&p.review, &p.data) {
                 continue;
             }
-            let outcome = match v.validators[self.index].evaluate(&bindings(p), RunMode::All) {
+            // Kyverno evaluates the validations in order and stops at the first that is not
+            // true: this rule reports only when its validation is that one.
+            let outcome = match v.all.evaluate(&bindings(p), RunMode::UntilFirst) {
                 Ok(o) => o,
                 Err(e) if self.policy.fail_closed => return Err(e.to_string()),
                 Err(_) => return Ok(Verdict::Skipped),
@@ -393,9 +391,20 @@ impl Policy for KyvernoRule {
             let Outcome::Evaluated { failures, errors } = outcome else {
                 return Ok(Verdict::Skipped);
             };
-            if let Some((_, e)) = errors.first() {
-                return Err(e.to_string());
+            if let Some((i, e)) = errors.first() {
+                return if *i == self.index {
+                    Err(e.to_string())
+                } else {
+                    Ok(Verdict::Skipped)
+                };
             }
+            if failures.first().is_some_and(|f| f.index < self.index) {
+                return Ok(Verdict::Skipped);
+            }
+            let failures: Vec<_> = failures
+                .into_iter()
+                .filter(|f| f.index == self.index)
+                .collect();
             let object = p.review.any_object();
             let violations = failures
                 .into_iter()

@@ -73,6 +73,8 @@ pub struct CelValues {
     pub request: Held,
     /// `namespaceObject`.
     pub namespace_object: Held,
+    /// Kyverno's `resource`: lookups among the run's objects.
+    pub resource: Held,
 }
 
 impl CelValues {
@@ -150,6 +152,9 @@ impl Prepared {
                     .unwrap_or_else(held_null),
                 request: held(&review.request_json_without_objects()),
                 namespace_object,
+                resource: crate::cel::held_value(cel::Value::Opaque(Arc::new(
+                    crate::cel::k8s::Lookup(self.data.clone()),
+                ))),
             }
         })
     }

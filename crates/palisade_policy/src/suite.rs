@@ -381,7 +381,21 @@ pub fn run_kyverno_test(path: &Path) -> Result<Vec<CaseResult>, PolicyError> {
             }));
         }
     }
-    let data = Arc::new(ClusterData::new(namespaces));
+    // Kyverno's `context` file lists the objects `resource.Get` and `resource.List` find.
+    let mut known = namespaces;
+    if let Some(context) = test.value.get("context").and_then(Value::as_str) {
+        let context = single(&dir.join(context))?;
+        for object in context
+            .value
+            .pointer("/spec/resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            known.push(object.clone());
+        }
+    }
+    let data = Arc::new(ClusterData::new(known));
     let operation = (test.value.pointer("/operation").and_then(Value::as_str)).unwrap_or("CREATE");
     let mut results = Vec::new();
     for (i, expect) in test

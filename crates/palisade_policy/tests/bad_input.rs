@@ -201,3 +201,39 @@ spec:
         );
     }
 }
+
+#[test]
+fn lookups_answer_from_the_indexed_objects_and_fail_where_there_are_none() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/suites/kyverno-lookups/policy.yaml"),
+    )
+    .unwrap();
+    let set = load(&text);
+    assert!(set.errors().is_empty(), "{:?}", set.errors());
+    assert!(set.needs_data());
+    let pod = || {
+        Review::of_object(Arc::new(json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "ci"},
+            "spec": {"serviceAccountName": "builder", "containers": [{"name": "c", "image": "x"}]}})))
+    };
+    // No index (the webhook): an error, never an empty answer.
+    let err = set.judge(pod())[0].1.clone().unwrap_err();
+    assert!(
+        err.contains("resource.List") && err.contains("no objects are known"),
+        "{err}"
+    );
+    // A scan's objects: the service account is found, and it mounts no token.
+    let bound = set.with_data(Arc::new(palisade_policy::ClusterData::new([json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "builder", "namespace": "ci"}, "automountServiceAccountToken": false
+    })])));
+    for (policy, verdict) in bound.judge(pod()) {
+        assert_eq!(
+            verdict,
+            Ok(Verdict::Evaluated(Vec::new())),
+            "{}",
+            policy.id()
+        );
+    }
+}

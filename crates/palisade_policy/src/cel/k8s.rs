@@ -18,12 +18,14 @@ use cel::objects::Opaque;
 use cel::{DeclarationError, Env, ExecutionError, Value};
 
 mod image;
+mod lookup;
 mod net;
 mod quantity;
 mod semver;
 mod url;
 
 use self::image::ImageRef;
+pub use self::lookup::Lookup;
 use self::net::{Cidr, Ip};
 use self::quantity::Quantity;
 use self::semver::Semver;
@@ -206,6 +208,20 @@ pub fn install(env: &mut Env) -> std::result::Result<(), DeclarationError> {
     }
     env.add_overload("format.named", "format.named(string)", s(), format_named)?;
     env.add_member_overload(
+        "Get",
+        "kyverno.resource.Get(string,string,string,string)",
+        DYN_TYPE,
+        vec![STRING_TYPE, STRING_TYPE, STRING_TYPE, STRING_TYPE],
+        resource_get,
+    )?;
+    env.add_member_overload(
+        "List",
+        "kyverno.resource.List(string,string,string)",
+        DYN_TYPE,
+        vec![STRING_TYPE, STRING_TYPE, STRING_TYPE],
+        resource_list,
+    )?;
+    env.add_member_overload(
         "validate",
         "k8s.format.validate(string)",
         DYN_TYPE,
@@ -366,6 +382,41 @@ fn new_image<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
 
 fn is_image<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
     boolean(ImageRef::parse(text(&args[0], "isImage")?).is_ok())
+}
+
+// ----- Kyverno resource lookups ------------------------------------------------------------
+
+fn lookup_of(v: &CowVal<'_, '_>, function: &str) -> Result<Lookup> {
+    match value(v)? {
+        Value::Opaque(o) => o
+            .downcast_ref::<Lookup>()
+            .cloned()
+            .ok_or_else(|| err(function, "is a method of `resource`")),
+        _ => Err(err(function, "is a method of `resource`")),
+    }
+}
+
+fn resource_get<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
+    let f = "resource.Get";
+    let lookup = lookup_of(&args[0], f)?;
+    let found = lookup
+        .get(
+            text(&args[1], f)?,
+            text(&args[2], f)?,
+            text(&args[3], f)?,
+            text(&args[4], f)?,
+        )
+        .map_err(|e| err(f, e))?;
+    from_value(crate::cel::value_of(&found))
+}
+
+fn resource_list<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
+    let f = "resource.List";
+    let lookup = lookup_of(&args[0], f)?;
+    let items = lookup
+        .list(text(&args[1], f)?, text(&args[2], f)?, text(&args[3], f)?)
+        .map_err(|e| err(f, e))?;
+    from_value(crate::cel::value_of(&serde_json::json!({"items": items})))
 }
 
 // ----- methods -----------------------------------------------------------------------------

@@ -197,6 +197,12 @@ pub fn held(json: &serde_json::Value) -> Held {
     converted.unwrap_or_else(|_| held_null())
 }
 
+/// A CEL value, held.
+pub fn held_value(value: Value) -> Held {
+    let converted: Result<Held, _> = value.try_into();
+    converted.unwrap_or_else(|_| held_null())
+}
+
 /// A held `null`.
 pub fn held_null() -> Held {
     Box::new(CelNull)
