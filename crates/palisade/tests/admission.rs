@@ -297,6 +297,55 @@ fn the_helm_chart_passes_our_own_scan_and_matches_the_manifests() {
     }
 }
 
+#[test]
+fn the_helm_chart_ships_policies_and_extra_webhook_rules() {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../palisade_policy/tests/suites/vap-replica-limit/policy.yaml");
+    let rendered = helm_template(&[
+        "--set-file",
+        &format!("policies.replica-limit\\.yaml={}", policy.display()),
+        "--set",
+        "webhook.extraRules[0].apiGroups[0]=autoscaling",
+        "--set",
+        "webhook.extraRules[0].resources[0]=horizontalpodautoscalers",
+    ]);
+    let docs = documents(&rendered);
+    let map = docs
+        .iter()
+        .find(|d| {
+            d["kind"] == "ConfigMap" && d["metadata"]["name"] == "palisade-admission-policies"
+        })
+        .expect("the policies' ConfigMap");
+    assert!(
+        map["data"]["replica-limit.yaml"]
+            .as_str()
+            .unwrap()
+            .contains("kind: ValidatingAdmissionPolicy")
+    );
+    let deployment = docs.iter().find(|d| d["kind"] == "Deployment").unwrap();
+    let args = &deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+    assert!(
+        args.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--policy=/etc/palisade/policies"),
+        "{args}"
+    );
+    let rules = webhook_of(&docs)["rules"].clone();
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resources"][0] == "horizontalpodautoscalers"),
+        "{rules}"
+    );
+    // What it deploys passes Palisade's own scan.
+    let (code, report) = scan_stream(&rendered);
+    assert_eq!(unsuppressed(&report), Vec::<String>::new());
+    assert_eq!(code, 0);
+}
+
 /// A CA and a serving certificate for localhost, written to `dir`: the CA's DER.
 fn certificates(dir: &Path) -> Vec<u8> {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
