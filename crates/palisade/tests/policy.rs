@@ -99,6 +99,33 @@ fn a_policy_runs_beside_the_rules_from_the_flag_and_from_the_configuration() {
     let (code, json) = scan_json(dir.path(), &["app", "--ignore", "GK"]);
     assert_eq!(code, 0, "{json}");
     assert!(policy_findings(&json).is_empty());
+    // The user's severity wins over the policy's annotation; the longest selector wins.
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "policies = [\"policies\"]\nselect = [\"GK\"]\n[policy-severity]\n\"GK\" = \"low\"\n\"GK:K8sRequiredLabels/owner\" = \"critical\"\n",
+    )
+    .unwrap();
+    let (_, json) = scan_json(dir.path(), &["app"]);
+    assert_eq!(policy_findings(&json)[0].1, "critical");
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "policies = [\"policies\"]\nselect = [\"GK:K8sReq*\"]\n[policy-severity]\n\"GK:K8sReq*\" = \"info\"\n",
+    )
+    .unwrap();
+    let (_, json) = scan_json(dir.path(), &["app"]);
+    assert_eq!(policy_findings(&json)[0].1, "info");
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "policies = [\"policies\"]\n[policy-severity]\n\"GK\" = \"severe\"\n",
+    )
+    .unwrap();
+    let r = run(palisade().current_dir(dir.path()).args(["scan", "app"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("policy-severity") && r.stderr.contains("severe"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

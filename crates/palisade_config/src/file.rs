@@ -66,6 +66,8 @@ pub struct FileConfig {
     pub policies: Option<Vec<String>>,
     /// Which engines of Gatekeeper templates run: auto, rego, cel or both.
     pub policy_engine: Option<String>,
+    /// Policy selector -> severity, over the policies' own.
+    pub policy_severity: Option<BTreeMap<String, String>>,
 }
 
 /// One `[[waivers]]` entry.

@@ -166,6 +166,8 @@ pub struct PolicySettings {
     pub paths: Vec<PathBuf>,
     /// Which engines of Gatekeeper templates run.
     pub engine: EngineChoice,
+    /// Severities for the policies a selector names (`[policy-severity]`).
+    pub severities: Vec<(String, Severity)>,
 }
 
 /// The reports a run writes: every `output-format`, else `format` to `output` or standard
@@ -536,6 +538,15 @@ pub fn resolve(o: &Overrides) -> Result<Resolved, ConfigError> {
             )?,
             None => EngineChoice::default(),
         },
+        severities: (file.policy_severity.iter().flatten())
+            .map(|(selector, severity)| {
+                let parsed = severity.trim().parse::<Severity>().map_err(|_| {
+                    format!("`{selector}`: unknown severity `{severity}` (critical, high, medium, low or info)")
+                });
+                here.check(parsed, true, "policy-severity")
+                    .map(|s| (selector.trim().to_string(), s))
+            })
+            .collect::<Result<_, _>>()?,
     };
     let waivers = match &config_path {
         Some(path) => crate::waivers::build(waiver_entries, &config_text, path)?,

@@ -237,7 +237,11 @@ impl Selector {
             let key = key.trim().to_ascii_lowercase();
             // Loaded policies' ids (`GK:K8sRequiredLabels/owner`) are selected like rule ids.
             if POLICY_FAMILIES.contains(&key.as_str()) {
-                return Kind::Rule;
+                return if is_glob(text) {
+                    glob(text).map_or_else(Kind::Invalid, Kind::Glob)
+                } else {
+                    Kind::Rule
+                };
             }
             let control = control.trim();
             let Some((_, framework)) = FRAMEWORK_KEYS.iter().find(|(k, _)| *k == key) else {
@@ -317,7 +321,7 @@ impl Selector {
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
-        matches!(self.kind, Kind::Rule) && POLICY_FAMILIES.contains(&head.as_str())
+        matches!(self.kind, Kind::Rule | Kind::Glob(_)) && POLICY_FAMILIES.contains(&head.as_str())
     }
 
     /// Whether the selector is a framework control (`cis:5.2.2`, `C-0057`, …).

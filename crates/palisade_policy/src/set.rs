@@ -27,12 +27,15 @@ pub const SEVERITY_ANNOTATION: &str = "palisade.dev/severity";
 pub const LAYER_ANNOTATION: &str = "palisade.dev/layer";
 
 /// How policies are loaded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Which engines of Gatekeeper templates run.
     pub engines: EngineChoice,
     /// The longest one evaluation of one policy may run.
     pub time_limit: Duration,
+    /// Severities set by the user for the policies a selector names (`GK:K8sPSP*`): they win
+    /// over the policies' own annotations and actions; the longest matching selector wins.
+    pub severities: Vec<(String, Severity)>,
 }
 
 impl Default for LoadOptions {
@@ -40,6 +43,7 @@ impl Default for LoadOptions {
         LoadOptions {
             engines: EngineChoice::Auto,
             time_limit: gatekeeper::rego::DEFAULT_TIME_LIMIT,
+            severities: Vec::new(),
         }
     }
 }
@@ -50,6 +54,7 @@ pub struct PolicySet {
     policies: Vec<SharedPolicy>,
     errors: Vec<PolicyError>,
     data: Arc<ClusterData>,
+    severities: Arc<Vec<(String, Severity)>>,
 }
 
 impl PolicySet {
@@ -160,6 +165,7 @@ impl PolicySet {
             policies,
             errors,
             data: Arc::new(ClusterData::default()),
+            severities: Arc::new(options.severities),
         };
         set.dedupe();
         set
@@ -230,6 +236,7 @@ impl PolicySet {
             policies,
             errors,
             data,
+            severities: self.severities.clone(),
         }
     }
 
@@ -263,7 +270,7 @@ impl PolicySet {
             .iter()
             .map(|p| {
                 RuleHandle::from(Rule {
-                    meta: RuleRef::loaded(meta_of(p.as_ref())),
+                    meta: RuleRef::loaded(self.meta_of(p.as_ref())),
                     hook: Hook::Policy(Arc::new(PolicyRule {
                         policy: p.clone(),
                         data: self.data.clone(),
@@ -306,6 +313,20 @@ pub fn layer_of(policy: &dyn crate::policy::Policy) -> Layer {
         Some("container") => Layer::Container,
         Some("code") => Layer::Code,
         _ => Layer::Cluster,
+    }
+}
+
+impl PolicySet {
+    /// A policy's metadata, with the user's severity when a selector names it.
+    fn meta_of(&self, policy: &dyn crate::policy::Policy) -> RuleMeta {
+        let mut meta = meta_of(policy);
+        let chosen = (self.severities.iter())
+            .filter(|(sel, _)| palisade_engine::Selector::new(sel).matches_meta(&meta))
+            .max_by_key(|(sel, _)| sel.len());
+        if let Some((_, severity)) = chosen {
+            meta.severity = *severity;
+        }
+        meta
     }
 }
 

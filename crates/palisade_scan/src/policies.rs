@@ -21,6 +21,7 @@ pub fn load_policies(resolved: &Resolved) -> PolicySet {
         &resolved.policies.paths,
         LoadOptions {
             engines: resolved.policies.engine,
+            severities: resolved.policies.severities.clone(),
             ..LoadOptions::default()
         },
     )
