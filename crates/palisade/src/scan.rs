@@ -69,7 +69,26 @@ pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Res
     let resolved = crate::config::resolve(args)?;
     let paths = args.roots();
     let policies = palisade_scan::load_policies(&resolved);
-    let policies = palisade_scan::bind_policies(&policies, &paths, !args.no_render, &resolved);
+    // Policies that read other objects index standard input too: read it once, here.
+    let stdin_text = match stdin_text {
+        None if policies.needs_data() && paths.iter().any(|p| p.as_os_str() == "-") => {
+            let limits = palisade_inputs::ReadLimits {
+                max_size: resolved.max_file_size,
+                stream_timeout: resolved.input.stdin_timeout,
+            };
+            let text = palisade_inputs::read_stdin(&limits)
+                .map_err(|e| anyhow::anyhow!("{}", crate::input_error_line(&e.into())))?;
+            Some(Arc::from(text))
+        }
+        given => given,
+    };
+    let policies = palisade_scan::bind_policies(
+        &policies,
+        &paths,
+        !args.no_render,
+        &resolved,
+        stdin_text.as_deref(),
+    );
     let rules = palisade_scan::rule_set(&resolved, &policies)?;
     let request = ScanRequest {
         respect_ignore_files: !args.no_ignore,

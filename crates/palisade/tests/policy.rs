@@ -296,3 +296,44 @@ fn manifests_ship_the_policies_and_register_the_webhook_for_what_they_match() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("broken.yaml:1"), "{}", r.stderr);
 }
+
+#[test]
+fn a_referential_policy_sees_the_objects_of_standard_input_too() {
+    let template = r#"apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8snoshadow}
+spec:
+  crd: {spec: {names: {kind: K8sNoShadow}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8snoshadow
+      violation[{"msg": msg}] {
+        input.review.object.kind == "Secret"
+        name := input.review.object.metadata.name
+        ns := input.review.object.metadata.namespace
+        data.inventory.namespace[ns]["v1"]["ConfigMap"][name]
+        msg := sprintf("a ConfigMap is also named %v", [name])
+      }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sNoShadow
+metadata: {name: no-shadow}
+"#;
+    let dir = dir_with(&[("policies/no-shadow.yaml", template.as_bytes())]);
+    let stdin = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: app, namespace: shop}\n";
+    let r = run(palisade()
+        .current_dir(dir.path())
+        .args([
+            "scan", "-", "--policy", "policies", "--select", "GK", "--format", "json",
+        ])
+        .write_stdin(stdin));
+    let json: Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    assert_eq!(r.code, 1, "{json}");
+    assert_eq!(
+        json["findings"][0]["message"],
+        "a ConfigMap is also named app"
+    );
+    assert_eq!(json["findings"][0]["object"]["kind"], "Secret");
+}

@@ -9,6 +9,9 @@ use palisade_diagnostics::InputError;
 use palisade_engine::{RuleHandle, RuleSet, SelectionError};
 use palisade_policy::{ClusterData, LoadOptions, PolicySet};
 
+use palisade_model::objects_in;
+use palisade_source::{Limits, map_documents};
+
 use crate::collect::collect;
 
 /// Load the configured policies. Errors (a template that does not compile, a constraint of an
@@ -28,34 +31,47 @@ pub fn load_policies(resolved: &Resolved) -> PolicySet {
 }
 
 /// Bind the policies to the objects under `paths` when some policy reads other objects than
-/// the one it judges (Gatekeeper's `data.inventory`, namespace selectors): the inputs are read
-/// once more, first, to index them. Standard input is read only by the scan itself.
+/// the one it judges (Gatekeeper's `data.inventory`, namespace selectors, Kyverno's lookups):
+/// the inputs are read once more, first, to index them. Standard input (`-`) is indexed from
+/// `stdin_text`, which the caller read first: a stream can be read only once.
 pub fn bind_policies(
     policies: &PolicySet,
     paths: &[PathBuf],
     render: bool,
     resolved: &Resolved,
+    stdin_text: Option<&str>,
 ) -> PolicySet {
     if !policies.needs_data() {
         return policies.clone();
     }
-    let paths: Vec<PathBuf> = paths
+    let files: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    if paths.is_empty() {
-        return policies.clone();
+    let mut objects = Vec::new();
+    if !files.is_empty() {
+        let collected = collect(
+            &files,
+            render,
+            &resolved.input,
+            crate::Progress::default(),
+            |objects: &mut Vec<serde_json::Value>, object, _, _| {
+                objects.push((*object.json()).clone())
+            },
+            |a, mut b| a.append(&mut b),
+        );
+        objects = collected.model;
     }
-    let collected = collect(
-        &paths,
-        render,
-        &resolved.input,
-        crate::Progress::default(),
-        |objects: &mut Vec<serde_json::Value>, object, _, _| objects.push((*object.json()).clone()),
-        |a, mut b| a.append(&mut b),
-    );
-    policies.with_data(Arc::new(ClusterData::new(collected.model)))
+    if let Some(text) = stdin_text {
+        for doc in map_documents(text, &Limits::default(), |d| d)
+            .into_iter()
+            .flatten()
+        {
+            objects.extend(objects_in(&doc).objects.iter().map(|o| (*o.json()).clone()));
+        }
+    }
+    policies.with_data(Arc::new(ClusterData::new(objects)))
 }
 
 /// The rule set of a scan: the built-in rules and the loaded policies.
