@@ -12,6 +12,7 @@ pub mod controlplane;
 pub mod image;
 pub mod kubelet;
 pub mod network;
+pub mod node;
 pub mod options;
 pub mod pal;
 pub mod pod;

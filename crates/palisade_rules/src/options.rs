@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::image::options::ImageOptions;
+use crate::node::options::NodeOptions;
 use crate::pod::options::PodOptions;
 
 /// The options of every configurable rule family, as written in `[rule-options]`.
@@ -16,6 +17,8 @@ pub struct RuleOptionsTable {
     pub image: ImageOptions,
     /// Workload rules.
     pub pod: PodOptions,
+    /// Node rules.
+    pub node: NodeOptions,
 }
 
 /// The table as read: each family takes its keys, what is left over is unknown.
@@ -25,6 +28,8 @@ struct Table {
     image: ImageOptions,
     #[serde(flatten)]
     pod: PodOptions,
+    #[serde(flatten)]
+    node: NodeOptions,
     #[serde(flatten)]
     unknown: BTreeMap<String, serde::de::IgnoredAny>,
 }
@@ -43,6 +48,7 @@ impl TryFrom<Table> for RuleOptionsTable {
         Ok(RuleOptionsTable {
             image: table.image,
             pod: table.pod,
+            node: table.node,
         })
     }
 }
@@ -50,7 +56,11 @@ impl TryFrom<Table> for RuleOptionsTable {
 impl RuleOptionsTable {
     /// Every key `[rule-options]` accepts.
     pub fn keys() -> impl Iterator<Item = &'static str> {
-        ImageOptions::KEYS.iter().chain(PodOptions::KEYS).copied()
+        ImageOptions::KEYS
+            .iter()
+            .chain(PodOptions::KEYS)
+            .chain(NodeOptions::KEYS)
+            .copied()
     }
 
     /// The options as the engine holds them, one value per family.
@@ -58,6 +68,7 @@ impl RuleOptionsTable {
         let mut options = palisade_engine::RuleOptions::default();
         options.set(self.image);
         options.set(self.pod);
+        options.set(self.node);
         options
     }
 }

@@ -2,7 +2,7 @@
 
 use palisade_engine::Rule;
 
-use crate::{audit, controlplane, image, kubelet, network, pal, pod, pss, rbac, secrets};
+use crate::{audit, controlplane, image, kubelet, network, node, pal, pod, pss, rbac, secrets};
 
 /// Every built-in rule, grouped by family.
 pub static REGISTRY: &[&Rule] = &[
@@ -76,6 +76,9 @@ pub static REGISTRY: &[&Rule] = &[
     &network::exposed_dashboard::RULE,
     &network::invalid_policy::RULE,
     &network::duplicate_policy::RULE,
+    &node::general_purpose_os::RULE,
+    &node::outdated_components::RULE,
+    &node::external_address::RULE,
     &rbac::cluster_admin_binding::RULE,
     &rbac::admin_equivalent::RULE,
     &rbac::wildcard::RULE,

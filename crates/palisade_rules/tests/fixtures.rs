@@ -17,6 +17,7 @@ use palisade_engine::{
 use palisade_model::inventory::Inventory;
 use palisade_rules::RuleOptionsTable;
 use palisade_rules::image::options::ImageOptions;
+use palisade_rules::node::options::NodeOptions;
 use palisade_rules::pod::options::PodOptions;
 use palisade_source::{Limits, NodeRef, Value, parse_stream};
 
@@ -69,6 +70,21 @@ fn options(text: &str) -> RuleOptions {
                 .lines()
                 .find_map(|l| l.strip_prefix("# min-uid:"))
                 .map(|v| v.trim().parse().expect("valid min-uid header")),
+        },
+        node: {
+            let defaults = NodeOptions::default();
+            let os = list("# container-optimized-os:");
+            NodeOptions {
+                container_optimized_os: if os.is_empty() {
+                    defaults.container_optimized_os
+                } else {
+                    os
+                },
+                oldest_supported_kubelet: text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("# oldest-supported-kubelet:"))
+                    .map_or(defaults.oldest_supported_kubelet, |v| v.trim().to_string()),
+            }
         },
     }
     .into_options()
