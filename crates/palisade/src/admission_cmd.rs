@@ -196,25 +196,16 @@ pub struct ServeArgs {
 }
 
 /// The client for the namespace watch: the named kubeconfig and context, else in-cluster
-/// credentials or the default kubeconfig.
+/// credentials or the default kubeconfig (as `palisade cluster` connects).
 async fn kube_client(args: &ServeArgs) -> Result<kube::Client> {
-    use kube::config::{KubeConfigOptions, Kubeconfig};
-    let options = KubeConfigOptions {
+    let target = palisade_cluster::Target {
+        kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
-        ..KubeConfigOptions::default()
     };
-    let config = match &args.kubeconfig {
-        Some(path) => {
-            let file = Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            kube::Config::from_custom_kubeconfig(file, &options).await?
-        }
-        None if args.context.is_some() => kube::Config::from_kubeconfig(&options).await?,
-        None => kube::Config::infer()
-            .await
-            .context("no in-cluster credentials and no kubeconfig for --watch-namespaces")?,
-    };
-    Ok(kube::Client::try_from(config)?)
+    let connection = palisade_cluster::connect(&target, std::time::Duration::from_secs(30))
+        .await
+        .context("--watch-namespaces")?;
+    Ok(connection.client)
 }
 
 /// `palisade admission review`.

@@ -85,6 +85,26 @@ Examples:
   # Propose default-deny and allow policies
   palisade netpol generate deploy/";
 
+const CLUSTER_EXAMPLES: &str = "\
+Examples:
+  # Scan the current context's cluster, read-only
+  palisade cluster scan
+
+  # Scan every context of the kubeconfig at once, as JSON with a fleet summary
+  palisade cluster scan --all-contexts --format json -o fleet.json
+
+  # Two clusters, two namespaces each
+  palisade cluster scan --context prod --context staging -n shop -n payments
+
+  # Save a cluster for offline scans, then scan and analyse the snapshot
+  palisade cluster snapshot --context prod -o prod.snapshot
+  palisade scan prod.snapshot
+  palisade rbac risks prod.snapshot
+
+  # The least-privilege ClusterRole a scan needs
+  palisade cluster rbac-manifest > palisade-reader.yaml
+";
+
 const ADMISSION_EXAMPLES: &str = "\
 Examples:
   # Run the webhook (the certificate is reloaded when its files change)
@@ -126,6 +146,7 @@ Examples:
 /// Every example of the help texts (for the test that parses them).
 pub const ALL_EXAMPLES: &[&str] = &[
     EXAMPLES,
+    CLUSTER_EXAMPLES,
     SCAN_EXAMPLES,
     FIX_EXAMPLES,
     RBAC_EXAMPLES,
@@ -162,6 +183,10 @@ pub enum Command {
     /// Fixes that may change what a workload does are applied only with `--unsafe-fixes`.
     #[command(after_help = FIX_EXAMPLES)]
     Fix(Box<ScanArgs>),
+    /// Live clusters, read-only: scan one or many through kubeconfig contexts, write
+    /// snapshots for offline scans, print the ClusterRole a scan needs.
+    #[command(subcommand, after_help = CLUSTER_EXAMPLES)]
+    Cluster(Box<crate::cluster_cmd::ClusterCommand>),
     /// RBAC analysis: who can do what, and through which binding and role.
     #[command(subcommand, after_help = RBAC_EXAMPLES)]
     Rbac(Box<crate::rbac_cmd::RbacCommand>),

@@ -6,6 +6,7 @@
 
 pub mod admission_cmd;
 pub mod cli;
+pub mod cluster_cmd;
 pub mod config;
 pub mod fix;
 pub mod netpol_cmd;
@@ -48,6 +49,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         cli::Command::Scan(args) => scan::command(&args),
         cli::Command::Fix(args) => fix::command(&args, true),
+        cli::Command::Cluster(cmd) => cluster_cmd::command(&cmd),
         cli::Command::Rbac(cmd) => rbac_cmd::command(&cmd),
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Admission(cmd) => admission_cmd::command(&cmd),

@@ -44,19 +44,42 @@ impl Progress {
         label: &'static str,
         total: usize,
         delay: Duration,
-        mut out: Box<dyn Write + Send>,
+        out: Box<dyn Write + Send>,
     ) -> Progress {
         let done = Arc::new(AtomicUsize::new(0));
-        let (stop, stopped) = mpsc::channel::<()>();
         let counter = Arc::clone(&done);
+        let line = move || format!("{label} {}/{total}", counter.load(Ordering::Relaxed));
+        Progress::drawn(done, Box::new(line), delay, out)
+    }
+
+    /// A line that `line` writes afresh at every redraw, on standard error when it is a
+    /// terminal (a live scan's resources and objects listed).
+    pub fn line_stderr(line: impl Fn() -> String + Send + 'static) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress::hidden();
+        }
+        Progress::drawn(
+            Arc::default(),
+            Box::new(line),
+            DELAY,
+            Box::new(std::io::stderr()),
+        )
+    }
+
+    fn drawn(
+        done: Arc<AtomicUsize>,
+        line: Box<dyn Fn() -> String + Send>,
+        delay: Duration,
+        mut out: Box<dyn Write + Send>,
+    ) -> Progress {
+        let (stop, stopped) = mpsc::channel::<()>();
         let drawer = std::thread::spawn(move || {
             if !matches!(stopped.recv_timeout(delay), Err(RecvTimeoutError::Timeout)) {
                 return;
             }
             loop {
-                let n = counter.load(Ordering::Relaxed);
                 // `\r` and erase-line: the line is redrawn in place, then erased at the end.
-                let _ = write!(out, "\r\x1b[2K{label} {n}/{total}");
+                let _ = write!(out, "\r\x1b[2K{}", line());
                 let _ = out.flush();
                 if !matches!(stopped.recv_timeout(TICK), Err(RecvTimeoutError::Timeout)) {
                     let _ = write!(out, "\r\x1b[2K");

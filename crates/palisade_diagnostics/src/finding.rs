@@ -27,6 +27,10 @@ pub struct ObjectRef {
     /// `metadata.uid`, when the object has one (objects read from a cluster do).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<ArcStr>,
+    /// The cluster the object was read from (a live scan or a snapshot: the kubeconfig
+    /// context). Not part of a finding's fingerprint, so a baseline holds across clusters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ArcStr>,
 }
 
 impl ObjectRef {
@@ -399,11 +403,18 @@ pub struct InputError {
     pub message: String,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Counts for the summary line and the JSON `summary` object.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
     /// Files read.
     pub files: usize,
+    /// Live clusters read (absent when none was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub clusters: usize,
     /// Kubernetes objects evaluated.
     pub objects: usize,
     /// Documents skipped because they have no `apiVersion`/`kind`.
@@ -437,6 +448,7 @@ mod tests {
             namespace: None,
             name: Some("p".into()),
             uid: None,
+            cluster: None,
         }
     }
 

@@ -79,6 +79,7 @@ mod tests {
             namespace: None,
             name: Some("p".into()),
             uid: None,
+            cluster: None,
         };
         let x = interner.subject(object.clone());
         let y = interner.subject(object);

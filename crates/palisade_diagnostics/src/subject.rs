@@ -130,6 +130,7 @@ mod tests {
             namespace: Some("ns".into()),
             name: Some("p".into()),
             uid: None,
+            cluster: None,
         });
         assert_eq!(object.kind(), "Pod");
         assert_eq!(object.identity(), ("ns", "p"));

@@ -16,6 +16,7 @@ mod links;
 mod project;
 mod read;
 pub mod render;
+pub mod snapshot;
 
 pub use discover::{Candidate, DiscoverOptions, Discovery, discover, is_helm_template};
 pub use links::{EscapingLink, LinkPolicy};

@@ -101,6 +101,7 @@ impl<'d, 'a> Object<'d, 'a> {
             namespace: self.namespace().map(ArcStr::from),
             name: self.name().map(ArcStr::from),
             uid: self.uid().map(ArcStr::from),
+            cluster: None,
         }
     }
 
@@ -112,6 +113,7 @@ impl<'d, 'a> Object<'d, 'a> {
             namespace: strings.opt(self.namespace()),
             name: strings.opt(self.name()),
             uid: strings.opt(self.uid()),
+            cluster: None,
         }
     }
 

@@ -30,6 +30,15 @@ fn field(out: &mut dyn Write, name: &str, value: &impl Serialize, last: bool) ->
 /// The document, written as `serde_json::to_writer_pretty` writes it, with the findings (most
 /// of it) serialized on every core, a batch at a time, and written in order.
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_with(report, None, out)
+}
+
+/// [`render`], with the clusters of a live scan and the fleet summary.
+pub(crate) fn render_with(
+    report: &Report<'_>,
+    fleet: Option<&crate::fleet::Fleet>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     use rayon::prelude::*;
     out.write_all(b"{\n")?;
     field(
@@ -67,6 +76,32 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     field(out, "warnings", &report.warnings, false)?;
     field(out, "notes", &report.notes, false)?;
     let compliance = crate::compliance::compliance(report.findings, report.rules, report.evaluated);
-    field(out, "compliance", &compliance, true)?;
+    field(out, "compliance", &compliance, fleet.is_none())?;
+    if let Some(fleet) = fleet {
+        field(out, "clusters", &fleet.clusters, false)?;
+        field(out, "fleet", &FleetSummary::of(fleet), true)?;
+    }
     out.write_all(b"}\n")
+}
+
+/// The fleet object of the JSON document: findings by cluster and severity, and the clusters
+/// where each rule fails.
+#[derive(Serialize)]
+struct FleetSummary<'a> {
+    by_cluster:
+        std::collections::BTreeMap<&'a str, &'a std::collections::BTreeMap<&'static str, usize>>,
+    rules: &'a std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> FleetSummary<'a> {
+    fn of(fleet: &'a crate::fleet::Fleet) -> Self {
+        FleetSummary {
+            by_cluster: fleet
+                .clusters
+                .iter()
+                .map(|c| (c.name.as_str(), &c.by_severity))
+                .collect(),
+            rules: &fleet.rules,
+        }
+    }
 }

@@ -11,6 +11,7 @@
 
 mod compact;
 pub mod compliance;
+pub mod fleet;
 mod json;
 mod junit;
 pub mod netpol;
@@ -262,6 +263,25 @@ pub fn render(
         Format::Junit => junit::render(report, out),
     }?;
     findings_intact(report)
+}
+
+/// Render the report of a live-cluster scan: JSON gains `clusters` (what each was read as)
+/// and `fleet` (findings by cluster and severity, the clusters where each rule fails); the
+/// other formats are [`render`]'s. Text output is written per cluster by the caller, with
+/// [`fleet::cluster_heading`] and [`fleet::fleet_text`].
+pub fn render_clusters(
+    format: Format,
+    report: &Report<'_>,
+    fleet: &fleet::Fleet,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Json {
+        findings_intact(report)?;
+        json::render_with(report, Some(fleet), out)?;
+        return findings_intact(report);
+    }
+    render(format, report, color, out)
 }
 
 /// An error when the findings could not all be read back from where the list keeps them

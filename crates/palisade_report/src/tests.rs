@@ -64,6 +64,7 @@ fn object() -> ObjectRef {
         namespace: Some("shop".into()),
         name: Some("web".into()),
         uid: None,
+        cluster: None,
     }
 }
 
@@ -830,8 +831,9 @@ fn findings_without_a_file_render_in_every_format() {
             .iter()
             .all(|r| r["locations"][0].get("physicalLocation").is_none())
     );
+    // By namespace: the node's file (no namespace) first.
     assert_eq!(
-        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        results[1]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         "Pod/shop/web"
     );
 

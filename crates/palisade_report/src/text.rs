@@ -208,7 +208,13 @@ fn render_finding(
         );
     }
     group = group.element(Level::HELP.message(wrap(f.rule.remediation.to_string())));
-    if let Some(fix) = f.fix.as_ref().filter(|_| f.origin.is_none()) {
+    // `palisade fix` edits files: a finding rendered from a template or read from a cluster
+    // has no file it could edit.
+    if let Some(fix) = f
+        .fix
+        .as_ref()
+        .filter(|_| f.origin.is_none() && place.is_some())
+    {
         group = group.element(Level::HELP.message(wrap(format!(
             "fix: {} (`palisade fix{}`)",
             printable(&fix.title),
@@ -438,9 +444,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// `Scanned 3 files (12 objects): 5 findings (1 critical, 4 high), 2 suppressed, 1 input error.`
 pub(crate) fn summary_line(report: &Report<'_>) -> String {
     let s = report.summary;
+    let read = match (s.clusters, s.files) {
+        (0, files) => plural(files, "file", "files"),
+        (clusters, 0) => plural(clusters, "cluster", "clusters"),
+        (clusters, files) => format!(
+            "{} and {}",
+            plural(clusters, "cluster", "clusters"),
+            plural(files, "file", "files")
+        ),
+    };
     let mut line = format!(
-        "Scanned {} ({}): ",
-        plural(s.files, "file", "files"),
+        "Scanned {read} ({}): ",
         plural(s.objects, "object", "objects")
     );
     if s.findings == 0 {
@@ -580,6 +594,7 @@ mod tests {
             namespace: Some("shop".into()),
             name: Some("web".into()),
             uid: Some("0b6e".into()),
+            cluster: None,
         }));
         let mut out = Vec::new();
         render_finding(&f, None, &Renderer::plain(), None, &mut out).unwrap();

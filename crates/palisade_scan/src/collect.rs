@@ -112,12 +112,70 @@ where
         ..Collected::default()
     };
     let units: Vec<_> = renderings.rendered.iter().flat_map(|r| &r.units).collect();
+    // A snapshot's objects, one document per line (numbered by it, as the scan numbers them).
+    let of_snapshot = |c: &palisade_inputs::Candidate| -> Collected<T> {
+        let mut reader = match palisade_inputs::snapshot::SnapshotReader::open(
+            &c.path,
+            &c.display,
+            opts.max_file_size,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                return Collected {
+                    errors: vec![e.into_input_error()],
+                    ..Collected::default()
+                };
+            }
+        };
+        let mut part = Collected {
+            files: 1,
+            ..Collected::default()
+        };
+        let path = palisade_diagnostics::ArcStr::from(c.display.as_str());
+        loop {
+            let chunk = reader.chunk(crate::objects::CHUNK);
+            if chunk.is_empty() {
+                break;
+            }
+            for (line, text) in chunk {
+                let value = text.and_then(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t)
+                        .map_err(|e| format!("not a JSON object: {e}"))
+                });
+                let doc = value.as_ref().map_err(Clone::clone).and_then(|v| {
+                    palisade_source::Document::from_json(v, opts.limits.max_depth)
+                        .map_err(|e| e.to_string())
+                });
+                match doc {
+                    Ok(mut doc) => {
+                        doc.index = line;
+                        for object in objects_in(&doc).objects {
+                            part.objects += 1;
+                            add(&mut part.model, &object, &path, line);
+                        }
+                    }
+                    Err(message) => part.errors.push(InputError {
+                        path: c.display.clone(),
+                        line: Some(line),
+                        column: None,
+                        message,
+                    }),
+                }
+            }
+        }
+        part
+    };
     let mut parts: Vec<Collected<T>> = discovery
         .files
         .par_iter()
-        .map(|c| match read_candidate(c, &opts.read_limits()) {
-            Ok(text) => of_text(&c.display, &text),
-            Err(e) => unread(e),
+        .map(|c| {
+            if c.path.is_file() && palisade_inputs::snapshot::is_gzip(&c.path) {
+                return of_snapshot(c);
+            }
+            match read_candidate(c, &opts.read_limits()) {
+                Ok(text) => of_text(&c.display, &text),
+                Err(e) => unread(e),
+            }
         })
         .chain(units.par_iter().map(|u| of_text(&u.display, &u.text)))
         .collect();

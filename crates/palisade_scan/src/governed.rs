@@ -31,7 +31,20 @@ pub fn scan_governed(
     opts: &ScanOptions,
     resolved: &Resolved,
 ) -> Result<ScanOutcome, ScanError> {
-    let mut outcome = scan_paths(paths, rules, opts);
+    let outcome = scan_paths(paths, rules, opts);
+    govern(outcome, rules, opts.render.namespace.as_deref(), resolved)
+}
+
+/// Apply the project's governance to an outcome of any front door that reads a set of
+/// objects (files, a snapshot, a live cluster): waivers (reporting expired and unused ones),
+/// the baseline (fingerprints place objects without a namespace in `namespace`, default
+/// `default`), the reporting threshold, overlay folding and the chosen order.
+pub fn govern(
+    mut outcome: ScanOutcome,
+    rules: &RuleSet,
+    namespace: Option<&str>,
+    resolved: &Resolved,
+) -> Result<ScanOutcome, ScanError> {
     outcome.notes.extend(resolved.notes.iter().cloned());
     let problems = palisade_engine::apply_waivers(
         &mut outcome.findings,
@@ -44,7 +57,7 @@ pub fn scan_governed(
         palisade_rules::pal::waiver_findings(&problems, &resolved.waivers, rules.enabled());
     outcome.findings.append(&mut waiver_findings);
     if let Some(baseline) = &resolved.baseline {
-        let namespace = opts.render.namespace.as_deref().unwrap_or("default");
+        let namespace = namespace.unwrap_or("default");
         let matching = apply_baseline(
             &mut outcome.findings,
             baseline,

@@ -13,6 +13,7 @@ mod check;
 mod collect;
 pub mod fix;
 mod governed;
+mod objects;
 mod options;
 mod outcome;
 mod pipeline;
@@ -24,8 +25,11 @@ pub use baseline::{
 };
 pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
 pub use collect::{Collected, collect, collect_index};
-pub use governed::{ScanError, scan_governed};
+pub use governed::{ScanError, govern, scan_governed};
+pub use objects::{ClusterObjects, scan_objects};
 pub use options::{Progress, ScanOptions, ScanRequest, Tick};
 pub use outcome::{ScanOutcome, mask_messages};
 pub use pipeline::{Inputs, inputs, scan_paths, source_of};
-pub use policies::{bind_policies, load_policies, policy_errors, rule_set};
+pub use policies::{
+    bind_policies, bind_policies_to_objects, load_policies, policy_errors, rule_set,
+};

@@ -21,7 +21,7 @@ use crate::outcome::{ScanOutcome, mask_messages};
 /// most of a scan's memory: collected per file or per thread and joined at the end, they would
 /// be held twice at the peak; added here a batch at a time, they are held once, compactly.
 #[derive(Default)]
-struct Sink {
+pub(crate) struct Sink {
     findings: std::sync::Mutex<FindingList>,
 }
 
@@ -38,7 +38,7 @@ fn append_growing<T>(list: &mut Vec<T>, more: &mut Vec<T>) {
 }
 
 impl Sink {
-    fn add(&self, batch: &mut Vec<Finding>) {
+    pub(crate) fn add(&self, batch: &mut Vec<Finding>) {
         // A poisoned lock means another thread panicked: the scan is lost either way.
         self.findings
             .lock()
@@ -62,37 +62,41 @@ impl Sink {
 }
 
 #[derive(Default)]
-struct FileResult {
+pub(crate) struct FileResult {
     /// Whether the file has a finding that is not suppressed (the findings are in the sink).
-    unsuppressed: bool,
-    evaluated: Vec<palisade_diagnostics::ArcStr>,
-    facts: Vec<Fact>,
-    rbac_parts: Vec<palisade_model::authz::RbacPart>,
-    errors: Vec<InputError>,
-    objects: usize,
-    skipped_documents: usize,
-    template: bool,
-    read: bool,
-    source: Option<(String, Source)>,
+    pub(crate) unsuppressed: bool,
+    pub(crate) evaluated: Vec<palisade_diagnostics::ArcStr>,
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) rbac_parts: Vec<palisade_model::authz::RbacPart>,
+    pub(crate) errors: Vec<InputError>,
+    pub(crate) objects: usize,
+    pub(crate) skipped_documents: usize,
+    pub(crate) template: bool,
+    pub(crate) read: bool,
+    pub(crate) source: Option<(String, Source)>,
     /// The display path, when the file's real name is not valid UTF-8.
-    non_utf8_name: Option<String>,
+    pub(crate) non_utf8_name: Option<String>,
+    /// The display path and cluster, when the objects came from a cluster (a snapshot).
+    pub(crate) snapshot: Option<(String, palisade_inputs::snapshot::ClusterInfo)>,
+    /// Notes about what was read (resources a snapshot could not list).
+    pub(crate) notes: Vec<String>,
 }
 
 /// What the documents of one file contributed so far, and whether one failed to load.
-struct Documents<'s> {
-    result: FileResult,
+pub(crate) struct Documents<'s> {
+    pub(crate) result: FileResult,
     failed: bool,
     /// Byte ranges of secret values, when the file's text may be shown (text output).
     secrets: Vec<std::ops::Range<usize>>,
     /// Shares the strings, objects and fixes of these documents' findings.
-    strings: palisade_diagnostics::Interner,
+    pub(crate) strings: palisade_diagnostics::Interner,
     /// Findings not yet added to the sink.
-    pending: Vec<Finding>,
+    pub(crate) pending: Vec<Finding>,
     sink: &'s Sink,
 }
 
 impl<'s> Documents<'s> {
-    fn new(sink: &'s Sink) -> Self {
+    pub(crate) fn new(sink: &'s Sink) -> Self {
         Documents {
             result: FileResult::default(),
             failed: false,
@@ -103,7 +107,7 @@ impl<'s> Documents<'s> {
         }
     }
 
-    fn add(&mut self, report: palisade_engine::DocumentReport) {
+    pub(crate) fn add(&mut self, report: palisade_engine::DocumentReport) {
         let r = &mut self.result;
         r.objects += report.objects;
         r.skipped_documents += usize::from(report.skipped);
@@ -126,7 +130,7 @@ impl<'s> Documents<'s> {
         r.errors.extend(report.errors);
     }
 
-    fn merge(mut self, mut other: Documents<'s>) -> Documents<'s> {
+    pub(crate) fn merge(mut self, mut other: Documents<'s>) -> Documents<'s> {
         self.sink.add(&mut other.pending);
         let (r, mut o) = (&mut self.result, other.result);
         r.objects += o.objects;
@@ -140,6 +144,7 @@ impl<'s> Documents<'s> {
         append_growing(&mut r.facts, &mut o.facts);
         r.rbac_parts.append(&mut o.rbac_parts);
         r.errors.extend(o.errors);
+        r.notes.extend(o.notes);
         self.failed |= other.failed;
         self.secrets.extend(other.secrets);
         self
@@ -236,6 +241,9 @@ fn scan_text(
 }
 
 fn scan_candidate(c: &Candidate, rules: &RuleSet, opts: &ScanOptions, sink: &Sink) -> FileResult {
+    if c.path.is_file() && palisade_inputs::snapshot::is_gzip(&c.path) {
+        return crate::objects::scan_snapshot(&c.path, &c.display, rules, opts, sink);
+    }
     let mut result = match read_candidate(c, &opts.read_limits()) {
         Ok(text) => scan_text(&c.display, &text, c.explicit, rules, opts, sink),
         Err(e) => FileResult {
@@ -367,8 +375,30 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
             }
         }
     }
-    let mut templates = discovery.templates.len();
+    conclude(
+        outcome,
+        results,
+        sink,
+        maps,
+        discovery.templates.len(),
+        rules,
+        opts,
+    )
+}
+
+/// Join the files' results into the outcome: findings, counts, the cross-object rules over
+/// every file's facts, findings mapped back to templates, and notes.
+pub(crate) fn conclude(
+    mut outcome: ScanOutcome,
+    results: Vec<FileResult>,
+    sink: Sink,
+    maps: std::collections::HashMap<String, RenderMap>,
+    mut templates: usize,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+) -> ScanOutcome {
     let mut inventory = Inventory::default();
+    let mut clusters = Vec::new();
     outcome.findings = sink.into_findings();
     outcome.findings.shrink_to_fit();
     // Facts keep their file order, which inventory rules read. A file that holds them all
@@ -392,12 +422,17 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, opts: &ScanOptions) -> Sca
         if let Some((path, text)) = r.source {
             outcome.sources.insert(path, text);
         }
+        outcome.notes.extend(r.notes);
+        clusters.extend(r.snapshot);
     }
     inventory.prepare(opts.render.namespace.as_deref().unwrap_or("default"));
     let cross = rules.scan_inventory(&inventory);
     outcome.evaluated.extend(cross.evaluated);
     outcome.findings.append_list(&cross.findings);
     remap_findings(&mut outcome.findings, &maps);
+    for (display, cluster) in &clusters {
+        crate::objects::place_in_cluster(&mut outcome, display, cluster);
+    }
     if opts.render.namespace.is_none() {
         outcome.findings.retain(|f| !install_time_namespace(f));
     }

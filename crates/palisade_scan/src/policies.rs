@@ -74,6 +74,19 @@ pub fn bind_policies(
     policies.with_data(Arc::new(ClusterData::new(objects)))
 }
 
+/// Bind the policies to the objects of a live cluster (compact JSON text), when some policy
+/// reads other objects than the one it judges.
+pub fn bind_policies_to_objects(policies: &PolicySet, objects: &[String]) -> PolicySet {
+    if !policies.needs_data() {
+        return policies.clone();
+    }
+    let values: Vec<serde_json::Value> = objects
+        .iter()
+        .filter_map(|o| serde_json::from_str::<serde_json::Value>(o).ok())
+        .collect();
+    policies.with_data(Arc::new(ClusterData::new(values)))
+}
+
 /// The rule set of a scan: the built-in rules and the loaded policies.
 pub fn rule_set(resolved: &Resolved, policies: &PolicySet) -> Result<RuleSet, SelectionError> {
     let builtin = palisade_rules::registry()

@@ -92,10 +92,12 @@ impl<'a> SpanRef<'a> {
 }
 
 /// The total order of [`Finding::sort_key`]: findings with a span first, by file and place;
-/// then findings without one, by rule and subject.
+/// then findings without one, by namespace, subject and rule.
 pub type SortKey<'a> = (
     bool,
     Option<(&'a str, u32, u32, u32)>,
+    Option<Option<&'a str>>,
+    Option<&'a Subject>,
     &'a str,
     &'a str,
     &'a str,
@@ -110,9 +112,14 @@ impl<'a> FindingRef<'a> {
     /// File, document, line, column, rule, then message; the fields after those break every
     /// tie that output can show (see [`Finding::sort_key`]).
     pub fn sort_key(&self) -> SortKey<'a> {
+        // Findings without a file (a live cluster's) go by namespace and object, as text
+        // output groups them.
+        let unplaced = self.span.is_none();
         (
-            self.span.is_none(),
+            unplaced,
             self.span.map(|s| (s.path, s.document, s.line, s.column)),
+            unplaced.then(|| self.subject.object().and_then(|o| o.namespace.as_deref())),
+            unplaced.then_some(self.subject),
             &self.rule.id,
             self.message,
             self.pointer,
@@ -398,6 +405,7 @@ mod tests {
             namespace: None,
             name: Some(name.into()),
             uid: None,
+            cluster: None,
         };
         let mut f = Finding::new(
             &RULE,

@@ -57,6 +57,7 @@ pub fn waiver_findings(
                     namespace: None,
                     name: Some(format!("waivers[{i}]").into()),
                     uid: None,
+                    cluster: None,
                 };
                 palisade_diagnostics::Finding::new(
                     &rule.meta,

@@ -154,6 +154,7 @@ pub fn risk_findings(
                 namespace: binding.namespace.as_deref().map(Into::into),
                 name: Some(binding.name.as_str().into()),
                 uid: None,
+                cluster: None,
             };
             palisade_diagnostics::Finding::new(rule, object, location, message)
         })

@@ -1,0 +1,647 @@
+//! `palisade cluster`: scan live clusters read-only (one or many contexts at once), write a
+//! snapshot of one, and print the ClusterRole a scan needs.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use palisade_cluster::{
+    ClusterError, CollectOptions, CollectProgress, Collection, ResourceState, Retry, Target,
+};
+use palisade_diagnostics::{Input, InputError};
+use palisade_report::fleet::{ClusterSummary, Fleet, ResourceLine, cluster_heading, fleet_text};
+use palisade_report::{Format, Report};
+use palisade_scan::{ClusterObjects, ScanOptions, ScanOutcome, ScanRequest};
+
+use crate::cli::{ColorChoice, ScanArgs};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+/// `palisade cluster`.
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Scan live clusters, read-only: every rule, the RBAC and NetworkPolicy analyses, on the
+    /// objects listed through the kubeconfig's contexts (several at once).
+    Scan(Box<ClusterScanArgs>),
+    /// Write what a scan reads from one cluster to a compressed snapshot file, which `scan`,
+    /// `rbac` and `netpol` read offline (Secret values are never written).
+    Snapshot(SnapshotArgs),
+    /// Print the read-only ClusterRole and ClusterRoleBinding a cluster scan needs.
+    RbacManifest(RbacManifestArgs),
+}
+
+/// Which clusters, and how they are read.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// The kubeconfig (default: KUBECONFIG, else ~/.kube/config; in a Pod with neither a
+    /// kubeconfig nor a context, the in-cluster service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Only these namespaces (repeatable); cluster-scoped resources are read whole.
+    #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
+    pub namespaces: Vec<String>,
+
+    /// The longest one API request may take, e.g. 30s (default 60s).
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub request_timeout: String,
+
+    /// Objects per list page.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub page_size: u32,
+
+    /// Resource types listed at once per cluster.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+
+    /// Retries of a request that is throttled (429), fails on the server (5xx), times out or
+    /// loses its connection.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+}
+
+impl ConnectArgs {
+    fn options(&self) -> Result<CollectOptions> {
+        let timeout = palisade_config::parse_duration(&self.request_timeout)
+            .map_err(|e| anyhow::anyhow!("--request-timeout: {e}"))?;
+        if self.page_size == 0 {
+            bail!("--page-size: must be at least 1");
+        }
+        Ok(CollectOptions {
+            namespaces: self.namespaces.clone(),
+            page_size: self.page_size,
+            concurrency: self.concurrency.max(1),
+            retry: Retry {
+                retries: self.retries,
+                timeout,
+                ..CollectOptions::default().retry
+            },
+            ..CollectOptions::default()
+        })
+    }
+
+    fn timeout(&self) -> Duration {
+        palisade_config::parse_duration(&self.request_timeout).unwrap_or(Duration::from_secs(60))
+    }
+}
+
+/// `palisade cluster scan`.
+#[derive(Debug, Args)]
+pub struct ClusterScanArgs {
+    /// A kubeconfig context to scan (repeatable; default: the current context).
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
+
+    /// Scan every context of the kubeconfig, concurrently.
+    #[arg(long, conflicts_with = "contexts")]
+    pub all_contexts: bool,
+
+    /// Connection and listing.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Output format: text, compact, json, sarif or junit.
+    #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print only the summary lines (and errors) in text output.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Rule set: all (default), pss-baseline, pss-restricted, cis, nsa or mitre.
+    #[arg(long, env = "PALISADE_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Only run rules matching these selectors (as `scan --select`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Never run rules matching these selectors.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Exit 1 when a finding is at least this severe (default low), or never.
+    #[arg(long, env = "PALISADE_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Do not report findings below this severity.
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the findings that remain unsuppressed to FILE as a baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Also run the policies in this file or directory (as `scan --policy`).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    /// Print the compliance summary in text output.
+    #[arg(long)]
+    pub compliance: bool,
+
+    /// Also list suppressed findings.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Use this configuration file instead of searching for palisade.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read any palisade.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// When to use colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `palisade cluster snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The kubeconfig context (default: the current context).
+    #[arg(long = "context", value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Connection and listing.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// The snapshot file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// `palisade cluster rbac-manifest`.
+#[derive(Debug, Args)]
+pub struct RbacManifestArgs {
+    /// The namespace of the ServiceAccount the scan runs as.
+    #[arg(long, value_name = "NAME", default_value = "palisade")]
+    pub sa_namespace: String,
+
+    /// The ServiceAccount the scan runs as.
+    #[arg(long, value_name = "NAME", default_value = "palisade")]
+    pub service_account: String,
+
+    /// Leave Secrets out: their rules are then reported as not evaluated.
+    #[arg(long)]
+    pub without_secrets: bool,
+}
+
+/// `palisade cluster`.
+pub fn command(cmd: &ClusterCommand) -> Result<u8> {
+    match cmd {
+        ClusterCommand::Scan(args) => scan(args),
+        ClusterCommand::Snapshot(args) => snapshot(args),
+        ClusterCommand::RbacManifest(args) => {
+            print!(
+                "{}",
+                palisade_cluster::rbac_manifest(
+                    &args.sa_namespace,
+                    &args.service_account,
+                    !args.without_secrets
+                )
+            );
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    palisade_admission::server::install_ring();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// The clusters to read.
+fn targets(contexts: &[String], all: bool, connect: &ConnectArgs) -> Result<Vec<Target>> {
+    let kubeconfig = connect.kubeconfig.clone();
+    let names: Vec<Option<String>> = if all {
+        let names = palisade_cluster::contexts(kubeconfig.as_deref())?;
+        if names.is_empty() {
+            bail!("--all-contexts: the kubeconfig has no context");
+        }
+        names.into_iter().map(Some).collect()
+    } else if contexts.is_empty() {
+        vec![None]
+    } else {
+        contexts.iter().cloned().map(Some).collect()
+    };
+    Ok(names
+        .into_iter()
+        .map(|context| Target {
+            kubeconfig: kubeconfig.clone(),
+            context,
+        })
+        .collect())
+}
+
+/// What each cluster is doing, for the progress line.
+#[derive(Default)]
+struct Listing {
+    clusters: Mutex<BTreeMap<String, CollectProgress>>,
+}
+
+impl Listing {
+    fn line(&self, started: Instant) -> String {
+        let clusters = self.clusters.lock().map(|c| c.clone()).unwrap_or_default();
+        let parts: Vec<String> = clusters
+            .iter()
+            .map(|(name, p)| {
+                format!(
+                    "{name} {}/{} resources, {} objects",
+                    p.resources_done, p.resources, p.objects
+                )
+            })
+            .collect();
+        format!(
+            "listing {} ({:.1}s)",
+            parts.join(" · "),
+            started.elapsed().as_secs_f64()
+        )
+    }
+}
+
+/// Collect every target concurrently; each result comes with the name it is shown under.
+fn collect_all(
+    targets: &[Target],
+    connect: &ConnectArgs,
+) -> Result<Vec<(String, Result<Collection, ClusterError>)>> {
+    let options = connect.options()?;
+    let timeout = connect.timeout();
+    let listing = Arc::new(Listing::default());
+    let started = Instant::now();
+    let shown = Arc::clone(&listing);
+    let progress = crate::progress::Progress::line_stderr(move || shown.line(started));
+    let runtime = runtime()?;
+    let results = runtime.block_on(async {
+        let jobs = targets.iter().map(|target| {
+            let (listing, options) = (Arc::clone(&listing), options.clone());
+            async move {
+                let shown = target
+                    .context
+                    .clone()
+                    .unwrap_or_else(|| "current context".into());
+                let connection = match palisade_cluster::connect(target, timeout).await {
+                    Ok(c) => c,
+                    Err(e) => return (shown, Err(e)),
+                };
+                let name = connection.info.name.clone();
+                let report = |p: CollectProgress| {
+                    if let Ok(mut c) = listing.clusters.lock() {
+                        c.insert(name.clone(), p);
+                    }
+                };
+                let collected = palisade_cluster::collect(&connection, &options, &report).await;
+                (name.clone(), collected)
+            }
+        });
+        futures_util::future::join_all(jobs).await
+    });
+    drop(progress);
+    Ok(results)
+}
+
+/// The rules that read objects of a resource: those that evaluate a bare object of its kind.
+fn rules_reading(
+    r: &palisade_cluster::ResourceStatus,
+    rules: &palisade_engine::RuleSet,
+    opts: &ScanOptions,
+) -> Vec<String> {
+    let api_version = if r.group.is_empty() {
+        r.version.clone()
+    } else {
+        format!("{}/{}", r.group, r.version)
+    };
+    let mut metadata = serde_json::json!({"name": "probe", "uid": "probe"});
+    if r.namespaced {
+        metadata["namespace"] = "default".into();
+    }
+    let stub = serde_json::json!({"apiVersion": api_version, "kind": r.kind, "metadata": metadata});
+    let cluster = palisade_cluster::ClusterInfo::default();
+    let objects = [stub.to_string()];
+    let outcome = palisade_scan::scan_objects(
+        ClusterObjects {
+            cluster: &cluster,
+            resources: &[],
+            objects: &objects,
+        },
+        rules,
+        opts,
+    );
+    outcome.evaluated.iter().map(ToString::to_string).collect()
+}
+
+fn resource_lines(
+    c: &Collection,
+    rules: &palisade_engine::RuleSet,
+    opts: &ScanOptions,
+) -> Vec<ResourceLine> {
+    c.resources
+        .iter()
+        .map(|r| ResourceLine {
+            rules: match r.state {
+                ResourceState::Forbidden | ResourceState::Failed => rules_reading(r, rules, opts),
+                ResourceState::Listed | ResourceState::NotServed => Vec::new(),
+            },
+            resource: r.name(),
+            state: match r.state {
+                ResourceState::Listed => "listed",
+                ResourceState::Forbidden => "forbidden",
+                ResourceState::NotServed => "not-served",
+                ResourceState::Failed => "failed",
+            }
+            .into(),
+            objects: r.objects,
+            message: r.message.clone(),
+        })
+        .collect()
+}
+
+/// The scan flags as `scan`'s, for the configuration.
+fn as_scan_args(args: &ClusterScanArgs) -> ScanArgs {
+    ScanArgs {
+        format: args.format.clone(),
+        output: args.output.clone(),
+        quiet: args.quiet,
+        profile: args.profile.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.clone(),
+        min_severity: args.min_severity.clone(),
+        baseline: args.baseline.clone(),
+        policies: args.policies.clone(),
+        compliance: args.compliance,
+        show_suppressed: args.show_suppressed,
+        config: args.config.clone(),
+        no_config: args.no_config,
+        color: args.color,
+        ..ScanArgs::default()
+    }
+}
+
+/// What every report of the run shares.
+struct View<'a> {
+    metas: &'a [palisade_diagnostics::RuleRef],
+    args: &'a ClusterScanArgs,
+    resolved: &'a palisade_config::Resolved,
+    show_compliance: bool,
+}
+
+impl<'a> View<'a> {
+    fn report<'b>(&'b self, outcome: &'b ScanOutcome) -> Report<'b> {
+        Report {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            findings: &outcome.findings,
+            errors: &outcome.errors,
+            warnings: &outcome.warnings,
+            notes: &outcome.notes,
+            summary: &outcome.summary,
+            rules: self.metas,
+            sources: &outcome.sources,
+            show_suppressed: self.args.show_suppressed,
+            evaluated: &outcome.evaluated,
+            show_compliance: self.show_compliance,
+            layout: palisade_report::Layout {
+                quiet: self.args.quiet,
+                sort: self.resolved.sort,
+                width: None,
+            },
+            project: Some(&self.resolved.project),
+            fail_on: self.resolved.fail_on.threshold(),
+        }
+    }
+}
+
+/// One cluster's part of the run.
+struct Scanned {
+    summary: ClusterSummary,
+    outcome: ScanOutcome,
+}
+
+fn scan(args: &ClusterScanArgs) -> Result<u8> {
+    let scan_args = as_scan_args(args);
+    let mut resolved = crate::config::resolve(&scan_args)?;
+    resolved.settings.input = Input::Live;
+    let policies = palisade_scan::load_policies(&resolved);
+    let targets = targets(&args.contexts, args.all_contexts, &args.connect)?;
+    let collected = collect_all(&targets, &args.connect)?;
+    let opts = ScanOptions::new(
+        &resolved,
+        ScanRequest::default(),
+        crate::progress::Progress::for_stderr(),
+    );
+    let mut rules_run = None;
+    let mut scanned = Vec::new();
+    for (name, result) in collected {
+        let collection = match result {
+            Ok(c) => c,
+            Err(e) => {
+                let mut outcome = ScanOutcome::default();
+                outcome.errors.push(InputError {
+                    path: format!("cluster {name}"),
+                    line: None,
+                    column: None,
+                    message: e.to_string(),
+                });
+                outcome.count();
+                scanned.push(Scanned {
+                    summary: ClusterSummary {
+                        name,
+                        server: String::new(),
+                        version: String::new(),
+                        objects: 0,
+                        findings: 0,
+                        by_severity: BTreeMap::new(),
+                        resources: Vec::new(),
+                        error: Some(e.to_string()),
+                    },
+                    outcome,
+                });
+                continue;
+            }
+        };
+        let bound = palisade_scan::bind_policies_to_objects(&policies, &collection.objects);
+        let rules = palisade_scan::rule_set(&resolved, &bound)?;
+        let outcome = palisade_scan::scan_objects(
+            ClusterObjects {
+                cluster: &collection.cluster,
+                resources: &collection.resources,
+                objects: &collection.objects,
+            },
+            &rules,
+            &opts,
+        );
+        let mut outcome = palisade_scan::govern(outcome, &rules, None, &resolved)?;
+        outcome.errors.extend(palisade_scan::policy_errors(&bound));
+        outcome.count();
+        scanned.push(Scanned {
+            summary: ClusterSummary {
+                name: collection.cluster.name.clone(),
+                server: collection.cluster.server.clone(),
+                version: collection.cluster.version.clone(),
+                objects: outcome.summary.objects,
+                findings: 0,
+                by_severity: BTreeMap::new(),
+                resources: resource_lines(&collection, &rules, &opts),
+                error: None,
+            },
+            outcome,
+        });
+        rules_run.get_or_insert(rules);
+    }
+    let rules = match rules_run {
+        Some(r) => r,
+        None => palisade_scan::rule_set(&resolved, &policies)?,
+    };
+    // Every cluster's findings in one list, for the formats that take one document.
+    let mut all = ScanOutcome::default();
+    for s in &scanned {
+        all.findings.append_list(&s.outcome.findings);
+        all.errors.extend(s.outcome.errors.iter().cloned());
+        all.warnings.extend(s.outcome.warnings.iter().cloned());
+        all.notes.extend(s.outcome.notes.iter().cloned());
+        all.evaluated.extend(s.outcome.evaluated.iter().cloned());
+        all.summary.objects += s.outcome.summary.objects;
+    }
+    all.notes.sort();
+    all.notes.dedup();
+    all.summary.clusters = scanned.iter().filter(|s| s.summary.error.is_none()).count();
+    all.count();
+    if resolved.sort != palisade_report::SortOrder::Path {
+        palisade_report::sort_findings(&mut all.findings, resolved.sort);
+    }
+    let fleet = Fleet::of(
+        scanned.iter().map(|s| s.summary.clone()).collect(),
+        &all.findings,
+    );
+    if let Some(path) = &args.write_baseline {
+        palisade_scan::write_baseline(&all, path, &resolved.project, "default")?;
+    }
+    let metas: Vec<_> = rules.enabled().iter().map(|r| r.meta.clone()).collect();
+    let show_compliance = args.compliance || rules.settings().selection.profile.is_framework();
+    let view = View {
+        metas: &metas,
+        args,
+        resolved: &resolved,
+        show_compliance,
+    };
+    let report_of = |outcome| view.report(outcome);
+    for output in &resolved.outputs {
+        let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let mut sink: Box<dyn Write> = match &output.path {
+            Some(path) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+            )),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        };
+        let written = (|| -> std::io::Result<()> {
+            if matches!(output.format, Format::Text | Format::Compact) {
+                for (s, fleet_cluster) in scanned.iter().zip(&fleet.clusters) {
+                    cluster_heading(fleet_cluster, &mut sink)?;
+                    if s.summary.error.is_none() {
+                        palisade_report::render(
+                            output.format,
+                            &report_of(&s.outcome),
+                            color,
+                            &mut sink,
+                        )?;
+                        writeln!(sink)?;
+                    }
+                }
+                if scanned.len() > 1 {
+                    fleet_text(&fleet, &mut sink)?;
+                    writeln!(sink, "{}", palisade_report::summary_line(&report_of(&all)))?;
+                }
+                Ok(())
+            } else {
+                palisade_report::render_clusters(
+                    output.format,
+                    &report_of(&all),
+                    &fleet,
+                    color,
+                    &mut sink,
+                )
+            }
+        })()
+        .and_then(|()| sink.flush());
+        match written {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("cannot write the report")?,
+        }
+    }
+    if resolved.outputs.iter().all(|o| o.path.is_some()) {
+        eprintln!("{}", palisade_report::summary_line(&report_of(&all)));
+    }
+    Ok(if !all.errors.is_empty() {
+        EXIT_ERROR
+    } else if all.fails(resolved.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn snapshot(args: &SnapshotArgs) -> Result<u8> {
+    let contexts: Vec<String> = args.context.iter().cloned().collect();
+    let targets = targets(&contexts, false, &args.connect)?;
+    let mut collected = collect_all(&targets, &args.connect)?;
+    let Some((name, result)) = collected.pop() else {
+        bail!("no cluster to read");
+    };
+    let collection = match result {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cluster {name}: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let generator = concat!("palisade ", env!("CARGO_PKG_VERSION"));
+    collection
+        .write_snapshot(&args.output, generator)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let listed = collection
+        .resources
+        .iter()
+        .filter(|r| r.state == ResourceState::Listed)
+        .count();
+    eprintln!(
+        "Wrote {}: {} objects from {listed} resource types of cluster {}.",
+        args.output.display(),
+        collection.objects.len(),
+        collection.cluster.name
+    );
+    for r in collection
+        .resources
+        .iter()
+        .filter(|r| matches!(r.state, ResourceState::Forbidden | ResourceState::Failed))
+    {
+        eprintln!(
+            "note: {} not read: {}",
+            r.name(),
+            r.message.as_deref().unwrap_or("")
+        );
+    }
+    Ok(EXIT_CLEAN)
+}

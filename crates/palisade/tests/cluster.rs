@@ -1,0 +1,373 @@
+//! `palisade cluster` end to end: the binary reads the fake API server through a real
+//! kubeconfig, as it would read a cluster.
+
+mod common;
+
+use std::path::Path;
+
+use common::{palisade, run};
+use palisade_cluster::testing::{Auth, FakeCluster, Fault, TestServer, write_kubeconfig};
+use serde_json::{Value, json};
+
+fn shop() -> FakeCluster {
+    let mut c = FakeCluster::new();
+    let labels = json!({"app": "api"});
+    let spec = json!({"serviceAccountName": "api", "containers": [{"name": "api", "image": "registry.example.com/api:1.0",
+        "securityContext": {"privileged": true}}]});
+    c.add([
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "uid": "ns-shop"}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "shop", "uid": "d-api",
+            "managedFields": [{"manager": "kubectl"}]},
+            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": spec}}}),
+        json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "api-7c9", "namespace": "shop", "uid": "rs-api",
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "uid": "d-api", "controller": true}]},
+            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": spec}}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-7c9-x1", "namespace": "shop", "uid": "p-1", "labels": labels,
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7c9", "uid": "rs-api", "controller": true}]},
+            "spec": spec}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug", "namespace": "shop", "uid": "p-debug"},
+            "spec": {"hostPID": true, "containers": [{"name": "sh", "image": "busybox:1.36"}]}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api", "namespace": "shop", "uid": "sa-api"}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "everyone-admin", "uid": "crb-1"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "cluster-admin", "uid": "cr-admin"},
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]}),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop", "uid": "s-db"},
+            "type": "Opaque", "data": {"password": "dG9wLXNlY3JldC12YWx1ZQ=="}}),
+    ]);
+    c
+}
+
+/// Run the binary on another thread: the fake servers run on this test's runtime.
+async fn palisade_in(dir: &Path, args: &[&str]) -> common::Run {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        run(palisade()
+            .current_dir(&dir)
+            .env_remove("KUBECONFIG")
+            .env("HOME", &dir)
+            .args(&args))
+    })
+    .await
+    .unwrap()
+}
+
+fn json_of(r: &common::Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}\n{}\n{}", r.stdout, r.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_scan_reports_findings_with_their_cluster_and_what_it_could_not_read() {
+    let mut cluster = shop();
+    cluster.fault("secrets", Fault::Forbidden);
+    let server = TestServer::start(cluster, Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::Token)],
+    );
+    let r = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "scan",
+            "--kubeconfig",
+            "kubeconfig",
+            "--format",
+            "json",
+            "--no-config",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = json_of(&r);
+    let findings = out["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["object"]["cluster"], "prod", "{f}");
+        assert!(f["location"].get("path").is_none(), "no file: {f}");
+        // ReplicaSets and Pods fold into the Deployment that controls them.
+        assert_ne!(f["object"]["kind"], "ReplicaSet", "{f}");
+        assert_ne!(f["object"]["name"], "api-7c9-x1", "{f}");
+    }
+    let has = |rule: &str, kind: &str, name: &str| {
+        findings.iter().any(|f| {
+            f["rule"] == rule && f["object"]["kind"] == kind && f["object"]["name"] == name
+        })
+    };
+    assert!(has("PSS003", "Deployment", "api"), "privileged Deployment");
+    assert!(has("PSS002", "Pod", "debug"), "a bare Pod is scanned");
+    let rbac = findings.iter().any(|f| {
+        f["rule"].as_str().unwrap().starts_with("RBAC") && f["object"]["name"] == "everyone-admin"
+    });
+    assert!(rbac, "the RBAC analysis ran on the listed bindings");
+    let secrets = out["clusters"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "secrets")
+        .unwrap();
+    assert_eq!(secrets["state"], "forbidden");
+    // The rules that read Secrets are named as not evaluated on them.
+    let unread: Vec<&str> = secrets["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(unread.contains(&"SEC002"), "{unread:?}");
+    assert!(unread.iter().all(|r| r.starts_with("SEC")), "{unread:?}");
+    let notes = out["notes"].to_string();
+    assert!(
+        notes.contains("not evaluated, forbidden (403): secrets"),
+        "{notes}"
+    );
+    assert!(notes.contains("folded into"), "{notes}");
+    assert_eq!(out["summary"]["clusters"], 1);
+    assert_eq!(out["clusters"][0]["name"], "prod");
+    assert_eq!(out["clusters"][0]["version"], "v1.35.0");
+    assert!(
+        out["fleet"]["by_cluster"]["prod"]["critical"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    // The server saw only reads.
+    assert!(server.requests().iter().all(|r| r.starts_with("GET ")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_scanned_offline_gives_the_live_scan_s_findings() {
+    let server = TestServer::start(shop(), Auth::ClientCertificate).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::ClientCertificate)],
+    );
+    let live = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "scan",
+            "--kubeconfig",
+            "kubeconfig",
+            "--format",
+            "json",
+            "--no-config",
+        ],
+    )
+    .await;
+    let snap = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "snapshot",
+            "--kubeconfig",
+            "kubeconfig",
+            "-o",
+            "prod.snapshot",
+        ],
+    )
+    .await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    assert!(
+        snap.stderr.contains("Wrote prod.snapshot"),
+        "{}",
+        snap.stderr
+    );
+    let raw = std::fs::read(dir.path().join("prod.snapshot")).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut text).unwrap();
+    assert!(
+        !text.contains("dG9wLXNlY3JldC12YWx1ZQ"),
+        "a Secret value reached the snapshot"
+    );
+    assert!(!text.contains("managedFields"));
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("\"kind\":\"ClusterSnapshot\"")
+    );
+
+    let offline = palisade_in(
+        dir.path(),
+        &["scan", "prod.snapshot", "--format", "json", "--no-config"],
+    )
+    .await;
+    let (live, offline) = (json_of(&live), json_of(&offline));
+    assert!(!live["findings"].as_array().unwrap().is_empty());
+    assert_eq!(live["findings"], offline["findings"]);
+    assert_eq!(live["summary"]["objects"], offline["summary"]["objects"]);
+    assert_eq!(live["notes"], offline["notes"]);
+
+    // The analyses read it too.
+    let who = palisade_in(
+        dir.path(),
+        &["rbac", "who-can", "delete", "nodes", "prod.snapshot"],
+    )
+    .await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert!(
+        who.stdout.contains("system:authenticated"),
+        "{}",
+        who.stdout
+    );
+    let coverage = palisade_in(dir.path(), &["netpol", "coverage", "prod.snapshot"]).await;
+    assert!(
+        coverage.stdout.contains("shop"),
+        "{}\n{}",
+        coverage.stdout,
+        coverage.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_contexts_scan_concurrently_into_cluster_sections_and_a_fleet_summary() {
+    let prod = TestServer::start(shop(), Auth::Token).await;
+    let mut quiet = FakeCluster::new();
+    quiet.add([json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}})]);
+    let staging = TestServer::start(quiet, Auth::ClientCertificate).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[
+            ("prod", &prod, Auth::Token),
+            ("staging", &staging, Auth::ClientCertificate),
+        ],
+    );
+    let r = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "scan",
+            "--kubeconfig",
+            "kubeconfig",
+            "--all-contexts",
+            "--no-config",
+            "--color",
+            "never",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let prod_at = r.stdout.find("== cluster prod (").expect(&r.stdout);
+    let staging_at = r.stdout.find("== cluster staging (").expect(&r.stdout);
+    assert!(prod_at < staging_at);
+    assert!(
+        r.stdout.contains("Fleet summary (2 clusters)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Scanned 2 clusters"), "{}", r.stdout);
+    assert!(!r.stdout.contains("dG9wLXNlY3JldC12YWx1ZQ"));
+
+    let r = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "scan",
+            "--kubeconfig",
+            "kubeconfig",
+            "--context",
+            "prod",
+            "--context",
+            "staging",
+            "--format",
+            "json",
+            "--no-config",
+        ],
+    )
+    .await;
+    let out = json_of(&r);
+    assert_eq!(out["clusters"].as_array().unwrap().len(), 2);
+    assert!(
+        !out["fleet"]["by_cluster"]["prod"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+    let clusters: Vec<&str> = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["object"]["cluster"].as_str().unwrap())
+        .collect();
+    assert!(clusters.contains(&"prod"));
+    assert!(out["fleet"]["rules"]["PSS003"].as_array().unwrap() == &[json!("prod")]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_cluster_is_an_input_error_and_the_others_are_still_scanned() {
+    let prod = TestServer::start(shop(), Auth::Token).await;
+    let gone = TestServer::start(FakeCluster::new(), Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &prod, Auth::Token), ("gone", &gone, Auth::Token)],
+    );
+    drop(gone);
+    let r = palisade_in(
+        dir.path(),
+        &[
+            "cluster",
+            "scan",
+            "--kubeconfig",
+            "kubeconfig",
+            "--all-contexts",
+            "--format",
+            "json",
+            "--no-config",
+            "--request-timeout",
+            "2s",
+            "--retries",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = json_of(&r);
+    assert!(
+        out["errors"][0]["path"] == "cluster gone",
+        "{}",
+        out["errors"]
+    );
+    assert!(out["clusters"][1]["error"].is_string());
+    assert!(
+        out["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["object"]["cluster"] == "prod")
+    );
+}
+
+#[test]
+fn the_rbac_manifest_grants_reads_only() {
+    let r = run(palisade().args(["cluster", "rbac-manifest", "--without-secrets"]));
+    assert_eq!(r.code, 0);
+    let docs: Vec<Value> = r
+        .stdout
+        .split("\n---\n")
+        .map(|d| serde_saphyr::from_str(d).unwrap())
+        .collect();
+    assert_eq!(docs[0]["kind"], "ClusterRole");
+    assert_eq!(docs[1]["kind"], "ClusterRoleBinding");
+    for rule in docs[0]["rules"].as_array().unwrap() {
+        let verbs: Vec<&str> = rule["verbs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            verbs.iter().all(|v| *v == "get" || *v == "list"),
+            "{verbs:?}"
+        );
+        assert!(!rule["resources"].to_string().contains("secrets"));
+    }
+}
