@@ -106,20 +106,20 @@ fn generated_cluster_texts(workloads: usize) -> Vec<String> {
 fn scenario(workloads: usize, full: bool) {
     let cluster = generated_cluster(workloads);
     let objects = cluster.len();
-    let dir = tempfile::tempdir().expect("a temporary directory");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    // `PALISADE_BENCH_DIR` keeps the snapshot and reports, to look at or to time again.
+    let kept = std::env::var_os("PALISADE_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .expect("a runtime");
     let server = runtime.block_on(TestServer::start(cluster, Auth::Token));
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("bench", &server, Auth::Token)],
-    );
+    write_kubeconfig(&dir.join("kubeconfig"), &[("bench", &server, Auth::Token)]);
     println!("cluster of {workloads} workloads: {objects} objects");
     let live = measure(
-        dir.path(),
+        dir,
         &[
             "cluster",
             "scan",
@@ -144,7 +144,7 @@ fn scenario(workloads: usize, full: bool) {
         objects as f64 / live.wall.as_secs_f64()
     );
     let snap = measure(
-        dir.path(),
+        dir,
         &[
             "cluster",
             "snapshot",
@@ -155,7 +155,7 @@ fn scenario(workloads: usize, full: bool) {
         ],
     );
     assert_eq!(snap.code, 0, "the snapshot failed");
-    let size = std::fs::metadata(dir.path().join("bench.snapshot")).map_or(0, |m| m.len());
+    let size = std::fs::metadata(dir.join("bench.snapshot")).map_or(0, |m| m.len());
     println!(
         "  snapshot write: {:>7.2} s  {:>7.1} MiB peak RSS  ({:.1} MiB compressed)",
         snap.wall.as_secs_f64(),
@@ -163,7 +163,7 @@ fn scenario(workloads: usize, full: bool) {
         size as f64 / 1048576.0
     );
     let offline = measure(
-        dir.path(),
+        dir,
         &[
             "scan",
             "bench.snapshot",

@@ -13,8 +13,8 @@ use palisade_cluster::{
     ClusterError, CollectOptions, CollectProgress, Collection, ResourceState, Retry, Target,
 };
 use palisade_diagnostics::{Input, InputError};
+use palisade_report::Format;
 use palisade_report::fleet::{ClusterSummary, Fleet, ResourceLine, cluster_heading, fleet_text};
-use palisade_report::{Format, Report};
 use palisade_scan::{ClusterObjects, ScanOptions, ScanOutcome, ScanRequest};
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -395,39 +395,6 @@ fn as_scan_args(args: &ClusterScanArgs) -> ScanArgs {
     }
 }
 
-/// What every report of the run shares.
-struct View<'a> {
-    metas: &'a [palisade_diagnostics::RuleRef],
-    args: &'a ClusterScanArgs,
-    resolved: &'a palisade_config::Resolved,
-    show_compliance: bool,
-}
-
-impl<'a> View<'a> {
-    fn report<'b>(&'b self, outcome: &'b ScanOutcome) -> Report<'b> {
-        Report {
-            tool_version: env!("CARGO_PKG_VERSION"),
-            findings: &outcome.findings,
-            errors: &outcome.errors,
-            warnings: &outcome.warnings,
-            notes: &outcome.notes,
-            summary: &outcome.summary,
-            rules: self.metas,
-            sources: &outcome.sources,
-            show_suppressed: self.args.show_suppressed,
-            evaluated: &outcome.evaluated,
-            show_compliance: self.show_compliance,
-            layout: palisade_report::Layout {
-                quiet: self.args.quiet,
-                sort: self.resolved.sort,
-                width: None,
-            },
-            project: Some(&self.resolved.project),
-            fail_on: self.resolved.fail_on.threshold(),
-        }
-    }
-}
-
 /// One cluster's part of the run.
 struct Scanned {
     summary: ClusterSummary,
@@ -534,14 +501,12 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
         palisade_scan::write_baseline(&all, path, &resolved.project, "default")?;
     }
     let metas: Vec<_> = rules.enabled().iter().map(|r| r.meta.clone()).collect();
-    let show_compliance = args.compliance || rules.settings().selection.profile.is_framework();
-    let view = View {
-        metas: &metas,
-        args,
-        resolved: &resolved,
-        show_compliance,
+    let shown = crate::scan::Shown {
+        suppressed: args.show_suppressed,
+        compliance: args.compliance || rules.settings().selection.profile.is_framework(),
+        quiet: args.quiet,
     };
-    let report_of = |outcome| view.report(outcome);
+    let report_of = |outcome| crate::scan::report_of(outcome, &metas, &resolved, shown);
     for output in &resolved.outputs {
         let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
         let color = match args.color {
@@ -644,4 +609,68 @@ fn snapshot(args: &SnapshotArgs) -> Result<u8> {
         );
     }
     Ok(EXIT_CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_names_each_cluster_with_its_counts() {
+        let listing = Listing::default();
+        for (name, done, objects) in [("staging", 3, 120), ("prod", 12, 45_210)] {
+            listing.clusters.lock().unwrap().insert(
+                name.into(),
+                CollectProgress {
+                    resources_done: done,
+                    resources: 31,
+                    objects,
+                },
+            );
+        }
+        let line = listing.line(Instant::now());
+        assert!(
+            line.starts_with(
+                "listing prod 12/31 resources, 45210 objects · staging 3/31 resources, 120 objects ("
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with("s)"), "{line}");
+    }
+
+    #[test]
+    fn connection_flags_become_collect_options() {
+        let args = ConnectArgs {
+            kubeconfig: None,
+            namespaces: vec!["shop".into()],
+            request_timeout: "5s".into(),
+            page_size: 100,
+            concurrency: 0,
+            retries: 2,
+        };
+        let o = args.options().unwrap();
+        assert_eq!(o.namespaces, ["shop"]);
+        assert_eq!((o.page_size, o.concurrency, o.retry.retries), (100, 1, 2));
+        assert_eq!(o.retry.timeout, Duration::from_secs(5));
+        let bad = ConnectArgs {
+            page_size: 0,
+            ..args.clone()
+        };
+        assert!(
+            bad.options()
+                .unwrap_err()
+                .to_string()
+                .contains("--page-size")
+        );
+        let bad = ConnectArgs {
+            request_timeout: "soon".into(),
+            ..args
+        };
+        assert!(
+            bad.options()
+                .unwrap_err()
+                .to_string()
+                .contains("--request-timeout")
+        );
+    }
 }

@@ -299,6 +299,7 @@ pub fn load_counted(options: &LoadOptions<'_>) -> palisade_scan::Collected<RbacG
         errors: read.errors,
         files: read.files,
         objects: read.objects,
+        clusters: read.clusters,
     }
 }
 
@@ -452,13 +453,9 @@ fn risks(a: &RisksArgs) -> Result<u8> {
         objects: read.objects,
         ..Summary::default()
     };
-    render_findings(
-        palisade_rules::rbac::risk_findings(&read.model),
-        read.errors,
-        read_counts,
-        &a.format,
-        &a.fail_on,
-    )
+    let mut findings = palisade_rules::rbac::risk_findings(&read.model);
+    palisade_scan::place_in_clusters(&mut findings, &read.clusters);
+    render_findings(findings, read.errors, read_counts, &a.format, &a.fail_on)
 }
 
 /// The rules `rbac unused` runs: unused roles and dangling bindings (with idle

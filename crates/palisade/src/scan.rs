@@ -178,26 +178,12 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
     let (resolved, rules, outcome) = (&scanned.resolved, &scanned.rules, &scanned.outcome);
     let metas: Vec<_> = rules.enabled().iter().map(|r| r.meta.clone()).collect();
     let stdout_terminal = std::io::stdout().is_terminal();
-    let mut report = Report {
-        tool_version: env!("CARGO_PKG_VERSION"),
-        findings: &outcome.findings,
-        errors: &outcome.errors,
-        warnings: &outcome.warnings,
-        notes: &outcome.notes,
-        summary: &outcome.summary,
-        rules: &metas,
-        sources: &outcome.sources,
-        show_suppressed: args.show_suppressed,
-        evaluated: &outcome.evaluated,
-        show_compliance: args.compliance || rules.settings().selection.profile.is_framework(),
-        layout: palisade_report::Layout {
-            quiet: args.quiet,
-            sort: resolved.sort,
-            width: None,
-        },
-        project: Some(&resolved.project),
-        fail_on: resolved.fail_on.threshold(),
+    let shown = Shown {
+        suppressed: args.show_suppressed,
+        compliance: args.compliance || rules.settings().selection.profile.is_framework(),
+        quiet: args.quiet,
     };
+    let mut report = report_of(outcome, &metas, resolved, shown);
     for output in &resolved.outputs {
         let to_terminal = output.path.is_none() && stdout_terminal;
         let color = match args.color {
@@ -217,6 +203,47 @@ pub fn report(args: &ScanArgs, scanned: &Scanned) -> Result<u8> {
         eprintln!("{}", palisade_report::summary_line(&report));
     }
     Ok(exit_code(outcome, resolved.fail_on))
+}
+
+/// What a report shows beside the findings.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    /// Suppressed findings too (`--show-suppressed`).
+    pub suppressed: bool,
+    /// The compliance summary in text output.
+    pub compliance: bool,
+    /// Only the summary line in text output (`--quiet`).
+    pub quiet: bool,
+}
+
+/// The report of `outcome`, with the rules that ran and the configuration's order, project and
+/// threshold: every command that reports a scan builds its report here.
+pub fn report_of<'a>(
+    outcome: &'a ScanOutcome,
+    rules: &'a [palisade_diagnostics::RuleRef],
+    resolved: &'a Resolved,
+    shown: Shown,
+) -> Report<'a> {
+    Report {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        findings: &outcome.findings,
+        errors: &outcome.errors,
+        warnings: &outcome.warnings,
+        notes: &outcome.notes,
+        summary: &outcome.summary,
+        rules,
+        sources: &outcome.sources,
+        show_suppressed: shown.suppressed,
+        evaluated: &outcome.evaluated,
+        show_compliance: shown.compliance,
+        layout: palisade_report::Layout {
+            quiet: shown.quiet,
+            sort: resolved.sort,
+            width: None,
+        },
+        project: Some(&resolved.project),
+        fail_on: resolved.fail_on.threshold(),
+    }
 }
 
 /// The width to wrap text on standard output to: an exported `COLUMNS` (a deliberate choice,

@@ -11,10 +11,17 @@ use serde_json::{Value, json};
 
 fn shop() -> FakeCluster {
     let mut c = FakeCluster::new();
+    c.add(shop_objects());
+    c
+}
+
+/// A Deployment (privileged) with its ReplicaSet and Pod, a bare Pod, cluster-admin for
+/// every authenticated user, a Secret.
+fn shop_objects() -> Vec<Value> {
     let labels = json!({"app": "api"});
     let spec = json!({"serviceAccountName": "api", "containers": [{"name": "api", "image": "registry.example.com/api:1.0",
         "securityContext": {"privileged": true}}]});
-    c.add([
+    vec![
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "uid": "ns-shop"}}),
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "shop", "uid": "d-api",
             "managedFields": [{"manager": "kubectl"}]},
@@ -37,8 +44,7 @@ fn shop() -> FakeCluster {
             "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]}),
         json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop", "uid": "s-db"},
             "type": "Opaque", "data": {"password": "dG9wLXNlY3JldC12YWx1ZQ=="}}),
-    ]);
-    c
+    ]
 }
 
 /// Run the binary on another thread: the fake servers run on this test's runtime.
@@ -56,6 +62,22 @@ async fn palisade_in(dir: &Path, args: &[&str]) -> common::Run {
     .unwrap()
 }
 
+/// `palisade cluster scan` of the contexts of `dir/kubeconfig`, as JSON, with `extra` flags.
+async fn scan_json(dir: &Path, extra: &[&str]) -> (common::Run, Value) {
+    let mut args = vec![
+        "cluster",
+        "scan",
+        "--kubeconfig",
+        "kubeconfig",
+        "--no-config",
+    ];
+    args.extend(["--format", "json"]);
+    args.extend(extra);
+    let r = palisade_in(dir, &args).await;
+    let json = json_of(&r);
+    (r, json)
+}
+
 fn json_of(r: &common::Run) -> Value {
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}\n{}\n{}", r.stdout, r.stderr))
 }
@@ -70,21 +92,8 @@ async fn a_live_scan_reports_findings_with_their_cluster_and_what_it_could_not_r
         &dir.path().join("kubeconfig"),
         &[("prod", &server, Auth::Token)],
     );
-    let r = palisade_in(
-        dir.path(),
-        &[
-            "cluster",
-            "scan",
-            "--kubeconfig",
-            "kubeconfig",
-            "--format",
-            "json",
-            "--no-config",
-        ],
-    )
-    .await;
+    let (r, out) = scan_json(dir.path(), &[]).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let out = json_of(&r);
     let findings = out["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for f in findings {
@@ -148,19 +157,7 @@ async fn a_snapshot_scanned_offline_gives_the_live_scan_s_findings() {
         &dir.path().join("kubeconfig"),
         &[("prod", &server, Auth::ClientCertificate)],
     );
-    let live = palisade_in(
-        dir.path(),
-        &[
-            "cluster",
-            "scan",
-            "--kubeconfig",
-            "kubeconfig",
-            "--format",
-            "json",
-            "--no-config",
-        ],
-    )
-    .await;
+    let (_, live) = scan_json(dir.path(), &[]).await;
     let snap = palisade_in(
         dir.path(),
         &[
@@ -199,13 +196,46 @@ async fn a_snapshot_scanned_offline_gives_the_live_scan_s_findings() {
         &["scan", "prod.snapshot", "--format", "json", "--no-config"],
     )
     .await;
-    let (live, offline) = (json_of(&live), json_of(&offline));
+    let offline = json_of(&offline);
     assert!(!live["findings"].as_array().unwrap().is_empty());
     assert_eq!(live["findings"], offline["findings"]);
     assert_eq!(live["summary"]["objects"], offline["summary"]["objects"]);
     assert_eq!(live["notes"], offline["notes"]);
 
-    // The analyses read it too.
+    // The analyses read it too, and find in it what they find in the same objects as
+    // `kubectl get -o json` writes them.
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": shop_objects()});
+    std::fs::write(dir.path().join("objects.json"), list.to_string()).unwrap();
+    let risks_of = |path: &'static str| {
+        let dir = dir.path().to_path_buf();
+        async move {
+            let r = palisade_in(&dir, &["rbac", "risks", path, "--format", "json"]).await;
+            json_of(&r)["findings"].as_array().unwrap().clone()
+        }
+    };
+    let (from_snapshot, from_file) = (
+        risks_of("prod.snapshot").await,
+        risks_of("objects.json").await,
+    );
+    let key = |f: &Value| {
+        let o = &f["object"];
+        (
+            f["rule"].clone(),
+            o["kind"].clone(),
+            o["namespace"].clone(),
+            o["name"].clone(),
+            f["message"].clone(),
+        )
+    };
+    assert!(!from_snapshot.is_empty());
+    assert_eq!(
+        from_snapshot.iter().map(key).collect::<Vec<_>>(),
+        from_file.iter().map(key).collect::<Vec<_>>()
+    );
+    for f in &from_snapshot {
+        assert_eq!(f["object"]["cluster"], "prod", "{f}");
+        assert!(f["location"].get("path").is_none(), "{f}");
+    }
     let who = palisade_in(
         dir.path(),
         &["rbac", "who-can", "delete", "nodes", "prod.snapshot"],
@@ -266,24 +296,7 @@ async fn all_contexts_scan_concurrently_into_cluster_sections_and_a_fleet_summar
     assert!(r.stdout.contains("Scanned 2 clusters"), "{}", r.stdout);
     assert!(!r.stdout.contains("dG9wLXNlY3JldC12YWx1ZQ"));
 
-    let r = palisade_in(
-        dir.path(),
-        &[
-            "cluster",
-            "scan",
-            "--kubeconfig",
-            "kubeconfig",
-            "--context",
-            "prod",
-            "--context",
-            "staging",
-            "--format",
-            "json",
-            "--no-config",
-        ],
-    )
-    .await;
-    let out = json_of(&r);
+    let (_, out) = scan_json(dir.path(), &["--context", "prod", "--context", "staging"]).await;
     assert_eq!(out["clusters"].as_array().unwrap().len(), 2);
     assert!(
         !out["fleet"]["by_cluster"]["prod"]
@@ -311,26 +324,15 @@ async fn an_unreachable_cluster_is_an_input_error_and_the_others_are_still_scann
         &[("prod", &prod, Auth::Token), ("gone", &gone, Auth::Token)],
     );
     drop(gone);
-    let r = palisade_in(
-        dir.path(),
-        &[
-            "cluster",
-            "scan",
-            "--kubeconfig",
-            "kubeconfig",
-            "--all-contexts",
-            "--format",
-            "json",
-            "--no-config",
-            "--request-timeout",
-            "2s",
-            "--retries",
-            "1",
-        ],
-    )
-    .await;
+    let flags = [
+        "--all-contexts",
+        "--request-timeout",
+        "2s",
+        "--retries",
+        "1",
+    ];
+    let (r, out) = scan_json(dir.path(), &flags).await;
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let out = json_of(&r);
     assert!(
         out["errors"][0]["path"] == "cluster gone",
         "{}",
@@ -370,4 +372,55 @@ fn the_rbac_manifest_grants_reads_only() {
         );
         assert!(!rule["resources"].to_string().contains("secrets"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_that_cannot_be_listed_makes_the_scan_incomplete_live_and_offline() {
+    let mut cluster = shop();
+    for _ in 0..4 {
+        cluster.fault(
+            "clusterrolebindings.rbac.authorization.k8s.io",
+            Fault::Status(503),
+        );
+    }
+    let server = TestServer::start(cluster, Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::Token)],
+    );
+    let (r, out) = scan_json(dir.path(), &["--retries", "1"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let message = out["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("clusterrolebindings.rbac.authorization.k8s.io could not be listed"),
+        "{message}"
+    );
+    assert!(message.contains("503"), "{message}");
+    // What was not listed is not judged: no finding about the binding.
+    assert!(!out["findings"].to_string().contains("everyone-admin"));
+    // The snapshot records it, and its scan says so too.
+    let args = [
+        "cluster",
+        "snapshot",
+        "--kubeconfig",
+        "kubeconfig",
+        "--retries",
+        "1",
+    ];
+    let snap = palisade_in(dir.path(), &[&args[..], &["-o", "s.snapshot"]].concat()).await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    assert!(
+        snap.stderr
+            .contains("clusterrolebindings.rbac.authorization.k8s.io not read"),
+        "{}",
+        snap.stderr
+    );
+    let offline = palisade_in(
+        dir.path(),
+        &["scan", "s.snapshot", "--format", "json", "--no-config"],
+    )
+    .await;
+    assert_eq!(offline.code, 2);
+    assert_eq!(json_of(&offline)["errors"][0]["message"], message);
 }

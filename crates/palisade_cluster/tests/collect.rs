@@ -32,6 +32,14 @@ fn fixture() -> FakeCluster {
     cluster
 }
 
+/// Deployments collected.
+fn deployments(c: &Collection) -> usize {
+    c.objects
+        .iter()
+        .filter(|o| o.contains("\"Deployment\""))
+        .count()
+}
+
 fn options() -> CollectOptions {
     CollectOptions {
         page_size: 3,
@@ -134,13 +142,7 @@ async fn a_client_certificate_kubeconfig_is_accepted_and_a_bad_token_is_not() {
     let c = run(&server, Auth::ClientCertificate, &options())
         .await
         .unwrap();
-    assert_eq!(
-        c.objects
-            .iter()
-            .filter(|o| o.contains("\"Deployment\""))
-            .count(),
-        7
-    );
+    assert_eq!(deployments(&c), 7);
 
     let server = TestServer::start(fixture(), Auth::Token).await;
     let dir = tempfile::tempdir().unwrap();
@@ -207,13 +209,7 @@ async fn an_expired_continue_token_starts_the_list_again() {
         ]
     );
     // The first attempt's page is not kept twice.
-    assert_eq!(
-        c.objects
-            .iter()
-            .filter(|o| o.contains("\"Deployment\""))
-            .count(),
-        7
-    );
+    assert_eq!(deployments(&c), 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,13 +290,7 @@ async fn namespaces_limit_namespaced_lists_only() {
         lists_of(&requests, "namespaces"),
         ["GET /api/v1/namespaces?limit=3"]
     );
-    assert_eq!(
-        c.objects
-            .iter()
-            .filter(|o| o.contains("\"Deployment\""))
-            .count(),
-        3
-    );
+    assert_eq!(deployments(&c), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

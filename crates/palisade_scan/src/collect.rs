@@ -28,6 +28,9 @@ pub struct Collected<T> {
     pub files: usize,
     /// Kubernetes objects handed to the model.
     pub objects: usize,
+    /// The snapshots read (as displayed) and their clusters: findings about their objects
+    /// belong to a cluster rather than a place in a file ([`crate::place_in_clusters`]).
+    pub clusters: Vec<(String, palisade_inputs::snapshot::ClusterInfo)>,
 }
 
 /// Walk `paths` (default `.`; `-` is standard input), render charts and kustomizations when
@@ -105,6 +108,7 @@ where
             errors,
             files: 1,
             objects,
+            clusters: Vec::new(),
         }
     };
     let unread = |e: palisade_inputs::ReadError| Collected {
@@ -129,6 +133,7 @@ where
         };
         let mut part = Collected {
             files: 1,
+            clusters: vec![(c.display.clone(), reader.header().cluster.clone())],
             ..Collected::default()
         };
         let path = palisade_diagnostics::ArcStr::from(c.display.as_str());
@@ -195,6 +200,7 @@ where
         all.errors.extend(part.errors);
         all.files += part.files;
         all.objects += part.objects;
+        all.clusters.extend(part.clusters);
     }
     all.errors.sort();
     all
@@ -234,5 +240,6 @@ pub fn collect_index(
         errors: read.errors,
         files: read.files,
         objects: read.objects,
+        clusters: read.clusters,
     }
 }

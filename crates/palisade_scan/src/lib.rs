@@ -26,7 +26,7 @@ pub use baseline::{
 pub use check::{CheckError, CheckFailure, Checked, Checker, check_object};
 pub use collect::{Collected, collect, collect_index};
 pub use governed::{ScanError, govern, scan_governed};
-pub use objects::{ClusterObjects, scan_objects};
+pub use objects::{ClusterObjects, place_in_clusters, scan_objects};
 pub use options::{Progress, ScanOptions, ScanRequest, Tick};
 pub use outcome::{ScanOutcome, mask_messages};
 pub use pipeline::{Inputs, inputs, scan_paths, source_of};

@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use palisade_diagnostics::{InputError, Interner, ObjectRef, Subject};
+use palisade_diagnostics::{Finding, InputError, Interner, ObjectRef, Subject};
 use palisade_engine::RuleSet;
 use palisade_inputs::snapshot::{ClusterInfo, SnapshotReader};
 use rayon::prelude::*;
@@ -99,14 +99,15 @@ pub(crate) fn scan_lines<S: AsRef<str> + Send + Sync>(
                 }),
             }
         }
+        // Each object is dropped by the thread that scanned it.
         let documents = kept
-            .par_iter()
+            .into_par_iter()
             .fold(
                 || Documents::new(sink),
                 |mut acc, (line, value)| {
-                    match palisade_source::Document::from_json(value, opts.limits.max_depth) {
+                    match palisade_source::Document::from_json(&value, opts.limits.max_depth) {
                         Ok(mut doc) => {
-                            doc.index = *line;
+                            doc.index = line;
                             let report = rules.scan_document_into(
                                 &doc,
                                 display,
@@ -117,7 +118,7 @@ pub(crate) fn scan_lines<S: AsRef<str> + Send + Sync>(
                         }
                         Err(e) => acc.result.errors.push(InputError {
                             path: display.to_string(),
-                            line: Some(*line),
+                            line: Some(line),
                             column: None,
                             message: e.to_string(),
                         }),
@@ -153,7 +154,21 @@ pub(crate) fn scan_snapshot(
         }
     };
     let header = reader.header().clone();
-    let lines = scan_lines(display, || reader.chunk(CHUNK), rules, opts, sink);
+    // Decompressing and splitting lines is one thread's work: it reads the next chunk while
+    // the others scan this one.
+    let lines = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            loop {
+                let chunk = reader.chunk(CHUNK);
+                let end = chunk.is_empty();
+                if tx.send(chunk).is_err() || end {
+                    break;
+                }
+            }
+        });
+        scan_lines(display, || rx.recv().unwrap_or_default(), rules, opts, sink)
+    });
     let mut result = lines.result;
     result.snapshot = Some((display.to_string(), header.cluster.clone()));
     result.notes.extend(snapshot_notes(
@@ -161,6 +176,9 @@ pub(crate) fn scan_snapshot(
         &header.resources,
         lines.folded,
     ));
+    result
+        .errors
+        .extend(resource_errors(display, &header.resources));
     result
 }
 
@@ -173,21 +191,16 @@ fn snapshot_notes(
 ) -> Vec<String> {
     use palisade_inputs::snapshot::ResourceState;
     let mut notes = Vec::new();
-    for (state, why) in [
-        (ResourceState::Forbidden, "forbidden (403)"),
-        (ResourceState::Failed, "failed to list"),
-    ] {
-        let names: Vec<String> = resources
-            .iter()
-            .filter(|r| r.state == state)
-            .map(|r| r.name())
-            .collect();
-        if !names.is_empty() {
-            notes.push(format!(
-                "cluster {cluster}: not evaluated, {why}: {}",
-                names.join(", ")
-            ));
-        }
+    let forbidden: Vec<String> = resources
+        .iter()
+        .filter(|r| r.state == ResourceState::Forbidden)
+        .map(|r| r.name())
+        .collect();
+    if !forbidden.is_empty() {
+        notes.push(format!(
+            "cluster {cluster}: not evaluated, forbidden (403): {}",
+            forbidden.join(", ")
+        ));
     }
     if folded > 0 {
         notes.push(format!(
@@ -199,6 +212,28 @@ fn snapshot_notes(
     notes
 }
 
+/// A resource that could not be listed (after retries) leaves the scan incomplete: an input
+/// error of the source that was read (a forbidden one is a choice of permissions, a note).
+fn resource_errors(
+    display: &str,
+    resources: &[palisade_inputs::snapshot::ResourceStatus],
+) -> Vec<InputError> {
+    resources
+        .iter()
+        .filter(|r| r.state == palisade_inputs::snapshot::ResourceState::Failed)
+        .map(|r| InputError {
+            path: display.to_string(),
+            line: None,
+            column: None,
+            message: format!(
+                "{} could not be listed, so it was not scanned: {}",
+                r.name(),
+                r.message.as_deref().unwrap_or("no reason given")
+            ),
+        })
+        .collect()
+}
+
 /// Findings about the objects of a cluster (read from `display`) have no place in a file:
 /// they carry the cluster and the offending field instead.
 pub(crate) fn place_in_cluster(outcome: &mut ScanOutcome, display: &str, cluster: &ClusterInfo) {
@@ -206,17 +241,34 @@ pub(crate) fn place_in_cluster(outcome: &mut ScanOutcome, display: &str, cluster
     let mut strings = Interner::default();
     outcome.findings.update(
         |f| f.path() == Some(display),
-        |f| {
-            f.location.span = None;
-            if let Subject::Object(o) = &*f.subject {
-                let object = ObjectRef {
-                    cluster: Some(name.clone()),
-                    ..o.clone()
-                };
-                f.subject = strings.subject(object);
-            }
-        },
+        |f| in_cluster(f, &name, &mut strings),
     );
+}
+
+/// [`place_in_cluster`] for the findings of an analysis (`rbac risks`) over what
+/// [`crate::collect`] read: those in a snapshot it read belong to the snapshot's cluster.
+pub fn place_in_clusters(findings: &mut [Finding], clusters: &[(String, ClusterInfo)]) {
+    let mut strings = Interner::default();
+    for (display, cluster) in clusters {
+        let name = palisade_diagnostics::ArcStr::from(cluster.name.as_str());
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.location.path().map(|p| p.as_str()) == Some(display.as_str()))
+        {
+            in_cluster(f, &name, &mut strings);
+        }
+    }
+}
+
+fn in_cluster(f: &mut Finding, cluster: &palisade_diagnostics::ArcStr, strings: &mut Interner) {
+    f.location.span = None;
+    if let Subject::Object(o) = &*f.subject {
+        let object = ObjectRef {
+            cluster: Some(cluster.clone()),
+            ..o.clone()
+        };
+        f.subject = strings.subject(object);
+    }
 }
 
 /// Objects collected from a live cluster, compact JSON text in collection order (owners
@@ -263,6 +315,9 @@ pub fn scan_objects(
         cluster.resources,
         lines.folded,
     ));
+    result
+        .errors
+        .extend(resource_errors(&display, cluster.resources));
     result.snapshot = Some((display, cluster.cluster.clone()));
     conclude(
         ScanOutcome::default(),

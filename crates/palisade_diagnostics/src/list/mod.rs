@@ -353,7 +353,7 @@ impl FindingList {
 
     /// Sort the findings by `compare`. Unstable, which needs no buffer beside the records in
     /// memory; a total order makes the result the same whatever order the findings arrived in.
-    pub fn sort_by(&mut self, mut compare: impl FnMut(&FindingRef, &FindingRef) -> Ordering) {
+    pub fn sort_by(&mut self, compare: impl Fn(&FindingRef, &FindingRef) -> Ordering + Sync) {
         let tables = &self.tables;
         self.records
             .sort_by(|a, b| match (tables.borrow(a), tables.borrow(b)) {

@@ -216,26 +216,31 @@ impl Store {
         self.hot.retain(keep);
     }
 
-    /// Sort by `compare` (unstable): in memory when the file holds nothing; otherwise each
-    /// budget's worth of records is sorted in memory and the runs are merged into a new file.
-    pub(super) fn sort_by(&mut self, mut compare: impl FnMut(&Record, &Record) -> Ordering) {
+    /// Sort by `compare` (unstable, on every core: a scan's findings are sorted on the one
+    /// thread that reports them, and comparing subjects of hundreds of thousands of findings
+    /// from a cluster is most of that thread's work): in memory when the file holds nothing;
+    /// otherwise each budget's worth of records is sorted in memory and the runs are merged
+    /// into a new file.
+    pub(super) fn sort_by(&mut self, compare: impl Fn(&Record, &Record) -> Ordering + Sync) {
+        use rayon::slice::ParallelSliceMut;
         if self.cold.is_none() {
-            self.hot.sort_unstable_by(compare);
+            self.hot.par_sort_unstable_by(compare);
             return;
         }
         let before = self.cold_len();
         self.spill();
         if self.cold_len() == before && !self.hot.is_empty() {
             // The spill failed: the records in memory join the merge from there.
-            self.hot.sort_unstable_by(&mut compare);
+            self.hot.par_sort_unstable_by(&compare);
         }
+        let mut compare = |a: &Record, b: &Record| compare(a, b);
         let Some(cold) = &mut self.cold else {
             return;
         };
         let io = cold.io.get_mut().unwrap_or_else(PoisonError::into_inner);
         let mut runs = Vec::new();
         let done = rewrite(io, cold.len, self.budget.min(MEMORY_BUDGET), |at, run| {
-            run.sort_unstable_by(&mut compare);
+            run.par_sort_unstable_by(|a, b| compare(a, b));
             runs.push((at, at + run.len()));
             Some(at)
         });
