@@ -194,7 +194,10 @@ async fn list(
                                 None => break,
                             }
                         }
-                        Err(e) => failed(ResourceState::Failed, format!("not a list: {e}")),
+                        Err(e) => failed(
+                            ResourceState::Failed,
+                            format!("not a list: {}", crate::fetch::json_error(&e)),
+                        ),
                     },
                     Ok(Answer::Status(410, _)) if relists < opts.relists => {
                         relists += 1;

@@ -35,11 +35,18 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// A kubeconfig error in words that never show a credential the file holds (a parse error
+/// can quote the text it met).
+fn kubeconfig_error(context: String, e: impl std::fmt::Display) -> ClusterError {
+    let message = format!("{context}{e}");
+    ClusterError::Kubeconfig(palisade_model::secrets::mask_credentials(&message).into_owned())
+}
+
 fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ClusterError> {
     match path {
         Some(path) => Kubeconfig::read_from(path)
-            .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", path.display()))),
-        None => Kubeconfig::read().map_err(|e| ClusterError::Kubeconfig(e.to_string())),
+            .map_err(|e| kubeconfig_error(format!("{}: ", path.display()), e)),
+        None => Kubeconfig::read().map_err(|e| kubeconfig_error(String::new(), e)),
     }
 }
 
@@ -106,6 +113,6 @@ async fn from_kubeconfig(target: &Target) -> Result<(kube::Config, String), Clus
     };
     let config = kube::Config::from_custom_kubeconfig(file, &options)
         .await
-        .map_err(|e| ClusterError::Kubeconfig(format!("context {name}: {e}")))?;
+        .map_err(|e| kubeconfig_error(format!("context {name}: "), e))?;
     Ok((config, name))
 }

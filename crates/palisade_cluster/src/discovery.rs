@@ -107,9 +107,10 @@ async fn document<T: for<'de> Deserialize<'de>>(
     retry: &Retry,
 ) -> Result<Option<T>, ClusterError> {
     match get(client, path, retry).await {
-        Ok(Answer::Ok(body)) => serde_json::from_slice(&body)
-            .map(Some)
-            .map_err(|e| unreachable(server, format!("{path}: not a discovery document: {e}"))),
+        Ok(Answer::Ok(body)) => serde_json::from_slice(&body).map(Some).map_err(|e| {
+            let e = crate::fetch::json_error(&e);
+            unreachable(server, format!("{path}: not a discovery document: {e}"))
+        }),
         Ok(Answer::Status(404, _)) => Ok(None),
         Ok(Answer::Status(401, m)) => Err(unreachable(
             server,

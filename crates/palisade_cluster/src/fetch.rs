@@ -42,7 +42,8 @@ fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The `message` of a `Status` body, else the body's start.
+/// The `message` of a `Status` body (the API server's words, which name resources, never
+/// their content); any other body is only counted, since it could hold anything.
 fn message_of(body: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct Status {
@@ -50,10 +51,20 @@ fn message_of(body: &[u8]) -> String {
     }
     match serde_json::from_slice::<Status>(body) {
         Ok(Status { message: Some(m) }) => m,
-        _ => String::from_utf8_lossy(&body[..body.len().min(200)])
-            .trim()
-            .to_string(),
+        _ => format!("an answer of {} bytes that is not a Status", body.len()),
     }
+}
+
+/// Where and what kind of error a JSON document has, without serde's message: a type error
+/// quotes the value it met, which could be anything the server or a file holds.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "a read error",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "an unexpected value",
+        serde_json::error::Category::Eof => "an early end",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
 }
 
 async fn once(

@@ -35,6 +35,8 @@ pub enum Fault {
     Slow(Duration),
     /// Start the body, then drop the connection.
     Drop,
+    /// Answer with this status and body, as they are.
+    Raw(u16, String),
 }
 
 /// How clients must authenticate.
@@ -404,6 +406,14 @@ fn answer(
             let r = Response::builder()
                 .header("content-type", "application/json")
                 .body(Body::from_stream(futures_util::stream::iter(chunks)))
+                .unwrap_or_default();
+            return now(r);
+        }
+        Some(Fault::Raw(code, body)) => {
+            let r = Response::builder()
+                .status(StatusCode::from_u16(code).unwrap_or(StatusCode::OK))
+                .header("content-type", "application/json")
+                .body(Body::from(body))
                 .unwrap_or_default();
             return now(r);
         }

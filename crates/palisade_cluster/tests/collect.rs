@@ -349,3 +349,44 @@ async fn a_collection_round_trips_through_a_snapshot() {
     let raw = std::fs::read(&path).unwrap();
     assert!(!String::from_utf8_lossy(&raw).contains("c2VjcmV0"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_broken_answer_holds_is_never_repeated_in_an_error() {
+    let mut cluster = fixture();
+    // A proxy's error page, and a list whose metadata is a string: neither is repeated.
+    for _ in 0..4 {
+        cluster.fault(
+            "secrets",
+            Fault::Raw(502, "<html>token=hunter2-proxy</html>".into()),
+        );
+    }
+    cluster.fault(
+        "configmaps",
+        Fault::Raw(200, r#"{"metadata":"hunter2-data","items":[]}"#.into()),
+    );
+    let server = TestServer::start(cluster, Auth::Token).await;
+    let c = run(&server, Auth::Token, &options()).await.unwrap();
+    let state = |name: &str| {
+        c.resources
+            .iter()
+            .find(|r| r.resource == name)
+            .unwrap()
+            .clone()
+    };
+    let secrets = state("secrets");
+    assert_eq!(secrets.state, ResourceState::Failed);
+    let message = secrets.message.unwrap();
+    assert!(
+        message.contains("502: an answer of 32 bytes that is not a Status"),
+        "{message}"
+    );
+    let configmaps = state("configmaps");
+    assert_eq!(configmaps.state, ResourceState::Failed);
+    let message = configmaps.message.unwrap();
+    assert!(
+        message.starts_with("not a list: an unexpected value at line 1"),
+        "{message}"
+    );
+    let all = format!("{:?}", c.resources);
+    assert!(!all.contains("hunter2"), "{all}");
+}

@@ -228,8 +228,16 @@ impl SnapshotReader {
             Some(Err(e)) => return Err(not(e)),
             None => return Err(not("the file is empty".into())),
         };
-        let header: SnapshotHeader = serde_json::from_str(&first)
-            .map_err(|e| not(format!("the first line is not a snapshot header ({e})")))?;
+        let header: SnapshotHeader = serde_json::from_str(&first).map_err(|e| {
+            not(format!(
+                "the first line is not a snapshot header ({} at column {})",
+                match e.classify() {
+                    serde_json::error::Category::Data => "an unexpected value",
+                    _ => "not JSON",
+                },
+                e.column()
+            ))
+        })?;
         if header.kind != SNAPSHOT_KIND || header.api_version != SNAPSHOT_API_VERSION {
             return Err(not(format!(
                 "the header is {} {}, expected {SNAPSHOT_API_VERSION} {SNAPSHOT_KIND}",
