@@ -8,11 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use palisade_admission::{Decision, Namespaces};
-use palisade_config::RenderErrors;
 use palisade_diagnostics::{Input, Severity};
 use palisade_engine::{Hook, RuleSet, Settings};
-use palisade_inputs::DiscoverOptions;
-use palisade_inputs::render::RenderOptions;
 use palisade_scan::{ScanOptions, scan_paths};
 use palisade_source::{Limits, parse_stream};
 
@@ -35,15 +32,8 @@ fn fixtures() -> Vec<PathBuf> {
 /// file, scanned as a file with the rules that serve admission.
 fn scanned(path: &Path, rules: &RuleSet) -> Vec<BTreeSet<(String, String)>> {
     let opts = ScanOptions {
-        discover: DiscoverOptions::default(),
         max_file_size: 1 << 20,
-        stdin_timeout: std::time::Duration::from_secs(5),
-        keep_sources: false,
-        limits: Limits::default(),
-        render: RenderOptions::default(),
-        render_errors: RenderErrors::Error,
-        stdin_text: None,
-        progress: Default::default(),
+        ..ScanOptions::default()
     };
     let outcome = scan_paths(&[path.to_path_buf()], rules, &opts);
     let cross_object: BTreeSet<&str> = palisade_rules::registry()
@@ -114,17 +104,7 @@ fn admission_and_scan_agree_on_every_fixture() {
             };
             objects += 1;
             let response = serde_json::to_value(&reviewed.response).unwrap()["response"].clone();
-            let from_review: BTreeSet<(String, String)> = response["status"]["details"]["causes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| {
-                    (
-                        c["reason"].as_str().unwrap().to_string(),
-                        c["field"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect();
+            let from_review = common::causes(&response);
             let expected = from_scan.get(i).cloned().unwrap_or_default();
             let denied_here = reviewed.decision == Decision::Denied;
             denied += usize::from(denied_here);

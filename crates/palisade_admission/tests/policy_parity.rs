@@ -9,9 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use palisade_admission::{Decision, Namespaces};
-use palisade_config::{Overrides, RenderErrors};
-use palisade_inputs::DiscoverOptions;
-use palisade_inputs::render::RenderOptions;
+use palisade_config::Overrides;
 use palisade_scan::{ScanOptions, scan_paths};
 use palisade_source::{Limits, parse_stream};
 
@@ -126,15 +124,8 @@ fn admission_and_scan_agree_on_loaded_policies() {
     );
     let rules = palisade_scan::rule_set(&resolved, &policies).unwrap();
     let opts = ScanOptions {
-        discover: DiscoverOptions::default(),
         max_file_size: 1 << 20,
-        stdin_timeout: std::time::Duration::from_secs(5),
-        keep_sources: false,
-        limits: Limits::default(),
-        render: RenderOptions::default(),
-        render_errors: RenderErrors::Error,
-        stdin_text: None,
-        progress: Default::default(),
+        ..ScanOptions::default()
     };
     let (mut reviewed_objects, mut denied) = (0, 0);
     let mut disagreements = Vec::new();
@@ -172,20 +163,9 @@ fn admission_and_scan_agree_on_loaded_policies() {
                 .unwrap();
             reviewed_objects += 1;
             let response = serde_json::to_value(&reviewed.response).unwrap()["response"].clone();
-            let causes = (response["status"]["details"]["causes"].as_array())
-                .cloned()
-                .unwrap_or_default();
             // A denial lists at most 50 violations (its message counts the rest).
-            let capped = causes.len() == 50;
-            let from_review: BTreeSet<(String, String)> = causes
-                .iter()
-                .map(|c| {
-                    (
-                        c["reason"].as_str().unwrap().to_string(),
-                        c["field"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect();
+            let capped = common::causes_list(&response).len() == 50;
+            let from_review = common::causes(&response);
             let expected = per_doc.get(i).cloned().unwrap_or_default();
             let denied_here = reviewed.decision == Decision::Denied;
             denied += usize::from(denied_here);

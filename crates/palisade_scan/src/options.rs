@@ -47,6 +47,25 @@ pub struct ScanRequest {
     pub stdin_text: Option<Arc<str>>,
 }
 
+impl Default for ScanOptions {
+    /// A plain read of files: the default walk and limits, sources not kept, charts that do
+    /// not render an input error (an analysis missing a chart's objects would be wrong), no
+    /// progress shown.
+    fn default() -> Self {
+        ScanOptions {
+            discover: DiscoverOptions::default(),
+            max_file_size: palisade_config::DEFAULT_MAX_FILE_SIZE,
+            stdin_timeout: palisade_inputs::DEFAULT_STREAM_TIMEOUT,
+            keep_sources: false,
+            limits: Limits::default(),
+            render: RenderOptions::default(),
+            render_errors: RenderErrors::Error,
+            stdin_text: None,
+            progress: Progress::default(),
+        }
+    }
+}
+
 impl ScanOptions {
     /// The options of a scan with `resolved` settings: limits, time bounds, links and remote
     /// bases from the configuration, the rest from the request. Sources are kept for a text

@@ -3,13 +3,9 @@
 
 use std::path::PathBuf;
 
-use palisade_config::RenderErrors;
 use palisade_diagnostics::Input;
 use palisade_engine::Settings;
-use palisade_inputs::DiscoverOptions;
-use palisade_inputs::render::RenderOptions;
 use palisade_scan::{CheckError, Checker, ScanOptions, check_object, scan_paths};
-use palisade_source::Limits;
 
 const DEPLOYMENT: &str = r#"{
   "apiVersion": "apps/v1",
@@ -56,15 +52,8 @@ fn scanned(text: &str) -> Verdict {
     let file = dir.path().join("object.yaml");
     std::fs::write(&file, text).unwrap();
     let opts = ScanOptions {
-        discover: DiscoverOptions::default(),
         max_file_size: 1 << 20,
-        stdin_timeout: std::time::Duration::from_secs(5),
-        keep_sources: false,
-        limits: Limits::default(),
-        render: RenderOptions::default(),
-        render_errors: RenderErrors::Error,
-        stdin_text: None,
-        progress: Default::default(),
+        ..ScanOptions::default()
     };
     let rules =
         palisade_engine::RuleSet::new(palisade_rules::registry(), Settings::default()).unwrap();

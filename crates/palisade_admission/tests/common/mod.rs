@@ -119,3 +119,23 @@ pub fn leaf(ca: &Ca) -> (String, String, Vec<u8>) {
     let cert = params.signed_by(&key, &ca.issuer).unwrap();
     (cert.pem(), key.serialize_pem(), cert.der().to_vec())
 }
+
+/// (reason, field) of every cause of a response's denial.
+pub fn causes(response: &Value) -> std::collections::BTreeSet<(String, String)> {
+    causes_list(response)
+        .iter()
+        .map(|c| {
+            (
+                c["reason"].as_str().unwrap().to_string(),
+                c["field"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The causes of a response's denial, as listed.
+pub fn causes_list(response: &Value) -> Vec<Value> {
+    (response["status"]["details"]["causes"].as_array())
+        .cloned()
+        .unwrap_or_default()
+}
