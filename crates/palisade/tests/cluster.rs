@@ -44,6 +44,10 @@ fn shop_objects() -> Vec<Value> {
             "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]}),
         json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop", "uid": "s-db"},
             "type": "Opaque", "data": {"password": "dG9wLXNlY3JldC12YWx1ZQ=="}}),
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-1", "uid": "n-1"},
+            "status": {"nodeInfo": {"osImage": "Ubuntu 22.04.4 LTS", "kubeletVersion": "v1.30.2",
+                "containerRuntimeVersion": "containerd://1.7.20", "operatingSystem": "linux"},
+                "addresses": [{"type": "InternalIP", "address": "10.0.1.12"}]}}),
     ]
 }
 
@@ -110,6 +114,9 @@ async fn a_live_scan_reports_findings_with_their_cluster_and_what_it_could_not_r
     };
     assert!(has("PSS003", "Deployment", "api"), "privileged Deployment");
     assert!(has("PSS002", "Pod", "debug"), "a bare Pod is scanned");
+    // Nodes feed the node rules.
+    assert!(has("NODE017", "Node", "worker-1"), "general-purpose OS");
+    assert!(has("NODE018", "Node", "worker-1"), "kubelet out of support");
     let rbac = findings.iter().any(|f| {
         f["rule"].as_str().unwrap().starts_with("RBAC") && f["object"]["name"] == "everyone-admin"
     });

@@ -390,3 +390,35 @@ async fn what_a_broken_answer_holds_is_never_repeated_in_an_error() {
     let all = format!("{:?}", c.resources);
     assert!(!all.contains("hunter2"), "{all}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exec_credential_plugin_supplies_the_token() {
+    let server = TestServer::start(fixture(), Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_kubeconfig(
+        &dir.path().join("config"),
+        &[("test", &server, Auth::Token)],
+    );
+    // The user's token comes from a command, as `aws eks get-token` gives it.
+    let credential = json!({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+        "status": {"token": server.token}});
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["users"][0]["user"] = json!({"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "command": "/bin/sh",
+        "args": ["-c", format!("printf '%s' '{credential}'")],
+        "interactiveMode": "Never"}});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let target = Target {
+        kubeconfig: Some(path),
+        context: None,
+    };
+    let c = collect(
+        &connect(&target, Duration::from_secs(5)).await.unwrap(),
+        &options(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(deployments(&c), 7);
+}
