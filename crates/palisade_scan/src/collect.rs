@@ -143,13 +143,9 @@ where
                 break;
             }
             for (line, text) in chunk {
-                let value = text.and_then(|t| {
-                    serde_json::from_str::<serde_json::Value>(&t)
-                        .map_err(|e| format!("not a JSON object: {e}"))
-                });
-                let doc = value.as_ref().map_err(Clone::clone).and_then(|v| {
-                    palisade_source::Document::from_json(v, opts.limits.max_depth)
-                        .map_err(|e| e.to_string())
+                let doc = text.as_deref().map_err(Clone::clone).and_then(|t| {
+                    palisade_source::Document::from_json_str(t, opts.limits.max_depth)
+                        .map_err(|e| e.message)
                 });
                 match doc {
                     Ok(mut doc) => {

@@ -12,8 +12,8 @@ use std::collections::HashSet;
 use palisade_diagnostics::{Finding, InputError, Interner, ObjectRef, Subject};
 use palisade_engine::RuleSet;
 use palisade_inputs::snapshot::{ClusterInfo, SnapshotReader};
+use palisade_source::Document;
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::options::ScanOptions;
 use crate::outcome::ScanOutcome;
@@ -29,22 +29,24 @@ struct Owners(HashSet<String>);
 impl Owners {
     /// Whether `object` folds into an owner already seen; remembers it as an owner when it
     /// carries a pod template.
-    fn folds(&mut self, object: &Value) -> bool {
-        let metadata = object.get("metadata");
+    fn folds(&mut self, object: &Document<'_>) -> bool {
+        let Some(root) = object.root() else {
+            return false;
+        };
+        let metadata = root.get("metadata");
         let controller = metadata
             .and_then(|m| m.get("ownerReferences"))
-            .and_then(Value::as_array)
             .into_iter()
-            .flatten()
-            .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+            .flat_map(|refs| refs.items())
+            .find(|r| r.get("controller").and_then(|c| c.as_bool()) == Some(true))
             .and_then(|r| r.get("uid"))
-            .and_then(Value::as_str);
+            .and_then(|uid| uid.as_str());
         let folded = controller.is_some_and(|uid| self.0.contains(uid));
-        let templated = object.pointer("/spec/template/spec").is_some()
-            || object
-                .pointer("/spec/jobTemplate/spec/template/spec")
+        let templated = root.path(&["spec", "template", "spec"]).is_some()
+            || root
+                .path(&["spec", "jobTemplate", "spec", "template", "spec"])
                 .is_some();
-        if templated && let Some(uid) = metadata.and_then(|m| m.get("uid")).and_then(Value::as_str)
+        if templated && let Some(uid) = metadata.and_then(|m| m.get("uid")).and_then(|u| u.as_str())
         {
             self.0.insert(uid.to_string());
         }
@@ -76,21 +78,23 @@ pub(crate) fn scan_lines<S: AsRef<str> + Send + Sync>(
         if chunk.is_empty() {
             break;
         }
-        let parsed: Vec<(u32, Result<Value, String>)> = chunk
-            .into_par_iter()
+        // Each object becomes a document straight from its text, which the document borrows.
+        let parsed: Vec<(u32, Result<Document<'_>, String>)> = chunk
+            .par_iter()
             .map(|(line, text)| {
-                let value = text.and_then(|t| {
-                    serde_json::from_str::<Value>(t.as_ref())
-                        .map_err(|e| format!("not a JSON object: {e}"))
-                });
-                (line, value)
+                let doc = match text {
+                    Ok(t) => Document::from_json_str(t.as_ref(), opts.limits.max_depth)
+                        .map_err(|e| e.message),
+                    Err(e) => Err(e.clone()),
+                };
+                (*line, doc)
             })
             .collect();
         let mut kept = Vec::with_capacity(parsed.len());
-        for (line, value) in parsed {
-            match value {
-                Ok(v) if owners.folds(&v) => folded += 1,
-                Ok(v) => kept.push((line, v)),
+        for (line, doc) in parsed {
+            match doc {
+                Ok(doc) if owners.folds(&doc) => folded += 1,
+                Ok(doc) => kept.push((line, doc)),
                 Err(message) => all.result.errors.push(InputError {
                     path: display.to_string(),
                     line: Some(line),
@@ -99,30 +103,18 @@ pub(crate) fn scan_lines<S: AsRef<str> + Send + Sync>(
                 }),
             }
         }
-        // Each object is dropped by the thread that scanned it.
+        // Each document is dropped by the thread that scanned it.
         let documents = kept
             .into_par_iter()
             .fold(
                 || Documents::new(sink),
-                |mut acc, (line, value)| {
-                    match palisade_source::Document::from_json(&value, opts.limits.max_depth) {
-                        Ok(mut doc) => {
-                            doc.index = line;
-                            let report = rules.scan_document_into(
-                                &doc,
-                                display,
-                                &mut acc.strings,
-                                &mut |batch| sink.add(batch),
-                            );
-                            acc.add(report);
-                        }
-                        Err(e) => acc.result.errors.push(InputError {
-                            path: display.to_string(),
-                            line: Some(line),
-                            column: None,
-                            message: e.to_string(),
-                        }),
-                    }
+                |mut acc, (line, mut doc)| {
+                    doc.index = line;
+                    let report =
+                        rules.scan_document_into(&doc, display, &mut acc.strings, &mut |batch| {
+                            sink.add(batch)
+                        });
+                    acc.add(report);
                     acc
                 },
             )

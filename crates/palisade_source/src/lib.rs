@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod edit;
+mod json;
 mod loader;
 mod pointer;
 mod scalar;
@@ -18,6 +19,7 @@ mod split;
 mod tree;
 
 pub use edit::{EditError, EditOp, TextEdit, plan_edit};
+pub use json::JsonError;
 pub use loader::{Limits, ParseError, count_events, fold_documents, map_documents, parse_stream};
 pub use pointer::{Located, escape_pointer_segment, unescape_pointer_segment};
 pub use scalar::resolve_plain;
