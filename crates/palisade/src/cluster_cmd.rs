@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -45,7 +45,7 @@ pub struct ConnectArgs {
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
 
-    /// The longest one API request may take, e.g. 30s (default 60s).
+    /// The longest one API request may take, body included, e.g. 30s.
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub request_timeout: String,
 
@@ -81,10 +81,6 @@ impl ConnectArgs {
             },
             ..CollectOptions::default()
         })
-    }
-
-    fn timeout(&self) -> Duration {
-        palisade_config::parse_duration(&self.request_timeout).unwrap_or(Duration::from_secs(60))
     }
 }
 
@@ -283,7 +279,7 @@ fn collect_all(
     connect: &ConnectArgs,
 ) -> Result<Vec<(String, Result<Collection, ClusterError>)>> {
     let options = connect.options()?;
-    let timeout = connect.timeout();
+    let timeout = options.retry.timeout;
     let listing = Arc::new(Listing::default());
     let started = Instant::now();
     let shown = Arc::clone(&listing);
@@ -614,6 +610,7 @@ fn snapshot(args: &SnapshotArgs) -> Result<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_progress_line_names_each_cluster_with_its_counts() {
