@@ -32,6 +32,15 @@ fn fixture() -> FakeCluster {
     cluster
 }
 
+/// What came of listing `resource`.
+fn status_of(c: &Collection, resource: &str) -> palisade_cluster::ResourceStatus {
+    c.resources
+        .iter()
+        .find(|r| r.resource == resource)
+        .unwrap_or_else(|| panic!("{resource} was not asked for"))
+        .clone()
+}
+
 /// Deployments collected.
 fn deployments(c: &Collection) -> usize {
     c.objects
@@ -112,11 +121,7 @@ async fn a_token_kubeconfig_lists_every_page_and_keeps_no_secret_value() {
     let all = c.objects.join("\n");
     assert!(!all.contains("c2VjcmV0LXZhbHVl"), "a Secret value was kept");
     assert!(all.contains("\"password\":\"\""), "the Secret's keys stay");
-    let deployments_status = c
-        .resources
-        .iter()
-        .find(|r| r.resource == "deployments")
-        .unwrap();
+    let deployments_status = &status_of(&c, "deployments");
     assert_eq!(
         (deployments_status.state, deployments_status.objects),
         (ResourceState::Listed, 7)
@@ -173,13 +178,7 @@ async fn forbidden_and_missing_resources_are_statuses_not_failures() {
     );
     let server = TestServer::start(cluster, Auth::Token).await;
     let c = run(&server, Auth::Token, &options()).await.unwrap();
-    let state = |name: &str| {
-        c.resources
-            .iter()
-            .find(|r| r.resource == name)
-            .unwrap()
-            .clone()
-    };
+    let state = |name: &str| status_of(&c, name);
     let secrets = state("secrets");
     assert_eq!(secrets.state, ResourceState::Forbidden);
     assert!(secrets.message.unwrap().contains("403 Forbidden"));
@@ -239,11 +238,7 @@ async fn throttling_errors_timeouts_and_dropped_connections_are_retried() {
             .iter()
             .all(|r| r.ends_with("deployments?limit=3"))
     );
-    let status = c
-        .resources
-        .iter()
-        .find(|r| r.resource == "deployments")
-        .unwrap();
+    let status = &status_of(&c, "deployments");
     assert_eq!((status.state, status.objects), (ResourceState::Listed, 7));
 }
 
@@ -255,11 +250,7 @@ async fn a_resource_that_keeps_failing_is_reported_after_the_last_retry() {
     }
     let server = TestServer::start(cluster, Auth::Token).await;
     let c = run(&server, Auth::Token, &options()).await.unwrap();
-    let status = c
-        .resources
-        .iter()
-        .find(|r| r.resource == "deployments")
-        .unwrap();
+    let status = &status_of(&c, "deployments");
     assert_eq!(status.state, ResourceState::Failed);
     assert!(
         status
@@ -366,13 +357,7 @@ async fn what_a_broken_answer_holds_is_never_repeated_in_an_error() {
     );
     let server = TestServer::start(cluster, Auth::Token).await;
     let c = run(&server, Auth::Token, &options()).await.unwrap();
-    let state = |name: &str| {
-        c.resources
-            .iter()
-            .find(|r| r.resource == name)
-            .unwrap()
-            .clone()
-    };
+    let state = |name: &str| status_of(&c, name);
     let secrets = state("secrets");
     assert_eq!(secrets.state, ResourceState::Failed);
     let message = secrets.message.unwrap();
