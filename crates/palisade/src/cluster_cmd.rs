@@ -99,7 +99,8 @@ pub struct ClusterScanArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
 
-    /// Output format: text, compact, json, sarif or junit.
+    /// Output format: text, compact, json, sarif, junit, policyreport (PolicyReport resources)
+    /// or openreports.
     #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
     pub format: Option<String>,
 

@@ -431,3 +431,41 @@ async fn a_resource_that_cannot_be_listed_makes_the_scan_incomplete_live_and_off
     assert_eq!(offline.code, 2);
     assert_eq!(json_of(&offline)["errors"][0]["message"], message);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_scan_writes_policy_reports_per_namespace() {
+    let server = TestServer::start(shop(), Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::Token)],
+    );
+    let args = [
+        "cluster",
+        "scan",
+        "--kubeconfig",
+        "kubeconfig",
+        "--no-config",
+    ];
+    let r = palisade_in(
+        dir.path(),
+        &[&args[..], &["--format", "policyreport"]].concat(),
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let list = json_of(&r);
+    let items = list["items"].as_array().unwrap();
+    let shop = items
+        .iter()
+        .find(|i| i["kind"] == "PolicyReport" && i["metadata"]["namespace"] == "shop")
+        .expect("a PolicyReport for the namespace shop");
+    assert_eq!(shop["metadata"]["labels"]["palisade.dev/cluster"], "prod");
+    let results = shop["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["policy"] == "PSS003" && r["resources"][0]["name"] == "api")
+    );
+    assert!(items.iter().any(|i| i["kind"] == "ClusterPolicyReport"));
+    assert!(!r.stdout.contains("dG9wLXNlY3JldC12YWx1ZQ"));
+}

@@ -134,6 +134,20 @@ fn assert_no_value(what: &str, r: &Run) {
 }
 
 #[test]
+fn secret_values_never_reach_report_resources() {
+    let dir = fixture();
+    for format in ["policyreport", "openreports"] {
+        let r = palisade_in(
+            dir.path(),
+            &["scan", ".", "--format", format, "--show-suppressed"],
+        );
+        assert_eq!(r.code, 1, "{format}: {}{}", r.stdout, r.stderr);
+        assert_no_value(format, &r);
+        assert!(r.stdout.contains("PSS003"), "{format}: {}", r.stdout);
+    }
+}
+
+#[test]
 fn secret_values_never_reach_any_output() {
     let dir = fixture();
     for format in ["text", "json", "sarif", "junit"] {

@@ -15,6 +15,7 @@ pub mod fleet;
 mod json;
 mod junit;
 pub mod netpol;
+pub mod policyreport;
 pub mod rbac;
 mod sarif;
 pub mod terminal;
@@ -48,11 +49,23 @@ pub enum Format {
     Sarif,
     /// JUnit XML.
     Junit,
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReports, one per namespace, and a ClusterPolicyReport.
+    PolicyReport,
+    /// `openreports.io/v1alpha1` Reports and a ClusterReport.
+    OpenReports,
 }
 
 impl Format {
     /// The accepted names.
-    pub const NAMES: &'static [&'static str] = &["text", "compact", "json", "sarif", "junit"];
+    pub const NAMES: &'static [&'static str] = &[
+        "text",
+        "compact",
+        "json",
+        "sarif",
+        "junit",
+        "policyreport",
+        "openreports",
+    ];
 
     /// Formats written for people (which show source text and honour `--quiet`).
     pub fn is_human(self) -> bool {
@@ -69,6 +82,8 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "junit" => Ok(Format::Junit),
+            "policyreport" => Ok(Format::PolicyReport),
+            "openreports" => Ok(Format::OpenReports),
             _ => Err(format!(
                 "unknown format `{s}` (expected one of: {})",
                 Format::NAMES.join(", ")
@@ -261,6 +276,8 @@ pub fn render(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Junit => junit::render(report, out),
+        Format::PolicyReport => policyreport::render(report, policyreport::Api::PolicyReport, out),
+        Format::OpenReports => policyreport::render(report, policyreport::Api::OpenReports, out),
     }?;
     findings_intact(report)
 }

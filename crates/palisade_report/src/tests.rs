@@ -848,3 +848,231 @@ fn findings_without_a_file_render_in_every_format() {
         "{junit}"
     );
 }
+
+/// The `openAPIV3Schema` of version `version` of a CRD in `../shared/schemas`.
+fn crd_schema(file: &str, version: &str) -> serde_json::Value {
+    let path = std::env::var_os("PALISADE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("schemas")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("CRD schema in ../shared");
+    let crd: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let versions = crd["spec"]["versions"].as_array().unwrap();
+    let entry = versions.iter().find(|v| v["name"] == version).unwrap();
+    entry["schema"]["openAPIV3Schema"].clone()
+}
+
+/// Keys of `value` that the structural `schema` does not list (the API server prunes them):
+/// a draft-4 check alone accepts any misspelt key.
+fn unknown_keys(schema: &serde_json::Value, value: &serde_json::Value, at: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    match value {
+        serde_json::Value::Object(map) => {
+            let Some(props) = schema["properties"].as_object() else {
+                // A free map (`properties`, `matchLabels`, `metadata`): its keys are data.
+                return unknown;
+            };
+            for (k, v) in map {
+                match props.get(k) {
+                    Some(s) => unknown.extend(unknown_keys(s, v, &format!("{at}/{k}"))),
+                    None => unknown.push(format!("{at}/{k}")),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                unknown.extend(unknown_keys(&schema["items"], v, &format!("{at}/{i}")));
+            }
+        }
+        _ => {}
+    }
+    unknown
+}
+
+/// Check every object of a report List against its CRD: the schema, exact apiVersion and
+/// kind, a namespace on namespaced kinds only, and no key the schema does not list.
+fn check_reports(list: &serde_json::Value, api_version: &str, kinds: [(&str, &str, &str); 2]) {
+    assert_eq!(list["kind"], "List");
+    let items = list["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert_eq!(item["apiVersion"], api_version, "{item}");
+        let (kind, file, version) = kinds
+            .iter()
+            .find(|(k, _, _)| item["kind"] == *k)
+            .unwrap_or_else(|| panic!("unexpected kind in {item}"));
+        let schema = crd_schema(file, version);
+        let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+        let errors: Vec<String> = validator.iter_errors(item).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{kind}: {errors:#?}\n{item}");
+        assert_eq!(
+            unknown_keys(&schema, item, ""),
+            Vec::<String>::new(),
+            "{item}"
+        );
+        let namespaced =
+            kind.ends_with("PolicyReport") && !kind.starts_with("Cluster") || *kind == "Report";
+        assert_eq!(
+            item["metadata"]["namespace"].is_string(),
+            namespaced,
+            "{item}"
+        );
+        assert!(
+            item["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("palisade")
+        );
+        assert_eq!(
+            item["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "palisade"
+        );
+    }
+}
+
+#[test]
+fn policy_reports_validate_against_the_crds() {
+    let list: serde_json::Value =
+        serde_json::from_str(&rendered(Format::PolicyReport, true)).unwrap();
+    check_reports(
+        &list,
+        "wgpolicyk8s.io/v1alpha2",
+        [
+            (
+                "PolicyReport",
+                "policyreport/v1alpha2/wgpolicyk8s.io_policyreports.yaml",
+                "v1alpha2",
+            ),
+            (
+                "ClusterPolicyReport",
+                "policyreport/v1alpha2/wgpolicyk8s.io_clusterpolicyreports.yaml",
+                "v1alpha2",
+            ),
+        ],
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&rendered(Format::OpenReports, true)).unwrap();
+    check_reports(
+        &list,
+        "openreports.io/v1alpha1",
+        [
+            (
+                "Report",
+                "openreports/v1alpha1/openreports.io_reports.yaml",
+                "v1alpha1",
+            ),
+            (
+                "ClusterReport",
+                "openreports/v1alpha1/openreports.io_clusterreports.yaml",
+                "v1alpha1",
+            ),
+        ],
+    );
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["source"] == "palisade")
+    );
+}
+
+#[test]
+fn policy_report_snapshot() {
+    insta::assert_snapshot!(rendered(Format::PolicyReport, true));
+}
+
+#[test]
+fn policy_reports_are_per_namespace_capped_and_count_every_finding() {
+    let object = |ns: Option<&str>, name: String, cluster: &str| ObjectRef {
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        namespace: ns.map(ArcStr::from),
+        name: Some(name.into()),
+        uid: None,
+        cluster: Some(cluster.into()),
+    };
+    let mut list = FindingList::new();
+    for i in 0..1500 {
+        let mut f = Finding::new(
+            RuleRef::of(&NON_ROOT),
+            object(Some("shop"), format!("p{i}"), "prod"),
+            Location::unplaced("/spec"),
+            "may run as root",
+        );
+        // One in ten is the more severe: those come first.
+        f.severity = if i % 10 == 0 {
+            Severity::High
+        } else {
+            Severity::Low
+        };
+        list.push(&f);
+    }
+    for cluster in ["prod", "staging"] {
+        let f = Finding::new(
+            RuleRef::of(&PRIVILEGED),
+            object(None, "node-agent".into(), cluster),
+            Location::unplaced("/spec"),
+            "privileged",
+        );
+        list.push(&f);
+    }
+    let summary = Summary::default();
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &list,
+        errors: &[],
+        warnings: &[],
+        notes: &[],
+        summary: &summary,
+        rules: &[],
+        sources: &Sources::new(),
+        show_suppressed: false,
+        show_compliance: false,
+        evaluated: &Default::default(),
+        layout: Default::default(),
+        project: None,
+        fail_on: Some(Severity::High),
+    };
+    let objects = crate::policyreport::objects(&report, crate::policyreport::Api::PolicyReport);
+    let names: Vec<(String, String)> = objects
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap().into(),
+                o["metadata"]["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // Two clusters: each one's reports are named after it.
+    assert_eq!(
+        names,
+        [
+            (
+                "ClusterPolicyReport".to_string(),
+                "palisade-prod".to_string()
+            ),
+            ("PolicyReport".to_string(), "palisade-prod".to_string()),
+            (
+                "ClusterPolicyReport".to_string(),
+                "palisade-staging".to_string()
+            ),
+        ]
+    );
+    let shop = &objects[1];
+    assert_eq!(shop["metadata"]["namespace"], "shop");
+    let results = shop["results"].as_array().unwrap();
+    assert_eq!(results.len(), crate::policyreport::MAX_RESULTS);
+    assert_eq!(
+        shop["metadata"]["annotations"]["palisade.dev/results-omitted"],
+        "500"
+    );
+    assert_eq!(
+        shop["summary"]["fail"], 150,
+        "high is at the fail-on threshold"
+    );
+    assert_eq!(shop["summary"]["warn"], 1350);
+    assert!(results[..150].iter().all(|r| r["severity"] == "high"));
+    assert!(shop.to_string().len() < 1024 * 1024);
+}
