@@ -15,6 +15,7 @@ use palisade_cluster::{
 use palisade_diagnostics::{Input, InputError};
 use palisade_report::Format;
 use palisade_report::fleet::{ClusterSummary, Fleet, ResourceLine, cluster_heading, fleet_text};
+use palisade_report::terminal::printable;
 use palisade_scan::{ClusterObjects, ScanOptions, ScanOutcome, ScanRequest};
 
 use crate::cli::{ColorChoice, ScanArgs};
@@ -144,6 +145,20 @@ pub struct ClusterScanArgs {
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
 
+    /// Also write the findings to each cluster as report resources (server-side apply, field
+    /// manager `palisade`), deleting the ones Palisade wrote before that are no longer
+    /// needed: `policyreport` (default, wgpolicyk8s.io) or `openreports`. Needs write access
+    /// to them (`rbac-manifest --apply-reports`).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "API",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "policyreport"
+    )]
+    pub apply_reports: Option<ReportApi>,
+
     /// Print the compliance summary in text output.
     #[arg(long)]
     pub compliance: bool,
@@ -163,6 +178,24 @@ pub struct ClusterScanArgs {
     /// When to use colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// The report API `--apply-reports` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportApi {
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReport and ClusterPolicyReport.
+    Policyreport,
+    /// `openreports.io/v1alpha1` Report and ClusterReport.
+    Openreports,
+}
+
+impl From<ReportApi> for palisade_report::policyreport::Api {
+    fn from(api: ReportApi) -> Self {
+        match api {
+            ReportApi::Policyreport => palisade_report::policyreport::Api::PolicyReport,
+            ReportApi::Openreports => palisade_report::policyreport::Api::OpenReports,
+        }
+    }
 }
 
 /// `palisade cluster snapshot`.
@@ -195,6 +228,11 @@ pub struct RbacManifestArgs {
     /// Leave Secrets out: their rules are then reported as not evaluated.
     #[arg(long)]
     pub without_secrets: bool,
+
+    /// Also let the scan write its report resources (`cluster scan --apply-reports`): get,
+    /// list, create, patch and delete of PolicyReports and OpenReports, nothing else.
+    #[arg(long)]
+    pub apply_reports: bool,
 }
 
 /// `palisade cluster`.
@@ -208,7 +246,8 @@ pub fn command(cmd: &ClusterCommand) -> Result<u8> {
                 palisade_cluster::rbac_manifest(
                     &args.sa_namespace,
                     &args.service_account,
-                    !args.without_secrets
+                    !args.without_secrets,
+                    args.apply_reports
                 )
             );
             Ok(EXIT_CLEAN)
@@ -275,17 +314,20 @@ impl Listing {
 }
 
 /// Collect every target concurrently; each result comes with the name it is shown under.
+/// A cluster read: its connection (for writing reports back) and what was collected.
+type Read = Result<(palisade_cluster::Connection, Collection), ClusterError>;
+
 fn collect_all(
     targets: &[Target],
     connect: &ConnectArgs,
-) -> Result<Vec<(String, Result<Collection, ClusterError>)>> {
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<(String, Read)>> {
     let options = connect.options()?;
     let timeout = options.retry.timeout;
     let listing = Arc::new(Listing::default());
     let started = Instant::now();
     let shown = Arc::clone(&listing);
     let progress = crate::progress::Progress::line_stderr(move || shown.line(started));
-    let runtime = runtime()?;
     let results = runtime.block_on(async {
         let jobs = targets.iter().map(|target| {
             let (listing, options) = (Arc::clone(&listing), options.clone());
@@ -305,7 +347,7 @@ fn collect_all(
                     }
                 };
                 let collected = palisade_cluster::collect(&connection, &options, &report).await;
-                (name.clone(), collected)
+                (name.clone(), collected.map(|c| (connection, c)))
             }
         });
         futures_util::future::join_all(jobs).await
@@ -396,6 +438,8 @@ fn as_scan_args(args: &ClusterScanArgs) -> ScanArgs {
 struct Scanned {
     summary: ClusterSummary,
     outcome: ScanOutcome,
+    /// The connection, to write reports back with.
+    connection: Option<palisade_cluster::Connection>,
 }
 
 fn scan(args: &ClusterScanArgs) -> Result<u8> {
@@ -404,7 +448,8 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     resolved.settings.input = Input::Live;
     let policies = palisade_scan::load_policies(&resolved);
     let targets = targets(&args.contexts, args.all_contexts, &args.connect)?;
-    let collected = collect_all(&targets, &args.connect)?;
+    let runtime = runtime()?;
+    let collected = collect_all(&targets, &args.connect, &runtime)?;
     let opts = ScanOptions::new(
         &resolved,
         ScanRequest::default(),
@@ -413,7 +458,7 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     let mut rules_run = None;
     let mut scanned = Vec::new();
     for (name, result) in collected {
-        let collection = match result {
+        let (connection, collection) = match result {
             Ok(c) => c,
             Err(e) => {
                 let mut outcome = ScanOutcome::default();
@@ -436,6 +481,7 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
                         error: Some(e.to_string()),
                     },
                     outcome,
+                    connection: None,
                 });
                 continue;
             }
@@ -466,6 +512,7 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
                 error: None,
             },
             outcome,
+            connection: Some(connection),
         });
         rules_run.get_or_insert(rules);
     }
@@ -504,6 +551,41 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
         quiet: args.quiet,
     };
     let report_of = |outcome| crate::scan::report_of(outcome, &metas, &resolved, shown);
+    if let Some(api) = args.apply_reports {
+        for s in &scanned {
+            let Some(connection) = &s.connection else {
+                continue;
+            };
+            let objects =
+                palisade_report::policyreport::objects(&report_of(&s.outcome), api.into());
+            let selector = format!(
+                "{}={},palisade.dev/cluster={}",
+                palisade_report::policyreport::MANAGED_BY.0,
+                palisade_report::policyreport::MANAGED_BY.1,
+                palisade_report::policyreport::cluster_label(&s.summary.name)
+            );
+            let applied = runtime.block_on(palisade_cluster::apply_reports(
+                &connection.client,
+                &objects,
+                &selector,
+            ));
+            eprintln!(
+                "cluster {}: applied {} report{}, deleted {} stale",
+                printable(&s.summary.name),
+                applied.applied,
+                if applied.applied == 1 { "" } else { "s" },
+                applied.deleted
+            );
+            all.errors
+                .extend(applied.errors.into_iter().map(|message| InputError {
+                    path: format!("cluster {}", s.summary.name),
+                    line: None,
+                    column: None,
+                    message: format!("cannot write reports: {message}"),
+                }));
+        }
+        all.summary.errors = all.errors.len();
+    }
     for output in &resolved.outputs {
         let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
         let color = match args.color {
@@ -568,12 +650,13 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
 fn snapshot(args: &SnapshotArgs) -> Result<u8> {
     let contexts: Vec<String> = args.context.iter().cloned().collect();
     let targets = targets(&contexts, false, &args.connect)?;
-    let mut collected = collect_all(&targets, &args.connect)?;
+    let runtime = runtime()?;
+    let mut collected = collect_all(&targets, &args.connect, &runtime)?;
     let Some((name, result)) = collected.pop() else {
         bail!("no cluster to read");
     };
     let collection = match result {
-        Ok(c) => c,
+        Ok((_, c)) => c,
         Err(e) => {
             eprintln!("error: cluster {name}: {e}");
             return Ok(EXIT_ERROR);

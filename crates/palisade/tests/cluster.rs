@@ -469,3 +469,94 @@ async fn a_cluster_scan_writes_policy_reports_per_namespace() {
     assert!(items.iter().any(|i| i["kind"] == "ClusterPolicyReport"));
     assert!(!r.stdout.contains("dG9wLXNlY3JldC12YWx1ZQ"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_reports_writes_them_server_side_and_deletes_stale_ones_it_owns() {
+    let mut cluster = shop();
+    let group = "wgpolicyk8s.io";
+    cluster.serve(group, "v1alpha2", "policyreports", "PolicyReport", true);
+    cluster.serve(
+        group,
+        "v1alpha2",
+        "clusterpolicyreports",
+        "ClusterPolicyReport",
+        false,
+    );
+    let ours = json!({"app.kubernetes.io/managed-by": "palisade", "palisade.dev/cluster": "prod"});
+    cluster.add([
+        // Written by an earlier scan, for a namespace that has no finding any more.
+        json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
+            "metadata": {"name": "palisade", "namespace": "gone", "labels": ours}, "results": []}),
+        // Someone else's.
+        json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
+            "metadata": {"name": "kyverno-abc", "namespace": "shop"}, "results": []}),
+    ]);
+    let server = TestServer::start(cluster, Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::Token)],
+    );
+    let (r, _) = scan_json(dir.path(), &["--apply-reports"]).await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cluster prod: applied 2 reports, deleted 1 stale"),
+        "{}",
+        r.stderr
+    );
+    let requests = server.requests();
+    // Server-side apply, forced, as the field manager `palisade`.
+    let patched = requests.iter().any(|q| {
+        q.starts_with("PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/shop/policyreports/palisade?")
+            && q.contains("fieldManager=palisade")
+            && q.contains("force=true")
+    });
+    assert!(patched, "{requests:#?}");
+    assert!(
+        requests
+            .iter()
+            .any(|q| q
+                == "DELETE /apis/wgpolicyk8s.io/v1alpha2/namespaces/gone/policyreports/palisade"),
+        "{requests:#?}"
+    );
+    let reports = server.objects("policyreports.wgpolicyk8s.io");
+    let names: Vec<(&str, &str)> = reports
+        .iter()
+        .map(|r| {
+            (
+                r["metadata"]["namespace"].as_str().unwrap(),
+                r["metadata"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("shop", "kyverno-abc"), ("shop", "palisade")]);
+    let written = &reports[1];
+    assert!(
+        written["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["policy"] == "PSS003")
+    );
+    assert_eq!(
+        server.objects("clusterpolicyreports.wgpolicyk8s.io").len(),
+        1
+    );
+
+    // A cluster without the CRD: the scan reports it, as an input error.
+    let plain = TestServer::start(shop(), Auth::Token).await;
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &plain, Auth::Token)],
+    );
+    let (r, out) = scan_json(dir.path(), &["--apply-reports"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        out["errors"]
+            .to_string()
+            .contains("the report CRD is not installed"),
+        "{}",
+        out["errors"]
+    );
+}

@@ -10,6 +10,7 @@
 //! and benchmarks.
 #![deny(missing_docs)]
 
+mod apply;
 mod collect;
 mod connect;
 mod discovery;
@@ -21,6 +22,7 @@ mod wanted;
 #[cfg(feature = "test-server")]
 pub mod testing;
 
+pub use apply::{Applied, FIELD_MANAGER, apply_reports};
 pub use collect::{CollectOptions, CollectProgress, Collection, collect};
 pub use connect::{Connection, Target, connect, contexts};
 pub use fetch::Retry;

@@ -153,6 +153,23 @@ impl FakeCluster {
         }
     }
 
+    /// The objects held of `resource` (`policyreports.wgpolicyk8s.io`), as served.
+    pub fn objects(&self, resource: &str) -> Vec<Value> {
+        self.resources
+            .values()
+            .filter(|r| {
+                let name = if r.group.is_empty() {
+                    r.resource.clone()
+                } else {
+                    format!("{}.{}", r.resource, r.group)
+                };
+                name == resource
+            })
+            .flat_map(|r| r.items.iter())
+            .filter_map(|(_, text)| serde_json::from_str(text).ok())
+            .collect()
+    }
+
     /// Objects held.
     pub fn len(&self) -> usize {
         self.resources.values().map(|r| r.items.len()).sum()
@@ -249,12 +266,13 @@ fn list_path(path: &str) -> Option<(String, String, Option<String>, String)> {
 
 async fn handle(state: Arc<State>, headers: HeaderMap, request: Request<Body>) -> Response<Body> {
     let uri = request.uri().clone();
+    let method = request.method().clone();
     let path = uri.path().to_string();
     let query = uri.query().unwrap_or("").to_string();
     let line = if query.is_empty() {
-        format!("GET {path}")
+        format!("{method} {path}")
     } else {
-        format!("GET {path}?{query}")
+        format!("{method} {path}?{query}")
     };
     if let Ok(mut log) = state.log.lock() {
         log.push(line);
@@ -265,6 +283,15 @@ async fn handle(state: Arc<State>, headers: HeaderMap, request: Request<Body>) -
             return status(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized");
         }
     }
+    if method != axum::http::Method::GET {
+        let Ok(body) = axum::body::to_bytes(request.into_body(), 4 << 20).await else {
+            return status(StatusCode::BAD_REQUEST, "BadRequest", "body too large");
+        };
+        return match state.cluster.lock() {
+            Ok(mut cluster) => write(&mut cluster, &method, &path, &body),
+            Err(_) => not_found(),
+        };
+    }
     // Answered under the lock (nothing is awaited there); a slow answer waits after it.
     let (wait, response) = match state.cluster.lock() {
         Ok(mut cluster) => answer(&mut cluster, &path, &query),
@@ -274,6 +301,97 @@ async fn handle(state: Arc<State>, headers: HeaderMap, request: Request<Body>) -
         tokio::time::sleep(wait).await;
     }
     response
+}
+
+/// A server-side apply (PATCH) or a DELETE of one object of a served resource.
+fn write(
+    cluster: &mut FakeCluster,
+    method: &axum::http::Method,
+    path: &str,
+    body: &[u8],
+) -> Response<Body> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, namespace, plural, name) = match parts.as_slice() {
+        ["apis", g, v, "namespaces", ns, res, name] => (*g, *v, Some(*ns), *res, *name),
+        ["apis", g, v, res, name] => (*g, *v, None, *res, *name),
+        ["api", v, "namespaces", ns, res, name] => ("", *v, Some(*ns), *res, *name),
+        ["api", v, res, name] => ("", *v, None, *res, *name),
+        _ => return not_found(),
+    };
+    let Some(resource) = cluster
+        .resources
+        .values_mut()
+        .find(|r| r.group == group && r.version == version && r.resource == plural)
+    else {
+        return not_found();
+    };
+    let at = resource.items.iter().position(|(ns, text)| {
+        ns.as_deref() == namespace
+            && serde_json::from_str::<Value>(text)
+                .is_ok_and(|o| o["metadata"]["name"].as_str() == Some(name))
+    });
+    let api_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    if method == axum::http::Method::DELETE {
+        let Some(at) = at else {
+            return not_found();
+        };
+        let (_, text) = resource.items.remove(at);
+        let mut object: Value = serde_json::from_str(&text).unwrap_or_default();
+        object["apiVersion"] = json!(api_version);
+        object["kind"] = json!(resource.kind);
+        return json_response(&object);
+    }
+    if method != axum::http::Method::PATCH {
+        return status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "not allowed",
+        );
+    }
+    let Ok(mut object) = serde_json::from_slice::<Value>(body) else {
+        return status(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "the body is not JSON",
+        );
+    };
+    if object["apiVersion"] != json!(api_version) || object["kind"] != json!(resource.kind) {
+        return status(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "apiVersion or kind does not match the path",
+        );
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("apiVersion");
+        map.remove("kind");
+    }
+    let text = object.to_string();
+    match at {
+        Some(at) => resource.items[at] = (namespace.map(str::to_string), text),
+        None => resource.items.push((namespace.map(str::to_string), text)),
+    }
+    object["apiVersion"] = json!(api_version);
+    object["kind"] = json!(resource.kind);
+    json_response(&object)
+}
+
+/// Whether an object's labels match a `k=v,k2=v2` selector.
+fn selected(text: &str, selector: Option<&str>) -> bool {
+    let Some(selector) = selector.filter(|s| !s.is_empty()) else {
+        return true;
+    };
+    let Ok(object) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    selector.split(',').all(|term| match term.split_once('=') {
+        Some((k, v)) => object["metadata"]["labels"][k].as_str() == Some(v),
+        None => false,
+    })
 }
 
 fn not_found() -> Response<Body> {
@@ -419,10 +537,12 @@ fn answer(
         }
         Some(Fault::Forbidden) | None => {}
     }
+    let selector = query_param(query, "labelSelector");
     let items: Vec<&str> = resource
         .items
         .iter()
         .filter(|(ns, _)| namespace.is_none() || ns.as_deref() == namespace.as_deref())
+        .filter(|(_, text)| selected(text, selector.as_deref()))
         .map(|(_, text)| text.as_str())
         .collect();
     let limit: usize = query_param(query, "limit")
@@ -585,6 +705,15 @@ impl TestServer {
         if let Ok(mut log) = self.state.log.lock() {
             log.clear();
         }
+    }
+
+    /// The objects the server holds of `resource` (`policyreports.wgpolicyk8s.io`).
+    pub fn objects(&self, resource: &str) -> Vec<Value> {
+        self.state
+            .cluster
+            .lock()
+            .map(|c| c.objects(resource))
+            .unwrap_or_default()
     }
 
     /// Change what the server holds or how it fails.

@@ -114,6 +114,11 @@ fn result(f: &Finding, fail_on: Option<Severity>) -> Value {
     r
 }
 
+/// The value of the `palisade.dev/cluster` label of a cluster's reports.
+pub fn cluster_label(cluster: &str) -> String {
+    name_part(cluster)
+}
+
 /// A DNS-1123 label of `text` for a report's name.
 fn name_part(text: &str) -> String {
     let mut out: String = text
@@ -211,7 +216,7 @@ pub fn objects(report: &Report<'_>, api: Api) -> Vec<Value> {
         .into_iter()
         .map(|(key, mut results)| {
             // Stable: within a severity, the findings keep the report's order.
-            results.sort_by(|a, b| b.0.cmp(&a.0));
+            results.sort_by_key(|r| std::cmp::Reverse(r.0));
             let results: Vec<Value> = results.into_iter().map(|(_, r)| r).collect();
             report_object(api, &key, &results, several)
         })
