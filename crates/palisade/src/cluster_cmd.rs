@@ -458,85 +458,21 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     let mut rules_run = None;
     let mut scanned = Vec::new();
     for (name, result) in collected {
-        let (connection, collection) = match result {
-            Ok(c) => c,
-            Err(e) => {
-                let mut outcome = ScanOutcome::default();
-                outcome.errors.push(InputError {
-                    path: format!("cluster {name}"),
-                    line: None,
-                    column: None,
-                    message: e.to_string(),
-                });
-                outcome.count();
-                scanned.push(Scanned {
-                    summary: ClusterSummary {
-                        name,
-                        server: String::new(),
-                        version: String::new(),
-                        objects: 0,
-                        findings: 0,
-                        by_severity: BTreeMap::new(),
-                        resources: Vec::new(),
-                        error: Some(e.to_string()),
-                    },
-                    outcome,
-                    connection: None,
-                });
-                continue;
+        match result {
+            Ok((connection, collection)) => {
+                let (one, rules) =
+                    scan_cluster(connection, &collection, &policies, &resolved, &opts)?;
+                scanned.push(one);
+                rules_run.get_or_insert(rules);
             }
-        };
-        let bound = palisade_scan::bind_policies_to_objects(&policies, &collection.objects);
-        let rules = palisade_scan::rule_set(&resolved, &bound)?;
-        let outcome = palisade_scan::scan_objects(
-            ClusterObjects {
-                cluster: &collection.cluster,
-                resources: &collection.resources,
-                objects: &collection.objects,
-            },
-            &rules,
-            &opts,
-        );
-        let mut outcome = palisade_scan::govern(outcome, &rules, None, &resolved)?;
-        outcome.errors.extend(palisade_scan::policy_errors(&bound));
-        outcome.count();
-        scanned.push(Scanned {
-            summary: ClusterSummary {
-                name: collection.cluster.name.clone(),
-                server: collection.cluster.server.clone(),
-                version: collection.cluster.version.clone(),
-                objects: outcome.summary.objects,
-                findings: 0,
-                by_severity: BTreeMap::new(),
-                resources: resource_lines(&collection, &rules, &opts),
-                error: None,
-            },
-            outcome,
-            connection: Some(connection),
-        });
-        rules_run.get_or_insert(rules);
+            Err(e) => scanned.push(unread(name, &e)),
+        }
     }
     let rules = match rules_run {
         Some(r) => r,
         None => palisade_scan::rule_set(&resolved, &policies)?,
     };
-    // Every cluster's findings in one list, for the formats that take one document.
-    let mut all = ScanOutcome::default();
-    for s in &scanned {
-        all.findings.append_list(&s.outcome.findings);
-        all.errors.extend(s.outcome.errors.iter().cloned());
-        all.warnings.extend(s.outcome.warnings.iter().cloned());
-        all.notes.extend(s.outcome.notes.iter().cloned());
-        all.evaluated.extend(s.outcome.evaluated.iter().cloned());
-        all.summary.objects += s.outcome.summary.objects;
-    }
-    all.notes.sort();
-    all.notes.dedup();
-    all.summary.clusters = scanned.iter().filter(|s| s.summary.error.is_none()).count();
-    all.count();
-    if resolved.sort != palisade_report::SortOrder::Path {
-        palisade_report::sort_findings(&mut all.findings, resolved.sort);
-    }
+    let mut all = merged(&scanned, &resolved);
     let fleet = Fleet::of(
         scanned.iter().map(|s| s.summary.clone()).collect(),
         &all.findings,
@@ -553,87 +489,14 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     let report_of = |outcome| crate::scan::report_of(outcome, &metas, &resolved, shown);
     if let Some(api) = args.apply_reports {
         for s in &scanned {
-            let Some(connection) = &s.connection else {
-                continue;
-            };
             let objects =
                 palisade_report::policyreport::objects(&report_of(&s.outcome), api.into());
-            let selector = format!(
-                "{}={},palisade.dev/cluster={}",
-                palisade_report::policyreport::MANAGED_BY.0,
-                palisade_report::policyreport::MANAGED_BY.1,
-                palisade_report::policyreport::cluster_label(&s.summary.name)
-            );
-            let applied = runtime.block_on(palisade_cluster::apply_reports(
-                &connection.client,
-                &objects,
-                &selector,
-            ));
-            eprintln!(
-                "cluster {}: applied {} report{}, deleted {} stale",
-                printable(&s.summary.name),
-                applied.applied,
-                if applied.applied == 1 { "" } else { "s" },
-                applied.deleted
-            );
-            all.errors
-                .extend(applied.errors.into_iter().map(|message| InputError {
-                    path: format!("cluster {}", s.summary.name),
-                    line: None,
-                    column: None,
-                    message: format!("cannot write reports: {message}"),
-                }));
+            all.errors.extend(apply(s, &objects, &runtime));
         }
         all.summary.errors = all.errors.len();
     }
     for output in &resolved.outputs {
-        let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        };
-        let mut sink: Box<dyn Write> = match &output.path {
-            Some(path) => Box::new(std::io::BufWriter::new(
-                std::fs::File::create(path)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-            )),
-            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-        };
-        let written = (|| -> std::io::Result<()> {
-            if matches!(output.format, Format::Text | Format::Compact) {
-                for (s, fleet_cluster) in scanned.iter().zip(&fleet.clusters) {
-                    cluster_heading(fleet_cluster, &mut sink)?;
-                    if s.summary.error.is_none() {
-                        palisade_report::render(
-                            output.format,
-                            &report_of(&s.outcome),
-                            color,
-                            &mut sink,
-                        )?;
-                        writeln!(sink)?;
-                    }
-                }
-                if scanned.len() > 1 {
-                    fleet_text(&fleet, &mut sink)?;
-                    writeln!(sink, "{}", palisade_report::summary_line(&report_of(&all)))?;
-                }
-                Ok(())
-            } else {
-                palisade_report::render_clusters(
-                    output.format,
-                    &report_of(&all),
-                    &fleet,
-                    color,
-                    &mut sink,
-                )
-            }
-        })()
-        .and_then(|()| sink.flush());
-        match written {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other.context("cannot write the report")?,
-        }
+        write_output(args, output, &scanned, &all, &fleet, &report_of)?;
     }
     if resolved.outputs.iter().all(|o| o.path.is_some()) {
         eprintln!("{}", palisade_report::summary_line(&report_of(&all)));
@@ -645,6 +508,194 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Scan one cluster's collection with the configured rules and the policies bound to its
+/// objects; the rule set is returned for the reports.
+fn scan_cluster(
+    connection: palisade_cluster::Connection,
+    collection: &Collection,
+    policies: &palisade_policy::PolicySet,
+    resolved: &palisade_config::Resolved,
+    opts: &ScanOptions,
+) -> Result<(Scanned, palisade_engine::RuleSet)> {
+    let bound = palisade_scan::bind_policies_to_objects(policies, &collection.objects);
+    let rules = palisade_scan::rule_set(resolved, &bound)?;
+    let outcome = palisade_scan::scan_objects(
+        ClusterObjects {
+            cluster: &collection.cluster,
+            resources: &collection.resources,
+            objects: &collection.objects,
+        },
+        &rules,
+        opts,
+    );
+    let mut outcome = palisade_scan::govern(outcome, &rules, None, resolved)?;
+    outcome.errors.extend(palisade_scan::policy_errors(&bound));
+    outcome.count();
+    let scanned = Scanned {
+        summary: ClusterSummary {
+            name: collection.cluster.name.clone(),
+            server: collection.cluster.server.clone(),
+            version: collection.cluster.version.clone(),
+            objects: outcome.summary.objects,
+            findings: 0,
+            by_severity: BTreeMap::new(),
+            resources: resource_lines(collection, &rules, opts),
+            error: None,
+        },
+        outcome,
+        connection: Some(connection),
+    };
+    Ok((scanned, rules))
+}
+
+/// A cluster that could not be read: an input error, and a section that says so.
+fn unread(name: String, e: &ClusterError) -> Scanned {
+    let mut outcome = ScanOutcome::default();
+    outcome.errors.push(InputError {
+        path: format!("cluster {name}"),
+        line: None,
+        column: None,
+        message: e.to_string(),
+    });
+    outcome.count();
+    Scanned {
+        summary: ClusterSummary {
+            name,
+            server: String::new(),
+            version: String::new(),
+            objects: 0,
+            findings: 0,
+            by_severity: BTreeMap::new(),
+            resources: Vec::new(),
+            error: Some(e.to_string()),
+        },
+        outcome,
+        connection: None,
+    }
+}
+
+/// Every cluster's findings, errors and notes in one outcome, for the formats that take one
+/// document and for the exit code.
+fn merged(scanned: &[Scanned], resolved: &palisade_config::Resolved) -> ScanOutcome {
+    let mut all = ScanOutcome::default();
+    for s in scanned {
+        all.findings.append_list(&s.outcome.findings);
+        all.errors.extend(s.outcome.errors.iter().cloned());
+        all.warnings.extend(s.outcome.warnings.iter().cloned());
+        all.notes.extend(s.outcome.notes.iter().cloned());
+        all.evaluated.extend(s.outcome.evaluated.iter().cloned());
+        all.summary.objects += s.outcome.summary.objects;
+    }
+    all.notes.sort();
+    all.notes.dedup();
+    all.summary.clusters = scanned.iter().filter(|s| s.summary.error.is_none()).count();
+    all.count();
+    if resolved.sort != palisade_report::SortOrder::Path {
+        palisade_report::sort_findings(&mut all.findings, resolved.sort);
+    }
+    all
+}
+
+/// Write a cluster's report objects back to it (`--apply-reports`); what failed, as input
+/// errors.
+fn apply(
+    s: &Scanned,
+    objects: &[serde_json::Value],
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<InputError> {
+    let Some(connection) = &s.connection else {
+        return Vec::new();
+    };
+    let selector = format!(
+        "{}={},palisade.dev/cluster={}",
+        palisade_report::policyreport::MANAGED_BY.0,
+        palisade_report::policyreport::MANAGED_BY.1,
+        palisade_report::policyreport::cluster_label(&s.summary.name)
+    );
+    let applied = runtime.block_on(palisade_cluster::apply_reports(
+        &connection.client,
+        objects,
+        &selector,
+    ));
+    eprintln!(
+        "cluster {}: applied {} report{}, deleted {} stale",
+        printable(&s.summary.name),
+        applied.applied,
+        if applied.applied == 1 { "" } else { "s" },
+        applied.deleted
+    );
+    applied
+        .errors
+        .into_iter()
+        .map(|message| InputError {
+            path: format!("cluster {}", s.summary.name),
+            line: None,
+            column: None,
+            message: format!("cannot write reports: {message}"),
+        })
+        .collect()
+}
+
+/// Write one output: text and compact per cluster with the fleet summary, the other formats
+/// as one document of every cluster.
+fn write_output<'a>(
+    args: &ClusterScanArgs,
+    output: &palisade_config::Output,
+    scanned: &'a [Scanned],
+    all: &'a ScanOutcome,
+    fleet: &Fleet,
+    report_of: &dyn Fn(&'a ScanOutcome) -> palisade_report::Report<'a>,
+) -> Result<()> {
+    let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut sink: Box<dyn Write> = match &output.path {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = (|| -> std::io::Result<()> {
+        if matches!(output.format, Format::Text | Format::Compact) {
+            for (s, fleet_cluster) in scanned.iter().zip(&fleet.clusters) {
+                cluster_heading(fleet_cluster, &mut sink)?;
+                if s.summary.error.is_none() {
+                    palisade_report::render(
+                        output.format,
+                        &report_of(&s.outcome),
+                        color,
+                        &mut sink,
+                    )?;
+                    writeln!(sink)?;
+                }
+            }
+            if scanned.len() > 1 {
+                fleet_text(fleet, &mut sink)?;
+                writeln!(sink, "{}", palisade_report::summary_line(&report_of(all)))?;
+            }
+            Ok(())
+        } else {
+            palisade_report::render_clusters(
+                output.format,
+                &report_of(all),
+                fleet,
+                color,
+                &mut sink,
+            )
+        }
+    })()
+    .and_then(|()| sink.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the report")?,
+    }
+    Ok(())
 }
 
 fn snapshot(args: &SnapshotArgs) -> Result<u8> {
