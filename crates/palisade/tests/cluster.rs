@@ -560,3 +560,122 @@ async fn apply_reports_writes_them_server_side_and_deletes_stale_ones_it_owns() 
         out["errors"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_rescans_and_serves_metrics_a_prometheus_parser_reads() {
+    let mut cluster = shop();
+    cluster.fault("secrets", Fault::Forbidden);
+    let server = TestServer::start(cluster, Auth::Token).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(
+        &dir.path().join("kubeconfig"),
+        &[("prod", &server, Auth::Token)],
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env_remove("KUBECONFIG")
+        .args([
+            "cluster",
+            "watch",
+            "--kubeconfig",
+            "kubeconfig",
+            "--no-config",
+        ])
+        .args(["--listen", "127.0.0.1:0", "--interval", "1s"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let url = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the watch says where it serves");
+        if let Some(url) = line.strip_prefix("palisade cluster watch: serving /metrics on ") {
+            break format!("{url}/metrics");
+        }
+    };
+    let client = reqwest::Client::new();
+    // Ready only once a scan has finished; two scans are counted.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = match client.get(&url).send().await {
+            Ok(r) => r.text().await.unwrap(),
+            Err(_) => String::new(),
+        };
+        if text.contains("palisade_scans_total{cluster=\"prod\",result=\"success\"} 2") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let healthz = client
+        .get(url.replace("/metrics", "/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(healthz.status(), 200);
+    let readyz = client
+        .get(url.replace("/metrics", "/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(readyz.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("the metrics parse");
+    let value = |name: &str, labels: &[(&str, &str)]| -> Option<f64> {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    let prod = ("cluster", "prod");
+    assert_eq!(
+        value("palisade_scans_total", &[prod, ("result", "success")]),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            "palisade_findings",
+            &[prod, ("severity", "critical"), ("layer", "container")]
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            "palisade_rule_findings",
+            &[prod, ("rule", "PSS003"), ("severity", "critical")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            "palisade_unread_resources",
+            &[prod, ("resource", "secrets"), ("state", "forbidden")]
+        ),
+        Some(1.0)
+    );
+    let ratio = value("palisade_compliance_ratio", &[prod, ("framework", "cis")]).unwrap();
+    assert!((0.0..1.0).contains(&ratio), "{ratio}");
+    assert!(value("palisade_last_success_timestamp_seconds", &[prod]).unwrap() > 1.7e9);
+    assert!(value("palisade_objects", &[prod]).unwrap() >= 5.0);
+}

@@ -14,6 +14,7 @@ pub mod compliance;
 pub mod fleet;
 mod json;
 mod junit;
+pub mod metrics;
 pub mod netpol;
 pub mod policyreport;
 pub mod rbac;

@@ -1,5 +1,10 @@
-//! `palisade cluster`: scan live clusters read-only (one or many contexts at once), write a
-//! snapshot of one, and print the ClusterRole a scan needs.
+//! `palisade cluster`: scan live clusters read-only (one or many contexts at once), watch
+//! them (re-scans and metrics), write a snapshot of one, and print the ClusterRole a scan
+//! needs.
+
+mod watch;
+
+pub use watch::WatchArgs;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -27,6 +32,9 @@ pub enum ClusterCommand {
     /// Scan live clusters, read-only: every rule, the RBAC and NetworkPolicy analyses, on the
     /// objects listed through the kubeconfig's contexts (several at once).
     Scan(Box<ClusterScanArgs>),
+    /// Scan the clusters again every interval and serve Prometheus metrics of the latest
+    /// scans on `/metrics`; with `--apply-reports`, keep their PolicyReports current.
+    Watch(Box<WatchArgs>),
     /// Write what a scan reads from one cluster to a compressed snapshot file, which `scan`,
     /// `rbac` and `netpol` read offline (Secret values are never written).
     Snapshot(SnapshotArgs),
@@ -239,6 +247,7 @@ pub struct RbacManifestArgs {
 pub fn command(cmd: &ClusterCommand) -> Result<u8> {
     match cmd {
         ClusterCommand::Scan(args) => scan(args),
+        ClusterCommand::Watch(args) => watch::command(args),
         ClusterCommand::Snapshot(args) => snapshot(args),
         ClusterCommand::RbacManifest(args) => {
             print!(
