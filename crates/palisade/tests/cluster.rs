@@ -679,3 +679,36 @@ async fn watch_rescans_and_serves_metrics_a_prometheus_parser_reads() {
     assert!(value("palisade_last_success_timestamp_seconds", &[prod]).unwrap() > 1.7e9);
     assert!(value("palisade_objects", &[prod]).unwrap() >= 5.0);
 }
+
+#[test]
+fn the_watch_manifests_pass_the_restricted_profile_and_every_high_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [&[][..], &["--apply-reports", "--read-secrets"][..]] {
+        let r = run(palisade().args(["cluster", "watch-manifests"]).args(extra));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("kind: ServiceMonitor"));
+        assert!(r.stdout.contains("- watch"));
+        let file = dir.path().join("watch.yaml");
+        std::fs::write(&file, &r.stdout).unwrap();
+        let path = file.to_str().unwrap();
+        let restricted =
+            run(palisade().args(["scan", path, "--no-config", "--profile", "pss-restricted"]));
+        assert_eq!(restricted.code, 0, "{extra:?}: {}", restricted.stdout);
+        if extra.is_empty() {
+            // Without Secrets and report writes, nothing of high severity or above.
+            let all = run(palisade().args(["scan", path, "--no-config", "--fail-on", "high"]));
+            assert_eq!(all.code, 0, "{}", all.stdout);
+            let reads_secrets = r
+                .stdout
+                .lines()
+                .any(|l| l.contains("resources:") && l.contains("secrets"));
+            assert!(!reads_secrets, "Secrets are opt-in");
+        } else {
+            assert!(r.stdout.contains("--apply-reports"));
+            assert!(
+                r.stdout
+                    .contains("resources: [policyreports, clusterpolicyreports]")
+            );
+        }
+    }
+}

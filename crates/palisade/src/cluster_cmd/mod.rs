@@ -40,6 +40,45 @@ pub enum ClusterCommand {
     Snapshot(SnapshotArgs),
     /// Print the read-only ClusterRole and ClusterRoleBinding a cluster scan needs.
     RbacManifest(RbacManifestArgs),
+    /// Print the objects that run `cluster watch` in the cluster it watches: ServiceAccount,
+    /// read-only RBAC, Deployment, Service, ServiceMonitor, NetworkPolicy.
+    WatchManifests(WatchManifestArgs),
+}
+
+/// `palisade cluster watch-manifests`.
+#[derive(Debug, Args)]
+pub struct WatchManifestArgs {
+    /// The namespace of objects that name none, as `kubectl apply -n` places them: here
+    /// every namespaced object of the watch.
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NAMESPACE",
+        default_value = "palisade-system"
+    )]
+    pub namespace: String,
+
+    /// The container image (default: the release image of this version).
+    #[arg(long)]
+    pub image: Option<String>,
+
+    /// Time between scans.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub interval: String,
+
+    /// Keep PolicyReports current: the role may write them.
+    #[arg(long)]
+    pub apply_reports: bool,
+
+    /// Let the watch read Secrets (off by default: the Secret rules are then reported as not
+    /// evaluated, and a compromised watcher cannot read every Secret).
+    #[arg(long)]
+    pub read_secrets: bool,
+
+    /// Where Prometheus and the API server are: the NetworkPolicy allows these CIDRs only
+    /// (repeatable; default: the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).
+    #[arg(long = "allow-cidr", value_name = "CIDR")]
+    pub allow_cidrs: Vec<String>,
 }
 
 /// Which clusters, and how they are read.
@@ -248,6 +287,25 @@ pub fn command(cmd: &ClusterCommand) -> Result<u8> {
     match cmd {
         ClusterCommand::Scan(args) => scan(args),
         ClusterCommand::Watch(args) => watch::command(args),
+        ClusterCommand::WatchManifests(args) => {
+            palisade_config::parse_duration(&args.interval)
+                .map_err(|e| anyhow::anyhow!("--interval: {e}"))?;
+            let defaults = palisade_cluster::WatchDeployment::default();
+            let deployment = palisade_cluster::WatchDeployment {
+                namespace: args.namespace.clone(),
+                image: args.image.clone().unwrap_or(defaults.image),
+                interval: args.interval.clone(),
+                apply_reports: args.apply_reports,
+                read_secrets: args.read_secrets,
+                allow_cidrs: if args.allow_cidrs.is_empty() {
+                    defaults.allow_cidrs
+                } else {
+                    args.allow_cidrs.clone()
+                },
+            };
+            print!("{}", palisade_cluster::watch_manifests(&deployment));
+            Ok(EXIT_CLEAN)
+        }
         ClusterCommand::Snapshot(args) => snapshot(args),
         ClusterCommand::RbacManifest(args) => {
             print!(
