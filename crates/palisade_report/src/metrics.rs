@@ -216,6 +216,79 @@ mod tests {
     use super::*;
     use palisade_diagnostics::{Finding, Location, ObjectRef, Severity};
 
+    /// Metrics of one cluster with findings, for the tests.
+    fn sample_text() -> String {
+        let mut list = FindingList::new();
+        let object = ObjectRef {
+            kind: "Pod".into(),
+            namespace: Some("shop".into()),
+            name: Some("p".into()),
+            ..ObjectRef::default()
+        };
+        list.push(&Finding::new(
+            RuleRef::of(&crate::tests::PRIVILEGED),
+            object,
+            Location::unplaced("/spec"),
+            "m",
+        ));
+        let rules = [RuleRef::of(&crate::tests::PRIVILEGED)];
+        let evaluated = ["PSS003"].into_iter().map(ArcStr::from).collect();
+        let unread = [("secrets".to_string(), "forbidden".to_string())];
+        encode(&[ClusterMetrics {
+            cluster: "prod",
+            findings: &list,
+            rules: &rules,
+            evaluated: &evaluated,
+            objects: 1,
+            unread: &unread,
+            duration_seconds: 1.0,
+            last_success: Some(1.0),
+            scans: (1, 1),
+        }])
+    }
+
+    /// The dashboard in `deploy/grafana` queries only metrics Palisade serves, through its
+    /// data source variable.
+    #[test]
+    fn the_grafana_dashboard_queries_only_served_metrics() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../deploy/grafana/palisade.json");
+        let dashboard: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let served: std::collections::BTreeSet<String> = sample_text()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split(['{', ' ']).next())
+            .map(str::to_string)
+            .collect();
+        let metric = regex::Regex::new(r"palisade_[a-z_]+").unwrap();
+        let panels = dashboard["panels"].as_array().unwrap();
+        assert!(panels.len() >= 8);
+        let mut ids = std::collections::BTreeSet::new();
+        let mut queried = 0;
+        for panel in panels {
+            assert!(
+                ids.insert(panel["id"].as_u64().unwrap()),
+                "panel ids are unique"
+            );
+            assert_eq!(panel["datasource"]["uid"], "${datasource}");
+            for target in panel["targets"].as_array().unwrap() {
+                let expr = target["expr"].as_str().unwrap();
+                for m in metric.find_iter(expr) {
+                    assert!(
+                        served.contains(m.as_str()),
+                        "{} is not served:\n{served:?}",
+                        m.as_str()
+                    );
+                    queried += 1;
+                }
+            }
+        }
+        assert!(queried >= 10);
+        let variables = dashboard["templating"]["list"].to_string();
+        assert!(variables.contains("label_values(palisade_objects, cluster)"));
+    }
+
     #[test]
     fn metrics_count_findings_and_scans_per_cluster() {
         let mut list = FindingList::new();
