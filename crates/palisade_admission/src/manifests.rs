@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use palisade_cluster::manifests::{CONTAINER_SECURITY, TOKEN_VOLUME};
+
 /// What the manifests are made of.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
@@ -312,13 +314,7 @@ metadata:
             limits:
               cpu: "1"
               memory: 128Mi
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            runAsNonRoot: true
-            capabilities:
-              drop: ["ALL"]
-          volumeMounts:
+{CONTAINER_SECURITY}          volumeMounts:
             - name: tls
               mountPath: /tls
               readOnly: true
@@ -329,23 +325,7 @@ metadata:
         - name: tls
           secret:
             secretName: {NAME}-tls
-{policy_volume}        - name: token
-          projected:
-            sources:
-              - serviceAccountToken:
-                  path: token
-                  expirationSeconds: 3600
-              - configMap:
-                  name: kube-root-ca.crt
-                  items:
-                    - key: ca.crt
-                      path: ca.crt
-              - downwardAPI:
-                  items:
-                    - path: namespace
-                      fieldRef:
-                        fieldPath: metadata.namespace
-"#
+{policy_volume}{TOKEN_VOLUME}"#
     )
 }
 

@@ -15,7 +15,7 @@ mod collect;
 mod connect;
 mod discovery;
 mod fetch;
-mod manifests;
+pub mod manifests;
 mod permissions;
 mod redact;
 mod wanted;

@@ -28,6 +28,37 @@ pub struct WatchDeployment {
 /// The name of every object.
 const NAME: &str = "palisade-watch";
 
+/// The securityContext of every Palisade container (in a Deployment's pod template): no
+/// privilege escalation, a read-only root file system, non-root, no capability.
+pub const CONTAINER_SECURITY: &str = r#"          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            runAsNonRoot: true
+            capabilities:
+              drop: ["ALL"]
+"#;
+
+/// The volume that stands in for the automounted ServiceAccount token (in a Deployment's pod
+/// template), which Palisade's pods turn off: a token that expires within the hour, the
+/// cluster CA and the namespace, mounted read-only at the usual place.
+pub const TOKEN_VOLUME: &str = r#"        - name: token
+          projected:
+            sources:
+              - serviceAccountToken:
+                  path: token
+                  expirationSeconds: 3600
+              - configMap:
+                  name: kube-root-ca.crt
+                  items:
+                    - key: ca.crt
+                      path: ca.crt
+              - downwardAPI:
+                  items:
+                    - path: namespace
+                      fieldRef:
+                        fieldPath: metadata.namespace
+"#;
+
 impl Default for WatchDeployment {
     fn default() -> Self {
         WatchDeployment {
@@ -146,34 +177,12 @@ metadata:
             limits:
               cpu: "2"
               memory: 1Gi
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            runAsNonRoot: true
-            capabilities:
-              drop: ["ALL"]
-          volumeMounts:
+{CONTAINER_SECURITY}          volumeMounts:
             - name: token
               mountPath: /var/run/secrets/kubernetes.io/serviceaccount
               readOnly: true
       volumes:
-        - name: token
-          projected:
-            sources:
-              - serviceAccountToken:
-                  path: token
-                  expirationSeconds: 3600
-              - configMap:
-                  name: kube-root-ca.crt
-                  items:
-                    - key: ca.crt
-                      path: ca.crt
-              - downwardAPI:
-                  items:
-                    - path: namespace
-                      fieldRef:
-                        fieldPath: metadata.namespace
-"#
+{TOKEN_VOLUME}"#
     )
 }
 

@@ -132,20 +132,35 @@ impl ConnectArgs {
     }
 }
 
-/// `palisade cluster scan`.
-#[derive(Debug, Args)]
-pub struct ClusterScanArgs {
-    /// A kubeconfig context to scan (repeatable; default: the current context).
+/// Which clusters a command reads, and how.
+#[derive(Debug, Clone, Args)]
+pub struct ClustersArgs {
+    /// A kubeconfig context to read (repeatable; default: the current context).
     #[arg(long = "context", value_name = "NAME")]
     pub contexts: Vec<String>,
 
-    /// Scan every context of the kubeconfig, concurrently.
+    /// Read every context of the kubeconfig, concurrently.
     #[arg(long, conflicts_with = "contexts")]
     pub all_contexts: bool,
 
     /// Connection and listing.
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+impl ClustersArgs {
+    /// The clusters to read.
+    fn targets(&self) -> Result<Vec<Target>> {
+        targets(&self.contexts, self.all_contexts, &self.connect)
+    }
+}
+
+/// `palisade cluster scan`.
+#[derive(Debug, Args)]
+pub struct ClusterScanArgs {
+    /// The clusters.
+    #[command(flatten)]
+    pub clusters: ClustersArgs,
 
     /// Output format: text, compact, json, sarif, junit, policyreport (PolicyReport resources)
     /// or openreports.
@@ -514,9 +529,9 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
     let mut resolved = crate::config::resolve(&scan_args)?;
     resolved.settings.input = Input::Live;
     let policies = palisade_scan::load_policies(&resolved);
-    let targets = targets(&args.contexts, args.all_contexts, &args.connect)?;
+    let targets = args.clusters.targets()?;
     let runtime = runtime()?;
-    let collected = collect_all(&targets, &args.connect, &runtime)?;
+    let collected = collect_all(&targets, &args.clusters.connect, &runtime)?;
     let opts = ScanOptions::new(
         &resolved,
         ScanRequest::default(),

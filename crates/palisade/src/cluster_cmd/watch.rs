@@ -16,24 +16,16 @@ use palisade_diagnostics::Input;
 use palisade_report::metrics::{ClusterMetrics, encode, unread_of};
 use palisade_scan::{ScanOptions, ScanRequest};
 
-use super::{ConnectArgs, ReportApi, apply, collect_all, runtime, scan_cluster, targets};
+use super::{ClustersArgs, ReportApi, apply, collect_all, runtime, scan_cluster};
 use crate::EXIT_CLEAN;
 use crate::cli::ScanArgs;
 
 /// `palisade cluster watch`.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// A kubeconfig context to watch (repeatable; default: the current context).
-    #[arg(long = "context", value_name = "NAME")]
-    pub contexts: Vec<String>,
-
-    /// Watch every context of the kubeconfig.
-    #[arg(long, conflicts_with = "contexts")]
-    pub all_contexts: bool,
-
-    /// Connection and listing.
+    /// The clusters.
     #[command(flatten)]
-    pub connect: ConnectArgs,
+    pub clusters: ClustersArgs,
 
     /// Time between the end of one scan and the start of the next, e.g. 10m (default), 1h.
     #[arg(long, value_name = "DURATION", default_value = "10m")]
@@ -161,7 +153,7 @@ pub fn command(args: &WatchArgs) -> Result<u8> {
     let interval = palisade_config::parse_duration(&args.interval)
         .map_err(|e| anyhow::anyhow!("--interval: {e}"))?;
     let policies = palisade_scan::load_policies(&resolved);
-    let targets = targets(&args.contexts, args.all_contexts, &args.connect)?;
+    let targets = args.clusters.targets()?;
     let runtime = runtime()?;
     let address = listen_address(&args.listen);
     let listener = runtime
@@ -175,7 +167,7 @@ pub fn command(args: &WatchArgs) -> Result<u8> {
     let mut history = History::default();
     loop {
         let started = Instant::now();
-        let collected = collect_all(&targets, &args.connect, &runtime)?;
+        let collected = collect_all(&targets, &args.clusters.connect, &runtime)?;
         let mut cycle = Vec::new();
         for (name, result) in collected {
             let scans = history.scans.entry(name.clone()).or_default();
