@@ -239,8 +239,8 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format: text, compact, json, sarif, junit, policyreport (PolicyReport resources)
-    /// or openreports.
+    /// Output format: text, compact, json, sarif, junit, html (one self-contained page),
+    /// policyreport (PolicyReport resources) or openreports.
     #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
     pub format: Option<String>,
 

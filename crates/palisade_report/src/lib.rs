@@ -12,6 +12,7 @@
 mod compact;
 pub mod compliance;
 pub mod fleet;
+mod html;
 mod json;
 mod junit;
 pub mod metrics;
@@ -54,6 +55,8 @@ pub enum Format {
     PolicyReport,
     /// `openreports.io/v1alpha1` Reports and a ClusterReport.
     OpenReports,
+    /// One self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -66,6 +69,7 @@ impl Format {
         "junit",
         "policyreport",
         "openreports",
+        "html",
     ];
 
     /// Formats written for people (which show source text and honour `--quiet`).
@@ -85,6 +89,7 @@ impl FromStr for Format {
             "junit" => Ok(Format::Junit),
             "policyreport" => Ok(Format::PolicyReport),
             "openreports" => Ok(Format::OpenReports),
+            "html" => Ok(Format::Html),
             _ => Err(format!(
                 "unknown format `{s}` (expected one of: {})",
                 Format::NAMES.join(", ")
@@ -279,6 +284,7 @@ pub fn render(
         Format::Junit => junit::render(report, out),
         Format::PolicyReport => policyreport::render(report, policyreport::Api::PolicyReport, out),
         Format::OpenReports => policyreport::render(report, policyreport::Api::OpenReports, out),
+        Format::Html => html::render(report, None, out),
     }?;
     findings_intact(report)
 }
@@ -294,10 +300,18 @@ pub fn render_clusters(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if format == Format::Json {
-        findings_intact(report)?;
-        json::render_with(report, Some(fleet), out)?;
-        return findings_intact(report);
+    match format {
+        Format::Json => {
+            findings_intact(report)?;
+            json::render_with(report, Some(fleet), out)?;
+            return findings_intact(report);
+        }
+        Format::Html => {
+            findings_intact(report)?;
+            html::render(report, Some(fleet), out)?;
+            return findings_intact(report);
+        }
+        _ => {}
     }
     render(format, report, color, out)
 }

@@ -1076,3 +1076,90 @@ fn policy_reports_are_per_namespace_capped_and_count_every_finding() {
     assert!(results[..150].iter().all(|r| r["severity"] == "high"));
     assert!(shop.to_string().len() < 1024 * 1024);
 }
+
+#[test]
+fn the_html_report_is_self_contained_and_never_lets_input_write_markup() {
+    let html = rendered(Format::Html, true);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    // Nothing is fetched: no URL anywhere in the page.
+    for scheme in ["http://", "https://", "//cdn", "src=\"", "href=\""] {
+        assert!(!html.contains(scheme), "{scheme} in the page");
+    }
+    // The summary reads without JavaScript.
+    assert!(html.contains("<noscript>"));
+    assert!(html.contains("id=\"summary-line\">Scanned 3 files"));
+    assert!(html.contains("<svg role=\"img\" aria-label=\"critical: 1, high: 0"));
+    assert!(html.contains("<caption>Framework controls</caption>"));
+    // Every input of the filter form has a label.
+    assert_eq!(html.matches("<label>").count(), 6);
+    // The findings are data for the script, and the source line is there, masked.
+    let data_start = html
+        .find("<script type=\"application/json\" id=\"data\">")
+        .unwrap();
+    let data = &html[data_start..];
+    let data = &data[data.find('>').unwrap() + 1..data.find("</script>").unwrap()];
+    let rows: serde_json::Value = serde_json::from_str(data).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let privileged = rows
+        .iter()
+        .find(|r| r["rule"] == "PSS003" && r["place"] == "deploy/web pod.yaml:11:7")
+        .unwrap();
+    assert_eq!(privileged["snippet"][0], 11, "{privileged}");
+    assert!(
+        privileged["snippet"][1]
+            .as_str()
+            .unwrap()
+            .contains("privileged")
+    );
+
+    // A hostile message and name stay text.
+    let object = ObjectRef {
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        namespace: Some("<b>ns</b>".into()),
+        name: Some("</script><script>alert(1)</script>".into()),
+        uid: None,
+        cluster: None,
+    };
+    let f = Finding::new(
+        RuleRef::of(&PRIVILEGED),
+        object,
+        Location::unplaced("/spec"),
+        "<img src=x onerror=alert(2)> & \u{2028}",
+    );
+    let list = FindingList::from(vec![f]);
+    let summary = Summary::default();
+    let report = Report {
+        tool_version: "0.1.0",
+        findings: &list,
+        errors: &[],
+        warnings: &[],
+        notes: &[],
+        summary: &summary,
+        rules: &[],
+        sources: &Sources::new(),
+        show_suppressed: false,
+        show_compliance: false,
+        evaluated: &Default::default(),
+        layout: Default::default(),
+        project: None,
+        fail_on: None,
+    };
+    let mut out = Vec::new();
+    render(Format::Html, &report, false, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<b>ns"), "{html}");
+    assert_eq!(
+        html.matches("</script>").count(),
+        2,
+        "only the page's own scripts close"
+    );
+    assert!(html.contains("\\u003cimg src=x onerror=alert(2)\\u003e \\u0026 \\u2028"));
+    assert!(
+        html.contains("&lt;b&gt;ns&lt;/b&gt;"),
+        "escaped in the namespace chart"
+    );
+}

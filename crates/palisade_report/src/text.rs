@@ -137,6 +137,37 @@ fn snippet_line(index: &LineIndex<'_>, l: &Span) -> Option<(String, std::ops::Ra
     Some((format!("{before}{text}{after}"), span, true))
 }
 
+/// The offending source lines of findings as other renderers (HTML) may show them: secret
+/// values masked, nothing of a Secret or of a line a rule marked as secret. Findings should
+/// come in path order: the index of the last file is kept.
+pub(crate) struct Snippets<'r> {
+    sources: &'r crate::Sources,
+    index: Option<(palisade_diagnostics::ArcStr, LineIndex<'r>)>,
+}
+
+impl<'r> Snippets<'r> {
+    pub(crate) fn new(sources: &'r crate::Sources) -> Self {
+        Snippets {
+            sources,
+            index: None,
+        }
+    }
+
+    /// The line of `f`, with its line number.
+    pub(crate) fn line(&mut self, f: &Finding) -> Option<(u32, String)> {
+        if f.subject.kind() == "Secret" || f.redact_source {
+            return None;
+        }
+        let span = f.location.span.as_ref()?;
+        if self.index.as_ref().map(|(p, _)| p) != Some(&span.path) {
+            let source = self.sources.get(span.path.as_str())?;
+            self.index = Some((span.path.clone(), LineIndex::new(source)));
+        }
+        let (_, index) = self.index.as_ref()?;
+        snippet_line(index, span).map(|(text, _, _)| (span.line, text))
+    }
+}
+
 fn render_finding(
     f: &Finding,
     index: Option<&LineIndex<'_>>,

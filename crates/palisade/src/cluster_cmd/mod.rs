@@ -162,8 +162,8 @@ pub struct ClusterScanArgs {
     #[command(flatten)]
     pub clusters: ClustersArgs,
 
-    /// Output format: text, compact, json, sarif, junit, policyreport (PolicyReport resources)
-    /// or openreports.
+    /// Output format: text, compact, json, sarif, junit, html (one self-contained page),
+    /// policyreport (PolicyReport resources) or openreports.
     #[arg(short, long, env = "PALISADE_FORMAT", value_name = "FORMAT")]
     pub format: Option<String>,
 
