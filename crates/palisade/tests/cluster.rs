@@ -51,6 +51,14 @@ fn shop_objects() -> Vec<Value> {
     ]
 }
 
+/// A fake cluster served over HTTPS, and a directory whose `kubeconfig` names it `prod`.
+async fn serve(cluster: FakeCluster, auth: Auth) -> (TestServer, tempfile::TempDir) {
+    let server = TestServer::start(cluster, auth).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_kubeconfig(&dir.path().join("kubeconfig"), &[("prod", &server, auth)]);
+    (server, dir)
+}
+
 /// Run the binary on another thread: the fake servers run on this test's runtime.
 async fn palisade_in(dir: &Path, args: &[&str]) -> common::Run {
     let dir = dir.to_path_buf();
@@ -90,12 +98,7 @@ fn json_of(r: &common::Run) -> Value {
 async fn a_live_scan_reports_findings_with_their_cluster_and_what_it_could_not_read() {
     let mut cluster = shop();
     cluster.fault("secrets", Fault::Forbidden);
-    let server = TestServer::start(cluster, Auth::Token).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::Token)],
-    );
+    let (server, dir) = serve(cluster, Auth::Token).await;
     let (r, out) = scan_json(dir.path(), &[]).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     let findings = out["findings"].as_array().unwrap();
@@ -158,12 +161,7 @@ async fn a_live_scan_reports_findings_with_their_cluster_and_what_it_could_not_r
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_scanned_offline_gives_the_live_scan_s_findings() {
-    let server = TestServer::start(shop(), Auth::ClientCertificate).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::ClientCertificate)],
-    );
+    let (_server, dir) = serve(shop(), Auth::ClientCertificate).await;
     let (_, live) = scan_json(dir.path(), &[]).await;
     let snap = palisade_in(
         dir.path(),
@@ -390,12 +388,7 @@ async fn a_resource_that_cannot_be_listed_makes_the_scan_incomplete_live_and_off
             Fault::Status(503),
         );
     }
-    let server = TestServer::start(cluster, Auth::Token).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::Token)],
-    );
+    let (_server, dir) = serve(cluster, Auth::Token).await;
     let (r, out) = scan_json(dir.path(), &["--retries", "1"]).await;
     assert_eq!(r.code, 2, "{}", r.stderr);
     let message = out["errors"][0]["message"].as_str().unwrap();
@@ -434,12 +427,7 @@ async fn a_resource_that_cannot_be_listed_makes_the_scan_incomplete_live_and_off
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_scan_writes_policy_reports_per_namespace() {
-    let server = TestServer::start(shop(), Auth::Token).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::Token)],
-    );
+    let (_server, dir) = serve(shop(), Auth::Token).await;
     let args = [
         "cluster",
         "scan",
@@ -491,12 +479,7 @@ async fn apply_reports_writes_them_server_side_and_deletes_stale_ones_it_owns() 
         json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
             "metadata": {"name": "kyverno-abc", "namespace": "shop"}, "results": []}),
     ]);
-    let server = TestServer::start(cluster, Auth::Token).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::Token)],
-    );
+    let (server, dir) = serve(cluster, Auth::Token).await;
     let (r, _) = scan_json(dir.path(), &["--apply-reports"]).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
@@ -565,12 +548,7 @@ async fn apply_reports_writes_them_server_side_and_deletes_stale_ones_it_owns() 
 async fn watch_rescans_and_serves_metrics_a_prometheus_parser_reads() {
     let mut cluster = shop();
     cluster.fault("secrets", Fault::Forbidden);
-    let server = TestServer::start(cluster, Auth::Token).await;
-    let dir = tempfile::tempdir().unwrap();
-    write_kubeconfig(
-        &dir.path().join("kubeconfig"),
-        &[("prod", &server, Auth::Token)],
-    );
+    let (_server, dir) = serve(cluster, Auth::Token).await;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
         .current_dir(dir.path())
         .env("HOME", dir.path())

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use palisade_cluster::manifests::{CONTAINER_SECURITY, TOKEN_VOLUME};
+use palisade_cluster::manifests::{CONTAINER_SECURITY, TOKEN_VOLUME, unpinned_note};
 
 /// What the manifests are made of.
 #[derive(Debug, Clone)]
@@ -232,12 +232,7 @@ fn deployment(o: &DeployOptions) -> String {
     } else {
         String::new()
     };
-    // A tag is what exists before a release is pinned; say so where a reviewer sees it.
-    let annotations = if image.contains("@sha256:") {
-        String::new()
-    } else {
-        "  annotations:\n    palisade.dev/ignore: \"IMG002: pass --image with the release digest (image@sha256:...) to pin it\"\n".to_string()
-    };
+    let annotations = unpinned_note(image);
     format!(
         r#"apiVersion: apps/v1
 kind: Deployment

@@ -38,6 +38,16 @@ pub const CONTAINER_SECURITY: &str = r#"          securityContext:
               drop: ["ALL"]
 "#;
 
+/// The Deployment annotation that says why an image is not pinned by digest yet (a tag is
+/// what exists before a release is pinned), where a reviewer sees it; none for a digest.
+pub fn unpinned_note(image: &str) -> String {
+    if image.contains("@sha256:") {
+        String::new()
+    } else {
+        "  annotations:\n    palisade.dev/ignore: \"IMG002: pass --image with the release digest (image@sha256:...) to pin it\"\n".to_string()
+    }
+}
+
 /// The volume that stands in for the automounted ServiceAccount token (in a Deployment's pod
 /// template), which Palisade's pods turn off: a token that expires within the hour, the
 /// cluster CA and the namespace, mounted read-only at the usual place.
@@ -111,11 +121,7 @@ fn deployment(o: &WatchDeployment) -> String {
     } else {
         ""
     };
-    let annotations = if image.contains("@sha256:") {
-        String::new()
-    } else {
-        "  annotations:\n    palisade.dev/ignore: \"IMG002: pass --image with the release digest (image@sha256:...) to pin it\"\n".to_string()
-    };
+    let annotations = unpinned_note(image);
     format!(
         r#"apiVersion: apps/v1
 kind: Deployment

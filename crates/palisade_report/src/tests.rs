@@ -849,6 +849,32 @@ fn findings_without_a_file_render_in_every_format() {
     );
 }
 
+/// A report of `list` alone: no errors, notes, rules or sources.
+fn bare_report<'a>(
+    list: &'a FindingList,
+    summary: &'a Summary,
+    sources: &'a Sources,
+    evaluated: &'a std::collections::BTreeSet<ArcStr>,
+    fail_on: Option<Severity>,
+) -> Report<'a> {
+    Report {
+        tool_version: "0.1.0",
+        findings: list,
+        errors: &[],
+        warnings: &[],
+        notes: &[],
+        summary,
+        rules: &[],
+        sources,
+        show_suppressed: false,
+        show_compliance: false,
+        evaluated,
+        layout: Default::default(),
+        project: None,
+        fail_on,
+    }
+}
+
 /// The `openAPIV3Schema` of version `version` of a CRD in `../shared/schemas`.
 fn crd_schema(file: &str, version: &str) -> serde_json::Value {
     let path = std::env::var_os("PALISADE_SHARED")
@@ -1018,23 +1044,8 @@ fn policy_reports_are_per_namespace_capped_and_count_every_finding() {
         );
         list.push(&f);
     }
-    let summary = Summary::default();
-    let report = Report {
-        tool_version: "0.1.0",
-        findings: &list,
-        errors: &[],
-        warnings: &[],
-        notes: &[],
-        summary: &summary,
-        rules: &[],
-        sources: &Sources::new(),
-        show_suppressed: false,
-        show_compliance: false,
-        evaluated: &Default::default(),
-        layout: Default::default(),
-        project: None,
-        fail_on: Some(Severity::High),
-    };
+    let (summary, sources, evaluated) = Default::default();
+    let report = bare_report(&list, &summary, &sources, &evaluated, Some(Severity::High));
     let objects = crate::policyreport::objects(&report, crate::policyreport::Api::PolicyReport);
     let names: Vec<(String, String)> = objects
         .iter()
@@ -1130,23 +1141,8 @@ fn the_html_report_is_self_contained_and_never_lets_input_write_markup() {
         "<img src=x onerror=alert(2)> & \u{2028}",
     );
     let list = FindingList::from(vec![f]);
-    let summary = Summary::default();
-    let report = Report {
-        tool_version: "0.1.0",
-        findings: &list,
-        errors: &[],
-        warnings: &[],
-        notes: &[],
-        summary: &summary,
-        rules: &[],
-        sources: &Sources::new(),
-        show_suppressed: false,
-        show_compliance: false,
-        evaluated: &Default::default(),
-        layout: Default::default(),
-        project: None,
-        fail_on: None,
-    };
+    let (summary, sources, evaluated) = Default::default();
+    let report = bare_report(&list, &summary, &sources, &evaluated, None);
     let mut out = Vec::new();
     render(Format::Html, &report, false, &mut out).unwrap();
     let html = String::from_utf8(out).unwrap();

@@ -207,19 +207,9 @@ pub struct ClusterScanArgs {
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
 
-    /// Also write the findings to each cluster as report resources (server-side apply, field
-    /// manager `palisade`), deleting the ones Palisade wrote before that are no longer
-    /// needed: `policyreport` (default, wgpolicyk8s.io) or `openreports`. Needs write access
-    /// to them (`rbac-manifest --apply-reports`).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "API",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "policyreport"
-    )]
-    pub apply_reports: Option<ReportApi>,
+    /// Writing reports back.
+    #[command(flatten)]
+    pub reports: ApplyReportsArgs,
 
     /// Print the compliance summary in text output.
     #[arg(long)]
@@ -240,6 +230,24 @@ pub struct ClusterScanArgs {
     /// When to use colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `--apply-reports`, for `cluster scan` and `cluster watch`.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyReportsArgs {
+    /// Also write the findings to each cluster as report resources (server-side apply, field
+    /// manager `palisade`), deleting the ones Palisade wrote before that are no longer
+    /// needed: `policyreport` (default, wgpolicyk8s.io) or `openreports`. Needs write access
+    /// to them (`rbac-manifest --apply-reports`).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "API",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "policyreport"
+    )]
+    pub apply_reports: Option<ReportApi>,
 }
 
 /// The report API `--apply-reports` writes.
@@ -569,7 +577,7 @@ fn scan(args: &ClusterScanArgs) -> Result<u8> {
         quiet: args.quiet,
     };
     let report_of = |outcome| crate::scan::report_of(outcome, &metas, &resolved, shown);
-    if let Some(api) = args.apply_reports {
+    if let Some(api) = args.reports.apply_reports {
         for s in &scanned {
             let objects =
                 palisade_report::policyreport::objects(&report_of(&s.outcome), api.into());

@@ -16,7 +16,7 @@ use palisade_diagnostics::Input;
 use palisade_report::metrics::{ClusterMetrics, encode, unread_of};
 use palisade_scan::{ScanOptions, ScanRequest};
 
-use super::{ClustersArgs, ReportApi, apply, collect_all, runtime, scan_cluster};
+use super::{ApplyReportsArgs, ClustersArgs, apply, collect_all, runtime, scan_cluster};
 use crate::EXIT_CLEAN;
 use crate::cli::ScanArgs;
 
@@ -36,15 +36,8 @@ pub struct WatchArgs {
     pub listen: String,
 
     /// Keep each cluster's report resources current (as `cluster scan --apply-reports`).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "API",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "policyreport"
-    )]
-    pub apply_reports: Option<ReportApi>,
+    #[command(flatten)]
+    pub reports: ApplyReportsArgs,
 
     /// Rule set: all (default), pss-baseline, pss-restricted, cis, nsa or mitre.
     #[arg(long, value_name = "PROFILE")]
@@ -177,7 +170,7 @@ pub fn command(args: &WatchArgs) -> Result<u8> {
                         scan_cluster(connection, &collection, &policies, &resolved, &opts)?;
                     scans.0 += 1;
                     history.last_success.insert(name.clone(), now());
-                    if let Some(api) = args.apply_reports {
+                    if let Some(api) = args.reports.apply_reports {
                         let metas: Vec<_> =
                             rules.enabled().iter().map(|r| r.meta.clone()).collect();
                         let shown_report = crate::scan::Shown {
