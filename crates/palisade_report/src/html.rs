@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::Report;
 use crate::compliance::{Status, compliance};
 use crate::fleet::Fleet;
+use crate::views::{Network, Views};
 
 /// Text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
@@ -177,13 +178,56 @@ pub(crate) fn render(
             suppressed: f.suppressed,
         });
     }
-    let summary = compliance(report.findings, report.rules, report.evaluated);
+    let only = report.views.is_some_and(|v| v.only);
+    let headline = match report.views {
+        Some(v) if v.only => views_line(v),
+        _ => crate::text::summary_line(report),
+    };
     let title = "Palisade report";
     write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{title}</h1><p id=\"summary-line\">{}</p></header>\n<main>\n",
-        esc(&crate::text::summary_line(report))
+        esc(&headline)
     )?;
+    if !only {
+        summary_sections(report, fleet, &by_severity, &by_layer, by_namespace, out)?;
+    }
+    if let Some(views) = report.views {
+        write_views(views, out)?;
+    }
+    if only {
+        return writeln!(out, "</main>\n</body>\n</html>");
+    }
+    // The table, built by the script.
+    writeln!(
+        out,
+        "<section aria-labelledby=\"h-table\"><h2 id=\"h-table\">All findings</h2>\n<form id=\"filters\" role=\"search\" onsubmit=\"return false\">\n<label>Severity <select id=\"f-severity\"><option value=\"\">all</option>{}</select></label>\n<label>Rule <select id=\"f-rule\"><option value=\"\">all</option></select></label>\n<label>Namespace <select id=\"f-namespace\"><option value=\"\">all</option></select></label>\n<label>Layer <select id=\"f-layer\"><option value=\"\">all</option></select></label>\n<label>Framework <select id=\"f-framework\"><option value=\"\">all</option></select></label>\n<label>Search <input id=\"f-search\" type=\"search\" placeholder=\"rule, object, message\"></label>\n</form>\n<p id=\"shown\" aria-live=\"polite\"></p>\n<noscript><p>The findings table needs JavaScript; the summary above does not. The JSON report (<code>--format json</code>) has every finding.</p></noscript>\n<table id=\"findings\"><caption>Findings (select a row's details for the field, the source line and the fix)</caption><thead><tr>{}</tr></thead><tbody></tbody></table>\n</section>",
+        SEVERITIES
+            .iter()
+            .map(|s| format!("<option value=\"{0}\">{0} and above</option>", s.as_str()))
+            .collect::<String>(),
+        [("severity", "Severity"), ("rule", "Rule"), ("object", "Object"), ("namespace", "Namespace"), ("message", "Finding")]
+            .iter()
+            .map(|(k, l)| format!("<th scope=\"col\" aria-sort=\"none\"><button type=\"button\" data-sort=\"{k}\">{l}</button></th>"))
+            .collect::<String>()
+    )?;
+    writeln!(
+        out,
+        "</main>\n<script type=\"application/json\" id=\"data\">{}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>",
+        script_json(&rows)?
+    )
+}
+
+/// The compliance summary, the charts and the clusters of a multi-cluster scan: plain HTML.
+fn summary_sections(
+    report: &Report<'_>,
+    fleet: Option<&Fleet>,
+    by_severity: &BTreeMap<&str, usize>,
+    by_layer: &BTreeMap<&str, usize>,
+    by_namespace: BTreeMap<String, usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let summary = compliance(report.findings, report.rules, report.evaluated);
     // Scores: per layer and per framework.
     writeln!(
         out,
@@ -291,24 +335,172 @@ pub(crate) fn render(
         }
         writeln!(out, "</tbody></table></section>")?;
     }
-    // The table, built by the script.
-    writeln!(
-        out,
-        "<section aria-labelledby=\"h-table\"><h2 id=\"h-table\">All findings</h2>\n<form id=\"filters\" role=\"search\" onsubmit=\"return false\">\n<label>Severity <select id=\"f-severity\"><option value=\"\">all</option>{}</select></label>\n<label>Rule <select id=\"f-rule\"><option value=\"\">all</option></select></label>\n<label>Namespace <select id=\"f-namespace\"><option value=\"\">all</option></select></label>\n<label>Layer <select id=\"f-layer\"><option value=\"\">all</option></select></label>\n<label>Framework <select id=\"f-framework\"><option value=\"\">all</option></select></label>\n<label>Search <input id=\"f-search\" type=\"search\" placeholder=\"rule, object, message\"></label>\n</form>\n<p id=\"shown\" aria-live=\"polite\"></p>\n<noscript><p>The findings table needs JavaScript; the summary above does not. The JSON report (<code>--format json</code>) has every finding.</p></noscript>\n<table id=\"findings\"><caption>Findings (select a row's details for the field, the source line and the fix)</caption><thead><tr>{}</tr></thead><tbody></tbody></table>\n</section>",
-        SEVERITIES
-            .iter()
-            .map(|s| format!("<option value=\"{0}\">{0} and above</option>", s.as_str()))
-            .collect::<String>(),
-        [("severity", "Severity"), ("rule", "Rule"), ("object", "Object"), ("namespace", "Namespace"), ("message", "Finding")]
-            .iter()
-            .map(|(k, l)| format!("<th scope=\"col\" aria-sort=\"none\"><button type=\"button\" data-sort=\"{k}\">{l}</button></th>"))
-            .collect::<String>()
-    )?;
-    writeln!(
-        out,
-        "</main>\n<script type=\"application/json\" id=\"data\">{}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>",
-        script_json(&rows)?
+    Ok(())
+}
+
+/// The headline of a page of views alone.
+fn views_line(views: &Views) -> String {
+    let workloads: usize = views.networks.iter().map(|n| n.workloads).sum();
+    let classes: usize = views.networks.iter().map(|n| n.classes).sum();
+    let connections: usize = views.networks.iter().map(|n| n.total_connections).sum();
+    format!(
+        "{workloads} workloads in {classes} classes; {connections} allowed connections between classes and address ranges"
     )
+}
+
+/// Rows of the risk table a page lists at most (the JSON and SARIF of `rbac risks` have all).
+const RISK_ROWS: usize = 1_000;
+
+/// The RBAC risk paths and the NetworkPolicy coverage and matrices: plain HTML.
+fn write_views(views: &Views, out: &mut dyn Write) -> io::Result<()> {
+    if !views.risks.is_empty() {
+        let clusters = views.risks.iter().any(|r| !r.cluster.is_empty());
+        writeln!(
+            out,
+            "<section aria-labelledby=\"h-risks\"><h2 id=\"h-risks\">RBAC risk paths</h2>\n<p>{} dangerous power{} held by subjects, most dangerous first{}: what each can do, where, through which binding and role, and the path by which it reaches that power.</p>\n<table id=\"risks\"><caption>Dangerous powers and their escalation paths</caption><thead><tr><th scope=\"col\">Severity</th>{}<th scope=\"col\">Subject</th><th scope=\"col\">Can</th><th scope=\"col\">Where</th><th scope=\"col\">Escalation path</th><th scope=\"col\">Through</th></tr></thead><tbody>",
+            views.risks.len(),
+            if views.risks.len() == 1 { "" } else { "s" },
+            if views.risks.len() > RISK_ROWS {
+                format!(
+                    " (the first {RISK_ROWS} listed; `palisade rbac risks --format json` has all)"
+                )
+            } else {
+                String::new()
+            },
+            if clusters {
+                "<th scope=\"col\">Cluster</th>"
+            } else {
+                ""
+            }
+        )?;
+        for r in views.risks.iter().take(RISK_ROWS) {
+            let severity = r.severity.as_str();
+            write!(
+                out,
+                "<tr><td><span class=\"sev {severity}\">{severity}</span></td>"
+            )?;
+            if clusters {
+                write!(out, "<td>{}</td>", esc(&r.cluster))?;
+            }
+            write!(
+                out,
+                "<th scope=\"row\">{}</th><td>{}<br><small>{}</small></td><td>{}</td><td><ol class=\"path\">",
+                esc(&r.subject),
+                esc(&r.power),
+                esc(&r.grant),
+                if r.namespace.is_empty() {
+                    "cluster-wide".to_string()
+                } else {
+                    format!("namespace {}", esc(&r.namespace))
+                }
+            )?;
+            for step in &r.steps {
+                write!(out, "<li>{}</li>", esc(step))?;
+            }
+            write!(out, "</ol>")?;
+            if !r.held_by.is_empty() {
+                write!(
+                    out,
+                    "<p>Held by the pods of {}</p>",
+                    esc(&r.held_by.join(", "))
+                )?;
+            }
+            writeln!(out, "</td><td>{}</td></tr>", esc(&r.via))?;
+        }
+        writeln!(out, "</tbody></table></section>")?;
+    }
+    for (i, n) in views.networks.iter().enumerate() {
+        write_network(i, n, out)?;
+    }
+    Ok(())
+}
+
+/// One cluster's (or the files') NetworkPolicy coverage and connectivity.
+fn write_network(i: usize, n: &Network, out: &mut dyn Write) -> io::Result<()> {
+    let of = if n.cluster.is_empty() {
+        String::new()
+    } else {
+        format!(": cluster {}", esc(&n.cluster))
+    };
+    writeln!(
+        out,
+        "<section aria-labelledby=\"h-net{i}\"><h2 id=\"h-net{i}\">NetworkPolicy coverage{of}</h2>\n<p>{} workloads in {} classes of pods that policies treat alike; {} allowed connections between classes and address ranges.</p>\n<table class=\"coverage\"><caption>Workloads isolated by a NetworkPolicy, per namespace (an isolated workload accepts only what a policy allows)</caption><thead><tr><th scope=\"col\">Namespace</th><th scope=\"col\">Workloads</th><th scope=\"col\">Isolated for ingress</th><th scope=\"col\">Isolated for egress</th><th scope=\"col\">Policies</th></tr></thead><tbody>",
+        n.workloads, n.classes, n.total_connections
+    )?;
+    for c in &n.namespaces {
+        let cell = |isolated: usize| {
+            let class = if c.workloads == 0 || isolated == c.workloads {
+                "ok"
+            } else {
+                "gap"
+            };
+            format!("<td class=\"{class}\">{isolated} of {}</td>", c.workloads)
+        };
+        writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td>{}{}<td>{}</td></tr>",
+            esc(&c.namespace),
+            c.workloads,
+            cell(c.ingress_isolated),
+            cell(c.egress_isolated),
+            c.policies
+        )?;
+    }
+    writeln!(out, "</tbody></table>")?;
+    if n.connections.is_empty() {
+        return writeln!(out, "<p>No connection is allowed.</p></section>");
+    }
+    if n.grid {
+        // A grid: sources down, destinations across, the ports allowed in each cell.
+        let mut cells = vec![vec![None; n.ends.len()]; n.ends.len()];
+        for (from, to, ports) in &n.connections {
+            cells[*from][*to] = Some(ports.as_str());
+        }
+        write!(
+            out,
+            "<div class=\"scroll\"><table class=\"grid\"><caption>Allowed connections: from the row to the column (classes named by their first workload)</caption><thead><tr><th scope=\"col\">From \\ To</th>"
+        )?;
+        for end in &n.ends {
+            write!(out, "<th scope=\"col\">{}</th>", esc(end))?;
+        }
+        writeln!(out, "</tr></thead><tbody>")?;
+        for (from, row) in cells.iter().enumerate() {
+            write!(out, "<tr><th scope=\"row\">{}</th>", esc(&n.ends[from]))?;
+            for cell in row {
+                match cell {
+                    Some(ports) => write!(out, "<td class=\"allow\">{}</td>", esc(ports))?,
+                    None => write!(out, "<td class=\"deny\">—</td>")?,
+                }
+            }
+            writeln!(out, "</tr>")?;
+        }
+        writeln!(out, "</tbody></table></div>")?;
+    } else {
+        writeln!(
+            out,
+            "<table class=\"connections\"><caption>Allowed connections{}</caption><thead><tr><th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Allowed</th></tr></thead><tbody>",
+            if n.total_connections > n.connections.len() {
+                format!(
+                    " (the first {} of {}; `palisade netpol matrix --format json` has all)",
+                    n.connections.len(),
+                    n.total_connections
+                )
+            } else {
+                String::new()
+            }
+        )?;
+        for (from, to, ports) in &n.connections {
+            writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&n.ends[*from]),
+                esc(&n.ends[*to]),
+                esc(ports)
+            )?;
+        }
+        writeln!(out, "</tbody></table>")?;
+    }
+    writeln!(out, "</section>")
 }
 
 const STYLE: &str = r#"
@@ -328,6 +520,8 @@ form{display:flex;flex-wrap:wrap;gap:.6rem 1rem;margin:.6rem 0}label{font-weight
 .critical{background:#8b1a1a}.high{background:#c2410c}.medium{background:#854d0e}.low{background:#1d4ed8}.info{background:#4b5563}
 pre{background:#f3f4f6;padding:.4rem;overflow-x:auto;white-space:pre-wrap}details summary{cursor:pointer;color:#1e3a8a}
 .suppressed{opacity:.75}
+ol.path{margin:0;padding-left:1.2rem}td.gap{color:#8b1a1a;font-weight:600}td.ok{color:#166534}
+.scroll{overflow-x:auto}table.grid td,table.grid th{font-size:.85rem;white-space:nowrap}td.allow{background:#fef3c7}td.deny{color:#6b7280;text-align:center}
 "#;
 
 const SCRIPT: &str = r#"
@@ -385,5 +579,7 @@ document.querySelectorAll('th button[data-sort]').forEach(function(b){b.addEvent
  document.querySelectorAll('#findings th').forEach(function(th){th.setAttribute('aria-sort','none');});
  b.parentNode.setAttribute('aria-sort',sortUp?'ascending':'descending');render();});});
 render();
+// When the table first stood complete: what the browser test reads as time to first render.
+if(window.performance&&performance.mark)performance.mark('palisade-table-rendered');
 })();
 "#;

@@ -22,6 +22,7 @@ pub mod rbac;
 mod sarif;
 pub mod terminal;
 mod text;
+pub mod views;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -241,6 +242,9 @@ pub struct Report<'a> {
     /// Unsuppressed findings at least this severe fail the run (`--fail-on`); `None` when none
     /// do. JUnit reports only those as failures.
     pub fail_on: Option<Severity>,
+    /// Views of the cluster model shown beside the findings (the HTML page's RBAC risk paths
+    /// and NetworkPolicy coverage), when the front door built them.
+    pub views: Option<&'a views::Views>,
 }
 
 impl Report<'_> {

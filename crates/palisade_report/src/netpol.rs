@@ -19,7 +19,7 @@ pub struct Names<'a> {
 impl Names<'_> {
     /// A class by its first workload, with `+N` for the others; an address range as a CIDR or
     /// `first-last`.
-    fn node(&self, node: Node) -> String {
+    pub(crate) fn node(&self, node: Node) -> String {
         match node {
             Node::Class(c) => {
                 let members = &self.matrix.classes[c].members;

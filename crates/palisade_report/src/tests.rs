@@ -172,6 +172,7 @@ fn with_report<T>(show_suppressed: bool, f: impl FnOnce(&Report<'_>) -> T) -> T 
         layout: Default::default(),
         project: None,
         fail_on: Some(Severity::High),
+        views: None,
     };
     f(&report)
 }
@@ -251,6 +252,7 @@ fn warnings_are_reported_apart_from_errors() {
         fail_on: Some(Severity::Low),
         layout: Default::default(),
         project: None,
+        views: None,
     };
     let out = |format| {
         let mut out = Vec::new();
@@ -488,6 +490,7 @@ fn hostile(color: bool) -> String {
         layout: Default::default(),
         project: None,
         fail_on: Some(Severity::Low),
+        views: None,
     };
     let mut out = Vec::new();
     render(Format::Text, &report, color, &mut out).unwrap();
@@ -555,6 +558,7 @@ fn sarif_of(findings: &[Finding], show_suppressed: bool) -> serde_json::Value {
         fail_on: Some(Severity::Low),
         layout: Default::default(),
         project: None,
+        views: None,
     };
     let mut out = Vec::new();
     render(Format::Sarif, &report, false, &mut out).unwrap();
@@ -872,6 +876,7 @@ fn bare_report<'a>(
         layout: Default::default(),
         project: None,
         fail_on,
+        views: None,
     }
 }
 
@@ -1158,4 +1163,89 @@ fn the_html_report_is_self_contained_and_never_lets_input_write_markup() {
         html.contains("&lt;b&gt;ns&lt;/b&gt;"),
         "escaped in the namespace chart"
     );
+}
+
+#[test]
+fn the_html_views_show_risk_paths_and_a_connection_grid_as_text() {
+    use crate::views::{NamespaceCoverage, Network, RiskRow, Views};
+    let views = Views {
+        risks: vec![RiskRow {
+            cluster: String::new(),
+            subject: "ServiceAccount <i>ci</i>/deployer".into(),
+            power: "run pods as any ServiceAccount of the namespace".into(),
+            severity: Severity::High,
+            namespace: "prod".into(),
+            grant: "create pods".into(),
+            via: "RoleBinding/prod/deploy → Role/prod/deploy".into(),
+            steps: vec![
+                "ServiceAccount ci/deployer can create pods in prod".into(),
+                "ServiceAccount prod/admin can do <anything>".into(),
+            ],
+            held_by: vec!["Deployment/ci/runner".into()],
+        }],
+        networks: vec![Network {
+            cluster: String::new(),
+            workloads: 3,
+            classes: 2,
+            namespaces: vec![NamespaceCoverage {
+                namespace: "prod".into(),
+                workloads: 3,
+                ingress_isolated: 2,
+                egress_isolated: 3,
+                policies: 2,
+            }],
+            ends: vec![
+                "prod/web[Deployment] +1".into(),
+                "prod/db[StatefulSet]".into(),
+            ],
+            connections: vec![(0, 1, "TCP/5432".into())],
+            total_connections: 1,
+            grid: true,
+        }],
+        only: false,
+    };
+    let list = FindingList::default();
+    let (summary, sources, evaluated) = Default::default();
+    let mut report = bare_report(&list, &summary, &sources, &evaluated, None);
+    report.views = Some(&views);
+    let mut out = Vec::new();
+    render(Format::Html, &report, false, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(html.contains("<th scope=\"row\">ServiceAccount &lt;i&gt;ci&lt;/i&gt;/deployer</th>"));
+    assert!(html.contains(
+        "<ol class=\"path\"><li>ServiceAccount ci/deployer can create pods in prod</li><li>ServiceAccount prod/admin can do &lt;anything&gt;</li></ol>"
+    ));
+    assert!(html.contains("<p>Held by the pods of Deployment/ci/runner</p>"));
+    assert!(html.contains("<td>namespace prod</td>"));
+    // Coverage: a namespace with a workload not isolated for ingress is marked.
+    assert!(html.contains(
+        "<tr><th scope=\"row\">prod</th><td>3</td><td class=\"gap\">2 of 3</td><td class=\"ok\">3 of 3</td><td>2</td></tr>"
+    ));
+    // The grid: web may reach db on 5432, nothing else is allowed.
+    assert!(html.contains(
+        "<tr><th scope=\"row\">prod/web[Deployment] +1</th><td class=\"deny\">—</td><td class=\"allow\">TCP/5432</td></tr>"
+    ));
+    assert!(html.contains(
+        "<tr><th scope=\"row\">prod/db[StatefulSet]</th><td class=\"deny\">—</td><td class=\"deny\">—</td></tr>"
+    ));
+    // Still a findings page: the table and its script are there.
+    assert!(html.contains("id=\"findings\""));
+
+    // Views alone (`netpol matrix`): no compliance, no findings table, no script.
+    let alone = Views {
+        only: true,
+        risks: Vec::new(),
+        networks: views.networks.clone(),
+    };
+    report.views = Some(&alone);
+    let mut out = Vec::new();
+    render(Format::Html, &report, false, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(html.contains(
+        "id=\"summary-line\">3 workloads in 2 classes; 1 allowed connections between classes and address ranges</p>"
+    ));
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("Compliance"));
+    assert!(!html.contains("RBAC risk paths"));
+    assert!(html.ends_with("</main>\n</body>\n</html>\n"));
 }

@@ -18,6 +18,7 @@ mod options;
 mod outcome;
 mod pipeline;
 mod policies;
+mod views;
 
 pub use baseline::{
     BASELINE_VERSION, Baseline, BaselineEntry, BaselineError, BaselineMatch, apply_baseline,
@@ -33,3 +34,4 @@ pub use pipeline::{Inputs, inputs, scan_paths, source_of};
 pub use policies::{
     bind_policies, bind_policies_to_objects, load_policies, policy_errors, rule_set,
 };
+pub use views::{network_view, views_of};

@@ -68,17 +68,20 @@ impl Default for ScanOptions {
 
 impl ScanOptions {
     /// The options of a scan with `resolved` settings: limits, time bounds, links and remote
-    /// bases from the configuration, the rest from the request. Sources are kept for a text
-    /// report.
+    /// bases from the configuration, the rest from the request. Sources are kept for text and
+    /// HTML reports (their snippets).
     pub fn new(
         resolved: &palisade_config::Resolved,
         request: ScanRequest,
         progress: Progress,
     ) -> Self {
-        let text = resolved
-            .outputs
-            .iter()
-            .any(|o| o.format == palisade_report::Format::Text);
+        // Text and HTML show the offending source line.
+        let text = resolved.outputs.iter().any(|o| {
+            matches!(
+                o.format,
+                palisade_report::Format::Text | palisade_report::Format::Html
+            )
+        });
         ScanOptions {
             discover: DiscoverOptions {
                 excludes: resolved.excludes.clone(),

@@ -29,6 +29,9 @@ pub struct ScanOutcome {
     /// several overlays. Not listed or counted, but a baseline written from the scan holds
     /// them, so that it serves a scan of each overlay on its own too.
     pub folded: Vec<Finding>,
+    /// The RBAC risk paths and NetworkPolicy coverage of the objects scanned, when the rule
+    /// set keeps them ([`palisade_engine::RuleSet::keep_views`]: for the HTML report).
+    pub views: Option<palisade_report::views::Views>,
 }
 
 impl ScanOutcome {

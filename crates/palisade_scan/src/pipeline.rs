@@ -68,6 +68,7 @@ pub(crate) struct FileResult {
     pub(crate) evaluated: Vec<palisade_diagnostics::ArcStr>,
     pub(crate) facts: Vec<Fact>,
     pub(crate) rbac_parts: Vec<palisade_model::authz::RbacPart>,
+    pub(crate) netpol_parts: Vec<palisade_model::netpol::NetpolPart>,
     pub(crate) errors: Vec<InputError>,
     pub(crate) objects: usize,
     pub(crate) skipped_documents: usize,
@@ -127,6 +128,7 @@ impl<'s> Documents<'s> {
         }
         append_growing(&mut r.facts, &mut { report.facts });
         r.rbac_parts.append(&mut { report.rbac_parts });
+        r.netpol_parts.append(&mut { report.netpol_parts });
         r.errors.extend(report.errors);
     }
 
@@ -143,6 +145,7 @@ impl<'s> Documents<'s> {
         }
         append_growing(&mut r.facts, &mut o.facts);
         r.rbac_parts.append(&mut o.rbac_parts);
+        r.netpol_parts.append(&mut o.netpol_parts);
         r.errors.extend(o.errors);
         r.notes.extend(o.notes);
         self.failed |= other.failed;
@@ -398,6 +401,7 @@ pub(crate) fn conclude(
     opts: &ScanOptions,
 ) -> ScanOutcome {
     let mut inventory = Inventory::default();
+    let mut netpol_parts = Vec::new();
     let mut clusters = Vec::new();
     outcome.findings = sink.into_findings();
     outcome.findings.shrink_to_fit();
@@ -412,6 +416,7 @@ pub(crate) fn conclude(
             inventory.facts.extend(r.facts);
         }
         inventory.rbac_parts.extend(r.rbac_parts);
+        netpol_parts.extend(r.netpol_parts);
         outcome.summary.files += usize::from(r.read && !r.template);
         outcome.summary.objects += r.objects;
         outcome.summary.skipped_documents += r.skipped_documents;
@@ -427,6 +432,10 @@ pub(crate) fn conclude(
     }
     inventory.prepare(opts.render.namespace.as_deref().unwrap_or("default"));
     let cross = rules.scan_inventory(&inventory);
+    if rules.keeps_views() {
+        let network = palisade_model::netpol::Model::of_parts(netpol_parts);
+        outcome.views = Some(crate::views::views_of(inventory.rbac(), &network));
+    }
     outcome.evaluated.extend(cross.evaluated);
     outcome.findings.append_list(&cross.findings);
     remap_findings(&mut outcome.findings, &maps);

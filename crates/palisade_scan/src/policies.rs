@@ -87,12 +87,16 @@ pub fn bind_policies_to_objects(policies: &PolicySet, objects: &[String]) -> Pol
     policies.with_data(Arc::new(ClusterData::new(values)))
 }
 
-/// The rule set of a scan: the built-in rules and the loaded policies.
+/// The rule set of a scan: the built-in rules and the loaded policies. When a report is
+/// HTML, the set keeps the records the page's views of the cluster model need (objects
+/// without a namespace in `default`; a front door with `-n` asks again with its namespace).
 pub fn rule_set(resolved: &Resolved, policies: &PolicySet) -> Result<RuleSet, SelectionError> {
     let builtin = palisade_rules::registry()
         .iter()
         .map(|&r| RuleHandle::Builtin(r));
-    RuleSet::with_rules(builtin.chain(policies.rules()), resolved.settings.clone())
+    let rules = RuleSet::with_rules(builtin.chain(policies.rules()), resolved.settings.clone())?;
+    let html = (resolved.outputs.iter()).any(|o| o.format == palisade_report::Format::Html);
+    Ok(if html { rules.keep_views(None) } else { rules })
 }
 
 /// The errors met loading policies, as input errors of the run.

@@ -677,6 +677,10 @@ fn merged(scanned: &[Scanned], resolved: &palisade_config::Resolved) -> ScanOutc
         all.notes.extend(s.outcome.notes.iter().cloned());
         all.evaluated.extend(s.outcome.evaluated.iter().cloned());
         all.summary.objects += s.outcome.summary.objects;
+        if let Some(views) = &s.outcome.views {
+            let views = views.clone().in_cluster(&s.summary.name);
+            all.views.get_or_insert_with(Default::default).extend(views);
+        }
     }
     all.notes.sort();
     all.notes.dedup();

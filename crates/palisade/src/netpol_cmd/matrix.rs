@@ -18,9 +18,9 @@ pub struct MatrixArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output format: text (a table per class), json (every pair of workloads) or dot
-    /// (Graphviz).
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json", "dot"])]
+    /// Output format: text (a table per class), json (every pair of workloads), dot
+    /// (Graphviz) or html (a page with the coverage per namespace and the matrix).
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json", "dot", "html"])]
     format: String,
 }
 
@@ -45,6 +45,23 @@ pub(super) fn run(a: &MatrixArgs) -> Result<u8> {
     match a.format.as_str() {
         "json" => write_matrix_json(&mut out, &names, &connections)?,
         "dot" => write_matrix_dot(&mut out, &names, &connections)?,
+        "html" => {
+            drop(out);
+            let views = palisade_scan::network_view(&model, &matrix, &connections);
+            let read = palisade_diagnostics::Summary {
+                objects: model.pods.len() + model.policies.len(),
+                ..Default::default()
+            };
+            crate::rbac_cmd::render_findings(
+                Vec::new(),
+                Vec::new(),
+                read,
+                "html",
+                "never",
+                Some(&views),
+            )?;
+            return Ok(if errors { EXIT_ERROR } else { EXIT_CLEAN });
+        }
         // Names come from the input: escape what a terminal would act on.
         _ => write_matrix_text(&mut TerminalWriter::new(&mut out), &names, &connections)?,
     }
