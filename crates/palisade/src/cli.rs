@@ -116,6 +116,14 @@ Examples:
   # Deploy it: the manifests, with the CA that signed the serving certificate
   palisade admission manifests --ca-file ca.crt | kubectl apply -f -";
 
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  # Alerts in a day of logs, rotated and gzipped files included
+  palisade audit scan /var/log/kubernetes/audit/audit.log*
+
+  # As JSON lines, for a SIEM; only the detections of secret access
+  palisade audit scan audit.log --format json --select secret-read,secret-read-refused";
+
 const POLICY_EXAMPLES: &str = "\
 Examples:
   # Every Gatekeeper suite and Kyverno test under a directory
@@ -197,6 +205,10 @@ pub enum Command {
     /// server, one review offline, and its deployment manifests.
     #[command(subcommand, after_help = ADMISSION_EXAMPLES)]
     Admission(Box<crate::admission_cmd::AdmissionCommand>),
+    /// Threat detection on Kubernetes audit logs: the audit detections of the rule catalog,
+    /// one alert per line.
+    #[command(subcommand, after_help = AUDIT_EXAMPLES)]
+    Audit(Box<crate::audit_cmd::AuditCommand>),
     /// Policy as code: run Gatekeeper suites and Kyverno tests against the same compiled
     /// policies that `scan --policy` and `admission serve --policy` run.
     #[command(subcommand, after_help = POLICY_EXAMPLES)]

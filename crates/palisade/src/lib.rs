@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod admission_cmd;
+pub mod audit_cmd;
 pub mod cli;
 pub mod cluster_cmd;
 pub mod config;
@@ -53,6 +54,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Rbac(cmd) => rbac_cmd::command(&cmd),
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Admission(cmd) => admission_cmd::command(&cmd),
+        cli::Command::Audit(cmd) => audit_cmd::command(&cmd),
         cli::Command::Policy(cmd) => policy_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),

@@ -24,12 +24,14 @@ pub fn control_name(framework_key: &str, id: &str) -> Option<&'static str> {
             .contains(&id)
             .then(|| lookup(KUBESCAPE_NAMES, id))
             .flatten(),
-        "mitre" => lookup(ATTACK_NAMES, id).or_else(|| {
-            MITRE_KUBESCAPE
-                .contains(&id)
-                .then(|| lookup(KUBESCAPE_NAMES, id))
-                .flatten()
-        }),
+        "mitre" => lookup(ATTACK_NAMES, id)
+            .or_else(|| lookup(THREAT_MATRIX_NAMES, id))
+            .or_else(|| {
+                MITRE_KUBESCAPE
+                    .contains(&id)
+                    .then(|| lookup(KUBESCAPE_NAMES, id))
+                    .flatten()
+            }),
         _ => None,
     }
 }
@@ -276,6 +278,36 @@ const ATTACK_NAMES: &[(&str, &str)] = &[
     ("T1610", "Deploy container"),
     ("T1611", "Escape to host"),
     ("T1649", "Stealing or forging auth certificates"),
+];
+
+/// Microsoft's Threat Matrix for Kubernetes techniques (`MS-TA9xxx`), which audit detections
+/// map to beside ATT&CK.
+const THREAT_MATRIX_NAMES: &[(&str, &str)] = &[
+    ("MS-TA9003", "Kubeconfig file"),
+    ("MS-TA9005", "Exposed sensitive interfaces"),
+    ("MS-TA9006", "Exec into container"),
+    ("MS-TA9008", "New container"),
+    ("MS-TA9011", "Sidecar injection"),
+    ("MS-TA9012", "Backdoor container"),
+    ("MS-TA9013", "Writable hostPath mount"),
+    ("MS-TA9014", "Kubernetes CronJob"),
+    ("MS-TA9015", "Malicious admission controller"),
+    ("MS-TA9016", "Container service account"),
+    ("MS-TA9018", "Privileged container"),
+    ("MS-TA9019", "Cluster-admin binding"),
+    ("MS-TA9022", "Delete Kubernetes events"),
+    ("MS-TA9023", "Pod or container name similarity"),
+    ("MS-TA9024", "Connect from proxy server"),
+    ("MS-TA9025", "List Kubernetes secrets"),
+    (
+        "MS-TA9027",
+        "Application credentials in configuration files",
+    ),
+    ("MS-TA9029", "Access the Kubernetes API server"),
+    ("MS-TA9030", "Access Kubelet API"),
+    ("MS-TA9034", "Cluster internal networking"),
+    ("MS-TA9035", "CoreDNS poisoning"),
+    ("MS-TA9038", "Data destruction"),
 ];
 
 /// Pod Security Standards, by Pod Security Admission check id.

@@ -199,6 +199,8 @@ pub enum Input {
     Live,
     /// An AdmissionReview at the webhook.
     Admission,
+    /// Kubernetes audit events (`palisade audit`).
+    Audit,
 }
 
 impl Input {

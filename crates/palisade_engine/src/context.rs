@@ -303,6 +303,7 @@ pub struct SubjectCtx<'r> {
     out: &'r mut Vec<Finding>,
     min_severity: Option<Severity>,
     evaluated: bool,
+    options: Option<&'r crate::options::RuleOptions>,
 }
 
 impl<'r> SubjectCtx<'r> {
@@ -318,6 +319,21 @@ impl<'r> SubjectCtx<'r> {
             out,
             min_severity,
             evaluated: false,
+            options: None,
+        }
+    }
+
+    /// The context, reading the configured options of rule families.
+    pub fn with_options(mut self, options: &'r crate::options::RuleOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// The options of a configurable rule's family (its defaults when none are configured).
+    pub fn options<T: crate::FamilyOptions>(&self) -> &'r T {
+        match self.options {
+            Some(options) => options.get::<T>(),
+            None => T::defaults(),
         }
     }
 

@@ -536,6 +536,7 @@ impl RuleSet {
                 })
                 .collect(),
             min_severity: self.settings.min_severity,
+            options: &self.settings.options,
         }
     }
 
@@ -633,6 +634,7 @@ pub struct SubjectReport {
 pub struct AuditRun<'s> {
     rules: Vec<(&'s RuleHandle, AuditHook, AuditState)>,
     min_severity: Option<Severity>,
+    options: &'s crate::options::RuleOptions,
 }
 
 type AuditHook = fn(&Event, &mut AuditState, &mut SubjectCtx<'_>);
@@ -642,7 +644,8 @@ impl AuditRun<'_> {
     pub fn observe(&mut self, event: &Event) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (rule, check, state) in &mut self.rules {
-            let mut ctx = SubjectCtx::new(rule, &mut findings, self.min_severity);
+            let mut ctx =
+                SubjectCtx::new(rule, &mut findings, self.min_severity).with_options(self.options);
             check(event, state, &mut ctx);
         }
         findings

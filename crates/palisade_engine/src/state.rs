@@ -21,6 +21,8 @@ pub struct AuditState {
 struct Entry {
     count: u64,
     seq: u64,
+    /// When the key's current window opened (microseconds; 0 for plain counts).
+    since: i64,
 }
 
 impl Default for AuditState {
@@ -55,7 +57,14 @@ impl AuditState {
         }
         let seq = self.next;
         self.next += 1;
-        self.counts.insert(key.to_string(), Entry { count: 1, seq });
+        self.counts.insert(
+            key.to_string(),
+            Entry {
+                count: 1,
+                seq,
+                since: 0,
+            },
+        );
         self.order.push_back((seq, key.to_string()));
         if self.order.len() > 2 * self.capacity {
             // Places of forgotten keys: dropped once they are as many as the live ones.
@@ -64,6 +73,26 @@ impl AuditState {
                 .retain(|(seq, key)| counts.get(key).is_some_and(|e| e.seq == *seq));
         }
         1
+    }
+
+    /// Count one more occurrence of `key` at `at` within a window of `window` (both in
+    /// microseconds): the count since the window opened, which its first occurrence does; an
+    /// occurrence after the window has passed opens a new one (and counts 1). Keys expire as
+    /// other keys are counted, oldest first, so the state stays within its capacity.
+    pub fn bump_within(&mut self, key: &str, at: i64, window: i64) -> u64 {
+        if let Some(entry) = self.counts.get_mut(key)
+            && at.saturating_sub(entry.since) > window
+        {
+            entry.count = 0;
+            entry.since = at;
+        }
+        let count = self.bump(key);
+        if count == 1
+            && let Some(entry) = self.counts.get_mut(key)
+        {
+            entry.since = at;
+        }
+        count
     }
 
     /// The count of `key` (0 when not counted, or forgotten).
@@ -125,6 +154,19 @@ mod tests {
             1,
             "a forgotten key's place is not an eviction"
         );
+    }
+
+    #[test]
+    fn windows_count_occurrences_close_together_and_start_over_after() {
+        let mut state = AuditState::with_capacity(10);
+        let second = 1_000_000;
+        assert_eq!(state.bump_within("alice", 0, 10 * second), 1);
+        assert_eq!(state.bump_within("alice", 5 * second, 10 * second), 2);
+        assert_eq!(state.bump_within("alice", 10 * second, 10 * second), 3);
+        // Past the window opened at 0: a new one opens.
+        assert_eq!(state.bump_within("alice", 11 * second, 10 * second), 1);
+        assert_eq!(state.bump_within("alice", 20 * second, 10 * second), 2);
+        assert_eq!(state.bump_within("bob", 20 * second, 10 * second), 1);
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn read_secret(user: &str, id: usize) -> Event {
         audit_id: format!("event-{id}"),
         user: UserInfo {
             username: user.into(),
-            groups: Vec::new(),
+            ..UserInfo::default()
         },
         object_ref: Some(palisade_audit::ObjectRef {
             resource: "secrets".into(),

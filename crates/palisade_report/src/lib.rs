@@ -9,6 +9,7 @@
 //! reaches a terminal only through [`terminal::printable`].
 #![deny(missing_docs)]
 
+pub mod audit;
 mod compact;
 pub mod compliance;
 pub mod fleet;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::audit::detect::options::AuditOptions;
 use crate::image::options::ImageOptions;
 use crate::node::options::NodeOptions;
 use crate::pod::options::PodOptions;
@@ -19,6 +20,8 @@ pub struct RuleOptionsTable {
     pub pod: PodOptions,
     /// Node rules.
     pub node: NodeOptions,
+    /// Audit detections.
+    pub audit: AuditOptions,
 }
 
 /// The table as read: each family takes its keys, what is left over is unknown.
@@ -30,6 +33,8 @@ struct Table {
     pod: PodOptions,
     #[serde(flatten)]
     node: NodeOptions,
+    #[serde(flatten)]
+    audit: AuditOptions,
     #[serde(flatten)]
     unknown: BTreeMap<String, serde::de::IgnoredAny>,
 }
@@ -49,6 +54,7 @@ impl TryFrom<Table> for RuleOptionsTable {
             image: table.image,
             pod: table.pod,
             node: table.node,
+            audit: table.audit,
         })
     }
 }
@@ -60,6 +66,7 @@ impl RuleOptionsTable {
             .iter()
             .chain(PodOptions::KEYS)
             .chain(NodeOptions::KEYS)
+            .chain(AuditOptions::KEYS)
             .copied()
     }
 
@@ -69,6 +76,7 @@ impl RuleOptionsTable {
         options.set(self.image);
         options.set(self.pod);
         options.set(self.node);
+        options.set(self.audit);
         options
     }
 }

@@ -16,6 +16,7 @@ use palisade_engine::{
 };
 use palisade_model::inventory::Inventory;
 use palisade_rules::RuleOptionsTable;
+use palisade_rules::audit::detect::options::AuditOptions;
 use palisade_rules::image::options::ImageOptions;
 use palisade_rules::node::options::NodeOptions;
 use palisade_rules::pod::options::PodOptions;
@@ -59,7 +60,25 @@ fn options(text: &str) -> RuleOptions {
             })
             .unwrap_or_default()
     };
+    // `# audit-…: a, b` headers replace that list of the audit detections.
+    let mut audit = AuditOptions::default();
+    {
+        let mut table = serde_json::Map::new();
+        for key in AuditOptions::KEYS {
+            let values = list(&format!("# {key}:"));
+            if !values.is_empty() {
+                table.insert(key.to_string(), values.into());
+            }
+        }
+        if !table.is_empty() {
+            let defaults = serde_json::to_value(&audit).unwrap();
+            let mut merged = defaults.as_object().unwrap().clone();
+            merged.extend(table);
+            audit = serde_json::from_value(serde_json::Value::Object(merged)).unwrap();
+        }
+    }
     RuleOptionsTable {
+        audit,
         image: ImageOptions {
             allowed_registries: list("# allowed-registries:"),
         },
@@ -105,7 +124,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
         .map(|(_, id)| rule_of(id))
         .collect();
     let mut out = Expectations::new();
-    for f in scan(rule, text, expected) {
+    for (f, line) in scan_lines(rule, text, expected) {
         assert!(!f.message.is_empty());
         if !f.suppressed {
             let key = if pinned.contains(&f.rule.id.as_str()) {
@@ -113,20 +132,16 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
             } else {
                 f.rule.id.to_string()
             };
-            let line = f
-                .location
-                .span
-                .as_ref()
-                .expect("fixture findings are in files")
-                .line;
             *out.entry((line, key)).or_default() += 1;
         }
     }
     out
 }
 
-/// Every finding of `rule` (plus the rules the expectations name) on `text`.
-fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
+/// Every finding of `rule` (plus the rules the expectations name) on `text`, with its line:
+/// where its span starts, or for a finding about an audit event, the event's first line.
+fn scan_lines(rule: &str, text: &str, expected: &Expectations) -> Vec<(Finding, u32)> {
+    let audit = palisade_rules::find_rule(rule).is_some_and(|r| matches!(r.hook, Hook::Audit(_)));
     let mut select = vec![Selector::new(rule)];
     select.extend(expected.keys().map(|(_, id)| Selector::new(rule_of(id))));
     let selection = Selection {
@@ -139,10 +154,31 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
         Settings {
             selection,
             options: options(text),
+            input: if audit {
+                palisade_diagnostics::Input::Audit
+            } else {
+                palisade_diagnostics::Input::Manifest
+            },
             ..Settings::default()
         },
     )
     .unwrap();
+    if audit {
+        // Each document is one audit event, in order, through one run of the detections.
+        let mut run = rules.audit_run();
+        let mut out = Vec::new();
+        for doc in parse_stream(text, &Limits::default()) {
+            let doc = doc.expect("fixture parses");
+            let Some(root) = doc.root() else {
+                continue;
+            };
+            let line = root.start().line;
+            let json = to_json(root).to_string();
+            let event: palisade_audit::Event = serde_json::from_str(&json).expect("an audit event");
+            out.extend(run.observe(&event).into_iter().map(|f| (f, line)));
+        }
+        return out;
+    }
     let mut inventory = Inventory::default();
     let mut findings = Vec::new();
     for doc in parse_stream(text, &Limits::default()) {
@@ -152,13 +188,38 @@ fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
             "fixture.yaml",
             &mut palisade_diagnostics::Interner::default(),
         );
-        findings.extend(report.findings);
+        findings.extend(report.findings.into_iter().map(with_line));
         inventory.facts.extend(report.facts);
         inventory.rbac_parts.extend(report.rbac_parts);
     }
     inventory.prepare("default");
-    findings.extend(rules.scan_inventory(&inventory).findings.iter());
+    findings.extend(
+        rules
+            .scan_inventory(&inventory)
+            .findings
+            .iter()
+            .map(with_line),
+    );
     findings
+}
+
+/// A finding in a file, with the line its span starts on.
+fn with_line(f: Finding) -> (Finding, u32) {
+    let line = f
+        .location
+        .span
+        .as_ref()
+        .expect("fixture findings are in files")
+        .line;
+    (f, line)
+}
+
+/// Every finding of `rule` (plus the rules the expectations name) on `text`.
+fn scan(rule: &str, text: &str, expected: &Expectations) -> Vec<Finding> {
+    scan_lines(rule, text, expected)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
 }
 
 #[test]
@@ -245,8 +306,14 @@ fn ids_and_names_are_unique_and_well_formed() {
     for r in rules {
         let m = &r.meta;
         let (family, number) = m.id.split_at(m.family().len());
+        // Audit detections keep the catalog's control ids (`AUDIT-D11`); every other rule is
+        // a family and three digits (`PSS003`).
+        let digits = if family == "AUDIT-D" { 2 } else { 3 };
         assert!(
-            !family.is_empty() && number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()),
+            !family.is_empty()
+                && family.bytes().all(|b| b.is_ascii_uppercase() || b == b'-')
+                && number.len() == digits
+                && number.bytes().all(|b| b.is_ascii_digit()),
             "{}",
             m.id
         );

@@ -1,5 +1,6 @@
 //! Audit logging configuration: the audit `Policy` (`audit.k8s.io`) and what it records.
 
+pub mod detect;
 pub mod policy_coverage;
 pub mod policy_leaks_secrets;
 
