@@ -235,4 +235,14 @@ impl Event {
     pub fn request_json(&self) -> Option<serde_json::Value> {
         serde_json::from_str(self.request_object.as_ref()?.get()).ok()
     }
+
+    /// The object as the request left it: the response body when the level recorded it (the
+    /// whole object after a patch), else the request body (a patch itself, for a patch).
+    pub fn object_json(&self) -> Option<serde_json::Value> {
+        self.response_object
+            .as_ref()
+            .and_then(|body| serde_json::from_str::<serde_json::Value>(body.get()).ok())
+            .filter(|v| v.get("kind").and_then(|k| k.as_str()) != Some("Status"))
+            .or_else(|| self.request_json())
+    }
 }

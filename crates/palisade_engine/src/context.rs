@@ -304,6 +304,7 @@ pub struct SubjectCtx<'r> {
     min_severity: Option<Severity>,
     evaluated: bool,
     options: Option<&'r crate::options::RuleOptions>,
+    rbac: Option<&'r palisade_model::authz::RbacGraph>,
 }
 
 impl<'r> SubjectCtx<'r> {
@@ -320,7 +321,19 @@ impl<'r> SubjectCtx<'r> {
             min_severity,
             evaluated: false,
             options: None,
+            rbac: None,
         }
+    }
+
+    /// The context, with the RBAC objects of the cluster the subjects belong to, when known.
+    pub fn with_rbac(mut self, rbac: Option<&'r palisade_model::authz::RbacGraph>) -> Self {
+        self.rbac = rbac;
+        self
+    }
+
+    /// The RBAC objects of the cluster the subjects belong to, when the front door has them.
+    pub fn rbac(&self) -> Option<&'r palisade_model::authz::RbacGraph> {
+        self.rbac
     }
 
     /// The context, reading the configured options of rule families.

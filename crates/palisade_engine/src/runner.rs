@@ -537,6 +537,7 @@ impl RuleSet {
                 .collect(),
             min_severity: self.settings.min_severity,
             options: &self.settings.options,
+            rbac: None,
         }
     }
 
@@ -635,17 +636,26 @@ pub struct AuditRun<'s> {
     rules: Vec<(&'s RuleHandle, AuditHook, AuditState)>,
     min_severity: Option<Severity>,
     options: &'s crate::options::RuleOptions,
+    rbac: Option<&'s palisade_model::authz::RbacGraph>,
 }
 
 type AuditHook = fn(&Event, &mut AuditState, &mut SubjectCtx<'_>);
 
-impl AuditRun<'_> {
+impl<'s> AuditRun<'s> {
+    /// The run, with the RBAC objects of the cluster the events come from (a snapshot or the
+    /// manifests it runs): detections then know the roles a new binding references.
+    pub fn with_rbac(mut self, rbac: &'s palisade_model::authz::RbacGraph) -> Self {
+        self.rbac = Some(rbac);
+        self
+    }
+
     /// Judge one event; its findings, in rule order.
     pub fn observe(&mut self, event: &Event) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (rule, check, state) in &mut self.rules {
-            let mut ctx =
-                SubjectCtx::new(rule, &mut findings, self.min_severity).with_options(self.options);
+            let mut ctx = SubjectCtx::new(rule, &mut findings, self.min_severity)
+                .with_options(self.options)
+                .with_rbac(self.rbac);
             check(event, state, &mut ctx);
         }
         findings

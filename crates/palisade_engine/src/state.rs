@@ -15,6 +15,10 @@ pub struct AuditState {
     capacity: usize,
     next: u64,
     evicted: u64,
+    /// Keys whose window closed and that were dropped before the capacity required it.
+    expired: u64,
+    /// When windows were last swept for expired keys (microseconds).
+    swept_at: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +27,8 @@ struct Entry {
     seq: u64,
     /// When the key's current window opened (microseconds; 0 for plain counts).
     since: i64,
+    /// The key's window (microseconds; 0 for plain counts, which never expire).
+    window: i64,
 }
 
 impl Default for AuditState {
@@ -43,6 +49,8 @@ impl AuditState {
             capacity: capacity.max(1),
             next: 0,
             evicted: 0,
+            expired: 0,
+            swept_at: i64::MIN,
         }
     }
 
@@ -63,6 +71,7 @@ impl AuditState {
                 count: 1,
                 seq,
                 since: 0,
+                window: 0,
             },
         );
         self.order.push_back((seq, key.to_string()));
@@ -79,7 +88,12 @@ impl AuditState {
     /// microseconds): the count since the window opened, which its first occurrence does; an
     /// occurrence after the window has passed opens a new one (and counts 1). Keys expire as
     /// other keys are counted, oldest first, so the state stays within its capacity.
+    ///
+    /// Keys whose window has closed are also dropped as time passes (once per `window` of
+    /// event time, all that closed), so that state about an identity that went quiet expires
+    /// rather than waiting for the capacity to push it out.
     pub fn bump_within(&mut self, key: &str, at: i64, window: i64) -> u64 {
+        self.expire(at, window);
         if let Some(entry) = self.counts.get_mut(key)
             && at.saturating_sub(entry.since) > window
         {
@@ -87,12 +101,48 @@ impl AuditState {
             entry.since = at;
         }
         let count = self.bump(key);
-        if count == 1
-            && let Some(entry) = self.counts.get_mut(key)
-        {
-            entry.since = at;
+        if let Some(entry) = self.counts.get_mut(key) {
+            entry.window = window.max(1);
+            if count == 1 {
+                entry.since = at;
+            }
         }
         count
+    }
+
+    /// When the current window of `key` opened (its first occurrence, for a window that
+    /// never closes), if the key is held.
+    pub fn since(&self, key: &str) -> Option<i64> {
+        self.counts
+            .get(key)
+            .filter(|e| e.window > 0)
+            .map(|e| e.since)
+    }
+
+    /// Drop the windowed keys whose window closed before `at`, at most once per `every`.
+    fn expire(&mut self, at: i64, every: i64) {
+        if at.saturating_sub(self.swept_at) <= every {
+            return;
+        }
+        self.swept_at = at;
+        let before = self.counts.len();
+        self.counts
+            .retain(|_, e| e.window == 0 || at.saturating_sub(e.since) <= e.window);
+        self.expired += (before - self.counts.len()) as u64;
+    }
+
+    /// Keys dropped because their window closed.
+    pub fn expired(&self) -> u64 {
+        self.expired
+    }
+
+    /// Set `key` to `value` (a small fact a rule keeps, such as what a role it saw grants),
+    /// held and forgotten like a count.
+    pub fn set(&mut self, key: &str, value: u64) {
+        self.bump(key);
+        if let Some(entry) = self.counts.get_mut(key) {
+            entry.count = value;
+        }
     }
 
     /// The count of `key` (0 when not counted, or forgotten).
@@ -167,6 +217,30 @@ mod tests {
         assert_eq!(state.bump_within("alice", 11 * second, 10 * second), 1);
         assert_eq!(state.bump_within("alice", 20 * second, 10 * second), 2);
         assert_eq!(state.bump_within("bob", 20 * second, 10 * second), 1);
+    }
+
+    #[test]
+    fn quiet_keys_expire_once_their_window_closed() {
+        let mut state = AuditState::with_capacity(100);
+        let second = 1_000_000;
+        state.bump_within("alice", 0, 10 * second);
+        state.bump_within("bob", 5 * second, 10 * second);
+        state.bump("plain");
+        // Alice's window closed at 10 s, Bob's closes at 15 s.
+        state.bump_within("carol", 12 * second, 10 * second);
+        assert_eq!(state.count("alice"), 0, "expired");
+        assert_eq!(state.count("bob"), 1, "still open");
+        assert_eq!(state.count("plain"), 1, "plain counts never expire");
+        assert_eq!(state.expired(), 1);
+        assert_eq!(state.evicted(), 0, "expiry is not an eviction");
+        // A window that never closes keeps when the key was first seen.
+        state.bump_within("first", 3 * second, i64::MAX);
+        state.bump_within("first", 90 * second, i64::MAX);
+        state.bump_within("other", 900 * second, 10 * second);
+        assert_eq!(state.since("first"), Some(3 * second));
+        assert_eq!(state.count("first"), 2);
+        assert_eq!(state.count("bob"), 0);
+        assert_eq!(state.since("plain"), None);
     }
 
     #[test]

@@ -60,18 +60,24 @@ fn options(text: &str) -> RuleOptions {
             })
             .unwrap_or_default()
     };
-    // `# audit-…: a, b` headers replace that list of the audit detections.
+    // `# audit-…: a, b` headers replace that list (or number) of the audit detections.
     let mut audit = AuditOptions::default();
     {
+        let defaults = serde_json::to_value(&audit).unwrap();
         let mut table = serde_json::Map::new();
         for key in AuditOptions::KEYS {
             let values = list(&format!("# {key}:"));
-            if !values.is_empty() {
-                table.insert(key.to_string(), values.into());
+            if values.is_empty() {
+                continue;
             }
+            let value: serde_json::Value = if defaults[*key].is_number() {
+                values[0].parse::<u64>().expect("a number").into()
+            } else {
+                values.into()
+            };
+            table.insert(key.to_string(), value);
         }
         if !table.is_empty() {
-            let defaults = serde_json::to_value(&audit).unwrap();
             let mut merged = defaults.as_object().unwrap().clone();
             merged.extend(table);
             audit = serde_json::from_value(serde_json::Value::Object(merged)).unwrap();

@@ -97,7 +97,7 @@ fn check_request(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
 
 /// The organizations (`O=`) of the subject of a base64-encoded PEM certificate request, as
 /// `spec.request` holds it; empty when it does not decode.
-fn requested_organizations(base64: &str) -> Vec<String> {
+pub(crate) fn requested_organizations(base64: &str) -> Vec<String> {
     let compact: String = base64.split_whitespace().collect();
     let Ok(pem) = data_encoding::BASE64.decode(compact.as_bytes()) else {
         return Vec::new();

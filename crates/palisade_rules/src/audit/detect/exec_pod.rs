@@ -55,18 +55,8 @@ fn check(event: &Event, state: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     if !matches!(event.verb.as_str(), "create" | "get") {
         return;
     }
-    // Judge each request once: at ResponseStarted, or at ResponseComplete when no started
-    // stage was seen for it.
-    match event.stage.as_str() {
-        "ResponseStarted" => {
-            state.bump(&event.audit_id);
-        }
-        "ResponseComplete" if state.count(&event.audit_id) > 0 => {
-            state.forget(&event.audit_id);
-            return;
-        }
-        "ResponseComplete" => {}
-        _ => return,
+    if !super::first_response(event, state) {
+        return;
     }
     ctx.applicable();
     let query = event.request_uri.split_once('?').map_or("", |(_, q)| q);

@@ -3,7 +3,7 @@
 use palisade_audit::Event;
 use palisade_engine::prelude::*;
 
-use super::PodCheck;
+use super::ScanCheck;
 use super::options::AuditOptions;
 
 declare_rule! {
@@ -54,7 +54,7 @@ declare_rule! {
 }
 
 /// The scan's rules this detection runs on the pod.
-static CHECK: PodCheck = PodCheck::new(|| PodCheck::of(&[&crate::pss::host_namespaces::RULE]));
+static CHECK: ScanCheck = ScanCheck::new(|| ScanCheck::of(&[&crate::pss::host_namespaces::RULE]));
 
 fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     let allowed = &ctx.options::<AuditOptions>().audit_host_ipc_images;

@@ -9,8 +9,9 @@ declare_rule! {
     /// ## What it does
     /// Reports pod creates in kube-system and kube-public (the request body must be recorded)
     /// with a container whose image is not on `audit-system-images` (by default Falco's
-    /// `k8s_containers` list, plus `registry.k8s.io/`). Pods their controllers create count
-    /// too: their images come from the workload.
+    /// `allowed_kube_namespace_image_list`: a few GKE and kops images, not the whole of
+    /// `registry.k8s.io`). Pods their controllers create count too: their images come from
+    /// the workload, so list the images your kube-system runs.
     ///
     /// ## Why is this bad?
     /// kube-system holds the cluster's own components and their powerful ServiceAccounts; a pod

@@ -9,14 +9,20 @@
 //! once, at that stage.
 
 pub mod activity;
+pub mod admission_changed;
 pub mod all_events;
 pub mod anonymous_allowed;
 pub mod cluster_admin_binding;
 pub mod configmap_credentials;
+pub mod coredns_changed;
+pub mod credentials_minted;
+pub mod cronjob_changed;
+pub mod dangerous_binding;
 pub mod disallowed_namespace;
 pub mod disallowed_pod;
 pub mod disallowed_user;
 pub mod ephemeral_containers;
+pub mod events_deleted;
 pub mod exec_pod;
 pub mod exec_role;
 pub mod full_admin_access;
@@ -26,15 +32,24 @@ pub mod host_pid_pod;
 pub mod ingress_without_tls;
 pub mod kube_namespace_pod;
 pub mod kube_namespace_service_account;
+pub mod lookalike_system_pod;
+pub mod mass_deletion;
+pub mod network_policy_widened;
 pub mod node_port_service;
+pub mod node_proxy;
 pub mod options;
+pub mod permission_probing;
+pub mod pod_security_violation;
 pub mod port_forward;
 pub mod privileged_pod;
 pub mod secret_read;
 pub mod secret_read_failed;
 pub mod sensitive_mount_pod;
+pub mod sidecar_injected;
+pub mod static_pod;
 pub mod system_role_modified;
 pub mod untrusted_node;
+pub mod unusual_source;
 pub mod wildcard_role;
 pub mod write_role;
 
@@ -182,7 +197,7 @@ pub(crate) fn repository(image: &str) -> &str {
     }
 }
 
-/// What the scan's rules found on the pod a request creates: each finding's message and the
+/// What the scan's rules found on the object of a request: each finding's message and the
 /// image of the container it is about (empty for pod-level findings).
 pub(crate) struct PodFinding {
     /// The container's image, or `""` for a pod-level finding.
@@ -193,15 +208,16 @@ pub(crate) struct PodFinding {
     pub pointer: String,
 }
 
-/// The scan's rules that a pod detection runs on the request's pod, as a rule set built once.
-pub(crate) struct PodCheck {
+/// The scan's rules that a detection runs on the object a request carries (a pod, a CronJob,
+/// a NetworkPolicy), as a rule set built once.
+pub(crate) struct ScanCheck {
     rules: LazyLock<RuleSet>,
 }
 
-impl PodCheck {
+impl ScanCheck {
     /// A check by the scan rules `rules` (evaluated when first used).
     pub(crate) const fn new(rules: fn() -> RuleSet) -> Self {
-        PodCheck {
+        ScanCheck {
             rules: LazyLock::new(rules),
         }
     }
@@ -224,7 +240,12 @@ impl PodCheck {
         let Some(body) = &event.request_object else {
             return Vec::new();
         };
-        let Ok(doc) = palisade_source::Document::from_json_str(body.get(), 64) else {
+        self.findings_in(body.get())
+    }
+
+    /// The findings on an object (JSON), as the scan reports them.
+    pub(crate) fn findings_in(&self, body: &str) -> Vec<PodFinding> {
+        let Ok(doc) = palisade_source::Document::from_json_str(body, 64) else {
             return Vec::new();
         };
         let report = self
@@ -260,7 +281,7 @@ impl PodCheck {
     }
 }
 
-impl PodCheck {
+impl ScanCheck {
     /// A pod detection: on a pod create, the findings of the scan's rules whose field ends
     /// with `field` (`""` for all), except those the image allow-list `allowed` exempts, as one
     /// finding that says what the pod is (`what`). A container's finding is exempt when its
@@ -420,6 +441,102 @@ pub(crate) fn binding_subjects(body: &serde_json::Value) -> String {
         "no subject".to_string()
     } else {
         subjects.join(", ")
+    }
+}
+
+/// The object a write request leaves, as the scan would read it: the whole object when the
+/// level recorded it, else the request body with `kind` and `apiVersion` filled in (a merge
+/// patch carries neither, and the scan's rules judge what it sets). A JSON patch (a list of
+/// operations) is no object: `None`.
+pub(crate) fn object_for_scan(event: &Event, kind: &str) -> Option<String> {
+    let mut object = event.object_json()?;
+    let map = object.as_object_mut()?;
+    if !map.contains_key("kind") {
+        map.insert("kind".into(), kind.into());
+    }
+    if !map.contains_key("apiVersion") {
+        let version = event.object_ref.as_ref().map_or(String::new(), |o| {
+            if o.api_group.is_empty() {
+                o.api_version.clone()
+            } else {
+                format!("{}/{}", o.api_group, o.api_version)
+            }
+        });
+        map.insert("apiVersion".into(), version.into());
+    }
+    Some(object.to_string())
+}
+
+/// When the event happened (microseconds), for the detections that count within a window;
+/// 0 when it carries no timestamp.
+pub(crate) fn at(event: &Event) -> i64 {
+    event.at_micros().unwrap_or(0)
+}
+
+/// The window of the counting detections, in microseconds.
+pub(crate) fn window(options: &options::AuditOptions) -> i64 {
+    i64::try_from(options.audit_window_seconds.max(1))
+        .unwrap_or(i64::MAX / 1_000_000)
+        .saturating_mul(1_000_000)
+}
+
+/// Report what `event` did to its object: `user "alice" patched configmaps kube-system/coredns`,
+/// with the outcome when it was refused.
+pub(crate) fn report_change(ctx: &mut SubjectCtx<'_>, event: &Event) {
+    report(
+        ctx,
+        event,
+        format!(
+            "{} {} {}{}",
+            who(event),
+            past(&event.verb),
+            target(event),
+            outcome(event)
+        ),
+    );
+}
+
+/// A verb in the past tense, as messages say what a request did.
+pub(crate) fn past(verb: &str) -> &str {
+    match verb {
+        "create" => "created",
+        "update" => "updated",
+        "patch" => "patched",
+        "delete" => "deleted",
+        "deletecollection" => "deleted every one of",
+        "get" => "read",
+        "list" => "listed",
+        "watch" => "watched",
+        other => other,
+    }
+}
+
+/// Whether `event` is the first response of its request: `ResponseStarted` (which only
+/// streaming requests reach), or `ResponseComplete` (or `Panic`) when no started stage was
+/// seen for it. Detections of streaming requests (exec, port-forward) judge each one there,
+/// once, as early as the log allows; `state` remembers the requests that started.
+pub(crate) fn first_response(event: &Event, state: &mut AuditState) -> bool {
+    match event.stage.as_str() {
+        "ResponseStarted" => {
+            state.bump(&event.audit_id);
+            true
+        }
+        "ResponseComplete" | "Panic" if state.count(&event.audit_id) > 0 => {
+            state.forget(&event.audit_id);
+            false
+        }
+        "ResponseComplete" | "Panic" => true,
+        _ => false,
+    }
+}
+
+/// Whether `username` is one of the API server's own identities: every `system:` user
+/// (nodes, control-plane components) but the ServiceAccounts outside kube-system. Detections
+/// of what people and workloads do leave these out.
+pub(crate) fn system_component(username: &str) -> bool {
+    match username.strip_prefix("system:serviceaccount:") {
+        Some(account) => account.starts_with("kube-system:"),
+        None => username.starts_with("system:"),
     }
 }
 

@@ -5,7 +5,9 @@ use palisade_engine::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Reports requests on the `portforward` subresource of pods, once per request.
+    /// Reports requests on the `portforward` subresource of pods, once per request: at its
+    /// first response stage (`ResponseStarted` when the tunnel opens, else
+    /// `ResponseComplete`). Falco judges every stage, so it reports one tunnel twice.
     ///
     /// ## Why is this bad?
     /// Port forwarding opens a tunnel from the client to a pod's ports, past Services,
@@ -43,8 +45,11 @@ declare_rule! {
     }
 }
 
-fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
-    if !event.complete() || event.resource() != "pods" || event.subresource() != "portforward" {
+fn check(event: &Event, state: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
+    if event.resource() != "pods"
+        || event.subresource() != "portforward"
+        || !super::first_response(event, state)
+    {
         return;
     }
     ctx.applicable();

@@ -3,7 +3,7 @@
 use palisade_audit::Event;
 use palisade_engine::prelude::*;
 
-use super::PodCheck;
+use super::ScanCheck;
 use super::options::AuditOptions;
 
 declare_rule! {
@@ -55,7 +55,7 @@ declare_rule! {
 }
 
 /// The scan's rules this detection runs on the pod.
-static CHECK: PodCheck = PodCheck::new(|| PodCheck::of(&[&crate::pss::privileged::RULE]));
+static CHECK: ScanCheck = ScanCheck::new(|| ScanCheck::of(&[&crate::pss::privileged::RULE]));
 
 fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     let allowed = &ctx.options::<AuditOptions>().audit_privileged_images;

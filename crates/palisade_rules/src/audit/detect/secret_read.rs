@@ -5,9 +5,10 @@ use palisade_engine::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Reports successful `get` requests on Secrets by users who are not the API server's own
-    /// identities, ServiceAccounts of kube-system, or nodes (`system:*` users other than
-    /// ServiceAccounts outside kube-system are left out, as in Falco).
+    /// Reports successful `get` requests on Secrets by any user, as Falco does (its
+    /// description leaves out ServiceAccount tokens, its condition does not). Readers you
+    /// expect (the kubelets, `system:node:*`; kube-system's controllers) go on
+    /// `audit-expected-secret-readers`.
     ///
     /// ## Why is this bad?
     /// Secret values are credentials: each read by a person or a workload should be one you
@@ -47,21 +48,15 @@ declare_rule! {
     }
 }
 
-/// Falco leaves out the API server's own identities: every `system:` user but ServiceAccounts
-/// outside kube-system.
-fn expected_reader(username: &str) -> bool {
-    match username.strip_prefix("system:serviceaccount:") {
-        Some(account) => account.starts_with("kube-system:"),
-        None => username.starts_with("system:"),
-    }
-}
-
 fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     if !event.complete() || !event.is("secrets") || event.verb != "get" {
         return;
     }
     ctx.applicable();
-    if !event.succeeded() || expected_reader(&event.user.username) {
+    let expected = &ctx
+        .options::<super::options::AuditOptions>()
+        .audit_expected_secret_readers;
+    if !event.succeeded() || super::listed(expected, &event.user.username) {
         return;
     }
     super::report(

@@ -5,8 +5,8 @@ use palisade_engine::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `get` requests on Secrets that failed (any response but 2xx), by any user but
-    /// the API server's own identities.
+    /// Reports `get` requests on Secrets that did not succeed (any response but 2xx), by any
+    /// user but those on `audit-expected-secret-readers` (empty by default, as in Falco).
     ///
     /// ## Why is this bad?
     /// A refused read is an identity trying for credentials it may not have: probing, or a
@@ -49,9 +49,10 @@ fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
         return;
     }
     ctx.applicable();
-    if !event.failed()
-        || (event.by_system_user() && !event.user.username.starts_with("system:serviceaccount:"))
-    {
+    let expected = &ctx
+        .options::<super::options::AuditOptions>()
+        .audit_expected_secret_readers;
+    if event.succeeded() || super::listed(expected, &event.user.username) {
         return;
     }
     super::report(

@@ -3,7 +3,7 @@
 use palisade_audit::Event;
 use palisade_engine::prelude::*;
 
-use super::PodCheck;
+use super::ScanCheck;
 use super::options::AuditOptions;
 
 declare_rule! {
@@ -58,8 +58,8 @@ declare_rule! {
 }
 
 /// The scan's rules this detection runs on the pod.
-static CHECK: PodCheck = PodCheck::new(|| {
-    PodCheck::of(&[
+static CHECK: ScanCheck = ScanCheck::new(|| {
+    ScanCheck::of(&[
         &crate::pod::sensitive_host_path::RULE,
         &crate::pod::container_runtime_socket::RULE,
     ])

@@ -65,18 +65,5 @@ fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     ) {
         return;
     }
-    super::report(
-        ctx,
-        event,
-        format!(
-            "{} {} {}{}",
-            super::who(event),
-            match event.verb.as_str() {
-                "delete" => "deleted",
-                _ => "modified",
-            },
-            super::target(event),
-            super::outcome(event)
-        ),
-    );
+    super::report_change(ctx, event);
 }
