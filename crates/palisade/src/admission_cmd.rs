@@ -12,7 +12,7 @@ use palisade_admission::manifests::{DeployOptions, render};
 use palisade_admission::namespaces::read_namespace_file;
 use palisade_admission::watch::watch_namespaces;
 use palisade_admission::{Bound, Decision, Namespaces, Reviewer, ServerOptions};
-use palisade_config::{Overrides, Resolved, parse_duration, parse_size};
+use palisade_config::{Overrides, Resolved, parse_size};
 
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
@@ -269,31 +269,17 @@ pub fn command(cmd: &AdmissionCommand) -> Result<u8> {
     }
 }
 
-fn duration(flag: &str, value: &str) -> Result<std::time::Duration> {
-    parse_duration(value).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
-}
-
 fn serve(args: &ServeArgs) -> Result<u8> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PALISADE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colour only on a terminal: logs collected from a pipe stay plain text.
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
-        .try_init();
+    crate::daemon::init_logging();
     let mut opts = ServerOptions::new(args.tls_cert_file.clone(), args.tls_key_file.clone());
     opts.listen = args.listen;
     opts.metrics_listen = args.metrics_listen;
     opts.max_body = usize::try_from(
         parse_size(&args.max_body).map_err(|e| anyhow::anyhow!("--max-body: {e}"))?,
     )?;
-    opts.timeout = duration("timeout", &args.timeout)?;
-    opts.grace = duration("grace", &args.grace)?;
-    opts.reload_interval = duration("reload-interval", &args.reload_interval)?;
+    opts.timeout = crate::daemon::duration("timeout", &args.timeout)?;
+    opts.grace = crate::daemon::duration("grace", &args.grace)?;
+    opts.reload_interval = crate::daemon::duration("reload-interval", &args.reload_interval)?;
     if let Some(n) = args.concurrency {
         if n == 0 {
             bail!("--concurrency: must be at least 1");
@@ -314,27 +300,11 @@ fn serve(args: &ServeArgs) -> Result<u8> {
         }
         let bound = Bound::new(opts, reviewer, namespaces).await?;
         tracing::info!(listen = %bound.local_addr()?, metrics = ?bound.metrics_addr(), "palisade admission webhook ready");
-        bound.run(shutdown_signal()).await?;
+        bound.run(crate::daemon::shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(EXIT_CLEAN)
-}
-
-/// SIGTERM (what the kubelet sends) or Ctrl-C.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
 }
 
 fn review(args: &ReviewArgs) -> Result<u8> {

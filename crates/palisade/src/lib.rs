@@ -9,6 +9,7 @@ pub mod audit_cmd;
 pub mod cli;
 pub mod cluster_cmd;
 pub mod config;
+pub mod daemon;
 pub mod fix;
 pub mod netpol_cmd;
 pub mod policy_cmd;

@@ -9,7 +9,7 @@ use std::process::{Command as StdCommand, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{dir_with, palisade, run, tool};
+use common::{certificates, dir_with, palisade, run, tool};
 use serde_json::{Value, json};
 
 fn review(object: Value) -> String {
@@ -344,24 +344,6 @@ fn the_helm_chart_ships_policies_and_extra_webhook_rules() {
     let (code, report) = scan_stream(&rendered);
     assert_eq!(unsuppressed(&report), Vec::<String>::new());
     assert_eq!(code, 0);
-}
-
-/// A CA and a serving certificate for localhost, written to `dir`: the CA's DER.
-fn certificates(dir: &Path) -> Vec<u8> {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    std::fs::write(dir.join("tls.crt"), cert.pem()).unwrap();
-    std::fs::write(dir.join("tls.key"), key.serialize_pem()).unwrap();
-    ca.der().to_vec()
 }
 
 #[test]

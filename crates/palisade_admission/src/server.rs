@@ -77,26 +77,9 @@ impl ServerOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// An address cannot be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The certificate or key cannot be loaded.
-    #[error("cannot load the TLS certificate {cert} and key {key}: {source}")]
-    Tls {
-        /// The certificate file.
-        cert: String,
-        /// The key file.
-        key: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
+    /// A listener or the certificate.
+    #[error(transparent)]
+    Https(#[from] palisade_https::HttpsError),
     /// The namespace labels file cannot be used.
     #[error(transparent)]
     Namespaces(#[from] crate::namespaces::NamespaceFileError),
@@ -361,19 +344,9 @@ impl std::fmt::Debug for Bound {
     }
 }
 
-fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
-    let l = TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })?;
-    l.set_nonblocking(true)
-        .map_err(|source| ServerError::Bind { addr, source })?;
-    Ok(l)
-}
-
-/// Make ring the process's TLS provider: the only one compiled in (no C build of aws-lc).
-/// rustls deprecates it for lacking post-quantum key exchange; the API server's webhook
-/// client offers classical groups, which ring serves. Installing it twice is harmless.
-#[allow(deprecated)]
+/// Make ring the process's TLS provider (see [`palisade_https::install_ring`]).
 pub fn install_ring() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    palisade_https::install_ring();
 }
 
 /// Read the namespace labels file into the cache.
@@ -393,19 +366,12 @@ impl Bound {
         reviewer: Arc<Reviewer>,
         namespaces: Arc<Namespaces>,
     ) -> Result<Bound, ServerError> {
-        install_ring();
-        let tls = RustlsConfig::from_pem_file(&opts.tls_cert, &opts.tls_key)
-            .await
-            .map_err(|source| ServerError::Tls {
-                cert: opts.tls_cert.display().to_string(),
-                key: opts.tls_key.display().to_string(),
-                source,
-            })?;
+        let tls = tls_files(&opts).load().await?;
         if let Some(path) = &opts.namespace_labels {
             load_namespaces(path, &namespaces)?;
         }
-        let listener = bind(opts.listen)?;
-        let metrics_listener = opts.metrics_listen.map(bind).transpose()?;
+        let listener = palisade_https::bind(opts.listen)?;
+        let metrics_listener = opts.metrics_listen.map(palisade_https::bind).transpose()?;
         let state = Arc::new(AppState::new(reviewer, namespaces, &opts));
         Ok(Bound {
             opts,
@@ -476,18 +442,7 @@ impl Bound {
             });
         }
         let app = router(state.clone(), opts.metrics_listen.is_none());
-        // Small answers on kept-alive connections: without TCP_NODELAY, Nagle's algorithm and
-        // the client's delayed acknowledgement hold some of them back by tens of milliseconds.
-        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
-            .acceptor(axum_server::accept::NoDelayAcceptor::new());
-        let mut server = axum_server::from_tcp(listener)?
-            .acceptor(acceptor)
-            .handle(handle);
-        server
-            .http_builder()
-            .http1()
-            .header_read_timeout(opts.timeout);
-        let served = server.serve(app.into_make_service()).await;
+        let served = palisade_https::serve(listener, tls, app, handle, opts.timeout).await;
         reload.abort();
         if let Some(task) = metrics_task {
             stop.notify_one();
@@ -497,33 +452,26 @@ impl Bound {
     }
 }
 
-/// Reload the certificate and key, and the namespace labels file, when their content changes
-/// (a Secret volume swaps a symbolic link, so content is compared rather than events
-/// watched). Connections already open keep their session; new handshakes get the new
-/// certificate. A change that cannot be loaded keeps the old one.
+/// The certificate and key files of the options.
+fn tls_files(opts: &ServerOptions) -> palisade_https::TlsFiles {
+    palisade_https::TlsFiles {
+        cert: opts.tls_cert.clone(),
+        key: opts.tls_key.clone(),
+    }
+}
+
+/// Reload the certificate and key ([`palisade_https::CertReload`]), and the namespace labels
+/// file, when their content changes.
 async fn watch_files(opts: ServerOptions, tls: RustlsConfig, state: Arc<AppState>) {
     let read = |p: &PathBuf| std::fs::read(p).ok();
-    let mut certs = (read(&opts.tls_cert), read(&opts.tls_key));
+    let mut certs = palisade_https::CertReload::new(tls_files(&opts));
     let mut labels = opts.namespace_labels.as_ref().and_then(read);
     let mut tick = tokio::time::interval(opts.reload_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let now = (read(&opts.tls_cert), read(&opts.tls_key));
-        if now != certs
-            && let (Some(cert), Some(key)) = &now
-        {
-            match tls.reload_from_pem(cert.clone(), key.clone()).await {
-                Ok(()) => {
-                    tracing::info!("reloaded the TLS certificate");
-                    state.metrics.reloaded(true);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot reload the TLS certificate; keeping the old one");
-                    state.metrics.reloaded(false);
-                }
-            }
-            certs = now;
+        if let Some(loaded) = certs.check(&tls).await {
+            state.metrics.reloaded(loaded);
         }
         if let Some(path) = &opts.namespace_labels {
             let now = read(path);

@@ -5,9 +5,13 @@
 #![deny(missing_docs)]
 
 mod event;
+mod follow;
+pub mod metrics;
 mod read;
 mod requests;
+pub mod webhook;
 
 pub use event::{Event, ObjectRef, ResponseStatus, UserInfo, micros};
-pub use read::{Events, MAX_DOCUMENT, MAX_LINE, ReadError, open, read_events};
+pub use follow::{Follow, Followed};
+pub use read::{Events, MAX_DOCUMENT, MAX_LINE, Parsed, ReadError, open, parse, read_events};
 pub use requests::{Observed, observed, requests_of};

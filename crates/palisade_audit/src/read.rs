@@ -34,6 +34,27 @@ struct EventList {
     items: Vec<Event>,
 }
 
+/// What one JSON value of a log holds.
+#[derive(Debug)]
+pub enum Parsed {
+    /// An `Event`.
+    One(Box<Event>),
+    /// The items of an `EventList` (what the webhook backend posts).
+    Many(Vec<Event>),
+}
+
+/// Read one JSON value of a log: an `Event` or an `EventList`; the error says which it is not.
+pub fn parse(text: &[u8]) -> Result<Parsed, String> {
+    let event =
+        serde_json::from_slice::<Event>(text).map_err(|e| format!("not an audit event: {e}"))?;
+    if event.kind != "EventList" {
+        return Ok(Parsed::One(Box::new(event)));
+    }
+    serde_json::from_slice::<EventList>(text)
+        .map(|list| Parsed::Many(list.items))
+        .map_err(|e| format!("not an audit EventList: {e}"))
+}
+
 /// Events of a log, in order.
 pub struct Events<R> {
     reader: R,
@@ -74,22 +95,19 @@ impl<R: BufRead> Events<R> {
 
     /// One value's events: an `Event`, or the items of an `EventList`.
     fn take(&mut self, line: usize, text: &[u8]) -> Option<Result<Event, ReadError>> {
-        let event = match serde_json::from_slice::<Event>(text) {
-            Ok(e) => e,
-            Err(e) => return self.error(line, format!("not an audit event: {e}")),
-        };
-        self.seen = true;
-        if event.kind == "EventList" {
-            match serde_json::from_slice::<EventList>(text) {
-                Ok(list) => self
-                    .pending
-                    .extend(list.items.into_iter().map(|e| (line, e))),
-                Err(e) => return self.error(line, format!("not an audit EventList: {e}")),
+        match parse(text) {
+            Err(message) => self.error(line, message),
+            Ok(Parsed::One(event)) => {
+                self.seen = true;
+                self.last_line = line;
+                Some(Ok(*event))
             }
-            return self.next();
+            Ok(Parsed::Many(items)) => {
+                self.seen = true;
+                self.pending.extend(items.into_iter().map(|e| (line, e)));
+                self.next()
+            }
         }
-        self.last_line = line;
-        Some(Ok(event))
     }
 }
 
@@ -252,6 +270,26 @@ mod tests {
             format!("line longer than {MAX_LINE} bytes")
         );
         assert_eq!(events[1].as_ref().unwrap().audit_id, "a1");
+    }
+
+    #[test]
+    fn a_100_mb_line_is_one_clear_error_in_bounded_memory() {
+        use std::io::Read;
+        let next = format!("{SECRET_GET}\n");
+        let huge = b"{\"kind\":\"Event\",\"verb\":\""
+            .chain(std::io::repeat(b'x').take(100 << 20))
+            .chain(&b"\"}\n"[..])
+            .chain(next.as_bytes());
+        let mut events = read_events(std::io::BufReader::new(huge));
+        let first = events.next().unwrap().unwrap_err();
+        assert_eq!(first.line, 1);
+        assert_eq!(first.message, format!("line longer than {MAX_LINE} bytes"));
+        assert!(
+            events.buf.capacity() <= 2 * MAX_LINE + 2,
+            "no line is held whole"
+        );
+        assert_eq!(events.next().unwrap().unwrap().audit_id, "a1");
+        assert!(events.next().is_none());
     }
 
     #[test]

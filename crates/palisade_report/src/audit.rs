@@ -144,3 +144,136 @@ pub fn audit_summary_line(s: &AuditSummary) -> String {
     line.push('.');
     line
 }
+
+/// The OCSF schema version [`write_alert_ocsf`] writes.
+pub const OCSF_VERSION: &str = "1.3.0";
+
+/// OCSF `severity_id` of a severity: Informational 1, Low 2, Medium 3, High 4, Critical 5.
+fn ocsf_severity(severity: Severity) -> (u8, &'static str) {
+    match severity {
+        Severity::Info => (1, "Informational"),
+        Severity::Low => (2, "Low"),
+        Severity::Medium => (3, "Medium"),
+        Severity::High => (4, "High"),
+        Severity::Critical => (5, "Critical"),
+    }
+}
+
+/// One alert as one line of OCSF: a Detection Finding (class 2004) whose evidence is the API
+/// activity the audit event records, for SIEMs that ingest OCSF (Amazon Security Lake,
+/// Splunk, …). Palisade's own fields that OCSF has no place for (the rule's layer, the
+/// threat-matrix ids, where the event was read) are under `unmapped`.
+pub fn write_alert_ocsf(
+    out: &mut dyn Write,
+    finding: &Finding,
+    event: &EventContext<'_>,
+    at: &ReadAt<'_>,
+) -> io::Result<()> {
+    use serde_json::{Value, json};
+    let (severity_id, severity) = ocsf_severity(finding.severity);
+    let audit = match &*finding.subject {
+        palisade_diagnostics::Subject::AuditEvent(a) => Some(a),
+        _ => None,
+    };
+    let audit_id = audit.map_or("", |a| a.audit_id.as_str());
+    let time = time::OffsetDateTime::parse(
+        event.timestamp,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_or(0, |t| (t.unix_timestamp_nanos() / 1_000_000) as i64);
+    let mut techniques = Vec::new();
+    let mut matrix = Vec::new();
+    for f in finding.rule.frameworks.iter() {
+        if let palisade_diagnostics::FrameworkRef::Mitre(id) = f {
+            let name = palisade_diagnostics::control_name("mitre", id);
+            if id.starts_with('T') {
+                techniques.push(json!({"technique": {"uid": id, "name": name}}));
+            } else {
+                matrix.push(json!({"uid": id, "name": name}));
+            }
+        }
+    }
+    let operation = audit.map_or("", |a| a.verb.as_str());
+    let mut resources = Vec::new();
+    if let Some(object) = audit.and_then(|a| a.object.as_ref()) {
+        let mut resource = json!({"type": object.kind.as_str()});
+        if let Some(name) = &object.name {
+            resource["name"] = json!(name.as_str());
+        }
+        if let Some(ns) = &object.namespace {
+            resource["namespace"] = json!(ns.as_str());
+        }
+        resources.push(resource);
+    }
+    let mut user = json!({
+        "name": audit.map_or("", |a| a.user.as_str()),
+        "groups": event.groups.iter().map(|g| json!({"name": g})).collect::<Vec<Value>>(),
+    });
+    if let Some(as_user) = event.impersonated_user {
+        user["account"] = json!({"name": as_user});
+    }
+    let mut api = json!({"operation": operation, "request": {"uid": audit_id}});
+    if let Some(code) = event.code {
+        api["response"] = json!({"code": code});
+    }
+    let mut evidence = json!({
+        "api": api,
+        "actor": {"user": user},
+        "http_request": {"user_agent": event.user_agent, "url": {"path": event.request_uri}},
+    });
+    if let Some(ip) = event.source_ips.first() {
+        evidence["src_endpoint"] = json!({"ip": ip});
+    }
+    if !resources.is_empty() {
+        evidence["resources"] = json!(resources);
+    }
+    let alert = json!({
+        "class_uid": 2004,
+        "class_name": "Detection Finding",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "activity_id": 1,
+        "activity_name": "Create",
+        "type_uid": 200401,
+        "type_name": "Detection Finding: Create",
+        "time": time,
+        "severity_id": severity_id,
+        "severity": severity,
+        "status_id": 1,
+        "status": "New",
+        "message": finding.message.as_str(),
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {
+                "name": "Palisade",
+                "vendor_name": "Palisade",
+                "version": env!("CARGO_PKG_VERSION"),
+            },
+            "log_name": "kubernetes-audit",
+            "original_time": event.timestamp,
+        },
+        "finding_info": {
+            "uid": format!("{}:{audit_id}", finding.rule.id),
+            "title": finding.rule.title.as_str(),
+            "desc": finding.message.as_str(),
+            "types": ["Kubernetes audit"],
+            "analytic": {
+                "uid": finding.rule.id.as_str(),
+                "name": finding.rule.name.as_str(),
+                "type_id": 1,
+                "type": "Rule",
+            },
+            "attacks": techniques,
+        },
+        "evidences": [evidence],
+        "resources": resources,
+        "unmapped": {
+            "layer": finding.rule.layer.as_str(),
+            "threat_matrix": matrix,
+            "stage": event.stage,
+            "source": {"path": at.path, "line": at.line},
+        },
+    });
+    serde_json::to_writer(&mut *out, &alert)?;
+    out.write_all(b"\n")
+}

@@ -103,3 +103,105 @@ pub fn rules_table_cell(table: &str, id: &str, column: usize) -> String {
         .unwrap_or_else(|| panic!("no row for {id}"));
     row.split_whitespace().nth(column).unwrap().to_string()
 }
+
+/// A CA and a serving certificate for localhost, written to `dir` (`tls.crt`, `tls.key`, and
+/// the CA as `ca.crt`): the CA's DER.
+pub fn certificates(dir: &Path) -> Vec<u8> {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    std::fs::write(dir.join("tls.crt"), cert.pem()).unwrap();
+    std::fs::write(dir.join("tls.key"), key.serialize_pem()).unwrap();
+    std::fs::write(dir.join("ca.crt"), ca.pem()).unwrap();
+    ca.der().to_vec()
+}
+
+/// Start `palisade` with `args` in `dir` (standard output and error piped), and wait for the
+/// log line that says it is ready (`ready_word` in it): the child, its standard error so far,
+/// and the rest of its standard error.
+// The child is handed to the caller, who waits for it (`terminate`).
+#[allow(clippy::zombie_processes)]
+pub fn spawn_until(
+    dir: &Path,
+    args: &[&str],
+    ready_word: &str,
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("PALISADE_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+            let status = child.wait();
+            panic!("palisade exited before it was ready ({status:?}): {log}");
+        }
+        log.push_str(&line);
+        if line.contains(ready_word) {
+            return (child, log, stderr);
+        }
+    }
+}
+
+/// The port of a `listen=ADDR` log line.
+pub fn listen_port(log: &str) -> u16 {
+    let rest = log.split("listen=").nth(1).expect("a listen= field");
+    let addr = rest.split_whitespace().next().unwrap();
+    addr.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// Send SIGTERM to `child` and wait (at most 20 s) for it to exit: its status.
+pub fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "palisade did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The lines a child writes to standard output, as a channel read by a thread of its own, so
+/// that a test can wait for each with a deadline.
+pub fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
