@@ -535,3 +535,147 @@ fn alerts_go_to_the_alert_webhook_with_retries() {
         r.stdout
     );
 }
+
+/// The cluster the context events come from: a privileged Deployment, a user who may read
+/// every Secret, and a ClusterRole that lets its holder create pods.
+const CLUSTER: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1.4
+          securityContext: {privileged: true}
+      volumes: [{name: host, hostPath: {path: /}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: alice-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pod-admin}
+rules: [{apiGroups: [""], resources: [pods], verbs: [create, delete]}]
+"#;
+
+fn context_events() -> String {
+    [
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"x1","stage":"ResponseStarted","verb":"create","requestURI":"/api/v1/namespaces/shop/pods/web-5d9c8-x7k2p/exec?command=sh","user":{"username":"bob"},"objectRef":{"resource":"pods","subresource":"exec","namespace":"shop","name":"web-5d9c8-x7k2p","apiVersion":"v1"},"responseStatus":{"code":101},"stageTimestamp":"2026-12-05T10:00:00.000000Z"}"#,
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"x2","stage":"ResponseComplete","verb":"get","requestURI":"/api/v1/namespaces/kube-system/secrets/admin","user":{"username":"alice","groups":["devs"]},"objectRef":{"resource":"secrets","namespace":"kube-system","name":"admin","apiVersion":"v1"},"responseStatus":{"code":200},"stageTimestamp":"2026-12-05T10:00:01.000000Z"}"#,
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"x3","stage":"ResponseComplete","verb":"create","requestURI":"/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings","user":{"username":"carol"},"objectRef":{"resource":"rolebindings","namespace":"shop","name":"ci","apiGroup":"rbac.authorization.k8s.io","apiVersion":"v1"},"responseStatus":{"code":201},"requestObject":{"kind":"RoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"ci","namespace":"shop"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"pod-admin"},"subjects":[{"kind":"ServiceAccount","name":"ci","namespace":"shop"}]},"stageTimestamp":"2026-12-05T10:00:02.000000Z"}"#,
+    ]
+    .join("\n")
+        + "\n"
+}
+
+#[test]
+fn context_says_what_the_identity_can_do_and_what_the_object_is() {
+    let dir = dir_with(&[
+        ("audit.log", context_events().as_bytes()),
+        ("cluster/all.yaml", CLUSTER.as_bytes()),
+    ]);
+    let scan = |extra: &[&str]| -> Vec<Value> {
+        let r = run(palisade()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "scan",
+                "audit.log",
+                "--no-config",
+                "--format",
+                "json",
+                "--select",
+                "exec-into-pod,secret-read,dangerous-binding",
+            ])
+            .args(extra));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+        r.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let bare = scan(&[]);
+    let rules = |alerts: &[Value]| -> Vec<String> {
+        alerts
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}:{}",
+                    a["rule"].as_str().unwrap(),
+                    a["severity"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(rules(&bare), ["AUDIT-D11:low", "AUDIT-D18:high"]);
+    assert!(bare.iter().all(|a| a.get("context").is_none()));
+
+    let enriched = scan(&["--context", "cluster"]);
+    assert_eq!(
+        rules(&enriched),
+        ["AUDIT-D11:medium", "AUDIT-D18:critical", "AUDIT-D42:medium"],
+        "raised by what the posture says, and the custom role is known"
+    );
+    let exec = &enriched[0]["context"];
+    assert_eq!(exec["object"], "Deployment/shop/web");
+    assert_eq!(exec["raisedFrom"], "low");
+    let exec_findings: Vec<&str> = exec["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(exec_findings.contains(&"PSS003"), "{exec}");
+    assert!(
+        exec["raisedBecause"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Deployment/shop/web has critical findings"),
+        "{exec}"
+    );
+    let secret = &enriched[1]["context"];
+    assert_eq!(
+        secret["powers"][0],
+        "can read Secret values cluster-wide (via ClusterRoleBinding/alice-secrets -> ClusterRole/secret-reader)"
+    );
+    assert_eq!(secret["raisedFrom"], "high");
+    let binding = &enriched[2];
+    assert!(
+        binding["message"]
+            .as_str()
+            .unwrap()
+            .contains("ClusterRole pod-admin"),
+        "{binding}"
+    );
+
+    // The text form says the same in a second line.
+    let r = run(palisade().current_dir(dir.path()).args([
+        "audit",
+        "scan",
+        "audit.log",
+        "--no-config",
+        "--select",
+        "secret-read",
+        "--context",
+        "cluster",
+    ]));
+    assert!(
+        r.stdout.contains(
+            "    context: raised from high: the identity can read Secret values cluster-wide"
+        ),
+        "{}",
+        r.stdout
+    );
+}

@@ -719,3 +719,49 @@ fn the_watch_manifests_pass_the_restricted_profile_and_every_high_rule() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_alerts_take_their_context_from_the_live_cluster_read_only() {
+    let (server, dir) = serve(shop(), Auth::Token).await;
+    let exec = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"e1","stage":"ResponseStarted","verb":"create","requestURI":"/api/v1/namespaces/shop/pods/api-7c9-x1/exec?command=sh","user":{"username":"bob","groups":["devs"]},"objectRef":{"resource":"pods","subresource":"exec","namespace":"shop","name":"api-7c9-x1","apiVersion":"v1"},"responseStatus":{"code":101},"stageTimestamp":"2026-12-05T10:00:00.000000Z"}"#;
+    std::fs::write(dir.path().join("audit.log"), format!("{exec}\n")).unwrap();
+    let r = palisade_in(
+        dir.path(),
+        &[
+            "audit",
+            "scan",
+            "audit.log",
+            "--no-config",
+            "--format",
+            "json",
+            "--select",
+            "exec-into-pod",
+            "--context-cluster",
+            "--kubeconfig",
+            "kubeconfig",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let alert: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(alert["severity"], "medium", "{alert}");
+    let context = &alert["context"];
+    assert_eq!(context["raisedFrom"], "low");
+    assert!(
+        context["object"].as_str().unwrap().contains("/shop/api"),
+        "{context}"
+    );
+    assert!(
+        context["powers"][0].as_str().unwrap().contains(
+            "cluster-wide (via ClusterRoleBinding/everyone-admin -> ClusterRole/cluster-admin)"
+        ),
+        "{context}"
+    );
+    assert!(!r.stdout.contains("dG9wLXNlY3JldC12YWx1ZQ") && !r.stdout.contains("top-secret"));
+    let writes: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET "))
+        .collect();
+    assert!(writes.is_empty(), "the context is read only: {writes:?}");
+}

@@ -46,13 +46,14 @@ pub struct WebhookOptions {
 
 impl WebhookOptions {
     /// Defaults for everything but the certificate and key: port 8444, 64 MiB bodies (the
-    /// API server's batches are 400 events by default), 256 queued batches.
+    /// API server's batches are 400 events by default), 64 queued batches (about 25,000
+    /// events: tens of MiB).
     pub fn new(tls: TlsFiles) -> WebhookOptions {
         WebhookOptions {
             listen: SocketAddr::from(([0, 0, 0, 0], 8444)),
             tls,
             max_body: 64 << 20,
-            queue: 256,
+            queue: 64,
             timeout: Duration::from_secs(10),
             reload_interval: Duration::from_secs(2),
             grace: Duration::from_secs(10),

@@ -43,20 +43,68 @@ pub struct ReadAt<'a> {
     pub line: usize,
 }
 
+/// What the cluster's posture says about an alert (`--context`): the acting identity's
+/// dangerous powers and escalation paths, the scan findings of the object involved, and
+/// whether they raised the alert's severity.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct PostureNote {
+    /// The identity's dangerous powers: `can read Secret values cluster-wide (via
+    /// ClusterRoleBinding/x -> ClusterRole/y)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub powers: Vec<String>,
+    /// Escalation paths that start at the identity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
+    /// The object involved as the posture knows it (`Deployment/shop/web`; for a pod, the
+    /// workload whose pods carry its name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// The object's scan findings, most severe first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<PostureFinding>,
+    /// The rule's own severity, when the context raised it.
+    #[serde(rename = "raisedFrom", skip_serializing_if = "Option::is_none")]
+    pub raised_from: Option<Severity>,
+    /// Why it was raised.
+    #[serde(rename = "raisedBecause", skip_serializing_if = "Vec::is_empty")]
+    pub raised_because: Vec<String>,
+}
+
+impl PostureNote {
+    /// Whether the posture knew nothing of the identity or the object.
+    pub fn is_empty(&self) -> bool {
+        self.powers.is_empty() && self.object.is_none()
+    }
+}
+
+/// A scan finding of the object an alert is about.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PostureFinding {
+    /// The rule id.
+    pub rule: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its message.
+    pub message: String,
+}
+
 #[derive(Serialize)]
 struct Alert<'a> {
     #[serde(flatten)]
     finding: &'a Finding,
     event: &'a EventContext<'a>,
     source: &'a ReadAt<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a PostureNote>,
 }
 
-/// One alert as one line of JSON.
+/// One alert as one line of JSON, with its posture context when known.
 pub fn write_alert_json(
     out: &mut dyn Write,
     finding: &Finding,
     event: &EventContext<'_>,
     at: &ReadAt<'_>,
+    context: Option<&PostureNote>,
 ) -> io::Result<()> {
     serde_json::to_writer(
         &mut *out,
@@ -64,17 +112,20 @@ pub fn write_alert_json(
             finding,
             event,
             source: at,
+            context: context.filter(|c| !c.is_empty()),
         },
     )?;
     out.write_all(b"\n")
 }
 
-/// One alert as one line of text: time, severity, rule, message, where it was read.
+/// One alert as one line of text: time, severity, rule, message, where it was read; with a
+/// posture context, a second line says what it adds.
 pub fn write_alert_text(
     out: &mut dyn Write,
     finding: &Finding,
     event: &EventContext<'_>,
     at: &ReadAt<'_>,
+    context: Option<&PostureNote>,
 ) -> io::Result<()> {
     let place = if at.line > 0 {
         format!("{}:{}", at.path, at.line)
@@ -92,7 +143,41 @@ pub fn write_alert_text(
         finding.severity.as_str(),
         finding.rule.id,
         finding.message
-    )
+    )?;
+    let Some(note) = context.filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let mut parts = Vec::new();
+    if let Some(from) = note.raised_from {
+        parts.push(format!(
+            "raised from {}: {}",
+            from.as_str(),
+            note.raised_because.join("; ")
+        ));
+    }
+    let told = |prefix: &str| note.raised_because.iter().any(|r| r.starts_with(prefix));
+    if let Some(first) = note.powers.first().filter(|_| !told("the identity")) {
+        let more = note.powers.len() - 1;
+        parts.push(if more > 0 {
+            format!("the identity {first} (and {more} more powers)")
+        } else {
+            format!("the identity {first}")
+        });
+    }
+    if let Some(object) = note.object.as_ref().filter(|o| !told(o)) {
+        let worst: Vec<String> = note
+            .findings
+            .iter()
+            .take(2)
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect();
+        parts.push(if worst.is_empty() {
+            format!("{object} has no findings")
+        } else {
+            format!("{object}: {}", worst.join("; "))
+        });
+    }
+    writeln!(out, "    context: {}", parts.join(" · "))
 }
 
 /// Counts of a run over audit events.
@@ -168,6 +253,7 @@ pub fn write_alert_ocsf(
     finding: &Finding,
     event: &EventContext<'_>,
     at: &ReadAt<'_>,
+    context: Option<&PostureNote>,
 ) -> io::Result<()> {
     use serde_json::{Value, json};
     let (severity_id, severity) = ocsf_severity(finding.severity);
@@ -272,8 +358,125 @@ pub fn write_alert_ocsf(
             "threat_matrix": matrix,
             "stage": event.stage,
             "source": {"path": at.path, "line": at.line},
+            "context": context.filter(|c| !c.is_empty()),
         },
     });
     serde_json::to_writer(&mut *out, &alert)?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use palisade_diagnostics::{
+        AuditEventRef, FrameworkRef, Layer, Location, ObjectRef, RuleMeta, RuleStatus, Subject,
+    };
+
+    use super::*;
+
+    static EXEC: RuleMeta = RuleMeta {
+        id: palisade_diagnostics::arcstr::literal!("AUDIT-D11"),
+        name: palisade_diagnostics::arcstr::literal!("exec-into-pod"),
+        title: palisade_diagnostics::arcstr::literal!("Exec or attach into a pod"),
+        severity: Severity::Low,
+        layer: Layer::Cluster,
+        status: RuleStatus::Stable,
+        since: "0.1.0",
+        inputs: &[],
+        frameworks: std::borrow::Cow::Borrowed(&[
+            FrameworkRef::Mitre("T1609"),
+            FrameworkRef::Mitre("MS-TA9006"),
+        ]),
+        remediation: palisade_diagnostics::arcstr::literal!("Confirm the session."),
+        fixable: palisade_diagnostics::Fixable::No,
+        superseded_by: &[],
+        docs: palisade_diagnostics::arcstr::literal!(" ## What it does\n Exec.\n"),
+    };
+
+    fn alert() -> (Finding, PostureNote) {
+        let subject = Subject::AuditEvent(AuditEventRef {
+            audit_id: "x1".into(),
+            user: "bob".into(),
+            verb: "create".into(),
+            object: Some(ObjectRef {
+                api_version: "v1".into(),
+                kind: "pods/exec".into(),
+                namespace: Some("shop".into()),
+                name: Some("web-5d9c8-x7k2p".into()),
+                uid: None,
+                cluster: None,
+            }),
+        });
+        let mut finding = Finding::new(
+            &EXEC,
+            subject,
+            Location::unplaced(""),
+            "user \"bob\" ran exec in pod shop/web-5d9c8-x7k2p, command \"sh\"",
+        );
+        finding.severity = Severity::Medium;
+        let note = PostureNote {
+            powers: vec!["can create pods in shop (via RoleBinding/shop/dev -> ClusterRole/edit)".into()],
+            escalation: Vec::new(),
+            object: Some("Deployment/shop/web".into()),
+            findings: vec![PostureFinding {
+                rule: "PSS003".into(),
+                severity: Severity::Critical,
+                message: "container \"web\" sets securityContext.privileged to true".into(),
+            }],
+            raised_from: Some(Severity::Low),
+            raised_because: vec!["Deployment/shop/web has critical findings (PSS003 container \"web\" sets securityContext.privileged to true)".into()],
+        };
+        (finding, note)
+    }
+
+    /// One of the alert writers.
+    type Writer = fn(
+        &mut dyn Write,
+        &Finding,
+        &EventContext<'_>,
+        &ReadAt<'_>,
+        Option<&PostureNote>,
+    ) -> io::Result<()>;
+
+    fn render(write: Writer) -> String {
+        let (finding, note) = alert();
+        let groups = vec!["devs".to_string()];
+        let ips = vec!["10.0.0.5".to_string()];
+        let event = EventContext {
+            timestamp: "2026-12-05T10:00:00.123456Z",
+            stage: "ResponseStarted",
+            request_uri: "/api/v1/namespaces/shop/pods/web-5d9c8-x7k2p/exec?command=sh",
+            groups: &groups,
+            impersonated_user: None,
+            source_ips: &ips,
+            user_agent: "kubectl/v1.35.0",
+            code: Some(101),
+        };
+        let at = ReadAt {
+            path: "audit.log",
+            line: 7,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &finding, &event, &at, Some(&note)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_alert_with_context_snapshot() {
+        insta::assert_snapshot!(render(write_alert_text));
+    }
+
+    #[test]
+    fn json_alert_with_context_snapshot() {
+        let value: serde_json::Value = serde_json::from_str(&render(write_alert_json)).unwrap();
+        insta::assert_json_snapshot!(value);
+    }
+
+    #[test]
+    fn ocsf_detection_finding_snapshot() {
+        let text = render(write_alert_ocsf);
+        assert_eq!(text.lines().count(), 1, "one finding per line");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["time"], 1_796_464_800_123i64);
+        insta::assert_json_snapshot!(value);
+    }
 }

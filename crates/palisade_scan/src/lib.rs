@@ -18,6 +18,7 @@ mod options;
 mod outcome;
 mod pipeline;
 mod policies;
+pub mod posture;
 mod views;
 
 pub use baseline::{

@@ -16,8 +16,16 @@ pub fn follow(args: &FollowArgs) -> Result<u8> {
     crate::daemon::init_logging();
     let interval = crate::daemon::duration("poll-interval", &args.poll_interval)?;
     let (rules, fail_on) = super::rules(&args.detect)?;
+    let posture = super::context::load(&args.detect)?;
     let metrics = Arc::new(AuditMetrics::new());
-    let mut pipeline = Pipeline::new(rules.audit_run(), &args.detect, fail_on, true, metrics)?;
+    let mut pipeline = Pipeline::new(
+        rules.audit_run(),
+        posture.as_ref(),
+        &args.detect,
+        fail_on,
+        true,
+        metrics,
+    )?;
     let mut follows = Vec::new();
     for path in &args.paths {
         let follow = Follow::new(path, args.from_start)

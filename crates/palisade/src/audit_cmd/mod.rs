@@ -4,6 +4,7 @@
 //! and writes alerts as text, JSON lines or OCSF, to standard output and optionally to a
 //! webhook.
 
+mod context;
 mod follow;
 mod pipeline;
 mod serve;
@@ -81,6 +82,27 @@ pub struct DetectArgs {
     /// A PEM CA bundle to trust for `--alert-webhook` (besides the system's).
     #[arg(long, value_name = "FILE", requires = "alert_webhook")]
     alert_webhook_ca: Option<PathBuf>,
+
+    /// The cluster the events come from: a snapshot (`palisade cluster snapshot`) or the
+    /// manifests it runs (files, directories, charts). Each alert then says what the acting
+    /// identity can do and what the scan found on its object, and is raised a level when that
+    /// makes it worse. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    context: Vec<PathBuf>,
+
+    /// Read the context from the live cluster as well (read-only, as `palisade cluster
+    /// snapshot` does), through the kubeconfig's current context or `--kube-context`.
+    #[arg(long)]
+    context_cluster: bool,
+
+    /// The kubeconfig for `--context-cluster` (default: KUBECONFIG, else ~/.kube/config, else
+    /// the in-cluster service account).
+    #[arg(long, value_name = "FILE", requires = "context_cluster")]
+    kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context for `--context-cluster`.
+    #[arg(long, value_name = "NAME", requires = "context_cluster")]
+    kube_context: Option<String>,
 }
 
 /// `palisade audit scan`.
@@ -136,7 +158,7 @@ pub struct ServeArgs {
 
     /// Batches queued for the detections; when full, the API server is asked to retry
     /// (429 with Retry-After).
-    #[arg(long, default_value_t = 256, value_name = "BATCHES")]
+    #[arg(long, default_value_t = 64, value_name = "BATCHES")]
     queue: usize,
 
     #[command(flatten)]

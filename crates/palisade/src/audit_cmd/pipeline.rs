@@ -8,13 +8,13 @@ use anyhow::Result;
 use palisade_audit::Event;
 use palisade_audit::metrics::{AuditMetrics, SinkResult};
 use palisade_config::FailOn;
-use palisade_diagnostics::Finding;
 use palisade_engine::AuditRun;
 use palisade_report::audit::{
     AuditSummary, EventContext, ReadAt, audit_summary_line, write_alert_json, write_alert_ocsf,
     write_alert_text,
 };
 use palisade_report::terminal::{TerminalWriter, printable};
+use palisade_scan::posture::Posture;
 
 use super::sink::AlertSink;
 use super::{DetectArgs, ScanArgs};
@@ -75,17 +75,24 @@ pub struct Pipeline<'r> {
     failing: bool,
     metrics: Arc<AuditMetrics>,
     sink: Option<AlertSink>,
+    posture: Option<&'r Posture>,
 }
 
 impl<'r> Pipeline<'r> {
-    /// A pipeline over `run`, writing as `args` asks.
+    /// A pipeline over `run`, writing as `args` asks; with a posture, each alert carries what
+    /// it says, and the detections see its RBAC objects.
     pub fn new(
         run: AuditRun<'r>,
+        posture: Option<&'r Posture>,
         args: &DetectArgs,
         fail_on: FailOn,
         live: bool,
         metrics: Arc<AuditMetrics>,
     ) -> Result<Pipeline<'r>> {
+        let run = match posture {
+            Some(posture) => run.with_rbac(posture.rbac()),
+            None => run,
+        };
         let sink = match &args.alert_webhook {
             Some(url) => Some(AlertSink::start(
                 url,
@@ -105,6 +112,7 @@ impl<'r> Pipeline<'r> {
             failing: false,
             metrics,
             sink,
+            posture,
         })
     }
 
@@ -116,21 +124,27 @@ impl<'r> Pipeline<'r> {
     /// Judge one event read at `at`.
     pub fn judge(&mut self, event: &Event, at: &ReadAt<'_>) -> std::io::Result<()> {
         self.summary.events += 1;
-        let findings: Vec<Finding> = self.run.observe(event);
+        let findings = self.run.observe(event);
         if findings.is_empty() {
             return Ok(());
         }
         let uri = event.masked_uri();
         let ctx = context(event, &uri);
-        for f in &findings {
+        let note = self.posture.map(|p| p.note(event));
+        for mut f in findings {
+            let mut note = note.clone();
+            if let Some(note) = &mut note {
+                palisade_scan::posture::raise(&mut f, note);
+            }
+            let (f, note) = (&f, note.as_ref());
             self.summary.alert(f.severity);
             self.metrics.alert(&f.rule.id, f.severity.as_str());
             self.failing |= self.fail_on.threshold().is_some_and(|t| f.severity >= t);
             if let Some(sink) = &self.sink {
                 let mut body = Vec::new();
                 match self.format {
-                    Format::Ocsf => write_alert_ocsf(&mut body, f, &ctx, at)?,
-                    _ => write_alert_json(&mut body, f, &ctx, at)?,
+                    Format::Ocsf => write_alert_ocsf(&mut body, f, &ctx, at, note)?,
+                    _ => write_alert_json(&mut body, f, &ctx, at, note)?,
                 }
                 sink.send(body);
             }
@@ -138,10 +152,10 @@ impl<'r> Pipeline<'r> {
                 continue;
             }
             match self.format {
-                Format::Json => write_alert_json(&mut self.out, f, &ctx, at)?,
-                Format::Ocsf => write_alert_ocsf(&mut self.out, f, &ctx, at)?,
+                Format::Json => write_alert_json(&mut self.out, f, &ctx, at, note)?,
+                Format::Ocsf => write_alert_ocsf(&mut self.out, f, &ctx, at, note)?,
                 Format::Text => {
-                    write_alert_text(&mut TerminalWriter::new(&mut self.out), f, &ctx, at)?
+                    write_alert_text(&mut TerminalWriter::new(&mut self.out), f, &ctx, at, note)?
                 }
             }
         }
@@ -226,8 +240,16 @@ impl<'r> Pipeline<'r> {
 /// `palisade audit scan`.
 pub fn scan(args: &ScanArgs) -> Result<u8> {
     let (rules, fail_on) = super::rules(&args.detect)?;
+    let posture = super::context::load(&args.detect)?;
     let metrics = Arc::new(AuditMetrics::new());
-    let mut pipeline = Pipeline::new(rules.audit_run(), &args.detect, fail_on, false, metrics)?;
+    let mut pipeline = Pipeline::new(
+        rules.audit_run(),
+        posture.as_ref(),
+        &args.detect,
+        fail_on,
+        false,
+        metrics,
+    )?;
     let mut unreadable = false;
     for path in &args.paths {
         let display = path.display().to_string();

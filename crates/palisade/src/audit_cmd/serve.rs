@@ -16,9 +16,11 @@ use super::pipeline::Pipeline;
 pub fn serve(args: &ServeArgs) -> Result<u8> {
     crate::daemon::init_logging();
     let (rules, fail_on) = super::rules(&args.detect)?;
+    let posture = super::context::load(&args.detect)?;
     let metrics = Arc::new(AuditMetrics::new());
     let mut pipeline = Pipeline::new(
         rules.audit_run(),
+        posture.as_ref(),
         &args.detect,
         fail_on,
         true,

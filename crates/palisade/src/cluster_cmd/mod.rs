@@ -112,6 +112,18 @@ pub struct ConnectArgs {
 }
 
 impl ConnectArgs {
+    /// The defaults the flags have, with a kubeconfig.
+    pub fn with_kubeconfig(kubeconfig: Option<PathBuf>) -> ConnectArgs {
+        ConnectArgs {
+            kubeconfig,
+            namespaces: Vec::new(),
+            request_timeout: "60s".into(),
+            page_size: 500,
+            concurrency: 4,
+            retries: 5,
+        }
+    }
+
     fn options(&self) -> Result<CollectOptions> {
         let timeout = palisade_config::parse_duration(&self.request_timeout)
             .map_err(|e| anyhow::anyhow!("--request-timeout: {e}"))?;
@@ -793,10 +805,21 @@ fn write_output<'a>(
 }
 
 fn snapshot(args: &SnapshotArgs) -> Result<u8> {
-    let contexts: Vec<String> = args.context.iter().cloned().collect();
-    let targets = targets(&contexts, false, &args.connect)?;
+    write_snapshot(args.context.as_deref(), &args.connect, &args.output)
+}
+
+/// Read one cluster (the kubeconfig's `context`, or its current one) and write everything a
+/// scan reads to `output`, saying on standard error what was written and what could not be
+/// read: the exit code.
+pub(crate) fn write_snapshot(
+    context: Option<&str>,
+    connect: &ConnectArgs,
+    output: &std::path::Path,
+) -> Result<u8> {
+    let contexts: Vec<String> = context.into_iter().map(str::to_string).collect();
+    let targets = targets(&contexts, false, connect)?;
     let runtime = runtime()?;
-    let mut collected = collect_all(&targets, &args.connect, &runtime)?;
+    let mut collected = collect_all(&targets, connect, &runtime)?;
     let Some((name, result)) = collected.pop() else {
         bail!("no cluster to read");
     };
@@ -809,8 +832,8 @@ fn snapshot(args: &SnapshotArgs) -> Result<u8> {
     };
     let generator = concat!("palisade ", env!("CARGO_PKG_VERSION"));
     collection
-        .write_snapshot(&args.output, generator)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+        .write_snapshot(output, generator)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     let listed = collection
         .resources
         .iter()
@@ -818,7 +841,7 @@ fn snapshot(args: &SnapshotArgs) -> Result<u8> {
         .count();
     eprintln!(
         "Wrote {}: {} objects from {listed} resource types of cluster {}.",
-        args.output.display(),
+        output.display(),
         collection.objects.len(),
         collection.cluster.name
     );
