@@ -231,7 +231,7 @@ pub fn audit_summary_line(s: &AuditSummary) -> String {
 }
 
 /// The OCSF schema version [`write_alert_ocsf`] writes.
-pub const OCSF_VERSION: &str = "1.3.0";
+pub const OCSF_VERSION: &str = "1.5.0";
 
 /// OCSF `severity_id` of a severity: Informational 1, Low 2, Medium 3, High 4, Critical 5.
 fn ocsf_severity(severity: Severity) -> (u8, &'static str) {
@@ -291,13 +291,10 @@ pub fn write_alert_ocsf(
         }
         resources.push(resource);
     }
-    let mut user = json!({
+    let user = json!({
         "name": audit.map_or("", |a| a.user.as_str()),
         "groups": event.groups.iter().map(|g| json!({"name": g})).collect::<Vec<Value>>(),
     });
-    if let Some(as_user) = event.impersonated_user {
-        user["account"] = json!({"name": as_user});
-    }
     let mut api = json!({"operation": operation, "request": {"uid": audit_id}});
     if let Some(code) = event.code {
         api["response"] = json!({"code": code});
@@ -327,6 +324,8 @@ pub fn write_alert_ocsf(
         "severity": severity,
         "status_id": 1,
         "status": "New",
+        "is_alert": true,
+        "remediation": {"desc": finding.rule.remediation.as_str()},
         "message": finding.message.as_str(),
         "metadata": {
             "version": OCSF_VERSION,
@@ -357,6 +356,7 @@ pub fn write_alert_ocsf(
             "layer": finding.rule.layer.as_str(),
             "threat_matrix": matrix,
             "stage": event.stage,
+            "impersonated_user": event.impersonated_user,
             "source": {"path": at.path, "line": at.line},
             "context": context.filter(|c| !c.is_empty()),
         },
