@@ -124,6 +124,14 @@ Examples:
   # As JSON lines, for a SIEM; only the detections of secret access
   palisade audit scan audit.log --format json --select secret-read,secret-read-refused";
 
+const NODE_EXAMPLES: &str = "\
+Examples:
+  # On a node, as root
+  palisade node
+
+  # The host's root mounted into a pod (hostPID: true), as JSON
+  palisade node --root /host --format json";
+
 const POLICY_EXAMPLES: &str = "\
 Examples:
   # Every Gatekeeper suite and Kyverno test under a directory
@@ -209,6 +217,10 @@ pub enum Command {
     /// one alert per line.
     #[command(subcommand, after_help = AUDIT_EXAMPLES)]
     Audit(Box<crate::audit_cmd::AuditCommand>),
+    /// From the node up: the CIS Benchmark's node and control-plane checks from a node's root
+    /// (file permissions and owners, component flags, the kubelet's effective configuration).
+    #[command(after_help = NODE_EXAMPLES)]
+    Node(Box<crate::node_cmd::NodeArgs>),
     /// Policy as code: run Gatekeeper suites and Kyverno tests against the same compiled
     /// policies that `scan --policy` and `admission serve --policy` run.
     #[command(subcommand, after_help = POLICY_EXAMPLES)]
@@ -522,6 +534,42 @@ pub struct ReadingArgs {
         help_heading = "Helm and Kustomize"
     )]
     pub allow_remote_bases: Option<bool>,
+}
+
+/// Which rules run and which configuration file holds their options: the flags every front
+/// door that runs a fixed part of the catalog (audit detections, node checks) shares.
+#[derive(Debug, Clone, Args)]
+pub struct SelectionArgs {
+    /// Only run rules matching these selectors (ids, names, prefixes such as `AUDIT-D1` or
+    /// `NODE`); comma-separated, repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Never run rules matching these selectors; comma-separated, repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Use this configuration file instead of searching for palisade.toml (its
+    /// `[rule-options]` hold the rules' options and allow-lists).
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+impl SelectionArgs {
+    /// The configuration overrides these flags make.
+    pub fn overrides(&self) -> palisade_config::Overrides {
+        palisade_config::Overrides {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            ..palisade_config::Overrides::default()
+        }
+    }
 }
 
 /// `palisade rules`.

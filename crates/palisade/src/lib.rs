@@ -12,6 +12,7 @@ pub mod config;
 pub mod daemon;
 pub mod fix;
 pub mod netpol_cmd;
+pub mod node_cmd;
 pub mod policy_cmd;
 pub mod progress;
 pub mod rbac_cmd;
@@ -56,6 +57,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Netpol(cmd) => netpol_cmd::command(&cmd),
         cli::Command::Admission(cmd) => admission_cmd::command(&cmd),
         cli::Command::Audit(cmd) => audit_cmd::command(&cmd),
+        cli::Command::Node(args) => node_cmd::command(&args),
         cli::Command::Policy(cmd) => policy_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),

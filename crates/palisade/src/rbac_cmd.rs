@@ -466,6 +466,7 @@ fn risks(a: &RisksArgs) -> Result<u8> {
         &a.format,
         &a.fail_on,
         views.as_ref(),
+        &[],
     )
 }
 
@@ -494,6 +495,7 @@ pub(crate) fn render_findings(
     format: &str,
     fail_on: &str,
     views: Option<&palisade_report::views::Views>,
+    notes: &[String],
 ) -> Result<u8> {
     let format: Format = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let fail_on: FailOn =
@@ -511,7 +513,7 @@ pub(crate) fn render_findings(
         findings: &outcome.findings,
         errors: &outcome.errors,
         warnings: &[],
-        notes: &[],
+        notes,
         summary: &outcome.summary,
         rules: &metas,
         sources: &outcome.sources,

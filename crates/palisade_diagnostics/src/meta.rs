@@ -201,6 +201,8 @@ pub enum Input {
     Admission,
     /// Kubernetes audit events (`palisade audit`).
     Audit,
+    /// A node's files and processes (`palisade node`).
+    Node,
 }
 
 impl Input {

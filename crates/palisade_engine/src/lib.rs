@@ -42,6 +42,7 @@ pub mod prelude {
     pub use palisade_diagnostics::FrameworkRef::{Cis, Mitre, Nsa};
     pub use palisade_diagnostics::{Fix, Layer, Severity};
     pub use palisade_model::inventory::{Fact, FactKind, Inventory};
+    pub use palisade_model::node::NodeFacts;
     pub use palisade_model::{ContainerView, Object, PodSpecView};
     pub use palisade_source::{NodeRef, escape_pointer_segment};
 }

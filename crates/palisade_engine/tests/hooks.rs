@@ -144,6 +144,9 @@ fn node_rules_report_about_node_files() {
         node: Some("worker-1".into()),
         files: vec![NodeFile {
             path: "/etc/kubernetes/kubelet.conf".into(),
+            role: palisade_model::node::FileRole::KubeletKubeconfig,
+            user: None,
+            group: None,
             mode: 0o644,
             uid: 0,
             gid: 0,
@@ -152,6 +155,7 @@ fn node_rules_report_about_node_files() {
             name: "kubelet".into(),
             args: vec!["--anonymous-auth=true".into()],
         }],
+        ..NodeFacts::default()
     };
     let report = rules.scan_node(&facts);
     assert_eq!(report.evaluated, vec![ArcStr::from("NODE001")]);

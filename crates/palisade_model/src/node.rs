@@ -4,12 +4,18 @@
 //! never do IO.
 
 use palisade_diagnostics::{NodeFileRef, Subject};
+use serde::Deserialize;
 
 /// One node's facts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct NodeFacts {
     /// The node's name (its hostname), when known.
     pub node: Option<String>,
+    /// The operating system (`PRETTY_NAME` of os-release), when known.
+    pub os: Option<String>,
+    /// The kernel release, when known.
+    pub kernel: Option<String>,
     /// Files of interest (component configurations, PKI, kubeconfigs), by absolute path on
     /// the node.
     pub files: Vec<NodeFile>,
@@ -17,12 +23,67 @@ pub struct NodeFacts {
     pub processes: Vec<Process>,
 }
 
+/// What a file is to the node's Kubernetes components: what the CIS Benchmark's file checks
+/// are about. The reader decides it (from the components' flags, else kubeadm's defaults), so
+/// that rules never guess from paths.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileRole {
+    /// The kube-apiserver static pod manifest.
+    ApiServerManifest,
+    /// The kube-controller-manager static pod manifest.
+    ControllerManagerManifest,
+    /// The kube-scheduler static pod manifest.
+    SchedulerManifest,
+    /// The etcd static pod manifest.
+    EtcdManifest,
+    /// A CNI configuration file.
+    CniConfig,
+    /// `admin.conf` or `super-admin.conf`.
+    AdminKubeconfig,
+    /// The scheduler's kubeconfig.
+    SchedulerKubeconfig,
+    /// The controller manager's kubeconfig.
+    ControllerManagerKubeconfig,
+    /// A certificate under the Kubernetes PKI directory.
+    PkiCertificate,
+    /// A private key under the Kubernetes PKI directory.
+    PkiKey,
+    /// Anything else under the Kubernetes PKI directory (the directory itself included).
+    PkiOther,
+    /// The etcd data directory.
+    EtcdDataDir,
+    /// The kubelet's systemd drop-in.
+    KubeletServiceDropIn,
+    /// kube-proxy's kubeconfig.
+    KubeProxyKubeconfig,
+    /// The kubelet's kubeconfig.
+    KubeletKubeconfig,
+    /// The CA the kubelet verifies client certificates with.
+    KubeletClientCa,
+    /// The kubelet's configuration file.
+    KubeletConfig,
+    /// A container runtime's API socket.
+    RuntimeSocket,
+}
+
 /// A file's metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NodeFile {
     /// Absolute path on the node.
     pub path: String,
-    /// Permission bits (`0o600`).
+    /// What the file is.
+    pub role: FileRole,
+    /// Owner's name from the node's `/etc/passwd`, when it has one.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Group's name from the node's `/etc/group`, when it has one.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Permission bits (`0o600`); read from a number or an octal string (`"600"`).
+    #[serde(deserialize_with = "octal_mode")]
     pub mode: u32,
     /// Owner user id.
     pub uid: u32,
@@ -30,7 +91,39 @@ pub struct NodeFile {
     pub gid: u32,
 }
 
+/// A mode as a number, or as the octal digits people write (`"600"`, `"0o600"`).
+fn octal_mode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Mode {
+        Number(u32),
+        Text(String),
+    }
+    match Mode::deserialize(d)? {
+        Mode::Number(n) => Ok(n),
+        Mode::Text(t) => {
+            let digits = t.trim_start_matches("0o");
+            u32::from_str_radix(digits, 8)
+                .map_err(|_| serde::de::Error::custom(format!("{t:?} is not an octal mode")))
+        }
+    }
+}
+
 impl NodeFile {
+    /// Whether the owner is `root:root` (uid and gid 0).
+    pub fn root_owned(&self) -> bool {
+        self.uid == 0 && self.gid == 0
+    }
+
+    /// `user:group`, by name where the node has one, else by id.
+    pub fn owner(&self) -> String {
+        format!(
+            "{}:{}",
+            self.user.clone().unwrap_or_else(|| self.uid.to_string()),
+            self.group.clone().unwrap_or_else(|| self.gid.to_string())
+        )
+    }
+
     /// Whether the permissions are at most `max` (no bit set that `max` does not set):
     /// the CIS Benchmark's "permissions set to 600 or more restrictive".
     pub fn mode_at_most(&self, max: u32) -> bool {
@@ -39,7 +132,7 @@ impl NodeFile {
 }
 
 /// A process and its arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Process {
     /// The executable's name (`kubelet`, `kube-apiserver`, `etcd`).
     pub name: String,
@@ -48,6 +141,14 @@ pub struct Process {
 }
 
 impl Process {
+    /// A process named `name` with `args`.
+    pub fn new(name: &str, args: &[&str]) -> Process {
+        Process {
+            name: name.to_string(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
     /// The value of `--name`, written `--name=value` or `--name value`; the last occurrence
     /// wins, as with the components' flag parser. A boolean flag given alone reads `true`.
     pub fn flag(&self, name: &str) -> Option<&str> {
@@ -78,6 +179,11 @@ impl NodeFacts {
         self.files.iter().find(|f| f.path == path)
     }
 
+    /// The files that play `role`.
+    pub fn files_of(&self, role: FileRole) -> impl Iterator<Item = &NodeFile> {
+        self.files.iter().filter(move |f| f.role == role)
+    }
+
     /// The running component named `name`.
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
@@ -97,10 +203,7 @@ mod tests {
     use super::*;
 
     fn kubelet(args: &[&str]) -> Process {
-        Process {
-            name: "kubelet".into(),
-            args: args.iter().map(|a| a.to_string()).collect(),
-        }
+        Process::new("kubelet", args)
     }
 
     #[test]
@@ -124,6 +227,9 @@ mod tests {
     fn modes_compare_as_the_benchmark_says() {
         let file = |mode| NodeFile {
             path: "/etc/kubernetes/admin.conf".into(),
+            role: FileRole::AdminKubeconfig,
+            user: None,
+            group: None,
             mode,
             uid: 0,
             gid: 0,
@@ -136,6 +242,7 @@ mod tests {
             node: Some("cp-1".into()),
             files: vec![file(0o644)],
             processes: vec![kubelet(&[])],
+            ..NodeFacts::default()
         };
         assert!(facts.file("/etc/kubernetes/admin.conf").is_some());
         assert!(facts.process("kubelet").is_some());

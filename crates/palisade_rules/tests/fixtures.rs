@@ -148,6 +148,7 @@ fn actual(rule: &str, text: &str, expected: &Expectations) -> Expectations {
 /// where its span starts, or for a finding about an audit event, the event's first line.
 fn scan_lines(rule: &str, text: &str, expected: &Expectations) -> Vec<(Finding, u32)> {
     let audit = palisade_rules::find_rule(rule).is_some_and(|r| matches!(r.hook, Hook::Audit(_)));
+    let node = palisade_rules::find_rule(rule).is_some_and(|r| matches!(r.hook, Hook::Node(_)));
     let mut select = vec![Selector::new(rule)];
     select.extend(expected.keys().map(|(_, id)| Selector::new(rule_of(id))));
     let selection = Selection {
@@ -162,6 +163,8 @@ fn scan_lines(rule: &str, text: &str, expected: &Expectations) -> Vec<(Finding, 
             options: options(text),
             input: if audit {
                 palisade_diagnostics::Input::Audit
+            } else if node {
+                palisade_diagnostics::Input::Node
             } else {
                 palisade_diagnostics::Input::Manifest
             },
@@ -169,6 +172,28 @@ fn scan_lines(rule: &str, text: &str, expected: &Expectations) -> Vec<(Finding, 
         },
     )
     .unwrap();
+    if node {
+        // Each document is one node's facts (`kind: NodeFacts`); its findings are pinned to
+        // the line where the document starts.
+        let mut out = Vec::new();
+        for doc in parse_stream(text, &Limits::default()) {
+            let doc = doc.expect("fixture parses");
+            let Some(root) = doc.root() else {
+                continue;
+            };
+            let line = root.start().line;
+            let facts: palisade_model::node::NodeFacts =
+                serde_json::from_value(to_json(root)).expect("node facts");
+            out.extend(
+                rules
+                    .scan_node(&facts)
+                    .findings
+                    .into_iter()
+                    .map(|f| (f, line)),
+            );
+        }
+        return out;
+    }
     if audit {
         // Each document is one audit event, in order, through one run of the detections.
         let mut run = rules.audit_run();

@@ -37,8 +37,8 @@ pub fn load(args: &DetectArgs) -> Result<Option<Posture>> {
         paths.push(snapshot);
     }
     let overrides = Overrides {
-        config: args.config.clone(),
-        no_config: args.no_config,
+        config: args.selection.config.clone(),
+        no_config: args.selection.no_config,
         ..Overrides::default()
     };
     let resolved = palisade_config::resolve(&overrides).map_err(crate::config::error)?;

@@ -52,23 +52,8 @@ pub struct DetectArgs {
     #[arg(long, env = "PALISADE_FAIL_ON", value_name = "SEVERITY")]
     fail_on: Option<String>,
 
-    /// Only run detections matching these selectors (ids, names, prefixes such as
-    /// `AUDIT-D1`); comma-separated, repeatable.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    select: Vec<String>,
-
-    /// Never run detections matching these selectors; comma-separated, repeatable.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    ignore: Vec<String>,
-
-    /// Use this configuration file instead of searching for palisade.toml (its
-    /// `[rule-options]` hold the detections' allow-lists).
-    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
-    config: Option<PathBuf>,
-
-    /// Use no configuration file.
-    #[arg(long, conflicts_with = "config")]
-    no_config: bool,
+    #[command(flatten)]
+    selection: crate::cli::SelectionArgs,
 
     /// Print only the summary line.
     #[arg(short, long)]
@@ -191,12 +176,8 @@ pub fn command(cmd: &AuditCommand) -> Result<u8> {
 /// The detections the configuration selects.
 fn rules(args: &DetectArgs) -> Result<(RuleSet, FailOn)> {
     let overrides = Overrides {
-        config: args.config.clone(),
-        no_config: args.no_config,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
         fail_on: args.fail_on.clone(),
-        ..Overrides::default()
+        ..args.selection.overrides()
     };
     let mut resolved = palisade_config::resolve(&overrides).map_err(crate::config::error)?;
     resolved.settings.input = Input::Audit;

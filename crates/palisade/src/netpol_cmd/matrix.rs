@@ -59,6 +59,7 @@ pub(super) fn run(a: &MatrixArgs) -> Result<u8> {
                 "html",
                 "never",
                 Some(&views),
+                &[],
             )?;
             return Ok(if errors { EXIT_ERROR } else { EXIT_CLEAN });
         }

@@ -1,9 +1,10 @@
 //! Nodes as the API server describes them (`status.nodeInfo`, `status.addresses`): the
 //! operating system image, component versions against upstream support and known CVEs, and
-//! public addresses. Read from a live cluster or a snapshot; the checks that read a node's own
-//! files are the kubelet and control-plane families.
+//! public addresses, read from a live cluster or a snapshot; and the node's own files
+//! ([`files`], `palisade node`).
 
 pub mod external_address;
+pub mod files;
 pub mod general_purpose_os;
 pub mod options;
 pub mod outdated_components;

@@ -1,0 +1,330 @@
+//! `palisade node` over fake roots built in temporary directories: a kubeadm-like control
+//! plane, a hardened worker, a misconfigured worker whose kubelet flags contradict its
+//! configuration file, and roots that are not nodes.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::{palisade, run};
+use serde_json::Value;
+
+/// Write `text` at the node path `path` under `root`, with `mode`.
+fn put(root: &Path, path: &str, mode: u32, text: &str) {
+    let host = root.join(path.trim_start_matches('/'));
+    std::fs::create_dir_all(host.parent().unwrap()).unwrap();
+    std::fs::write(&host, text).unwrap();
+    std::fs::set_permissions(&host, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A process of the node: `/proc/PID/cmdline`.
+fn process(root: &Path, pid: u32, argv: &[&str]) {
+    let mut cmdline = argv.join("\0");
+    cmdline.push('\0');
+    put(root, &format!("/proc/{pid}/cmdline"), 0o444, &cmdline);
+}
+
+const APISERVER: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.35.0
+    command:
+    - kube-apiserver
+    - --anonymous-auth=true
+    - --authorization-mode=Node,RBAC
+    - --profiling=false
+";
+
+const HARDENED_KUBELET: &str = "apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}
+authorization: {mode: Webhook}
+readOnlyPort: 0
+rotateCertificates: true
+serverTLSBootstrap: true
+seccompDefault: true
+protectKernelDefaults: true
+podPidsLimit: 4096
+tlsMinVersion: VersionTLS12
+tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
+";
+
+/// A kubelet configured by the book, with its kubeconfig.
+fn hardened_kubelet(root: &Path) {
+    put(
+        root,
+        "/var/lib/kubelet/config.yaml",
+        0o600,
+        HARDENED_KUBELET,
+    );
+    put(
+        root,
+        "/etc/kubernetes/kubelet.conf",
+        0o600,
+        "apiVersion: v1\nkind: Config\n",
+    );
+}
+
+/// A kubeadm control-plane node with a few classic mistakes.
+fn control_plane(root: &Path) {
+    put(root, "/etc/hostname", 0o644, "cp-1\n");
+    put(
+        root,
+        "/etc/os-release",
+        0o644,
+        "NAME=\"Ubuntu\"\nPRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\n",
+    );
+    put(
+        root,
+        "/etc/passwd",
+        0o644,
+        "root:x:0:0:root:/root:/bin/bash\netcd:x:998:998::/var/lib/etcd:/sbin/nologin\n",
+    );
+    put(root, "/etc/group", 0o644, "root:x:0:\netcd:x:998:\n");
+    put(
+        root,
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        0o644,
+        APISERVER,
+    );
+    put(
+        root,
+        "/etc/kubernetes/admin.conf",
+        0o644,
+        "apiVersion: v1\nkind: Config\n",
+    );
+    put(root, "/etc/kubernetes/pki/ca.crt", 0o644, "cert\n");
+    put(root, "/etc/kubernetes/pki/ca.key", 0o644, "key\n");
+    put(root, "/etc/kubernetes/pki/apiserver.key", 0o600, "key\n");
+    hardened_kubelet(root);
+    std::fs::create_dir_all(root.join("var/lib/etcd")).unwrap();
+    std::fs::set_permissions(
+        root.join("var/lib/etcd"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    process(
+        root,
+        812,
+        &[
+            "/usr/bin/kubelet",
+            "--config=/var/lib/kubelet/config.yaml",
+            "--kubeconfig=/etc/kubernetes/kubelet.conf",
+        ],
+    );
+}
+
+fn node_json(root: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let r = run(palisade()
+        .args(["node", "--no-config", "--format", "json", "--root"])
+        .arg(root)
+        .args(extra));
+    let json = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    (r.code, json, r.stderr)
+}
+
+fn found(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let at = f["location"]["path"]
+                .as_str()
+                .or_else(|| f["subject"]["path"].as_str())
+                .unwrap_or("");
+            format!("{} {at}", f["rule"].as_str().unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_kubeadm_control_plane_is_checked_from_its_files_and_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    control_plane(dir.path());
+    let (code, report, stderr) = node_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = found(&report);
+    for expected in [
+        "NODE001 /etc/kubernetes/manifests/kube-apiserver.yaml",
+        "NODE006 /etc/kubernetes/admin.conf",
+        "NODE011 /etc/kubernetes/pki/ca.key",
+        "ETCD010 /var/lib/etcd",
+        "CP001 /etc/kubernetes/manifests/kube-apiserver.yaml",
+    ] {
+        assert!(
+            found.iter().any(|f| f == expected),
+            "{expected} in {found:#?}"
+        );
+    }
+    // A hardened kubelet and a locked-down key pass.
+    assert!(
+        !found.iter().any(|f| f.starts_with("KUBELET")),
+        "{found:#?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.ends_with("apiserver.key")),
+        "{found:#?}"
+    );
+    // The manifest's finding points at its line.
+    let anonymous = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CP001")
+        .unwrap();
+    assert_eq!(anonymous["location"]["line"], 10, "{anonymous}");
+    // The etcd data directory: too open and not owned by etcd.
+    let etcd = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ETCD010")
+        .unwrap();
+    let message = etcd["message"].as_str().unwrap();
+    assert!(
+        message.contains("permissions 755 (allowed: 700 or more restrictive) and owner ")
+            && message.ends_with("(expected etcd:etcd)"),
+        "{etcd}"
+    );
+}
+
+#[test]
+fn a_worker_takes_its_kubelet_flags_over_its_configuration_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    hardened_kubelet(root);
+    put(root, "/etc/kubernetes/pki/ca.crt", 0o666, "cert\n");
+    put(root, "/run/containerd/containerd.sock", 0o666, "");
+    std::fs::create_dir_all(root.join("var")).unwrap();
+    std::os::unix::fs::symlink("/run", root.join("var/run")).unwrap();
+    process(
+        root,
+        1200,
+        &[
+            "/usr/bin/kubelet",
+            "--config",
+            "/var/lib/kubelet/config.yaml",
+            "--anonymous-auth=true",
+            "--read-only-port=10255",
+        ],
+    );
+    let (code, report, stderr) = node_json(root, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = found(&report);
+    assert!(found.iter().any(|f| f.starts_with("KUBELET001 kubelet configuration (/var/lib/kubelet/config.yaml + flags --anonymous-auth --read-only-port)")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("KUBELET") && f.contains("--read-only-port")),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(&"NODE015 /etc/kubernetes/pki/ca.crt".to_string()),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(&"NODE021 /run/containerd/containerd.sock".to_string()),
+        "one socket behind two paths: {found:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.starts_with("NODE001") || f.starts_with("ETCD")),
+        "a worker: {found:#?}"
+    );
+
+    // The hardened worker, flags agreeing: nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    put(
+        root,
+        "/var/lib/kubelet/config.yaml",
+        0o600,
+        HARDENED_KUBELET,
+    );
+    put(root, "/etc/kubernetes/pki/ca.crt", 0o644, "cert\n");
+    process(
+        root,
+        1200,
+        &["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml"],
+    );
+    let (code, report, stderr) = node_json(root, &[]);
+    assert_eq!(code, 0, "{stderr}: {report}");
+}
+
+#[test]
+fn roots_that_are_not_nodes_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "/etc/hostname", 0o644, "laptop\n");
+    let r = run(palisade()
+        .args(["node", "--no-config", "--root"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no Kubernetes node found there"),
+        "{}",
+        r.stderr
+    );
+    let r = run(palisade().args(["node", "--no-config", "--root", "/nonexistent/root"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a directory"), "{}", r.stderr);
+    // An unreadable kubelet configuration is a note, and the rest is still checked.
+    let dir = tempfile::tempdir().unwrap();
+    put(
+        dir.path(),
+        "/var/lib/kubelet/config.yaml",
+        0o600,
+        "- not\n- a config\n",
+    );
+    put(dir.path(), "/etc/kubernetes/kubelet.conf", 0o644, "x\n");
+    let r = run(palisade()
+        .args(["node", "--no-config", "--root"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("is not valid"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stdout.contains("NODE014"), "{}", r.stdout);
+}
+
+#[test]
+fn a_running_component_whose_flags_differ_from_its_manifest_is_checked_as_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    control_plane(dir.path());
+    // Restarted by hand with anonymous auth off and profiling on: the process is the truth.
+    process(
+        dir.path(),
+        601,
+        &[
+            "/usr/local/bin/kube-apiserver",
+            "--anonymous-auth=false",
+            "--authorization-mode=Node,RBAC",
+            "--profiling=true",
+        ],
+    );
+    let (_, report, _) = node_json(dir.path(), &[]);
+    let found = found(&report);
+    assert!(!found.iter().any(|f| f.starts_with("CP001")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("CP0") && f.ends_with("/proc/601/cmdline (kube-apiserver)")),
+        "{found:#?}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("kube-apiserver runs with flags that differ from /etc/kubernetes/manifests/kube-apiserver.yaml"), "{report}");
+}
