@@ -2,11 +2,12 @@
 //! file permissions and owners, the components' flags from their processes or static pod
 //! manifests, the kubelet's effective configuration — as findings of the one model.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use palisade_diagnostics::{Finding, Input, InputError, Interner, Summary};
+use palisade_diagnostics::{ArcStr, Finding, Input, InputError, Interner, RuleRef, Summary};
 use palisade_engine::RuleSet;
 use palisade_node::{Collected, RoleChoice};
 
@@ -26,7 +27,8 @@ pub struct NodeArgs {
     #[arg(long, default_value = "auto", value_parser = ["master", "worker", "auto"])]
     role: String,
 
-    /// Output format: text, json, sarif, junit, compact, html.
+    /// Output format: text, json, sarif, junit, compact, html, or kube-bench-json (the JSON
+    /// kube-bench writes, for tools built on it).
     #[arg(short, long, default_value = "text", value_name = "FORMAT")]
     format: String,
 
@@ -49,11 +51,38 @@ pub fn command(args: &NodeArgs) -> Result<u8> {
     let collected = palisade_node::collect(&args.root, choice)?;
     let resolved =
         palisade_config::resolve(&args.selection.overrides()).map_err(crate::config::error)?;
-    let (findings, errors) = check(
+    let checked = check(
         &collected,
         resolved.settings.clone(),
         args.selection.select.is_empty(),
     )?;
+    if args.format == "kube-bench-json" {
+        let metas: Vec<&palisade_diagnostics::RuleMeta> =
+            checked.rules.iter().map(|r| &**r).collect();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        palisade_report::kube_bench::write_kube_bench_json(
+            &mut out,
+            &metas,
+            &checked.findings,
+            &checked.evaluated,
+            collected.role == Some(palisade_node::Role::Master),
+        )?;
+        std::io::Write::flush(&mut out)?;
+        let fail_on = palisade_config::parse_fail_on(&args.fail_on)
+            .map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
+        let failing = checked
+            .findings
+            .iter()
+            .any(|f| !f.suppressed && fail_on.threshold().is_some_and(|t| f.severity >= t));
+        return Ok(if !checked.errors.is_empty() {
+            crate::EXIT_ERROR
+        } else if failing {
+            crate::EXIT_FINDINGS
+        } else {
+            crate::EXIT_CLEAN
+        });
+    }
+    let (findings, errors) = (checked.findings, checked.errors);
     let read = Summary {
         files: collected.documents.len() + collected.facts.files.len(),
         ..Summary::default()
@@ -69,17 +98,32 @@ pub fn command(args: &NodeArgs) -> Result<u8> {
     )
 }
 
-/// The findings of the node rules on the facts, and of the component rules on the
-/// configurations; with `families_only`, only the node's rule families.
+/// What the checks of a node found.
+pub struct NodeChecked {
+    /// Findings of the node rules and of the component rules.
+    pub findings: Vec<Finding>,
+    /// Configurations that did not parse.
+    pub errors: Vec<InputError>,
+    /// Ids of the rules that found what they apply to.
+    pub evaluated: BTreeSet<ArcStr>,
+    /// The rules that ran (in the node's families unless the selection said otherwise).
+    pub rules: Vec<RuleRef>,
+}
+
+/// Run the node rules on the facts and the component rules on the configurations; with
+/// `families_only`, only the node's rule families count.
 pub fn check(
     collected: &Collected,
     mut settings: palisade_engine::Settings,
     families_only: bool,
-) -> Result<(Vec<Finding>, Vec<InputError>)> {
+) -> Result<NodeChecked> {
+    let in_families = |id: &str| !families_only || NODE_FAMILIES.iter().any(|p| id.starts_with(p));
     settings.input = Input::Node;
     let node_rules = RuleSet::new(palisade_rules::registry(), settings.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut findings = node_rules.scan_node(&collected.facts).findings;
+    let report = node_rules.scan_node(&collected.facts);
+    let mut findings = report.findings;
+    let mut evaluated: BTreeSet<ArcStr> = report.evaluated.into_iter().collect();
     settings.input = Input::Manifest;
     let document_rules =
         RuleSet::new(palisade_rules::registry(), settings).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -90,11 +134,11 @@ pub fn check(
             palisade_source::parse_stream(&document.text, &palisade_source::Limits::default())
         {
             match doc {
-                Ok(doc) => findings.extend(
-                    document_rules
-                        .scan_document(&doc, &document.path, &mut strings)
-                        .findings,
-                ),
+                Ok(doc) => {
+                    let report = document_rules.scan_document(&doc, &document.path, &mut strings);
+                    findings.extend(report.findings);
+                    evaluated.extend(report.evaluated);
+                }
                 Err(e) => errors.push(InputError {
                     path: document.path.clone(),
                     line: None,
@@ -104,8 +148,18 @@ pub fn check(
             }
         }
     }
-    if families_only {
-        findings.retain(|f| NODE_FAMILIES.iter().any(|p| f.rule.id.starts_with(p)));
-    }
-    Ok((findings, errors))
+    findings.retain(|f| in_families(&f.rule.id));
+    let rules = node_rules
+        .enabled()
+        .iter()
+        .chain(document_rules.enabled())
+        .map(|r| r.meta.clone())
+        .filter(|m| in_families(&m.id))
+        .collect();
+    Ok(NodeChecked {
+        findings,
+        errors,
+        evaluated,
+        rules,
+    })
 }

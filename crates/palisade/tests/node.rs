@@ -328,3 +328,88 @@ fn a_running_component_whose_flags_differ_from_its_manifest_is_checked_as_it_run
     let notes = report["notes"].to_string();
     assert!(notes.contains("kube-apiserver runs with flags that differ from /etc/kubernetes/manifests/kube-apiserver.yaml"), "{report}");
 }
+
+#[test]
+fn kube_bench_json_keeps_kube_bench_consumers_working() {
+    let dir = tempfile::tempdir().unwrap();
+    control_plane(dir.path());
+    let r = run(palisade()
+        .args([
+            "node",
+            "--no-config",
+            "--format",
+            "kube-bench-json",
+            "--root",
+        ])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let controls = doc["Controls"].as_array().unwrap();
+    let ids: Vec<&str> = controls.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "4"]);
+    assert_eq!(controls[0]["node_type"], "master");
+    assert_eq!(controls[0]["version"], "cis-1.12");
+    let status = |number: &str| -> String {
+        controls
+            .iter()
+            .flat_map(|c| c["tests"].as_array().unwrap())
+            .flat_map(|g| g["results"].as_array().unwrap())
+            .find(|r| r["test_number"] == number)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| format!("no {number}"))
+    };
+    assert_eq!(status("1.1.1"), "FAIL", "the API server manifest is 644");
+    assert_eq!(status("1.1.13"), "FAIL", "admin.conf is 644");
+    assert_eq!(status("1.2.1"), "FAIL", "anonymous auth");
+    assert_eq!(status("4.1.9"), "PASS", "the kubelet config is 600");
+    assert_eq!(
+        status("4.2.1"),
+        "PASS",
+        "the kubelet refuses anonymous requests"
+    );
+    assert_eq!(
+        status("4.1.3"),
+        "INFO",
+        "no kube-proxy kubeconfig on this node"
+    );
+    let result = controls[0]["tests"][0]["results"][0].as_object().unwrap();
+    for key in [
+        "test_number",
+        "test_desc",
+        "audit",
+        "AuditEnv",
+        "AuditConfig",
+        "type",
+        "remediation",
+        "test_info",
+        "status",
+        "actual_value",
+        "scored",
+        "IsMultiple",
+        "expected_result",
+    ] {
+        assert!(result.contains_key(key), "{key} in {result:?}");
+    }
+    let sum = |key: &str| {
+        controls
+            .iter()
+            .map(|c| c[key].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        doc["Totals"]["total_fail"].as_u64().unwrap(),
+        sum("total_fail")
+    );
+    assert_eq!(
+        doc["Totals"]["total_pass"].as_u64().unwrap(),
+        sum("total_pass")
+    );
+    let group = &controls[0]["tests"][0];
+    assert_eq!(group["section"], "1.1");
+    assert_eq!(
+        group["fail"].as_u64().unwrap()
+            + group["pass"].as_u64().unwrap()
+            + group["info"].as_u64().unwrap(),
+        group["results"].as_array().unwrap().len() as u64
+    );
+}

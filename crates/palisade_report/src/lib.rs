@@ -16,6 +16,7 @@ pub mod fleet;
 mod html;
 mod json;
 mod junit;
+pub mod kube_bench;
 pub mod metrics;
 pub mod netpol;
 pub mod policyreport;
