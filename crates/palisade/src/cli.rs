@@ -132,6 +132,11 @@ Examples:
   # The host's root mounted into a pod (hostPID: true), as JSON
   palisade node --root /host --format json";
 
+const PROBE_EXAMPLES: &str = "\
+Examples:
+  palisade probe kubelet --node 10.0.1.12
+  palisade probe apiserver --server https://10.0.0.10:6443 --format json";
+
 const POLICY_EXAMPLES: &str = "\
 Examples:
   # Every Gatekeeper suite and Kyverno test under a directory
@@ -221,6 +226,10 @@ pub enum Command {
     /// (file permissions and owners, component flags, the kubelet's effective configuration).
     #[command(after_help = NODE_EXAMPLES)]
     Node(Box<crate::node_cmd::NodeArgs>),
+    /// Ask a component's endpoint, as nobody, what it answers: the kubelet's API and
+    /// read-only port, the API server. Only reads; only the address given.
+    #[command(subcommand, after_help = PROBE_EXAMPLES)]
+    Probe(Box<crate::probe_cmd::ProbeCommand>),
     /// Policy as code: run Gatekeeper suites and Kyverno tests against the same compiled
     /// policies that `scan --policy` and `admission serve --policy` run.
     #[command(subcommand, after_help = POLICY_EXAMPLES)]

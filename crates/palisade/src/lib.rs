@@ -14,6 +14,7 @@ pub mod fix;
 pub mod netpol_cmd;
 pub mod node_cmd;
 pub mod policy_cmd;
+pub mod probe_cmd;
 pub mod progress;
 pub mod rbac_cmd;
 pub mod rules_cmd;
@@ -58,6 +59,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cli::Command::Admission(cmd) => admission_cmd::command(&cmd),
         cli::Command::Audit(cmd) => audit_cmd::command(&cmd),
         cli::Command::Node(args) => node_cmd::command(&args),
+        cli::Command::Probe(cmd) => probe_cmd::command(&cmd),
         cli::Command::Policy(cmd) => policy_cmd::command(&cmd),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Rule(args) => rules_cmd::show(&args),

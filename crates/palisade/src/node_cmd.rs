@@ -39,6 +39,21 @@ pub struct NodeArgs {
 
     #[command(flatten)]
     selection: crate::cli::SelectionArgs,
+
+    /// Also probe the node's components on loopback (the kubelet's API and read-only port,
+    /// the API server on a control-plane node) and reconcile what they answer with what their
+    /// configuration says.
+    #[arg(long)]
+    probe: bool,
+
+    /// How long one probe request may take, e.g. 5s.
+    #[arg(
+        long,
+        default_value = "5s",
+        value_name = "DURATION",
+        requires = "probe"
+    )]
+    probe_timeout: String,
 }
 
 /// Run `palisade node`.
@@ -48,7 +63,11 @@ pub fn command(args: &NodeArgs) -> Result<u8> {
         "worker" => RoleChoice::Worker,
         _ => RoleChoice::Auto,
     };
-    let collected = palisade_node::collect(&args.root, choice)?;
+    let mut collected = palisade_node::collect(&args.root, choice)?;
+    if args.probe {
+        let timeout = crate::daemon::duration("probe-timeout", &args.probe_timeout)?;
+        crate::probe_cmd::probe_local(&mut collected, timeout)?;
+    }
     let resolved =
         palisade_config::resolve(&args.selection.overrides()).map_err(crate::config::error)?;
     let checked = check(

@@ -413,3 +413,151 @@ fn kube_bench_json_keeps_kube_bench_consumers_working() {
         group["results"].as_array().unwrap().len() as u64
     );
 }
+
+/// A server on loopback that answers `open` paths with 200 and the rest with 401: over TLS
+/// (with a certificate in `dir`) or plain HTTP. Its port.
+fn fake_endpoint(
+    runtime: &tokio::runtime::Runtime,
+    dir: &Path,
+    tls: bool,
+    open: &'static [&'static str],
+) -> u16 {
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| async move {
+        if open.contains(&uri.path()) {
+            (axum::http::StatusCode::OK, "{}")
+        } else {
+            (axum::http::StatusCode::UNAUTHORIZED, "Unauthorized")
+        }
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    if tls {
+        common::certificates(dir);
+        let files = palisade_https::TlsFiles {
+            cert: dir.join("tls.crt"),
+            key: dir.join("tls.key"),
+        };
+        runtime.spawn(async move {
+            let config = files.load().await.unwrap();
+            let handle = axum_server::Handle::new();
+            let _ = palisade_https::serve(
+                listener,
+                config,
+                app,
+                handle,
+                std::time::Duration::from_secs(5),
+            )
+            .await;
+        });
+    } else {
+        runtime.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let _ = axum::serve(listener, app).await;
+        });
+    }
+    port
+}
+
+#[test]
+fn probes_report_what_endpoints_answer_anonymously() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubelet = fake_endpoint(&runtime, dir.path(), true, &["/pods", "/configz"]);
+    let read_only = fake_endpoint(&runtime, dir.path(), false, &["/pods"]);
+    let r = run(palisade().args([
+        "probe",
+        "kubelet",
+        "--node",
+        &format!("127.0.0.1:{kubelet}"),
+        "--read-only-port",
+        &read_only.to_string(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let found = found(&report);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let messages = report["findings"].to_string();
+    assert!(
+        messages.contains("answered anonymous requests for /pods, /configz"),
+        "{messages}"
+    );
+    assert!(messages.contains("read-only port"), "{messages}");
+    assert_eq!(
+        report["findings"][0]["subject"]["type"], "endpoint",
+        "{messages}"
+    );
+
+    // An API server that serves only public information: nothing.
+    let apiserver = fake_endpoint(
+        &runtime,
+        dir.path(),
+        true,
+        &["/healthz", "/livez", "/readyz", "/version"],
+    );
+    let r = run(palisade().args([
+        "probe",
+        "apiserver",
+        "--server",
+        &format!("https://127.0.0.1:{apiserver}"),
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // One that serves discovery and namespaces to anyone: CP042.
+    let open = fake_endpoint(
+        &runtime,
+        dir.path(),
+        true,
+        &["/healthz", "/api", "/api/v1/namespaces"],
+    );
+    let r = run(palisade().args([
+        "probe",
+        "apiserver",
+        "--server",
+        &format!("https://127.0.0.1:{open}"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("CP042") && r.stdout.contains("/api, /api/v1/namespaces"),
+        "{}",
+        r.stdout
+    );
+
+    // Nothing listening, and a hung endpoint: notes within the timeout, never a crash.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung_port = hung.local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    for node in [
+        format!("127.0.0.1:{closed_port}"),
+        format!("127.0.0.1:{hung_port}"),
+    ] {
+        let r = run(palisade().args([
+            "probe",
+            "kubelet",
+            "--node",
+            &node,
+            "--read-only-port",
+            "0",
+            "--timeout",
+            "1s",
+        ]));
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("connection refused") || r.stdout.contains("no answer within"),
+            "{}",
+            r.stdout
+        );
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    drop(hung);
+}

@@ -21,6 +21,44 @@ pub struct NodeFacts {
     pub files: Vec<NodeFile>,
     /// Kubernetes components running on the node, from their command lines.
     pub processes: Vec<Process>,
+    /// The kubelet's effective configuration (file, drop-ins and flags merged), when read.
+    pub kubelet_config: Option<serde_json::Value>,
+    /// What the components' endpoints answered when probed.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// What a component's endpoint answered to a probe that asked as nobody.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Endpoint {
+    /// `kubelet`, `kubelet-read-only` or `kube-apiserver`.
+    pub component: String,
+    /// `host:port` or URL probed.
+    pub address: String,
+    /// Why it could not be probed (refused, timed out), when it could not.
+    pub error: Option<String>,
+    /// The status of each anonymous request, by path.
+    pub anonymous: Vec<Answer>,
+}
+
+/// The status an anonymous request got.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Answer {
+    /// The path asked.
+    pub path: String,
+    /// The HTTP status.
+    pub status: u16,
+}
+
+impl Endpoint {
+    /// The paths that answered an anonymous request with a success.
+    pub fn open_paths(&self) -> Vec<&str> {
+        self.anonymous
+            .iter()
+            .filter(|a| (200..300).contains(&a.status))
+            .map(|a| a.path.as_str())
+            .collect()
+    }
 }
 
 /// What a file is to the node's Kubernetes components: what the CIS Benchmark's file checks
@@ -187,6 +225,21 @@ impl NodeFacts {
     /// The running component named `name`.
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
+    }
+
+    /// The probed endpoints of `component`.
+    pub fn endpoints_of<'s>(&'s self, component: &'s str) -> impl Iterator<Item = &'s Endpoint> {
+        self.endpoints
+            .iter()
+            .filter(move |e| e.component == component)
+    }
+
+    /// The finding subject for an endpoint.
+    pub fn endpoint_subject(endpoint: &Endpoint) -> Subject {
+        Subject::Endpoint(palisade_diagnostics::EndpointRef {
+            component: endpoint.component.as_str().into(),
+            address: endpoint.address.as_str().into(),
+        })
     }
 
     /// The finding subject for a file of this node.

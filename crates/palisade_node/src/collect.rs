@@ -168,6 +168,7 @@ pub fn collect(dir: &Path, choice: RoleChoice) -> Result<Collected, NodeError> {
     if config_text.is_some() || kubelet.is_some() {
         match effective_kubelet_config(config_text.as_deref(), &drop_ins, kubelet) {
             Ok(config) => {
+                out.facts.kubelet_config = Some(config.value.clone());
                 if let Some(path) = config.value.get("staticPodPath").and_then(Value::as_str) {
                     static_pods = path.to_string();
                 }

@@ -7,6 +7,7 @@
 
 mod collect;
 mod kubelet;
+pub mod probe;
 mod root;
 
 pub use collect::{Collected, NodeDocument, NodeError, Role, RoleChoice, collect};

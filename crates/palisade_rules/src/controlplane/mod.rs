@@ -4,6 +4,7 @@
 
 pub mod always_admit;
 pub mod always_pull_images;
+pub mod anonymous_api_live;
 pub mod anonymous_auth;
 pub mod apiserver_etcd_tls;
 pub mod apiserver_profiling;

@@ -2,7 +2,9 @@
 //! scanned files: authentication, authorization, ports, certificates and kernel settings
 //! (CIS Kubernetes Benchmark 4.2). Unset fields take the v1beta1 defaults.
 
+pub mod anonymous_api_live;
 pub mod anonymous_auth;
+pub mod anonymous_contradiction;
 pub mod authorization_mode;
 pub mod client_ca;
 pub mod event_record_qps;
@@ -10,6 +12,7 @@ pub mod iptables_util_chains;
 pub mod pod_pids_limit;
 pub mod protect_kernel_defaults;
 pub mod read_only_port;
+pub mod read_only_port_live;
 pub mod rotate_certificates;
 pub mod seccomp_default;
 pub mod server_certificate_rotation;
@@ -21,6 +24,17 @@ pub mod tls_min_version;
 pub mod token_webhook;
 
 use palisade_engine::prelude::*;
+
+/// Whether the kubelet's effective configuration, as read from the node, allows anonymous
+/// requests (`None` when it was not read).
+pub(crate) fn configured_anonymous(facts: &NodeFacts) -> Option<bool> {
+    facts
+        .kubelet_config
+        .as_ref()?
+        .pointer("/authentication/anonymous/enabled")
+        .and_then(|v| v.as_bool())
+        .or(Some(false))
+}
 
 /// A requirement on one field of the configuration.
 pub(crate) enum Check {
