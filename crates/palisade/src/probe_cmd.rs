@@ -17,6 +17,37 @@ pub enum ProbeCommand {
     Kubelet(KubeletArgs),
     /// Probe an API server as an unauthenticated client.
     Apiserver(ApiserverArgs),
+    /// Probe etcd: plaintext clients, TLS clients without a certificate, and (with a client
+    /// it serves) whether a sample of the Secrets it stores is encrypted. Values are never
+    /// printed.
+    Etcd(EtcdArgs),
+}
+
+/// `palisade probe etcd`.
+#[derive(Debug, Args)]
+pub struct EtcdArgs {
+    /// etcd client endpoints: `HOST:PORT` or URLs (repeatable, comma-separated).
+    #[arg(long, required = true, value_delimiter = ',', value_name = "URL")]
+    endpoints: Vec<String>,
+
+    /// The CA that signed etcd's serving certificate (PEM).
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<std::path::PathBuf>,
+
+    /// A client certificate etcd trusts (PEM; the API server's `--etcd-certfile`).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<std::path::PathBuf>,
+
+    /// Its key (PEM; the API server's `--etcd-keyfile`).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<std::path::PathBuf>,
+
+    /// Secrets read at most to judge their encryption.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    sample: usize,
+
+    #[command(flatten)]
+    output: ProbeOutput,
 }
 
 /// How every probe reports.
@@ -93,8 +124,35 @@ pub fn command(cmd: &ProbeCommand) -> Result<u8> {
                 runtime()?.block_on(palisade_node::probe::probe_apiserver(&args.server, timeout));
             (vec![endpoint], &args.output)
         }
+        ProbeCommand::Etcd(args) => etcd(args)?,
     };
     report(endpoints, &output.format, &output.fail_on)
+}
+
+fn etcd(args: &EtcdArgs) -> Result<(Vec<Endpoint>, &ProbeOutput)> {
+    let timeout = crate::daemon::duration("timeout", &args.output.timeout)?;
+    let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("{}", p.display()));
+    let credentials = palisade_node::probe::EtcdCredentials {
+        ca: args.cacert.as_deref().map(read).transpose()?,
+        identity: match (&args.cert, &args.key) {
+            (Some(c), Some(k)) => Some((read(c)?, read(k)?)),
+            _ => None,
+        },
+    };
+    let runtime = runtime()?;
+    let endpoints = args
+        .endpoints
+        .iter()
+        .map(|e| {
+            runtime.block_on(palisade_node::probe::probe_etcd(
+                e,
+                &credentials,
+                args.sample,
+                timeout,
+            ))
+        })
+        .collect();
+    Ok((endpoints, &args.output))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -561,3 +561,215 @@ fn probes_report_what_endpoints_answer_anonymously() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     drop(hung);
 }
+
+/// A free port on loopback.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real etcd (Debian's `etcd-server`, which the test command installs) on loopback, with
+/// `tls` flags; stopped when dropped.
+struct Etcd {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_etcd(scheme: &str, tls: &[String]) -> Etcd {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, peer) = (free_port(), free_port());
+    let child = std::process::Command::new("etcd")
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args([
+            "--listen-client-urls",
+            &format!("{scheme}://127.0.0.1:{port}"),
+            "--advertise-client-urls",
+            &format!("{scheme}://127.0.0.1:{port}"),
+            "--listen-peer-urls",
+            &format!("http://127.0.0.1:{peer}"),
+            "--initial-advertise-peer-urls",
+            &format!("http://127.0.0.1:{peer}"),
+            "--initial-cluster",
+            &format!("default=http://127.0.0.1:{peer}"),
+        ])
+        .args(tls)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("etcd (Debian's etcd-server, installed by scripts/install-tools.sh)");
+    // Wait for the client port.
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Etcd {
+        child,
+        port,
+        _dir: dir,
+    }
+}
+
+/// Store `values` under `/registry/secrets/`.
+fn put_secrets(
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    options: Option<etcd_client::ConnectOptions>,
+    values: &[(&str, &[u8])],
+) {
+    runtime.block_on(async {
+        let mut client = etcd_client::Client::connect([url], options).await.unwrap();
+        for (name, value) in values {
+            client
+                .put(
+                    format!("/registry/secrets/shop/{name}"),
+                    value.to_vec(),
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+    });
+}
+
+#[test]
+fn etcd_probes_against_a_real_etcd_plaintext_and_with_client_certificates() {
+    palisade_https::install_ring();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Plaintext, with one Secret written before encryption was enabled.
+    let plain = start_etcd("http", &[]);
+    put_secrets(
+        &runtime,
+        &format!("http://127.0.0.1:{}", plain.port),
+        None,
+        &[
+            ("db", b"k8s:enc:aescbc:v1:key1:\x8a\x11ciphertext"),
+            ("old", b"k8s\x00\x0a\x0cv1\x12\x06Secret-top-secret-value"),
+        ],
+    );
+    let r = run(palisade().args([
+        "probe",
+        "etcd",
+        "--endpoints",
+        &format!("127.0.0.1:{}", plain.port),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let rules: Vec<String> = found(&report)
+        .iter()
+        .map(|f| f.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(rules, ["ETCD013", "ETCD015", "ETCD016"], "{report}");
+    assert!(
+        r.stdout.contains(
+            "1 of 2 sampled Secrets are stored without encryption although others use aescbc"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("top-secret") && !r.stdout.contains("ciphertext"));
+    drop(plain);
+
+    // TLS with client-certificate authentication.
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let dir = tempfile::tempdir().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(params, ca_key);
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let client = CertificateParams::new(vec!["kube-apiserver-etcd-client".to_string()])
+        .unwrap()
+        .signed_by(&client_key, &issuer)
+        .unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().to_string()
+    };
+    let ca_file = write("ca.crt", ca.pem());
+    let server_cert = write("server.crt", server.pem());
+    let server_key_file = write("server.key", server_key.serialize_pem());
+    let client_cert = write("client.crt", client.pem());
+    let client_key_file = write("client.key", client_key.serialize_pem());
+    let tls = start_etcd(
+        "https",
+        &[
+            "--cert-file".into(),
+            server_cert,
+            "--key-file".into(),
+            server_key_file,
+            "--client-cert-auth".into(),
+            "--trusted-ca-file".into(),
+            ca_file.clone(),
+        ],
+    );
+    let identity = etcd_client::TlsOptions::new()
+        .domain_name("127.0.0.1")
+        .ca_certificate(etcd_client::Certificate::from_pem(ca.pem()))
+        .identity(etcd_client::Identity::from_pem(
+            client.pem(),
+            client_key.serialize_pem(),
+        ));
+    put_secrets(
+        &runtime,
+        &format!("https://127.0.0.1:{}", tls.port),
+        Some(etcd_client::ConnectOptions::new().with_tls(identity)),
+        &[("db", b"k8s:enc:kms:v2:vault-prod:\x0a\x20sealed")],
+    );
+    let endpoint = format!("127.0.0.1:{}", tls.port);
+    // With the CA only: refused, so no finding, and no sample.
+    let r = run(palisade().args([
+        "probe",
+        "etcd",
+        "--endpoints",
+        &endpoint,
+        "--cacert",
+        &ca_file,
+        "--timeout",
+        "3s",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // With the API server's client certificate: the Secret is sampled and is encrypted.
+    let r = run(palisade().args([
+        "probe",
+        "etcd",
+        "--endpoints",
+        &endpoint,
+        "--cacert",
+        &ca_file,
+        "--cert",
+        &client_cert,
+        "--key",
+        &client_key_file,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        report["findings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+}

@@ -39,6 +39,24 @@ pub struct Endpoint {
     pub error: Option<String>,
     /// The status of each anonymous request, by path.
     pub anonymous: Vec<Answer>,
+    /// etcd: whether it served a client over plain HTTP (gRPC without TLS).
+    pub plaintext: Option<bool>,
+    /// etcd: whether it served a TLS client that presented no certificate.
+    pub without_client_certificate: Option<bool>,
+    /// etcd: what a sample of the Secrets it stores looks like.
+    pub secrets: Option<SecretSample>,
+}
+
+/// How a sample of the Secrets etcd holds is stored (values are never kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SecretSample {
+    /// Secrets read.
+    pub sampled: usize,
+    /// Of those, stored without encryption.
+    pub plaintext: usize,
+    /// Encryption providers in use (`aescbc`, `kms v2`, …) with the key names each used.
+    pub providers: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// The status an anonymous request got.
