@@ -66,7 +66,7 @@ pub fn command(args: &NodeArgs) -> Result<u8> {
     let mut collected = palisade_node::collect(&args.root, choice)?;
     if args.probe {
         let timeout = crate::daemon::duration("probe-timeout", &args.probe_timeout)?;
-        crate::probe_cmd::probe_local(&mut collected, timeout)?;
+        crate::probe_cmd::probe_local(&mut collected, &args.root, timeout)?;
     }
     let resolved =
         palisade_config::resolve(&args.selection.overrides()).map_err(crate::config::error)?;

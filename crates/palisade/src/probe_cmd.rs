@@ -199,7 +199,11 @@ fn report(endpoints: Vec<Endpoint>, format: &str, fail_on: &str) -> Result<u8> {
 /// Probe the components of the node at `collected` on loopback, as `palisade node --probe`
 /// does: the kubelet (10250, and the read-only port its configuration or flags name, else
 /// 10255) and, on a control-plane node, the API server (`--secure-port`, else 6443).
-pub fn probe_local(collected: &mut Collected, timeout: Duration) -> Result<()> {
+pub fn probe_local(
+    collected: &mut Collected,
+    root: &std::path::Path,
+    timeout: Duration,
+) -> Result<()> {
     let facts = &collected.facts;
     let kubelet_read_only = (facts.process("kubelet").is_some() || facts.kubelet_config.is_some())
         .then(|| {
@@ -232,6 +236,37 @@ pub fn probe_local(collected: &mut Collected, timeout: Duration) -> Result<()> {
             timeout,
         )));
     }
+    // etcd, as the API server reaches it: its servers and client credentials.
+    let mut notes = Vec::new();
+    if let Some(apiserver) = collected.apiserver.clone() {
+        let mut file = |flag: &str| {
+            let path = apiserver.flag(flag)?;
+            match palisade_node::read_file(root, path) {
+                Ok(text) => Some(text.into_bytes()),
+                Err(e) => {
+                    notes.push(format!("cannot read {path} (--{flag}): {e}"));
+                    None
+                }
+            }
+        };
+        let credentials = palisade_node::probe::EtcdCredentials {
+            ca: file("etcd-cafile"),
+            identity: file("etcd-certfile").zip(file("etcd-keyfile")),
+        };
+        let servers: Vec<String> = apiserver
+            .flag("etcd-servers")
+            .map(|s| s.split(',').map(str::to_string).collect())
+            .unwrap_or_default();
+        for server in servers {
+            endpoints.push(runtime.block_on(palisade_node::probe::probe_etcd(
+                &server,
+                &credentials,
+                20,
+                timeout,
+            )));
+        }
+    }
+    collected.notes.extend(notes);
     for e in &endpoints {
         if let Some(why) = &e.error {
             collected

@@ -773,3 +773,56 @@ fn etcd_probes_against_a_real_etcd_plaintext_and_with_client_certificates() {
         "{report}"
     );
 }
+
+#[test]
+fn node_probe_reads_etcd_as_the_api_server_does_and_reconciles_encryption() {
+    palisade_https::install_ring();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let etcd = start_etcd("http", &[]);
+    put_secrets(
+        &runtime,
+        &format!("http://127.0.0.1:{}", etcd.port),
+        None,
+        &[("legacy", b"k8s\x00\x0a\x0cv1\x12\x06Secret-legacy-password")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let manifest = APISERVER.replace(
+        "    - --profiling=false\n",
+        &format!(
+            "    - --profiling=false\n    - --etcd-servers=http://127.0.0.1:{}\n    - --encryption-provider-config=/etc/kubernetes/enc.yaml\n",
+            etcd.port
+        ),
+    );
+    put(
+        root,
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        0o600,
+        &manifest,
+    );
+    put(
+        root,
+        "/etc/kubernetes/enc.yaml",
+        0o600,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aescbc: {keys: [{name: key1, secret: c2VjcmV0}]}\n  - identity: {}\n",
+    );
+    let (code, report, stderr) = node_json(
+        root,
+        &[
+            "--probe",
+            "--probe-timeout",
+            "2s",
+            "--select",
+            "ETCD013,ETCD015",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let found = found(&report);
+    assert!(found.iter().any(|f| f.starts_with("ETCD013")), "{found:#?}");
+    let messages = report["findings"].to_string();
+    assert!(
+        messages.contains("the EncryptionConfiguration encrypts Secrets with aescbc, yet 1 of 1 sampled Secrets are stored without encryption"),
+        "{messages}"
+    );
+    assert!(!messages.contains("legacy-password") && !messages.contains("c2VjcmV0"));
+}

@@ -515,7 +515,8 @@ impl RuleSet {
             let Hook::Node(check) = rule.hook else {
                 continue;
             };
-            let mut ctx = SubjectCtx::new(rule, &mut report.findings, self.settings.min_severity);
+            let mut ctx = SubjectCtx::new(rule, &mut report.findings, self.settings.min_severity)
+                .with_options(&self.settings.options);
             check(facts, &mut ctx);
             if ctx.evaluated() {
                 report.evaluated.push(rule.meta.id.clone());

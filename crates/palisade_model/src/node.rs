@@ -25,6 +25,9 @@ pub struct NodeFacts {
     pub kubelet_config: Option<serde_json::Value>,
     /// What the components' endpoints answered when probed.
     pub endpoints: Vec<Endpoint>,
+    /// The providers the API server's EncryptionConfiguration lists for Secrets, in order
+    /// (the first encrypts), when it was read.
+    pub secret_encryption: Option<Vec<String>>,
 }
 
 /// What a component's endpoint answered to a probe that asked as nobody.

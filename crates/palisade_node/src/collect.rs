@@ -84,6 +84,8 @@ pub struct Collected {
     pub notes: Vec<String>,
     /// The role the checks were chosen for.
     pub role: Option<Role>,
+    /// The API server's arguments, as checked (its process, else its manifest).
+    pub apiserver: Option<Process>,
 }
 
 /// Why a root cannot be read at all.
@@ -259,6 +261,17 @@ pub fn collect(dir: &Path, choice: RoleChoice) -> Result<Collected, NodeError> {
         files.add(&manifest_path, role);
         let process = running(component);
         control_plane |= manifest.is_some() || process.is_some();
+        if component == "kube-apiserver" {
+            out.apiserver = process.map(|(_, p)| p.clone()).or_else(|| {
+                manifest
+                    .as_deref()
+                    .and_then(manifest_args)
+                    .map(|args| Process {
+                        name: component.to_string(),
+                        args,
+                    })
+            });
+        }
         match (process, &manifest) {
             (Some((pid, p)), Some(text)) if !same_command(text, p) => {
                 out.notes.push(format!(
@@ -303,6 +316,18 @@ pub fn collect(dir: &Path, choice: RoleChoice) -> Result<Collected, NodeError> {
         files.add(&data_dir, FileRole::EtcdDataDir);
     }
 
+    if let Some(path) = out
+        .apiserver
+        .as_ref()
+        .and_then(|p| p.flag("encryption-provider-config"))
+    {
+        match root.read(path) {
+            Ok(text) => out.facts.secret_encryption = secret_providers(&text),
+            Err(e) => out.notes.push(format!(
+                "cannot read the EncryptionConfiguration {path}: {e}"
+            )),
+        }
+    }
     let role = match choice {
         RoleChoice::Master => Role::Master,
         RoleChoice::Worker => Role::Worker,
@@ -501,4 +526,23 @@ fn flag_in_manifest(text: &str, flag: &str) -> Option<String> {
         args: manifest_args(text)?,
     };
     p.flag(flag).map(str::to_string)
+}
+
+/// The providers an EncryptionConfiguration lists for `secrets`, in order.
+fn secret_providers(text: &str) -> Option<Vec<String>> {
+    let config: Value = serde_saphyr::from_str(text).ok()?;
+    let resources = config.get("resources")?.as_array()?;
+    let entry = resources.iter().find(|r| {
+        r.get("resources")
+            .and_then(Value::as_array)
+            .is_some_and(|list| list.iter().any(|x| x == "secrets" || x == "*.*"))
+    })?;
+    Some(
+        entry
+            .get("providers")?
+            .as_array()?
+            .iter()
+            .filter_map(|p| p.as_object()?.keys().next().cloned())
+            .collect(),
+    )
 }

@@ -12,3 +12,9 @@ mod root;
 
 pub use collect::{Collected, NodeDocument, NodeError, Role, RoleChoice, collect};
 pub use kubelet::effective_kubelet_config;
+
+/// The text of the node's file `path` under `root` (links followed inside the root), at most
+/// 4 MiB: `Err` says why not.
+pub fn read_file(root: &std::path::Path, path: &str) -> Result<String, String> {
+    root::Root::new(root).read(path)
+}

@@ -193,8 +193,8 @@ pub fn write_kube_bench_json(
         let Some((control_id, text, node_type)) = control_of(cis) else {
             continue;
         };
-        let control = match controls.iter_mut().position(|c| c.id == control_id) {
-            Some(i) => &mut controls[i],
+        let at = match controls.iter().position(|c| c.id == control_id) {
+            Some(i) => i,
             None => {
                 controls.push(Control {
                     id: control_id.to_string(),
@@ -204,12 +204,13 @@ pub fn write_kube_bench_json(
                     tests: Vec::new(),
                     totals: Totals::default(),
                 });
-                controls.last_mut().expect("just pushed")
+                controls.len() - 1
             }
         };
+        let control = &mut controls[at];
         let (section, desc) = section_of(cis);
-        let group = match control.tests.iter_mut().position(|g| g.section == section) {
-            Some(i) => &mut control.tests[i],
+        let at = match control.tests.iter().position(|g| g.section == section) {
+            Some(i) => i,
             None => {
                 control.tests.push(Group {
                     section,
@@ -221,9 +222,10 @@ pub fn write_kube_bench_json(
                     desc,
                     results: Vec::new(),
                 });
-                control.tests.last_mut().expect("just pushed")
+                control.tests.len() - 1
             }
         };
+        let group = &mut control.tests[at];
         match status {
             "FAIL" => {
                 group.fail += 1;

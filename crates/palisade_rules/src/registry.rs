@@ -77,6 +77,7 @@ pub static REGISTRY: &[&Rule] = &[
     &network::invalid_policy::RULE,
     &network::duplicate_policy::RULE,
     &node::general_purpose_os::RULE,
+    &node::general_purpose_os_root::RULE,
     &node::outdated_components::RULE,
     &node::external_address::RULE,
     &kubelet::anonymous_api_live::RULE,

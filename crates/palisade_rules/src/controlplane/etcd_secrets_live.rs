@@ -13,7 +13,8 @@ declare_rule! {
     /// A backup of etcd, a copy of its data directory or a read of its port is then a read
     /// of every Secret. When the API server does encrypt (the EncryptionConfiguration lists
     /// a provider), plaintext values are Secrets written before encryption was turned on:
-    /// they stay readable until rewritten.
+    /// they stay readable until rewritten. With `palisade node --probe`, the node's
+    /// EncryptionConfiguration is read and the finding says so.
     ///
     /// ## Example
     /// ```yaml
@@ -54,7 +55,17 @@ fn check(facts: &NodeFacts, ctx: &mut SubjectCtx<'_>) {
         if sample.plaintext == 0 {
             continue;
         }
-        let message = if sample.providers.is_empty() {
+        let configured = facts
+            .secret_encryption
+            .as_ref()
+            .and_then(|p| p.first())
+            .filter(|p| p.as_str() != "identity");
+        let message = if let Some(first) = configured {
+            format!(
+                "etcd at {}: the EncryptionConfiguration encrypts Secrets with {first}, yet {} of {} sampled Secrets are stored without encryption: they were written before encryption was enabled; rewrite them (kubectl get secrets -A -o json | kubectl replace -f -)",
+                e.address, sample.plaintext, sample.sampled
+            )
+        } else if sample.providers.is_empty() {
             format!(
                 "etcd at {}: all {} sampled Secrets are stored without encryption",
                 e.address, sample.sampled

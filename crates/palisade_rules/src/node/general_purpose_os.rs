@@ -61,17 +61,20 @@ fn check(object: &Object<'_, '_>, ctx: &mut Ctx<'_>) {
         return;
     };
     ctx.applicable();
-    let lower = image.to_ascii_lowercase();
-    let options = ctx.options::<NodeOptions>();
-    if options
-        .container_optimized_os
-        .iter()
-        .any(|os| lower.contains(&os.to_ascii_lowercase()))
-    {
+    if container_optimized(image, ctx.options::<NodeOptions>()) {
         return;
     }
     ctx.report(
         "/status/nodeInfo/osImage",
         format!("node runs {image}, a general-purpose operating system"),
     );
+}
+
+/// Whether an OS image name is one of the container-optimised ones the options list.
+pub(crate) fn container_optimized(image: &str, options: &NodeOptions) -> bool {
+    let lower = image.to_ascii_lowercase();
+    options
+        .container_optimized_os
+        .iter()
+        .any(|os| lower.contains(&os.to_ascii_lowercase()))
 }

@@ -6,6 +6,7 @@
 pub mod external_address;
 pub mod files;
 pub mod general_purpose_os;
+pub mod general_purpose_os_root;
 pub mod options;
 pub mod outdated_components;
 mod versions;
