@@ -21,6 +21,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+// The end-to-end tests' helpers: the test CA and serving certificate.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 const BATCH: usize = 400;
 const CONNECTIONS: usize = 8;
 
@@ -251,23 +255,6 @@ fn scan(path: &Path, events: u64) -> (f64, f64) {
     (per_core, rss)
 }
 
-fn certificates(dir: &Path) -> Vec<u8> {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    std::fs::write(dir.join("tls.crt"), cert.pem()).unwrap();
-    std::fs::write(dir.join("tls.key"), key.serialize_pem()).unwrap();
-    ca.der().to_vec()
-}
-
 fn peak_rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -286,7 +273,7 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 
 fn webhook(log: &Path, duration: Duration) {
     let dir = tempfile::tempdir().unwrap();
-    let ca = certificates(dir.path());
+    let ca = common::certificates(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .current_dir(dir.path())
         .args([
