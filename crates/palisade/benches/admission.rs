@@ -14,6 +14,8 @@
 //! `PALISADE_BENCH_LOG` the server's log filter (default `info`).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // A benchmark reports what it measured.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -195,33 +197,6 @@ fn in_process(reviews: &[(&str, Vec<u8>)], iterations: usize) {
     );
 }
 
-/// A CA and a serving certificate for localhost in `dir`; the CA's DER.
-fn certificates(dir: &std::path::Path) -> Vec<u8> {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    std::fs::write(dir.join("tls.crt"), cert.pem()).unwrap();
-    std::fs::write(dir.join("tls.key"), key.serialize_pem()).unwrap();
-    ca.der().to_vec()
-}
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 struct Load {
     latencies: Vec<Duration>,
     errors: usize,
@@ -327,7 +302,7 @@ struct Phases {
 fn over_tls(reviews: &[(&str, Vec<u8>)], phases: Phases) {
     palisade_admission::server::install_ring();
     let dir = tempfile::tempdir().unwrap();
-    let ca = certificates(dir.path());
+    let ca = common::certificates(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .current_dir(dir.path())
         .args([
@@ -408,7 +383,10 @@ fn over_tls(reviews: &[(&str, Vec<u8>)], phases: Phases) {
             &max,
         );
     });
-    println!("  server peak RSS: {:.1} MiB", peak_rss_mib(child.id()));
+    println!(
+        "  server peak RSS: {:.1} MiB",
+        common::peak_rss_mib(child.id())
+    );
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

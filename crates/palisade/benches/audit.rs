@@ -21,8 +21,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-// The end-to-end tests' helpers: the test CA and serving certificate.
-#[path = "../tests/common/mod.rs"]
 mod common;
 
 const BATCH: usize = 400;
@@ -255,15 +253,6 @@ fn scan(path: &Path, events: u64) -> (f64, f64) {
     (per_core, rss)
 }
 
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 fn quantile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -385,7 +374,7 @@ fn webhook(log: &Path, duration: Duration) {
     let mut latencies = latencies;
     latencies.sort();
     let events = latencies.len() * BATCH;
-    let rss = peak_rss_mib(child.id());
+    let rss = common::peak_rss_mib(child.id());
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

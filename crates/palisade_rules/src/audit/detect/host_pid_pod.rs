@@ -3,7 +3,6 @@
 use palisade_audit::Event;
 use palisade_engine::prelude::*;
 
-use super::ScanCheck;
 use super::options::AuditOptions;
 
 declare_rule! {
@@ -53,12 +52,9 @@ declare_rule! {
     }
 }
 
-/// The scan's rules this detection runs on the pod.
-static CHECK: ScanCheck = ScanCheck::new(|| ScanCheck::of(&[&crate::pss::host_namespaces::RULE]));
-
 fn check(event: &Event, _: &mut AuditState, ctx: &mut SubjectCtx<'_>) {
     let allowed = &ctx.options::<AuditOptions>().audit_host_pid_images;
-    CHECK.detect(
+    super::HOST_NAMESPACES.detect(
         event,
         ctx,
         allowed,

@@ -281,6 +281,11 @@ impl ScanCheck {
     }
 }
 
+/// The scan's host-namespace rule (PSS002), which the hostNetwork, hostPID and hostIPC
+/// detections share: one rule set for the three.
+pub(crate) static HOST_NAMESPACES: ScanCheck =
+    ScanCheck::new(|| ScanCheck::of(&[&crate::pss::host_namespaces::RULE]));
+
 impl ScanCheck {
     /// A pod detection: on a pod create, the findings of the scan's rules whose field ends
     /// with `field` (`""` for all), except those the image allow-list `allowed` exempts, as one
